@@ -1,0 +1,177 @@
+"""A private pcscd with the vsmartcard vpcd reader driver.
+
+pcsc-lite 1.9 (Debian 12) hard-codes its socket at ``/run/pcscd/pcscd.comm``; only the client
+library honours ``PCSCLITE_CSOCK_NAME``. To run a daemon of our own next to (or instead of) the
+system one, we start it in a private mount namespace (``unshare --mount``) where a folder of ours
+is bind-mounted over ``/run/pcscd``. Clients reach it by setting ``PCSCLITE_CSOCK_NAME`` to the
+socket inside that folder *before* the first ``SCardEstablishContext`` of the process.
+
+The vpcd driver opens two readers, ``Virtual PCD 00 00`` and ``Virtual PCD 00 01``, listening on
+TCP ``port`` and ``port + 1`` **on all interfaces** (vpcd has no bind address): this is for
+developer machines and tests only; a store kiosk never loads vpcd.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+PCSCD_READY_TIMEOUT_S = 5.0  # pcscd is ready in ~0.1 s (real-stack.md); generous for loaded CI
+VPCD_READER_NAMES = ("Virtual PCD 00 00", "Virtual PCD 00 01")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("0.0.0.0", port))  # noqa: S104 - vpcd binds all interfaces; test the same
+        except OSError:
+            return False
+    return True
+
+
+def free_port_pair(low: int = 41000, high: int = 60000) -> int:
+    """Return a port ``p`` such that ``p`` and ``p + 1`` are both free (vpcd needs two)."""
+    rng = random.Random()  # noqa: S311 - port choice, not security
+    for _ in range(200):
+        port = rng.randrange(low, high, 2)
+        if _port_free(port) and _port_free(port + 1):
+            return port
+    raise RuntimeError("no free TCP port pair for vpcd")
+
+
+class PrivatePcscd:
+    """Start, stop and restart a pcscd of our own with the vpcd driver on ``port``/``port+1``.
+
+    ``rundir`` holds the socket (``pcscd.comm``), the reader configuration and the log.
+    Use ``env`` (or :meth:`export_env`) in clients.
+    """
+
+    def __init__(self, rundir: Path, port: int | None = None, log_apdus: bool = True) -> None:
+        self.rundir = Path(rundir)
+        self.port = port if port is not None else free_port_pair()
+        self.log_apdus = log_apdus
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # -- paths ---------------------------------------------------------------------------------
+    @property
+    def socket_path(self) -> Path:
+        return self.rundir / "sock" / "pcscd.comm"
+
+    @property
+    def confdir(self) -> Path:
+        return self.rundir / "reader.conf.d"
+
+    @property
+    def logfile(self) -> Path:
+        return self.rundir / "pcscd.log"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"PCSCLITE_CSOCK_NAME": str(self.socket_path)}
+
+    @property
+    def vpcd_ports(self) -> tuple[int, int]:
+        return (self.port, self.port + 1)
+
+    def export_env(self) -> None:
+        """Point this process's PC/SC client library at the private daemon."""
+        os.environ.update(self.env)
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def _write_config(self) -> None:
+        self.confdir.mkdir(parents=True, exist_ok=True)
+        for old in self.confdir.iterdir():
+            old.unlink()
+        # Format of /etc/reader.conf.d/vpcd as shipped by vsmartcard-vpcd; DEVICENAME
+        # "/dev/null:<port>" makes vpcd a TCP server on <port> and <port>+1.
+        (self.confdir / "vpcd").write_text(
+            'FRIENDLYNAME "Virtual PCD"\n'
+            f"DEVICENAME   /dev/null:0x{self.port:04X}\n"
+            f"LIBPATH      {VPCD_DRIVER}\n"
+            f"CHANNELID    0x{self.port:04X}\n"
+        )
+
+    def start(self) -> None:
+        if self.running:
+            return
+        if not VPCD_DRIVER.exists():
+            raise RuntimeError(f"{VPCD_DRIVER} missing: run scripts/setup (vsmartcard-vpcd)")
+        if shutil.which("pcscd") is None or shutil.which("unshare") is None:
+            raise RuntimeError("pcscd or unshare missing: run scripts/setup")
+        self._write_config()
+        sockdir = self.socket_path.parent
+        sockdir.mkdir(parents=True, exist_ok=True)
+        for stale in sockdir.iterdir():
+            stale.unlink()
+        flags = "-f -a" if self.log_apdus else "-f"
+        # The bind mount is visible only inside the new namespace; the socket file itself is
+        # created in our folder, so clients outside reach it by path.
+        script = f"mount --bind '{sockdir}' /run/pcscd && exec pcscd {flags} -c '{self.confdir}'"
+        with open(self.logfile, "ab") as log:
+            self._proc = subprocess.Popen(
+                ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + PCSCD_READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.socket_path.exists() and self._vpcd_listening():
+                return
+            if self._proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        tail = self.logfile.read_text(errors="replace")[-2000:]
+        self.stop()
+        raise RuntimeError(f"private pcscd did not start (needs root for unshare):\n{tail}")
+
+    def _vpcd_listening(self) -> bool:
+        """True once vpcd listens on its port (read from /proc, without connecting: a
+        connection would look like a card being inserted)."""
+        want = f":{self.port:04X} "
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with contextlib.suppress(OSError), open(table) as f:
+                for line in f:
+                    fields = line.split()
+                    if len(fields) > 3 and (fields[1] + " ").endswith(want) and fields[3] == "0A":
+                        return True
+        return False
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+
+    def restart(self) -> None:
+        """Stop and start again on the same socket and ports (a service restart)."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> PrivatePcscd:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
