@@ -163,3 +163,28 @@ LANGUAGE_NAMES: dict[str, str] = {
     "es": "Español",
     "pt": "Português",
 }
+
+
+class RefusalReason(StrEnum):
+    """Why a municipality refuses a resident, a certificate or an application (stable codes).
+
+    The kiosk shows its own translated text per code; the municipality's Japanese message travels
+    alongside. A refusal for a protected resident (支援措置) carries only its code and a neutral
+    message: the kiosk says "please ask at the counter" and nothing more. The same codes are
+    used as ``OfferedCertificate.unavailable_reason``. See docs/simulated-world.md.
+    """
+
+    RESIDENT_NOT_FOUND = "resident_not_found"  # no such resident (or card) in this municipality
+    MOVED_OUT = "moved_out"  # 転出: the record is closed
+    SUPPORT_MEASURES = "support_measures"  # DV・ストーカー等支援措置: counter only
+    UNDER_AGE_EXCLUDED = "under_age_excluded"  # the municipality excludes residents under 15
+    CHARACTERS_NOT_SUPPORTED = "characters_not_supported"  # a registered character cannot print
+    NOT_OFFERED = "not_offered"  # kind, option or service not on this municipality's menu
+    NO_RECORD = "no_record"  # no seal registered, no tax record for the year, no family register
+    NOT_REGISTERED = "not_registered"  # 本籍地 usage registration (利用登録) missing or pending
+    OUT_OF_HOURS = "out_of_hours"  # outside the kind's service hours
+    WEEKDAYS_ONLY = "weekdays_only"  # the kind is served on 開庁日 only (e.g. 戸籍)
+    YEAR_END_CLOSURE = "year_end_closure"  # 12/29–1/3
+    MAINTENANCE = "maintenance"  # a posted maintenance window
+    ALREADY_REGISTERED = "already_registered"  # 利用登録: the card is registered (or pending)
+    INVALID_APPLICATION = "invalid_application"  # 利用登録: a required field is missing/malformed
