@@ -1,0 +1,171 @@
+"""What the journal records: one frozen dataclass per money or print step.
+
+Write-ahead: an ``…Intent`` is written (and synced) before the step is acted on, its
+``…Outcome`` after the device reported. A record names the transaction by its id and carries
+amounts, counts and codes only — no personal data; a certificate is named at most by a salted
+hash of its serial (:func:`serial_digest`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    """The kinds of steps; each intent is matched by the next outcome of the same step."""
+
+    PAYMENT = "payment"  # intent: enable the acceptor for the amount due; outcome: fully paid
+    MONEY_IN = "money_in"  # outcome only: a piece was taken in (the device reports, we record)
+    CHANGE = "change"
+    REFUND = "refund"
+    PRINT = "print"
+    REPORT = "report"  # the completion report to the center
+    STAFF = "staff"  # outcome only: money owed to the resident that staff must pay
+
+
+class Phase(StrEnum):
+    INTENT = "intent"
+    OUTCOME = "outcome"
+
+
+class CloseReason(StrEnum):
+    """How a transaction ended."""
+
+    COMPLETED = "completed"  # printed and paid
+    CANCELLED = "cancelled"  # before any money or after a full refund
+    REFUNDED = "refunded"  # failed after payment, money returned
+    STAFF = "staff"  # failed, and staff owe the resident money (see the STAFF steps)
+    RECOVERED = "recovered"  # closed by the recovery after a restart
+
+
+@dataclass(frozen=True)
+class TransactionOpened:
+    """A transaction that may take money or print starts (written at confirmation)."""
+
+    txn_id: str
+    service: str  # "issue" (only issuance takes money today)
+    kind: str  # CertificateKind value
+    copies: int
+    fee_per_copy_yen: int
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    txn_id: str
+    amount_due_yen: int
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    """The amount due was reached; ``received_yen`` is everything taken in."""
+
+    txn_id: str
+    received_yen: int
+
+
+@dataclass(frozen=True)
+class MoneyIn:
+    txn_id: str
+    yen: int
+
+
+@dataclass(frozen=True)
+class ChangeIntent:
+    txn_id: str
+    yen: int
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    txn_id: str
+    requested_yen: int
+    dispensed_yen: int
+
+
+@dataclass(frozen=True)
+class RefundIntent:
+    txn_id: str
+    yen: int
+    reason: str  # a staff code (kiosk/errors.py) or "cancelled"
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    txn_id: str
+    requested_yen: int
+    refunded_yen: int
+
+
+@dataclass(frozen=True)
+class PrintIntent:
+    txn_id: str
+    copies: int
+    document_digest: str  # serial_digest() of the certificate serial, or "" if unknown
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    txn_id: str
+    copies_printed: int
+    fault: str  # "" when all copies printed, else the printer fault code
+
+
+@dataclass(frozen=True)
+class ReportIntent:
+    txn_id: str
+    outcome: str  # what is reported: "printed", "refunded", "cancelled", …
+    copies_printed: int
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    txn_id: str
+    acknowledged: bool
+
+
+@dataclass(frozen=True)
+class StaffOwed:
+    """Money the kiosk could not pay back: staff pay it (and the journal says why)."""
+
+    txn_id: str
+    yen: int
+    staff_code: str
+
+
+@dataclass(frozen=True)
+class TransactionClosed:
+    txn_id: str
+    reason: CloseReason
+
+
+JournalRecord = (
+    TransactionOpened
+    | PaymentIntent
+    | PaymentOutcome
+    | MoneyIn
+    | ChangeIntent
+    | ChangeOutcome
+    | RefundIntent
+    | RefundOutcome
+    | PrintIntent
+    | PrintOutcome
+    | ReportIntent
+    | ReportOutcome
+    | StaffOwed
+    | TransactionClosed
+)
+
+
+def serial_digest(serial: str, salt: bytes) -> str:
+    """A salted hash naming a certificate in logs and the journal (never the serial itself).
+
+    HMAC-SHA-256 keyed with the kiosk's salt, truncated to 16 hex digits: enough to match a
+    journal line with the center's record of the serial, useless to enumerate serials without
+    the salt.
+    """
+    if len(salt) < 16:
+        raise ValueError("the salt must be at least 16 bytes")
+    return hmac.new(salt, serial.encode("utf-8"), hashlib.sha256).hexdigest()[:16]

@@ -1,0 +1,357 @@
+"""The journal on disk: SQLite in WAL mode with synchronous=FULL, one row per step.
+
+``write`` returns only after the row is durable (a committed transaction with a full fsync of
+the WAL, SQLite "PRAGMA synchronous"), so a runner that writes an intent before acting on it
+can always learn after a crash what it may have done. ``open_transactions`` summarises every
+transaction that was not closed, for the recovery at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk.journal.records import (
+    ChangeIntent,
+    ChangeOutcome,
+    CloseReason,
+    JournalRecord,
+    MoneyIn,
+    PaymentIntent,
+    PaymentOutcome,
+    Phase,
+    PrintIntent,
+    PrintOutcome,
+    RefundIntent,
+    RefundOutcome,
+    ReportIntent,
+    ReportOutcome,
+    StaffOwed,
+    Step,
+    TransactionClosed,
+    TransactionOpened,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS transactions (
+    txn_id TEXT PRIMARY KEY,
+    opened_at TEXT NOT NULL,
+    service TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    copies INTEGER NOT NULL CHECK (copies > 0),
+    fee_per_copy_yen INTEGER NOT NULL CHECK (fee_per_copy_yen >= 0),
+    closed_at TEXT,
+    close_reason TEXT
+);
+CREATE TABLE IF NOT EXISTS steps (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    txn_id TEXT NOT NULL REFERENCES transactions (txn_id),
+    at TEXT NOT NULL,
+    step TEXT NOT NULL,
+    phase TEXT NOT NULL CHECK (phase IN ('intent', 'outcome')),
+    requested_yen INTEGER NOT NULL DEFAULT 0 CHECK (requested_yen >= 0),
+    actual_yen INTEGER NOT NULL DEFAULT 0 CHECK (actual_yen >= 0),
+    count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
+    code TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS steps_by_txn ON steps (txn_id, seq);
+CREATE INDEX IF NOT EXISTS open_transactions ON transactions (closed_at);
+"""
+
+
+class JournalError(Exception):
+    """The journal cannot record a step (disk, corruption, or a step that makes no sense).
+
+    The kiosk must not act on a step it could not record: it goes out of service.
+    """
+
+
+@dataclass(frozen=True)
+class PendingStep:
+    """An intent without its outcome: the step may or may not have happened before a crash."""
+
+    step: Step
+    requested_yen: int
+    count: int
+    code: str
+
+
+@dataclass(frozen=True)
+class TransactionSummary:
+    """Everything the journal knows about one transaction, replayed from its steps."""
+
+    txn_id: str
+    opened_at: datetime
+    service: str
+    kind: str
+    copies: int
+    fee_per_copy_yen: int
+    amount_due_yen: int  # 0 until a payment intent
+    received_yen: int  # money taken in
+    paid_in_full: bool
+    change_dispensed_yen: int
+    refunded_yen: int
+    staff_owed_yen: int
+    copies_printed: int
+    report: str | None  # the last acknowledged completion report, if any
+    pending: tuple[PendingStep, ...]
+    closed: CloseReason | None
+
+    @property
+    def kept_yen(self) -> int:
+        """The fee for what was printed: the only money the kiosk may keep."""
+        return min(self.received_yen, self.copies_printed * self.fee_per_copy_yen)
+
+    @property
+    def unsettled_yen(self) -> int:
+        """Money taken in that is neither kept, nor given back, nor owed by staff yet."""
+        return (
+            self.received_yen
+            - self.kept_yen
+            - self.change_dispensed_yen
+            - self.refunded_yen
+            - self.staff_owed_yen
+        )
+
+
+# record type → (step, phase, requested_yen, actual_yen, count, code)
+_Row = tuple[Step, Phase, int, int, int, str]
+
+
+def _row(record: JournalRecord) -> _Row:
+    match record:
+        case PaymentIntent(amount_due_yen=due):
+            return (Step.PAYMENT, Phase.INTENT, due, 0, 0, "")
+        case PaymentOutcome(received_yen=received):
+            return (Step.PAYMENT, Phase.OUTCOME, 0, received, 0, "")
+        case MoneyIn(yen=yen):
+            return (Step.MONEY_IN, Phase.OUTCOME, 0, yen, 0, "")
+        case ChangeIntent(yen=yen):
+            return (Step.CHANGE, Phase.INTENT, yen, 0, 0, "")
+        case ChangeOutcome(requested_yen=requested, dispensed_yen=dispensed):
+            return (Step.CHANGE, Phase.OUTCOME, requested, dispensed, 0, "")
+        case RefundIntent(yen=yen, reason=reason):
+            return (Step.REFUND, Phase.INTENT, yen, 0, 0, reason)
+        case RefundOutcome(requested_yen=requested, refunded_yen=refunded):
+            return (Step.REFUND, Phase.OUTCOME, requested, refunded, 0, "")
+        case PrintIntent(copies=copies, document_digest=digest):
+            return (Step.PRINT, Phase.INTENT, 0, 0, copies, digest)
+        case PrintOutcome(copies_printed=printed, fault=fault):
+            return (Step.PRINT, Phase.OUTCOME, 0, 0, printed, fault)
+        case ReportIntent(outcome=outcome, copies_printed=printed):
+            return (Step.REPORT, Phase.INTENT, 0, 0, printed, outcome)
+        case ReportOutcome(acknowledged=acknowledged):
+            return (Step.REPORT, Phase.OUTCOME, 0, 0, int(acknowledged), "")
+        case StaffOwed(yen=yen, staff_code=code):
+            return (Step.STAFF, Phase.OUTCOME, 0, yen, 0, code)
+        case _:
+            raise JournalError(f"not a step record: {type(record).__name__}")
+
+
+class Journal:
+    """The write-ahead journal of one kiosk (thread-safe; one writer process)."""
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.path = Path(path)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10
+            )
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise JournalError(f"{self.path}: WAL mode refused (got {mode})")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+            self._check_version()
+        except sqlite3.Error as exc:
+            raise JournalError(f"{self.path}: cannot open the journal: {exc}") from exc
+
+    def _check_version(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif row[0] != str(SCHEMA_VERSION):
+            raise JournalError(f"{self.path}: schema version {row[0]}, expected {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, record: JournalRecord) -> None:
+        """Record one step durably; raises JournalError if it cannot (then do not act)."""
+        now = self._clock().isoformat()
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._write_locked(record, now)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise JournalError(f"cannot record {type(record).__name__}: {exc}") from exc
+        log.debug("journal: %s", record)
+
+    def _write_locked(self, record: JournalRecord, now: str) -> None:
+        if isinstance(record, TransactionOpened):
+            if record.copies <= 0 or record.fee_per_copy_yen < 0:
+                raise JournalError("a transaction needs copies > 0 and a fee >= 0")
+            try:
+                self._db.execute(
+                    "INSERT INTO transactions (txn_id, opened_at, service, kind, copies,"
+                    " fee_per_copy_yen) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        record.txn_id,
+                        now,
+                        record.service,
+                        record.kind,
+                        record.copies,
+                        record.fee_per_copy_yen,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise JournalError(f"transaction {record.txn_id} already opened") from exc
+            return
+        self._require_open(record.txn_id)
+        if isinstance(record, TransactionClosed):
+            self._db.execute(
+                "UPDATE transactions SET closed_at = ?, close_reason = ? WHERE txn_id = ?",
+                (now, record.reason.value, record.txn_id),
+            )
+            return
+        step, phase, requested, actual, count, code = _row(record)
+        if min(requested, actual, count) < 0:
+            raise JournalError(f"negative amount or count in {record}")
+        needs_intent = phase is Phase.OUTCOME and step not in (Step.MONEY_IN, Step.STAFF)
+        if needs_intent and not self._has_pending(record.txn_id, step):
+            raise JournalError(f"{step} outcome without an intent in {record.txn_id}")
+        self._db.execute(
+            "INSERT INTO steps (txn_id, at, step, phase, requested_yen, actual_yen, count, code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.txn_id, now, step.value, phase.value, requested, actual, count, code),
+        )
+
+    def _require_open(self, txn_id: str) -> None:
+        row = self._db.execute(
+            "SELECT closed_at FROM transactions WHERE txn_id = ?", (txn_id,)
+        ).fetchone()
+        if row is None:
+            raise JournalError(f"unknown transaction {txn_id}")
+        if row[0] is not None:
+            raise JournalError(f"transaction {txn_id} is closed")
+
+    def _has_pending(self, txn_id: str, step: Step) -> bool:
+        intents, outcomes = self._db.execute(
+            "SELECT COALESCE(SUM(phase = 'intent'), 0), COALESCE(SUM(phase = 'outcome'), 0)"
+            " FROM steps WHERE txn_id = ? AND step = ?",
+            (txn_id, step.value),
+        ).fetchone()
+        return bool(intents > outcomes)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def open_transactions(self) -> list[TransactionSummary]:
+        """Every transaction not closed yet, oldest first: what a restart must finish."""
+        with self._lock:
+            ids = [
+                row[0]
+                for row in self._db.execute(
+                    "SELECT txn_id FROM transactions WHERE closed_at IS NULL ORDER BY rowid"
+                )
+            ]
+            return [self._summary_locked(txn_id) for txn_id in ids]
+
+    def summary(self, txn_id: str) -> TransactionSummary:
+        """The replayed state of one transaction (open or closed)."""
+        with self._lock:
+            return self._summary_locked(txn_id)
+
+    def _summary_locked(self, txn_id: str) -> TransactionSummary:
+        head = self._db.execute(
+            "SELECT opened_at, service, kind, copies, fee_per_copy_yen, close_reason"
+            " FROM transactions WHERE txn_id = ?",
+            (txn_id,),
+        ).fetchone()
+        if head is None:
+            raise JournalError(f"unknown transaction {txn_id}")
+        opened_at, service, kind, copies, fee, close_reason = head
+        due = received = change = refunded = staff = printed = 0
+        paid = False
+        report: str | None = None
+        open_intents: dict[Step, list[PendingStep]] = {}
+        last_report_intent: str | None = None
+        for step_name, phase_name, requested, actual, count, code in self._db.execute(
+            "SELECT step, phase, requested_yen, actual_yen, count, code FROM steps"
+            " WHERE txn_id = ? ORDER BY seq",
+            (txn_id,),
+        ):
+            step, phase = Step(step_name), Phase(phase_name)
+            if phase is Phase.INTENT:
+                open_intents.setdefault(step, []).append(PendingStep(step, requested, count, code))
+                if step is Step.PAYMENT:
+                    due = requested
+                elif step is Step.REPORT:
+                    last_report_intent = code
+                continue
+            if open_intents.get(step):
+                open_intents[step].pop(0)
+            match step:
+                case Step.MONEY_IN:
+                    received += actual
+                case Step.PAYMENT:
+                    paid = True
+                case Step.CHANGE:
+                    change += actual
+                case Step.REFUND:
+                    refunded += actual
+                case Step.STAFF:
+                    staff += actual
+                case Step.PRINT:
+                    printed += count
+                case Step.REPORT:
+                    if count:
+                        report = last_report_intent
+        pending = tuple(p for steps in open_intents.values() for p in steps)
+        return TransactionSummary(
+            txn_id=txn_id,
+            opened_at=datetime.fromisoformat(opened_at),
+            service=service,
+            kind=kind,
+            copies=copies,
+            fee_per_copy_yen=fee,
+            amount_due_yen=due,
+            received_yen=received,
+            paid_in_full=paid,
+            change_dispensed_yen=change,
+            refunded_yen=refunded,
+            staff_owed_yen=staff,
+            copies_printed=printed,
+            report=report,
+            pending=pending,
+            closed=CloseReason(close_reason) if close_reason else None,
+        )

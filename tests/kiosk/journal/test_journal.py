@@ -1,0 +1,231 @@
+"""The journal on real SQLite files: durability settings, replay, crashes between steps."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.journal import (
+    ChangeIntent,
+    ChangeOutcome,
+    CloseReason,
+    Journal,
+    JournalError,
+    MoneyIn,
+    PaymentIntent,
+    PaymentOutcome,
+    PendingStep,
+    PrintIntent,
+    PrintOutcome,
+    RefundIntent,
+    RefundOutcome,
+    ReportIntent,
+    ReportOutcome,
+    StaffOwed,
+    Step,
+    TransactionClosed,
+    TransactionOpened,
+    serial_digest,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def opened(txn: str = "t1", copies: int = 2, fee: int = 300) -> TransactionOpened:
+    return TransactionOpened(txn, "issue", "juminhyo", copies, fee)
+
+
+def test_the_database_is_durable(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        assert journal._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        # 2 = FULL (https://www.sqlite.org/pragma.html#pragma_synchronous)
+        assert journal._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+def test_a_completed_transaction_replays(tmp_path: Path) -> None:
+    clock = iter(datetime(2026, 1, 5, 9, 0, s, tzinfo=UTC) for s in range(60))
+    with Journal(tmp_path / "j.sqlite", clock=lambda: next(clock)) as journal:
+        for record in (
+            opened(),
+            PaymentIntent("t1", 600),
+            MoneyIn("t1", 500),
+            MoneyIn("t1", 1000),
+            PaymentOutcome("t1", 1500),
+            ChangeIntent("t1", 900),
+            ChangeOutcome("t1", 900, 900),
+            PrintIntent("t1", 2, serial_digest("JU-0001", b"k" * 16)),
+            PrintOutcome("t1", 2, ""),
+            ReportIntent("t1", "printed", 2),
+            ReportOutcome("t1", True),
+        ):
+            journal.write(record)
+        summary = journal.summary("t1")
+        assert summary.opened_at == datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
+        assert (summary.received_yen, summary.change_dispensed_yen) == (1500, 900)
+        assert summary.paid_in_full
+        assert summary.copies_printed == 2
+        assert summary.kept_yen == 600
+        assert summary.unsettled_yen == 0
+        assert summary.report == "printed"
+        assert summary.pending == ()
+        assert [t.txn_id for t in journal.open_transactions()] == ["t1"]
+        journal.write(TransactionClosed("t1", CloseReason.COMPLETED))
+        assert journal.open_transactions() == []
+        assert journal.summary("t1").closed is CloseReason.COMPLETED
+
+
+def test_it_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "j.sqlite"
+    with Journal(path) as journal:
+        journal.write(opened())
+        journal.write(PaymentIntent("t1", 600))
+        journal.write(MoneyIn("t1", 100))
+    with Journal(path) as journal:
+        (summary,) = journal.open_transactions()
+        assert summary.received_yen == 100
+        assert not summary.paid_in_full
+        assert summary.pending == (PendingStep(Step.PAYMENT, 600, 0, ""),)
+        assert summary.unsettled_yen == 100
+
+
+def test_failed_print_refund_and_staff_debt(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        for record in (
+            opened(copies=3, fee=200),
+            PaymentIntent("t1", 600),
+            MoneyIn("t1", 1000),
+            PaymentOutcome("t1", 1000),
+            ChangeIntent("t1", 400),
+            ChangeOutcome("t1", 400, 300),
+            StaffOwed("t1", 100, "P-201"),
+            PrintIntent("t1", 3, ""),
+            PrintOutcome("t1", 1, "out_of_paper"),
+            RefundIntent("t1", 400, "P-301"),
+            RefundOutcome("t1", 400, 400),
+        ):
+            journal.write(record)
+        summary = journal.summary("t1")
+        assert summary.copies_printed == 1
+        assert summary.kept_yen == 200
+        assert summary.staff_owed_yen == 100
+        assert summary.refunded_yen == 400
+        assert summary.unsettled_yen == 0
+
+
+def test_nonsense_steps_are_refused(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        with pytest.raises(JournalError, match="unknown transaction"):
+            journal.write(PaymentIntent("nope", 100))
+        journal.write(opened())
+        with pytest.raises(JournalError, match="already opened"):
+            journal.write(opened())
+        with pytest.raises(JournalError, match="without an intent"):
+            journal.write(RefundOutcome("t1", 100, 100))
+        with pytest.raises(JournalError, match="negative"):
+            journal.write(MoneyIn("t1", -5))
+        with pytest.raises(JournalError, match="copies"):
+            journal.write(TransactionOpened("t2", "issue", "inkan", 0, 300))
+        journal.write(TransactionClosed("t1", CloseReason.CANCELLED))
+        with pytest.raises(JournalError, match="closed"):
+            journal.write(PaymentIntent("t1", 100))
+        # a refused write leaves nothing behind
+        assert journal.summary("t1").received_yen == 0
+
+
+def test_a_file_that_is_not_a_journal_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "j.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(JournalError, match="cannot open"):
+        Journal(bad)
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    Journal(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(JournalError, match="schema version 99"):
+        Journal(path)
+
+
+def test_serial_digest_is_salted_and_short() -> None:
+    salt = b"s" * 16
+    digest = serial_digest("JU-2026-000123", salt)
+    assert len(digest) == 16
+    assert "000123" not in digest
+    assert digest != serial_digest("JU-2026-000123", b"t" * 16)
+    with pytest.raises(ValueError, match="salt"):
+        serial_digest("x", b"short")
+
+
+CRASH_AFTER_INTENT = textwrap.dedent(
+    """
+    import os, sys
+    from kiosk.journal import *
+    journal = Journal(sys.argv[1])
+    journal.write(TransactionOpened("t1", "issue", "juminhyo", 1, 300))
+    journal.write(PaymentIntent("t1", 300))
+    journal.write(MoneyIn("t1", 500))
+    journal.write(PaymentOutcome("t1", 500))
+    journal.write(ChangeIntent("t1", 200))
+    journal.write(ChangeOutcome("t1", 200, 200))
+    journal.write(PrintIntent("t1", 1, "abcd"))
+    if sys.argv[2] == "refund":
+        journal.write(PrintOutcome("t1", 0, "jam"))
+        journal.write(RefundIntent("t1", 300, "P-302"))
+    # the process dies here, between an intent and its outcome: no close, no flush by Python
+    os._exit(0)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("stage", "pending"),
+    [
+        ("print", (PendingStep(Step.PRINT, 0, 1, "abcd"),)),
+        ("refund", (PendingStep(Step.REFUND, 300, 0, "P-302"),)),
+    ],
+)
+def test_a_crash_between_intent_and_outcome_leaves_the_intent_pending(
+    tmp_path: Path, stage: str, pending: tuple[PendingStep, ...]
+) -> None:
+    path = tmp_path / "j.sqlite"
+    subprocess.run(
+        [sys.executable, "-c", CRASH_AFTER_INTENT, str(path), stage], check=True, cwd=REPO
+    )
+    with Journal(path) as journal:
+        (summary,) = journal.open_transactions()
+        assert summary.pending == pending
+        assert summary.received_yen == 500
+        assert summary.change_dispensed_yen == 200
+        assert summary.refunded_yen == 0
+        assert summary.unsettled_yen == 300  # the fee: printed, or owed back — recovery decides
+        # the recovery can finish the transaction after the restart
+        if stage == "print":
+            journal.write(PrintOutcome("t1", 0, "unknown"))
+        journal.write(TransactionClosed("t1", CloseReason.RECOVERED))
+        assert journal.open_transactions() == []
+
+
+def test_writes_from_many_threads(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        journal.write(opened())
+        journal.write(PaymentIntent("t1", 100_000))
+
+        def feed() -> None:
+            for _ in range(25):
+                journal.write(MoneyIn("t1", 10))
+
+        threads = [threading.Thread(target=feed) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert journal.summary("t1").received_yen == 1000
