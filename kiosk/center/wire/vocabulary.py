@@ -1,0 +1,283 @@
+"""Wire form of the shared vocabulary (kiosk/domain.py): the offer and a certificate request.
+
+The domain types stay free of I/O; their JSON shape is defined here, once, for the client and
+the simulated center (docs/center-protocol.md, "The offer" and "Issuance").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kiosk.center.wire.fields import (
+    Fields,
+    enum_item,
+    int_item,
+    str_item,
+)
+from kiosk.center.wire.jsonstrict import WireFormatError
+from kiosk.domain import (
+    CertificateKind,
+    CertificateOptions,
+    CertificateRequest,
+    HouseholdMember,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    Offer,
+    OfferedCertificate,
+    OptionRules,
+    Scope,
+    TaxOptions,
+)
+
+# 地方公共団体コード: 5 digits + check digit (総務省「全国地方公共団体コード」).
+MUNICIPALITY_CODE = re.compile(r"\d{6}", re.ASCII)
+# Reason codes are stable identifiers the kiosk maps to its own translated text.
+REASON_CODE = re.compile(r"[a-z][a-z0-9_]{1,47}", re.ASCII)
+MEMBER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)
+
+# Hard protocol limits; a municipality's own limits come in OptionRules.max_copies.
+MAX_COPIES = 20
+MAX_FEE_YEN = 100_000
+MAX_CERTIFICATES_IN_OFFER = 32
+MAX_HOUSEHOLD = 64
+MAX_NOTICES = 16
+FISCAL_YEAR_RANGE = (1989, 2100)  # 平成元年 onwards; tax records older than that are not online
+
+# Which options shape belongs to which certificate kind.
+OPTIONS_TYPE: dict[CertificateKind, str] = {
+    CertificateKind.JUMINHYO: "juminhyo",
+    CertificateKind.KISAI_JIKO: "juminhyo",
+    CertificateKind.INKAN: "none",
+    CertificateKind.TAX_INCOME: "tax",
+    CertificateKind.TAX_PAYMENT: "tax",
+    CertificateKind.KOSEKI: "koseki",
+    CertificateKind.KOSEKI_FUHYO: "none",
+}
+
+
+# -- certificate request ---------------------------------------------------------------------
+def options_to_wire(options: CertificateOptions) -> dict[str, Any]:
+    """The JSON form of a request's options (tagged by ``type``)."""
+    if isinstance(options, JuminhyoOptions):
+        return {
+            "type": "juminhyo",
+            "scope": options.scope.value,
+            "member_ids": list(options.member_ids),
+            "show_head_and_relationship": options.show_head_and_relationship,
+            "show_honseki": options.show_honseki,
+            "show_my_number": options.show_my_number,
+            "show_foreign_items": options.show_foreign_items,
+        }
+    if isinstance(options, TaxOptions):
+        return {"type": "tax", "fiscal_year": options.fiscal_year}
+    if isinstance(options, KosekiOptions):
+        return {"type": "koseki", "scope": options.scope.value}
+    return {"type": "none"}
+
+
+def options_from_wire(value: Any, path: str, kind: CertificateKind) -> CertificateOptions:
+    """Parse options and check they are the shape that ``kind`` takes."""
+    fields = Fields(value, path)
+    tag = fields.text("type", max_len=16)
+    if tag != OPTIONS_TYPE[kind]:
+        raise WireFormatError(
+            f"{path}.type", f"{kind.value} takes options of type {OPTIONS_TYPE[kind]}"
+        )
+    options: CertificateOptions
+    if tag == "juminhyo":
+        scope = fields.enum("scope", Scope)
+        members = fields.items("member_ids", str_item(pattern=MEMBER_ID), max_len=MAX_HOUSEHOLD)
+        if (scope is Scope.HOUSEHOLD_PART) != bool(members):
+            raise WireFormatError(
+                f"{path}.member_ids", "members are chosen exactly when the scope is household_part"
+            )
+        if len(set(members)) != len(members):
+            raise WireFormatError(f"{path}.member_ids", "a member is listed twice")
+        options = JuminhyoOptions(
+            scope=scope,
+            member_ids=members,
+            show_head_and_relationship=fields.flag("show_head_and_relationship"),
+            show_honseki=fields.flag("show_honseki"),
+            show_my_number=fields.flag("show_my_number"),
+            show_foreign_items=fields.flag("show_foreign_items"),
+        )
+    elif tag == "tax":
+        options = TaxOptions(
+            fiscal_year=fields.integer(
+                "fiscal_year", min=FISCAL_YEAR_RANGE[0], max=FISCAL_YEAR_RANGE[1]
+            )
+        )
+    elif tag == "koseki":
+        options = KosekiOptions(scope=fields.enum("scope", KosekiScope))
+    else:
+        options = NoOptions()
+    fields.done()
+    return options
+
+
+def request_to_wire(request: CertificateRequest) -> dict[str, Any]:
+    """The JSON form of one certificate request."""
+    return {
+        "kind": request.kind.value,
+        "jurisdiction": request.jurisdiction.value,
+        "options": options_to_wire(request.options),
+        "copies": request.copies,
+    }
+
+
+def request_from_wire(value: Any, path: str = "$") -> CertificateRequest:
+    """Parse one certificate request (kind, jurisdiction, options matching the kind, copies)."""
+    fields = Fields(value, path)
+    kind = fields.enum("kind", CertificateKind)
+    request = CertificateRequest(
+        kind=kind,
+        jurisdiction=fields.enum("jurisdiction", Jurisdiction),
+        options=options_from_wire(fields.raw("options"), f"{path}.options", kind),
+        copies=fields.integer("copies", min=1, max=MAX_COPIES),
+    )
+    if request.jurisdiction is Jurisdiction.HONSEKI and kind not in (
+        CertificateKind.KOSEKI,
+        CertificateKind.KOSEKI_FUHYO,
+    ):
+        raise WireFormatError(f"{path}.jurisdiction", "only 戸籍 and 附票 come from the 本籍地")
+    fields.done()
+    return request
+
+
+# -- offer -----------------------------------------------------------------------------------
+def rules_to_wire(rules: OptionRules) -> dict[str, Any]:
+    return {
+        "scopes": [scope.value for scope in rules.scopes],
+        "koseki_scopes": [scope.value for scope in rules.koseki_scopes],
+        "head_and_relationship": rules.head_and_relationship,
+        "honseki": rules.honseki,
+        "my_number": rules.my_number,
+        "foreign_items": rules.foreign_items,
+        "fiscal_years": list(rules.fiscal_years),
+        "max_copies": rules.max_copies,
+    }
+
+
+def rules_from_wire(value: Any, path: str) -> OptionRules:
+    fields = Fields(value, path)
+    rules = OptionRules(
+        scopes=fields.items("scopes", enum_item(Scope), max_len=len(Scope)),
+        koseki_scopes=fields.items(
+            "koseki_scopes", enum_item(KosekiScope), max_len=len(KosekiScope)
+        ),
+        head_and_relationship=fields.flag("head_and_relationship"),
+        honseki=fields.flag("honseki"),
+        my_number=fields.flag("my_number"),
+        foreign_items=fields.flag("foreign_items"),
+        fiscal_years=fields.items(
+            "fiscal_years", int_item(min=FISCAL_YEAR_RANGE[0], max=FISCAL_YEAR_RANGE[1]), max_len=20
+        ),
+        max_copies=fields.integer("max_copies", min=1, max=MAX_COPIES),
+    )
+    fields.done()
+    return rules
+
+
+def certificate_to_wire(cert: OfferedCertificate) -> dict[str, Any]:
+    return {
+        "kind": cert.kind.value,
+        "jurisdiction": cert.jurisdiction.value,
+        "fee_yen": cert.fee_yen,
+        "counter_fee_yen": cert.counter_fee_yen,
+        "rules": rules_to_wire(cert.rules),
+        "available": cert.available,
+        "unavailable_reason": cert.unavailable_reason,
+        "hours": {
+            "open": cert.hours[0].strftime("%H:%M"),
+            "close": cert.hours[1].strftime("%H:%M"),
+        },
+    }
+
+
+def certificate_from_wire(value: Any, path: str) -> OfferedCertificate:
+    fields = Fields(value, path)
+    hours = fields.obj("hours")
+    opening, closing = hours.hhmm("open"), hours.hhmm("close")
+    hours.done()
+    if opening >= closing:
+        raise WireFormatError(f"{path}.hours", "opening must be before closing")
+    available = fields.flag("available")
+    reason = fields.opt_text("unavailable_reason", pattern=REASON_CODE, max_len=48)
+    if available == (reason is not None):
+        raise WireFormatError(
+            f"{path}.unavailable_reason",
+            "a reason is given exactly when the certificate is unavailable",
+        )
+    cert = OfferedCertificate(
+        kind=fields.enum("kind", CertificateKind),
+        jurisdiction=fields.enum("jurisdiction", Jurisdiction),
+        fee_yen=fields.integer("fee_yen", min=0, max=MAX_FEE_YEN),
+        counter_fee_yen=fields.integer("counter_fee_yen", min=0, max=MAX_FEE_YEN),
+        rules=rules_from_wire(fields.raw("rules"), f"{path}.rules"),
+        available=available,
+        unavailable_reason=reason,
+        hours=(opening, closing),
+    )
+    fields.done()
+    return cert
+
+
+def offer_to_wire(offer: Offer) -> dict[str, Any]:
+    """The JSON form of a municipality's offer."""
+    return {
+        "municipality_code": offer.municipality_code,
+        "municipality_name": offer.municipality_name,
+        "certificates": [certificate_to_wire(cert) for cert in offer.certificates],
+        "household": [
+            {"member_id": member.member_id, "display_name": member.display_name}
+            for member in offer.household
+        ],
+        "honseki_municipality_code": offer.honseki_municipality_code,
+        "honseki_municipality_name": offer.honseki_municipality_name,
+        "notices": list(offer.notices),
+    }
+
+
+def _member_from_wire(value: Any, path: str) -> HouseholdMember:
+    fields = Fields(value, path)
+    member = HouseholdMember(
+        member_id=fields.text("member_id", pattern=MEMBER_ID, max_len=64),
+        display_name=fields.text("display_name", min_len=1, max_len=128),
+    )
+    fields.done()
+    return member
+
+
+def offer_from_wire(value: Any, path: str = "$") -> Offer:
+    """Parse an offer; one entry per (kind, jurisdiction), 本籍地 fields present together."""
+    fields = Fields(value, path)
+    certificates = fields.items(
+        "certificates", certificate_from_wire, max_len=MAX_CERTIFICATES_IN_OFFER
+    )
+    keys = [(cert.kind, cert.jurisdiction) for cert in certificates]
+    if len(set(keys)) != len(keys):
+        raise WireFormatError(f"{path}.certificates", "a certificate is offered twice")
+    household = fields.items("household", _member_from_wire, max_len=MAX_HOUSEHOLD)
+    if len({member.member_id for member in household}) != len(household):
+        raise WireFormatError(f"{path}.household", "a member id is listed twice")
+    honseki_code = fields.opt_text(
+        "honseki_municipality_code", pattern=MUNICIPALITY_CODE, max_len=6
+    )
+    honseki_name = fields.opt_text("honseki_municipality_name", min_len=1, max_len=64)
+    if (honseki_code is None) != (honseki_name is None):
+        raise WireFormatError(f"{path}.honseki_municipality_code", "code and name come together")
+    offer = Offer(
+        municipality_code=fields.text("municipality_code", pattern=MUNICIPALITY_CODE, max_len=6),
+        municipality_name=fields.text("municipality_name", min_len=1, max_len=64),
+        certificates=certificates,
+        household=household,
+        honseki_municipality_code=honseki_code,
+        honseki_municipality_name=honseki_name,
+        notices=fields.items("notices", str_item(max_len=1024), max_len=MAX_NOTICES),
+    )
+    fields.done()
+    return offer
