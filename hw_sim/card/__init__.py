@@ -1,0 +1,21 @@
+"""The virtual My Number card (jpki-card.md, APDU for APDU), served in-process
+(:class:`InProcessTransport`) or as a real card in pcscd through the vpcd reader
+(:class:`CardDock`, ``python -m hw_sim.card``). See docs/virtual-card.md."""
+
+from hw_sim.card.engine import VirtualCard
+from hw_sim.card.factory import build_card, card_serial
+from hw_sim.card.profile import ATRS, CardProfile
+from hw_sim.card.state import CardState, CardStateStore
+from hw_sim.card.transport import CardRemovedError, InProcessTransport
+
+__all__ = [
+    "ATRS",
+    "CardProfile",
+    "CardRemovedError",
+    "CardState",
+    "CardStateStore",
+    "InProcessTransport",
+    "VirtualCard",
+    "build_card",
+    "card_serial",
+]
