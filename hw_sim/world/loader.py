@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 
 from hw_sim.world.calendar import JST
 from hw_sim.world.codes import PREFECTURES, is_valid_code
@@ -23,6 +25,8 @@ from kiosk.domain import CertificateKind, KosekiScope, Scope
 
 DATA_DIR = Path(__file__).parent / "data"
 MUNICIPALITY_DIR = DATA_DIR / "municipalities"
+
+T = TypeVar("T")
 
 _KINDS = {kind.value: kind for kind in CertificateKind}
 _SCOPES = {scope.value: scope for scope in Scope}
@@ -188,7 +192,7 @@ def _certificate(kind: CertificateKind, cert: Fields) -> CertificateConfig:
     )
 
 
-def _pick(fields: Fields, key: str, index: int, name: str, choices: dict[str, object]) -> object:
+def _pick(fields: Fields, key: str, index: int, name: str, choices: Mapping[str, T]) -> T:
     if name not in choices:
         raise fields.error(f"{key}[{index}]", f"expected one of {sorted(choices)}, got {name!r}")
     return choices[name]
