@@ -6,13 +6,18 @@ Public API (docs/printing-documents.md):
   :class:`KisaiJikoCertificate`, :class:`InkanCertificate`, :class:`IncomeTaxCertificate`,
   :class:`TaxPaymentCertificate`, :class:`KosekiCertificate`, :class:`FuhyoCopy`) with their
   nested dataclasses, and the :data:`Document` union;
+- :func:`render` (PDF bytes), :func:`render_document` (PDF, page count, title, canonical text),
+  :func:`canonical_text` (what the signed 2D code covers) and :func:`check_glyphs`;
 - :class:`DocumentLayout` / :func:`document_layout`: the content box of each page (to be
   scrambled) and the free margins, in millimetres;
-- the errors: :class:`DocumentError`, :class:`InvalidDocumentError`, :class:`MissingGlyphError`;
-- :mod:`printing.documents.jpdates`: Japanese era dates and full-width numerals.
+- the errors: :class:`DocumentError`, :class:`InvalidDocumentError`, :class:`MissingGlyphError`,
+  :class:`FontUnavailableError`;
+- :mod:`printing.documents.jpdates`: Japanese era dates and full-width numerals;
+- :mod:`printing.documents.samples`: sample documents of every type (fictional people).
 """
 
 from printing.documents.errors import DocumentError, InvalidDocumentError, MissingGlyphError
+from printing.documents.fonts import FontUnavailableError
 from printing.documents.layout import A4_LAYOUT, Box, DocumentLayout, document_layout
 from printing.documents.model import (
     AmountLine,
@@ -44,15 +49,25 @@ from printing.documents.model import (
     TaxPaymentCertificate,
     TaxPaymentLine,
 )
+from printing.documents.render import (
+    CANONICAL_VERSION,
+    Rendered,
+    canonical_text,
+    check_glyphs,
+    render,
+    render_document,
+)
 
 __all__ = [
     "A4_LAYOUT",
+    "CANONICAL_VERSION",
     "AmountLine",
     "Box",
     "CertificateDocument",
     "Document",
     "DocumentError",
     "DocumentLayout",
+    "FontUnavailableError",
     "ForeignResidentCategory",
     "ForeignResidentItems",
     "FuhyoCopy",
@@ -73,6 +88,7 @@ __all__ = [
     "KosekiMember",
     "MissingGlyphError",
     "PersonName",
+    "Rendered",
     "ResidenceEvent",
     "Resident",
     "SealImpression",
@@ -80,5 +96,9 @@ __all__ = [
     "Sex",
     "TaxPaymentCertificate",
     "TaxPaymentLine",
+    "canonical_text",
+    "check_glyphs",
     "document_layout",
+    "render",
+    "render_document",
 ]

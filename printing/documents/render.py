@@ -1,0 +1,113 @@
+"""``render(doc) -> bytes`` and ``canonical_text(doc) -> str``: the two outputs of a document.
+
+Both come from one composition of the document (``_compose_*``), so the canonical text holds
+exactly the facts the pages show, in the order they are printed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from printing.documents._compose import Composed
+from printing.documents._compose_juminhyo import compose_juminhyo, compose_kisai
+from printing.documents._compose_koseki import compose_fuhyo, compose_koseki
+from printing.documents._compose_other import (
+    compose_income_tax,
+    compose_inkan,
+    compose_tax_payment,
+)
+from printing.documents._engine import render_composition
+from printing.documents.errors import InvalidDocumentError
+from printing.documents.inkan import InkanCertificate
+from printing.documents.juminhyo import JuminhyoCopy, KisaiJikoCertificate
+from printing.documents.koseki import FuhyoCopy, KosekiCertificate
+from printing.documents.layout import document_layout
+from printing.documents.model import Document
+from printing.documents.tax import IncomeTaxCertificate, TaxPaymentCertificate
+
+__all__ = [
+    "CANONICAL_VERSION",
+    "Rendered",
+    "canonical_text",
+    "check_glyphs",
+    "render",
+    "render_document",
+]
+
+# First line of every canonical text; bumped when the format (not the data) changes.
+CANONICAL_VERSION = "konbini-certificate-text/1"
+
+
+def _compose(doc: Document) -> Composed:
+    if isinstance(doc, JuminhyoCopy):
+        return compose_juminhyo(doc)
+    if isinstance(doc, KisaiJikoCertificate):
+        return compose_kisai(doc)
+    if isinstance(doc, InkanCertificate):
+        return compose_inkan(doc)
+    if isinstance(doc, IncomeTaxCertificate):
+        return compose_income_tax(doc)
+    if isinstance(doc, TaxPaymentCertificate):
+        return compose_tax_payment(doc)
+    if isinstance(doc, KosekiCertificate):
+        return compose_koseki(doc)
+    if isinstance(doc, FuhyoCopy):
+        return compose_fuhyo(doc)
+    raise InvalidDocumentError("doc", f"not a certificate document: {type(doc).__name__}")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered certificate: the PDF, its page count, title and canonical text."""
+
+    pdf: bytes
+    page_count: int
+    title: str
+    canonical_text: str
+
+
+def render_document(doc: Document) -> Rendered:
+    """Compose once and return the PDF with its page count, title and canonical text.
+
+    Raises :class:`MissingGlyphError` (before drawing) when a printed character is in no
+    embedded font, and :class:`FontUnavailableError` when a font file cannot be read.
+    """
+    composed = _compose(doc)
+    pdf, pages = render_composition(composed.composition, document_layout(doc))
+    return Rendered(pdf, pages, composed.composition.title, _serialise(doc, composed))
+
+
+def render(doc: Document) -> bytes:
+    """The certificate as a PDF (A4 portrait, fonts embedded, deterministic bytes)."""
+    return render_document(doc).pdf
+
+
+def check_glyphs(doc: Document) -> None:
+    """Raise :class:`MissingGlyphError` if any printed character has no glyph (no drawing)."""
+    _compose(doc)
+
+
+def canonical_text(doc: Document) -> str:
+    """The exact text a signed 2D code covers (docs/printing-documents.md, "Canonical text").
+
+    UTF-8-ready text normalised to NFC; one ``key=value`` line per printed fact, in printed
+    order, after a fixed preamble (format version, kind, title, document number); values have
+    ``\\`` and line breaks escaped as ``\\\\`` and ``\\n``; ends with a line break.
+    """
+    return _serialise(doc, _compose(doc))
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _serialise(doc: Document, composed: Composed) -> str:
+    lines = [
+        CANONICAL_VERSION,
+        f"kind={doc.kind.value}",
+        f"title={_escape(composed.composition.title)}",
+        f"document_number={_escape(doc.document_number)}",
+    ]
+    lines.extend(f"{fact.key}={_escape(fact.text)}" for fact in composed.facts.items)
+    return unicodedata.normalize("NFC", "\n".join(lines) + "\n")
