@@ -12,6 +12,16 @@ from hw_sim.world.errors import WorldDataError
 
 T = TypeVar("T")
 _MISSING = object()
+_TYPE_NAMES: dict[type, str] = {
+    int: "an integer",
+    str: "text",
+    bool: "true or false",
+    dict: "a table",
+    list: "a list",
+    date: "a date",
+    datetime: "a date-time",
+    time: "a time",
+}
 
 
 class Fields:
@@ -51,9 +61,8 @@ class Fields:
         if kind is int and isinstance(value, bool):
             raise self.error(key, f"expected an integer, got {value!r}")
         if not isinstance(value, kind):
-            expected = (
-                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            )
+            kinds = (kind,) if isinstance(kind, type) else kind
+            expected = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
             raise self.error(key, f"expected {expected}, got {value!r}")
         return value
 

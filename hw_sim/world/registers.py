@@ -175,11 +175,16 @@ def link_residents(register: FamilyRegister, residents: dict[str, Resident]) -> 
         addresses = person.addresses
         if not addresses:
             if resident is not None:
-                entries = []
-                if resident.previous_address and resident.address_since > person.birth_date:
-                    entries.append((resident.previous_address, _formed(register, person)))
-                entries.append((resident.address, resident.address_since))
-                addresses = tuple(sorted(entries, key=lambda e: e[1]))
+                # The 附票 starts when the person entered this register; a move after that
+                # shows the former address first.
+                start = _formed(register, person)
+                if resident.previous_address and resident.address_since > start:
+                    addresses = (
+                        (resident.previous_address, start),
+                        (resident.address, resident.address_since),
+                    )
+                else:
+                    addresses = ((resident.address, max(start, resident.address_since)),)
             else:
                 addresses = ((register.honseki, _formed(register, person)),)
         persons.append(
