@@ -18,23 +18,32 @@ def build(tmp_path: Path, text: str) -> None:
     build_world(households_file=path, generated=False)
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "field"),
-    [
-        ('persona = "normal"\nrelationship', 'persona = "nobody"\nrelationship', "household[0].member[0].persona"),
-        ('id = "nerima-yamada"\nmunicipality = "131202"\naddress_since', 'id = "nerima-yamada"\nmunicipality = "999999"\naddress_since', "household[0].municipality"),
-        ('birth_date = 1982-09-03\nsex = "2"\nrelationship = "妻"', 'birth_date = 1982-09-03\nsex = "F"\nrelationship = "妻"', "household[0].member[1].sex"),
-        ('name = "山田　花子"\nkana = "ヤマダ　ハナコ"\nbirth_date = 1982-09-03\nsex = "2"\nrelationship', 'name = "山田花子"\nkana = "ヤマダ　ハナコ"\nbirth_date = 1982-09-03\nsex = "2"\nrelationship', "household[0].member[1].name"),
-        ('register_person = "hiroto"', 'register_person = "nobody"', "household[0].member[3].register_person"),
-        ('seal = { text = "山田", registered_on = 2015-04-10 }', 'seal = { text = "山田", registered_on = 2015-04-10, size_mm = 30.0 }', "household[0].member[0].seal.size_mm"),
-        ('formed_by = "婚姻"', 'formed_by = "養子縁組"', "register[0].formed_by"),
-    ],
-)  # fmt: skip
+SISTER = (
+    'name = "山田　花子"\nkana = "ヤマダ　ハナコ"\nbirth_date = 1982-09-03\nsex = "2"\nrelationship'
+)
+SEAL = 'seal = { text = "山田", registered_on = 2015-04-10'
+CASES = [
+    ('persona = "normal"\nrelationship', 'persona = "nobody"\nrelationship', "member[0].persona"),
+    (
+        'municipality = "131202"\naddress_since',
+        'municipality = "999999"\naddress_since',
+        "municipality",
+    ),
+    ('sex = "2"\nrelationship = "妻"', 'sex = "F"\nrelationship = "妻"', "member[1].sex"),
+    (SISTER, SISTER.replace("山田　花子", "山田花子"), "member[1].name"),
+    ('register_person = "hiroto"', 'register_person = "nobody"', "member[3].register_person"),
+    (SEAL + " }", SEAL + ", size_mm = 30.0 }", "member[0].seal.size_mm"),
+    ('formed_by = "婚姻"', 'formed_by = "養子縁組"', "register[0].formed_by"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "field"), CASES)
 def test_malformed_specs_are_named(tmp_path: Path, old: str, new: str, field: str) -> None:
     assert old in TEXT, old
     with pytest.raises(WorldDataError) as caught:
         build(tmp_path, TEXT.replace(old, new, 1))
-    assert caught.value.field == field
+    expected = field if field.startswith("register") else f"household[0].{field}"
+    assert caught.value.field == expected
     assert caught.value.file.endswith("households.toml")
 
 
@@ -44,5 +53,5 @@ def test_a_persona_in_two_households_is_rejected(tmp_path: Path) -> None:
         'persona = "android"\nrelationship = "世帯主"',
         1,
     )
-    with pytest.raises(WorldDataError, match="persona|lives at"):
+    with pytest.raises(WorldDataError, match=r"persona|lives at"):
         build(tmp_path, text)
