@@ -301,7 +301,12 @@ class PcscConnection:
                 self._dead = error
                 raise error
             if len(response) < 2:
-                raise MalformedResponse("response shorter than a status word")
+                # vpcd (and some reader drivers) hand back an empty answer when the card goes
+                # away in the middle of a command: tell removal from a broken answer.
+                error = self._removed_or(MalformedResponse("response shorter than a status word"))
+                if isinstance(error, CardRemoved):
+                    self._dead = error
+                raise error
             data = bytes(response[:-2])
             sw = (response[-2] << 8) | response[-1]
             _log.log(TRAFFIC, "%s %s", self.reader, self._redactor.response(data, sw))
@@ -312,6 +317,12 @@ class PcscConnection:
             return error_for_pcsc(code, "transmit")
         # NOT_TRANSACTED comes first when the card is pulled (real-stack.md); confirm the
         # removal with the reader's status before calling it one.
+        return self._removed_or(CommunicationError("card stopped answering", code))
+
+    def _removed_or(self, otherwise: CardError) -> CardError:
+        """CardRemoved if the reader reports the card gone within REMOVAL_CONFIRM_S, else
+        ``otherwise`` (or the typed error of a failing status query)."""
+        code = otherwise.code if isinstance(otherwise, CommunicationError) else None
         deadline = time.monotonic() + REMOVAL_CONFIRM_S
         while True:
             hresult, _reader, state, _protocol, _atr = scard.SCardStatus(self._handle)
@@ -323,7 +334,7 @@ class PcscConnection:
             if status != _S_SUCCESS:
                 return error_for_pcsc(status, "transmit")
             if time.monotonic() >= deadline:
-                return CommunicationError("card stopped answering", code)
+                return otherwise
             time.sleep(REMOVAL_POLL_S)
 
     def close(self, *, unpower: bool = True) -> None:

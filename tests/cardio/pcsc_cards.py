@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cardio.errors import CardRemoved
+from cardio.errors import CardRemoved, ServiceUnavailable
 from cardio.pcsc import PcscConnection, PcscContext, ReaderState
 from hw_sim.card import VirtualCard, build_card
 from hw_sim.pki import JpkiTestPki
@@ -67,6 +67,9 @@ class VpcdRelay:
                     elif code == 4:  # pcscd's presence poll: answer, change nothing
                         self._send(self.card.atr)
                     continue
+                delay = self.card.profile.response_delay_s  # the "slow" persona
+                if delay > 0:
+                    time.sleep(delay)
                 self._send(self.card.process(payload))
 
     def remove(self) -> None:
@@ -81,7 +84,11 @@ def wait_for_card(context: PcscContext, present: bool, timeout: float = PRESENCE
     deadline = time.monotonic() + timeout
     state = ReaderState(READER, 0)
     while time.monotonic() < deadline:
-        result = context.get_status_change([state], int((deadline - time.monotonic()) * 1000))
+        try:
+            result = context.get_status_change([state], int((deadline - time.monotonic()) * 1000))
+        except ServiceUnavailable:  # a stale context after a pcscd restart: dropped, retry
+            time.sleep(0.05)
+            continue
         if not result:
             break
         state = result[0].acknowledged()
