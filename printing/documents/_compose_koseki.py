@@ -72,9 +72,8 @@ def _event_rows(event: KosekiEvent, facts: Facts, key: str) -> list[Row]:
 def compose_koseki(doc: KosekiCertificate) -> Composed:
     """本籍 and 氏名, 戸籍事項, then each printed person with 身分事項; 以下余白; the closing."""
     facts = Facts()
-    comp = make_composition(
-        doc.title, [], doc.document_number, corner_label=CORNER_LABEL[doc.scope]
-    )
+    corner = facts.add("form", CORNER_LABEL[doc.scope])
+    comp = make_composition(doc.title, [], doc.document_number, corner_label=corner)
     comp.show_title = False
     register = [
         _line("本　　籍", facts.add("honseki", registry(doc.honseki)), rule=True),
