@@ -9,6 +9,7 @@ Every message has ``to_wire()`` and a strict ``from_wire()`` that raises
 from kiosk.center.wire.envelope import (
     BACK_SIDE_FORMAT,
     ENVELOPE_FORMAT,
+    ENVELOPE_SIGNING_EKU,
     SIGNATURE_ALGORITHM,
     BackSidePage,
     Envelope,
@@ -75,6 +76,7 @@ __all__ = [
     "AUTH_REASONS",
     "BACK_SIDE_FORMAT",
     "ENVELOPE_FORMAT",
+    "ENVELOPE_SIGNING_EKU",
     "IDEMPOTENCY_KEY",
     "JST",
     "KIOSK_ID",

@@ -31,6 +31,9 @@ from kiosk.center.wire.vocabulary import (
 from kiosk.domain import CertificateKind, CertificateRequest
 
 ENVELOPE_FORMAT = "konbini-center-envelope/1"
+# Extended key usage of the center's envelope-signing certificate ("konbini center envelope
+# signing"): an OID under 2.25 (ITU-T X.667, UUID-derived), which needs no registration.
+ENVELOPE_SIGNING_EKU = "2.25.329800735698586629295641978511506172918"
 SIGNATURE_ALGORITHM = "ES256"
 SERIAL = re.compile(r"[A-Za-z0-9-]{4,40}", re.ASCII)
 KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)

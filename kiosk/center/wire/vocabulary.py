@@ -47,15 +47,16 @@ MAX_HOUSEHOLD = 64
 MAX_NOTICES = 16
 FISCAL_YEAR_RANGE = (1989, 2100)  # 平成元年 onwards; tax records older than that are not online
 
-# Which options shape belongs to which certificate kind.
-OPTIONS_TYPE: dict[CertificateKind, str] = {
-    CertificateKind.JUMINHYO: "juminhyo",
-    CertificateKind.KISAI_JIKO: "juminhyo",
-    CertificateKind.INKAN: "none",
-    CertificateKind.TAX_INCOME: "tax",
-    CertificateKind.TAX_PAYMENT: "tax",
-    CertificateKind.KOSEKI: "koseki",
-    CertificateKind.KOSEKI_FUHYO: "none",
+# Which options shapes each certificate kind takes (the first is its usual one). 戸籍の附票 may be
+# asked for everyone in the register or one person, like 戸籍 (全部/個人), or without options.
+OPTIONS_TYPES: dict[CertificateKind, tuple[str, ...]] = {
+    CertificateKind.JUMINHYO: ("juminhyo",),
+    CertificateKind.KISAI_JIKO: ("juminhyo",),
+    CertificateKind.INKAN: ("none",),
+    CertificateKind.TAX_INCOME: ("tax",),
+    CertificateKind.TAX_PAYMENT: ("tax",),
+    CertificateKind.KOSEKI: ("koseki",),
+    CertificateKind.KOSEKI_FUHYO: ("none", "koseki"),
 }
 
 
@@ -83,10 +84,9 @@ def options_from_wire(value: Any, path: str, kind: CertificateKind) -> Certifica
     """Parse options and check they are the shape that ``kind`` takes."""
     fields = Fields(value, path)
     tag = fields.text("type", max_len=16)
-    if tag != OPTIONS_TYPE[kind]:
-        raise WireFormatError(
-            f"{path}.type", f"{kind.value} takes options of type {OPTIONS_TYPE[kind]}"
-        )
+    if tag not in OPTIONS_TYPES[kind]:
+        allowed = " or ".join(OPTIONS_TYPES[kind])
+        raise WireFormatError(f"{path}.type", f"{kind.value} takes options of type {allowed}")
     options: CertificateOptions
     if tag == "juminhyo":
         scope = fields.enum("scope", Scope)

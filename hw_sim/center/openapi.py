@@ -1,0 +1,559 @@
+"""The OpenAPI 3.1 description of the center protocol, served at ``/openapi.yaml`` and
+``/openapi.json`` (docs/center-protocol.md is the prose; this is the machine-readable shape).
+
+Built in Python next to the wire models so a test can hold the two together
+(tests/hw_sim/center/test_openapi.py checks every schema's properties against ``to_wire()``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from kiosk.center import wire
+from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
+
+S = dict[str, Any]
+
+
+def _ref(name: str) -> S:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: S, *, description: str = "", nullable: tuple[str, ...] = ()) -> S:
+    schema: S = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(properties),
+        "properties": properties,
+    }
+    for name in nullable:
+        inner = properties[name]
+        properties[name] = {"oneOf": [inner, {"type": "null"}]}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _str(pattern: str | None = None, max_length: int | None = None, **extra: Any) -> S:
+    schema: S = {"type": "string", **extra}
+    if pattern:
+        schema["pattern"] = f"^{pattern}$"
+    if max_length:
+        schema["maxLength"] = max_length
+    return schema
+
+
+def _int(minimum: int, maximum: int, **extra: Any) -> S:
+    return {"type": "integer", "minimum": minimum, "maximum": maximum, **extra}
+
+
+BOOL: S = {"type": "boolean"}
+TIMESTAMP = _str(format="date-time", description="RFC 3339 with offset; the center writes +09:00")
+DAY = _str(format="date")
+B64 = _str(contentEncoding="base64")
+CODE = _str(r"\d{6}", description="地方公共団体コード with check digit")
+REASON = _str(wire.vocabulary.REASON_CODE.pattern, 48, description="a stable reason code")
+
+
+def _enum(values: Any) -> S:
+    return {"type": "string", "enum": [v.value for v in values]}
+
+
+def _schemas() -> S:
+    juminhyo = _obj(
+        {
+            "type": {"const": "juminhyo"},
+            "scope": _enum(Scope),
+            "member_ids": {"type": "array", "items": _str(wire.vocabulary.MEMBER_ID.pattern)},
+            "show_head_and_relationship": BOOL,
+            "show_honseki": BOOL,
+            "show_my_number": BOOL,
+            "show_foreign_items": BOOL,
+        }
+    )
+    request = _obj(
+        {
+            "kind": _enum(CertificateKind),
+            "jurisdiction": _enum(Jurisdiction),
+            "options": {
+                "oneOf": [
+                    juminhyo,
+                    _obj(
+                        {
+                            "type": {"const": "tax"},
+                            "fiscal_year": _int(*wire.vocabulary.FISCAL_YEAR_RANGE),
+                        }
+                    ),
+                    _obj({"type": {"const": "koseki"}, "scope": _enum(KosekiScope)}),
+                    _obj({"type": {"const": "none"}}),
+                ],
+                "description": (
+                    "tagged by type: juminhyo, tax, koseki (戸籍, 附票), none (印鑑, 附票)"
+                ),
+            },
+            "copies": _int(1, wire.MAX_COPIES),
+        },
+        description="One certificate kind with its options and copies",
+    )
+    rules = _obj(
+        {
+            "scopes": {"type": "array", "items": _enum(Scope)},
+            "koseki_scopes": {"type": "array", "items": _enum(KosekiScope)},
+            "head_and_relationship": BOOL,
+            "honseki": BOOL,
+            "my_number": BOOL,
+            "foreign_items": BOOL,
+            "fiscal_years": {"type": "array", "items": {"type": "integer"}},
+            "max_copies": _int(1, wire.MAX_COPIES),
+        }
+    )
+    offered = _obj(
+        {
+            "kind": _enum(CertificateKind),
+            "jurisdiction": _enum(Jurisdiction),
+            "fee_yen": _int(0, 100_000),
+            "counter_fee_yen": _int(0, 100_000),
+            "rules": rules,
+            "available": BOOL,
+            "unavailable_reason": REASON,
+            "hours": _obj({"open": _str(r"\d{2}:\d{2}"), "close": _str(r"\d{2}:\d{2}")}),
+        },
+        nullable=("unavailable_reason",),
+    )
+    notice = _obj(
+        {
+            "notice_id": _str(),
+            "scope": _enum(wire.NoticeScope),
+            "municipality_code": CODE,
+            "starts_at": TIMESTAMP,
+            "ends_at": TIMESTAMP,
+            "message_ja": _str(max_length=1024),
+        },
+        nullable=("municipality_code",),
+    )
+    back_side = _obj(
+        {"page_index": _int(0, 9), "format": _str(wire.BACK_SIDE_FORMAT.pattern), "data": B64}
+    )
+    copy = _obj(
+        {
+            "copy_index": _int(0, wire.MAX_COPIES - 1),
+            "serial": _str(wire.envelope.SERIAL.pattern),
+            "kind": _enum(CertificateKind),
+            "title": _str(max_length=128),
+            "page_count": _int(1, 10),
+            "front_pdf": B64,
+            "canonical_text": _str(),
+            "back_sides": {"type": "array", "items": _ref("BackSidePage")},
+        }
+    )
+    envelope = _obj(
+        {
+            "format": {"const": wire.ENVELOPE_FORMAT},
+            "issuance_id": _str(wire.messages.ISSUANCE_ID.pattern),
+            "kiosk_id": _str(wire.KIOSK_ID.pattern),
+            "idempotency_key": _str(wire.IDEMPOTENCY_KEY.pattern),
+            "issued_at": TIMESTAMP,
+            "pay_before": TIMESTAMP,
+            "municipality_code": CODE,
+            "municipality_name": _str(max_length=64),
+            "request": _ref("CertificateRequest"),
+            "fee_yen_per_copy": _int(0, 100_000),
+            "total_fee_yen": _int(0, 2_000_000),
+            "store_fee_per_copy_yen": _int(0, 10_000),
+            "copies": {"type": "array", "minItems": 1, "items": _ref("IssuedCopy")},
+        },
+        description="Signed: ES256 over the RFC 8785 canonical form of this object",
+    )
+    return {
+        "Health": _obj(
+            {
+                "state": _enum(wire.HealthState),
+                "time": TIMESTAMP,
+                "protocol_version": {"type": "integer"},
+                "maintenance": _ref("Notice"),
+            },
+            nullable=("maintenance",),
+        ),
+        "Notice": notice,
+        "NoticeList": _obj({"notices": {"type": "array", "items": _ref("Notice")}}),
+        "Municipality": _obj(
+            {
+                "code": CODE,
+                "name": _str(max_length=64),
+                "prefecture": _str(max_length=16),
+                "kana": _str(max_length=128),
+                "participates": BOOL,
+                "honseki_service": BOOL,
+            }
+        ),
+        "MunicipalityList": _obj(
+            {"municipalities": {"type": "array", "items": _ref("Municipality")}}
+        ),
+        "ChallengeRequest": _obj({"purpose": _enum(wire.AuthPurpose)}),
+        "Challenge": _obj(
+            {
+                "challenge_id": _str(wire.messages.TOKEN.pattern),
+                "kiosk_id": _str(wire.KIOSK_ID.pattern),
+                "purpose": _enum(wire.AuthPurpose),
+                "nonce": B64,
+                "issued_at": TIMESTAMP,
+                "expires_at": TIMESTAMP,
+            },
+            description="The card signs auth_message(purpose, kiosk_id, id, nonce, issued_at)",
+        ),
+        "ChallengeAnswer": _obj(
+            {
+                "challenge_id": _str(wire.messages.TOKEN.pattern),
+                "certificate": _str(contentEncoding="base64", description="DER auth certificate"),
+                "signature": _str(
+                    contentEncoding="base64", description="RSASSA-PKCS1-v1_5 SHA-256"
+                ),
+            }
+        ),
+        "SessionGrant": _obj(
+            {
+                "session_token": _str(wire.messages.TOKEN.pattern),
+                "purpose": _enum(wire.AuthPurpose),
+                "expires_at": TIMESTAMP,
+                "municipality_code": CODE,
+                "municipality_name": _str(max_length=64),
+            }
+        ),
+        "OfferedCertificate": offered,
+        "Offer": _obj(
+            {
+                "municipality_code": CODE,
+                "municipality_name": _str(max_length=64),
+                "certificates": {"type": "array", "items": _ref("OfferedCertificate")},
+                "household": {
+                    "type": "array",
+                    "items": _obj({"member_id": _str(), "display_name": _str(max_length=128)}),
+                },
+                "honseki_municipality_code": CODE,
+                "honseki_municipality_name": _str(max_length=64),
+                "notices": {"type": "array", "items": _str(max_length=1024)},
+            },
+            nullable=("honseki_municipality_code", "honseki_municipality_name"),
+        ),
+        "CertificateRequest": request,
+        "IssuanceRequest": _obj({"request": _ref("CertificateRequest")}),
+        "BackSidePage": back_side,
+        "IssuedCopy": copy,
+        "Envelope": envelope,
+        "SignedIssuance": _obj(
+            {
+                "envelope": _ref("Envelope"),
+                "signature": _obj(
+                    {
+                        "algorithm": {"const": wire.SIGNATURE_ALGORITHM},
+                        "key_id": _str(),
+                        "value": _str(contentEncoding="base64", description="r || s, 64 bytes"),
+                    }
+                ),
+                "signer_certificate": _str(
+                    contentEncoding="base64", description="DER, issued by the center CA"
+                ),
+            }
+        ),
+        "CompletionReport": _obj(
+            {
+                "outcome": _enum(wire.CompletionOutcome),
+                "copies_printed": _int(0, 100),
+                "amount_paid_yen": _int(0, 10_000_000),
+                "amount_refunded_yen": _int(0, 10_000_000),
+                "refund_pending_yen": _int(0, 10_000_000),
+                "failure_reason": REASON,
+                "completed_at": TIMESTAMP,
+            },
+            nullable=("failure_reason",),
+        ),
+        "CompletionReceipt": _obj(
+            {
+                "issuance_id": _str(),
+                "outcome": _enum(wire.CompletionOutcome),
+                "recorded_at": TIMESTAMP,
+            }
+        ),
+        "SettlementLine": _obj(
+            {
+                "municipality_code": CODE,
+                "copies_printed": {"type": "integer"},
+                "municipality_fees_yen": {"type": "integer"},
+            }
+        ),
+        "Settlement": _obj(
+            {
+                "kiosk_id": _str(wire.KIOSK_ID.pattern),
+                "business_date": DAY,
+                "issuances": {"type": "integer"},
+                "copies_issued": {"type": "integer"},
+                "copies_printed": {"type": "integer"},
+                "municipality_fees_yen": {"type": "integer"},
+                "store_fee_per_copy_yen": {"type": "integer", "const": wire.STORE_FEE_PER_COPY_YEN},
+                "store_fee_yen": {"type": "integer"},
+                "refunded_yen": {"type": "integer"},
+                "refund_pending_yen": {"type": "integer"},
+                "open_issuances": {"type": "integer"},
+                "lines": {"type": "array", "items": _ref("SettlementLine")},
+            }
+        ),
+        "RegistrationApplication": _obj(
+            {
+                "honseki_municipality_code": CODE,
+                "name": _str(max_length=128),
+                "address": _str(max_length=256),
+                "birth_date": DAY,
+                "sex": _str("[0129]"),
+                "honseki": _str(max_length=256),
+                "hittosha_name": _str(max_length=128),
+                "phone": _str(wire.messages.PHONE.pattern),
+            }
+        ),
+        "RegistrationReceipt": _obj(
+            {
+                "application_number": _str(wire.messages.APPLICATION_NUMBER.pattern),
+                "municipality_code": CODE,
+                "municipality_name": _str(max_length=64),
+                "submitted_at": TIMESTAMP,
+                "message_ja": _str(max_length=2048),
+            }
+        ),
+        "RegistrationStatus": _obj(
+            {
+                "application_number": _str(wire.messages.APPLICATION_NUMBER.pattern),
+                "state": _enum(wire.RegistrationState),
+                "message_ja": _str(max_length=2048),
+                "checked_at": TIMESTAMP,
+            }
+        ),
+        "Error": _obj(
+            {
+                "error": _obj(
+                    {
+                        "code": _enum(wire.ErrorCode),
+                        "message": _str(max_length=1024),
+                        "reason": {**REASON, "enum": sorted(wire.REASONS)},
+                        "message_ja": _str(max_length=2048),
+                        "retryable": BOOL,
+                        "until": TIMESTAMP,
+                    },
+                    nullable=("reason", "message_ja", "until"),
+                )
+            }
+        ),
+    }
+
+
+def _json(schema: str) -> S:
+    return {"content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _op(
+    summary: str,
+    answer: str | None,
+    *,
+    body: str | None = None,
+    session: bool = False,
+    idempotency: str | None = None,
+    errors: tuple[int, ...] = (),
+    params: tuple[S, ...] = (),
+) -> S:
+    op: S = {"summary": summary, "responses": {}}
+    if answer:
+        op["responses"]["200"] = {"description": answer, **_json(answer)}
+    else:
+        op["responses"]["204"] = {"description": "done"}
+    for status in sorted({403, 500, 503, *errors}):
+        op["responses"][str(status)] = {"description": "error", **_json("Error")}
+    if body:
+        op["requestBody"] = {"required": True, **_json(body)}
+    parameters = list(params)
+    if idempotency:
+        parameters.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": idempotency == "required",
+                "schema": _str(wire.IDEMPOTENCY_KEY.pattern),
+            }
+        )
+    if parameters:
+        op["parameters"] = parameters
+    if session:
+        op["security"] = [{"mutualTLS": [], "session": []}]
+    return op
+
+
+def _path_param(name: str, pattern: str) -> S:
+    return {"name": name, "in": "path", "required": True, "schema": _str(pattern)}
+
+
+@cache
+def document() -> S:
+    """The OpenAPI document as a JSON value."""
+    v1 = wire.API_PREFIX
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Konbini kiosk issuance-center protocol",
+            "version": str(wire.PROTOCOL_VERSION),
+            "description": (
+                "See docs/center-protocol.md: sequence, signatures, idempotency, timeouts, retries."
+            ),
+        },
+        "servers": [{"url": "https://localhost:8443"}],
+        "security": [{"mutualTLS": []}],
+        "paths": {
+            f"{v1}/health": {"get": _op("Center health and maintenance state", "Health")},
+            f"{v1}/notices": {"get": _op("Maintenance notices", "NoticeList")},
+            f"{v1}/municipalities": {
+                "get": _op("Every municipality of the service", "MunicipalityList")
+            },
+            f"{v1}/auth/challenges": {
+                "post": _op(
+                    "A nonce for the card to sign",
+                    "Challenge",
+                    body="ChallengeRequest",
+                    idempotency="optional",
+                    errors=(400,),
+                )
+            },
+            f"{v1}/auth/sessions": {
+                "post": _op(
+                    "The card's answer; opens the resident's session",
+                    "SessionGrant",
+                    body="ChallengeAnswer",
+                    idempotency="optional",
+                    errors=(400, 422, 504),
+                )
+            },
+            f"{v1}/auth/session": {"delete": _op("End the session now", None, session=True)},
+            f"{v1}/offer": {
+                "get": _op(
+                    "The municipality's offer, now", "Offer", session=True, errors=(401, 422, 504)
+                )
+            },
+            f"{v1}/issuances": {
+                "post": _op(
+                    "Issue one certificate kind (signed envelope)",
+                    "SignedIssuance",
+                    body="IssuanceRequest",
+                    session=True,
+                    idempotency="required",
+                    errors=(400, 401, 409, 422, 504),
+                )
+            },
+            f"{v1}/issuances/{{issuance_id}}/completion": {
+                "post": _op(
+                    "Printed, failed (refunded or pending), or cancelled",
+                    "CompletionReceipt",
+                    body="CompletionReport",
+                    idempotency="required",
+                    errors=(400, 404, 409),
+                    params=(_path_param("issuance_id", wire.messages.ISSUANCE_ID.pattern),),
+                )
+            },
+            f"{v1}/settlements/{{day}}": {
+                "get": _op(
+                    "This kiosk's business day",
+                    "Settlement",
+                    errors=(400,),
+                    params=({"name": "day", "in": "path", "required": True, "schema": DAY},),
+                )
+            },
+            f"{v1}/registrations": {
+                "post": _op(
+                    "本籍地 usage registration (利用登録申請)",
+                    "RegistrationReceipt",
+                    body="RegistrationApplication",
+                    session=True,
+                    idempotency="required",
+                    errors=(400, 401, 409, 422, 504),
+                )
+            },
+            f"{v1}/registrations/{{application_number}}": {
+                "get": _op(
+                    "Registration status",
+                    "RegistrationStatus",
+                    errors=(404,),
+                    params=(
+                        _path_param("application_number", wire.messages.APPLICATION_NUMBER.pattern),
+                    ),
+                )
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "mutualTLS": {
+                    "type": "mutualTLS",
+                    "description": "kiosk certificate issued by the center CA",
+                },
+                "session": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "Session <session_token>",
+                },
+            },
+            "schemas": _schemas(),
+        },
+    }
+
+
+# -- a small YAML emitter for JSON values (the project has no YAML dependency) ----------------
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
+_YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return json.dumps(
+        text, ensure_ascii=False
+    )  # a JSON string is a valid YAML double-quoted scalar
+
+
+def _inline(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar(value)
+
+
+def _emit(value: Any, indent: int, lines: list[str]) -> None:
+    pad = "  " * indent
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list) and item:
+                lines.append(f"{pad}{_scalar(key)}:")
+                _emit(item, indent + 1, lines)
+            else:
+                lines.append(f"{pad}{_scalar(key)}: {_inline(item)}")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict | list) and item:
+                sub: list[str] = []
+                _emit(item, indent + 1, sub)
+                lines.append(f"{pad}- {sub[0].lstrip()}")
+                lines.extend(sub[1:])
+            else:
+                lines.append(f"{pad}- {_inline(item)}")
+
+
+@cache
+def as_yaml() -> str:
+    """The document as YAML (block style)."""
+    lines: list[str] = ["# Generated from hw_sim/center/openapi.py; see docs/center-protocol.md."]
+    _emit(document(), 0, lines)
+    return "\n".join(lines) + "\n"

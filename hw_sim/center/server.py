@@ -1,0 +1,233 @@
+"""Start the simulated center: HTTPS center (mTLS), JPKI validity service (OCSP) and the admin
+endpoint, in one process with one event loop, plus the render process pool.
+
+``endpoints.json`` in the state folder tells clients (tests, the kiosk's developer profile,
+the CLI) where everything listens, so ports may be chosen by the OS (``port=0``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import os
+import signal
+import ssl
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from cryptography import x509
+
+from hw_sim.center.admin import AdminContext, admin_application
+from hw_sim.center.app import create_app
+from hw_sim.center.faults import BusinessClock, FaultBoard
+from hw_sim.center.keys import CenterKeys
+from hw_sim.center.lgwan import Gateway
+from hw_sim.center.ocsp import PERSONA_REVOCATION_TIME, OcspResponder, Revocation, ocsp_application
+from hw_sim.center.render import WorkerConfig, es256
+from hw_sim.center.service import CenterService
+from hw_sim.center.state import AsyncStore, Store
+from hw_sim.center.validity import ValidityClient
+from hw_sim.personas import list_personas
+from hw_sim.pki import JpkiTestPki
+from kiosk.center import wire
+
+log = logging.getLogger(__name__)
+
+ENDPOINTS_FILE = "endpoints.json"
+DEFAULT_KIOSKS = ("kiosk-0001",)
+
+
+@dataclass
+class ServerConfig:
+    state_dir: Path
+    pki_dir: Path
+    world_dir: Path | None = None  # default: <state_dir>/world
+    host: str = "127.0.0.1"
+    port: int = 8443
+    ocsp_port: int = 0
+    admin_port: int = 0
+    render_workers: int = 2
+    kiosks: tuple[str, ...] = DEFAULT_KIOSKS  # registered at start (certificates made if missing)
+    world_factory: str = "hw_sim.municipality.api:World.load"
+    page_maker_factory: str = "hw_sim.center.backside:real_page_maker"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.state_dir / "keys"
+
+    @property
+    def resolved_world_dir(self) -> Path:
+        return self.world_dir or self.state_dir / "world"
+
+
+def server_ssl_context(keys: CenterKeys) -> ssl.SSLContext:
+    """TLS ≥ 1.2, the center's server certificate, client certificates required from the CA."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(keys.ca_path))
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(keys.server_cert_path, keys.server_key_path)
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+class CenterServer:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self._runners: list[web.AppRunner] = []
+        self._closers: list[Any] = []
+        self.endpoints: dict[str, Any] = {}
+
+    async def start(self) -> dict[str, Any]:
+        config = self.config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        pki = JpkiTestPki.load_or_create(config.pki_dir)
+        keys = CenterKeys.load_or_create(config.keys_dir, pki)
+        store = AsyncStore(Store(config.state_dir / "center.sqlite3"))
+        self._closers.append(store.close)
+        faults = FaultBoard()
+        clock = BusinessClock()
+
+        # The validity service: persona auth certificates are the ones it knows.
+        persona_serials: dict[str, int] = {}
+        persona_revoked: set[int] = set()
+        for persona in list_personas():
+            serial = pki.credentials(persona).auth_cert.serial_number
+            persona_serials[persona.id] = serial
+            if persona.revoked:
+                persona_revoked.add(serial)
+        revoked_at_runtime: dict[int, datetime] = {}
+
+        def lookup(serial: int) -> str | Revocation | None:
+            if serial in revoked_at_runtime:
+                return Revocation(revoked_at_runtime[serial], x509.ReasonFlags.key_compromise)
+            if serial in persona_revoked:
+                return Revocation(PERSONA_REVOCATION_TIME, x509.ReasonFlags.key_compromise)
+            return "good" if serial in persona_serials.values() else None
+
+        for serial in persona_serials.values():
+            stored = await store.call(store.store.revocation, serial)
+            if stored is not None:
+                revoked_at_runtime[serial] = stored[0]
+
+        responder = OcspResponder(pki.auth_ca_cert, keys.ocsp_cert, keys.ocsp_key, lookup)
+        ocsp_port = await self._serve(
+            ocsp_application(responder), config.host, config.ocsp_port, None
+        )
+        ocsp_url = f"http://{config.host}:{ocsp_port}/ocsp"
+
+        http = aiohttp.ClientSession()
+        self._closers.append(http.close)
+        validity = ValidityClient(ocsp_url, [pki.auth_ca_cert], http)
+        gateway = Gateway(
+            WorkerConfig(
+                world_dir=config.resolved_world_dir,
+                keys_dir=config.keys_dir,
+                pki_dir=config.pki_dir,
+                world_factory=config.world_factory,
+                page_maker_factory=config.page_maker_factory,
+            ),
+            faults=faults,
+            render_workers=config.render_workers,
+        )
+        await gateway.start()
+        self._closers.append(gateway.close)
+        service = CenterService(
+            store=store,
+            gateway=gateway,
+            validity=validity,
+            jpki_roots=[pki.auth_ca_cert],
+            clock=clock,
+        )
+        await service.start()
+
+        kiosks = {}
+        for kiosk_id in config.kiosks:
+            credentials = keys.kiosk(kiosk_id)
+            await store.call(
+                store.store.register_kiosk, kiosk_id, credentials.fingerprint, datetime.now(UTC)
+            )
+            kiosks[kiosk_id] = {
+                "cert_path": str(credentials.cert_path),
+                "key_path": str(credentials.key_path),
+            }
+
+        def resign(value: dict[str, Any]) -> dict[str, Any]:
+            signature = es256(keys.envelope_key, wire.canonical(value["envelope"]))
+            value["signature"]["value"] = base64.b64encode(signature).decode("ascii")
+            return value
+
+        center_port = await self._serve(
+            create_app(service, faults, resign), config.host, config.port, server_ssl_context(keys)
+        )
+        admin = AdminContext(service, faults, clock, keys, revoked_at_runtime, persona_serials)
+        admin_port = await self._serve(
+            admin_application(admin), "127.0.0.1", config.admin_port, None
+        )
+        self.endpoints = {
+            "center_url": f"https://{_url_host(config.host)}:{center_port}",
+            "ocsp_url": ocsp_url,
+            "admin_url": f"http://127.0.0.1:{admin_port}",
+            "ca_path": str(keys.ca_path),
+            "kiosks": kiosks,
+            "pid": os.getpid(),
+        }
+        target = config.state_dir / ENDPOINTS_FILE
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.endpoints, indent=2))
+        tmp.replace(target)
+        log.info(
+            "center listening on %s (OCSP %s, admin %s)",
+            self.endpoints["center_url"],
+            ocsp_url,
+            self.endpoints["admin_url"],
+        )
+        return self.endpoints
+
+    async def _serve(
+        self, app: web.Application, host: str, port: int, context: ssl.SSLContext | None
+    ) -> int:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        self._runners.append(runner)
+        site = web.TCPSite(runner, host, port, ssl_context=context, reuse_address=True)
+        await site.start()
+        # The last site added to this runner is this one; its address gives the bound port.
+        return int(runner.addresses[-1][1])
+
+    async def stop(self) -> None:
+        (self.config.state_dir / ENDPOINTS_FILE).unlink(missing_ok=True)
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        for closer in reversed(self._closers):
+            result = closer()
+            if asyncio.iscoroutine(result):
+                await result
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def serve_forever(config: ServerConfig) -> None:
+    """Run the center until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        server = CenterServer(config)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            endpoints = await server.start()
+            print(json.dumps(endpoints), flush=True)
+            await stop.wait()
+        finally:
+            await server.stop()
+
+    asyncio.run(main())

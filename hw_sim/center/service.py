@@ -1,0 +1,513 @@
+"""What the simulated center does for each call (docs/center-protocol.md), independent of HTTP.
+
+Handlers in app.py parse requests and call these methods; every expected failure is an
+:class:`~hw_sim.center.http.ApiError` carrying the protocol's error body.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from hw_sim.center.faults import BusinessClock
+from hw_sim.center.http import Answer, ApiError, refused
+from hw_sim.center.lgwan import Gateway, MunicipalityTimeout
+from hw_sim.center.render import IssuanceJob, Refused
+from hw_sim.center.state import AsyncStore, ChallengeRecord, SessionRecord
+from hw_sim.center.validity import (
+    AuthRefused,
+    ValidityClient,
+    ValidityServiceUnavailable,
+    parse_user_certificate,
+    verify_challenge_signature,
+)
+from kiosk.center import wire
+from kiosk.domain import CertificateRequest, Jurisdiction, Offer, OfferedCertificate
+
+log = logging.getLogger(__name__)
+
+# docs/center-protocol.md, "Authentication": fetching, signing and answering takes about a
+# second even on a slow card; 120 s absorbs a slow card and a retry, and no more.
+CHALLENGE_TTL = timedelta(seconds=120)
+# Choosing, paying and printing several copies fits in 20 minutes; abandoned sessions die.
+SESSION_TTL = timedelta(minutes=20)
+# The kiosk takes no money for an envelope older than this (docs: "The envelope").
+PAY_WINDOW = timedelta(minutes=15)
+# Where a card is registered for 本籍地 certificates, remembered briefly per card so an offer
+# and the issuance that follows do not ask every 本籍地 municipality twice.
+HONSEKI_CACHE_TTL_S = 60.0
+
+REGISTRATION_STATES = {
+    "受付中": wire.RegistrationState.RECEIVED,
+    "登録完了": wire.RegistrationState.REGISTERED,
+    "不備": wire.RegistrationState.INCOMPLETE,
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class CenterMaintenance:
+    until: datetime
+    message_ja: str
+
+
+class CenterService:
+    def __init__(
+        self,
+        *,
+        store: AsyncStore,
+        gateway: Gateway,
+        validity: ValidityClient,
+        jpki_roots: list[x509.Certificate],
+        clock: BusinessClock,
+    ) -> None:
+        self.store = store
+        self.gateway = gateway
+        self.validity = validity
+        self.jpki_roots = jpki_roots
+        self.clock = clock
+        self.maintenance: CenterMaintenance | None = None
+        self._municipalities: dict[str, Any] = {}
+        self._honseki_cache: dict[str, tuple[float, str | None]] = {}
+
+    async def start(self) -> None:
+        self._municipalities = {info.code: info for info in await self.gateway.municipalities()}
+
+    # -- health, notices, municipalities -------------------------------------------------------
+    def center_maintenance_notice(self) -> wire.Notice | None:
+        current = self.maintenance
+        now = self.clock.now()
+        if current is None or current.until <= now:
+            return None
+        return wire.Notice(
+            notice_id="center-maintenance",
+            scope=wire.NoticeScope.CENTER,
+            municipality_code=None,
+            starts_at=now.replace(microsecond=0),
+            ends_at=current.until,
+            message_ja=current.message_ja,
+        )
+
+    def check_open(self) -> None:
+        notice = self.center_maintenance_notice()
+        if notice is not None:
+            raise ApiError(
+                wire.ErrorCode.MAINTENANCE,
+                "the center is in maintenance",
+                message_ja=notice.message_ja,
+                until=notice.ends_at,
+            )
+
+    def health(self) -> wire.Health:
+        notice = self.center_maintenance_notice()
+        return wire.Health(
+            state=wire.HealthState.MAINTENANCE if notice else wire.HealthState.OK,
+            time=_now(),
+            protocol_version=wire.PROTOCOL_VERSION,
+            maintenance=notice,
+        )
+
+    async def notices(self) -> wire.NoticeList:
+        stored = await self.store.call(self.store.store.notices, self.clock.now())
+        notices = [
+            wire.Notice(
+                notice_id=n.notice_id,
+                scope=wire.NoticeScope(n.scope),
+                municipality_code=n.municipality_code,
+                starts_at=n.starts_at,
+                ends_at=n.ends_at,
+                message_ja=n.message_ja,
+            )
+            for n in stored
+        ]
+        center = self.center_maintenance_notice()
+        return wire.NoticeList(tuple(([center] if center else []) + notices))
+
+    def municipalities(self) -> wire.MunicipalityList:
+        return wire.MunicipalityList(
+            tuple(
+                wire.Municipality(
+                    code=info.code,
+                    name=info.name,
+                    prefecture=info.prefecture,
+                    kana=info.kana,
+                    participates=info.participates,
+                    honseki_service=info.honseki_service,
+                )
+                for info in self._municipalities.values()
+            )
+        )
+
+    # -- authentication ------------------------------------------------------------------------
+    async def create_challenge(self, kiosk_id: str, purpose: wire.AuthPurpose) -> wire.Challenge:
+        issued = _now()
+        challenge = wire.Challenge(
+            challenge_id=secrets.token_urlsafe(24),
+            kiosk_id=kiosk_id,
+            purpose=purpose,
+            nonce=secrets.token_bytes(wire.NONCE_BYTES),
+            issued_at=issued,
+            expires_at=issued + CHALLENGE_TTL,
+        )
+        record = ChallengeRecord(
+            challenge.challenge_id,
+            kiosk_id,
+            purpose.value,
+            challenge.nonce,
+            issued,
+            challenge.expires_at,
+        )
+        await self.store.call(self.store.store.add_challenge, record)
+        return challenge
+
+    async def open_session(self, kiosk_id: str, answer: wire.ChallengeAnswer) -> wire.SessionGrant:
+        record = await self.store.call(
+            self.store.store.take_challenge, answer.challenge_id, kiosk_id
+        )
+        if record is None:
+            raise refused("challenge_unknown")
+        now = datetime.now(UTC)
+        if now > record.expires_at:
+            raise refused("challenge_expired")
+        purpose = wire.AuthPurpose(record.purpose)
+        message = wire.auth_message(
+            purpose, kiosk_id, record.challenge_id, record.nonce, record.issued_at
+        )
+        try:
+            cert = parse_user_certificate(answer.certificate, self.jpki_roots, now)
+            verify_challenge_signature(cert, message, answer.signature)
+            await self.validity.check(cert, now)
+        except AuthRefused as exc:
+            log.info("authentication refused: %s", exc.reason)
+            raise refused(exc.reason) from None
+        except ValidityServiceUnavailable as exc:
+            log.warning("JPKI validity service unavailable: %s", exc)
+            raise ApiError(
+                wire.ErrorCode.UNAVAILABLE, "the JPKI validity service cannot be reached"
+            ) from None
+        card_identifier = str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+        located = await self._municipal(self.gateway.locate(card_identifier))
+        if located is None:
+            raise refused("card_holder_unknown")
+        code, resident_id = located
+        info = self._municipalities.get(code)
+        if info is None or not info.participates:
+            raise refused("municipality_not_participating")
+        token = secrets.token_urlsafe(32)
+        expires = _now() + SESSION_TTL
+        session = SessionRecord(
+            kiosk_id, purpose.value, card_identifier, code, info.name, resident_id, expires, False
+        )
+        await self.store.call(self.store.store.add_session, token, session, now)
+        return wire.SessionGrant(token, purpose, expires, code, info.name)
+
+    async def session(
+        self, kiosk_id: str, authorization: str | None, purpose: wire.AuthPurpose
+    ) -> SessionRecord:
+        token = _session_token(authorization)
+        record = await self.store.call(self.store.store.session, token)
+        if record is None or record.ended or record.kiosk_id != kiosk_id:
+            raise ApiError(wire.ErrorCode.SESSION_INVALID, "no such session for this kiosk")
+        if datetime.now(UTC) > record.expires_at:
+            raise ApiError(wire.ErrorCode.SESSION_INVALID, "the session has expired")
+        if record.purpose != purpose.value:
+            raise refused("wrong_purpose")
+        return record
+
+    async def end_session(self, kiosk_id: str, authorization: str | None) -> None:
+        try:
+            token = _session_token(authorization)
+        except ApiError:
+            return
+        record = await self.store.call(self.store.store.session, token)
+        if record is not None and record.kiosk_id == kiosk_id:
+            await self.store.call(self.store.store.end_session, token)
+
+    # -- the offer -----------------------------------------------------------------------------
+    async def offer(self, session: SessionRecord) -> Offer:
+        now = self.clock.now()
+        residence = await self._municipal(
+            self.gateway.offer(session.municipality_code, session.resident_id, now)
+        )
+        if not isinstance(residence, Offer):
+            raise refused(str(residence.reason), residence.message_ja)
+        code = await self._honseki_code(session.card_identifier, residence)
+        if code is None or code == residence.municipality_code:
+            return residence
+        honseki = await self._municipal(
+            self.gateway.honseki_offer(code, session.card_identifier, now)
+        )
+        if not isinstance(honseki, Offer):
+            return residence
+        extra = tuple(
+            cert for cert in honseki.certificates if cert.jurisdiction is Jurisdiction.HONSEKI
+        )
+        return Offer(
+            municipality_code=residence.municipality_code,
+            municipality_name=residence.municipality_name,
+            certificates=residence.certificates + extra,
+            household=residence.household,
+            honseki_municipality_code=honseki.municipality_code,
+            honseki_municipality_name=honseki.municipality_name,
+            notices=residence.notices
+            + tuple(n for n in honseki.notices if n not in residence.notices),
+        )
+
+    async def _honseki_code(self, card_identifier: str, residence: Offer | None) -> str | None:
+        """The municipality where this card is registered for 本籍地 certificates, if any."""
+        if residence is not None and residence.honseki_municipality_code:
+            return residence.honseki_municipality_code
+        cached = self._honseki_cache.get(card_identifier)
+        if cached is not None and time.monotonic() - cached[0] < HONSEKI_CACHE_TTL_S:
+            return cached[1]
+        found: str | None = None
+        now = self.clock.now()
+        for info in self._municipalities.values():
+            if not (info.participates and info.honseki_service):
+                continue
+            answer = await self._municipal(
+                self.gateway.honseki_offer(info.code, card_identifier, now)
+            )
+            if isinstance(answer, Offer):
+                found = info.code
+                break
+        self._honseki_cache[card_identifier] = (time.monotonic(), found)
+        return found
+
+    async def _municipal(self, call: Any) -> Any:
+        try:
+            return await call
+        except MunicipalityTimeout as exc:
+            raise ApiError(
+                wire.ErrorCode.MUNICIPALITY_TIMEOUT, f"municipality {exc} did not answer in time"
+            ) from None
+
+    # -- issuance ------------------------------------------------------------------------------
+    async def issue(
+        self,
+        kiosk_id: str,
+        key: str,
+        session: SessionRecord,
+        request: CertificateRequest,
+        fingerprint: str,
+    ) -> Answer:
+        now = self.clock.now()
+        if request.jurisdiction is Jurisdiction.RESIDENCE:
+            code, subject = session.municipality_code, session.resident_id
+            offer = await self._municipal(self.gateway.offer(code, subject, now))
+        else:
+            found = await self._honseki_code(session.card_identifier, None)
+            if found is None:
+                raise refused("not_registered")
+            code, subject = found, session.card_identifier
+            offer = await self._municipal(self.gateway.honseki_offer(code, subject, now))
+        if not isinstance(offer, Offer):
+            raise refused(str(offer.reason), offer.message_ja)
+        entry = _entry(offer, request)
+        if entry is None:
+            raise refused(
+                "honseki_not_offered"
+                if request.jurisdiction is Jurisdiction.HONSEKI
+                else "not_offered"
+            )
+        if not entry.available:
+            raise refused(entry.unavailable_reason or "not_offered")
+        if request.copies > entry.rules.max_copies:
+            raise refused("copies_exceeded")
+        issued_at = _now()
+        business_day = now.astimezone(wire.JST).date()
+        sequence = await self.store.call(
+            self.store.store.next_sequence, f"doc:{code}:{business_day.isoformat()}"
+        )
+        document_number = f"{code}-{business_day:%y%m%d}-{sequence:06d}"
+        info = self._municipalities[code]
+        job = IssuanceJob(
+            municipality_code=code,
+            subject=subject,
+            request=request,
+            business_now=now,
+            document_number=document_number,
+            serials=tuple(f"{document_number}-{index + 1}" for index in range(request.copies)),
+            issuance_id=f"iss-{secrets.token_urlsafe(18)}",
+            kiosk_id=kiosk_id,
+            idempotency_key=key,
+            issued_at=issued_at,
+            pay_before=issued_at + PAY_WINDOW,
+            municipality_name=offer.municipality_name,
+            fee_yen_per_copy=entry.fee_yen,
+            issuer=f"{info.prefecture}{info.name}長",
+        )
+        result, queued = await self._municipal(self.gateway.issue(job))
+        if isinstance(result, Refused):
+            raise refused(result.reason, result.message_ja)
+        await self.store.call(
+            self.store.store.record_issuance,
+            issuance_id=job.issuance_id,
+            kiosk_id=kiosk_id,
+            idem_key=key,
+            municipality_code=code,
+            kind=request.kind.value,
+            jurisdiction=request.jurisdiction.value,
+            copies=request.copies,
+            fee_per_copy=entry.fee_yen,
+            document_number=document_number,
+            issued_at=issued_at,
+            business_date=business_day,
+            answer_fingerprint=fingerprint,
+            answer_body=result.body,
+        )
+        timing = ", ".join(
+            f"{name};dur={seconds * 1000:.1f}"
+            for name, seconds in {**result.timings, "queue": queued}.items()
+        )
+        return Answer(200, result.body, stored=True, headers=(("Server-Timing", timing),))
+
+    # -- completion and settlement ---------------------------------------------------------------
+    async def complete(
+        self, kiosk_id: str, issuance_id: str, report: wire.CompletionReport
+    ) -> wire.CompletionReceipt:
+        issuance = await self.store.call(self.store.store.issuance, issuance_id)
+        if issuance is None or issuance.kiosk_id != kiosk_id:
+            raise ApiError(wire.ErrorCode.NOT_FOUND, "no such issuance for this kiosk")
+        _check_amounts(report, issuance.copies, issuance.fee_per_copy)
+        fingerprint = wire.canonical(report.to_wire()).hex()
+        record = await self.store.call(
+            self.store.store.record_completion,
+            issuance_id,
+            outcome=report.outcome.value,
+            copies_printed=report.copies_printed,
+            amount_paid=report.amount_paid_yen,
+            amount_refunded=report.amount_refunded_yen,
+            refund_pending=report.refund_pending_yen,
+            failure_reason=report.failure_reason,
+            completed_at=report.completed_at,
+            recorded_at=_now(),
+            report_fingerprint=fingerprint,
+        )
+        if record.report_fingerprint != fingerprint:
+            raise ApiError(wire.ErrorCode.CONFLICT, "a different completion was reported before")
+        return wire.CompletionReceipt(
+            issuance_id, wire.CompletionOutcome(record.outcome), record.recorded_at
+        )
+
+    async def settlement(self, kiosk_id: str, day: date) -> wire.Settlement:
+        totals = await self.store.call(self.store.store.day_totals, kiosk_id, day)
+        printed = sum(line[1] for line in totals.lines)
+        return wire.Settlement(
+            kiosk_id=kiosk_id,
+            business_date=day,
+            issuances=totals.issuances,
+            copies_issued=totals.copies_issued,
+            copies_printed=printed,
+            municipality_fees_yen=sum(line[2] for line in totals.lines),
+            store_fee_per_copy_yen=wire.STORE_FEE_PER_COPY_YEN,
+            store_fee_yen=wire.STORE_FEE_PER_COPY_YEN * printed,
+            refunded_yen=totals.refunded_yen,
+            refund_pending_yen=totals.refund_pending_yen,
+            open_issuances=totals.open_issuances,
+            lines=tuple(
+                wire.SettlementLine(code, copies, fees) for code, copies, fees in totals.lines
+            ),
+        )
+
+    # -- 本籍地 usage registration -------------------------------------------------------------
+    async def register(
+        self, kiosk_id: str, session: SessionRecord, application: wire.RegistrationApplication
+    ) -> wire.RegistrationReceipt:
+        from hw_sim.municipality.api import HonsekiApplication
+
+        code = application.honseki_municipality_code
+        info = self._municipalities.get(code)
+        if info is None or not (info.participates and info.honseki_service):
+            raise refused("registration_service_unavailable")
+        now = self.clock.now()
+        answer = await self._municipal(
+            self.gateway.register(
+                code,
+                HonsekiApplication(
+                    card_identifier=session.card_identifier,
+                    name=application.name,
+                    address=application.address,
+                    birth_date=application.birth_date,
+                    sex=application.sex,
+                    honseki=application.honseki,
+                    hittosha_name=application.hittosha_name,
+                    phone=application.phone,
+                ),
+                now,
+            )
+        )
+        if not hasattr(answer, "application_number"):
+            raise refused(str(answer.reason), answer.message_ja)
+        await self.store.call(
+            self.store.store.record_registration, answer.application_number, kiosk_id, code, now
+        )
+        self._honseki_cache.pop(session.card_identifier, None)
+        return wire.RegistrationReceipt(
+            application_number=answer.application_number,
+            municipality_code=code,
+            municipality_name=info.name,
+            submitted_at=_now(),
+            message_ja=answer.message_ja,
+        )
+
+    async def registration_status(self, number: str) -> wire.RegistrationStatus:
+        code = await self.store.call(self.store.store.registration_municipality, number)
+        if code is None:
+            code = await self._municipal(self.gateway.registration_municipality(number))
+        status = None
+        if code is not None:
+            status = await self._municipal(
+                self.gateway.registration_status(code, number, self.clock.now())
+            )
+        if status is None:
+            raise ApiError(wire.ErrorCode.NOT_FOUND, "no such application number")
+        state = REGISTRATION_STATES.get(str(getattr(status.state, "value", status.state)))
+        if state is None:
+            raise ApiError(wire.ErrorCode.INTERNAL_ERROR, "the municipality gave an unknown state")
+        return wire.RegistrationStatus(number, state, status.message_ja, _now())
+
+
+def _session_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme != "Session" or not wire.messages.TOKEN.fullmatch(token):
+        raise ApiError(wire.ErrorCode.SESSION_INVALID, "Authorization: Session <token> is required")
+    return token
+
+
+def _entry(offer: Offer, request: CertificateRequest) -> OfferedCertificate | None:
+    for cert in offer.certificates:
+        if cert.kind is request.kind and cert.jurisdiction is request.jurisdiction:
+            return cert
+    return None
+
+
+def _check_amounts(report: wire.CompletionReport, copies: int, fee: int) -> None:
+    """The completion's money must add up (docs/center-protocol.md, "Completion")."""
+    problem = None
+    total = fee * copies
+    if report.copies_printed > copies:
+        problem = "more copies printed than issued"
+    elif report.amount_paid_yen not in (0, total):
+        problem = "amount paid is neither 0 nor the total fee"
+    elif report.amount_paid_yen == 0 and report.copies_printed:
+        problem = "copies printed without payment"
+    elif report.outcome is wire.CompletionOutcome.PRINTED and report.copies_printed != copies:
+        problem = "outcome printed but not every copy printed"
+    elif (
+        report.amount_refunded_yen + report.refund_pending_yen
+        != report.amount_paid_yen - fee * report.copies_printed
+    ):
+        problem = "refunds do not equal the fees of the copies not printed"
+    if problem:
+        raise ApiError(wire.ErrorCode.MALFORMED_REQUEST, f"completion does not add up: {problem}")
