@@ -14,7 +14,7 @@ from cardio.monitor import CardMonitor, MonitorEvent, MonitorEventKind
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrivatePcscd
 from hw_sim.stack.pcscd import VPCD_READER_NAMES
-from tests.cardio.pcsc_cards import READER, PcscCards
+from tests.cardio.pcsc_cards import READER, PcscCards, persona_atr
 
 pytestmark = pytest.mark.pcscd
 
@@ -74,7 +74,7 @@ def test_insert_and_remove(dock: PcscCards, events: tuple[Events, CardMonitor]) 
     sink.wait_for(MonitorEventKind.READER_ADDED, READER)
     dock.insert("normal")
     inserted = sink.wait_for(MonitorEventKind.CARD_INSERTED, READER)
-    assert inserted.atr == dock.card("normal").atr
+    assert inserted.atr == persona_atr("normal")
     assert monitor.cards()[READER] == inserted.atr
     dock.remove()
     sink.wait_for(MonitorEventKind.CARD_REMOVED, READER)
