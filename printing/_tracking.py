@@ -154,6 +154,7 @@ class _Tracker:
 
     def _end(self, fault: PrinterFault | None, *, cancel: bool) -> PrintOutcome:
         cancelled = False
+        seen = self.last  # what the printer said when the job ended or failed
         if cancel:
             cancelled = self.source.cancel(self.job)
             # The final state and what was printed by the time the cancel took effect.
@@ -167,8 +168,8 @@ class _Tracker:
             pages_printed=snap.pages_printed if snap else None,
             sheets_printed=snap.sheets_printed if snap else None,
             pages_total=self.job.pages,
-            reasons=snap.printer.reasons if snap else (),
-            message=(snap.message or snap.printer.message) if snap else "",
+            reasons=seen.printer.reasons if seen else (),
+            message=(seen.message or seen.printer.message) if seen else "",
             cancelled_by_kiosk=cancelled,
             elapsed_s=self.clock() - self.job.submitted_at,
         )

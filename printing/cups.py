@@ -17,6 +17,7 @@ import io
 import logging
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -240,9 +241,15 @@ class CupsPrinter:
             raise PrinterError(status.fault, "; ".join(status.reasons) or status.message)
         job_name = f"kiosk-{title_hash}-{secrets.token_hex(3)}"  # unique per submission
 
+        # Set when the caller stopped waiting: a worker that was stuck in libcups and wakes up
+        # later must not leave a job behind that nobody tracks (it would print for no one).
+        gave_up = threading.Event()
+
         def send(conn: Any) -> int:
             job_id = int(conn.createJob(self.queue, job_name, dict(JOB_OPTIONS)))
             try:
+                if gave_up.is_set():  # checked before the document goes out, and after
+                    raise PrinterError(PrinterFault.UNREACHABLE, "submit completed too late")
                 http = conn.startDocument(self.queue, job_id, job_name, "application/pdf", 1)
                 if http != _HTTP_CONTINUE:
                     raise PrinterError(PrinterFault.UNREACHABLE, f"HTTP {http} at document start")
@@ -250,6 +257,8 @@ class CupsPrinter:
                 ipp_status = conn.finishDocument(self.queue)
                 if not isinstance(ipp_status, int) or ipp_status > 0xFF:  # RFC 8011 §B.1.2
                     raise PrinterError(PrinterFault.PRINTER_ERROR, f"IPP status {ipp_status}")
+                if gave_up.is_set():
+                    raise PrinterError(PrinterFault.UNREACHABLE, "submit completed too late")
             except BaseException:
                 try:
                     conn.cancelJob(job_id)
@@ -266,7 +275,8 @@ class CupsPrinter:
         except Exception as exc:
             fault = _fault_of_exception(exc, queue_op=True)
             if isinstance(exc, CallTimeout):
-                self._cancel_by_name(job_name)  # it may exist although we never heard its id
+                gave_up.set()
+                self._cancel_by_name(job_name)  # in case it exists and its worker is gone
             logger.warning("submit to %s failed: %s (%s)", self.queue, fault.value, exc)
             raise PrinterError(fault, str(exc)) from exc
         logger.info(

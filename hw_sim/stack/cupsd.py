@@ -82,17 +82,17 @@ CAPTURE_PPD = """*PPD-Adobe: "4.3"
 *OpenUI *PageSize/Media Size: PickOne
 *OrderDependency: 10 AnySetup *PageSize
 *DefaultPageSize: A4
-*PageSize A4/A4: "<</PageSize[595 842]/ImagingBBox null>>setpagedevice"
+*PageSize A4/A4: "<</PageSize[595.28 841.89]/ImagingBBox null>>setpagedevice"
 *CloseUI: *PageSize
 *OpenUI *PageRegion/Media Size: PickOne
 *OrderDependency: 10 AnySetup *PageRegion
 *DefaultPageRegion: A4
-*PageRegion A4/A4: "<</PageSize[595 842]/ImagingBBox null>>setpagedevice"
+*PageRegion A4/A4: "<</PageSize[595.28 841.89]/ImagingBBox null>>setpagedevice"
 *CloseUI: *PageRegion
 *DefaultImageableArea: A4
-*ImageableArea A4/A4: "0 0 595 842"
+*ImageableArea A4/A4: "0 0 595.28 841.89"
 *DefaultPaperDimension: A4
-*PaperDimension A4/A4: "595 842"
+*PaperDimension A4/A4: "595.28 841.89"
 *OpenUI *Duplex/2-Sided Printing: PickOne
 *OrderDependency: 10 AnySetup *Duplex
 *DefaultDuplex: None
@@ -181,7 +181,7 @@ class PrivateCupsd:
     def _check_traversable(self) -> None:
         """Filters run as ``lp`` and open the spooled document by path: every folder above
         the spool must let others through (pytest's own temp root is 0700, for example)."""
-        for folder in (self.layout.spool, *self.layout.spool.parents):
+        for folder in self.layout.spool.parents:  # cupsd sets the spool's own mode (0710 lp)
             if folder.exists() and not os.stat(folder).st_mode & 0o001:
                 raise RuntimeError(
                     f"{folder} is not traversable by others (mode {os.stat(folder).st_mode:o}); "

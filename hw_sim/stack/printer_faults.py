@@ -170,6 +170,16 @@ class PrinterFaults:
     def cancel_all_jobs(self) -> None:
         admin(self.layout, "cancel", "-a", self.queue)
 
+    def pending_jobs(self) -> list[int]:
+        """Ids of the queue's jobs that have not ended (``lpstat -o``)."""
+        out = admin(self.layout, "lpstat", "-o", self.queue)
+        prefix = f"{self.queue}-"
+        return [
+            int(line.split()[0][len(prefix) :])
+            for line in out.splitlines()
+            if line.startswith(prefix) and line.split()[0][len(prefix) :].isdigit()
+        ]
+
     def _write(self, plan: FaultPlan) -> None:
         data = asdict(plan)
         data["fault"] = plan.fault.value if plan.fault else None

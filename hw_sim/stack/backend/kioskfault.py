@@ -47,6 +47,7 @@ CONDITION_REASONS = {
     "toner-empty": "toner-empty",
     "offline": "offline",
 }
+KNOWN_FAULTS = frozenset({*CONDITION_REASONS, "abort", "cancel"})
 SUFFIXES = ("error", "warning", "report")
 WAIT_POLL_S = 0.1  # how often a job waiting for a cleared fault re-reads faults.json
 
@@ -156,12 +157,9 @@ class Job:
         if fault == "cancel":
             say("INFO: kioskfault: the printer cancelled the job")
             return CUPS_BACKEND_CANCEL
-        if fault not in CONDITION_REASONS:
-            say(f"WARNING: kioskfault: unknown fault {fault!r} ignored")
-            return None
         if fault == "offline":  # CUPS's own backends say offline-report (and keep trying)
             severity = "report"
-        reason = f"{CONDITION_REASONS[fault]}-{severity}"
+        reason = f"{CONDITION_REASONS[str(fault)]}-{severity}"
         self.raise_condition(reason)
         if mode != "wait":
             say(f"INFO: kioskfault: {fault} after {self.printed} of {self.pages} pages")
@@ -186,8 +184,11 @@ class Job:
             return CUPS_BACKEND_FAILED
         while self.printed < self.pages:
             plan = read_faults(self.state_dir)
-            after = plan.get("after_pages", 0)
-            if plan.get("fault") and isinstance(after, int) and self.printed >= after:
+            fault, after = plan.get("fault"), plan.get("after_pages", 0)
+            if fault is not None and fault not in KNOWN_FAULTS:
+                say(f"WARNING: kioskfault: unknown fault {fault!r} ignored")
+                fault = None
+            if fault and isinstance(after, int) and self.printed >= after:
                 code = self.strike(plan)
                 if code is not None:
                     self.record(f"fault:{plan.get('fault')}", f"job-{self.job_id}.failed.pdf")
