@@ -358,3 +358,27 @@ def test_the_cups_pdf_queue_writes_a_pdf_file(
     files = list(cupsd.layout.cups_pdf_dir.glob(f"*job_{job.job_id}.pdf"))
     assert len(files) == 1
     assert files[0].read_bytes().startswith(b"%PDF-")
+
+
+def test_a_real_certificate_front_prints_unchanged(
+    printer: CupsPrinter,
+    cupsd: PrivateCupsd,
+    render: Callable[[Path, Path], list[np.ndarray]],
+    tmp_path: Path,
+) -> None:
+    from printing.documents import render as render_certificate
+    from printing.documents import samples
+
+    pdf = render_certificate(samples.juminhyo())  # as the municipality server makes it
+    job = printer.submit(pdf, title_hash="juminhyo", copies_hint=1)
+    outcome = printer.track(job, time.monotonic() + 30)
+    assert outcome.completed
+    assert outcome.pages_printed == job.pages
+    submitted = tmp_path / "front.pdf"
+    submitted.write_bytes(pdf)
+    want = render(submitted, tmp_path)
+    got = render(wait_for(cupsd.capture_dir() / f"job-{job.job_id}.pdf"), tmp_path)
+    assert len(got) == len(want) == job.pages
+    for page_got, page_want in zip(got, want, strict=True):
+        assert page_got.shape == page_want.shape
+        assert np.abs(page_got - page_want).max() <= 8
