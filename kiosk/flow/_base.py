@@ -1,0 +1,273 @@
+"""Helpers shared by the transition modules: moving between screens, resets, reports, refunds.
+
+Private to the flow package. Every function is pure: state in, (state, effects) out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kiosk.audit import AuditEvent, audit
+from kiosk.errors import Problem, problem_for_refusal, staff_code
+from kiosk.flow.effects import (
+    Audit,
+    CancelCenterCall,
+    Completion,
+    DisableAcceptor,
+    Effect,
+    JournalWrite,
+    PlayReminder,
+    Refund,
+    ReleaseCard,
+    Reminder,
+    ReportCompletion,
+    WipePersonalData,
+)
+from kiosk.flow.events import CardFailure, CenterCall, CenterFailure
+from kiosk.flow.state import (
+    Cancelled,
+    CardState,
+    Fault,
+    Fetching,
+    FlowState,
+    PendingReport,
+    Refunding,
+    ReturnCard,
+    Screen,
+    Start,
+    Transaction,
+)
+from kiosk.journal.records import (
+    CloseReason,
+    RefundIntent,
+    ReportIntent,
+    TransactionClosed,
+)
+
+Effects = tuple[Effect, ...]
+Outcome = tuple[FlowState, Effects]
+
+
+def go(
+    state: FlowState, screen: Screen, *effects: Effect, txn: Transaction | None = None
+) -> Outcome:
+    """Show ``screen`` (and replace the transaction if ``txn`` is given)."""
+    return replace(state, screen=screen, txn=txn if txn is not None else state.txn), effects
+
+
+def note(event: AuditEvent, outcome: str = "", **details: str | int) -> Audit:
+    return Audit(audit(event, outcome, **details))
+
+
+def with_txn(state: FlowState, **changes: object) -> FlowState:
+    assert state.txn is not None
+    return replace(state, txn=replace(state.txn, **changes))  # type: ignore[arg-type]
+
+
+def release_card(txn: Transaction) -> tuple[Transaction, Effects]:
+    """Power the card off if it is in use (rule 3: released right after its last use)."""
+    if txn.card is CardState.IN_USE:
+        return replace(txn, card=CardState.RELEASED), (
+            ReleaseCard(),
+            note(AuditEvent.CARD_RELEASED, txn_id=txn.txn_id),
+        )
+    return txn, ()
+
+
+def reset(state: FlowState) -> Outcome:
+    """Back to the start, forgetting everything personal; a card still on the reader must be
+    taken first (ReturnCard). Callers make sure no money is held (the refund path comes first).
+    """
+    effects: list[Effect] = []
+    txn = state.txn
+    fresh = replace(
+        state,
+        screen=Start(),
+        language=state.settings.default_language,
+        language_menu_open=False,
+        prompt=False,
+        txn=None,
+    )
+    if txn is not None:
+        if txn.money.accepting:
+            effects.append(DisableAcceptor())
+        txn, released = release_card(txn)
+        effects.extend(released)
+        effects.append(
+            note(AuditEvent.TRANSACTION_END, txn_id=txn.txn_id, screen=type(state.screen).__name__)
+        )
+        if txn.card is CardState.RELEASED:
+            # Keep only what ReturnCard needs: no offer, no choices, no registration data.
+            stub = Transaction(txn_id=txn.txn_id, service=txn.service, card=CardState.RELEASED)
+            fresh = replace(fresh, screen=ReturnCard(), txn=stub, language=state.language)
+    effects.append(WipePersonalData())
+    return fresh, tuple(effects)
+
+
+def close_reason(txn: Transaction, outcome: Completion) -> CloseReason:
+    if txn.money.staff_owed_yen:
+        return CloseReason.STAFF
+    if outcome is Completion.PRINTED:
+        return CloseReason.COMPLETED
+    if txn.money.refunded_yen:
+        return CloseReason.REFUNDED
+    return CloseReason.CANCELLED
+
+
+def report(state: FlowState, outcome: Completion) -> Outcome:
+    """Report the end of an issuance to the center (write-ahead), once per transaction.
+
+    Without an issue request there is nothing to report: the journal entry (if any) closes.
+    """
+    txn = state.txn
+    assert txn is not None
+    if txn.reported:
+        return state, ()
+    reason = close_reason(txn, outcome)
+    if not txn.issue_requested:
+        state = with_txn(state, reported=True)
+        if txn.journal_opened:
+            return state, (JournalWrite(TransactionClosed(txn.txn_id, reason)),)
+        return state, ()
+    money = txn.money
+    request = ReportCompletion(
+        txn_id=txn.txn_id,
+        outcome=outcome,
+        copies_printed=txn.copies_printed,
+        refunded_yen=money.refunded_yen,
+        staff_owed_yen=money.staff_owed_yen,
+    )
+    state = replace(
+        with_txn(state, reported=True),
+        pending_reports=(*state.pending_reports, PendingReport(txn.txn_id, reason.value)),
+    )
+    return state, (
+        JournalWrite(ReportIntent(txn.txn_id, outcome.value, txn.copies_printed)),
+        request,
+    )
+
+
+def start_refund(state: FlowState, problem: Problem | None, reason: str) -> Outcome:
+    """Pay back everything held (write-ahead), wait for every payout in flight, then show
+    ``problem``'s fault screen (Cancelled if None)."""
+    txn = state.txn
+    assert txn is not None
+    effects: list[Effect] = []
+    money = txn.money
+    if money.accepting:
+        effects.append(DisableAcceptor())
+        money = replace(money, accepting=False)
+    held = replace(txn, money=money).refundable_yen
+    if held > 0:
+        money = replace(money, refund_pending_yen=money.refund_pending_yen + held)
+        effects += [
+            JournalWrite(RefundIntent(txn.txn_id, held, reason)),
+            note(AuditEvent.REFUND_INIT, txn_id=txn.txn_id, yen=held, reason=reason),
+            Refund(held),
+        ]
+    state = replace(with_txn(state, money=money), screen=Refunding(problem), prompt=False)
+    if money.pending_yen:
+        return state, tuple(effects)  # the last payout result finishes it (settle)
+    state, finished = finish_refund(state, problem)
+    return state, (*effects, *finished)
+
+
+def finish_refund(state: FlowState, problem: Problem | None) -> Outcome:
+    """After the money went back: report and show the outcome."""
+    txn = state.txn
+    assert txn is not None
+    outcome = Completion.FAILED if txn.money.paid else Completion.CANCELLED
+    state, effects = report(state, outcome)
+    screen: Screen = Fault(problem) if problem is not None else Cancelled()
+    extra: Effects = (PlayReminder(Reminder.MONEY),) if txn.money.refunded_yen else ()
+    return replace(state, screen=screen, prompt=False), effects + extra
+
+
+def fail(state: FlowState, problem: Problem, detail: str = "") -> Outcome:
+    """A fault before any money is held: release the card, report/close, show the fault."""
+    txn = state.txn
+    effects: list[Effect] = [
+        note(AuditEvent.FAULT, problem.value, staff_code=staff_code(problem), reason=detail)
+    ]
+    if txn is None:
+        return replace(state, screen=Fault(problem, detail), prompt=False), tuple(effects)
+    if txn.refundable_yen > 0 or txn.money.pending_yen:
+        state, refund = start_refund(state, problem, staff_code(problem))
+        return state, (*effects, *refund)
+    txn, released = release_card(txn)
+    effects.extend(released)
+    if txn.money.accepting:
+        effects.append(DisableAcceptor())
+        txn = replace(txn, money=replace(txn.money, accepting=False))
+    if isinstance(state.screen, Fetching) and txn.issue_requested:
+        effects.append(CancelCenterCall())
+    state = replace(state, txn=txn)
+    state, reported = report(state, Completion.CANCELLED)
+    effects.extend(reported)
+    return replace(state, screen=Fault(problem, detail), prompt=False), tuple(effects)
+
+
+def problem_for_card(reason: CardFailure) -> Problem:
+    return {
+        CardFailure.UNREADABLE: Problem.CARD_UNREADABLE,
+        CardFailure.NOT_MY_NUMBER_CARD: Problem.NOT_MY_NUMBER_CARD,
+        CardFailure.NO_CERTIFICATE: Problem.NO_USER_CERTIFICATE,
+        CardFailure.CERTIFICATE_EXPIRED: Problem.CERTIFICATE_EXPIRED,
+        CardFailure.READER_FAULT: Problem.CARD_READER_FAULT,
+        CardFailure.ERROR: Problem.CARD_ERROR,
+    }[reason]
+
+
+def problem_for_center(call: CenterCall, failure: CenterFailure, reason: str) -> Problem:
+    """The resident's explanation of a failed center call."""
+    match failure:
+        case CenterFailure.UNREACHABLE:
+            return Problem.CENTER_UNREACHABLE
+        case CenterFailure.TIMEOUT:
+            return Problem.CENTER_TIMEOUT
+        case CenterFailure.UNAVAILABLE:
+            return Problem.CENTER_ERROR
+        case CenterFailure.MAINTENANCE:
+            return (
+                Problem.MUNICIPALITY_MAINTENANCE
+                if reason == "maintenance"
+                else (Problem.CENTER_MAINTENANCE)
+            )
+        case CenterFailure.OUT_OF_HOURS:
+            return problem_for_refusal(reason or "out_of_hours")
+        case CenterFailure.REFUSED:
+            return problem_for_refusal(reason)
+        case CenterFailure.PROTOCOL:
+            return (
+                Problem.CERTIFICATE_DATA_INVALID
+                if call is CenterCall.ISSUE
+                else (Problem.CENTER_PROTOCOL)
+            )
+        case CenterFailure.NOT_AUTHORISED:
+            return Problem.KIOSK_NOT_AUTHORISED
+        case CenterFailure.SESSION_EXPIRED:
+            return Problem.SESSION_EXPIRED
+        case CenterFailure.NOT_FOUND:
+            return (
+                Problem.APPLICATION_NOT_FOUND
+                if call is CenterCall.STATUS
+                else (Problem.CENTER_ERROR)
+            )
+
+
+__all__ = [
+    "Effects",
+    "Outcome",
+    "close_reason",
+    "fail",
+    "finish_refund",
+    "go",
+    "note",
+    "problem_for_card",
+    "problem_for_center",
+    "release_card",
+    "report",
+    "reset",
+    "start_refund",
+    "with_txn",
+]

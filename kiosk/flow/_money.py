@@ -1,0 +1,450 @@
+"""Money and print screens: fetching, payment, printing, refunds, done (rules 1 and 2).
+
+Acceptor results can arrive on any screen (a coin that drops as the acceptor is disabled, the
+change paid while printing), so they are handled here for every state with a transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kiosk.audit import AuditEvent
+from kiosk.errors import (
+    STAFF_CODE_CHANGE_SHORT,
+    STAFF_CODE_REFUND_NO_ANSWER,
+    STAFF_CODE_REFUND_SHORT,
+    Problem,
+    problem_for_printer_fault,
+    staff_code,
+)
+from kiosk.flow._base import (
+    Effects,
+    Outcome,
+    fail,
+    finish_refund,
+    go,
+    note,
+    problem_for_center,
+    report,
+    reset,
+    start_refund,
+    with_txn,
+)
+from kiosk.flow.effects import (
+    AcceptEscrow,
+    Completion,
+    DisableAcceptor,
+    DispenseChange,
+    Effect,
+    EnableAcceptor,
+    IssueCertificate,
+    JournalWrite,
+    PlayReminder,
+    PrintCertificate,
+    PrintCounterTicket,
+    Refund,
+    Reminder,
+    ReturnEscrow,
+)
+from kiosk.flow.events import (
+    CenterCall,
+    CenterFailed,
+    CertificateReady,
+    Event,
+    Finish,
+    PrinterNotReady,
+    PrinterReady,
+    PrintFailed,
+    PrintFinished,
+    PrintProgress,
+)
+from kiosk.flow.state import (
+    Done,
+    Fault,
+    Fetching,
+    FetchPhase,
+    FlowState,
+    IssuedDocument,
+    OutOfService,
+    Payment,
+    PaymentMode,
+    Printing,
+    Refunding,
+    Transaction,
+)
+from kiosk.journal.records import (
+    ChangeIntent,
+    ChangeOutcome,
+    MoneyIn,
+    PaymentIntent,
+    PaymentOutcome,
+    PrintIntent,
+    PrintOutcome,
+    RefundIntent,
+    RefundOutcome,
+    StaffOwed,
+)
+from kiosk.payment.events import (
+    AcceptorEvent,
+    AcceptorJammed,
+    ChangeDispensed,
+    EscrowHeld,
+    EscrowReturned,
+    MoneyInserted,
+    MoneyRefunded,
+    MoneyRejected,
+    TrayEmptied,
+)
+
+
+def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    match event, screen.phase:
+        case PrinterReady(), FetchPhase.PRINTER_CHECK:
+            return go(
+                state,
+                Fetching(FetchPhase.ISSUING),
+                IssueCertificate(txn.txn_id, txn.request),
+                txn=replace(txn, issue_requested=True),
+            )
+        case PrinterNotReady(fault=fault), FetchPhase.PRINTER_CHECK:
+            return fail(state, problem_for_printer_fault(fault), fault)
+        case CertificateReady() as ready, FetchPhase.ISSUING if ready.txn_id == txn.txn_id:
+            return certificate_ready(state, ready)
+        case CenterFailed(call=CenterCall.ISSUE) as failed, FetchPhase.ISSUING:
+            problem = problem_for_center(failed.call, failed.failure, failed.reason)
+            return fail(state, problem, failed.reason if problem is Problem.REFUSED else "")
+        case _:
+            return None
+
+
+def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
+    """Rule 1: the fee is asked for only now, and only if the data matches the order."""
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    if ready.total_fee_yen != txn.total_fee_yen or ready.pages_per_copy < 1:
+        return fail(state, Problem.CERTIFICATE_DATA_INVALID, "fee_or_pages_mismatch")
+    document = IssuedDocument(ready.total_fee_yen, ready.pages_per_copy, ready.document_digest)
+    txn = replace(txn, document=document)
+    audit = note(
+        AuditEvent.ISSUE_COMPLETE,
+        "success",
+        txn_id=txn.txn_id,
+        document_digest=ready.document_digest,
+    )
+    due = ready.total_fee_yen
+    if due == 0 or state.settings.payment is PaymentMode.COUNTER:
+        state, effects = start_printing(replace(state, txn=txn))
+        return state, (audit, *effects)
+    money = replace(txn.money, due_yen=due, accepting=True)
+    return go(
+        state,
+        Payment(),
+        audit,
+        JournalWrite(PaymentIntent(txn.txn_id, due)),
+        note(AuditEvent.PAYMENT_INIT, txn_id=txn.txn_id, yen=due),
+        EnableAcceptor(due),
+        txn=replace(txn, money=money),
+    )
+
+
+def start_printing(state: FlowState) -> Outcome:
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    assert txn.document is not None
+    copies = txn.request.copies
+    effects: list[Effect] = [
+        JournalWrite(PrintIntent(txn.txn_id, copies, txn.document.document_digest)),
+        note(AuditEvent.PRINT_INIT, txn_id=txn.txn_id, copies=copies),
+        PrintCertificate(txn.txn_id, copies),
+    ]
+    if state.settings.payment is PaymentMode.COUNTER and txn.total_fee_yen > 0:
+        effects.append(PrintCounterTicket(txn.txn_id, ticket_number(txn), txn.total_fee_yen))
+    pages = copies * txn.document.pages_per_copy
+    return replace(state, screen=Printing(0, pages)), tuple(effects)
+
+
+def ticket_number(txn: Transaction) -> int:
+    """The counter ticket's number: the transaction's sequence number since the kiosk started."""
+    return int(txn.txn_id.rsplit("-", 1)[-1])
+
+
+def on_payment(state: FlowState, screen: Payment, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    money = txn.money
+    match event:
+        case EscrowHeld(denomination=bill):
+            if money.accepting and money.inserted_yen < money.due_yen and not money.escrow_yen:
+                state = with_txn(state, money=replace(money, escrow_yen=int(bill)))
+                return state, (AcceptEscrow(),)
+            return state, (ReturnEscrow(),)
+        case MoneyInserted(denomination=piece):
+            return paid_in(state, int(piece))
+        case MoneyRejected(reason=reason):
+            return go(state, Payment(rejected=reason))
+        case AcceptorJammed():
+            audit = note(
+                AuditEvent.FAULT,
+                "acceptor_jammed",
+                txn_id=txn.txn_id,
+                staff_code=staff_code(Problem.ACCEPTOR_JAMMED),
+            )
+            if txn.refundable_yen > 0:
+                state, effects = start_refund(state, Problem.ACCEPTOR_JAMMED, "P-401")
+                return state, (audit, *effects)
+            return fail(state, Problem.ACCEPTOR_JAMMED)
+        case _:
+            return None
+
+
+def paid_in(state: FlowState, yen: int) -> Outcome:
+    """A piece was taken in on the payment screen."""
+    txn = state.txn
+    assert txn is not None
+    escrow = 0 if yen == txn.money.escrow_yen else txn.money.escrow_yen
+    money = replace(txn.money, inserted_yen=txn.money.inserted_yen + yen, escrow_yen=escrow)
+    effects: list[Effect] = [JournalWrite(MoneyIn(txn.txn_id, yen))]
+    if money.inserted_yen < money.due_yen:
+        state = replace(with_txn(state, money=money), screen=Payment())
+        return state, tuple(effects)
+    change = money.change_due_yen
+    money = replace(money, paid=True, accepting=False, change_pending_yen=change)
+    effects += [
+        DisableAcceptor(),
+        JournalWrite(PaymentOutcome(txn.txn_id, money.inserted_yen)),
+        note(AuditEvent.PAYMENT_COMPLETE, "success", txn_id=txn.txn_id, yen=money.inserted_yen),
+    ]
+    if change:
+        effects += [JournalWrite(ChangeIntent(txn.txn_id, change)), DispenseChange(change)]
+    state, printing = start_printing(with_txn(state, money=money))
+    return state, (*effects, *printing)
+
+
+def on_printing(state: FlowState, screen: Printing, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    assert txn.document is not None
+    copies = txn.request.copies
+    match event:
+        case PrintProgress(pages_done=pages):
+            return go(state, replace(screen, pages_done=min(pages, screen.pages_total)))
+        case PrintFinished():
+            return printed(state, copies, "")
+        case PrintFailed(fault=fault, pages_printed=pages):
+            done = min(copies, max(0, pages) // txn.document.pages_per_copy)
+            if done == copies:
+                return printed(state, copies, "")
+            return printed(state, done, fault)
+        case _:
+            return None
+
+
+def printed(state: FlowState, copies_printed: int, fault: str) -> Outcome:
+    txn = state.txn
+    assert txn is not None
+    state = with_txn(state, copies_printed=copies_printed)
+    effects: list[Effect] = [
+        JournalWrite(PrintOutcome(txn.txn_id, copies_printed, fault)),
+        note(
+            AuditEvent.PRINT_COMPLETE, fault or "success", txn_id=txn.txn_id, copies=copies_printed
+        ),
+    ]
+    if not fault:
+        reminders = [PlayReminder(Reminder.CERTIFICATES)]
+        if txn.money.change_pending_yen or txn.money.change_yen:
+            reminders.append(PlayReminder(Reminder.CHANGE))
+        number = ticket_number(txn) if state.settings.payment is PaymentMode.COUNTER else None
+        state = replace(state, screen=Done(ticket_number=number))
+        state, reported = settle(state)
+        return state, (*effects, *reminders, *reported)
+    problem = problem_for_printer_fault(fault)
+    if state.txn is not None and state.txn.refundable_yen > 0:
+        state, refund = start_refund(state, problem, staff_code(problem))
+        return state, (*effects, *refund)
+    state, reported = report(state, Completion.FAILED)
+    return replace(state, screen=Fault(problem, fault)), (*effects, *reported)
+
+
+def settle(state: FlowState) -> Outcome:
+    """After a payout result: finish a refund, or report a printed transaction, once nothing
+    is in flight any more (the report and the journal carry the final amounts)."""
+    txn = state.txn
+    if txn is None or txn.money.pending_yen:
+        return state, ()
+    screen = state.screen
+    if isinstance(screen, Refunding):
+        return finish_refund(state, screen.problem)
+    if isinstance(screen, Done) and not txn.reported:
+        return report(state, Completion.PRINTED)
+    return state, ()
+
+
+def on_done(state: FlowState, screen: Done, event: Event) -> Outcome | None:
+    match event:
+        case Finish() if settled(state):
+            return reset(state)
+        case _:
+            return None
+
+
+def settled(state: FlowState) -> bool:
+    """No payout is in flight (a reset must not lose its result)."""
+    txn = state.txn
+    return txn is None or not txn.money.pending_yen
+
+
+def on_refunding(state: FlowState, screen: Refunding, event: Event) -> Outcome | None:
+    return None  # MoneyRefunded is handled for every screen (on_acceptor_event)
+
+
+def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
+    """The acceptor never answered the refund: staff owe it; the kiosk stops taking money."""
+    txn = state.txn
+    assert txn is not None
+    pending = txn.money.refund_pending_yen
+    money = replace(
+        txn.money, refund_pending_yen=0, staff_owed_yen=txn.money.staff_owed_yen + pending
+    )
+    state = with_txn(state, money=money)
+    effects: list[Effect] = [
+        JournalWrite(StaffOwed(txn.txn_id, pending, STAFF_CODE_REFUND_NO_ANSWER)),
+        note(
+            AuditEvent.STAFF_OWED,
+            "no_answer",
+            txn_id=txn.txn_id,
+            yen=pending,
+            staff_code=STAFF_CODE_REFUND_NO_ANSWER,
+        ),
+    ]
+    state, reported = report(state, Completion.FAILED if money.paid else Completion.CANCELLED)
+    return replace(state, screen=OutOfService(Problem.ACCEPTOR_FAULT)), (*effects, *reported)
+
+
+def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
+    """Acceptor events outside the payment screen's own handling (any screen)."""
+    txn = state.txn
+    journaled = txn is not None and txn.journal_opened and not txn.reported
+    match event:
+        case EscrowHeld():
+            return state, (ReturnEscrow(),)
+        case EscrowReturned():
+            if txn is None:
+                return None
+            return with_txn(state, money=replace(txn.money, escrow_yen=0)), ()
+        case MoneyInserted(denomination=piece):
+            return stray_money(state, int(piece))
+        case ChangeDispensed(requested_yen=asked, dispensed_yen=paid):
+            if txn is None:
+                return state, short_without_txn(asked - paid)
+            short = asked - paid
+            money = replace(
+                txn.money,
+                change_pending_yen=max(0, txn.money.change_pending_yen - asked),
+                change_yen=txn.money.change_yen + paid,
+                staff_owed_yen=txn.money.staff_owed_yen + short,
+            )
+            state = with_txn(
+                state,
+                money=money,
+                change_in_tray=paid > 0,
+                change_short=txn.change_short or short > 0,
+            )
+            effects: list[Effect] = [
+                note(
+                    AuditEvent.CHANGE_COMPLETE,
+                    "short" if short else "success",
+                    txn_id=txn.txn_id,
+                    yen=paid,
+                    short_yen=short,
+                )
+            ]
+            if journaled:
+                effects.insert(0, JournalWrite(ChangeOutcome(txn.txn_id, asked, paid)))
+                if short:
+                    effects.insert(
+                        1, JournalWrite(StaffOwed(txn.txn_id, short, STAFF_CODE_CHANGE_SHORT))
+                    )
+            state, reported = settle(state)
+            return state, (*effects, *reported)
+        case MoneyRefunded(requested_yen=asked, refunded_yen=paid):
+            if txn is None:
+                return state, short_without_txn(asked - paid)
+            return refunded(state, asked, paid, journaled)
+        case TrayEmptied():
+            if txn is None:
+                return None
+            return with_txn(state, change_in_tray=False), ()
+        case AcceptorJammed():
+            return state, (
+                note(
+                    AuditEvent.FAULT,
+                    "acceptor_jammed",
+                    staff_code=staff_code(Problem.ACCEPTOR_JAMMED),
+                ),
+            )
+        case MoneyRejected():
+            return None
+
+
+def refunded(state: FlowState, asked: int, paid: int, journaled: bool) -> Outcome:
+    txn = state.txn
+    assert txn is not None
+    short = asked - paid
+    money = replace(
+        txn.money,
+        refund_pending_yen=max(0, txn.money.refund_pending_yen - asked),
+        refunded_yen=txn.money.refunded_yen + paid,
+        staff_owed_yen=txn.money.staff_owed_yen + short,
+    )
+    state = with_txn(state, money=money)
+    effects: list[Effect] = [
+        note(
+            AuditEvent.REFUND_COMPLETE,
+            "short" if short else "success",
+            txn_id=txn.txn_id,
+            yen=paid,
+            short_yen=short,
+        )
+    ]
+    if journaled:
+        effects.insert(0, JournalWrite(RefundOutcome(txn.txn_id, asked, paid)))
+        if short:
+            effects.insert(1, JournalWrite(StaffOwed(txn.txn_id, short, STAFF_CODE_REFUND_SHORT)))
+    state, reported = settle(state)
+    return state, (*effects, *reported)
+
+
+def stray_money(state: FlowState, yen: int) -> Outcome:
+    """A piece taken in when no payment is open (it dropped as the acceptor was disabled):
+    it goes straight back, journaled with the transaction if there is one."""
+    txn = state.txn
+    if txn is None:
+        return state, (note(AuditEvent.STRAY_MONEY, yen=yen), Refund(yen))
+    money = replace(
+        txn.money,
+        inserted_yen=txn.money.inserted_yen + yen,
+        refund_pending_yen=txn.money.refund_pending_yen + yen,
+    )
+    journal: Effects = ()
+    if txn.journal_opened and not txn.reported:
+        journal = (
+            JournalWrite(MoneyIn(txn.txn_id, yen)),
+            JournalWrite(RefundIntent(txn.txn_id, yen, "stray")),
+        )
+    return with_txn(state, money=money), (
+        *journal,
+        note(AuditEvent.STRAY_MONEY, txn_id=txn.txn_id, yen=yen),
+        Refund(yen),
+    )
+
+
+def short_without_txn(short: int) -> Effects:
+    if short <= 0:
+        return ()
+    return (note(AuditEvent.STAFF_OWED, "no_transaction", short_yen=short),)

@@ -1,0 +1,254 @@
+"""Order screens: 住所地/本籍地, certificate, options (OptionRules), copies, confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kiosk.audit import AuditEvent
+from kiosk.domain import (
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    OfferedCertificate,
+    Scope,
+    TaxOptions,
+)
+from kiosk.errors import Problem
+from kiosk.flow._base import Outcome, fail, go, note
+from kiosk.flow.effects import CheckPrinter, JournalWrite
+from kiosk.flow.events import (
+    Back,
+    ChooseCertificate,
+    ChooseJurisdiction,
+    ConfirmMyNumber,
+    ConfirmOrder,
+    Event,
+    Next,
+    OptionItem,
+    RequestMyNumber,
+    SetCopies,
+    SetFiscalYear,
+    SetItem,
+    SetKosekiScope,
+    SetScope,
+    ToggleMember,
+)
+from kiosk.flow.state import (
+    CertificateChoice,
+    Confirmation,
+    CopiesChoice,
+    Fetching,
+    FetchPhase,
+    FlowState,
+    JurisdictionChoice,
+    OptionChoice,
+    Transaction,
+)
+from kiosk.journal.records import TransactionOpened
+
+# 住民票の写し and 記載事項証明書 share their options (product-facts.md).
+JUMINHYO_KINDS = frozenset({CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO})
+TAX_KINDS = frozenset({CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT})
+
+
+def jurisdictions(txn: Transaction) -> tuple[Jurisdiction, ...]:
+    """The jurisdictions with something on the menu; 本籍地 only when registered."""
+    offer = txn.offer
+    if offer is None:
+        return ()
+    found = {line.jurisdiction for line in offer.certificates}
+    if offer.honseki_municipality_code is None:
+        found.discard(Jurisdiction.HONSEKI)
+    return tuple(j for j in Jurisdiction if j in found)
+
+
+def enter_menu(state: FlowState) -> Outcome:
+    """After authentication and the card taken: the first menu screen."""
+    txn = state.txn
+    assert txn is not None
+    choices = jurisdictions(txn)
+    if not choices:
+        return fail(state, Problem.NOT_OFFERED)
+    if len(choices) == 1:
+        return go(state, CertificateChoice(), txn=replace(txn, jurisdiction=choices[0]))
+    return go(state, JurisdictionChoice())
+
+
+def on_jurisdiction(state: FlowState, screen: JurisdictionChoice, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    match event:
+        case ChooseJurisdiction(jurisdiction=j) if j in jurisdictions(txn):
+            return go(state, CertificateChoice(), txn=replace(txn, jurisdiction=j))
+        case _:
+            return None
+
+
+def default_options(
+    line: OfferedCertificate,
+) -> JuminhyoOptions | TaxOptions | KosekiOptions | None:
+    """The options a certificate starts with, or None if it has none to choose."""
+    rules = line.rules
+    if line.kind in JUMINHYO_KINDS:
+        scope = Scope.SELF if Scope.SELF in rules.scopes else rules.scopes[0]
+        return JuminhyoOptions(scope=scope)
+    if line.kind in TAX_KINDS:
+        return TaxOptions(fiscal_year=max(rules.fiscal_years))
+    if line.kind is CertificateKind.KOSEKI:
+        scopes = rules.koseki_scopes or (KosekiScope.ALL,)
+        return KosekiOptions(scope=scopes[0])
+    return None
+
+
+def selectable(line: OfferedCertificate) -> bool:
+    """Available, and the rules leave something to choose where a choice is required."""
+    if not line.available or line.fee_yen < 0:
+        return False
+    if line.kind in JUMINHYO_KINDS and not line.rules.scopes:
+        return False
+    return not (line.kind in TAX_KINDS and not line.rules.fiscal_years)
+
+
+def on_certificate(state: FlowState, screen: CertificateChoice, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    match event:
+        case ChooseCertificate(kind=kind):
+            line = txn.offered(kind)
+            if line is None or not selectable(line):
+                return None  # unavailable lines are shown with their reason, not chosen
+            options = default_options(line)
+            txn = replace(
+                txn,
+                fee_per_copy_yen=line.fee_yen,
+                request=CertificateRequest(kind, line.jurisdiction, options or NoOptions(), 1),
+            )
+            if options is None:
+                return go(state, CopiesChoice(), txn=txn)
+            return go(state, OptionChoice(options), txn=txn)
+        case Back() if len(jurisdictions(txn)) > 1:
+            return go(state, JurisdictionChoice(), txn=replace(txn, request=None))
+        case _:
+            return None
+
+
+def on_options(state: FlowState, screen: OptionChoice, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    assert txn.offer is not None
+    line = txn.offered(txn.request.kind)
+    assert line is not None
+    rules = line.rules
+    options = screen.options
+    match options, event:
+        case JuminhyoOptions(), SetScope(scope=scope) if scope in rules.scopes:
+            if scope is Scope.HOUSEHOLD_PART and not txn.offer.household:
+                return None
+            return go(state, OptionChoice(replace(options, scope=scope, member_ids=())))
+        case JuminhyoOptions(scope=Scope.HOUSEHOLD_PART), ToggleMember(member_id=member):
+            known = [m.member_id for m in txn.offer.household]
+            if member not in known:
+                return None
+            chosen = set(options.member_ids) ^ {member}
+            ordered = tuple(m for m in known if m in chosen)
+            return go(state, OptionChoice(replace(options, member_ids=ordered)))
+        case JuminhyoOptions(), SetItem(item=item, on=on):
+            allowed = {
+                OptionItem.HEAD_AND_RELATIONSHIP: rules.head_and_relationship,
+                OptionItem.HONSEKI: rules.honseki,
+                OptionItem.FOREIGN_ITEMS: rules.foreign_items,
+            }[item]
+            if not allowed:
+                return None
+            if item is OptionItem.HEAD_AND_RELATIONSHIP:
+                updated = replace(options, show_head_and_relationship=on)
+            elif item is OptionItem.HONSEKI:
+                updated = replace(options, show_honseki=on)
+            else:
+                updated = replace(options, show_foreign_items=on)
+            return go(state, OptionChoice(updated, screen.my_number_warning))
+        case JuminhyoOptions(), RequestMyNumber(on=True) if rules.my_number:
+            # Product facts: choosing "yes" shows the warning and asks to confirm first.
+            return go(state, OptionChoice(options, my_number_warning=True))
+        case JuminhyoOptions(), RequestMyNumber(on=False):
+            return go(state, OptionChoice(replace(options, show_my_number=False)))
+        case JuminhyoOptions(), ConfirmMyNumber() if screen.my_number_warning:
+            return go(state, OptionChoice(replace(options, show_my_number=True)))
+        case TaxOptions(), SetFiscalYear(fiscal_year=year) if year in rules.fiscal_years:
+            return go(state, OptionChoice(TaxOptions(fiscal_year=year)))
+        case KosekiOptions(), SetKosekiScope(scope=scope) if scope in rules.koseki_scopes:
+            return go(state, OptionChoice(KosekiOptions(scope=scope)))
+        case _, Next() if not screen.my_number_warning and options_complete(options):
+            request = replace(txn.request, options=options)
+            return go(state, CopiesChoice(), txn=replace(txn, request=request))
+        case _, Back() if screen.my_number_warning:
+            return go(state, OptionChoice(options))  # the warning closes, nothing is set
+        case _, Back():
+            return go(state, CertificateChoice(), txn=replace(txn, request=None))
+        case _:
+            return None
+
+
+def options_complete(options: JuminhyoOptions | TaxOptions | KosekiOptions) -> bool:
+    if isinstance(options, JuminhyoOptions) and options.scope is Scope.HOUSEHOLD_PART:
+        return bool(options.member_ids)
+    return True
+
+
+def on_copies(state: FlowState, screen: CopiesChoice, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    line = txn.offered(txn.request.kind)
+    assert line is not None
+    match event:
+        case SetCopies(copies=copies) if 1 <= copies <= line.rules.max_copies:
+            return go(state, CopiesChoice(copies))
+        case Next():
+            request = replace(txn.request, copies=screen.copies)
+            return go(state, Confirmation(), txn=replace(txn, request=request))
+        case Back():
+            options = txn.request.options
+            if isinstance(options, NoOptions):
+                return go(state, CertificateChoice(), txn=replace(txn, request=None))
+            return go(state, OptionChoice(options))
+        case _:
+            return None
+
+
+def on_confirmation(state: FlowState, screen: Confirmation, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    assert txn.request is not None
+    match event:
+        case ConfirmOrder():
+            # Write-ahead: the transaction exists in the journal before anything is asked.
+            opened = TransactionOpened(
+                txn.txn_id,
+                txn.service.value,
+                txn.request.kind.value,
+                txn.request.copies,
+                txn.fee_per_copy_yen,
+            )
+            return go(
+                state,
+                Fetching(FetchPhase.PRINTER_CHECK),
+                JournalWrite(opened),
+                note(
+                    AuditEvent.ISSUE_INIT,
+                    txn_id=txn.txn_id,
+                    kind=txn.request.kind.value,
+                    copies=txn.request.copies,
+                ),
+                CheckPrinter(),
+                txn=replace(txn, journal_opened=True),
+            )
+        case Back():
+            return go(state, CopiesChoice(txn.request.copies))
+        case _:
+            return None

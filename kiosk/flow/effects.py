@@ -1,0 +1,281 @@
+"""What the flow asks the runner to do. A closed union (:data:`Effect`) of frozen dataclasses.
+
+The runner executes the effects of one step in order. ``JournalWrite`` is synchronous and comes
+before the step it guards (write-ahead): if it fails the runner skips the rest of that step's
+effects and sends ``JournalFailed``. Every other effect answers later with an event (or none:
+``ReleaseCard``, ``StartTimer``, ``PlayReminder``, ``WipePersonalData`` and ``Audit`` are fire
+and forget). Secrets (PIN, 照合番号B) travel in exactly one effect and are left out of ``repr``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from kiosk.audit import AuditRecord
+from kiosk.domain import CertificateRequest
+from kiosk.flow.events import CardFacts
+from kiosk.flow.timeouts import TimerName
+from kiosk.journal.records import JournalRecord
+
+# --- card ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadCard:
+    """Wait for a card, select the JPKI application, read the user-authentication certificate.
+
+    → CardDetected, then CardRead or CardReadFailed.
+    """
+
+
+@dataclass(frozen=True)
+class ReadPinTries:
+    """Ask the card for the tries left without using one (VERIFY with no data) → PinTriesRead."""
+
+
+@dataclass(frozen=True)
+class VerifyPin:
+    """VERIFY the user-authentication PIN, once → PinAccepted / PinRejected / PinBlocked."""
+
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SignChallenge:
+    """Sign the center's challenge with the user-authentication key → ChallengeSigned."""
+
+    message: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ReadCardFacts:
+    """Read the 4 facts from the 券面事項入力補助AP with 照合番号B → CardFactsRead /
+    MatchingNumberRejected / MatchingNumberBlocked."""
+
+    matching_number: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ReleaseCard:
+    """Power the card off and forget the session (its PIN state is cleared on the card)."""
+
+
+# --- center -------------------------------------------------------------------------------------
+
+
+class AuthPurpose(StrEnum):
+    ISSUANCE = "issuance"
+    REGISTRATION = "registration"
+
+
+class Completion(StrEnum):
+    """What the completion report says (center protocol, CompletionOutcome)."""
+
+    PRINTED = "printed"
+    FAILED = "failed"  # paid or partly printed, then a fault: refunded or owed by staff
+    CANCELLED = "cancelled"  # nothing printed and nothing kept
+
+
+@dataclass(frozen=True)
+class RequestChallenge:
+    purpose: AuthPurpose
+
+
+@dataclass(frozen=True)
+class Authenticate:
+    """Send the signed challenge → OfferReceived (issuance and registration alike)."""
+
+    signature: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class IssueCertificate:
+    """Ask for the certificate; ``txn_id`` is the idempotency key → CertificateReady."""
+
+    txn_id: str
+    request: CertificateRequest
+
+
+@dataclass(frozen=True)
+class ReportCompletion:
+    """Tell the center how the issuance ended → CompletionReported (or CenterFailed COMPLETE)."""
+
+    txn_id: str
+    outcome: Completion
+    copies_printed: int
+    refunded_yen: int
+    staff_owed_yen: int
+
+
+@dataclass(frozen=True)
+class CancelCenterCall:
+    """Abandon the center call in flight (its late answer is ignored)."""
+
+
+@dataclass(frozen=True)
+class LoadMunicipalities:
+    """→ MunicipalitiesLoaded (those that take usage registrations)."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A usage registration (利用登録申請) as sent; personal data throughout."""
+
+    honseki_municipality_code: str
+    facts: CardFacts = field(repr=False)
+    honseki: str = field(repr=False)
+    hittosha_name: str = field(repr=False)
+    phone: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SubmitRegistration:
+    """→ RegistrationAccepted."""
+
+    registration: Registration = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """→ StatusReceived (or CenterFailed STATUS NOT_FOUND)."""
+
+    application_number: str = field(repr=False)
+
+
+# --- payment ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnableAcceptor:
+    amount_due_yen: int
+
+
+@dataclass(frozen=True)
+class DisableAcceptor:
+    pass
+
+
+@dataclass(frozen=True)
+class AcceptEscrow:
+    pass
+
+
+@dataclass(frozen=True)
+class ReturnEscrow:
+    pass
+
+
+@dataclass(frozen=True)
+class DispenseChange:
+    yen: int
+
+
+@dataclass(frozen=True)
+class Refund:
+    yen: int
+
+
+# --- printer ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckPrinter:
+    """→ PrinterReady / PrinterNotReady, before anything is asked of the center."""
+
+
+@dataclass(frozen=True)
+class PrintCertificate:
+    """Print the verified certificate of ``txn_id`` ``copies`` times → PrintProgress…,
+    PrintFinished / PrintFailed."""
+
+    txn_id: str
+    copies: int
+
+
+@dataclass(frozen=True)
+class PrintCounterTicket:
+    """City hall, counter payment: a numbered ticket (受付票) on the receipt printer."""
+
+    txn_id: str
+    ticket_number: int
+    amount_yen: int
+
+
+# --- journal, timers, the room ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalWrite:
+    record: JournalRecord
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    """(Re)start the one screen timer; a later StartTimer or CancelTimer replaces it."""
+
+    name: TimerName
+    seconds: float
+    serial: int
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    pass
+
+
+class Reminder(StrEnum):
+    CARD = "card"  # take your card
+    CERTIFICATES = "certificates"  # take your certificates
+    CHANGE = "change"  # take your change
+    MONEY = "money"  # take the money returned
+
+
+@dataclass(frozen=True)
+class PlayReminder:
+    """A reminder sound (and the screen's animation) for something to take (取り忘れ)."""
+
+    reminder: Reminder
+
+
+@dataclass(frozen=True)
+class WipePersonalData:
+    """Drop everything personal the runner holds: card session, offer, PDFs, screens' text."""
+
+
+@dataclass(frozen=True)
+class Audit:
+    record: AuditRecord
+
+
+Effect = (
+    ReadCard
+    | ReadPinTries
+    | VerifyPin
+    | SignChallenge
+    | ReadCardFacts
+    | ReleaseCard
+    | RequestChallenge
+    | Authenticate
+    | IssueCertificate
+    | ReportCompletion
+    | CancelCenterCall
+    | LoadMunicipalities
+    | SubmitRegistration
+    | CheckStatus
+    | EnableAcceptor
+    | DisableAcceptor
+    | AcceptEscrow
+    | ReturnEscrow
+    | DispenseChange
+    | Refund
+    | CheckPrinter
+    | PrintCertificate
+    | PrintCounterTicket
+    | JournalWrite
+    | StartTimer
+    | CancelTimer
+    | PlayReminder
+    | WipePersonalData
+    | Audit
+)

@@ -1,0 +1,526 @@
+"""``step(state, event) -> (state, effects)``: the kiosk's transaction flow, pure.
+
+No clock, no I/O, no randomness: time arrives as ``TimerFired``, results as events, and the
+transaction ids come from the settings' boot id and a counter. Global concerns are handled
+here (language, the continue prompt and every timer, cancel, card removal, acceptor results,
+completion reports, journal failure); each screen's own transitions live in the ``_card``,
+``_order``, ``_money`` and ``_registration`` modules. Every ``match`` over screens and events is
+exhaustive (mypy strict, ``assert_never``).
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import replace
+from typing import assert_never
+
+from kiosk.audit import AuditEvent
+from kiosk.errors import Problem
+from kiosk.flow import _card, _money, _order, _registration
+from kiosk.flow._base import (
+    Effects,
+    Outcome,
+    fail,
+    go,
+    note,
+    release_card,
+    report,
+    reset,
+    start_refund,
+)
+from kiosk.flow.effects import (
+    CancelCenterCall,
+    CancelTimer,
+    Completion,
+    DisableAcceptor,
+    Effect,
+    JournalWrite,
+    LoadMunicipalities,
+    PlayReminder,
+    ReleaseCard,
+    Reminder,
+    StartTimer,
+)
+from kiosk.flow.events import (
+    Agree,
+    Back,
+    Cancel,
+    CardRead,
+    CardRemoved,
+    CenterCall,
+    CenterFailed,
+    ChooseLanguage,
+    ChooseService,
+    CloseLanguageMenu,
+    CompletionReported,
+    Continue,
+    Event,
+    Intent,
+    JournalFailed,
+    OpenLanguageMenu,
+    Service,
+    TimerFired,
+)
+from kiosk.flow.state import (
+    ActiveTimer,
+    Authenticating,
+    Cancelled,
+    CardState,
+    CertificateChoice,
+    CheckingStatus,
+    Confirmation,
+    Consent,
+    CopiesChoice,
+    Done,
+    Fault,
+    Fetching,
+    FetchPhase,
+    FlowState,
+    JurisdictionChoice,
+    MatchingNumberEntry,
+    MunicipalityChoice,
+    OptionChoice,
+    OutOfService,
+    Payment,
+    PinEntry,
+    PinLocked,
+    PlaceCard,
+    Printing,
+    ReadingFacts,
+    Refunding,
+    RegistrationForm,
+    RegistrationReceipt,
+    RegistrationReview,
+    ReturnCard,
+    Start,
+    StatusEntry,
+    StatusResult,
+    Submitting,
+    TakeCard,
+    Transaction,
+    VerifyingPin,
+)
+from kiosk.flow.timeouts import (
+    MAX_CARD_REMINDERS,
+    MAX_DONE_REMINDERS,
+    TIMEOUTS,
+    TimerKind,
+    TimerName,
+)
+from kiosk.journal.records import CloseReason, ReportOutcome, TransactionClosed
+from kiosk.payment.events import AcceptorEvent, EscrowHeld, MoneyInserted
+
+_INTENTS: tuple[type, ...] = typing.get_args(Intent)
+_ACCEPTOR_EVENTS: tuple[type, ...] = typing.get_args(AcceptorEvent)
+
+
+def step(state: FlowState, event: Event) -> tuple[FlowState, Effects]:
+    """The next state and the effects to run, for ``event`` arriving in ``state``."""
+    new, effects = _dispatch(state, event)
+    new, timer_effects = _arm_timer(state, new, event)
+    return new, effects + timer_effects
+
+
+def _dispatch(state: FlowState, event: Event) -> Outcome:
+    if isinstance(event, _INTENTS) and state.prompt:
+        state = replace(state, prompt=False)  # any touch answers "continue?"
+    match event:
+        case OpenLanguageMenu():
+            return replace(state, language_menu_open=True), ()
+        case CloseLanguageMenu():
+            return replace(state, language_menu_open=False), ()
+        case ChooseLanguage(language=language):
+            # A language change never changes anything else (the screen re-renders).
+            if language not in state.settings.languages:
+                return state, ()
+            return replace(state, language=language, language_menu_open=False), ()
+        case Continue():
+            return state, ()
+        case Cancel():
+            return abandon(state, timed_out=False)
+        case TimerFired():
+            return _on_timer(state, event)
+        case JournalFailed():
+            return _out_of_service(state)
+        case CompletionReported(txn_id=txn_id):
+            return _report_settled(state, txn_id, acknowledged=True)
+        case CenterFailed(call=CenterCall.COMPLETE, txn_id=txn_id):
+            return _report_settled(state, txn_id, acknowledged=False)
+        case _:
+            pass
+    if isinstance(event, _ACCEPTOR_EVENTS):
+        acceptor_event = typing.cast(AcceptorEvent, event)
+        if isinstance(state.screen, Payment):
+            handled = _money.on_payment(state, state.screen, acceptor_event)
+            if handled is not None:
+                return handled
+        return _money.on_acceptor_event(state, acceptor_event) or (state, ())
+    handled = _on_screen(state, event)
+    if handled is not None:
+        return handled
+    return _unhandled(state, event)
+
+
+def _on_screen(state: FlowState, event: Event) -> Outcome | None:
+    screen = state.screen
+    match screen:
+        case Start():
+            return _on_start(state, event)
+        case Consent():
+            return _on_consent(state, event)
+        case MunicipalityChoice():
+            return _registration.on_municipality(state, screen, event)
+        case PlaceCard():
+            return _card.on_place_card(state, screen, event)
+        case PinEntry():
+            return _card.on_pin_entry(state, screen, event)
+        case VerifyingPin():
+            return _card.on_verifying_pin(state, screen, event)
+        case PinLocked():
+            return _card.on_pin_locked(state, screen, event)
+        case Authenticating():
+            return _card.on_authenticating(state, screen, event)
+        case TakeCard():
+            return _card.on_take_card(state, screen, event)
+        case ReturnCard():
+            return _card.on_return_card(state, screen, event)
+        case JurisdictionChoice():
+            return _order.on_jurisdiction(state, screen, event)
+        case CertificateChoice():
+            return _order.on_certificate(state, screen, event)
+        case OptionChoice():
+            return _order.on_options(state, screen, event)
+        case CopiesChoice():
+            return _order.on_copies(state, screen, event)
+        case Confirmation():
+            return _order.on_confirmation(state, screen, event)
+        case Fetching():
+            return _money.on_fetching(state, screen, event)
+        case Payment():
+            return None  # every payment event is an acceptor event, handled above
+        case Printing():
+            return _money.on_printing(state, screen, event)
+        case Done():
+            return _money.on_done(state, screen, event)
+        case Refunding():
+            return _money.on_refunding(state, screen, event)
+        case Fault() | Cancelled() | RegistrationReceipt() | StatusResult():
+            return _registration.on_informing(state, event)
+        case OutOfService():
+            return None
+        case MatchingNumberEntry():
+            return _registration.on_matching_number(state, screen, event)
+        case ReadingFacts():
+            return _registration.on_reading_facts(state, screen, event)
+        case RegistrationForm():
+            return _registration.on_registration_form(state, screen, event)
+        case RegistrationReview():
+            return _registration.on_registration_review(state, screen, event)
+        case Submitting():
+            return _registration.on_submitting(state, screen, event)
+        case StatusEntry():
+            return _registration.on_status_entry(state, screen, event)
+        case CheckingStatus():
+            return _registration.on_checking_status(state, screen, event)
+        case _:
+            assert_never(screen)
+
+
+def _on_start(state: FlowState, event: Event) -> Outcome | None:
+    match event:
+        case ChooseService(service=service) if service in state.settings.services:
+            seq = state.next_seq
+            txn = Transaction(txn_id=f"{state.settings.boot_id}-{seq:06d}", service=service)
+            state = replace(state, next_seq=seq + 1, language_menu_open=False)
+            audit = note(AuditEvent.TRANSACTION_START, txn_id=txn.txn_id, service=service.value)
+            if service is Service.STATUS:
+                return go(state, StatusEntry(), audit, txn=txn)
+            return go(state, Consent(), audit, txn=txn)
+        case _:
+            return None
+
+
+def _on_consent(state: FlowState, event: Event) -> Outcome | None:
+    txn = state.txn
+    assert txn is not None
+    match event:
+        case Agree() if txn.service is Service.REGISTER:
+            return go(state, MunicipalityChoice(), LoadMunicipalities())
+        case Agree():
+            return _card.enter_place_card(state)
+        case Back():
+            return reset(state)
+        case _:
+            return None
+
+
+def _unhandled(state: FlowState, event: Event) -> Outcome:
+    """Events the screen did not take: card removal anywhere, stray card results."""
+    txn = state.txn
+    match event:
+        case CardRemoved() if txn is not None and txn.card is CardState.IN_USE:
+            removed = replace(state, txn=replace(txn, card=CardState.REMOVED))
+            return fail(removed, Problem.CARD_REMOVED)
+        case CardRemoved() if txn is not None:
+            return replace(state, txn=replace(txn, card=CardState.REMOVED)), ()
+        case CardRead():
+            return state, (ReleaseCard(),)  # a read finished after its screen was left
+        case _:
+            return state, ()
+
+
+# --- cancel and timeouts ------------------------------------------------------------------------
+
+
+def abandon(state: FlowState, timed_out: bool) -> Outcome:
+    """The resident cancels, or did not answer "continue?": unwind without losing money."""
+    screen = state.screen
+    txn = state.txn
+    if txn is None:
+        if isinstance(screen, Start):
+            return replace(state, language_menu_open=False), ()
+        return reset(state)
+    audit: Effects = (
+        (note(AuditEvent.SESSION_TIMEOUT, txn_id=txn.txn_id, screen=type(screen).__name__),)
+        if timed_out
+        else ()
+    )
+    match screen:
+        case Printing() | Refunding() | OutOfService() | Submitting() | ReturnCard():
+            return state, ()  # nothing to cancel: wait for the device, the center or staff
+        case Done():
+            if _money.settled(state):
+                return _with(reset(state), audit)
+            return state, ()
+        case Fault() | Cancelled() | PinLocked() | RegistrationReceipt() | StatusResult():
+            return _with(reset(state), audit)
+        case _:
+            pass
+    if txn.refundable_yen > 0 or txn.money.pending_yen:
+        # Rule 5: money is never abandoned — it goes back first.
+        state, refund = start_refund(state, None, "timeout" if timed_out else "cancelled")
+        return state, (*audit, *refund)
+    effects: list[Effect] = list(audit)
+    if txn.money.accepting:
+        effects.append(DisableAcceptor())
+        state = replace(state, txn=replace(txn, money=replace(txn.money, accepting=False)))
+    if isinstance(screen, Fetching | Authenticating | MunicipalityChoice | CheckingStatus):
+        effects.append(CancelCenterCall())
+    state, reported = report(state, Completion.CANCELLED)
+    effects.extend(reported)
+    state, reset_effects = reset(state)
+    return state, (*effects, *reset_effects)
+
+
+def _with(outcome: Outcome, first: Effects) -> Outcome:
+    return outcome[0], (*first, *outcome[1])
+
+
+def _on_timer(state: FlowState, event: TimerFired) -> Outcome:
+    live = state.timer
+    if live is None or live.serial != event.serial or live.name is not event.name:
+        return state, ()  # a timer that was restarted or cancelled meanwhile
+    if event.name is TimerName.CONTINUE_PROMPT:
+        return abandon(replace(state, prompt=False), timed_out=True)
+    kind = TIMEOUTS[event.name].kind
+    match kind:
+        case TimerKind.IDLE:
+            return replace(state, prompt=True), ()
+        case TimerKind.RESET:
+            if isinstance(state.screen, Start):
+                return replace(
+                    state, language=state.settings.default_language, language_menu_open=False
+                ), ()
+            return abandon(state, timed_out=True)
+        case TimerKind.WATCHDOG:
+            return _on_watchdog(state)
+        case TimerKind.REMINDER:
+            return _on_reminder(state)
+        case _:
+            assert_never(kind)
+
+
+def _on_watchdog(state: FlowState) -> Outcome:
+    screen = state.screen
+    if isinstance(screen, Refunding):
+        return _money.refund_watchdog(state, screen)
+    if isinstance(screen, Authenticating | MunicipalityChoice | Submitting | CheckingStatus):
+        state, effects = fail(state, Problem.CENTER_TIMEOUT)
+        return state, (CancelCenterCall(), *effects)
+    if isinstance(screen, Fetching):
+        issuing = screen.phase is FetchPhase.ISSUING
+        return fail(state, Problem.CENTER_TIMEOUT if issuing else Problem.NO_RESPONSE)
+    if isinstance(screen, TakeCard):
+        state, effects = fail(state, Problem.CENTER_TIMEOUT)
+        return state, (CancelCenterCall(), *effects)
+    return fail(state, Problem.NO_RESPONSE)
+
+
+def _on_reminder(state: FlowState) -> Outcome:
+    screen = state.screen
+    txn = state.txn
+    match screen:
+        case TakeCard():
+            if screen.reminders + 1 >= MAX_CARD_REMINDERS:
+                left = (note(AuditEvent.CARD_LEFT_BEHIND, txn_id=txn.txn_id if txn else ""),)
+                return _with(abandon(state, timed_out=True), left)
+            return go(state, TakeCard(screen.reminders + 1), PlayReminder(Reminder.CARD))
+        case ReturnCard():
+            reminded = go(state, ReturnCard(screen.reminders + 1), PlayReminder(Reminder.CARD))
+            if screen.reminders + 1 >= MAX_CARD_REMINDERS:
+                left = (note(AuditEvent.CARD_LEFT_BEHIND, txn_id=txn.txn_id if txn else ""),)
+                return _with(reminded, left)
+            return reminded
+        case Done():
+            reminders = [PlayReminder(Reminder.CERTIFICATES)]
+            if txn is not None and txn.change_in_tray:
+                reminders.append(PlayReminder(Reminder.CHANGE))
+            count = min(screen.reminders + 1, MAX_DONE_REMINDERS)
+            if count >= MAX_DONE_REMINDERS and _money.settled(state):
+                audit: list[Effect] = []
+                if txn is not None and txn.change_in_tray:
+                    # 取り忘れ: the change is still in the tray; staff find it in the audit log.
+                    audit.append(
+                        note(
+                            AuditEvent.CHANGE_LEFT_IN_TRAY,
+                            txn_id=txn.txn_id,
+                            yen=txn.money.change_yen,
+                        )
+                    )
+                return _with(reset(state), (*reminders, *audit))
+            return go(state, replace(screen, reminders=count), *reminders)
+        case _:
+            return state, ()
+
+
+def _out_of_service(state: FlowState) -> Outcome:
+    txn = state.txn
+    effects: list[Effect] = [
+        note(
+            AuditEvent.OUT_OF_SERVICE,
+            Problem.JOURNAL_FAILED.value,
+            txn_id=txn.txn_id if txn else "",
+        )
+    ]
+    if txn is not None:
+        if txn.money.accepting:
+            effects.append(DisableAcceptor())
+            txn = replace(txn, money=replace(txn.money, accepting=False))
+        txn, released = release_card(txn)
+        effects.extend(released)
+    screen = OutOfService(Problem.JOURNAL_FAILED)
+    return replace(state, screen=screen, txn=txn, prompt=False), tuple(effects)
+
+
+def _report_settled(state: FlowState, txn_id: str, acknowledged: bool) -> Outcome:
+    pending = [p for p in state.pending_reports if p.txn_id == txn_id]
+    if not pending:
+        return state, ()
+    rest = tuple(p for p in state.pending_reports if p.txn_id != txn_id)
+    state = replace(state, pending_reports=rest)
+    audit = note(AuditEvent.REPORT_COMPLETE, "success" if acknowledged else "failed", txn_id=txn_id)
+    if not acknowledged:
+        # The transaction stays open in the journal: the recovery reports it again.
+        return state, (JournalWrite(ReportOutcome(txn_id, False)), audit)
+    return state, (
+        JournalWrite(ReportOutcome(txn_id, True)),
+        JournalWrite(TransactionClosed(txn_id, CloseReason(pending[0].close_reason))),
+        audit,
+    )
+
+
+# --- timers -------------------------------------------------------------------------------------
+
+
+def timer_for(state: FlowState) -> TimerName | None:
+    """The timer that runs while ``state`` is shown (TIMEOUTS says how long and why)."""
+    if state.prompt:
+        return TimerName.CONTINUE_PROMPT
+    screen = state.screen
+    match screen:
+        case Start():
+            changed = state.language != state.settings.default_language
+            return TimerName.START_IDLE if changed or state.language_menu_open else None
+        case Consent():
+            return TimerName.CONSENT
+        case MunicipalityChoice():
+            return TimerName.CENTER_CALL if screen.loading else TimerName.MUNICIPALITY_CHOICE
+        case PlaceCard():
+            return TimerName.CARD_READ if screen.reading else TimerName.PLACE_CARD
+        case PinEntry():
+            return TimerName.CARD_READ if screen.tries_left is None else TimerName.PIN_ENTRY
+        case VerifyingPin():
+            return TimerName.PIN_VERIFY
+        case PinLocked() | Fault() | Cancelled():
+            return TimerName.FAULT
+        case Authenticating():
+            return TimerName.AUTHENTICATION
+        case TakeCard():
+            removed = state.txn is not None and state.txn.card is CardState.REMOVED
+            return TimerName.AUTHENTICATION if removed else TimerName.TAKE_CARD
+        case ReturnCard():
+            return TimerName.RETURN_CARD if screen.reminders < MAX_CARD_REMINDERS else None
+        case JurisdictionChoice() | CertificateChoice() | CopiesChoice():
+            return TimerName.MENU
+        case OptionChoice():
+            return TimerName.OPTIONS
+        case Confirmation():
+            return TimerName.CONFIRM
+        case Fetching():
+            return TimerName.FETCH
+        case Payment():
+            return TimerName.PAYMENT
+        case Printing():
+            return TimerName.PRINTING
+        case Done():
+            return TimerName.DONE_REMINDER
+        case Refunding():
+            return TimerName.REFUND
+        case OutOfService():
+            return None
+        case MatchingNumberEntry():
+            return TimerName.MATCHING_NUMBER
+        case ReadingFacts():
+            return TimerName.CARD_READ
+        case RegistrationForm() | RegistrationReview():
+            return TimerName.REGISTRATION_FORM
+        case Submitting() | CheckingStatus():
+            return TimerName.CENTER_CALL
+        case RegistrationReceipt() | StatusResult():
+            return TimerName.RECEIPT
+        case StatusEntry():
+            return TimerName.STATUS_ENTRY
+        case _:
+            assert_never(screen)
+
+
+def _is_activity(event: Event) -> bool:
+    return isinstance(event, (_INTENTS, MoneyInserted | EscrowHeld))
+
+
+def _arm_timer(old: FlowState, new: FlowState, event: Event) -> Outcome:
+    name = timer_for(new)
+    seconds = new.settings.timeouts.seconds(name) if name is not None else None
+    if name is None or seconds is None:
+        if new.timer is None:
+            return new, ()
+        return replace(new, timer=None), (CancelTimer(),)
+    fired = (
+        isinstance(event, TimerFired)
+        and old.timer is not None
+        and event.serial == old.timer.serial
+        and event.name is old.timer.name
+    )
+    restart = (
+        new.timer is None
+        or new.timer.name is not name
+        or type(old.screen) is not type(new.screen)
+        or old.prompt != new.prompt
+        or fired
+        or (TIMEOUTS[name].kind is TimerKind.IDLE and _is_activity(event))
+    )
+    if not restart:
+        return new, ()
+    serial = new.timer_serial + 1
+    armed = replace(new, timer=ActiveTimer(name, serial), timer_serial=serial)
+    return armed, (StartTimer(name, seconds, serial),)

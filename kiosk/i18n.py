@@ -1,0 +1,173 @@
+"""Seven screen languages: gettext catalogs, the current language, and Babel formatting.
+
+- ``_`` is imported explicitly (``from kiosk.i18n import _``), never installed into builtins;
+  it translates into the *current* language at call time, so a screen that re-renders after a
+  language change shows the new language (Frescobaldi's ``translateUI`` pattern).
+- ``N_`` marks a string for extraction where it is defined (catalog tables); translate it with
+  ``_`` where it is shown.
+- Placeholders are named and filled with ``.format()``: ``_("{amount} paid").format(amount=…)``.
+  The tests reject a translation whose placeholders differ from its msgid.
+- ``set_language`` switches live and notifies listeners (the Qt layer re-translates widgets).
+- Amounts and dates are formatted per language with Babel; the yen has no decimals.
+
+Catalogs live in ``locales/<code>/LC_MESSAGES/kiosk.po`` (``scripts/i18n`` extracts, updates and
+compiles them). The printed certificate stays Japanese and does not use this module.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from kiosk.domain import LANGUAGE_NAMES, LANGUAGES
+
+log = logging.getLogger(__name__)
+
+DOMAIN = "kiosk"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+DEFAULT_LANGUAGE = "ja"
+
+LanguageListener = Callable[[str], None]
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it (translate where it is shown)."""
+    return message
+
+
+@cache
+def _catalog(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``language``; an empty one (msgids shown) if it is missing."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with path.open("rb") as stream:
+            return gettext.GNUTranslations(stream)
+    except (OSError, ValueError) as exc:  # missing, or not a .mo file (bad magic, bad charset)
+        log.error("no compiled catalog for %s (%s): run scripts/i18n compile", language, exc)
+        return gettext.NullTranslations()
+
+
+def reload_catalogs() -> None:
+    """Forget the loaded catalogs (after ``scripts/i18n compile``; used by tests)."""
+    _catalog.cache_clear()
+
+
+class LanguageHolder:
+    """The current screen language, switched live; listeners hear every change."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self._lock = threading.Lock()
+        self._language = _checked(language)
+        self._listeners: list[LanguageListener] = []
+
+    @property
+    def language(self) -> str:
+        return self._language
+
+    def set(self, language: str) -> None:
+        """Switch to ``language`` (one of LANGUAGES); listeners are called if it changed."""
+        code = _checked(language)
+        with self._lock:
+            changed = code != self._language
+            self._language = code
+            listeners = list(self._listeners)
+        if changed:
+            for listener in listeners:
+                try:
+                    listener(code)
+                except Exception:  # one broken widget must not stop the others re-translating
+                    log.exception("language listener failed")
+
+    def add_listener(self, listener: LanguageListener) -> Callable[[], None]:
+        """Call ``listener(code)`` on every change; returns a function that removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+
+def _checked(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    return language
+
+
+current = LanguageHolder()
+
+
+def current_language() -> str:
+    return current.language
+
+
+def set_language(language: str) -> None:
+    current.set(language)
+
+
+def _(message: str) -> str:
+    """``message`` translated into the current language."""
+    return _catalog(current.language).gettext(message)
+
+
+def translate(message: str, language: str) -> str:
+    """``message`` translated into ``language`` (not the current one)."""
+    return _catalog(_checked(language)).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n`` in the current language."""
+    return _catalog(current.language).ngettext(singular, plural, n)
+
+
+def language_name(language: str) -> str:
+    """The language's name in that language (for the language button)."""
+    return LANGUAGE_NAMES[_checked(language)]
+
+
+@cache
+def babel_locale(language: str) -> Locale:
+    """The Babel locale of a screen language (zh_Hans and zh_Hant are script subtags)."""
+    return Locale.parse(_checked(language))
+
+
+# How a price is written for residents in each language. The number itself is Babel's (digit
+# grouping per locale); the unit is the everyday one: 円 / 日元 / 日圓 / 엔 after the number,
+# "¥" before it in English, the words yen / iene in Spanish and Portuguese (CLDR's standard
+# pattern would show "JPY" or "JP¥", which residents in Japan do not read as prices).
+_YEN_FORMS: dict[str, tuple[str, str]] = {  # language → (one, other)
+    "ja": ("{n}円", "{n}円"),
+    "en": ("¥{n}", "¥{n}"),
+    "zh_Hans": ("{n}日元", "{n}日元"),
+    "zh_Hant": ("{n}日圓", "{n}日圓"),
+    "ko": ("{n}엔", "{n}엔"),
+    "es": ("{n} yen", "{n} yenes"),
+    "pt": ("{n} iene", "{n} ienes"),
+}
+
+
+def format_yen(amount: int, language: str | None = None) -> str:
+    """A whole-yen amount for the screen, e.g. ``1,500円`` (ja), ``1.500 yenes`` (es)."""
+    code = current.language if language is None else _checked(language)
+    locale = babel_locale(code)
+    one, other = _YEN_FORMS[code]
+    form = one if locale.plural_form(abs(amount)) == "one" else other
+    return form.format(n=format_decimal(amount, locale=locale))
+
+
+def format_date(day: date, language: str | None = None) -> str:
+    """A date written out per language (CLDR "long"): ``2026年3月5日``, ``5 de marzo de 2026``."""
+    code = current.language if language is None else _checked(language)
+    return babel_format_date(day, "long", locale=babel_locale(code))
