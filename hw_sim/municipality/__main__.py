@@ -49,7 +49,8 @@ def _print_offer(offer: Offer | Refusal) -> None:
         extra = f" years={list(line.rules.fiscal_years)}" if line.rules.fiscal_years else ""
         print(
             f"  {line.kind.value:13} {line.jurisdiction.value:9} {line.fee_yen:4} yen "
-            f"(counter {line.counter_fee_yen}) {line.hours[0]:%H:%M}-{line.hours[1]:%H:%M} {state}{extra}"
+            f"(counter {line.counter_fee_yen}) "
+            f"{line.hours[0]:%H:%M}-{line.hours[1]:%H:%M} {state}{extra}"
         )
     for member in offer.household:
         print(f"  member {member.member_id}: {member.display_name}")
@@ -79,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     from hw_sim.personas import get_persona
     from hw_sim.pki import auth_identifier
 
-    parser = argparse.ArgumentParser(prog="python -m hw_sim.municipality", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m hw_sim.municipality", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("command", choices=["offer", "issue"])
     parser.add_argument("persona")
     parser.add_argument("kind", nargs="?", choices=[k.value for k in CertificateKind])
@@ -109,14 +112,18 @@ def main(argv: list[str] | None = None) -> int:
     code, resident_id = located
     server = world.municipality(args.honseki or code)
     if args.command == "offer":
-        _print_offer(server.honseki_offer(card, now) if args.honseki else server.offer(resident_id, now))
+        _print_offer(
+            server.honseki_offer(card, now) if args.honseki else server.offer(resident_id, now)
+        )
         return 0
     if args.kind is None:
         parser.error("issue needs a certificate kind")
     kind = CertificateKind(args.kind)
     jurisdiction = Jurisdiction.HONSEKI if args.honseki else Jurisdiction.RESIDENCE
     request = CertificateRequest(kind, jurisdiction, _options(kind, args))
-    result = server.issue(card if args.honseki else resident_id, request, now, f"{now:%Y%m%d}-000001")
+    result = server.issue(
+        card if args.honseki else resident_id, request, now, f"{now:%Y%m%d}-000001"
+    )
     if not isinstance(result, IssuedDocument):
         print(f"refused: {result.reason.value} — {result.message_ja}")
         return 1

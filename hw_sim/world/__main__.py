@@ -1,7 +1,7 @@
 """``python -m hw_sim.world``: validate the world's data, or print the municipalities table.
 
-    python -m hw_sim.world check     build the whole world; exit 1 with file: field: problem
-    python -m hw_sim.world table     the municipalities table of docs/simulated-world.md
+python -m hw_sim.world check     build the whole world; exit 1 with file: field: problem
+python -m hw_sim.world table     the municipalities table of docs/simulated-world.md
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def _row(m: Municipality) -> str:
 def table() -> str:
     municipalities = load_municipalities()
     lines = [
-        "| code | municipality | offers | kiosk/counter fee (yen) | hours | 本籍地 service | rules |",
+        "| code | municipality | offers | kiosk/counter fee (yen) | hours | 本籍地 service "
+        "| rules |",
         "|---|---|---|---|---|---|---|",
     ]
     lines += [_row(m) for m in sorted(municipalities.values(), key=lambda m: m.code)]
@@ -69,7 +70,9 @@ def table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m hw_sim.world", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m hw_sim.world", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("command", choices=["check", "table"])
     args = parser.parse_args(argv)
     try:
