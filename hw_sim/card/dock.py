@@ -103,6 +103,8 @@ class CardDock:
             if delay_s is not None:
                 card_profile = card_profile.with_options(response_delay_s=delay_s)
             card = build_card(persona, self.pki, self.store, card_profile)
+            # A card inserted right after a removal waits for pcscd to have let go of the old
+            # one (vpcd.REINSERT_GAP_S); insert() itself returns at once.
             link = VpcdLink(card, self.host, self.port + slot, on_change=self._on_change)
             self._slots[slot] = _Inserted(persona.id, link)
             link.insert()

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 from hw_sim.card.engine import VirtualCard
@@ -32,6 +33,13 @@ VPCD_GET_ATR = 4
 RECONNECT_INTERVAL_S = 0.2  # retry while pcscd (vpcd) is not listening, e.g. during a restart
 CONNECT_TIMEOUT_S = 2.0
 MAX_FRAME = 0xFFFF  # the 2-byte length field
+# A card put back into a reader less than this after the previous one left is missed by pcscd
+# (seen here: the driver's delayed power-down of the old card hits the new one, and pcscd then
+# reports "no card"). Two of pcscd's 0.4 s polling periods plus margin; no hand is faster.
+REINSERT_GAP_S = 1.0
+# When a card last left each (host, port) in this process, for REINSERT_GAP_S.
+_last_left: dict[tuple[str, int], float] = {}
+_last_left_lock = threading.Lock()
 
 
 class VpcdLink:
@@ -40,6 +48,8 @@ class VpcdLink:
 
     If vpcd is not listening yet, or pcscd restarts, the link reconnects every
     ``RECONNECT_INTERVAL_S`` — like a card that stays in a reader while the service restarts.
+    ``not_before`` (a ``time.monotonic()`` value) holds the first connection back; in any case
+    it waits ``REINSERT_GAP_S`` after the last card of this process left the same port.
     """
 
     def __init__(
@@ -49,8 +59,10 @@ class VpcdLink:
         port: int,
         *,
         on_change: Callable[[], None] | None = None,
+        not_before: float = 0.0,
     ) -> None:
         self.card = card
+        self._not_before = not_before
         self.host = host
         self.port = port
         self._on_change = on_change
@@ -87,6 +99,11 @@ class VpcdLink:
 
     # -- the thread ------------------------------------------------------------------------------
     def _run(self) -> None:
+        with _last_left_lock:
+            left = _last_left.get((self.host, self.port), -REINSERT_GAP_S)
+        wait = max(self._not_before, left + REINSERT_GAP_S) - time.monotonic()
+        if wait > 0 and self._removed.wait(wait):
+            return
         while not self._removed.is_set():
             try:
                 sock = socket.create_connection((self.host, self.port), CONNECT_TIMEOUT_S)
@@ -111,6 +128,8 @@ class VpcdLink:
                     self._sock = None
                 self._connected.clear()
                 sock.close()
+                with _last_left_lock:
+                    _last_left[(self.host, self.port)] = time.monotonic()
                 self.card.power_off()
                 self._notify()
             if not self._removed.is_set():
