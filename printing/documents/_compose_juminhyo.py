@@ -61,7 +61,7 @@ def _name_cell(member: Resident, facts: Facts, key: str, width_mm: float) -> Cel
     return Cell(width_mm * MM, tuple(paras))
 
 
-def _history_text(member: Resident, facts: Facts, key: str) -> str:
+def _history_lines(member: Resident, facts: Facts, key: str) -> list[str]:
     lines = []
     for i, event in enumerate(member.events):
         line = f"{era(event.occurred_on)}　{event.kind}"
@@ -72,7 +72,7 @@ def _history_text(member: Resident, facts: Facts, key: str) -> str:
         lines.append(facts.add(f"{key}.history[{i}]", line))
     for i, note in enumerate(member.notes):
         lines.append(facts.add(f"{key}.notes[{i}]", note))
-    return "\n".join(lines)
+    return lines
 
 
 def _foreign_rows(member: Resident, facts: Facts, key: str) -> list[Row]:
@@ -174,9 +174,10 @@ def _member_block(doc: JuminhyoCopy, member: Resident, index: int, facts: Facts)
         number = facts.add(f"{key}.my_number", fullwidth_digits(member.my_number))
         rows.append(Row((label(38, "個人番号"), value(142, number, 12.0))))
     rows.append(Row((label(38, "住民票コード"), value(142, CODE_OMITTED))))
-    history = _history_text(member, facts, key)
-    if history:
-        rows.append(Row((label(22, "備考"), value(158, history, SMALL_SIZE + 1))))
+    # One row per history line, so that a long history can continue on the next page.
+    for i, line in enumerate(_history_lines(member, facts, key)):
+        heading = label(22, "備考") if i == 0 else Cell(22 * MM)
+        rows.append(Row((heading, value(158, line, SMALL_SIZE + 1))))
     return Block(rows)
 
 

@@ -18,6 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.documents._text import draw_aligned, wrap
+from printing.documents.errors import LayoutError
 from printing.documents.fonts import TEXT_FONT, ensure_registered
 from printing.documents.jpdates import fullwidth_digits
 from printing.documents.layout import MM_PER_INCH, POINTS_PER_INCH, DocumentLayout
@@ -225,6 +226,8 @@ def _paginate(comp: Composition, width: float, body_height: float) -> list[_Plac
 
     def place(row: Row) -> None:
         nonlocal used
+        if row.height() > body_height:
+            raise LayoutError("a row of the certificate is taller than a page")
         pages[-1].rows.append((row, used))
         used += row.height()
 

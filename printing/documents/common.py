@@ -77,10 +77,19 @@ def my_number_check_digit(first_eleven: str) -> int:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# The longest string one field may hold. Registry fields are far shorter (an address is at most
+# a few dozen characters); the cap keeps a malformed record from producing a field that cannot
+# be laid out on a page.
+MAX_TEXT_LENGTH = 300
+
+
 def check_text(field: str, value: str, *, allow_empty: bool = False) -> None:
-    """A printed string: not blank (unless allowed), no control characters or line breaks."""
+    """A printed string: not blank (unless allowed), no control characters or line breaks,
+    at most MAX_TEXT_LENGTH characters."""
     if not isinstance(value, str):
         raise InvalidDocumentError(field, "must be a string")
+    if len(value) > MAX_TEXT_LENGTH:
+        raise InvalidDocumentError(field, f"longer than {MAX_TEXT_LENGTH} characters")
     if not allow_empty and not value.strip():
         raise InvalidDocumentError(field, "must not be empty")
     if _CONTROL.search(value):

@@ -36,3 +36,9 @@ class MissingGlyphError(DocumentError):
         super().__init__(f"no embedded font has U+{code_point:04X} (in field {field})")
         self.field = field
         self.code_point = code_point
+
+
+class LayoutError(DocumentError):
+    """The document's content cannot be laid out on A4 pages (a single row taller than a
+    page). The data model's length limits make this unreachable for valid documents; it is
+    raised instead of drawing outside the content area."""

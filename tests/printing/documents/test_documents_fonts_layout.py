@@ -162,3 +162,14 @@ def test_metadata_is_fixed() -> None:
     pdf = render(samples.juminhyo())
     assert b"/CreationDate (D:20000101000000" in pdf  # reportlab's invariant date
     assert b"konbini-kiosk printing.documents" in pdf
+
+
+def test_concurrent_renders_match_sequential_ones() -> None:
+    """A certificate server renders from several threads; reportlab's fonts are shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    docs = list(ALL_SAMPLES.values())
+    expected = [render(d) for d in docs]  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(render, docs * 3))  # type: ignore[arg-type]
+    assert results == expected * 3

@@ -3,11 +3,20 @@ back from the PDF with pdftotext."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+
 import pytest
 from doc_helpers import PdfText, squash
 
 from kiosk.domain import JuminhyoOptions, Scope
-from printing.documents import render, render_document, samples
+from printing.documents import (
+    InvalidDocumentError,
+    ResidenceEvent,
+    render,
+    render_document,
+    samples,
+)
 from printing.documents.jpdates import format_era_date, fullwidth_digits, to_fullwidth
 
 
@@ -190,3 +199,26 @@ def test_every_scope_renders(scope: Scope, pdf_squashed: PdfText) -> None:
         assert pdf.startswith(b"%PDF-")
     text = pdf_squashed(pdf)
     assert to_fullwidth("R") not in text  # no registry id leaks onto the page
+
+
+def test_long_history_continues_on_the_next_page(pdf_squashed: PdfText) -> None:
+    household = samples.yamada_household()
+    events = tuple(
+        ResidenceEvent("転居", date(1990 + i // 12, 1 + i % 12, 1), None, f"旧住所{i}番地から転居")
+        for i in range(90)
+    )
+    head = dataclasses.replace(household.members[0], events=events)
+    household = dataclasses.replace(household, members=(head, *household.members[1:]))
+    rendered = render_document(samples.juminhyo(household, JuminhyoOptions(scope=Scope.SELF)))
+    assert rendered.page_count >= 2
+    text = "".join(
+        pdf_squashed(rendered.pdf, p, raw=True) for p in range(1, rendered.page_count + 1)
+    )
+    for i in range(90):
+        assert f"旧住所{fullwidth_digits(i)}番地から転居" in text
+
+
+def test_overlong_field_is_refused_before_layout() -> None:
+    household = samples.yamada_household()
+    with pytest.raises(InvalidDocumentError, match="longer than"):
+        dataclasses.replace(household, address="東" * 301)
