@@ -192,7 +192,8 @@ class World:
         """Build the world and open (or create) its state in ``state_dir/world.sqlite3``.
 
         Raises ``hw_sim.world.WorldDataError`` naming the file and field when a data file is
-        malformed.
+        malformed, and ``hw_sim.municipality.state.StateError`` when the state file is not a
+        state database of this version. Several processes may load the same ``state_dir``.
         """
         from hw_sim.municipality.runtime import WorldRuntime
 

@@ -72,10 +72,13 @@ class WorldState:
             with self._connect() as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA)
+                # OR IGNORE: several processes (the center's render workers) may open the
+                # same state at once; the first one writes the version.
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
+                )
                 row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-                if row is None:
-                    conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                elif row[0] != str(SCHEMA_VERSION):
+                if row[0] != str(SCHEMA_VERSION):
                     raise StateError(
                         f"{self.path}: schema version {row[0]}, expected {SCHEMA_VERSION}"
                     )
