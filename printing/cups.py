@@ -313,20 +313,23 @@ class CupsPrinter:
     def _cancel_id(self, job_id: int) -> None:
         self._call(lambda c: c.cancelJob(job_id))
 
-    def cancel(self, job: JobHandle) -> bool:
-        """Cancel the job. True when it will not print (any more): cancelled now, or already
-        finished; False when CUPS could not be asked (unreachable). Never raises."""
+    def cancel(self, job: JobHandle | int) -> bool:
+        """Cancel the job (a handle, or a job id kept in the journal across a restart).
+
+        True when it will not print (any more): cancelled now, or already ended; False when
+        CUPS could not be asked (unreachable). Never raises."""
+        job_id = job.job_id if isinstance(job, JobHandle) else job
         try:
-            self._call(lambda c: c.cancelJob(job.job_id))
-            logger.info("job %d cancelled", job.job_id)
+            self._cancel_id(job_id)
+            logger.info("job %d cancelled", job_id)
             return True
         except cups.IPPError as exc:
             if exc.args and exc.args[0] in (cups.IPP_NOT_POSSIBLE, cups.IPP_NOT_FOUND):
                 return True  # already completed, cancelled or aborted (or purged)
-            logger.warning("cancel job %d: %s", job.job_id, exc)
+            logger.warning("cancel job %d: %s", job_id, exc)
             return False
         except Exception as exc:
-            logger.warning("cancel job %d: %s", job.job_id, exc)
+            logger.warning("cancel job %d: %s", job_id, exc)
             return False
 
     def track(

@@ -224,6 +224,18 @@ class PrintOutcome:
     cancelled_by_kiosk: bool = False
     elapsed_s: float = 0.0
 
+    def copies_completed(self, pages_per_copy: int) -> int:
+        """Copies that came out whole, for the refund: all of them when the job completed,
+        otherwise the whole copies within ``pages_printed`` (0 when that is unknown, so that
+        in doubt the resident is refunded). ``pages_per_copy`` counts page sides (front and
+        back of every sheet of one certificate)."""
+        if pages_per_copy <= 0:
+            raise ValueError("pages_per_copy must be positive")
+        if self.completed:
+            return self.pages_total // pages_per_copy
+        printed = min(self.pages_printed or 0, self.pages_total)
+        return printed // pages_per_copy
+
 
 class PrinterError(Exception):
     """A print operation could not be done; ``fault`` says why in the kiosk's terms."""

@@ -306,7 +306,7 @@ def test_cancel_from_another_thread_ends_tracking_as_cancelled(
     assert progress
     assert progress[0][1] == 4
     assert [p[0] for p in progress] == sorted({p[0] for p in progress})  # only increases
-    assert printer.cancel(job)  # cancelling an ended job is harmless
+    assert printer.cancel(job.job_id)  # by id (journal recovery); an ended job: harmless
 
 
 def test_progress_is_reported_page_by_page(

@@ -206,3 +206,27 @@ def test_a_failing_progress_callback_does_not_break_tracking() -> None:
     outcome, _ = run(script, on_progress=callback)
     assert outcome.completed
     assert seen == [(1, 4), (3, 4), (4, 4)]  # once per change
+
+
+@pytest.mark.parametrize(
+    ("completed", "printed", "expected"),
+    [
+        (True, 8, 2),  # two copies of two sheets (4 sides each)
+        (False, 7, 1),  # jam on the last side: only the first copy is whole
+        (False, 3, 0),
+        (False, None, 0),  # unknown: refund everything
+        (False, 99, 2),  # a count beyond the document (reprints) never exceeds it
+    ],
+)
+def test_copies_completed_counts_only_whole_copies(
+    completed: bool, printed: int | None, expected: int
+) -> None:
+    outcome = PrintOutcome(
+        completed=completed,
+        fault=None if completed else PrinterFault.JAM,
+        job_state=JobState.COMPLETED if completed else JobState.CANCELED,
+        pages_printed=printed,
+        sheets_printed=None,
+        pages_total=8,
+    )
+    assert outcome.copies_completed(pages_per_copy=4) == expected
