@@ -50,6 +50,7 @@ class VpcdLink:
     ``RECONNECT_INTERVAL_S`` — like a card that stays in a reader while the service restarts.
     ``not_before`` (a ``time.monotonic()`` value) holds the first connection back; in any case
     it waits ``REINSERT_GAP_S`` after the last card of this process left the same port.
+    ``tcp_tuning=False`` leaves Nagle and delayed ACKs on (only to measure their cost).
     """
 
     def __init__(
@@ -60,8 +61,10 @@ class VpcdLink:
         *,
         on_change: Callable[[], None] | None = None,
         not_before: float = 0.0,
+        tcp_tuning: bool = True,
     ) -> None:
         self.card = card
+        self._tcp_tuning = tcp_tuning
         self._not_before = not_before
         self.host = host
         self.port = port
@@ -111,7 +114,8 @@ class VpcdLink:
                 self._removed.wait(RECONNECT_INTERVAL_S)
                 continue
             sock.settimeout(None)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._tcp_tuning:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._sock_lock:
                 if self._removed.is_set():
                     sock.close()
@@ -147,12 +151,14 @@ class VpcdLink:
             header = _recv_exact(sock, 2)
             if header is None:
                 return  # vpcd closed the connection (pcscd stopped)
-            _quickack(sock)
+            if self._tcp_tuning:
+                _quickack(sock)
             length = int.from_bytes(header, "big")
             payload = _recv_exact(sock, length) if length else b""
             if payload is None:
                 return
-            _quickack(sock)
+            if self._tcp_tuning:
+                _quickack(sock)
             if length == 1:
                 self._control(sock, payload[0])
             elif length >= 4:
