@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hw_sim.card import CardStateStore, InProcessTransport, VpcdLink, build_card  # noqa: E402
+from hw_sim.card import CardStateStore, InProcessTransport, VpcdLink, build_card
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrivatePcscd
 
