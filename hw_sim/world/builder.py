@@ -8,7 +8,6 @@ generator); every problem is a WorldDataError naming the file and the field.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,17 +18,15 @@ from hw_sim.world.loader import DATA_DIR, MUNICIPALITY_DIR, load_municipalities
 from hw_sim.world.municipalities import Municipality, age_on
 from hw_sim.world.persona_source import PersonaFacts, PersonaSource, default_persona_source
 from hw_sim.world.records import (
-    ForeignStatus,
     HonsekiLink,
     Household,
-    Name,
     ResidenceEventRecord,
     Resident,
-    Seal,
     TaxRecord,
     WorldData,
 )
 from hw_sim.world.registers import REGISTER_FIELDS, build_register, link_residents
+from hw_sim.world.specs import foreign_status, seal_of, split_name, synthetic_my_number
 from hw_sim.world.taxes import assess
 
 HOUSEHOLDS_FILE = DATA_DIR / "households.toml"
@@ -179,7 +176,7 @@ class WorldBuilder:
         kana = spec.text("kana", "")
         return PersonaFacts(
             persona_id=None,
-            name=_split_name(spec, "name", name, kana),
+            name=split_name(spec, "name", name, kana),
             birth_date=spec.day("birth_date"),
             sex=spec.choice("sex", {"1": "1", "2": "2"}),
         )
@@ -207,7 +204,9 @@ class WorldBuilder:
         since = member.day("address_since", max(household_since, birth))
         born_here = birth >= since
         became = member.day("became_resident_on", birth if born_here else since)
-        my_number = member.text("my_number", "") or person.my_number or _my_number(resident_id)
+        my_number = (
+            member.text("my_number", "") or person.my_number or synthetic_my_number(resident_id)
+        )
         events: list[ResidenceEventRecord] = []
         if born_here:
             events.append(ResidenceEventRecord("出生", birth, birth + timedelta(days=5)))
@@ -227,9 +226,9 @@ class WorldBuilder:
                     "転出", moved_out_on, moved_out_on - timedelta(days=10), moved_out_to or ""
                 )
             )
-        foreign = _foreign(member.table("foreign")) if member.has("foreign") else None
+        foreign = foreign_status(member.table("foreign")) if member.has("foreign") else None
         seal = (
-            _seal(member.table("seal"), municipality.code, resident_id)
+            seal_of(member.table("seal"), municipality.code, resident_id)
             if member.has("seal")
             else None
         )
@@ -429,66 +428,6 @@ def _spouse_of(
     if resident.relationship in partners:
         return next((m for m in members if m.resident_id == household.head_id), None)
     return None
-
-
-def _split_name(spec: Fields, key: str, name: str, kana: str) -> Name:
-    parts = name.split("\u3000")
-    if len(parts) != 2 or not all(parts):
-        raise spec.error(key, f"{name!r}: family and given name are separated by one U+3000")
-    kana_parts = kana.split("\u3000") if kana else ["", ""]
-    if len(kana_parts) != 2:
-        raise spec.error("kana", f"{kana!r}: family and given reading are separated by one U+3000")
-    return Name(parts[0], parts[1], kana_parts[0], kana_parts[1])
-
-
-def _foreign(spec: Fields) -> ForeignStatus:
-    spec.reject_unknown(
-        {"nationality", "status", "category", "card_number", "period", "period_expires_on", "alias"}
-    )
-    card_number = spec.text("card_number")
-    if len(card_number) != 12 or not (
-        card_number[:2].isalpha() and card_number[2:10].isdigit() and card_number[10:].isalpha()
-    ):
-        raise spec.error("card_number", f"{card_number!r} is not a 在留カード番号 (AA12345678BB)")
-    return ForeignStatus(
-        nationality=spec.text("nationality"),
-        status=spec.text("status"),
-        category=spec.text("category"),
-        card_number=card_number,
-        period=spec.text("period", "") or None,
-        period_expires_on=spec.day("period_expires_on", None),
-        alias=spec.text("alias", "") or None,
-    )
-
-
-def _seal(spec: Fields, code: str, resident_id: str) -> Seal:
-    spec.reject_unknown({"text", "registered_on", "shape", "size_mm"})
-    size = spec.data.get("size_mm", 15.0)
-    if isinstance(size, bool) or not isinstance(size, int | float) or not 8.0 < float(size) <= 25.0:
-        raise spec.error(
-            "size_mm", f"a registrable seal is over 8 mm and at most 25 mm, got {size!r}"
-        )
-    number = int(hashlib.sha256(resident_id.encode()).hexdigest()[:6], 16) % 900000 + 100000
-    return Seal(
-        registration_number=f"{number}",
-        registered_on=spec.day("registered_on"),
-        text=spec.text("text"),
-        shape=spec.choice("shape", {"round": "round", "square": "square", "oval": "oval"}, "round"),
-        size_mm=float(size),
-    )
-
-
-def _my_number(seed: str) -> str:
-    """A deterministic synthetic 個人番号 with a valid check digit."""
-    digest = hashlib.sha256(b"world-my-number:" + seed.encode()).hexdigest()
-    first = "".join(str(int(c, 16) % 10) for c in digest[:11])
-    return first + str(_check(first))
-
-
-def _check(first_eleven: str) -> int:
-    total = sum(int(first_eleven[-n]) * (n + 1 if n <= 6 else n - 5) for n in range(1, 12))
-    remainder = total % 11
-    return 0 if remainder <= 1 else 11 - remainder
 
 
 def build_world(
