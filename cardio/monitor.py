@@ -143,7 +143,10 @@ class CardMonitor:
             except ReaderGone:
                 continue  # a reader vanished during the wait: list again
             except CardError as exc:
+                # Unexpected (e.g. SCARD_W_SECURITY_VIOLATION once seen around a pcscd restart):
+                # start again from a fresh context rather than retry a suspect one.
                 _log.warning("card monitor: %s", exc)
+                self._context.release()
                 self._stop.wait(ERROR_BACKOFF_S)
 
     def _step(self) -> None:

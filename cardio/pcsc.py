@@ -293,7 +293,11 @@ class PcscConnection:
                 raise type(self._dead)(str(self._dead))
             if self._handle is None:
                 raise CardRemoved("connection closed")
-            _log.log(TRAFFIC, "%s %s", self.reader, self._redactor.command(apdu))
+            tracing = _log.isEnabledFor(TRAFFIC)
+            if tracing:
+                _log.log(TRAFFIC, "%s %s", self.reader, self._redactor.command(apdu))
+            else:
+                self._redactor.track(apdu)  # stays right if tracing starts mid-session
             hresult, response = scard.SCardTransmit(self._handle, scard.SCARD_PCI_T1, list(apdu))
             code = _code(hresult)
             if code != _S_SUCCESS:
@@ -309,7 +313,8 @@ class PcscConnection:
                 raise error
             data = bytes(response[:-2])
             sw = (response[-2] << 8) | response[-1]
-            _log.log(TRAFFIC, "%s %s", self.reader, self._redactor.response(data, sw))
+            if tracing:
+                _log.log(TRAFFIC, "%s %s", self.reader, self._redactor.response(data, sw))
             return data, sw
 
     def _transmit_error(self, code: int) -> CardError:

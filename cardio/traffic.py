@@ -39,22 +39,26 @@ class TrafficRedactor:
         self._application: bytes | None = None
         self._ef: int | None = None
         self._last_ins: int | None = None
-        self._last_p1: int = 0
 
-    def command(self, apdu: bytes) -> str:
-        """One command as hex, with secret data replaced by its length."""
+    def track(self, apdu: bytes) -> None:
+        """Follow the current application/EF without formatting (when not logging)."""
         if len(apdu) < 4:
             self._last_ins = None
-            return f">> {apdu.hex(' ').upper()} (short)"
-        cla, ins, p1, p2 = apdu[0], apdu[1], apdu[2], apdu[3]
-        self._last_ins, self._last_p1 = ins, p1
-        if ins in _SECRET_DATA_INS and len(apdu) > 5:
-            return f">> {apdu[:5].hex(' ').upper()} <{len(apdu) - 5} bytes masked>"
+            return
+        ins, p1 = apdu[1], apdu[2]
+        self._last_ins = ins
         if ins == INS.SELECT and len(apdu) > 5:
             self._track_select(p1, apdu[5 : 5 + apdu[4]])
         elif ins == INS.READ_BINARY and p1 & 0x80:
             self._ef = p1 & 0x1F  # short-EF read names the EF by its SFI (§2.3)
-        del cla, p2
+
+    def command(self, apdu: bytes) -> str:
+        """Track, and format one command as hex with secret data replaced by its length."""
+        self.track(apdu)
+        if len(apdu) < 4:
+            return f">> {apdu.hex(' ').upper()} (short)"
+        if apdu[1] in _SECRET_DATA_INS and len(apdu) > 5:
+            return f">> {apdu[:5].hex(' ').upper()} <{len(apdu) - 5} bytes masked>"
         return f">> {apdu.hex(' ').upper()}"
 
     def response(self, data: bytes, sw: int) -> str:
@@ -88,9 +92,14 @@ class TracingTransport:
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         """Log the command, pass it on, log the response."""
-        # Format even when not logging: the redactor must follow every SELECT to stay right
-        # if the level is lowered in the middle of a session.
-        self.logger.log(TRAFFIC, "%s", self._redactor.command(apdu))
+        # Track even when not logging: the redactor must follow every SELECT to stay right if
+        # the level is lowered in the middle of a session.
+        tracing = self.logger.isEnabledFor(TRAFFIC)
+        if tracing:
+            self.logger.log(TRAFFIC, "%s", self._redactor.command(apdu))
+        else:
+            self._redactor.track(apdu)
         data, sw = self.inner.transmit(apdu)
-        self.logger.log(TRAFFIC, "%s", self._redactor.response(bytes(data), int(sw)))
+        if tracing:
+            self.logger.log(TRAFFIC, "%s", self._redactor.response(bytes(data), int(sw)))
         return data, sw
