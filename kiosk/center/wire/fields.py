@@ -85,9 +85,9 @@ class Fields:
         return key in self._data
 
     def is_null(self, key: str) -> bool:
-        """True when the key is absent or null (both mean "no value" for optional fields)."""
-        self._seen.add(key)
-        return self._data.get(key) is None
+        """True when the field is null. Optional fields are still present (``null``): every
+        field of a v1 message is required, so a missing one is a shape error."""
+        return self._raw(key) is None
 
     def done(self) -> None:
         """Refuse fields the protocol does not define for this object."""

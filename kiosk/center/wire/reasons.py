@@ -23,6 +23,8 @@ MUNICIPALITY_REASONS: dict[str, str] = {
     "year_end_closure": "the service is closed for the year end (12/29–1/3)",
     "maintenance": "the municipality's system is in maintenance",
     "resident_not_found": "the municipality has no resident record for this card",
+    "already_registered": "利用登録: the card is already registered (or an application is pending)",
+    "invalid_application": "利用登録: a required field is missing or malformed",
 }
 
 # Given by the center when it checks the card's answer (docs: "Authentication").
