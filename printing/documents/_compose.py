@@ -126,8 +126,8 @@ def closing_rows(
     legend = facts.add("issuer.seal", issuer.seal_legend)
     seal_mm = OFFICIAL_SEAL_MM
     seal = Picture(official_seal_image(legend, seal_mm), seal_mm * MM, seal_mm * MM)
-    # The seal is stamped over the end of the name: about one character of overlap.
-    text_width = CONTENT_WIDTH - (seal_mm - 6) * MM
+    # The seal is stamped over the end of the name: about half a character of overlap.
+    text_width = CONTENT_WIDTH - (seal_mm - 4) * MM
     rows.append(
         Row(
             (

@@ -123,12 +123,13 @@ def _foreign_rows(member: Resident, facts: Facts, key: str) -> list[Row]:
 def _member_block(doc: JuminhyoCopy, member: Resident, index: int, facts: Facts) -> Block:
     opts = doc.options
     key = f"members[{index}]"
+    name = _name_cell(member, facts, key, 100)
     sex = facts.add(f"{key}.sex", member.sex.value)
     rows = [
         Row(
             (
                 label(22, "氏名"),
-                _name_cell(member, facts, key, 100),
+                name,
                 label(18, "性別"),
                 value(40, sex),
             )
@@ -264,6 +265,7 @@ def compose_kisai(doc: KisaiJikoCertificate) -> Composed:
         )
     )
     comp = make_composition(doc.title, header, doc.document_number)
+    comp.header_gap = 0.0  # the table's rows follow its column headings
     members = doc.selected_members
     for index, member in enumerate(members):
         block = _kisai_member_block(doc, member, index, facts)

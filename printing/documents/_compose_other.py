@@ -214,6 +214,7 @@ def compose_tax_payment(doc: TaxPaymentCertificate) -> Composed:
         )
     )
     comp = make_composition(doc.title, header, doc.document_number)
+    comp.header_gap = 0.0  # the table's rows follow its column headings
     for i, line in enumerate(doc.lines):
         key = f"lines[{i}]"
         block = Block(

@@ -198,6 +198,7 @@ class Composition:
     corner_label: str = ""  # printed top-left on every page, e.g. 全部事項証明
     title_size: float = 16.0
     show_title: bool = True  # the computerised 戸籍 has no title line, only the corner label
+    header_gap: float = BODY_GAP  # 0 when the header ends in a table's column headings
 
 
 @dataclass
@@ -268,7 +269,7 @@ def render_composition(comp: Composition, layout: DocumentLayout) -> tuple[bytes
     x0, y0, width, height = layout.content.to_pdf_points(layout.page_height_mm)
     top = y0 + height
     title = _title_row(comp, width)
-    header_height = title.height() + sum(r.height() for r in comp.header) + BODY_GAP
+    header_height = title.height() + sum(r.height() for r in comp.header) + comp.header_gap
     body_height = height - header_height - FOOTER_HEIGHT
     pages = _paginate(comp, width, body_height)
 
@@ -301,7 +302,7 @@ def render_composition(comp: Composition, layout: DocumentLayout) -> tuple[bytes
         for row in comp.header:
             row.draw(canvas, x0, cursor)
             cursor -= row.height()
-        body_top = cursor - BODY_GAP
+        body_top = cursor - comp.header_gap
         for row, offset in page.rows:
             row.draw(canvas, x0, body_top - offset)
         footer = f"発行番号　{comp.document_number}"

@@ -31,7 +31,9 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        lines.extend(_wrap_paragraph(paragraph, width, size))
+        wrapped = _wrap_paragraph(paragraph, width, size)
+        # A line the wrap started does not begin with the space it broke at.
+        lines.extend([wrapped[0], *(line.lstrip(" \u3000") for line in wrapped[1:])])
     return lines
 
 
