@@ -96,7 +96,7 @@ def reset(state: FlowState) -> Outcome:
         effects.append(
             note(AuditEvent.TRANSACTION_END, txn_id=txn.txn_id, screen=type(state.screen).__name__)
         )
-        if txn.card is CardState.RELEASED:
+        if txn.card in (CardState.RELEASED, CardState.PRESENT):
             # Keep only what ReturnCard needs: no offer, no choices, no registration data.
             stub = Transaction(txn_id=txn.txn_id, service=txn.service, card=CardState.RELEASED)
             fresh = replace(fresh, screen=ReturnCard(), txn=stub, language=state.language)

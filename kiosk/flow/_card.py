@@ -51,6 +51,7 @@ from kiosk.flow.state import (
     PinEntry,
     PinLocked,
     PlaceCard,
+    RegistrationForm,
     ReturnCard,
     Start,
     TakeCard,
@@ -89,7 +90,7 @@ def on_place_card(state: FlowState, screen: PlaceCard, event: Event) -> Outcome 
     assert txn is not None
     match event:
         case CardDetected():
-            return go(state, PlaceCard(reading=True))
+            return go(state, PlaceCard(reading=True), txn=replace(txn, card=CardState.PRESENT))
         case CardRead() if txn.card is CardState.REMOVED:
             # Read, then lifted before we heard of it: start over (the session is useless).
             return go(state, PlaceCard(problem=Problem.CARD_REMOVED), ReleaseCard(), ReadCard())
@@ -112,10 +113,13 @@ def on_place_card(state: FlowState, screen: PlaceCard, event: Event) -> Outcome 
             state = replace(state, txn=replace(txn, card=CardState.RELEASED))
             return go(state, PlaceCard(problem=problem), audit, ReleaseCard())
         case CardRemoved():
+            removed = replace(txn, card=CardState.REMOVED)
             if screen.reading:
                 # The read in flight ends with CardRead/CardReadFailed, which re-arms ReadCard.
-                return go(state, PlaceCard(problem=Problem.CARD_REMOVED))
-            return go(state, replace(screen, reading=False), ReadCard())
+                return go(state, PlaceCard(problem=Problem.CARD_REMOVED), txn=removed)
+            if txn.card in (CardState.RELEASED, CardState.PRESENT):
+                return go(state, replace(screen, reading=False), ReadCard(), txn=removed)
+            return None  # no card was there: the ReadCard in flight still waits
         case _:
             return None
 
@@ -259,6 +263,8 @@ def on_take_card(state: FlowState, screen: TakeCard, event: Event) -> Outcome | 
     txn = state.txn
     assert txn is not None
     match event:
+        case CardRemoved() if txn.service is Service.REGISTER:
+            return go(state, RegistrationForm(), txn=replace(txn, card=CardState.REMOVED))
         case CardRemoved():
             state = replace(state, txn=replace(txn, card=CardState.REMOVED))
             return enter_menu(state) if txn.offer is not None else (state, ())

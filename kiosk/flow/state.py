@@ -65,7 +65,8 @@ class FlowSettings:
 
 
 class CardState(StrEnum):
-    NONE = "none"  # no card read in this transaction
+    NONE = "none"  # no card yet in this transaction
+    PRESENT = "present"  # on the reader, detected, not (yet) read
     IN_USE = "in_use"  # powered, a session is open
     RELEASED = "released"  # powered off, still on the reader
     REMOVED = "removed"  # taken off the reader

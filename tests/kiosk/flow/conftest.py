@@ -179,6 +179,31 @@ class Driver:
             self.send(MoneyInserted(Denomination(yen)))
 
 
+def to_matching_number(driver: Driver) -> None:
+    driver.send(ev.ChooseService(ev.Service.REGISTER), ev.Agree())
+    driver.send(ev.MunicipalitiesLoaded(MUNICIPALITIES), ev.ChoosePrefecture("北海道"))
+    driver.send(ev.ChooseMunicipality("012025"), ev.CardDetected(), ev.CardRead())
+    driver.send(ev.PinTriesRead(3))
+    driver.type_pin()
+    driver.send(ev.PinAccepted(), ev.ChallengeReceived(b"m"), ev.ChallengeSigned(b"s"))
+    driver.send(ev.OfferReceived(make_offer()))
+
+
+def to_registration_form(driver: Driver) -> None:
+    to_matching_number(driver)
+    for digit in MATCHING_NUMBER:
+        driver.send(ev.Digit(digit))
+    driver.send(ev.Submit(), ev.CardFactsRead(FACTS), ev.CardRemoved())
+
+
+def fill_registration(driver: Driver) -> None:
+    driver.send(
+        ev.EditField(ev.FormField.HONSEKI, "北海道函館市元町１番地"),
+        ev.EditField(ev.FormField.HITTOSHA, "番号　一郎"),
+        ev.EditField(ev.FormField.PHONE, "090-1234-5678"),
+    )
+
+
 def core(effects: Iterable[Effect]) -> list[Effect]:
     """The effects without audit records (those are checked in their own tests)."""
     return [e for e in effects if not isinstance(e, fx.Audit)]

@@ -1,0 +1,216 @@
+"""Money and printing failures: refunds, partial prints, jams, short change, counter payment."""
+
+from __future__ import annotations
+
+from kiosk.errors import STAFF_CODE_CHANGE_SHORT, STAFF_CODE_REFUND_SHORT, Problem
+from kiosk.flow import effects as fx
+from kiosk.flow import events as ev
+from kiosk.flow import state as st
+from kiosk.journal import records as jr
+from kiosk.payment import (
+    AcceptorJammed,
+    ChangeDispensed,
+    Denomination,
+    EscrowHeld,
+    EscrowReturned,
+    MoneyInserted,
+    MoneyRefunded,
+    MoneyRejected,
+    RejectReason,
+)
+from tests.kiosk.flow.conftest import Driver, core, journal_records, of_type
+
+
+def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(100, 100, 100))
+    txn = driver.txn_id
+    effects = driver.send(ev.PrintFailed("out_of_paper", 0))
+    assert driver.screen == st.Refunding(Problem.PRINTER_OUT_OF_PAPER)
+    assert journal_records(effects) == [
+        jr.PrintOutcome(txn, 0, "out_of_paper"),
+        jr.RefundIntent(txn, 300, "R-501"),
+    ]
+    assert of_type(effects, fx.Refund) == [fx.Refund(300)]
+    effects = driver.send(MoneyRefunded(300, 300))
+    assert driver.screen == st.Fault(Problem.PRINTER_OUT_OF_PAPER)
+    assert journal_records(effects) == [
+        jr.RefundOutcome(txn, 300, 300),
+        jr.ReportIntent(txn, "failed", 0),
+    ]
+    assert of_type(effects, fx.ReportCompletion) == [
+        fx.ReportCompletion(txn, fx.Completion.FAILED, 0, 300, 0)
+    ]
+    assert fx.PlayReminder(fx.Reminder.MONEY) in effects
+    closing = journal_records(driver.send(ev.CompletionReported(txn)))
+    assert closing[-1] == jr.TransactionClosed(txn, jr.CloseReason.REFUNDED)
+    money = driver.state.txn.money
+    assert money.inserted_yen == money.refunded_yen
+
+
+def test_a_partial_print_refunds_only_the_missing_copies(driver: Driver) -> None:
+    driver.to_printing(copies=3, inserted=(500, 500))  # 900 due, 100 change
+    driver.send(ChangeDispensed(100, 100))
+    effects = driver.send(ev.PrintFailed("jam", 1))
+    assert of_type(effects, fx.Refund) == [fx.Refund(600)]
+    driver.send(MoneyRefunded(600, 600))
+    txn = driver.state.txn
+    assert txn.copies_printed == 1
+    assert txn.money.inserted_yen == txn.money.change_yen + txn.money.refunded_yen + 300
+    report = [e for _, _, _, fxs in driver.history for e in of_type(fxs, fx.ReportCompletion)]
+    assert report == [fx.ReportCompletion(driver.txn_id, fx.Completion.FAILED, 1, 600, 0)]
+
+
+def test_a_fault_reported_after_every_page_printed_counts_as_printed(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(100, 100, 100))
+    effects = driver.send(ev.PrintFailed("timeout", 1))
+    assert driver.screen == st.Done()
+    assert of_type(effects, fx.Refund) == []
+
+
+def test_short_change_is_recorded_for_staff(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(1000,))
+    txn = driver.txn_id
+    effects = driver.send(ChangeDispensed(700, 500))
+    assert journal_records(effects) == [
+        jr.ChangeOutcome(txn, 700, 500),
+        jr.StaffOwed(txn, 200, STAFF_CODE_CHANGE_SHORT),
+    ]
+    assert driver.state.txn.change_short
+    effects = driver.send(ev.PrintFinished(1))
+    assert of_type(effects, fx.ReportCompletion) == [
+        fx.ReportCompletion(txn, fx.Completion.PRINTED, 1, 0, 200)
+    ]
+    closing = journal_records(driver.send(ev.CompletionReported(txn)))
+    assert closing[-1] == jr.TransactionClosed(txn, jr.CloseReason.STAFF)
+
+
+def test_the_report_waits_for_the_change_result(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(1000,))
+    effects = driver.send(ev.PrintFinished(1))
+    assert driver.screen == st.Done()
+    assert of_type(effects, fx.ReportCompletion) == []
+    assert core(driver.send(ev.Finish())) == []  # not before the change came out
+    effects = driver.send(ChangeDispensed(700, 700))
+    assert of_type(effects, fx.ReportCompletion)[0].outcome is fx.Completion.PRINTED
+    driver.send(ev.Finish())
+    assert driver.screen == st.Start()
+
+
+def test_a_short_refund_is_owed_by_staff(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100), MoneyInserted(Denomination.Y100))
+    txn = driver.txn_id
+    driver.send(ev.Cancel())
+    assert driver.screen == st.Refunding(None)
+    effects = driver.send(MoneyRefunded(200, 50))
+    assert jr.StaffOwed(txn, 150, STAFF_CODE_REFUND_SHORT) in journal_records(effects)
+    assert driver.screen == st.Cancelled()
+    assert driver.state.txn.money.staff_owed_yen == 150
+
+
+def test_a_jam_with_money_in_refunds_what_it_can(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100))
+    effects = driver.send(AcceptorJammed())
+    assert driver.screen == st.Refunding(Problem.ACCEPTOR_JAMMED)
+    assert of_type(effects, fx.Refund) == [fx.Refund(100)]
+    assert fx.DisableAcceptor() in effects
+    driver.send(MoneyRefunded(100, 0))  # the jammed acceptor cannot pay out
+    assert driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
+    assert driver.state.txn.money.staff_owed_yen == 100
+
+
+def test_a_jam_before_any_money_is_a_plain_fault(driver: Driver) -> None:
+    driver.to_payment()
+    effects = driver.send(AcceptorJammed())
+    assert driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
+    assert of_type(effects, fx.Refund) == []
+    assert of_type(effects, fx.ReportCompletion)[0].outcome is fx.Completion.CANCELLED
+
+
+def test_refund_without_answer_puts_the_kiosk_out_of_service(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100), ev.Cancel())
+    effects = driver.fire()  # the REFUND watchdog
+    assert driver.screen == st.OutOfService(Problem.ACCEPTOR_FAULT)
+    assert jr.StaffOwed(driver.txn_id, 100, "P-413") in journal_records(effects)
+    assert driver.state.timer is None
+    assert driver.send(ev.ChooseService(ev.Service.ISSUE)) == ()
+
+
+def test_escrow_bills_beyond_the_amount_due_go_back(driver: Driver) -> None:
+    driver.to_payment()
+    assert fx.AcceptEscrow() in driver.send(EscrowHeld(Denomination.Y1000))
+    assert fx.ReturnEscrow() in driver.send(EscrowHeld(Denomination.Y5000))  # escrow busy
+    driver.send(MoneyInserted(Denomination.Y1000))
+    assert isinstance(driver.screen, st.Printing)
+    assert fx.ReturnEscrow() in driver.send(EscrowHeld(Denomination.Y1000))  # paid already
+    driver.send(EscrowReturned(Denomination.Y1000))
+    assert driver.state.txn.money.escrow_yen == 0
+
+
+def test_a_rejected_piece_is_explained(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyRejected(RejectReason.UNRECOGNISED))
+    assert driver.screen == st.Payment(rejected=RejectReason.UNRECOGNISED)
+
+
+def test_a_coin_that_drops_after_payment_goes_back(driver: Driver) -> None:
+    driver.to_printing(inserted=(100, 100, 100))
+    txn = driver.txn_id
+    effects = driver.send(MoneyInserted(Denomination.Y10))
+    assert of_type(effects, fx.Refund) == [fx.Refund(10)]
+    assert journal_records(effects) == [jr.MoneyIn(txn, 10), jr.RefundIntent(txn, 10, "stray")]
+    driver.send(MoneyRefunded(10, 10), ev.PrintFinished(1))
+    money = driver.state.txn.money
+    assert money.inserted_yen == 310
+    assert money.refunded_yen == 10
+
+
+def test_money_with_no_transaction_goes_straight_back(driver: Driver) -> None:
+    effects = driver.send(MoneyInserted(Denomination.Y100))
+    assert of_type(effects, fx.Refund) == [fx.Refund(100)]
+    assert driver.screen == st.Start()
+
+
+def test_counter_payment_prints_a_ticket_and_takes_no_money(counter_driver: Driver) -> None:
+    counter_driver.to_fetching(copies=2)
+    txn = counter_driver.txn_id
+    effects = counter_driver.send(ev.CertificateReady(txn, 600, 1, "d"))
+    assert of_type(effects, fx.EnableAcceptor) == []
+    assert of_type(effects, fx.PrintCounterTicket) == [fx.PrintCounterTicket(txn, 1, 600)]
+    counter_driver.send(ev.PrintFinished(2))
+    assert counter_driver.screen == st.Done(ticket_number=1)
+
+
+def test_a_free_certificate_skips_payment(driver: Driver) -> None:
+    from tests.kiosk.flow.conftest import make_offer
+
+    offer = make_offer()
+    free = [
+        type(line)(line.kind, line.jurisdiction, 0, 0, line.rules)
+        if line.kind.value == "inkan"
+        else line
+        for line in offer.certificates
+    ]
+    driver.to_take_card()
+    driver.send(ev.OfferReceived(type(offer)(**{**offer.__dict__, "certificates": tuple(free)})))
+    driver.send(ev.CardRemoved(), ev.ChooseJurisdiction(ev.Jurisdiction.RESIDENCE))
+    driver.send(ev.ChooseCertificate(ev.CertificateKind.INKAN), ev.Next(), ev.ConfirmOrder())
+    driver.send(ev.PrinterReady())
+    effects = driver.send(ev.CertificateReady(driver.txn_id, 0, 1, "d"))
+    assert of_type(effects, fx.EnableAcceptor) == []
+    assert isinstance(driver.screen, st.Printing)
+
+
+def test_the_done_screen_reminds_then_returns_to_start(driver: Driver) -> None:
+    driver.to_printing(inserted=(500,))
+    driver.send(ChangeDispensed(200, 200), ev.PrintFinished(1))
+    sounds: list[fx.Effect] = []
+    while isinstance(driver.screen, st.Done):
+        effects = driver.fire()
+        sounds += of_type(effects, fx.PlayReminder)
+    assert fx.PlayReminder(fx.Reminder.CHANGE) in sounds
+    assert driver.screen == st.Start()
+    audits = [e.record.event.value for e in of_type(effects, fx.Audit)]
+    assert "change-left-in-tray" in audits
