@@ -49,7 +49,9 @@ class JobSource(Protocol):
     offline_grace_s: float
 
     def poll(self, job_id: int) -> JobSnapshot:
-        """The job's and printer's state now; raises :class:`PrinterError` when it cannot."""
+        """The job's and printer's state now. Raises :class:`PrinterError`: ``UNREACHABLE``
+        when the print system does not answer (tracking retries), another fault when the job
+        or its queue is gone (tracking ends)."""
         ...
 
     def cancel(self, job: JobHandle) -> bool: ...
@@ -103,6 +105,9 @@ class _Tracker:
             try:
                 snap = self.source.poll(self.job.job_id)
             except PrinterError as exc:
+                if exc.fault is not PrinterFault.UNREACHABLE:  # the job or queue is gone
+                    logger.warning("job %d: %s", self.job.job_id, exc)
+                    return self._end(exc.fault, cancel=False)
                 unreachable_since = unreachable_since if unreachable_since is not None else now
                 silent = now - unreachable_since
                 if silent >= self.source.unreachable_give_up_s or now >= self.deadline:

@@ -149,6 +149,10 @@ def _fault_of_exception(exc: BaseException, *, queue_op: bool) -> PrinterFault:
     return PrinterFault.PRINTER_ERROR
 
 
+class _JobGone(Exception):
+    """CUPS does not know the job (any more)."""
+
+
 class CupsPrinter:
     """One CUPS queue, seen from the kiosk. Thread-safe; one instance per queue."""
 
@@ -358,14 +362,21 @@ class CupsPrinter:
         raises :class:`PrinterError` when CUPS cannot answer."""
 
         def both(c: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-            job = c.getJobAttributes(job_id, requested_attributes=_JOB_ATTRS)
+            try:
+                job = c.getJobAttributes(job_id, requested_attributes=_JOB_ATTRS)
+            except cups.IPPError as exc:
+                if exc.args and exc.args[0] == cups.IPP_NOT_FOUND:
+                    raise _JobGone from exc
+                raise
             printer = c.getPrinterAttributes(self.queue, requested_attributes=_PRINTER_ATTRS)
             return job, printer
 
         try:
             job, printer = self._call(both)
+        except _JobGone as exc:  # purged by staff, or a cupsd that keeps no job history
+            raise PrinterError(PrinterFault.CANCELLED, "the print system lost the job") from exc
         except Exception as exc:
-            raise PrinterError(_fault_of_exception(exc, queue_op=False), str(exc)) from exc
+            raise PrinterError(_fault_of_exception(exc, queue_op=True), str(exc)) from exc
         raw_state = _int(job.get("job-state"))
         message = job.get("job-printer-state-message")
         return JobSnapshot(

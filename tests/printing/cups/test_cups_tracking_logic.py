@@ -230,3 +230,12 @@ def test_copies_completed_counts_only_whole_copies(
         pages_total=8,
     )
     assert outcome.copies_completed(pages_per_copy=4) == expected
+
+
+def test_a_job_the_print_system_lost_ends_tracking_at_once() -> None:
+    lost = PrinterError(PrinterFault.CANCELLED, "the print system lost the job")
+    script = Script([snap(JobState.PROCESSING, 1), lost])
+    outcome, clock = run(script)
+    assert outcome.fault is PrinterFault.CANCELLED
+    assert clock.now < 1.0
+    assert script.cancelled == []
