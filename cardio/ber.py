@@ -75,12 +75,13 @@ def parse_header(data: bytes, offset: int = 0) -> tuple[int, int, int]:
     return tag, length, pos - offset
 
 
-def parse_one(data: bytes, offset: int = 0) -> Tlv:
-    """Parse one complete TLV at ``offset``."""
+def parse_one(data: bytes, offset: int = 0, limit: int | None = None) -> Tlv:
+    """Parse one complete TLV at ``offset``; it must end by ``limit`` (default: the data)."""
+    stop = len(data) if limit is None else min(limit, len(data))
     tag, length, header_length = parse_header(data, offset)
     start_value = offset + header_length
     end = start_value + length
-    if end > len(data):
+    if end > stop:
         raise MalformedResponse(f"TLV {tag:X} value truncated")
     return Tlv(tag, bytes(data[start_value:end]), offset, end)
 
@@ -93,7 +94,7 @@ def parse_all(data: bytes, start: int = 0, end: int | None = None) -> list[Tlv]:
     items: list[Tlv] = []
     pos = start
     while pos < stop:
-        item = parse_one(data[:stop], pos)
+        item = parse_one(data, pos, stop)
         items.append(item)
         pos = item.end
     return items

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from cardio.errors import MalformedResponse
@@ -55,5 +56,5 @@ def summarize_certificate(der: bytes) -> CertificateSummary:
             not_after=cert.not_valid_after_utc,
             key_bits=bits,
         )
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise MalformedResponse(f"certificate fields do not parse: {exc}") from None
