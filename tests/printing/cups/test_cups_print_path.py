@@ -222,7 +222,10 @@ def test_a_printer_stopped_while_printing_ends_the_job_as_stopped(
 ) -> None:
     faults.slow(0.3)
     job = printer.submit(test_pdf(pages=4), title_hash="abc", copies_hint=1)
-    time.sleep(0.45)
+    deadline = time.monotonic() + 10
+    while (printer.poll(job.job_id).pages_printed or 0) < 1:  # printing has begun
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
     faults.stop_printer("stopped by staff")
     outcome = printer.track(job, time.monotonic() + 15)
     assert outcome.fault is PrinterFault.STOPPED
@@ -312,7 +315,7 @@ def test_cancel_from_another_thread_ends_tracking_as_cancelled(
 def test_progress_is_reported_page_by_page(
     printer: CupsPrinter, faults: PrinterFaults, test_pdf: Callable[..., bytes]
 ) -> None:
-    faults.slow(0.15)
+    faults.slow(0.3)  # well above the 50 ms poll, even on a loaded machine
     job = printer.submit(test_pdf(pages=3), title_hash="abc", copies_hint=1)
     progress: list[tuple[int, int]] = []
     outcome = printer.track(job, time.monotonic() + 15, on_progress=lambda *p: progress.append(p))
