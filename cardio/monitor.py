@@ -96,6 +96,9 @@ class CardMonitor:
             except Exception:
                 _log.debug("cancel failed", exc_info=True)
             thread.join(0.05)
+        if thread is not None and thread.is_alive():
+            _log.warning("card monitor thread did not stop within %.1f s", timeout)
+            return  # keep the context: the thread still uses it; ``running`` stays True
         self._context.release()
         self._thread = None
 
