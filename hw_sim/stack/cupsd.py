@@ -33,6 +33,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -408,27 +409,35 @@ class PrivateCupsd:
         self.stop()
 
 
-def private_cupsd_session(rundir: Path, *, cups_pdf: bool = False) -> Iterator[PrivateCupsd]:
+def private_cupsd_session(
+    rundir: Path | None = None, *, cups_pdf: bool = False
+) -> Iterator[PrivateCupsd]:
     """The body of a session-scoped pytest fixture: a running private cupsd whose address is
-    exported to this process (``CUPS_SERVER``), stopped at the end.
+    exported to this process (``CUPS_SERVER``), stopped at the end::
 
-    ``rundir`` must be world-traversable (see the module docstring); use
-    :func:`traversable_tmpdir` for a pytest temp folder.
+        @pytest.fixture(scope="session")
+        def cupsd() -> Iterator[PrivateCupsd]:
+            yield from private_cupsd_session(cups_pdf=True)
+
+    Without ``rundir`` a world-traversable temporary folder is made and removed afterwards (a
+    given ``rundir`` must be traversable, see the module docstring, and is left in place).
     """
-    daemon = PrivateCupsd(rundir, cups_pdf=cups_pdf, log_level="debug")
-    daemon.start()
-    daemon.export_env()
+    own = rundir is None
+    folder = traversable_tmpdir("kiosk-test-cupsd-") if rundir is None else rundir
+    daemon = PrivateCupsd(folder, cups_pdf=cups_pdf, log_level="debug")
     try:
+        daemon.start()
+        daemon.export_env()
         yield daemon
     finally:
         daemon.stop()
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def traversable_tmpdir(prefix: str = "kiosk-cupsd-") -> Path:
     """A fresh folder under the system temp dir, mode 0755 (cupsd's filters run as ``lp`` and
     must reach the spool; pytest's own temp root is 0700)."""
-    import tempfile
-
     path = Path(tempfile.mkdtemp(prefix=prefix))
     os.chmod(path, 0o755)  # noqa: S103 - filters run as lp must reach the spool
     return path

@@ -8,7 +8,6 @@ top-level conftest can offer the same daemon to every package later.
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from hw_sim.stack import PrinterFaults, PrivateCupsd, private_cupsd_session, traversable_tmpdir
+from hw_sim.stack import PrinterFaults, PrivateCupsd, private_cupsd_session
 from printing.cups import CupsPrinter
 
 IPAEX_MINCHO = Path("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf")
@@ -31,11 +30,7 @@ REFERENCE_DIR = Path(__file__).with_name("reference")
 @pytest.fixture(scope="session")
 def cupsd() -> Iterator[PrivateCupsd]:
     """A private cupsd (capture queue + cups-pdf queue) for the whole session."""
-    rundir = traversable_tmpdir("kiosk-test-cupsd-")
-    try:
-        yield from private_cupsd_session(rundir, cups_pdf=True)
-    finally:
-        shutil.rmtree(rundir, ignore_errors=True)
+    yield from private_cupsd_session(cups_pdf=True)
 
 
 @pytest.fixture
