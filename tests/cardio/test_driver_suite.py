@@ -236,3 +236,18 @@ def test_digest_of_my_number_ef_matches(cards) -> None:
         raw = session.read_my_number_ef()
         record = session.read_integrity_record()
     assert hashlib.sha256(raw).digest() == record.my_number_digest
+
+
+def test_android_token_wants_the_pin_before_the_certificate(cards) -> None:
+    """[MYNA] verifies first on the GPSE token (§4.1); the driver reports it as a typed error
+    and reads the certificate once the PIN is verified."""
+    persona = get_persona("android")
+    with cards.open("android") as transport:
+        session = JpkiSession(transport)
+        assert session.read_token_info().medium is Medium.ANDROID
+        with pytest.raises(SecurityStatusNotSatisfied):
+            session.read_certificate()
+        session.verify_pin(UserPin(persona.auth_pin))
+        certificate = session.read_certificate()
+        signature = session.sign_sha256(CHALLENGE)
+    verify_signature(certificate, signature, CHALLENGE)
