@@ -24,12 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from hw_sim.card.control import ControlError, ControlServer, send_request
-from hw_sim.card.dock import CardDock, DockError
+from hw_sim.card.dock import DEFAULT_VAR, CardDock, DockError
 from hw_sim.card.vpcd import VPCD_DEFAULT_PORT
 from hw_sim.personas import list_personas
 
-_CHECKOUT = Path(__file__).resolve().parents[2]
-DEFAULT_VAR = Path(os.environ.get("KIOSK_VAR_DIR", _CHECKOUT / "var"))
 DEFAULT_CONTROL = Path(
     os.environ.get("HW_SIM_CARD_CONTROL", DEFAULT_VAR / "run" / "card-dock.sock")
 )

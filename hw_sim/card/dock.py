@@ -5,6 +5,7 @@ at any moment. Used in-process by tests and the kiosk's developer dock panel, an
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -21,6 +22,9 @@ from hw_sim.pki import JpkiTestPki
 _log = logging.getLogger(__name__)
 
 SLOTS = 2  # vpcd opens two readers: port and port + 1 (real-stack.md)
+# The developer profile's runtime folder (docs/architecture.md "Runtime folders"): var/ in the
+# checkout, or KIOSK_VAR_DIR. Tests always pass their own folders.
+DEFAULT_VAR = Path(os.environ.get("KIOSK_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
 
 
 class DockError(Exception):
@@ -51,23 +55,27 @@ class _Inserted:
 class CardDock:
     """Holds the vpcd slots of one pcscd: ``port`` is slot 0, ``port + 1`` slot 1.
 
-    ``state_dir`` keeps each card's PIN counters (one JSON per card), ``pki_dir`` the test PKI
-    (made on first use). A persona's card can be in one slot at a time (it is one card).
+    ``state_dir`` keeps each card's PIN counters (one JSON per card; default ``var/cards``),
+    ``pki_dir`` the test PKI (made on first use; default ``var/pki``). A persona's card can be
+    in one slot at a time (it is one card). ``on_change`` is called (from a card thread) when a
+    card is inserted, taken by vpcd, or removed — for a dock panel to refresh.
     """
 
     def __init__(
         self,
         host: str = "127.0.0.1",
         port: int = VPCD_DEFAULT_PORT,
+        state_dir: Path | str | None = None,
+        pki_dir: Path | str | None = None,
         *,
-        state_dir: Path | str,
-        pki_dir: Path | str,
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self.host = host
         self.port = port
-        self.store = CardStateStore(state_dir)
-        self.pki = JpkiTestPki.load_or_create(pki_dir)
+        self.store = CardStateStore(state_dir if state_dir is not None else DEFAULT_VAR / "cards")
+        self.pki = JpkiTestPki.load_or_create(
+            pki_dir if pki_dir is not None else DEFAULT_VAR / "pki"
+        )
         self._on_change = on_change
         self._lock = threading.Lock()
         self._slots: dict[int, _Inserted] = {}
