@@ -37,9 +37,13 @@ def test_changed_pin_is_kept_as_a_digest(pki: JpkiTestPki, tmp_path: Path) -> No
     card.select_ef(0x0018)
     card.verify("1234")
     assert card.sw("0024018004" + b"8642".hex()) == 0x9000
-    text = (tmp_path / "normal.json").read_text()
-    assert "8642" not in text
-    assert "1234" not in text
+    record = json.loads((tmp_path / "normal.json").read_text())
+    entry = record["secrets"]["jpki-0018"]
+    assert set(entry) == {"salt", "digest"}
+    assert len(bytes.fromhex(entry["salt"])) == 16
+    assert len(bytes.fromhex(entry["digest"])) == 32
+    del record["secrets"]  # random hex may contain any digits; nothing else may hold the PIN
+    assert "8642" not in json.dumps(record)
     again = fresh(pki, tmp_path)
     again.select_aid(JPKI)
     again.select_ef(0x0018)
