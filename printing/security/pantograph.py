@@ -1,0 +1,95 @@
+"""The copy-deterrent background (けん制文字, void pantograph), security-printing.md §3.1–3.2.
+
+A 1-bit pattern at device resolution, printed K only: everywhere small dispersed dots, inside
+the repeated word 複写 clustered dots of the same mean coverage. At reading distance both are
+the same light tint; a copier low-passes and re-thresholds, losing the isolated dots and keeping
+the clusters, so the word appears on the copy. It is a deterrent, not proof of originality
+(§1.1, §3.2): the IR latent image is the originality test.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw
+
+from .calibration import PrintCalibration
+from .fonts import pil_gothic
+
+# Word tiling: staggered rows so that a copy shows the word wherever it is cut.
+WORD_SPACING_X = 2.6  # × word width between word origins in a row
+WORD_SPACING_Y = 3.2  # × word height between rows
+STAGGER = 0.5  # every other row shifted by this fraction of the horizontal spacing
+
+
+def word_mask(calibration: PrintCalibration) -> npt.NDArray[np.bool_]:
+    """The word's glyphs as a mask at device resolution, tightly cropped."""
+    height_px = round(calibration.word_height_mm / 25.4 * calibration.device_dpi)
+    font = pil_gothic(height_px)
+    left, top, right, bottom = (int(v) for v in font.getbbox(calibration.copy_word))
+    image = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+    ImageDraw.Draw(image).text((1 - left, 1 - top), calibration.copy_word, fill=255, font=font)
+    return np.asarray(image, dtype=np.uint8) > 127
+
+
+def _screen(shape: tuple[int, int], dot: int, pitch: int) -> npt.NDArray[np.bool_]:
+    rows = (np.arange(shape[0]) % pitch) < dot
+    cols = (np.arange(shape[1]) % pitch) < dot
+    return np.asarray(rows[:, None] & cols[None, :], dtype=bool)
+
+
+def latent_word_area(
+    width_px: int, height_px: int, calibration: PrintCalibration
+) -> npt.NDArray[np.bool_]:
+    """Where the clustered screen goes: the word tiled over a page of the given size."""
+    word = word_mask(calibration)
+    wh, ww = word.shape
+    step_x = round(ww * WORD_SPACING_X)
+    step_y = round(wh * WORD_SPACING_Y)
+    area = np.zeros((height_px, width_px), dtype=bool)
+    for row, y in enumerate(range(-wh // 2, height_px, step_y)):
+        offset = round(step_x * STAGGER) if row % 2 else 0
+        for x in range(-ww + offset % step_x, width_px, step_x):
+            y0, x0 = max(y, 0), max(x, 0)
+            y1, x1 = min(y + wh, height_px), min(x + ww, width_px)
+            if y1 > y0 and x1 > x0:
+                area[y0:y1, x0:x1] |= word[y0 - y : y1 - y, x0 - x : x1 - x]
+    return area
+
+
+def pantograph(
+    width_px: int, height_px: int, calibration: PrintCalibration
+) -> npt.NDArray[np.bool_]:
+    """The background pattern (True = ink) for a page of ``width_px`` × ``height_px`` device px.
+
+    The cluster screen is aligned to its own pitch so that every cluster inside the word is
+    whole; the word's edge therefore follows cluster boundaries (no cut clusters, which would
+    print lighter and outline the word on the original).
+    """
+    shape = (height_px, width_px)
+    background = _screen(shape, calibration.background_dot_px, calibration.background_pitch_px)
+    clusters = _screen(shape, calibration.word_dot_px, calibration.word_pitch_px)
+    pitch = calibration.word_pitch_px
+    area = latent_word_area(width_px, height_px, calibration)
+    # Snap the word area to whole cluster cells: a cell is "word" when its centre is.
+    centre = pitch // 2
+    cell_is_word = area[centre::pitch, centre::pitch]
+    cells = np.repeat(np.repeat(cell_is_word, pitch, axis=0), pitch, axis=1)
+    snapped = np.zeros(shape, dtype=bool)
+    snapped[: cells.shape[0], : cells.shape[1]] = cells[:height_px, :width_px]
+    return np.where(snapped, clusters, background)
+
+
+@lru_cache(maxsize=4)
+def page_pantograph_packed(
+    width_px: int, height_px: int, calibration: PrintCalibration
+) -> tuple[bytes, npt.NDArray[np.bool_]]:
+    """Flate-compressed PDF ImageMask rows (0 = paint) and the pattern; cached per printer."""
+    import zlib
+
+    pattern = pantograph(width_px, height_px, calibration)
+    packed = np.packbits(~pattern, axis=1)
+    pattern.setflags(write=False)
+    return zlib.compress(packed.tobytes(), 6), pattern

@@ -1,0 +1,101 @@
+"""Fixtures of the security-printing tests: center keys, real fronts from printing.documents,
+their back sides and composed jobs (session-scoped: making them is the slow part)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from printing import documents
+from printing.documents import samples
+from printing.security import BackSideData, BackSideKeys, CopyToPrint, compose_job, make_back_side
+
+SERIAL = "131202-241203-000001-1"
+ISSUER = "東京都練馬区長"
+ISSUED_ON = date(2024, 12, 3)
+
+
+def _key(seed: int) -> ec.EllipticCurvePrivateKey:
+    # Fixed private scalars: deterministic keys make the composed jobs byte-stable.
+    return ec.derive_private_key(0x1F2E3D4C5B6A7988 + seed, ec.SECP256R1())
+
+
+@pytest.fixture(scope="session")
+def keys() -> BackSideKeys:
+    return BackSideKeys(bytes(range(32)), _key(1), b"test-doc-1")
+
+
+@pytest.fixture(scope="session")
+def other_keys() -> BackSideKeys:
+    """Another center's keys: a different master key and signing key."""
+    return BackSideKeys(bytes(range(100, 132)), _key(2), b"test-doc-2")
+
+
+@pytest.fixture(scope="session")
+def inkan() -> documents.Rendered:
+    """A one-page certificate (印鑑登録証明書) as the municipality renders it."""
+    return documents.render_document(samples.inkan())
+
+
+@pytest.fixture(scope="session")
+def juminhyo() -> documents.Rendered:
+    """A two-page 住民票の写し (three residents)."""
+    return documents.render_document(samples.juminhyo())
+
+
+def backs_for(
+    rendered: documents.Rendered, keys: BackSideKeys, serial: str = SERIAL
+) -> tuple[BackSideData, ...]:
+    area = documents.document_layout().content
+    return tuple(
+        make_back_side(
+            rendered.pdf,
+            index,
+            serial=serial,
+            issuer=ISSUER,
+            canonical_text=rendered.canonical_text,
+            keys=keys,
+            content_area_mm=(area.left_mm, area.top_mm, area.width_mm, area.height_mm),
+            issued_on=ISSUED_ON,
+        )
+        for index in range(rendered.page_count)
+    )
+
+
+@pytest.fixture(scope="session")
+def inkan_back(inkan: documents.Rendered, keys: BackSideKeys) -> BackSideData:
+    return backs_for(inkan, keys)[0]
+
+
+@pytest.fixture(scope="session")
+def juminhyo_backs(juminhyo: documents.Rendered, keys: BackSideKeys) -> tuple[BackSideData, ...]:
+    return backs_for(juminhyo, keys)
+
+
+@pytest.fixture(scope="session")
+def inkan_job(inkan: documents.Rendered, inkan_back: BackSideData) -> bytes:
+    return compose_job([CopyToPrint(inkan.pdf, (inkan_back,))])
+
+
+@pytest.fixture
+def rasterise(tmp_path: Path) -> Callable[..., Path]:
+    """pdftoppm (poppler, the real tool) → PNG files; returns the folder's prefix path."""
+    counter = iter(range(10**6))
+
+    def run(pdf: bytes, dpi: int, *, gray: bool = True, first: int = 1, last: int = 999) -> Path:
+        number = next(counter)
+        source = tmp_path / f"job{number}.pdf"
+        source.write_bytes(pdf)
+        prefix = tmp_path / f"page{number}"
+        args = ["pdftoppm", "-r", str(dpi), "-png", "-f", str(first), "-l", str(last)]
+        if gray:
+            args.append("-gray")
+        subprocess.run([*args, str(source), str(prefix)], check=True, timeout=120)
+        return prefix
+
+    return run

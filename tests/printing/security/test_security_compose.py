@@ -1,0 +1,169 @@
+"""compose_job: page order, determinism, the front kept vector, K-only marks, bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import SERIAL, backs_for
+
+from printing import documents
+from printing.documents import samples
+from printing.security import (
+    BackSideData,
+    BackSideKeys,
+    ComposeError,
+    CopyToPrint,
+    PrintCalibration,
+    compose_job,
+)
+
+
+def _text(pdf: bytes, page: int, tmp_path: Path) -> str:
+    path = tmp_path / "job.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+
+def test_pages_go_front_back_per_page_per_copy(
+    juminhyo: documents.Rendered,
+    juminhyo_backs: tuple[BackSideData, ...],
+    keys: BackSideKeys,
+    tmp_path: Path,
+) -> None:
+    second = backs_for(juminhyo, keys, serial="131202-241203-000001-2")
+    job = compose_job(
+        [CopyToPrint(juminhyo.pdf, juminhyo_backs), CopyToPrint(juminhyo.pdf, second)]
+    )
+    assert len(pikepdf.open(io.BytesIO(job)).pages) == 8
+    expected = [
+        ("住民票の写し", "000001-1", "1／2"),
+        ("スクランブル画像", "000001-1", "1／2"),
+        ("住民票の写し", "000001-1", "2／2"),
+        ("スクランブル画像", "000001-1", "2／2"),
+        ("住民票の写し", "000001-2", "1／2"),
+        ("スクランブル画像", "000001-2", "1／2"),
+    ]
+    for number, (marker, serial, page) in enumerate(expected, start=1):
+        text = _text(job, number, tmp_path)
+        assert marker in text
+        assert re.search(rf"証明書番号\s+131202-241203-{serial}\s+（{page}）", text), text
+
+
+def test_same_input_gives_the_same_bytes(
+    inkan: documents.Rendered, inkan_back: BackSideData, inkan_job: bytes
+) -> None:
+    assert compose_job([CopyToPrint(inkan.pdf, (inkan_back,))]) == inkan_job
+
+
+def test_front_stays_vector_with_its_embedded_fonts(inkan_job: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "job.pdf"
+    path.write_bytes(inkan_job)
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], check=True, capture_output=True, text=True, timeout=60
+    ).stdout
+    rows = fonts.splitlines()[2:]
+    assert any("IPAexMincho" in row for row in rows)  # the certificate's own font
+    assert any("IPAexGothic" in row for row in rows)  # our serial and explanation
+    for row in rows:
+        assert row.split()[-5] == "yes", f"font not embedded: {row}"
+    # The certificate text is still text (searchable), not a picture of text.
+    assert "印鑑登録証明書" in _text(inkan_job, 1, tmp_path)
+
+
+def _images(page: pikepdf.Page) -> list[pikepdf.Object]:
+    found = []
+
+    def walk(resources: pikepdf.Object) -> None:
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Image":
+                found.append(xobject)
+            elif "/Resources" in xobject:
+                walk(xobject.Resources)
+
+    walk(page.resources)
+    return found
+
+
+def test_security_images_are_1bit_stencil_masks(inkan_job: bytes) -> None:
+    """No 8-bit or RGB images: module block, QR codes and pantograph are /ImageMask (§3.2)."""
+    pdf = pikepdf.open(io.BytesIO(inkan_job))
+    front, back = pdf.pages
+    for page, at_least in ((front, 2), (back, 3)):  # pantograph + serial QR; + block, code
+        images = [image for image in _images(page) if image.get("/ImageMask", False)]
+        assert len(images) >= at_least
+        for image in images:
+            assert image.BitsPerComponent == 1
+            assert image.get("/Interpolate") is False
+    sizes = {(int(i.Width), int(i.Height)) for i in _images(back)}
+    assert (768, 896) in sizes  # the module block, one image pixel per module
+    assert (4961, 7016) in sizes  # the page pantograph at 600 dpi
+
+
+def test_marks_are_drawn_in_k_only(inkan_job: bytes) -> None:
+    """Every colour our layer sets is DeviceCMYK; grey or RGB black could print as CMY."""
+    pdf = pikepdf.open(io.BytesIO(inkan_job))
+    back = pdf.pages[1]
+    operators = {str(op) for _, op in pikepdf.parse_content_stream(back)}
+    assert not operators & {"g", "G", "rg", "RG"}
+    assert "k" in operators  # the reportlab marks and the stencil forms set CMYK
+
+
+def test_mismatched_copies_are_refused(
+    inkan: documents.Rendered,
+    inkan_back: BackSideData,
+    juminhyo: documents.Rendered,
+    juminhyo_backs: tuple[BackSideData, ...],
+) -> None:
+    with pytest.raises(ComposeError, match="nothing"):
+        compose_job([])
+    with pytest.raises(ComposeError, match="page"):
+        compose_job([CopyToPrint(juminhyo.pdf, juminhyo_backs[:1])])
+    with pytest.raises(ComposeError, match="page"):
+        compose_job([CopyToPrint(juminhyo.pdf, (juminhyo_backs[1], juminhyo_backs[0]))])
+    with pytest.raises(ComposeError, match="opened"):
+        compose_job([CopyToPrint(b"not a pdf", (inkan_back,))])
+    with pytest.raises(ComposeError, match="back-side data"):
+        compose_job([CopyToPrint(inkan.pdf, ())])
+
+
+def test_front_must_be_a4_portrait(inkan_back: BackSideData) -> None:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=landscape(A4))
+    canvas.drawString(100, 100, "landscape")
+    canvas.showPage()
+    canvas.save()
+    with pytest.raises(ComposeError, match="A4 portrait"):
+        compose_job([CopyToPrint(out.getvalue(), (inkan_back,))])
+
+
+def test_calibration_changes_the_pantograph_only(
+    inkan: documents.Rendered, inkan_back: BackSideData, inkan_job: bytes
+) -> None:
+    other = compose_job(
+        [CopyToPrint(inkan.pdf, (inkan_back,))],
+        PrintCalibration(background_pitch_px=4, word_pitch_px=12),
+    )
+    assert other != inkan_job
+    assert len(pikepdf.open(io.BytesIO(other)).pages) == 2
+
+
+def test_serial_is_not_in_repr(inkan: documents.Rendered, inkan_back: BackSideData) -> None:
+    copy = CopyToPrint(inkan.pdf, (inkan_back,))
+    assert SERIAL not in repr(copy)
+    assert SERIAL not in repr(replace(copy))
+    _ = samples  # the fixtures come from printing.documents.samples
