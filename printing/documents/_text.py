@@ -6,6 +6,7 @@ import re
 
 from reportlab.pdfgen.canvas import Canvas
 
+from printing.documents._ivs import is_variation_selector, split_clusters
 from printing.documents.fonts import runs, string_width
 
 # 行頭禁則: characters that must not begin a line (JIS X 4051, simplified).
@@ -19,7 +20,13 @@ _UNBREAKABLE = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ,，.．\-－/／:]+|
 
 
 def _tokens(text: str) -> list[str]:
-    return _UNBREAKABLE.findall(text)
+    tokens: list[str] = []
+    for token in _UNBREAKABLE.findall(text):
+        if tokens and is_variation_selector(token[0]):
+            tokens[-1] += token  # a selector belongs to the character before it
+        else:
+            tokens.append(token)
+    return tokens
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
@@ -59,7 +66,7 @@ def _wrap_paragraph(text: str, width: float, size: float) -> list[str]:
                 lines.append(line)
                 line, line_width = "", 0.0
         if token_width > width and len(token) > 1:  # a word wider than the line: split it
-            for ch in token:
+            for ch in split_clusters(token):
                 ch_width = string_width(ch, size)
                 if line and line_width + ch_width > width:
                     lines.append(line)
@@ -89,11 +96,12 @@ def draw_aligned(
     """Draw one line in a box of ``width``: ``left``, ``right``, ``center`` or ``spread``
     (均等割り付け: the characters spread evenly over the width, as form labels are)."""
     text_width = string_width(text, size)
-    if align == "spread" and len(text) > 1 and text_width < width:
-        gap = (width - text_width) / (len(text) - 1)
+    clusters = list(split_clusters(text))
+    if align == "spread" and len(clusters) > 1 and text_width < width:
+        gap = (width - text_width) / (len(clusters) - 1)
         cursor = x
-        for ch in text:
-            cursor += draw_string(canvas, cursor, y, ch, size) + gap
+        for cluster in clusters:
+            cursor += draw_string(canvas, cursor, y, cluster, size) + gap
         return
     if align == "right":
         x += width - text_width

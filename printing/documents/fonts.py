@@ -2,8 +2,10 @@
 
 Text is set in IPAex明朝 (ipaexm.ttf, ~12,000 characters: JIS X 0208 and most of X 0213); a
 character it lacks is taken from IPAmj明朝 (ipamjm.ttf, the font of the 文字情報基盤, ~58,000
-kanji with their variants, e.g. 𠮷 U+20BB7). A character neither has is a
-:class:`MissingGlyphError` raised before anything is drawn. Both fonts are TrueType and embedded
+kanji with their variants, e.g. 𠮷 U+20BB7), and so is every ideographic variation sequence
+(a kanji followed by a variation selector, e.g. 葛 U+845B U+E0102) that IPAmj's cmap format 14
+maps to a glyph. A character (or sequence) neither has is a :class:`MissingGlyphError` raised
+before anything is drawn. Both fonts are TrueType and embedded
 as subsets by reportlab; the built-in CID fonts (HeiseiMin-W3) are never used: they are not
 embedded (real-stack.md, "PDF").
 
@@ -22,12 +24,14 @@ from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
+from printing.documents._ivs import parse_variation_sequences, split_clusters
 from printing.documents.errors import DocumentError, MissingGlyphError
 
 __all__ = [
     "FALLBACK_FONT",
     "TEXT_FONT",
     "FontUnavailableError",
+    "drawable",
     "font_for",
     "has_glyph",
     "require_glyphs",
@@ -58,6 +62,7 @@ class _Fonts:
     fallback: ttfonts.TTFont
     text_cmap: dict[int, int]
     fallback_cmap: dict[int, int]
+    variants: dict[str, str]  # base + selector → the private-use character drawing its glyph
 
 
 _lock = threading.Lock()
@@ -78,7 +83,7 @@ def _fonts() -> _Fonts:
         return _loaded
     with _lock:
         if _loaded is None:
-            _install_tounicode_fix()
+            _install_tounicode_map()
             faces: list[ttfonts.TTFont] = []
             for name in (TEXT_FONT, FALLBACK_FONT):
                 path = font_path(name)
@@ -89,11 +94,13 @@ def _fonts() -> _Fonts:
                 _cache_glyph_table(font)
                 pdfmetrics.registerFont(font)
                 faces.append(font)
+            variants = _install_variants(faces[1])
             _loaded = _Fonts(
                 text=faces[0],
                 fallback=faces[1],
                 text_cmap=faces[0].face.charToGlyph,
                 fallback_cmap=faces[1].face.charToGlyph,
+                variants=variants,
             )
     return _loaded
 
@@ -122,27 +129,44 @@ def has_glyph(font: str, ch: str) -> bool:
     return ord(ch) in cmap
 
 
+def drawable(cluster: str) -> tuple[str, str] | None:
+    """(font, text to draw) for one cluster of :func:`split_clusters`, or None when no font
+    has it. A variation sequence (base + selector) IPAmj明朝 knows is drawn from IPAmj as the
+    private-use character that stands for its glyph (see :func:`_install_variants`)."""
+    if len(cluster) == 1:
+        font = font_for(cluster)
+        return (font, cluster) if font else None
+    variant = _fonts().variants.get(cluster)
+    return (FALLBACK_FONT, variant) if variant else None
+
+
 def require_glyphs(field: str, text: str) -> None:
-    """Raise :class:`MissingGlyphError` for the first character of ``text`` no font has."""
-    for ch in text:
-        if ch not in _NO_GLYPH_NEEDED and font_for(ch) is None:
-            raise MissingGlyphError(field, ord(ch))
+    """Raise :class:`MissingGlyphError` for the first character (or variation sequence) of
+    ``text`` no font has; for an unknown sequence the code point is its selector's."""
+    for cluster in split_clusters(text):
+        if cluster in _NO_GLYPH_NEEDED or drawable(cluster) is not None:
+            continue
+        missing = cluster[0] if font_for(cluster[0]) is None else cluster[-1]
+        raise MissingGlyphError(field, ord(missing))
 
 
 def runs(text: str) -> Iterator[tuple[str, str]]:
-    """Split ``text`` into (font name, substring) runs, each drawable in one font."""
+    """Split ``text`` into (font name, string to draw) runs, each drawable in one font."""
     current: str | None = None
-    start = 0
-    for i, ch in enumerate(text):
-        font = font_for(ch)
-        if font is None:
-            raise MissingGlyphError("text", ord(ch))
+    parts: list[str] = []
+    for cluster in split_clusters(text):
+        found = drawable(cluster)
+        if found is None:
+            require_glyphs("text", cluster)  # raises with the right code point
+            raise MissingGlyphError("text", ord(cluster[0]))  # pragma: no cover - unreachable
+        font, draw = found
         if font != current:
             if current is not None:
-                yield current, text[start:i]
-            current, start = font, i
+                yield current, "".join(parts)
+            current, parts = font, []
+        parts.append(draw)
     if current is not None:
-        yield current, text[start:]
+        yield current, "".join(parts)
 
 
 def string_width(text: str, size: float) -> float:
@@ -172,36 +196,93 @@ def _cache_glyph_table(font: ttfonts.TTFont) -> None:
     face.get_table = get_table
 
 
-_FIX_PROBE = 0x20BB7  # 𠮷: outside the BMP
+# Supplementary Private Use Area-A: IPAmj明朝 maps nothing there, and the data model refuses
+# private-use characters in documents, so these codes only ever come from _install_variants.
+_VARIANT_BASE = 0xF0000
+_VARIANT_SEQUENCES: dict[int, str] = {}  # private-use code → the variation sequence it draws
 
 
-def _install_tounicode_fix() -> None:
-    """Make reportlab write correct ToUnicode entries for characters outside the BMP.
+def _install_variants(font: ttfonts.TTFont) -> dict[str, str]:
+    """Give each variation sequence of the font's cmap format 14 a private-use code that maps
+    to its glyph, so that reportlab (which maps single code points to glyphs) can draw it.
 
-    reportlab (checked with 4.x and 5.1) formats each ToUnicode destination as ``<%04X>``, so
-    U+20BB7 becomes ``<20BB7>``, which readers take as U+20BB and a stray digit: the text layer
-    (search, copy, pdftotext) then shows 「₻」 for 「𠮷」. ToUnicode destinations are UTF-16BE
-    (PDF 32000-1 §9.10.3): a character outside the BMP is a surrogate pair. The fix is applied
-    only when the installed reportlab still has the bug.
+    The codes are assigned in sorted order of the sequences: the same font gives the same codes
+    in every process, so the PDFs stay deterministic. The ToUnicode map gives back the sequence
+    (base + selector), so the text layer holds what the register holds.
     """
-    original = ttfonts.makeToUnicodeCMap
-    if getattr(original, "_konbini_fixed", False):
-        return
-    if "<%04X>" % _FIX_PROBE not in original("PROBE", [_FIX_PROBE]):  # noqa: UP031 - reportlab's own format
+    face = font.face
+    pos, length = face.get_table_pos("cmap")
+    try:
+        sequences = parse_variation_sequences(face._ttf_data[pos : pos + length])
+    except ValueError as exc:
+        raise FontUnavailableError(f"{font.fontName}: {exc}") from exc
+    variants: dict[str, str] = {}
+    for index, ((base, selector), glyph) in enumerate(sorted(sequences.items())):
+        glyph_id = glyph if glyph is not None else face.charToGlyph.get(base)
+        if glyph_id is None or glyph_id >= len(face.hmetrics):
+            continue
+        code = _VARIANT_BASE + index
+        if code in face.charToGlyph:
+            raise FontUnavailableError(f"{font.fontName} maps private-use U+{code:X}")
+        face.charToGlyph[code] = glyph_id
+        # The advance in reportlab's units: hmtx scaled as reportlab scaled the base's.
+        base_glyph = face.charToGlyph.get(base)
+        scale = 1000.0 / face.unitsPerEm
+        if base_glyph is not None and face.hmetrics[base_glyph][0]:
+            scale = face.charWidths[base] / face.hmetrics[base_glyph][0]
+        face.charWidths[code] = face.hmetrics[glyph_id][0] * scale
+        sequence = chr(base) + chr(selector)
+        variants[sequence] = chr(code)
+        _VARIANT_SEQUENCES[code] = sequence
+    return variants
+
+
+def _install_tounicode_map() -> None:
+    """Replace reportlab's ToUnicode CMap writer with one that writes UTF-16 correctly.
+
+    reportlab (checked with 4.x and 5.1) formats each destination as ``<%04X>``, so U+20BB7
+    becomes ``<20BB7>``, which readers take as U+20BB and a stray digit: the text layer
+    (search, copy, pdftotext) then shows 「₻」 for 「𠮷」. Destinations are UTF-16BE (PDF
+    32000-1 §9.10.3): a character outside the BMP is a surrogate pair, and a variation
+    sequence drawn through a private-use code (see :func:`_install_variants`) maps back to the
+    whole sequence. The CMap is otherwise the same as reportlab's.
+    """
+    if getattr(ttfonts.makeToUnicodeCMap, "_konbini", False):
         return
 
     def make_to_unicode_cmap(fontname: str, subset: list[int]) -> str:
-        cmap: str = original(fontname, subset)
-        for code, cp in enumerate(subset):
-            if cp > 0xFFFF:
-                wrong = "<%02X> <%04X>" % (code, cp)  # noqa: UP031 - must match reportlab's text
-                right = f"<{code:02X}> <{_utf16be_hex(cp)}>"
-                cmap = cmap.replace(wrong + "\n", right + "\n", 1)
-        return cmap
+        entries = [
+            f"<{code:02X}> <{_utf16be_hex(_VARIANT_SEQUENCES.get(cp, chr(cp)))}>"
+            for code, cp in enumerate(subset)
+        ]
+        return "\n".join(
+            [
+                "/CIDInit /ProcSet findresource begin",
+                "12 dict begin",
+                "begincmap",
+                "/CIDSystemInfo",
+                f"<< /Registry ({fontname})",
+                f"/Ordering ({fontname})",
+                "/Supplement 0",
+                ">> def",
+                f"/CMapName /{fontname} def",
+                "/CMapType 2 def",
+                "1 begincodespacerange",
+                f"<00> <{len(subset) - 1:02X}>",
+                "endcodespacerange",
+                f"{len(subset)} beginbfchar",
+                *entries,
+                "endbfchar",
+                "endcmap",
+                "CMapName currentdict /CMap defineresource pop",
+                "end",
+                "end",
+            ]
+        )
 
-    make_to_unicode_cmap._konbini_fixed = True  # type: ignore[attr-defined]
+    make_to_unicode_cmap._konbini = True  # type: ignore[attr-defined]
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
 
 
-def _utf16be_hex(cp: int) -> str:
-    return chr(cp).encode("utf-16-be").hex().upper()
+def _utf16be_hex(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from kiosk.domain import CertificateKind
+from printing.documents._ivs import split_clusters
 from printing.documents.common import CertificateDocument, PersonName, Sex, check_date, check_text
 from printing.documents.errors import InvalidDocumentError
 
@@ -48,7 +49,7 @@ class SealImpression:
         check_text("seal.text", self.text)
         if any(ch.isspace() for ch in self.text):
             raise InvalidDocumentError("seal.text", "is engraved without spaces")
-        if not 1 <= len(self.text) <= 8:
+        if not 1 <= len(list(split_clusters(self.text))) <= 8:
             raise InvalidDocumentError("seal.text", "must have 1 to 8 characters")
         if not isinstance(self.shape, SealShape):
             raise InvalidDocumentError("seal.shape", "must be a SealShape")

@@ -15,9 +15,10 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, features
 
-from printing.documents.fonts import FALLBACK_FONT, TEXT_FONT, font_for, font_path
+from printing.documents._ivs import split_clusters
+from printing.documents.fonts import FALLBACK_FONT, TEXT_FONT, drawable, font_path
 from printing.documents.inkan import SealImpression, SealShape
 
 __all__ = ["IMAGE_DPI", "OFFICIAL_SEAL_MM", "impression_image", "official_seal_image"]
@@ -31,28 +32,39 @@ def _px(mm: float) -> int:
     return max(1, round(mm / 25.4 * IMAGE_DPI))
 
 
+# Variation sequences need a shaping engine that reads cmap format 14 (libraqm/HarfBuzz, in
+# Pillow's wheels); without one the base character's usual glyph is drawn.
+_RAQM = features.check("raqm")
+
+
 @lru_cache(maxsize=16)
 def _pil_font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(font_path(name)), size_px)
+    engine = ImageFont.Layout.RAQM if _RAQM else ImageFont.Layout.BASIC
+    return ImageFont.truetype(str(font_path(name)), size_px, layout_engine=engine)
 
 
-def _glyph(ch: str, size_px: int) -> Image.Image:
-    """The ink of one character, cropped to its bounding box (mode L)."""
-    name = font_for(ch) or TEXT_FONT  # callers have checked the glyphs (require_glyphs)
+def _glyph(cluster: str, size_px: int) -> Image.Image:
+    """The ink of one character (or variation sequence), cropped to its bounding box (L)."""
+    found = drawable(cluster)  # callers have checked the glyphs (require_glyphs)
+    name = found[0] if found else TEXT_FONT
+    if not _RAQM:
+        cluster = cluster[0]
     font = _pil_font(FALLBACK_FONT if name == FALLBACK_FONT else TEXT_FONT, size_px)
     canvas = Image.new("L", (size_px * 2, size_px * 2), 0)
-    ImageDraw.Draw(canvas).text((size_px // 2, size_px // 2), ch, fill=255, font=font)
+    ImageDraw.Draw(canvas).text((size_px // 2, size_px // 2), cluster, fill=255, font=font)
     box = canvas.getbbox()
     return canvas.crop(box) if box else canvas.crop((0, 0, 1, 1))
 
 
-def _columns(text: str, n_columns: int) -> list[str]:
-    """Split ``text`` into columns, right column first; the first columns take the extra."""
-    base, extra = divmod(len(text), n_columns)
+def _columns(text: str, n_columns: int) -> list[list[str]]:
+    """Split ``text`` into columns of clusters, right column first; the first columns take
+    the extra."""
+    clusters = list(split_clusters(text))
+    base, extra = divmod(len(clusters), n_columns)
     columns, start = [], 0
     for i in range(n_columns):
         count = base + (1 if i < extra else 0)
-        columns.append(text[start : start + count])
+        columns.append(clusters[start : start + count])
         start += count
     return [c for c in columns if c]
 
@@ -113,7 +125,8 @@ def official_seal_image(legend: str, size_mm: float = OFFICIAL_SEAL_MM) -> Image
     draw.rectangle((0, 0, side - 1, side - 1), fill=255)
     draw.rectangle((border, border, side - 1 - border, side - 1 - border), fill=0)
     inset = border + max(2, round(side * 0.04))
-    n_columns = 2 if len(legend) <= 4 else 3 if len(legend) <= 9 else 4
+    n = len(list(split_clusters(legend)))
+    n_columns = 2 if n <= 4 else 3 if n <= 9 else 4
     text = _lay_out(legend, (inset, inset, side - inset, side - inset), n_columns, side // 110)
     mask.paste(255, (0, 0), text)
     return _ink(mask, f"official|{legend}|{size_mm}")
@@ -122,7 +135,7 @@ def official_seal_image(legend: str, size_mm: float = OFFICIAL_SEAL_MM) -> Image
 @lru_cache(maxsize=64)
 def impression_image(seal: SealImpression) -> Image.Image:
     """The registered seal's impression (印影) from its data, at its real size."""
-    n = len(seal.text)
+    n = len(list(split_clusters(seal.text)))
     if seal.shape is SealShape.OVAL:
         width, height = _px(seal.size_mm * 0.62), _px(seal.size_mm)
     else:
