@@ -118,7 +118,9 @@ def inspect_document(pdf: bytes) -> int:
                 ):
                     raise InvalidJobError(f"page {number} is {width:.1f}×{height:.1f} pt, not A4")
             return len(pages)
-    except pikepdf.PdfError as exc:
+    except InvalidJobError:
+        raise
+    except Exception as exc:  # pikepdf raises several types for damaged files; all mean "bad"
         raise InvalidJobError(f"unreadable PDF: {exc}") from exc
 
 
@@ -241,8 +243,8 @@ class CupsPrinter:
         pages = inspect_document(pdf)
         status = self.check_printer()
         if not status.ready:
-            assert status.fault is not None
-            raise PrinterError(status.fault, "; ".join(status.reasons) or status.message)
+            fault = status.fault or PrinterFault.PRINTER_ERROR
+            raise PrinterError(fault, "; ".join(status.reasons) or status.message)
         job_name = f"kiosk-{title_hash}-{secrets.token_hex(3)}"  # unique per submission
 
         # Set when the caller stopped waiting: a worker that was stuck in libcups and wakes up

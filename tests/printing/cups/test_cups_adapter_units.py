@@ -3,14 +3,18 @@ become kiosk values (the paths through a real cupsd are in test_cups_print_path.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import cups
+import pikepdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from printing._bounded import CallTimeout
-from printing.cups import CupsPrinter, _fault_of_exception
-from printing.faults import JobState, PrinterError, PrinterFault, PrinterState
+from printing.cups import CupsPrinter, _fault_of_exception, inspect_document
+from printing.faults import InvalidJobError, JobState, PrinterError, PrinterFault, PrinterState
 
 
 @pytest.fixture
@@ -116,3 +120,23 @@ def test_a_lost_job_ends_tracking_as_cancelled(
     with pytest.raises(PrinterError) as raised:
         adapter.poll(3)
     assert raised.value.fault is PrinterFault.CANCELLED
+
+
+@given(st.binary(max_size=300).map(lambda tail: b"%PDF-1.7\n" + tail))
+@settings(max_examples=200, deadline=None)
+def test_any_damaged_pdf_is_an_invalid_job_not_a_crash(data: bytes) -> None:
+    try:
+        pages = inspect_document(data)
+    except InvalidJobError:
+        return
+    assert pages >= 1
+
+
+def test_a_pdf_with_a_malformed_media_box_is_an_invalid_job() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595.276, 841.89))
+    pdf.pages[0].obj["/MediaBox"] = pikepdf.Array([0, 0, pikepdf.Name("/A4"), 842])
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    with pytest.raises(InvalidJobError):
+        inspect_document(buffer.getvalue())
