@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from printing.documents._ivs import is_variation_selector
 from printing.documents.errors import InvalidDocumentError
 
 __all__ = [
@@ -94,16 +95,15 @@ def check_text(field: str, value: str, *, allow_empty: bool = False) -> None:
         raise InvalidDocumentError(field, "must not be empty")
     if _CONTROL.search(value):
         raise InvalidDocumentError(field, "contains a control character or line break")
+    previous = ""
     for ch in value:
-        if unicodedata.category(ch) in ("Cs", "Co", "Cn") and not _is_variation_selector(ch):
+        if unicodedata.category(ch) in ("Cs", "Co", "Cn") and not is_variation_selector(ch):
             raise InvalidDocumentError(
                 field, f"contains a surrogate, private-use or unassigned code point U+{ord(ch):04X}"
             )
-
-
-def _is_variation_selector(ch: str) -> bool:
-    cp = ord(ch)
-    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+        if is_variation_selector(ch) and (not previous or is_variation_selector(previous)):
+            raise InvalidDocumentError(field, "has a variation selector without a base character")
+        previous = ch
 
 
 def check_texts(field: str, values: Iterable[str]) -> None:
