@@ -16,7 +16,12 @@ from typing import TextIO
 
 from cardio import pcsc
 from cardio.certificate import summarize_certificate
-from cardio.errors import CardError, InvalidPinFormat, UnsupportedCard
+from cardio.errors import (
+    CardError,
+    InvalidPinFormat,
+    SecurityStatusNotSatisfied,
+    UnsupportedCard,
+)
 from cardio.jpki import JpkiSession, KeyRole
 from cardio.kenmen import KenmenHojoSession, load_issuer_public_key
 from cardio.pin import CollationNumberB, Secret, SigningPassword, UserPin
@@ -112,7 +117,11 @@ def _status(args: argparse.Namespace, out: TextIO) -> None:
         except UnsupportedCard as exc:
             print(f"medium:   not supported: {exc}", file=out)
             return
-        summary = summarize_certificate(session.read_certificate())
+        try:
+            summary = summarize_certificate(session.read_certificate())
+        except SecurityStatusNotSatisfied:  # the Android token wants the PIN first (§4.1)
+            print("certificate: readable only after the PIN on this medium", file=out)
+            return
         print(f"subject:  {summary.subject}", file=out)
         print(f"issuer:   {summary.issuer}", file=out)
         print(f"serial:   {summary.serial:X}", file=out)

@@ -175,3 +175,30 @@ def test_no_service(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "ServiceUnavailable" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("android", "readable only after the PIN"),
+        ("juki-card", "not supported"),
+        ("iphone", "IPHONE"),
+    ],
+)
+def test_status_of_other_media(
+    pki: JpkiTestPki,
+    pcscd: PrivatePcscd,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    persona: str,
+    expected: str,
+) -> None:
+    cards = PcscCards(pki, pcscd, tmp_path)
+    try:
+        cards.insert(persona)
+        code, out, _ = run(monkeypatch, capsys, "status")
+    finally:
+        cards.close()
+    assert code == 0
+    assert expected in out
