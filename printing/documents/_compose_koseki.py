@@ -8,6 +8,7 @@ top of every page; no title line.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from kiosk.domain import KosekiScope
@@ -56,6 +57,29 @@ def _line(left: str, right: str, *, rule: bool = False, left_size: float = KOSEK
     )
 
 
+def _with_removed_mark(row: Row, mark: str) -> Row:
+    """The person's heading with the boxed 「除　籍」 under it, as the form shows a person
+    taken out of the register."""
+    heading, content = row.cells
+    box = Row(
+        (
+            Cell(4 * MM, border=False),
+            Cell(18 * MM, (Para(mark, KOSEKI_SIZE, "center"),)),
+            Cell((LEFT_MM - 22) * MM, border=False),
+        )
+    )
+    left = Cell(
+        LEFT_MM * MM,
+        rows=(
+            Row((dataclasses.replace(heading, border=False),), min_height=9 * MM),
+            box,
+            Row((Cell(LEFT_MM * MM, border=False),)),  # takes the rest of the height
+        ),
+        border=False,
+    )
+    return Row((left, content), rule_above=row.rule_above)
+
+
 def _detail_text(value_: str | date) -> str:
     return era(value_) if isinstance(value_, date) else registry(value_)
 
@@ -87,8 +111,6 @@ def compose_koseki(doc: KosekiCertificate) -> Composed:
     for index, member in enumerate(doc.selected_members):
         key = f"members[{index}]"
         left = "戸籍に記録されている者"
-        if member.removed:
-            left += "\n\n" + facts.add(f"{key}.removed", REMOVED_MARK)
         person = [f"【名】{facts.add(f'{key}.given_name', registry(member.given_name))}", ""]
         born = f"【生年月日】{facts.add(f'{key}.birth_date', era(member.birth_date))}"
         if member.spouse_role:
@@ -101,6 +123,8 @@ def compose_koseki(doc: KosekiCertificate) -> Composed:
         if member.relationship:
             person.append(f"【続柄】{facts.add(f'{key}.relationship', member.relationship)}")
         rows = [_line(left, "\n".join(person), rule=True, left_size=9.5)]
+        if member.removed:
+            rows[0] = _with_removed_mark(rows[0], facts.add(f"{key}.removed", REMOVED_MARK))
         if member.events:
             rows.append(_line("身分事項", "", rule=False))
             rows[-1].keep_with_next = True
