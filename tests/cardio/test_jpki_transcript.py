@@ -166,6 +166,26 @@ def test_certificate_truncated_by_the_ef_is_malformed() -> None:
         session(t).read_certificate()
 
 
+@pytest.mark.parametrize(("role", "fid"), [(KeyRole.AUTHENTICATION, "0B"), (KeyRole.SIGNING, "02")])
+def test_ca_certificates(role: KeyRole, fid: str) -> None:
+    der = certificate(cn="JPKI-TEST CA")
+    with opened((f"00 A4 02 0C 02 00 {fid}", OK), *read_exchanges(der)) as t:
+        assert session(t).read_ca_certificate(role) == der
+
+
+def test_signing_certificate_after_the_password() -> None:
+    der = certificate(extra_names=40)
+    with opened(
+        (SELECT_SIGN_PIN, OK),
+        ("00 20 00 80 06 41 42 43 31 32 33", OK),
+        (SELECT_SIGN_CERT, OK),
+        *read_exchanges(der),
+    ) as t:
+        s = session(t)
+        s.verify_signing_password(SigningPassword("ABC123"))
+        assert s.read_certificate(KeyRole.SIGNING) == der
+
+
 def test_signing_certificate_needs_the_password() -> None:
     with (
         opened((SELECT_SIGN_CERT, OK), ("00 B0 00 00 00", "69 82")) as t,
