@@ -125,7 +125,7 @@ def _schemas() -> S:
     )
     notice = _obj(
         {
-            "notice_id": _str(),
+            "notice_id": _str(wire.messages.NOTICE_ID.pattern),
             "scope": _enum(wire.NoticeScope),
             "municipality_code": CODE,
             "starts_at": TIMESTAMP,

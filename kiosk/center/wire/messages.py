@@ -25,6 +25,7 @@ from kiosk.domain import CertificateRequest
 
 KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", re.ASCII)
 TOKEN = re.compile(r"[A-Za-z0-9_-]{22,128}", re.ASCII)
+NOTICE_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}", re.ASCII)
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}", re.ASCII)
 ISSUANCE_ID = re.compile(r"[A-Za-z0-9_-]{8,64}", re.ASCII)
 APPLICATION_NUMBER = re.compile(r"[A-Za-z0-9-]{4,32}", re.ASCII)
@@ -121,7 +122,7 @@ class Notice:
     def from_wire(cls, value: Any, path: str = "$") -> Notice:
         fields = Fields(value, path)
         notice = cls(
-            notice_id=fields.text("notice_id", pattern=TOKEN, max_len=128),
+            notice_id=fields.text("notice_id", pattern=NOTICE_ID, max_len=64),
             scope=fields.enum("scope", NoticeScope),
             municipality_code=fields.opt_text(
                 "municipality_code", pattern=MUNICIPALITY_CODE, max_len=6
