@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -173,3 +174,26 @@ def test_concurrent_renders_match_sequential_ones() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(render, docs * 3))  # type: ignore[arg-type]
     assert results == expected * 3
+
+
+def test_missing_font_files_are_a_typed_error(tmp_path: object) -> None:
+    """A server whose font folder lacks the fonts fails with FontUnavailableError (in a fresh
+    process: the fonts are loaded once per process)."""
+    code = (
+        "from printing.documents import render, samples, FontUnavailableError\n"
+        "try:\n"
+        "    render(samples.inkan())\n"
+        "except FontUnavailableError as exc:\n"
+        "    print('FontUnavailableError', exc)\n"
+    )
+    env = {**os.environ, "KONBINI_FONT_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    ).stdout
+    assert out.startswith("FontUnavailableError")
+    assert "ipaexm.ttf" in out
