@@ -170,9 +170,14 @@ class CardMonitor:
         for state in result or []:
             if state.reader == PNP_NOTIFICATION or state.reader not in self._known:
                 continue
+            before = self._known[state.reader]
             if state.unknown:
-                continue  # the reader went away; the next listing reports it
-            self._card_transition(self._known[state.reader], state)
+                # Reader gone (the next listing reports it) or unavailable (driver failure): no
+                # usable card. Keep the state as current so that the next wait blocks.
+                if before.flags != 0 and before.present:
+                    self._emit(MonitorEvent(MonitorEventKind.CARD_REMOVED, state.reader))
+            else:
+                self._card_transition(before, state)
             self._known[state.reader] = state.acknowledged()
 
     def _card_transition(self, before: ReaderState, now: ReaderState) -> None:
