@@ -48,7 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     source = sign.add_mutually_exclusive_group(required=True)
     source.add_argument("--file", type=Path, help="file whose contents are signed")
     source.add_argument("--challenge", help="challenge bytes in hex")
-    sign.add_argument("--key", choices=["auth", "signing"], default="auth")
+    sign.add_argument(
+        "--key",
+        choices=["auth", "signing"],
+        default="auth",
+        help="auth: 利用者証明用 key, 4-digit PIN (default); signing: 署名用 key, password",
+    )
     sign.add_argument("--out", type=Path, help="write the raw signature here (default: hex)")
     sign.add_argument("--pin-stdin", action="store_true", help="read the PIN from stdin")
     facts = commands.add_parser("facts", help="the 4 facts, with 照合番号B")
