@@ -273,7 +273,11 @@ class PcscConnection:
         self._lock = threading.Lock()
         self._dead: CardError | None = None
         self._redactor = TrafficRedactor()
-        self.atr = self._read_atr()
+        try:
+            self.atr = self._read_atr()
+        except CardError:
+            scard.SCardDisconnect(handle, scard.SCARD_UNPOWER_CARD)  # do not leak the handle
+            raise
 
     def _read_atr(self) -> bytes:
         hresult, _reader, _state, _protocol, atr = scard.SCardStatus(self._handle)
