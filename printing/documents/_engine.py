@@ -209,7 +209,16 @@ class _Placed:
 def _title_row(comp: Composition, width: float) -> Row:
     if not comp.show_title:
         return Row((Cell(width, border=False),), min_height=6 * MM)
-    return Row((Cell(width, (Para(comp.title, comp.title_size, "center"),), border=False),))
+    # Titles are letter-spaced (住　民　票　の　写　し): spread over ~1.7 em per character.
+    title_width = min(width, len(comp.title) * comp.title_size * 1.7)
+    side = (width - title_width) / 2
+    return Row(
+        (
+            Cell(side, border=False),
+            Cell(title_width, (Para(comp.title, comp.title_size, "spread"),), border=False),
+            Cell(side, border=False),
+        )
+    )
 
 
 def _end_row(width: float) -> Row:
