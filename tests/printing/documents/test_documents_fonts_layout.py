@@ -197,3 +197,17 @@ def test_missing_font_files_are_a_typed_error(tmp_path: object) -> None:
     ).stdout
     assert out.startswith("FontUnavailableError")
     assert "ipaexm.ttf" in out
+
+
+def test_issuer_text_is_checked_too() -> None:
+    issuer = dataclasses.replace(samples.NERIMA, head_name="豊玉　ꙮ")
+    with pytest.raises(MissingGlyphError) as info:
+        render(dataclasses.replace(samples.tax_payment(), issuer=issuer))
+    assert info.value.field == "issuer"
+
+
+def test_not_a_document_is_a_typed_error() -> None:
+    from printing.documents import InvalidDocumentError
+
+    with pytest.raises(InvalidDocumentError):
+        render("住民票")  # type: ignore[arg-type]
