@@ -7,7 +7,8 @@ Public API (docs/printing-documents.md):
   :class:`TaxPaymentCertificate`, :class:`KosekiCertificate`, :class:`FuhyoCopy`) with their
   nested dataclasses, and the :data:`Document` union;
 - :func:`render` (PDF bytes), :func:`render_document` (PDF, page count, title, canonical text),
-  :func:`canonical_text` (what the signed 2D code covers) and :func:`check_glyphs`;
+  :func:`canonical_text` (what the signed 2D code covers), :func:`check_glyphs` and
+  :func:`preload` (fonts and seals loaded before the first request);
 - :class:`DocumentLayout` / :func:`document_layout`: the content box of each page (to be
   scrambled) and the free margins, in millimetres;
 - the errors: :class:`DocumentError`, :class:`InvalidDocumentError`, :class:`MissingGlyphError`,
@@ -54,6 +55,7 @@ from printing.documents.render import (
     Rendered,
     canonical_text,
     check_glyphs,
+    preload,
     render,
     render_document,
 )
@@ -99,6 +101,7 @@ __all__ = [
     "canonical_text",
     "check_glyphs",
     "document_layout",
+    "preload",
     "render",
     "render_document",
 ]

@@ -7,6 +7,7 @@ exactly the facts the pages show, in the order they are printed.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from printing.documents._compose import Composed
@@ -18,12 +19,15 @@ from printing.documents._compose_other import (
     compose_tax_payment,
 )
 from printing.documents._engine import render_composition
+from printing.documents.common import Issuer
 from printing.documents.errors import InvalidDocumentError
+from printing.documents.fonts import ensure_registered, require_glyphs
 from printing.documents.inkan import InkanCertificate
 from printing.documents.juminhyo import JuminhyoCopy, KisaiJikoCertificate
 from printing.documents.koseki import FuhyoCopy, KosekiCertificate
 from printing.documents.layout import document_layout
 from printing.documents.model import Document
+from printing.documents.seals import OFFICIAL_SEAL_MM, official_seal_image
 from printing.documents.tax import IncomeTaxCertificate, TaxPaymentCertificate
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "Rendered",
     "canonical_text",
     "check_glyphs",
+    "preload",
     "render",
     "render_document",
 ]
@@ -81,6 +86,18 @@ def render_document(doc: Document) -> Rendered:
 def render(doc: Document) -> bytes:
     """The certificate as a PDF (A4 portrait, fonts embedded, deterministic bytes)."""
     return render_document(doc).pdf
+
+
+def preload(issuers: Iterable[Issuer] = ()) -> None:
+    """Load the fonts and draw the official seals of ``issuers`` now, so that a server's first
+    certificate does not pay for it (about 0.25 s, see benchmarks/render_documents.py).
+
+    Raises :class:`FontUnavailableError`, or :class:`MissingGlyphError` for a seal legend.
+    """
+    ensure_registered()
+    for issuer in issuers:
+        require_glyphs("issuer.seal", issuer.seal_legend)
+        official_seal_image(issuer.seal_legend, OFFICIAL_SEAL_MM)
 
 
 def check_glyphs(doc: Document) -> None:

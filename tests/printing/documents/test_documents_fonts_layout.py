@@ -211,3 +211,13 @@ def test_not_a_document_is_a_typed_error() -> None:
 
     with pytest.raises(InvalidDocumentError):
         render("住民票")  # type: ignore[arg-type]
+
+
+def test_preload() -> None:
+    from printing.documents import preload
+
+    preload([samples.NERIMA, samples.CHIYODA])  # fonts and two seals, no error
+    bad = dataclasses.replace(samples.NERIMA, seal_text="練馬区長之ꙮ")
+    with pytest.raises(MissingGlyphError) as info:
+        preload([bad])
+    assert info.value.field == "issuer.seal"
