@@ -2,18 +2,31 @@
 
 The envelope carries each page's back-side data as opaque bytes with a format name
 (kiosk.center.wire.BackSidePage); this module is the one place that knows how
-``printing.security`` serialises its ``BackSideData``.
+``printing.security`` serialises its ``BackSideData`` (``to_bytes``, CBOR).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from datetime import date
+from typing import Protocol
 
 from hw_sim.center.keys import CenterKeys
 
-# (front_pdf, page_index, serial, issuer, canonical_text) -> (format, data)
-PageMaker = Callable[[bytes, int, str, str, str], tuple[str, bytes]]
+
+class PageMaker(Protocol):
+    """Makes the back side of one page; returns (format name, serialised data)."""
+
+    def __call__(
+        self,
+        front_pdf: bytes,
+        page_index: int,
+        *,
+        serial: str,
+        issuer: str,
+        canonical_text: str,
+        page_count: int,
+        issued_on: date,
+    ) -> tuple[str, bytes]: ...
 
 
 def real_page_maker(keys: CenterKeys) -> PageMaker:
@@ -23,19 +36,28 @@ def real_page_maker(keys: CenterKeys) -> PageMaker:
     back_side_keys = security.BackSideKeys(
         scramble_master_key=keys.scramble_master_key,
         signing_key=keys.document_key,
-        key_id=keys.document_key_id,
+        key_id=keys.document_key_id.encode("ascii"),
     )
 
     def make(
-        front_pdf: bytes, page_index: int, serial: str, issuer: str, text: str
+        front_pdf: bytes,
+        page_index: int,
+        *,
+        serial: str,
+        issuer: str,
+        canonical_text: str,
+        page_count: int,
+        issued_on: date,
     ) -> tuple[str, bytes]:
-        data: Any = security.make_back_side(
+        data = security.make_back_side(
             front_pdf,
             page_index,
             serial=serial,
             issuer=issuer,
-            canonical_text=text,
+            canonical_text=canonical_text,
             keys=back_side_keys,
+            page_count=page_count,
+            issued_on=issued_on,
         )
         return security.BACK_SIDE_FORMAT, data.to_bytes()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from hw_sim.center.backside import PageMaker
 from hw_sim.center.keys import CenterKeys
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
@@ -29,7 +29,7 @@ from kiosk.domain import CertificateRequest
 
 _world: Any = None
 _keys: CenterKeys | None = None
-_make_page: Callable[[bytes, int, str, str, str], tuple[str, bytes]] | None = None
+_make_page: PageMaker | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,13 @@ def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
         pages = []
         for page_index in range(document.page_count):
             form, data = _make_page(
-                document.pdf, page_index, serial, job.issuer, document.canonical_text
+                document.pdf,
+                page_index,
+                serial=serial,
+                issuer=job.issuer,
+                canonical_text=document.canonical_text,
+                page_count=document.page_count,
+                issued_on=job.business_now.astimezone(wire.JST).date(),
             )
             pages.append(wire.BackSidePage(page_index=page_index, format=form, data=data))
         copies.append(

@@ -4,6 +4,7 @@ replays of an issuance; and the ``python -m kiosk.center`` CLI."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from hw_sim.personas import get_persona
@@ -203,6 +205,38 @@ def test_honseki_certificates(client: CenterClient, card_reader: CardReader) -> 
         CertificateKind.KOSEKI_FUHYO, NoOptions(), jurisdiction=Jurisdiction.HONSEKI
     )
     assert fuhyo.envelope.copies[0].serial.startswith("221007-")
+
+
+def test_envelope_composes_into_a_print_job(normal: Resident, center: RunningCenter) -> None:
+    """What the kiosk receives is what printing.security needs: back sides parse, their signed
+    codes verify with the center's document key and name the copy's serial, and the copies
+    compose into a duplex job."""
+    from cryptography import x509
+
+    from printing.security import BackSideData, CopyToPrint, compose_job, verify_signed_code
+    from printing.security.signed_code import text_digest
+
+    result = normal.issue(
+        CertificateKind.JUMINHYO, JuminhyoOptions(scope=Scope.HOUSEHOLD_ALL), copies=2
+    )
+    keys_dir = center.state_dir / "keys"
+    document_cert = x509.load_pem_x509_certificate((keys_dir / "document-signer.pem").read_bytes())
+    trusted = {b"document-1": document_cert.public_key()}
+    copies = []
+    for copy in result.envelope.copies:
+        backs = tuple(BackSideData.from_bytes(page.data) for page in copy.back_sides)
+        assert [b.serial for b in backs] == [copy.serial] * copy.page_count
+        assert [b.page_index for b in backs] == list(range(copy.page_count))
+        for back in backs:
+            payload = verify_signed_code(back.signed_code, trusted)  # type: ignore[arg-type]
+            assert payload.serial == copy.serial
+            # The code carries the text, or only its digest when the text is long.
+            assert payload.text in (None, copy.canonical_text)
+            assert payload.text_sha256 == text_digest(copy.canonical_text)
+        copies.append(CopyToPrint(copy.front_pdf, backs))
+    job = compose_job(copies)
+    with pikepdf.open(io.BytesIO(job)) as pdf:
+        assert len(pdf.pages) == 2 * sum(c.page_count for c in result.envelope.copies)
 
 
 # -- replay ----------------------------------------------------------------------------------

@@ -38,14 +38,6 @@ KIOSKS = ("kiosk-0001", "kiosk-0002", "kiosk-0003")
 BUSINESS_MORNING = datetime.fromisoformat("2026-11-26T10:00:00+09:00")
 
 
-def real_back_side_available() -> bool:
-    try:
-        from printing import security
-    except ImportError:
-        return False
-    return hasattr(security, "make_back_side")
-
-
 class RunningCenter:
     """One ``python -m hw_sim.center serve`` process and its endpoints."""
 
@@ -199,10 +191,9 @@ def center_pki(tmp_path_factory: pytest.TempPathFactory) -> JpkiTestPki:
 def running_center(
     tmp_path_factory: pytest.TempPathFactory, center_pki: JpkiTestPki
 ) -> Iterator[RunningCenter]:
-    """One simulated center for the session, with the real back side when it is available."""
-    page_maker = REAL_PAGE_MAKER if real_back_side_available() else STANDIN_PAGE_MAKER
+    """One simulated center for the session, making real back sides (printing.security)."""
     center = RunningCenter(
-        tmp_path_factory.mktemp("center"), center_pki.folder, page_maker=page_maker
+        tmp_path_factory.mktemp("center"), center_pki.folder, page_maker=REAL_PAGE_MAKER
     )
     center.start()
     try:

@@ -13,9 +13,7 @@ STANDIN_FORMAT = "test-standin/1"
 
 
 def page_maker(keys: Any) -> Any:
-    def make(
-        front_pdf: bytes, page_index: int, serial: str, issuer: str, text: str
-    ) -> tuple[str, bytes]:
+    def make(front_pdf: bytes, page_index: int, *, serial: str, **_: Any) -> tuple[str, bytes]:
         digest = hashlib.sha256(
             front_pdf + page_index.to_bytes(2, "big") + serial.encode()
         ).digest()
