@@ -17,7 +17,12 @@ Public API (docs/printing-documents.md):
 - :mod:`printing.documents.samples`: sample documents of every type (fictional people).
 """
 
-from printing.documents.errors import DocumentError, InvalidDocumentError, MissingGlyphError
+from printing.documents.errors import (
+    DocumentError,
+    InvalidDocumentError,
+    LayoutError,
+    MissingGlyphError,
+)
 from printing.documents.fonts import FontUnavailableError
 from printing.documents.layout import A4_LAYOUT, Box, DocumentLayout, document_layout
 from printing.documents.model import (
@@ -88,6 +93,7 @@ __all__ = [
     "KosekiDetail",
     "KosekiEvent",
     "KosekiMember",
+    "LayoutError",
     "MissingGlyphError",
     "PersonName",
     "Rendered",

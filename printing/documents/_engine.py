@@ -34,6 +34,9 @@ CELL_PAD_Y = 1.0 * MM
 BODY_GAP = 2.0 * MM  # between body blocks
 FOOTER_HEIGHT = 7.0 * MM  # document number and page x/y, at the bottom of every page
 PRODUCER = "konbini-kiosk printing.documents"
+# No certificate printed at a kiosk runs this long (a 戸籍 of 40 persons takes about 12 pages);
+# more means malformed data, refused instead of a print job that empties the paper tray.
+MAX_PAGES = 50
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,8 @@ def _paginate(comp: Composition, width: float, body_height: float) -> list[_Plac
 
     def new_page() -> None:
         nonlocal used
+        if len(pages) >= MAX_PAGES:
+            raise LayoutError(f"the certificate would run over {MAX_PAGES} pages")
         pages.append(_Placed())
         used = 0.0
 

@@ -39,6 +39,6 @@ class MissingGlyphError(DocumentError):
 
 
 class LayoutError(DocumentError):
-    """The document's content cannot be laid out on A4 pages (a single row taller than a
-    page). The data model's length limits make this unreachable for valid documents; it is
-    raised instead of drawing outside the content area."""
+    """The document's content cannot be laid out on A4 pages: a single row taller than a page
+    (unreachable with the data model's length limits; raised instead of drawing outside the
+    content area), or more pages than any certificate has (``MAX_PAGES``)."""

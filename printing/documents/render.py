@@ -11,13 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from printing.documents._compose import Composed
+from printing.documents._compose_inkan import compose_inkan
 from printing.documents._compose_juminhyo import compose_juminhyo, compose_kisai
 from printing.documents._compose_koseki import compose_fuhyo, compose_koseki
-from printing.documents._compose_other import (
-    compose_income_tax,
-    compose_inkan,
-    compose_tax_payment,
-)
+from printing.documents._compose_tax import compose_income_tax, compose_tax_payment
 from printing.documents._engine import render_composition
 from printing.documents.common import Issuer
 from printing.documents.errors import InvalidDocumentError

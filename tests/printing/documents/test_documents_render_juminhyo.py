@@ -222,3 +222,14 @@ def test_overlong_field_is_refused_before_layout() -> None:
     household = samples.yamada_household()
     with pytest.raises(InvalidDocumentError, match="longer than"):
         dataclasses.replace(household, address="東" * 301)
+
+
+def test_absurd_length_is_a_layout_error_not_a_huge_job() -> None:
+    from printing.documents import LayoutError
+
+    household = samples.yamada_household()
+    events = tuple(ResidenceEvent("転居", date(2000, 1, 1), None, "東" * 250) for _ in range(1500))
+    head = dataclasses.replace(household.members[0], events=events)
+    household = dataclasses.replace(household, members=(head,), head_member_id=head.member_id)
+    with pytest.raises(LayoutError, match="pages"):
+        render_document(samples.juminhyo(household, JuminhyoOptions(scope=Scope.SELF)))

@@ -12,7 +12,7 @@ from PIL import Image
 
 from kiosk.domain import KosekiScope
 from printing.documents import Issuer, render, render_document, samples
-from printing.documents._compose_other import tax_names
+from printing.documents._compose_tax import tax_names
 from printing.documents.jpdates import fullwidth_digits
 
 
