@@ -1,0 +1,385 @@
+"""Representative snapshots of every screen, built with the flow's own state types and
+synthetic data (no real person): used by the screen gallery, the UI tests and the benchmark."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, time
+
+from kiosk.domain import (
+    CertificateKind,
+    CertificateRequest,
+    HouseholdMember,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    Offer,
+    OfferedCertificate,
+    OptionRules,
+    Scope,
+    TaxOptions,
+)
+from kiosk.errors import Problem
+from kiosk.flow.events import (
+    CardFacts,
+    FormField,
+    HonsekiMunicipality,
+    RegistrationState,
+    Service,
+)
+from kiosk.flow.state import (
+    Authenticating,
+    AuthPhase,
+    Cancelled,
+    CardState,
+    CertificateChoice,
+    CheckingStatus,
+    Confirmation,
+    Consent,
+    CopiesChoice,
+    Done,
+    Fault,
+    Fetching,
+    FetchPhase,
+    FlowSettings,
+    FlowState,
+    JurisdictionChoice,
+    MatchingNumberEntry,
+    Money,
+    MunicipalityChoice,
+    OptionChoice,
+    OutOfService,
+    Payment,
+    PinEntry,
+    PinLocked,
+    PlaceCard,
+    Printing,
+    ReadingFacts,
+    Refunding,
+    RegistrationDraft,
+    RegistrationForm,
+    RegistrationReceipt,
+    RegistrationReview,
+    ReturnCard,
+    Screen,
+    Start,
+    StatusEntry,
+    StatusResult,
+    Submitting,
+    TakeCard,
+    Transaction,
+    VerifyingPin,
+)
+from kiosk.payment.events import RejectReason
+
+SETTINGS = FlowSettings(
+    boot_id="gallery",
+    hours=(time(6, 30), time(23, 0)),
+    notices=("年末年始（12月29日〜1月3日）は戸籍証明書を交付できません。",),
+)
+
+JUMINHYO_RULES = OptionRules(
+    scopes=(Scope.SELF, Scope.HOUSEHOLD_ALL, Scope.HOUSEHOLD_PART),
+    head_and_relationship=True,
+    honseki=True,
+    my_number=True,
+    foreign_items=True,
+    max_copies=5,
+)
+
+OFFER = Offer(
+    municipality_code="131202",
+    municipality_name="練馬区",
+    certificates=(
+        OfferedCertificate(
+            CertificateKind.JUMINHYO, Jurisdiction.RESIDENCE, 200, 300, JUMINHYO_RULES
+        ),
+        OfferedCertificate(
+            CertificateKind.KISAI_JIKO, Jurisdiction.RESIDENCE, 200, 300, JUMINHYO_RULES
+        ),
+        OfferedCertificate(CertificateKind.INKAN, Jurisdiction.RESIDENCE, 200, 300),
+        OfferedCertificate(
+            CertificateKind.TAX_INCOME,
+            Jurisdiction.RESIDENCE,
+            200,
+            300,
+            OptionRules(fiscal_years=(2023, 2024, 2025)),
+        ),
+        OfferedCertificate(
+            CertificateKind.TAX_PAYMENT,
+            Jurisdiction.RESIDENCE,
+            200,
+            300,
+            available=False,
+            unavailable_reason="no_record",
+        ),
+        OfferedCertificate(
+            CertificateKind.KOSEKI_FUHYO,
+            Jurisdiction.RESIDENCE,
+            250,
+            300,
+            available=False,
+            unavailable_reason="weekdays_only",
+        ),
+        OfferedCertificate(
+            CertificateKind.KOSEKI,
+            Jurisdiction.HONSEKI,
+            400,
+            450,
+            OptionRules(koseki_scopes=(KosekiScope.ALL, KosekiScope.INDIVIDUAL)),
+        ),
+        OfferedCertificate(CertificateKind.KOSEKI_FUHYO, Jurisdiction.HONSEKI, 250, 300),
+    ),
+    household=(
+        HouseholdMember("m1", "見本　一郎"),
+        HouseholdMember("m2", "見本　花子"),
+        HouseholdMember("m3", "見本　次郎"),
+    ),
+    honseki_municipality_code="012025",
+    honseki_municipality_name="函館市",
+)
+
+FACTS = CardFacts("見本　花子", "東京都練馬区豊玉北６丁目１２番１号", date(1985, 4, 1), "2")
+
+MUNICIPALITIES = (
+    HonsekiMunicipality("012025", "函館市", "北海道"),
+    HonsekiMunicipality("011002", "札幌市", "北海道"),
+    HonsekiMunicipality("131016", "千代田区", "東京都"),
+    HonsekiMunicipality("131202", "練馬区", "東京都"),
+    HonsekiMunicipality("131041", "新宿区", "東京都"),
+    HonsekiMunicipality("271004", "大阪市", "大阪府"),
+    HonsekiMunicipality("401005", "北九州市", "福岡県"),
+    HonsekiMunicipality("472018", "那覇市", "沖縄県"),
+)
+
+
+def _txn(**changes: object) -> Transaction:
+    base = Transaction(
+        txn_id="gallery-000001",
+        service=Service.ISSUE,
+        card=CardState.REMOVED,
+        offer=OFFER,
+        jurisdiction=Jurisdiction.RESIDENCE,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _ordered(options: object = None, copies: int = 2, **changes: object) -> Transaction:
+    request = CertificateRequest(
+        CertificateKind.JUMINHYO,
+        Jurisdiction.RESIDENCE,
+        options or JuminhyoOptions(Scope.HOUSEHOLD_ALL, show_head_and_relationship=True),  # type: ignore[arg-type]
+        copies,
+    )
+    return _txn(request=request, fee_per_copy_yen=200, **changes)
+
+
+def _registration(**changes: object) -> Transaction:
+    draft = RegistrationDraft(
+        "012025",
+        "函館市",
+        facts=FACTS,
+        honseki="北海道函館市元町１番地",
+        hittosha="見本　一郎",
+        phone="090-1234-5678",
+    )
+    return Transaction(
+        txn_id="gallery-000002",
+        service=Service.REGISTER,
+        card=CardState.REMOVED,
+        registration=replace(draft, **changes),  # type: ignore[arg-type]
+    )
+
+
+def _state(screen: Screen, txn: Transaction | None = None, **changes: object) -> FlowState:
+    state = FlowState(settings=SETTINGS, screen=screen, txn=txn)
+    return replace(state, **changes)  # type: ignore[arg-type]
+
+
+def samples() -> list[tuple[str, FlowState]]:
+    """(name, snapshot) for every screen and its notable variants, in flow order."""
+    issue = _txn(card=CardState.NONE, offer=None, jurisdiction=None)
+    paid = Money(due_yen=400, inserted_yen=1000, change_yen=600, paid=True)
+    return [
+        ("start", _state(Start())),
+        ("start-language-menu", _state(Start(), language_menu_open=True)),
+        ("consent", _state(Consent(), issue)),
+        ("place-card", _state(PlaceCard(), issue)),
+        ("place-card-reading", _state(PlaceCard(reading=True), _txn(card=CardState.PRESENT))),
+        ("place-card-problem", _state(PlaceCard(problem=Problem.CARD_UNREADABLE), issue)),
+        ("pin-reading-tries", _state(PinEntry(), _txn(card=CardState.IN_USE))),
+        ("pin-entry", _state(PinEntry(tries_left=3, digits="58"), _txn(card=CardState.IN_USE))),
+        (
+            "pin-last-try",
+            _state(PinEntry(tries_left=1, digits="", wrong=True), _txn(card=CardState.IN_USE)),
+        ),
+        ("verifying-pin", _state(VerifyingPin(tries_left=3), _txn(card=CardState.IN_USE))),
+        ("pin-locked", _state(PinLocked(), _txn(card=CardState.RELEASED))),
+        ("authenticating", _state(Authenticating(AuthPhase.SIGNING), _txn(card=CardState.IN_USE))),
+        ("take-card", _state(TakeCard(reminders=1), _txn(card=CardState.RELEASED))),
+        ("take-card-waiting", _state(TakeCard(), _txn(card=CardState.REMOVED, offer=None))),
+        ("return-card", _state(ReturnCard(), _txn(card=CardState.RELEASED))),
+        ("jurisdiction", _state(JurisdictionChoice(), _txn(jurisdiction=None))),
+        ("certificate", _state(CertificateChoice(), _txn())),
+        (
+            "options-juminhyo",
+            _state(
+                OptionChoice(
+                    JuminhyoOptions(
+                        Scope.HOUSEHOLD_PART, ("m1", "m2"), show_head_and_relationship=True
+                    )
+                ),
+                _ordered(),
+            ),
+        ),
+        (
+            "options-my-number-warning",
+            _state(OptionChoice(JuminhyoOptions(Scope.SELF), my_number_warning=True), _ordered()),
+        ),
+        (
+            "options-tax",
+            _state(
+                OptionChoice(TaxOptions(2025)),
+                _txn(
+                    request=CertificateRequest(
+                        CertificateKind.TAX_INCOME, Jurisdiction.RESIDENCE, TaxOptions(2025)
+                    ),
+                    fee_per_copy_yen=200,
+                ),
+            ),
+        ),
+        (
+            "options-koseki",
+            _state(
+                OptionChoice(KosekiOptions(KosekiScope.ALL)),
+                _txn(
+                    jurisdiction=Jurisdiction.HONSEKI,
+                    request=CertificateRequest(
+                        CertificateKind.KOSEKI, Jurisdiction.HONSEKI, KosekiOptions()
+                    ),
+                    fee_per_copy_yen=400,
+                ),
+            ),
+        ),
+        ("copies", _state(CopiesChoice(2), _ordered())),
+        ("confirmation", _state(Confirmation(), _ordered())),
+        (
+            "confirmation-inkan",
+            _state(
+                Confirmation(),
+                _txn(
+                    request=CertificateRequest(
+                        CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 1
+                    ),
+                    fee_per_copy_yen=200,
+                ),
+            ),
+        ),
+        ("fetching", _state(Fetching(FetchPhase.ISSUING), _ordered(journal_opened=True))),
+        (
+            "payment",
+            _state(Payment(), _ordered(money=Money(due_yen=400, inserted_yen=100, accepting=True))),
+        ),
+        (
+            "payment-rejected",
+            _state(
+                Payment(RejectReason.NOT_ACCEPTED),
+                _ordered(money=Money(due_yen=400, inserted_yen=0, accepting=True)),
+            ),
+        ),
+        ("printing", _state(Printing(pages_done=1, pages_total=4), _ordered(money=paid))),
+        (
+            "done",
+            _state(Done(reminders=1), _ordered(money=paid, copies_printed=2, change_in_tray=True)),
+        ),
+        ("done-counter-ticket", _state(Done(ticket_number=12), _ordered(copies_printed=2))),
+        (
+            "refunding",
+            _state(
+                Refunding(Problem.PRINTER_JAM),
+                _ordered(
+                    money=Money(due_yen=400, inserted_yen=500, refund_pending_yen=500, paid=True)
+                ),
+            ),
+        ),
+        (
+            "cancelled",
+            _state(
+                Cancelled(), _ordered(money=Money(due_yen=400, inserted_yen=300, refunded_yen=300))
+            ),
+        ),
+        ("fault-refusal", _state(Fault(Problem.SUPPORT_MEASURES), _txn())),
+        (
+            "fault-printer",
+            _state(
+                Fault(Problem.PRINTER_OUT_OF_PAPER),
+                _ordered(
+                    money=Money(
+                        due_yen=400,
+                        inserted_yen=500,
+                        refunded_yen=300,
+                        staff_owed_yen=200,
+                        paid=True,
+                    )
+                ),
+            ),
+        ),
+        ("fault-center", _state(Fault(Problem.CENTER_TIMEOUT), _txn())),
+        ("out-of-service", _state(OutOfService(Problem.JOURNAL_FAILED), None)),
+        ("municipality-loading", _state(MunicipalityChoice(), _registration())),
+        (
+            "municipality-prefecture",
+            _state(MunicipalityChoice(MUNICIPALITIES, loading=False), _registration()),
+        ),
+        (
+            "municipality-city",
+            _state(
+                MunicipalityChoice(MUNICIPALITIES, loading=False, prefecture="東京都"),
+                _registration(),
+            ),
+        ),
+        (
+            "matching-number",
+            _state(MatchingNumberEntry(digits="850401", tries_left=9), _registration()),
+        ),
+        ("reading-facts", _state(ReadingFacts(), _registration())),
+        ("registration-form", _state(RegistrationForm(), _registration(hittosha="", phone=""))),
+        (
+            "registration-form-invalid",
+            _state(RegistrationForm(invalid=(FormField.PHONE,)), _registration(phone="090")),
+        ),
+        ("registration-review", _state(RegistrationReview(), _registration())),
+        ("submitting", _state(Submitting(), _registration())),
+        (
+            "registration-receipt",
+            _state(
+                RegistrationReceipt(
+                    "0120252604150007",
+                    "函館市",
+                    "登録には5開庁日ほどかかります。お問い合わせ：函館市戸籍住民課 0138-00-0000",
+                ),
+                _registration(),
+            ),
+        ),
+        ("status-entry", _state(StatusEntry("0120252604"), _txn(service=Service.STATUS))),
+        ("checking-status", _state(CheckingStatus(), _txn(service=Service.STATUS))),
+        (
+            "status-result",
+            _state(
+                StatusResult(RegistrationState.REGISTERED, "登録が完了しました。"),
+                _txn(service=Service.STATUS),
+            ),
+        ),
+        ("status-not-found", _state(StatusResult(None), _txn(service=Service.STATUS))),
+        ("continue-prompt", _state(CertificateChoice(), _txn(), prompt=True)),
+    ]
+
+
+def sample(name: str) -> FlowState:
+    """The sample snapshot called ``name``."""
+    for key, state in samples():
+        if key == name:
+            return state
+    raise KeyError(name)

@@ -1,0 +1,312 @@
+"""Money and printing screens: fetching, payment, printing, done, refunding, cancelled."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QProgressBar, QVBoxLayout, QWidget
+
+from kiosk.flow.events import Finish
+from kiosk.flow.state import (
+    Cancelled,
+    Done,
+    Fetching,
+    FetchPhase,
+    FlowState,
+    Money,
+    Payment,
+    Printing,
+    Refunding,
+)
+from kiosk.i18n import _, format_yen
+from kiosk.ui.screens.base import CancelInfo, IntentSink, ScreenView
+from kiosk.ui.screens.card import BusyScreen
+from kiosk.ui.texts import REJECT_REASONS
+from kiosk.ui.widgets import BusyPanel, frame, label, metrics
+
+
+class FetchingScreen(BusyScreen):
+    handles = (Fetching,)
+
+    def title(self, state: FlowState) -> str:
+        return _("Getting your certificate")
+
+    def show_state(self, state: FlowState) -> None:
+        screen = state.screen
+        assert isinstance(screen, Fetching)
+        if screen.phase is FetchPhase.PRINTER_CHECK:
+            self.busy.set_text(_("Checking the printer…"))
+        else:
+            self.busy.set_text(
+                _("Getting your certificate from your municipality…"),
+                _("This can take up to a minute."),
+            )
+        self.note.setText(
+            _(
+                "You can still cancel: nothing has been charged. You pay once the certificate "
+                "data has arrived."
+            )
+        )
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        return CancelInfo()
+
+
+def money_rows(grid: QGridLayout, rows: list[tuple[str, str]], labels: list[QWidget]) -> None:
+    """Fill a two-column grid of (name, amount) rows, re-using its labels."""
+    while len(labels) < 2 * len(rows):
+        index = len(labels) // 2
+        name = label("", "figure-label")
+        value = label("", "figure", wrap=False)
+        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(name, index, 0)
+        grid.addWidget(value, index, 1)
+        labels.extend((name, value))
+    for index, widget in enumerate(labels):
+        row = index // 2
+        widget.setVisible(row < len(rows))
+        if row < len(rows):
+            widget.setText(rows[row][index % 2])  # type: ignore[attr-defined]
+
+
+class PaymentScreen(ScreenView):
+    handles = (Payment,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("title")
+        self.how = self.add_label("body")
+        panel = frame("panel")
+        self.grid = QGridLayout(panel)
+        pad = metrics().margin
+        self.grid.setContentsMargins(pad, pad, pad, pad)
+        self.grid.setColumnStretch(0, 1)
+        self._labels: list[QWidget] = []
+        self.body.addWidget(panel)
+        self.rejected = frame("warning")
+        rejected_layout = QVBoxLayout(self.rejected)
+        self.rejected_text = label("", "body")
+        rejected_layout.addWidget(self.rejected_text)
+        self.body.addWidget(self.rejected)
+        self.body.addStretch(1)
+
+    def title(self, state: FlowState) -> str:
+        return _("Payment")
+
+    def show_state(self, state: FlowState) -> None:
+        screen = state.screen
+        assert isinstance(screen, Payment)
+        money = self.txn(state).money
+        if money.paid:
+            self.lead.setText(_("Thank you. Payment complete."))
+        else:
+            self.lead.setText(
+                _("Please insert {amount}.").format(amount=format_yen(money.remaining_yen))
+            )
+        self.how.setText(
+            _("Coins and bills are accepted. 2000-yen bills cannot be used. Change is given.")
+        )
+        rows = [
+            (_("Amount due"), format_yen(money.due_yen)),
+            (_("Inserted"), format_yen(money.inserted_yen)),
+            (_("Still to insert"), format_yen(money.remaining_yen)),
+        ]
+        if money.change_due_yen:
+            rows.append((_("Change"), format_yen(money.change_due_yen)))
+        if money.escrow_yen:
+            rows.append((_("Being checked"), format_yen(money.escrow_yen)))
+        money_rows(self.grid, rows, self._labels)
+        self.rejected.setVisible(screen.rejected is not None)
+        if screen.rejected is not None:
+            self.rejected_text.setText(_(REJECT_REASONS[screen.rejected]))
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        money = self.txn(state).money
+        if money.inserted_yen:
+            return CancelInfo(text=_("Cancel and get your money back"))
+        return CancelInfo()
+
+
+class PrintingScreen(ScreenView):
+    handles = (Printing,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.busy = BusyPanel()
+        self.body.addWidget(self.busy)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setMinimumHeight(metrics().px(36))
+        self.body.addWidget(self.progress)
+        self.pages = self.add_label("body")
+        warning = frame("warning")
+        warning_layout = QVBoxLayout(warning)
+        self.stay = label("", "lead")
+        warning_layout.addWidget(self.stay)
+        self.body.addWidget(warning)
+        self.body.addStretch(1)
+
+    def title(self, state: FlowState) -> str:
+        return _("Printing")
+
+    def show_state(self, state: FlowState) -> None:
+        screen = state.screen
+        assert isinstance(screen, Printing)
+        self.busy.set_text(_("Printing your certificates…"))
+        total = max(screen.pages_total, 1)
+        self.progress.setRange(0, total)
+        self.progress.setValue(min(screen.pages_done, total))
+        self.pages.setVisible(screen.pages_total > 0)
+        self.pages.setText(
+            _("Page {done} of {total} printed").format(
+                done=screen.pages_done, total=screen.pages_total
+            )
+        )
+        self.stay.setText(_("This may take more than two minutes. Please do not leave the kiosk."))
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        return CancelInfo(
+            enabled=False, reason=_("Printing cannot be stopped once it has started.")
+        )
+
+
+def refund_lines(money: Money) -> list[str]:
+    """What happened to the resident's money (refunds and amounts staff must pay)."""
+    lines = []
+    if money.refunded_yen:
+        lines.append(
+            _("{amount} has been returned. Please take it from the return tray.").format(
+                amount=format_yen(money.refunded_yen)
+            )
+        )
+    if money.refund_pending_yen:
+        lines.append(
+            _("{amount} is being returned.").format(amount=format_yen(money.refund_pending_yen))
+        )
+    if money.staff_owed_yen:
+        lines.append(
+            _(
+                "{amount} could not be returned by the machine. Staff will pay it back: please "
+                "show this screen to staff."
+            ).format(amount=format_yen(money.staff_owed_yen))
+        )
+    return lines
+
+
+class DoneScreen(ScreenView):
+    handles = (Done,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("title")
+        self.certificates = self.add_label("lead")
+        self.change = self.add_label("lead")
+        self.ticket = frame("panel")
+        ticket_layout = QVBoxLayout(self.ticket)
+        self.ticket_number = label("", "figure")
+        self.ticket_text = label("", "body")
+        ticket_layout.addWidget(self.ticket_number)
+        ticket_layout.addWidget(self.ticket_text)
+        self.body.addWidget(self.ticket)
+        self.short = frame("warning")
+        short_layout = QVBoxLayout(self.short)
+        self.short_text = label("", "body")
+        short_layout.addWidget(self.short_text)
+        self.body.addWidget(self.short)
+        self.reminder = frame("warning")
+        reminder_layout = QVBoxLayout(self.reminder)
+        self.reminder_text = label("", "lead")
+        reminder_layout.addWidget(self.reminder_text)
+        self.body.addWidget(self.reminder)
+        self.body.addStretch(1)
+        self.thanks = self.add_label("muted")
+
+    def title(self, state: FlowState) -> str:
+        return _("Thank you")
+
+    def show_state(self, state: FlowState) -> None:
+        screen = state.screen
+        assert isinstance(screen, Done)
+        txn = self.txn(state)
+        money = txn.money
+        counter = screen.ticket_number is not None
+        self.lead.setText(_("Please take your certificates."))
+        self.certificates.setText(
+            _("Take your ticket from the printer.")
+            if counter
+            else _("They are in the output tray of the printer.")
+        )
+        change = money.change_yen + money.change_pending_yen
+        self.change.setVisible(change > 0)
+        self.change.setText(
+            _("Please also take your change: {amount}.").format(amount=format_yen(change))
+        )
+        self.ticket.setVisible(counter)
+        if screen.ticket_number is not None:
+            self.ticket_number.setText(
+                _("Ticket number {number}").format(number=screen.ticket_number)
+            )
+            self.ticket_text.setText(
+                _(
+                    "Take the ticket to the counter and pay {amount} there; staff will give you "
+                    "your certificates."
+                ).format(amount=format_yen(txn.total_fee_yen))
+            )
+        lines = refund_lines(money)
+        if txn.change_short and not money.staff_owed_yen:
+            lines.append(_("Not all of your change could be paid. Please call staff."))
+        self.short.setVisible(bool(lines))
+        self.short_text.setText("\n".join(lines))
+        self.reminder.setVisible(screen.reminders > 0)
+        self.reminder_text.setText(
+            _("Don't forget your certificates and your change!")
+            if change
+            else _("Don't forget your certificates!")
+        )
+        self.thanks.setText(_("Thank you for using this service."))
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        money = self.txn(state).money
+        if money.pending_yen:
+            return CancelInfo(enabled=False, reason=_("Please wait: your change is being paid."))
+        return CancelInfo(text=_("Finish"), intent=Finish())
+
+
+class RefundingScreen(BusyScreen):
+    handles = (Refunding,)
+
+    def title(self, state: FlowState) -> str:
+        return _("Returning your money")
+
+    def show_state(self, state: FlowState) -> None:
+        money = self.txn(state).money
+        self.busy.set_text(
+            _("Returning your money…"),
+            _("{amount} is being returned.").format(
+                amount=format_yen(money.refund_pending_yen or money.held_yen)
+            ),
+        )
+        self.note.setText(_("Please take the money from the return tray."))
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        return CancelInfo(enabled=False, reason=_("Please wait: your money is being returned."))
+
+
+class CancelledScreen(ScreenView):
+    handles = (Cancelled,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("title")
+        self.money = self.add_label("lead")
+        self.body.addStretch(1)
+
+    def title(self, state: FlowState) -> str:
+        return _("Cancelled")
+
+    def show_state(self, state: FlowState) -> None:
+        money = state.txn.money if state.txn else Money()
+        self.lead.setText(_("Your request has been cancelled. Nothing was charged."))
+        self.money.setText("\n".join(refund_lines(money)))
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        return CancelInfo(text=_("Finish"), intent=Finish())

@@ -1,0 +1,554 @@
+"""Order screens: 住所地/本籍地, certificate with fees, options, copies, confirmation."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.domain import (
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    Scope,
+    TaxOptions,
+)
+from kiosk.flow.events import (
+    Back,
+    ChooseCertificate,
+    ChooseJurisdiction,
+    ConfirmMyNumber,
+    ConfirmOrder,
+    Next,
+    OptionItem,
+    RequestMyNumber,
+    SetCopies,
+    SetFiscalYear,
+    SetItem,
+    SetKosekiScope,
+    SetScope,
+    ToggleMember,
+)
+from kiosk.flow.state import (
+    CertificateChoice,
+    Confirmation,
+    CopiesChoice,
+    FlowState,
+    JurisdictionChoice,
+    OptionChoice,
+    Transaction,
+)
+from kiosk.i18n import _, format_yen, ngettext
+from kiosk.ui.screens.base import IntentSink, NavAction, ScreenView
+from kiosk.ui.texts import (
+    ITEM_NAMES,
+    KOSEKI_SCOPE_NAMES,
+    MY_NUMBER_ITEM,
+    SCOPE_NAMES,
+    jurisdiction_name,
+    kind_name,
+    unavailable_reason,
+)
+from kiosk.ui.widgets import Choice, ChoiceGrid, TouchButton, frame, label, metrics
+
+
+def one_line_kind(kind: CertificateKind) -> str:
+    """The certificate's name on one line (translated — Japanese)."""
+    return kind_name(kind).replace("\n", " — ")
+
+
+def _pager(grid: ChoiceGrid) -> None:
+    grid.set_captions(_("◀ Previous"), _("Next ▶"), _("Page {page} of {pages}"))
+
+
+class JurisdictionScreen(ScreenView):
+    handles = (JurisdictionChoice,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("lead")
+        self.buttons: dict[Jurisdiction, TouchButton] = {}
+        for jurisdiction in Jurisdiction:
+            button = TouchButton("", min_height=metrics().px(120))
+            button.clicked.connect(lambda _=False, j=jurisdiction: self.send(ChooseJurisdiction(j)))
+            self.buttons[jurisdiction] = button
+            self.body.addWidget(button)
+        self.body.addStretch(1)
+
+    def title(self, state: FlowState) -> str:
+        return _("Which municipality?")
+
+    def show_state(self, state: FlowState) -> None:
+        offer = self.txn(state).offer
+        self.lead.setText(_("Which municipality's certificate do you need?"))
+        names = {
+            Jurisdiction.RESIDENCE: offer.municipality_name if offer else "",
+            Jurisdiction.HONSEKI: (offer.honseki_municipality_name or "") if offer else "",
+        }
+        for jurisdiction, button in self.buttons.items():
+            button.setText(f"{jurisdiction_name(jurisdiction)}\n{names[jurisdiction]}")
+
+
+class CertificateScreen(ScreenView):
+    handles = (CertificateChoice,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("lead")
+        self.grid = ChoiceGrid(columns=2, rows=3)
+        self.grid.chosen.connect(lambda key: self.send(ChooseCertificate(CertificateKind(key))))
+        self.body.addWidget(self.grid, 1)
+        self.notices = self.add_label("muted")
+
+    def title(self, state: FlowState) -> str:
+        return _("Choose a certificate")
+
+    def show_state(self, state: FlowState) -> None:
+        txn = self.txn(state)
+        offer = txn.offer
+        municipality = offer.municipality_name if offer else ""
+        if offer and txn.jurisdiction is Jurisdiction.HONSEKI:
+            municipality = offer.honseki_municipality_name or municipality
+        self.lead.setText(
+            _("Certificates of {municipality}. The fee is per copy.").format(
+                municipality=municipality
+            )
+        )
+        choices = []
+        for line in offer.certificates if offer else ():
+            if line.jurisdiction is not txn.jurisdiction:
+                continue
+            if line.available and line.fee_yen >= 0:
+                detail = format_yen(line.fee_yen)
+            else:
+                detail = unavailable_reason(line.unavailable_reason)
+            choices.append(
+                Choice(line.kind.value, f"{kind_name(line.kind)}\n{detail}", enabled=line.available)
+            )
+        self.grid.set_choices(choices)
+        _pager(self.grid)
+        notices = offer.notices if offer else ()
+        self.notices.setText("\n".join(notices))
+        self.notices.setVisible(bool(notices))
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        offer = self.txn(state).offer
+        both = (
+            offer is not None
+            and offer.honseki_municipality_code is not None
+            and any(line.jurisdiction is Jurisdiction.HONSEKI for line in offer.certificates)
+        )
+        return [NavAction("back", _("Back"), Back())] if both else []
+
+
+class OptionsScreen(ScreenView):
+    """Whose certificate and what it shows; the My Number warning as a dialog over it."""
+
+    handles = (OptionChoice,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        columns = QHBoxLayout()
+        columns.setSpacing(metrics().margin)
+        left = QVBoxLayout()
+        left.setSpacing(metrics().gap)
+        self.left_title = label("", "field-label")
+        left.addWidget(self.left_title)
+        self.scopes = ChoiceGrid(columns=1, rows=3, checkable=True)
+        self.scopes.chosen.connect(self._scope_chosen)
+        left.addWidget(self.scopes)
+        self.members_title = label("", "field-label")
+        left.addWidget(self.members_title)
+        self.members = ChoiceGrid(columns=3, rows=2, checkable=True)
+        self.members.chosen.connect(lambda key: self.send(ToggleMember(key)))
+        left.addWidget(self.members)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(metrics().gap)
+        self.right_title = label("", "field-label")
+        right.addWidget(self.right_title)
+        self.items = ChoiceGrid(columns=1, rows=4, checkable=True)
+        self.items.chosen.connect(self._item_chosen)
+        right.addWidget(self.items)
+        self.hint = label("", "muted")
+        right.addWidget(self.hint)
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        self.body.addLayout(columns, 1)
+        self._options: JuminhyoOptions | TaxOptions | KosekiOptions | None = None
+        self._build_warning()
+
+    def _build_warning(self) -> None:
+        self.warning = QWidget(self)
+        self.warning.setProperty("role", "scrim")
+        self.warning.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        outer = QVBoxLayout(self.warning)
+        pad = metrics().margin
+        outer.setContentsMargins(pad * 2, pad, pad * 2, pad)
+        dialog = frame("dialog")
+        inner = QVBoxLayout(dialog)
+        inner.setContentsMargins(pad, pad, pad, pad)
+        inner.setSpacing(metrics().gap)
+        box = frame("warning")
+        box_layout = QVBoxLayout(box)
+        self.warning_title = label("", "title")
+        self.warning_text = label("", "body")
+        box_layout.addWidget(self.warning_title)
+        box_layout.addWidget(self.warning_text)
+        inner.addWidget(box)
+        self.warning_question = label("", "lead")
+        inner.addWidget(self.warning_question)
+        buttons = QHBoxLayout()
+        self.warning_back = TouchButton("")
+        self.warning_back.clicked.connect(lambda: self.send(Back()))
+        self.warning_confirm = TouchButton("", "primary")
+        self.warning_confirm.clicked.connect(lambda: self.send(ConfirmMyNumber()))
+        buttons.addWidget(self.warning_back, 1)
+        buttons.addWidget(self.warning_confirm, 1)
+        inner.addLayout(buttons)
+        outer.addStretch(1)
+        outer.addWidget(dialog)
+        outer.addStretch(1)
+        self.warning.hide()
+
+    def resizeEvent(self, event: object) -> None:
+        self.warning.setGeometry(self.rect())
+        super().resizeEvent(event)  # type: ignore[arg-type]
+
+    def _scope_chosen(self, key: str) -> None:
+        if isinstance(self._options, JuminhyoOptions):
+            self.send(SetScope(Scope(key)))
+        elif isinstance(self._options, TaxOptions):
+            self.send(SetFiscalYear(int(key)))
+        elif isinstance(self._options, KosekiOptions):
+            self.send(SetKosekiScope(KosekiScope(key)))
+
+    def _item_chosen(self, key: str) -> None:
+        options = self._options
+        if not isinstance(options, JuminhyoOptions):
+            return
+        if key == "my_number":
+            self.send(RequestMyNumber(not options.show_my_number))
+            return
+        item = OptionItem(key)
+        current = {
+            OptionItem.HEAD_AND_RELATIONSHIP: options.show_head_and_relationship,
+            OptionItem.HONSEKI: options.show_honseki,
+            OptionItem.FOREIGN_ITEMS: options.show_foreign_items,
+        }[item]
+        self.send(SetItem(item, not current))
+
+    def title(self, state: FlowState) -> str:
+        request = self.txn(state).request
+        if request is None:
+            return _("Choose what the certificate shows")
+        return one_line_kind(request.kind)
+
+    def show_state(self, state: FlowState) -> None:
+        screen = state.screen
+        assert isinstance(screen, OptionChoice)
+        txn = self.txn(state)
+        options = screen.options
+        self._options = options
+        request = txn.request
+        line = txn.offered(request.kind) if request else None
+        rules = line.rules if line else None
+        for grid in (self.scopes, self.members, self.items):
+            _pager(grid)
+        self.members_title.hide()
+        self.members.hide()
+        self.items.hide()
+        self.right_title.hide()
+        self.hint.setText("")
+        if isinstance(options, JuminhyoOptions):
+            self.left_title.setText(_("Whose entries?"))
+            scopes = rules.scopes if rules else (options.scope,)
+            self.scopes.set_choices(
+                [Choice(s.value, _(SCOPE_NAMES[s]), selected=s is options.scope) for s in scopes]
+            )
+            if options.scope is Scope.HOUSEHOLD_PART:
+                self.members_title.show()
+                self.members_title.setText(_("Choose the members"))
+                household = txn.offer.household if txn.offer else ()
+                self.members.set_choices(
+                    [
+                        Choice(
+                            m.member_id, m.display_name, selected=m.member_id in options.member_ids
+                        )
+                        for m in household
+                    ]
+                )
+                self.members.show()
+            self._render_items(options, rules)
+        elif isinstance(options, TaxOptions):
+            self.left_title.setText(_("Which fiscal year?"))
+            years = rules.fiscal_years if rules else (options.fiscal_year,)
+            self.scopes.set_choices(
+                [
+                    Choice(
+                        str(year),
+                        _("Fiscal year {year} (income of {income_year})").format(
+                            year=year, income_year=year - 1
+                        ),
+                        selected=year == options.fiscal_year,
+                    )
+                    for year in sorted(years, reverse=True)
+                ]
+            )
+        else:
+            self.left_title.setText(_("Whose entries?"))
+            koseki_scopes = (rules.koseki_scopes if rules else ()) or (options.scope,)
+            self.scopes.set_choices(
+                [
+                    Choice(s.value, _(KOSEKI_SCOPE_NAMES[s]), selected=s is options.scope)
+                    for s in koseki_scopes
+                ]
+            )
+        self.warning.setVisible(screen.my_number_warning)
+        if screen.my_number_warning:
+            self.warning.raise_()
+            self.warning_title.setText(_("Printing your My Number"))
+            self.warning_text.setText(
+                _(
+                    "A copy that shows the Individual Number (My Number) may only be given to "
+                    "the bodies entitled by law to receive it, such as your employer for tax and "
+                    "social security. For most purposes a copy without it is needed."
+                )
+            )
+            self.warning_question.setText(_("Do you really want the My Number printed?"))
+            self.warning_back.setText(_("No, do not print it"))
+            self.warning_confirm.setText(_("Yes, print it"))
+
+    def _render_items(self, options: JuminhyoOptions, rules: object) -> None:
+        from kiosk.domain import OptionRules
+
+        assert rules is None or isinstance(rules, OptionRules)
+        offered = {
+            OptionItem.HEAD_AND_RELATIONSHIP: (
+                rules.head_and_relationship if rules else False,
+                options.show_head_and_relationship,
+            ),
+            OptionItem.HONSEKI: (rules.honseki if rules else False, options.show_honseki),
+            OptionItem.FOREIGN_ITEMS: (
+                rules.foreign_items if rules else False,
+                options.show_foreign_items,
+            ),
+        }
+        choices = [
+            Choice(item.value, _shown(_(ITEM_NAMES[item]), on), selected=on)
+            for item, (allowed, on) in offered.items()
+            if allowed
+        ]
+        if rules is not None and rules.my_number:
+            choices.append(
+                Choice(
+                    "my_number",
+                    _shown(_(MY_NUMBER_ITEM), options.show_my_number),
+                    selected=options.show_my_number,
+                )
+            )
+        if choices:
+            self.right_title.show()
+            self.right_title.setText(_("Also show (tap to switch)"))
+            self.items.set_choices(choices)
+            self.items.show()
+            self.hint.setText(_("Show only what the office that asked for it needs."))
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        screen = state.screen
+        assert isinstance(screen, OptionChoice)
+        if screen.my_number_warning:
+            return []
+        options = screen.options
+        complete = not (
+            isinstance(options, JuminhyoOptions)
+            and options.scope is Scope.HOUSEHOLD_PART
+            and not options.member_ids
+        )
+        return [
+            NavAction("back", _("Back"), Back()),
+            NavAction("next", _("Next"), Next(), primary=True, enabled=complete),
+        ]
+
+
+def _shown(name: str, on: bool) -> str:
+    return f"{name}\n{_('Shown') if on else _('Not shown')}"
+
+
+class CopiesScreen(ScreenView):
+    handles = (CopiesChoice,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.kind = self.add_label("lead")
+        self.body.addStretch(1)
+        row = QHBoxLayout()
+        row.setSpacing(metrics().margin)
+        self.minus = TouchButton("−", keycap=True, min_height=metrics().px(110))
+        self.plus = TouchButton("+", keycap=True, min_height=metrics().px(110))
+        self.count = label("", "figure", wrap=False)
+        self.count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addStretch(1)
+        row.addWidget(self.minus, 1)
+        row.addWidget(self.count, 2)
+        row.addWidget(self.plus, 1)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.total = self.add_label("lead")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.limit = self.add_label("muted")
+        self.limit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addStretch(1)
+        self._copies = 1
+        self.minus.clicked.connect(lambda: self.send(SetCopies(self._copies - 1)))
+        self.plus.clicked.connect(lambda: self.send(SetCopies(self._copies + 1)))
+
+    def title(self, state: FlowState) -> str:
+        return _("How many copies?")
+
+    def show_state(self, state: FlowState) -> None:
+        screen = state.screen
+        assert isinstance(screen, CopiesChoice)
+        txn = self.txn(state)
+        self._copies = screen.copies
+        request = txn.request
+        line = txn.offered(request.kind) if request else None
+        maximum = line.rules.max_copies if line else 1
+        self.kind.setText(one_line_kind(request.kind) if request else "")
+        self.count.setText(
+            ngettext("{count} copy", "{count} copies", screen.copies).format(count=screen.copies)
+        )
+        self.minus.setEnabled(screen.copies > 1)
+        self.plus.setEnabled(screen.copies < maximum)
+        self.total.setText(
+            _("{fee} per copy, total {total}").format(
+                fee=format_yen(txn.fee_per_copy_yen),
+                total=format_yen(txn.fee_per_copy_yen * screen.copies),
+            )
+        )
+        self.limit.setText(_("Up to {max} copies.").format(max=maximum))
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        return [
+            NavAction("back", _("Back"), Back()),
+            NavAction("next", _("Next"), Next(), primary=True),
+        ]
+
+
+def describe_options(request: CertificateRequest, txn: Transaction) -> list[str]:
+    """The chosen options as lines for the confirmation and the review."""
+    options = request.options
+    lines: list[str] = []
+    if isinstance(options, JuminhyoOptions):
+        scope = _(SCOPE_NAMES[options.scope])
+        if options.scope is Scope.HOUSEHOLD_PART and txn.offer is not None:
+            names = [
+                m.display_name for m in txn.offer.household if m.member_id in options.member_ids
+            ]
+            scope = f"{scope}: {', '.join(names)}"
+        lines.append(scope)
+        shown = [
+            (options.show_head_and_relationship, _(ITEM_NAMES[OptionItem.HEAD_AND_RELATIONSHIP])),
+            (options.show_honseki, _(ITEM_NAMES[OptionItem.HONSEKI])),
+            (options.show_foreign_items, _(ITEM_NAMES[OptionItem.FOREIGN_ITEMS])),
+            (options.show_my_number, _(MY_NUMBER_ITEM)),
+        ]
+        names_shown = [name for on, name in shown if on]
+        lines.append(
+            _("Also shows: {items}").format(items=", ".join(names_shown))
+            if names_shown
+            else _("No optional items")
+        )
+    elif isinstance(options, TaxOptions):
+        lines.append(
+            _("Fiscal year {year} (income of {income_year})").format(
+                year=options.fiscal_year, income_year=options.fiscal_year - 1
+            )
+        )
+    elif isinstance(options, KosekiOptions):
+        lines.append(_(KOSEKI_SCOPE_NAMES[options.scope]))
+    elif isinstance(options, NoOptions):
+        pass
+    return lines
+
+
+class ConfirmationScreen(ScreenView):
+    handles = (Confirmation,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("lead")
+        panel = frame("panel")
+        self.table = QGridLayout(panel)
+        pad = metrics().margin
+        self.table.setContentsMargins(pad, pad, pad, pad)
+        self.table.setHorizontalSpacing(pad)
+        self.table.setVerticalSpacing(metrics().gap)
+        self.rows: list[tuple[QWidget, QWidget]] = []
+        for row in range(5):
+            name = label("", "muted")
+            value = label("", "body")
+            self.table.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.table.addWidget(value, row, 1)
+            self.rows.append((name, value))
+        self.table.setColumnStretch(0, 2)
+        self.table.setColumnStretch(1, 5)
+        self.body.addWidget(panel)
+        total_row = QHBoxLayout()
+        self.total_name = label("", "figure-label")
+        self.total = label("", "figure", wrap=False)
+        total_row.addWidget(self.total_name, 1)
+        total_row.addWidget(self.total)
+        self.body.addLayout(total_row)
+        self.note = self.add_label("muted")
+        self.body.addStretch(1)
+
+    def title(self, state: FlowState) -> str:
+        return _("Check your order")
+
+    def show_state(self, state: FlowState) -> None:
+        txn = self.txn(state)
+        request = txn.request
+        assert request is not None
+        offer = txn.offer
+        municipality = ""
+        if offer is not None:
+            municipality = (
+                offer.honseki_municipality_name or ""
+                if request.jurisdiction is Jurisdiction.HONSEKI
+                else offer.municipality_name
+            )
+        self.lead.setText(_("Please check your order, then tap “Confirm”."))
+        values = [
+            (_("Certificate"), one_line_kind(request.kind)),
+            (_("Municipality"), f"{municipality} ({jurisdiction_name(request.jurisdiction)})"),
+            (_("Contents"), "\n".join(describe_options(request, txn)) or "—"),
+            (
+                _("Copies"),
+                ngettext("{count} copy", "{count} copies", request.copies).format(
+                    count=request.copies
+                ),
+            ),
+            (_("Fee per copy"), format_yen(txn.fee_per_copy_yen)),
+        ]
+        for (name, value), (name_label, value_label) in zip(values, self.rows, strict=True):
+            name_label.setText(name)  # type: ignore[attr-defined]
+            value_label.setText(value)  # type: ignore[attr-defined]
+        self.total_name.setText(_("Total"))
+        self.total.setText(format_yen(txn.total_fee_yen))
+        self.note.setText(
+            _(
+                "You pay after the certificate data has arrived. Nothing is charged if it cannot "
+                "be issued."
+            )
+        )
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        return [
+            NavAction("back", _("Back"), Back()),
+            NavAction("confirm", _("Confirm"), ConfirmOrder(), primary=True),
+        ]

@@ -1,0 +1,139 @@
+"""The start screen (services, hours, notices) and the notes the resident agrees to."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+
+from kiosk.flow.events import Agree, Back, ChooseService, Service
+from kiosk.flow.state import Consent, FlowState, Start
+from kiosk.i18n import N_, _
+from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
+from kiosk.ui.texts import SERVICE_HINTS, SERVICE_NAMES
+from kiosk.ui.widgets import TouchButton, frame, label, metrics
+
+
+class StartScreen(ScreenView):
+    handles = (Start,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.welcome = self.add_label("title")
+        self.lead = self.add_label("lead")
+        grid = QGridLayout()
+        grid.setSpacing(metrics().gap)
+        self.services: dict[Service, TouchButton] = {}
+        self.hints: dict[Service, QLabel] = {}
+        for row, service in enumerate(Service):
+            button = TouchButton("", "primary", min_height=metrics().px(96))
+            button.clicked.connect(lambda _=False, s=service: self.send(ChooseService(s)))
+            hint = label("", "muted")
+            grid.addWidget(button, row, 0)
+            grid.addWidget(hint, row, 1)
+            self.services[service] = button
+            self.hints[service] = hint
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        self.body.addLayout(grid)
+        self.body.addStretch(1)
+        info = frame("panel")
+        info_row = QHBoxLayout(info)
+        self.hours = label("", "body")
+        self.notices = label("", "body")
+        info_row.addWidget(self.hours, 1)
+        info_row.addWidget(self.notices, 2)
+        self.body.addWidget(info)
+
+    def title(self, state: FlowState) -> str:
+        return _("Certificate issuance")
+
+    def cancel(self, state: FlowState) -> CancelInfo:
+        return CancelInfo(visible=False)  # nothing to cancel before a service is chosen
+
+    def show_state(self, state: FlowState) -> None:
+        settings = state.settings
+        self.welcome.setText(_("Welcome"))
+        self.lead.setText(_("Please choose what you would like to do."))
+        for service, button in self.services.items():
+            offered = service in settings.services
+            button.setVisible(offered)
+            self.hints[service].setVisible(offered)
+            button.setText(_(SERVICE_NAMES[service]))
+            self.hints[service].setText(_(SERVICE_HINTS[service]))
+        start, end = settings.hours
+        self.hours.setText(
+            _(
+                "This kiosk is open from {start} to {end}. Hours of each certificate are set by "
+                "your municipality."
+            ).format(start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+        )
+        self.notices.setText("\n".join(settings.notices))
+        self.notices.setVisible(bool(settings.notices))
+
+
+_CONSENT_ISSUE = (
+    N_("You need your My Number card and the 4-digit PIN of its user identification certificate."),
+    N_(
+        "The information read from your card is used only for this request and is not kept "
+        "at this kiosk."
+    ),
+    N_(
+        "You pay only after your certificate data has arrived. If printing fails, your money is "
+        "returned."
+    ),
+    N_("Do not leave the kiosk until you have taken your card, your certificates and your change."),
+)
+_CONSENT_REGISTER = (
+    N_(
+        "You need your My Number card, its 4-digit PIN and the 14-digit number printed on the "
+        "card (birth date, expiry year and security code)."
+    ),
+    N_(
+        "You will enter your registered domicile (honseki) and the name of the head of your "
+        "family register."
+    ),
+    N_(
+        "Your application is sent to the municipality of your registered domicile. Nothing is "
+        "kept at this kiosk."
+    ),
+    N_("Do not leave the kiosk until you have taken your card."),
+)
+
+
+class ConsentScreen(ScreenView):
+    handles = (Consent,)
+
+    def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
+        super().__init__(emit, parent)
+        self.lead = self.add_label("lead")
+        panel = frame("panel")
+        self.points_layout = QGridLayout(panel)
+        self.points_layout.setSpacing(metrics().gap)
+        pad = metrics().margin
+        self.points_layout.setContentsMargins(pad, pad, pad, pad)
+        self.points = []
+        for row in range(4):
+            bullet = label("●", "body", wrap=False)
+            text = label("", "body")
+            self.points_layout.addWidget(bullet, row, 0)
+            self.points_layout.addWidget(text, row, 1)
+            self.points.append(text)
+        self.points_layout.setColumnStretch(1, 1)
+        self.body.addWidget(panel)
+        self.body.addStretch(1)
+
+    def title(self, state: FlowState) -> str:
+        return _("Before you start")
+
+    def show_state(self, state: FlowState) -> None:
+        register = state.txn is not None and state.txn.service is Service.REGISTER
+        self.lead.setText(_("Please read the following and tap “Agree” to continue."))
+        for text, msgid in zip(
+            self.points, _CONSENT_REGISTER if register else _CONSENT_ISSUE, strict=True
+        ):
+            text.setText(_(msgid))
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        return [
+            NavAction("back", _("Back"), Back()),
+            NavAction("agree", _("Agree"), Agree(), primary=True),
+        ]

@@ -1,0 +1,119 @@
+"""Names of the flow's and the domain's values as residents read them (msgids marked with
+``N_``; translate with ``_`` where shown, so a language switch re-translates them)."""
+
+from __future__ import annotations
+
+from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
+from kiosk.flow.events import OptionItem, RegistrationState, Service
+from kiosk.i18n import N_, _, current_language
+from kiosk.payment.events import RejectReason
+
+SERVICE_NAMES: dict[Service, str] = {
+    Service.ISSUE: N_("Get a certificate"),
+    Service.REGISTER: N_("Register to get family register certificates here"),
+    Service.STATUS: N_("Check a registration"),
+}
+
+SERVICE_HINTS: dict[Service, str] = {
+    Service.ISSUE: N_("Residence record, seal registration, tax and family register certificates"),
+    Service.REGISTER: N_("Needed once when your registered domicile is in another municipality"),
+    Service.STATUS: N_("With the application number you were given"),
+}
+
+KIND_NAMES: dict[CertificateKind, str] = {
+    CertificateKind.JUMINHYO: N_("Copy of residence record"),
+    CertificateKind.KISAI_JIKO: N_("Certificate of residence record items"),
+    CertificateKind.INKAN: N_("Seal registration certificate"),
+    CertificateKind.TAX_INCOME: N_("Income and taxation certificate"),
+    CertificateKind.TAX_PAYMENT: N_("Tax payment certificate"),
+    CertificateKind.KOSEKI: N_("Family register certificate"),
+    CertificateKind.KOSEKI_FUHYO: N_("Copy of family register supplement"),
+}
+
+# The names printed on the certificates (they stay Japanese): shown under a translated name.
+KIND_NAMES_JA: dict[CertificateKind, str] = {
+    CertificateKind.JUMINHYO: "住民票の写し",
+    CertificateKind.KISAI_JIKO: "住民票記載事項証明書",
+    CertificateKind.INKAN: "印鑑登録証明書",
+    CertificateKind.TAX_INCOME: "所得・課税証明書",
+    CertificateKind.TAX_PAYMENT: "納税証明書",
+    CertificateKind.KOSEKI: "戸籍証明書",
+    CertificateKind.KOSEKI_FUHYO: "戸籍の附票の写し",
+}
+
+JURISDICTION_NAMES: dict[Jurisdiction, str] = {
+    Jurisdiction.RESIDENCE: N_("Municipality where you live"),
+    Jurisdiction.HONSEKI: N_("Municipality of your registered domicile"),
+}
+
+JURISDICTION_NAMES_JA: dict[Jurisdiction, str] = {
+    Jurisdiction.RESIDENCE: "住所地",
+    Jurisdiction.HONSEKI: "本籍地",
+}
+
+SCOPE_NAMES: dict[Scope, str] = {
+    Scope.SELF: N_("Only you"),
+    Scope.HOUSEHOLD_ALL: N_("Everyone in your household"),
+    Scope.HOUSEHOLD_PART: N_("Some members of your household"),
+}
+
+KOSEKI_SCOPE_NAMES: dict[KosekiScope, str] = {
+    KosekiScope.ALL: N_("Everyone in the family register (full certificate)"),
+    KosekiScope.INDIVIDUAL: N_("Only one person (individual certificate)"),
+}
+
+ITEM_NAMES: dict[OptionItem, str] = {
+    OptionItem.HEAD_AND_RELATIONSHIP: N_("Head of household and relationship"),
+    OptionItem.HONSEKI: N_("Registered domicile and head of the family register"),
+    OptionItem.FOREIGN_ITEMS: N_("Nationality, residence status and period of stay"),
+}
+MY_NUMBER_ITEM = N_("Individual Number (My Number)")
+
+UNAVAILABLE_REASONS: dict[str, str] = {
+    "out_of_hours": N_("Outside service hours"),
+    "weekdays_only": N_("Only on weekdays when the office is open"),
+    "year_end_closure": N_("Not available during the New Year holidays"),
+    "maintenance": N_("Not available during maintenance"),
+    "not_registered": N_("Needs registration first"),
+    "no_record": N_("No record to certify"),
+    "not_offered": N_("Not offered by your municipality"),
+    "support_measures": N_("Please ask at the counter"),
+    "characters_not_supported": N_("Please ask at the counter"),
+}
+UNAVAILABLE_DEFAULT = N_("Not available now")
+
+REGISTRATION_STATES: dict[RegistrationState, str] = {
+    RegistrationState.RECEIVED: N_("Received: the municipality is checking your application."),
+    RegistrationState.REGISTERED: N_(
+        "Registered: you can now get family register certificates at this kiosk."
+    ),
+    RegistrationState.INCOMPLETE: N_("Incomplete: please read the municipality's message below."),
+}
+
+REJECT_REASONS: dict[RejectReason, str] = {
+    RejectReason.UNRECOGNISED: N_(
+        "A coin or bill could not be accepted. Please take it from the return tray."
+    ),
+    RejectReason.NOT_ENABLED: N_("Please wait until the screen asks for money."),
+    RejectReason.NOT_ACCEPTED: N_(
+        "This bill is not accepted (2000-yen bills cannot be used). Please take it back."
+    ),
+}
+
+
+def kind_name(kind: CertificateKind) -> str:
+    """The certificate's name in the current language, with the Japanese name below it."""
+    translated = _(KIND_NAMES[kind])
+    if current_language() == "ja":
+        return KIND_NAMES_JA[kind]
+    return f"{translated}\n{KIND_NAMES_JA[kind]}"
+
+
+def jurisdiction_name(jurisdiction: Jurisdiction) -> str:
+    if current_language() == "ja":
+        return JURISDICTION_NAMES_JA[jurisdiction]
+    return f"{_(JURISDICTION_NAMES[jurisdiction])} ({JURISDICTION_NAMES_JA[jurisdiction]})"
+
+
+def unavailable_reason(code: str | None) -> str:
+    return _(UNAVAILABLE_REASONS.get(code or "", UNAVAILABLE_DEFAULT))

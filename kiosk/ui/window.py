@@ -1,0 +1,370 @@
+"""The kiosk window: header (title, language button), the current screen, footer (cancel and
+the screen's navigation), and the overlays. It renders snapshots and forwards intents.
+
+Wiring (kiosk/app.py) gives it a *state source* and an *intent sink*::
+
+    window = KioskWindow(source, sink)   # source.current() -> FlowState; sink(intent)
+
+The source's listeners may be called from any thread: the window only emits a Qt signal there
+(queued to the UI thread), then reads ``source.current()`` and renders it; several changes in a
+row render once. Intents are passed to the sink on the UI thread; the sink must not block (the
+runner queues them). The window itself does no I/O and decides nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk import i18n
+from kiosk.flow.events import Cancel, Intent, OpenLanguageMenu
+from kiosk.flow.state import FlowState
+from kiosk.flow.timeouts import TimerName
+from kiosk.i18n import LanguageHolder, _
+from kiosk.ui.overlays import ContinuePrompt, LanguageMenu
+from kiosk.ui.screens import VIEWS, CancelInfo, NavAction, ScreenView
+from kiosk.ui.theme import Metrics, Theme, ThemeName
+from kiosk.ui.widgets import TouchButton, label, metrics, set_metrics
+
+log = logging.getLogger(__name__)
+
+IntentSink = Callable[[Intent], None]
+NAV_SLOTS = 3
+
+
+def relayout(view: QWidget) -> None:
+    """Drop every cached layout size under ``view``.
+
+    Qt caches height-for-width per layout and re-computes a parent's only when a child's
+    minimum size changes; a wrapped label inside a frame that got longer text would keep its
+    old height and be cut off. Invalidating the tree after a render is cheap (≈1 ms).
+    """
+    for widget in (view, *view.findChildren(QWidget)):
+        layout = widget.layout()
+        if layout is not None:
+            layout.invalidate()
+    top = view.layout()
+    if top is not None:
+        top.activate()
+
+
+class StateSource(Protocol):
+    """Where the window reads the flow's state; ``subscribe`` returns an unsubscribe function.
+
+    Listeners take no arguments and may be called from any thread."""
+
+    def current(self) -> FlowState: ...
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]: ...
+
+
+class StateHolder:
+    """A thread-safe :class:`StateSource` holding the latest snapshot (for the runner, tests
+    and the gallery)."""
+
+    def __init__(self, state: FlowState) -> None:
+        self._lock = threading.Lock()
+        self._state = state
+        self._listeners: list[Callable[[], None]] = []
+
+    def current(self) -> FlowState:
+        with self._lock:
+            return self._state
+
+    def set(self, state: FlowState) -> None:
+        with self._lock:
+            self._state = state
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+
+class KioskWindow(QWidget):
+    """The kiosk's one window (full screen on a kiosk). See the module docstring."""
+
+    state_changed = Signal()  # emitted from any thread by the source's listener
+    language_changed = Signal(str)  # emitted from any thread by the language holder
+
+    def __init__(
+        self,
+        source: StateSource,
+        sink: IntentSink,
+        *,
+        theme: ThemeName | str = ThemeName.STANDARD,
+        size: tuple[int, int] = (1280, 800),
+        language_holder: LanguageHolder | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("KioskWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setWindowTitle("Kiosk")
+        self._source = source
+        self._sink = sink
+        # kiosk.i18n's `_` reads the process-wide holder; another holder is for tests only.
+        self._holder = language_holder or i18n.current
+        self._theme = Theme.create(theme, *size)
+        self._state: FlowState | None = None
+        self._view: ScreenView | None = None
+        self._views: dict[type, ScreenView] = {}
+        self._content: QWidget | None = None
+        self._style_language = ""
+        set_metrics(self._theme.metrics)
+        self._build()
+        self.resize(*size)
+        self.state_changed.connect(self._refresh, Qt.ConnectionType.QueuedConnection)
+        self.language_changed.connect(self._retranslate, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe = source.subscribe(self.state_changed.emit)
+        self._unlisten = self._holder.add_listener(self.language_changed.emit)
+        self.show_state(source.current())
+
+    # --- public -------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> FlowState | None:
+        """The snapshot on screen."""
+        return self._state
+
+    @property
+    def view(self) -> ScreenView | None:
+        """The screen view on screen."""
+        return self._view
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    def send(self, intent: Intent) -> None:
+        """Pass a resident's intent to the sink."""
+        self._sink(intent)
+
+    def close_source(self) -> None:
+        """Stop listening to the source and the language holder."""
+        self._unsubscribe()
+        self._unlisten()
+
+    def show_state(self, state: FlowState) -> None:
+        """Show ``state`` now (the queued refresh calls this with ``source.current()``)."""
+        previous = self._state
+        # The flow's language wins when it changes; the holder may also be switched from
+        # outside (then the same snapshot is re-rendered in that language).
+        changed = previous is None or state.language != previous.language
+        if changed and state.language != self._holder.language:
+            self._holder.set(state.language)
+        self._apply_style()
+        view = self._view_for(state)
+        if view is not self._view:
+            if self._view is not None:
+                self._view.forget()
+            self._stack.setCurrentWidget(view)
+            self._view = view
+        self._state = state
+        view.show_state(state)
+        self._render_chrome(state, view)
+        relayout(view)
+
+    def nav_button(self, key: str) -> TouchButton | None:
+        """The navigation button ``key`` ("back", "next", "submit", …) if shown."""
+        for button in self._nav_buttons:
+            if button.isVisible() and button.property("nav_key") == key:
+                return button
+        return None
+
+    @property
+    def cancel_button(self) -> TouchButton:
+        return self._cancel
+
+    @property
+    def language_button(self) -> TouchButton:
+        return self._language
+
+    @property
+    def language_menu(self) -> LanguageMenu:
+        return self._menu
+
+    @property
+    def prompt(self) -> ContinuePrompt:
+        return self._prompt
+
+    def sizeHint(self) -> QSize:
+        return QSize(1280, 800)
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        if self._content is not None:
+            self._content.hide()
+            self._content.deleteLater()
+        for view in self._views.values():
+            view.forget()
+        self._views = {}
+        self._view = None
+        m = metrics()
+        content = QWidget(self)
+        self._content = content
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        header = QWidget()
+        header.setProperty("role", "header")
+        header.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        header_row = QHBoxLayout(header)
+        header_row.setContentsMargins(m.margin, m.px(8), m.margin, m.px(8))
+        self._title = label("", "header-title")
+        header_row.addWidget(self._title, 1)
+        self._language = TouchButton("", "header", min_height=m.px(72))
+        self._language.setMinimumWidth(m.px(220))
+        self._language.clicked.connect(lambda: self.send(OpenLanguageMenu()))
+        header_row.addWidget(self._language)
+        outer.addWidget(header)
+        self._stack = QStackedWidget()
+        outer.addWidget(self._stack, 1)
+        footer = QWidget()
+        footer_row = QHBoxLayout(footer)
+        footer_row.setContentsMargins(m.margin, m.gap, m.margin, m.gap)
+        footer_row.setSpacing(m.gap)
+        self._cancel = TouchButton("")
+        self._cancel.clicked.connect(self._cancel_clicked)
+        footer_row.addWidget(self._cancel, 3)
+        self._cancel_reason = label("", "muted")
+        footer_row.addWidget(self._cancel_reason, 4)
+        self._nav_buttons: list[TouchButton] = []
+        for _slot in range(NAV_SLOTS):
+            button = TouchButton("")
+            button.clicked.connect(lambda _=False, b=button: self._nav_clicked(b))
+            footer_row.addWidget(button, 3)
+            self._nav_buttons.append(button)
+        outer.addWidget(footer)
+        self._cancel_intent: Intent = Cancel()
+        languages = self._source.current().settings.languages
+        self._menu = LanguageMenu(self.send, languages, self)
+        self._prompt = ContinuePrompt(self.send, self)
+        content.setGeometry(self.rect())
+        content.show()
+
+    def _view_for(self, state: FlowState) -> ScreenView:
+        screen_type = type(state.screen)
+        view = self._views.get(screen_type)
+        if view is None:
+            view_class = VIEWS[screen_type]
+            view = next((v for v in self._views.values() if type(v) is view_class), None)
+            if view is None:
+                view = view_class(self.send)
+                self._stack.addWidget(view)
+            self._views[screen_type] = view
+        return view
+
+    def _apply_style(self) -> None:
+        language = self._holder.language
+        if language != self._style_language:
+            self.setStyleSheet(self._theme.style_sheet(language))
+            self._style_language = language
+
+    # --- chrome -------------------------------------------------------------------------------
+
+    def _render_chrome(self, state: FlowState, view: ScreenView) -> None:
+        self._title.setText(view.title(state))
+        self._language.setText(f"{i18n.language_name(self._holder.language)}\nLanguage・言語")
+        self._render_footer(view.cancel(state), view.nav(state))
+        self._menu.setVisible(state.language_menu_open)
+        if state.language_menu_open:
+            self._menu.show_language(state.language)
+            self._menu.cover()
+        was_prompting = self._prompt.isVisible()
+        self._prompt.setVisible(state.prompt)
+        if state.prompt:
+            if not was_prompting:
+                seconds = state.settings.timeouts.seconds(TimerName.CONTINUE_PROMPT)
+                money = state.txn is not None and state.txn.money.held_yen > 0
+                self._prompt.start(seconds, money)
+            else:
+                self._prompt.refresh()
+            self._prompt.cover()
+        else:
+            self._prompt.stop()
+
+    def _render_footer(self, cancel: CancelInfo, actions: list[NavAction]) -> None:
+        self._cancel.setVisible(cancel.visible)
+        self._cancel.setEnabled(cancel.enabled)
+        self._cancel.setText(cancel.text or _("Cancel"))
+        self._cancel.set_role("choice")
+        self._cancel_intent = cancel.intent or Cancel()
+        self._cancel_reason.setVisible(cancel.visible and not cancel.enabled)
+        self._cancel_reason.setText(cancel.reason)
+        shown = actions[:NAV_SLOTS]
+        offset = NAV_SLOTS - len(shown)  # right-aligned: the primary action is rightmost
+        for index, button in enumerate(self._nav_buttons):
+            if index < offset:
+                button.setVisible(False)
+                button.setProperty("nav_key", None)
+                continue
+            action = shown[index - offset]
+            button.setVisible(True)
+            button.setText(action.text)
+            button.set_role("primary" if action.primary else "choice")
+            button.setEnabled(action.enabled)
+            button.setProperty("nav_key", action.key)
+            button.setProperty("nav_intent", action)
+
+    def _cancel_clicked(self) -> None:
+        self.send(self._cancel_intent)
+
+    def _nav_clicked(self, button: TouchButton) -> None:
+        action = button.property("nav_intent")
+        if isinstance(action, NavAction) and action.enabled:
+            self.send(action.intent)
+
+    # --- events -------------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        state = self._source.current()
+        if state is not self._state:
+            self.show_state(state)
+
+    def _retranslate(self, _language: str = "") -> None:
+        """The language holder changed: re-render the same snapshot in the new language."""
+        if self._state is not None:
+            self._apply_style()
+            assert self._view is not None
+            self._view.show_state(self._state)
+            self._render_chrome(self._state, self._view)
+            relayout(self._view)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        size = event.size()
+        theme = self._theme.resized(size.width(), size.height())
+        if theme.metrics != self._theme.metrics:
+            # Sizes are fixed when widgets are made: rebuild them for the new scale.
+            self._theme = theme
+            set_metrics(theme.metrics)
+            self._style_language = ""
+            self._build()
+            if self._state is not None:
+                state, self._state = self._state, None
+                self.show_state(state)
+        if self._content is not None:
+            self._content.setGeometry(self.rect())
+        for overlay in (self._menu, self._prompt):
+            if overlay.isVisible():
+                overlay.cover()
+        super().resizeEvent(event)
+
+
+__all__ = ["IntentSink", "KioskWindow", "Metrics", "StateHolder", "StateSource"]
