@@ -10,6 +10,7 @@ not block the event loop"). Each worker loads the world and the center keys once
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,9 +55,15 @@ def load_callable(path: str) -> Any:
     return target
 
 
+# Render workers run below the event loop's priority: on a small machine the rendering of one
+# certificate must not delay other kiosks' authentication and offer calls (see the benchmark).
+RENDER_NICENESS = 5
+
+
 def init_worker(config: WorkerConfig) -> None:
     """Process-pool initializer: load the world, the keys and the back-side maker once."""
     global _world, _keys, _make_page
+    os.nice(RENDER_NICENESS)
     _world = load_callable(config.world_factory)(config.world_dir)
     _keys = CenterKeys.load_or_create(config.keys_dir, JpkiTestPki.load_or_create(config.pki_dir))
     _make_page = load_callable(config.page_maker_factory)(_keys)

@@ -8,13 +8,6 @@ tests/hw_sim/center/conftest.py and tests/e2e/test_center_*.py.
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,12 +18,13 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from hw_sim.center.process import CenterProcess
+from hw_sim.center.server import ServerConfig
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, CenterConfig
 
 REPO = Path(__file__).resolve().parents[3]
-START_TIMEOUT_S = 120.0  # world load + persona credentials + spawn of the render workers
 STANDIN_PAGE_MAKER = "tests.hw_sim.center.standins:page_maker"
 REAL_PAGE_MAKER = "hw_sim.center.backside:real_page_maker"
 KIOSKS = ("kiosk-0001", "kiosk-0002", "kiosk-0003")
@@ -38,8 +32,8 @@ KIOSKS = ("kiosk-0001", "kiosk-0002", "kiosk-0003")
 BUSINESS_MORNING = datetime.fromisoformat("2026-11-26T10:00:00+09:00")
 
 
-class RunningCenter:
-    """One ``python -m hw_sim.center serve`` process and its endpoints."""
+class RunningCenter(CenterProcess):
+    """The center process, with the kiosk client's view of it for tests."""
 
     def __init__(
         self,
@@ -51,87 +45,15 @@ class RunningCenter:
         kiosks: tuple[str, ...] = KIOSKS,
         world_factory: str | None = None,
     ) -> None:
-        self.state_dir = state_dir
-        self.pki_dir = pki_dir
-        self.page_maker = page_maker
-        self.workers = workers
-        self.kiosks = kiosks
-        self.world_factory = world_factory
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.endpoints: dict[str, Any] = {}
-        self.log_path = state_dir / "server.log"
-
-    def start(self) -> None:
-        endpoints_file = self.state_dir / "endpoints.json"
-        endpoints_file.unlink(missing_ok=True)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        argv = [
-            sys.executable,
-            "-m",
-            "hw_sim.center",
-            "--state-dir",
-            str(self.state_dir),
-            "serve",
-            "--pki-dir",
-            str(self.pki_dir),
-            "--port",
-            "0",
-            "--workers",
-            str(self.workers),
-            "--page-maker",
-            self.page_maker,
-        ]
-        for kiosk in self.kiosks:
-            argv += ["--kiosk", kiosk]
-        if self.world_factory:
-            argv += ["--world-factory", self.world_factory]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child for its lifetime
-        self.proc = subprocess.Popen(argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"center exited: {self.log_path.read_text()[-3000:]}")
-            if endpoints_file.exists():
-                endpoints = json.loads(endpoints_file.read_text())
-                if endpoints.get("pid") == self.proc.pid:
-                    self.endpoints = endpoints
-                    return
-            time.sleep(0.1)
-        self.stop()
-        raise TimeoutError("the center did not start in time")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    # -- steering ------------------------------------------------------------------------------
-    def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - the loopback admin URL of our server
-            self.endpoints["admin_url"] + path,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
+        super().__init__(
+            state_dir,
+            pki_dir,
+            kiosks=kiosks,
+            workers=workers,
+            page_maker=page_maker,
+            world_factory=world_factory or ServerConfig.world_factory,
+            cwd=REPO,
         )
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback
-            return json.loads(answer.read()).get("result")
-
-    def fault(self, kind: str, **rule: Any) -> None:
-        self.admin("POST", "/admin/faults", {"kind": kind, **rule})
-
-    def set_clock(self, moment: datetime | None) -> None:
-        self.admin("POST", "/admin/clock", {"now": moment.isoformat() if moment else None})
 
     def reset(self) -> None:
         """Back to a quiet center: no faults, no delays, no maintenance, business morning."""
@@ -140,7 +62,7 @@ class RunningCenter:
         self.set_clock(BUSINESS_MORNING)
 
     def kiosk_config(self, kiosk_id: str = "kiosk-0001") -> CenterConfig:
-        kiosk = self.admin("POST", "/admin/kiosks", {"kiosk_id": kiosk_id, "register": False})
+        kiosk = self.kiosk_files(kiosk_id)
         return CenterConfig(
             base_url=self.endpoints["center_url"],
             ca_path=Path(self.endpoints["ca_path"]),
@@ -217,72 +139,3 @@ def center(running_center: RunningCenter) -> Iterator[RunningCenter]:
 def client(center: RunningCenter) -> Iterator[CenterClient]:
     with center.client() as kiosk:
         yield kiosk
-
-
-def env_without_proxies() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-
-
-# -- the virtual card through pcscd + vpcd ---------------------------------------------------
-class CardReader:
-    """Persona cards put into the private pcscd's first vpcd slot and used through cardio.pcsc,
-    as the kiosk uses a real reader."""
-
-    def __init__(self, pcscd: Any, pki: JpkiTestPki, state_dir: Path) -> None:
-        from cardio.pcsc import PcscContext
-        from hw_sim.card.dock import CardDock
-
-        self.dock = CardDock(port=pcscd.vpcd_ports[0], state_dir=state_dir, pki_dir=pki.folder)
-        self.context = PcscContext()
-
-    def answer(
-        self, client: CenterClient, persona_id: str, purpose: wire.AuthPurpose
-    ) -> tuple[wire.Challenge, bytes, bytes, Any]:
-        """Insert the card, read it, verify the PIN, sign the challenge, pull the card."""
-        from cardio import CollationNumberB, JpkiSession, KenmenHojoSession, UserPin
-        from hw_sim.personas import get_persona
-        from tests.cardio.pcsc_cards import READER, wait_for_card
-
-        persona = get_persona(persona_id)
-        self.dock.insert(0, persona_id)
-        try:
-            wait_for_card(self.context, present=True)
-            with self.context.connect(READER) as connection:
-                session = JpkiSession(connection)
-                certificate = session.read_certificate()
-                with UserPin(persona.auth_pin) as pin:
-                    session.verify_pin(pin)
-                challenge = client.challenge(purpose)
-                signature = session.sign_sha256(challenge.message())
-                facts = None
-                if purpose is wire.AuthPurpose.REGISTRATION:
-                    with CollationNumberB(persona.shogo_b) as number:
-                        facts = KenmenHojoSession(connection).read(number).facts
-        finally:
-            self.dock.remove(0)
-            wait_for_card(self.context, present=False)
-        return challenge, certificate, signature, facts
-
-    def session(
-        self,
-        client: CenterClient,
-        persona_id: str,
-        purpose: wire.AuthPurpose = wire.AuthPurpose.ISSUANCE,
-    ) -> wire.SessionGrant:
-        challenge, certificate, signature, _ = self.answer(client, persona_id, purpose)
-        return client.open_session(challenge, certificate, signature)
-
-    def close(self) -> None:
-        self.dock.close()
-        self.context.release()
-
-
-@pytest.fixture(scope="module")
-def card_reader(
-    pcscd: Any, center_pki: JpkiTestPki, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[CardReader]:
-    reader = CardReader(pcscd, center_pki, tmp_path_factory.mktemp("cards"))
-    try:
-        yield reader
-    finally:
-        reader.close()
