@@ -37,6 +37,9 @@ def compose_inkan(doc: InkanCertificate) -> Composed:
     if doc.name.kana:
         name_paras.append(Para(facts.add("kana", doc.name.kana), 8.0))
     name_paras.append(Para(facts.add("name", registry(doc.name.full)), 14.0))
+    if doc.former_surname:
+        former = facts.add("former_surname", registry(doc.former_surname))
+        name_paras.append(Para(f"旧氏　{former}", VALUE_SIZE))
     if doc.alias:
         name_paras.append(Para(f"通称　{facts.add('alias', registry(doc.alias))}", VALUE_SIZE))
     facts_rows = [

@@ -51,6 +51,12 @@ def _name_cell(member: Resident, facts: Facts, key: str, width_mm: float) -> Cel
     if kana:
         paras.append(Para(facts.add(f"{key}.kana", kana), SMALL_SIZE))
     paras.append(Para(facts.add(f"{key}.name", registry(member.name.full)), 13.0))
+    if member.former_surname:
+        former = facts.add(f"{key}.former_surname", registry(member.former_surname))
+        reading = ""
+        if member.former_surname_kana:
+            reading = f"（{facts.add(f'{key}.former_surname_kana', member.former_surname_kana)}）"
+        paras.append(Para(f"旧氏　{former}{reading}", VALUE_SIZE))
     foreign = member.foreign
     if foreign is not None and foreign.alias:
         alias = facts.add(f"{key}.alias", registry(foreign.alias))
@@ -144,7 +150,11 @@ def _member_block(doc: JuminhyoCopy, member: Resident, index: int, facts: Facts)
     else:
         rows.append(Row((label(22, "生年月日"), value(158, born))))
     became = facts.add(f"{key}.became_resident_on", era(member.became_resident_on))
-    rows.append(Row((label(38, "住民となった年月日", 8.5), value(142, became))))
+    # A foreign resident's entry names the date he or she became a 外国人住民 (法第30条の45).
+    became_label = "外国人住民となった年月日" if member.is_foreign else "住民となった年月日"
+    rows.append(
+        Row((label(38, became_label, 7.5 if member.is_foreign else 8.5), value(142, became)))
+    )
     since = facts.add(f"{key}.address_since", era(member.address_since))
     if member.address_notified_on is not None:
         notified = facts.add(f"{key}.address_notified_on", era(member.address_notified_on))

@@ -76,6 +76,7 @@ class InkanCertificate(CertificateDocument):
     seal: SealImpression
     sex: Sex | None = None
     alias: str | None = None
+    former_surname: str | None = None  # 旧氏, printed when recorded on the 住民票
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -89,3 +90,5 @@ class InkanCertificate(CertificateDocument):
             raise InvalidDocumentError("sex", "must be a Sex or None")
         if self.alias is not None:
             check_text("alias", self.alias)
+        if self.former_surname is not None:
+            check_text("former_surname", self.former_surname)

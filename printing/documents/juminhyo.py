@@ -125,6 +125,8 @@ class Resident:
     ``became_resident_on`` is 住民となった年月日, ``address_since`` 住所を定めた年月日 (住定日)
     with its 届出日 ``address_notified_on``. ``honseki``/``hittosha`` are None for foreign
     residents (who have no 本籍). ``my_number`` is 12 ASCII digits with a valid check digit.
+    ``former_surname`` is the 旧氏 (a surname before marriage) the resident asked to have
+    recorded (住民基本台帳法施行令 第30条の13); it is printed with the name.
     """
 
     member_id: str
@@ -142,6 +144,8 @@ class Resident:
     foreign: ForeignResidentItems | None = None
     events: tuple[ResidenceEvent, ...] = ()
     notes: tuple[str, ...] = ()
+    former_surname: str | None = None  # 旧氏 (recorded on request since 2019-11-05)
+    former_surname_kana: str | None = None
 
     def __post_init__(self) -> None:
         check_text("member_id", self.member_id)
@@ -176,6 +180,12 @@ class Resident:
             if not isinstance(event, ResidenceEvent):
                 raise InvalidDocumentError(f"events[{i}]", "must be a ResidenceEvent")
         check_texts("notes", self.notes)
+        if self.former_surname is not None:
+            check_text("former_surname", self.former_surname)
+        if self.former_surname_kana is not None:
+            check_text("former_surname_kana", self.former_surname_kana)
+            if self.former_surname is None:
+                raise InvalidDocumentError("former_surname_kana", "given without the 旧氏")
 
     @property
     def is_foreign(self) -> bool:

@@ -5,6 +5,7 @@ invented (the 個人番号 values have valid check digits but belong to nobody).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from kiosk.domain import JuminhyoOptions, KosekiScope, Scope
@@ -99,7 +100,11 @@ def yamada_household() -> Household:
 
     members = (
         member("R001", "太郎", "タロウ", date(1975, 6, 21), Sex.MALE, "世帯主", "12345678901"),
-        member("R002", "花子", "ハナコ", date(1978, 3, 9), Sex.FEMALE, "妻", "23456789012"),
+        dataclasses.replace(  # her 旧氏 (surname before marriage) is recorded on request
+            member("R002", "花子", "ハナコ", date(1978, 3, 9), Sex.FEMALE, "妻", "23456789012"),
+            former_surname="佐藤",
+            former_surname_kana="サトウ",
+        ),
         member("R003", "一郎", "イチロウ", date(2005, 11, 30), Sex.MALE, "子", "34567890123"),
         member(
             "R004",

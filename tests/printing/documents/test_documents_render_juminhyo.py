@@ -233,3 +233,14 @@ def test_absurd_length_is_a_layout_error_not_a_huge_job() -> None:
     household = dataclasses.replace(household, members=(head,), head_member_id=head.member_id)
     with pytest.raises(LayoutError, match="pages"):
         render_document(samples.juminhyo(household, JuminhyoOptions(scope=Scope.SELF)))
+
+
+def test_former_surname_and_foreign_resident_date_label(pdf_squashed: PdfText) -> None:
+    text = pdf_squashed(render(samples.juminhyo()), raw=True)
+    assert "山田花子旧氏佐藤（サトウ）" in text
+    mixed = pdf_squashed(render(samples.juminhyo(samples.mixed_household())))
+    assert "外国人住民となった年月日令和２年１０月１日" in mixed
+    assert "住民となった年月日平成元年１月８日" in mixed  # the Japanese head's label
+    inkan = samples.inkan()
+    text = pdf_squashed(render(dataclasses.replace(inkan, former_surname="鈴木")))
+    assert "旧氏鈴木" in text
