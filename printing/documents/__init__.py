@@ -26,6 +26,7 @@ from printing.documents.errors import (
 from printing.documents.fonts import FontUnavailableError
 from printing.documents.layout import A4_LAYOUT, Box, DocumentLayout, document_layout
 from printing.documents.model import (
+    Address,
     AmountLine,
     CertificateDocument,
     Document,
@@ -68,6 +69,7 @@ from printing.documents.render import (
 __all__ = [
     "A4_LAYOUT",
     "CANONICAL_VERSION",
+    "Address",
     "AmountLine",
     "Box",
     "CertificateDocument",

@@ -15,6 +15,7 @@ from printing.documents._compose import (
     value,
 )
 from printing.documents._engine import MM, Block, Cell, Para, Picture, Row
+from printing.documents.common import address_text
 from printing.documents.inkan import InkanCertificate, SealShape
 from printing.documents.seals import impression_image
 
@@ -49,7 +50,12 @@ def compose_inkan(doc: InkanCertificate) -> Composed:
     if doc.sex is not None:
         facts_rows.append(Row((label(27, "性別"), value(108, facts.add("sex", doc.sex.value)))))
     facts_rows.append(
-        Row((label(27, "住所"), value(108, facts.add("address", registry(doc.address)))))
+        Row(
+            (
+                label(27, "住所"),
+                value(108, facts.add("address", registry(address_text(doc.address)))),
+            )
+        )
     )
     seal_cell = Cell(45 * MM, picture=picture)
     comp.body.append(

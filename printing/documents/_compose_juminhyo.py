@@ -18,6 +18,7 @@ from printing.documents._compose import (
     value,
 )
 from printing.documents._engine import MM, Block, Cell, Para, Row
+from printing.documents.common import address_text
 from printing.documents.jpdates import fullwidth_digits
 from printing.documents.juminhyo import JuminhyoCopy, KisaiJikoCertificate, Resident
 
@@ -37,7 +38,12 @@ CODE_OMITTED = "省略"  # 住民票コード is never printed on a kiosk copy
 
 def _header(doc: JuminhyoCopy | KisaiJikoCertificate, facts: Facts) -> list[Row]:
     rows = [
-        Row((label(22, "住所"), value(158, facts.add("address", registry(doc.household.address)))))
+        Row(
+            (
+                label(22, "住所"),
+                value(158, facts.add("address", registry(address_text(doc.household.address)))),
+            )
+        )
     ]
     if doc.options.show_head_and_relationship:
         head = facts.add("head", registry(doc.household.head.name.full))
@@ -171,7 +177,9 @@ def _member_block(doc: JuminhyoCopy, member: Resident, index: int, facts: Facts)
     else:
         rows.append(Row((label(38, "住所を定めた年月日", 8.5), value(142, since))))
     if member.previous_address:
-        previous = facts.add(f"{key}.previous_address", registry(member.previous_address))
+        previous = facts.add(
+            f"{key}.previous_address", registry(address_text(member.previous_address))
+        )
         rows.append(Row((label(38, "前住所"), value(142, previous))))
     if opts.show_honseki and member.honseki is not None and member.hittosha is not None:
         honseki = facts.add(f"{key}.honseki", registry(member.honseki))

@@ -25,6 +25,7 @@ from printing.documents._compose import (
     value,
 )
 from printing.documents._engine import MM, Block, Cell, Para, Row
+from printing.documents.common import address_text
 from printing.documents.koseki import FuhyoCopy, FuhyoPerson, KosekiCertificate, KosekiEvent
 
 CERTIFICATION_KOSEKI = {
@@ -162,7 +163,7 @@ def _fuhyo_person(person: FuhyoPerson, index: int, facts: Facts) -> Block:
         Row((label(130, "住所"), label(50, "住所を定めた年月日", 8.5))),
     ]
     for j, entry in enumerate(person.entries):
-        address = facts.add(f"{key}.entries[{j}].address", registry(entry.address))
+        address = facts.add(f"{key}.entries[{j}].address", registry(address_text(entry.address)))
         since = facts.add(f"{key}.entries[{j}].since", era(entry.since))
         rows.append(Row((value(130, address), value(50, since))))
     return Block(rows, keep_together=len(rows) < 12)

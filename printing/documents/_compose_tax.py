@@ -14,7 +14,7 @@ from printing.documents._compose import (
     value,
 )
 from printing.documents._engine import Block, Row
-from printing.documents.common import Issuer
+from printing.documents.common import Issuer, address_text
 from printing.documents.jpdates import format_era_year, fullwidth_digits
 from printing.documents.tax import IncomeTaxCertificate, TaxPaymentCertificate
 
@@ -45,7 +45,10 @@ def _person_header(doc: IncomeTaxCertificate | TaxPaymentCertificate, facts: Fac
         address_label = f"住所（{format_era_year(doc.fiscal_year)}１月１日現在）"
     rows.append(
         Row(
-            (label(30, address_label, 8.0), value(150, facts.add("address", registry(doc.address))))
+            (
+                label(30, address_label, 8.0),
+                value(150, facts.add("address", registry(address_text(doc.address)))),
+            )
         )
     )
     name = facts.add("name", registry(doc.name.full))

@@ -25,6 +25,7 @@ from printing.documents._ivs import is_variation_selector
 from printing.documents.errors import InvalidDocumentError
 
 __all__ = [
+    "Address",
     "CertificateDocument",
     "HeadTitle",
     "Issuer",
@@ -116,6 +117,39 @@ def check_date(field: str, value: date) -> None:
     """A real ``date`` (not a ``datetime``, whose time part would be silently dropped)."""
     if not isinstance(value, date) or type(value) is not date:
         raise InvalidDocumentError(field, "must be a datetime.date")
+
+
+@dataclass(frozen=True)
+class Address:
+    """An address as the resident registry holds it: the address proper (都道府県 to 番地・号,
+    ``text``) and the 方書 (building and room, ``katagaki``), printed after it.
+
+    Every address field of the model also accepts a plain ``str`` (an address without a
+    separate 方書).
+    """
+
+    text: str
+    katagaki: str = ""
+
+    def __post_init__(self) -> None:
+        check_text("address.text", self.text)
+        check_text("address.katagaki", self.katagaki, allow_empty=True)
+
+    @property
+    def full(self) -> str:
+        """The address as printed: 「東京都練馬区豊玉北六丁目１２番１号　ハイツ豊玉２０３号」."""
+        return f"{self.text}　{self.katagaki}" if self.katagaki else self.text
+
+
+def check_address(field: str, value: Address | str) -> None:
+    """An :class:`Address` (checked by itself) or a printable string."""
+    if not isinstance(value, Address):
+        check_text(field, value)
+
+
+def address_text(value: Address | str) -> str:
+    """The printed form of an address field."""
+    return value.full if isinstance(value, Address) else value
 
 
 @dataclass(frozen=True)

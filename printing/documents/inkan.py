@@ -14,7 +14,15 @@ from typing import ClassVar
 
 from kiosk.domain import CertificateKind
 from printing.documents._ivs import split_clusters
-from printing.documents.common import CertificateDocument, PersonName, Sex, check_date, check_text
+from printing.documents.common import (
+    Address,
+    CertificateDocument,
+    PersonName,
+    Sex,
+    check_address,
+    check_date,
+    check_text,
+)
 from printing.documents.errors import InvalidDocumentError
 
 __all__ = ["InkanCertificate", "SealImpression", "SealShape"]
@@ -72,7 +80,7 @@ class InkanCertificate(CertificateDocument):
 
     name: PersonName
     birth_date: date
-    address: str
+    address: Address | str
     seal: SealImpression
     sex: Sex | None = None
     alias: str | None = None
@@ -83,7 +91,7 @@ class InkanCertificate(CertificateDocument):
         if not isinstance(self.name, PersonName):
             raise InvalidDocumentError("name", "must be a PersonName")
         check_date("birth_date", self.birth_date)
-        check_text("address", self.address)
+        check_address("address", self.address)
         if not isinstance(self.seal, SealImpression):
             raise InvalidDocumentError("seal", "must be a SealImpression")
         if self.sex is not None and not isinstance(self.sex, Sex):

@@ -17,9 +17,11 @@ from typing import ClassVar
 
 from kiosk.domain import CertificateKind, JuminhyoOptions, Scope
 from printing.documents.common import (
+    Address,
     CertificateDocument,
     PersonName,
     Sex,
+    check_address,
     check_date,
     check_text,
     check_texts,
@@ -137,7 +139,7 @@ class Resident:
     became_resident_on: date
     address_since: date
     address_notified_on: date | None = None
-    previous_address: str | None = None
+    previous_address: Address | str | None = None
     honseki: str | None = None
     hittosha: str | None = None
     my_number: str | None = None
@@ -159,7 +161,9 @@ class Resident:
         check_date("address_since", self.address_since)
         if self.address_notified_on is not None:
             check_date("address_notified_on", self.address_notified_on)
-        for name in ("previous_address", "honseki", "hittosha"):
+        if self.previous_address is not None:
+            check_address("previous_address", self.previous_address)
+        for name in ("honseki", "hittosha"):
             value = getattr(self, name)
             if value is not None:
                 check_text(name, value)
@@ -199,12 +203,12 @@ class Household:
     ``head_member_id`` names the 世帯主, who is one of ``members``.
     """
 
-    address: str
+    address: Address | str
     head_member_id: str
     members: tuple[Resident, ...]
 
     def __post_init__(self) -> None:
-        check_text("household.address", self.address)
+        check_address("household.address", self.address)
         if not self.members:
             raise InvalidDocumentError("household.members", "a household has at least one member")
         ids = [m.member_id for m in self.members]

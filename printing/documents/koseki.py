@@ -15,9 +15,11 @@ from typing import ClassVar
 
 from kiosk.domain import CertificateKind, KosekiScope
 from printing.documents.common import (
+    Address,
     CertificateDocument,
     PersonName,
     Sex,
+    check_address,
     check_date,
     check_text,
 )
@@ -171,11 +173,11 @@ class KosekiCertificate(CertificateDocument):
 class FuhyoEntry:
     """One address of the 附票's history: the address and 住所を定めた年月日 (住定日)."""
 
-    address: str
+    address: Address | str
     since: date
 
     def __post_init__(self) -> None:
-        check_text("entry.address", self.address)
+        check_address("entry.address", self.address)
         check_date("entry.since", self.since)
 
 

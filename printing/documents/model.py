@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from printing.documents.common import CertificateDocument, HeadTitle, Issuer, PersonName, Sex
+from printing.documents.common import (
+    Address,
+    CertificateDocument,
+    HeadTitle,
+    Issuer,
+    PersonName,
+    Sex,
+)
 from printing.documents.inkan import InkanCertificate, SealImpression, SealShape
 from printing.documents.juminhyo import (
     ForeignResidentCategory,
@@ -31,6 +38,7 @@ from printing.documents.tax import (
 )
 
 __all__ = [
+    "Address",
     "AmountLine",
     "CertificateDocument",
     "Document",

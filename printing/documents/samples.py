@@ -10,7 +10,7 @@ from datetime import date
 
 from kiosk.domain import JuminhyoOptions, KosekiScope, Scope
 from printing.documents._samples_koseki import CHIYODA, fuhyo, koseki, large_koseki
-from printing.documents.common import Issuer, PersonName, Sex, my_number_check_digit
+from printing.documents.common import Address, Issuer, PersonName, Sex, my_number_check_digit
 from printing.documents.inkan import InkanCertificate, SealImpression, SealShape
 from printing.documents.juminhyo import (
     ForeignResidentCategory,
@@ -166,7 +166,8 @@ def mixed_household() -> Household:
         ),
         events=(ResidenceEvent("国外から転入", date(2020, 10, 1), date(2020, 10, 5)),),
     )
-    return Household("東京都練馬区豊玉北六丁目１２番１号　ハイツ豊玉２０３号", "M001", (head, wife))
+    address = Address("東京都練馬区豊玉北六丁目１２番１号", katagaki="ハイツ豊玉２０３号")
+    return Household(address, "M001", (head, wife))
 
 
 def large_household(size: int = 9) -> Household:

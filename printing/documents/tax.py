@@ -13,7 +13,14 @@ from datetime import date
 from typing import ClassVar
 
 from kiosk.domain import CertificateKind
-from printing.documents.common import CertificateDocument, PersonName, check_date, check_text
+from printing.documents.common import (
+    Address,
+    CertificateDocument,
+    PersonName,
+    check_address,
+    check_date,
+    check_text,
+)
 from printing.documents.errors import InvalidDocumentError
 
 __all__ = [
@@ -91,7 +98,7 @@ class IncomeTaxCertificate(CertificateDocument):
     fiscal_year: int
     name: PersonName
     birth_date: date
-    address: str
+    address: Address | str
     income: tuple[IncomeLine, ...]
     deductions: tuple[AmountLine, ...]
     taxable_income_yen: int
@@ -108,7 +115,7 @@ class IncomeTaxCertificate(CertificateDocument):
         if not isinstance(self.name, PersonName):
             raise InvalidDocumentError("name", "must be a PersonName")
         check_date("birth_date", self.birth_date)
-        check_text("address", self.address)
+        check_address("address", self.address)
         for i, line in enumerate(self.income):
             if not isinstance(line, IncomeLine):
                 raise InvalidDocumentError(f"income[{i}]", "must be an IncomeLine")
@@ -200,7 +207,7 @@ class TaxPaymentCertificate(CertificateDocument):
     title: ClassVar[str] = "納税証明書"
 
     name: PersonName
-    address: str
+    address: Address | str
     lines: tuple[TaxPaymentLine, ...]
     purpose: str | None = None
 
@@ -208,7 +215,7 @@ class TaxPaymentCertificate(CertificateDocument):
         super().__post_init__()
         if not isinstance(self.name, PersonName):
             raise InvalidDocumentError("name", "must be a PersonName")
-        check_text("address", self.address)
+        check_address("address", self.address)
         if not self.lines:
             raise InvalidDocumentError("lines", "a 納税証明書 states at least one tax")
         for i, line in enumerate(self.lines):

@@ -199,3 +199,18 @@ def test_unprintable_characters_are_refused() -> None:
         PersonName("山\ue000", "太郎")
     # Ideographic variation selectors are allowed: they pick a glyph variant of the base.
     PersonName("葛\U000e0100城", "太郎")
+
+
+def test_address_with_katagaki() -> None:
+    from printing.documents import Address
+    from printing.documents.common import address_text
+
+    address = Address("東京都練馬区豊玉北六丁目１２番１号", "ハイツ豊玉２０３号")
+    assert address.full == "東京都練馬区豊玉北六丁目１２番１号　ハイツ豊玉２０３号"
+    assert address_text(address) == address.full
+    assert address_text("東京都千代田区") == "東京都千代田区"
+    assert Address("東京都千代田区").full == "東京都千代田区"
+    with pytest.raises(InvalidDocumentError, match=r"address\.text"):
+        Address(" ")
+    with pytest.raises(InvalidDocumentError, match=r"household\.address"):
+        dataclasses.replace(samples.yamada_household(), address="")
