@@ -1,6 +1,6 @@
 """The embedded Mincho fonts and the per-character choice between them.
 
-Text is set in IPAex明朝 (ipaexm.ttf, ~12,000 characters: JIS X 0208 and most of X 0213); a
+Text is set in IPAex明朝 (ipaexm.ttf, ~12,000 characters: JIS X 0208 and part of X 0213); a
 character it lacks is taken from IPAmj明朝 (ipamjm.ttf, the font of the 文字情報基盤, ~58,000
 kanji with their variants, e.g. 𠮷 U+20BB7), and so is every ideographic variation sequence
 (a kanji followed by a variation selector, e.g. 葛 U+845B U+E0102) that IPAmj's cmap format 14
@@ -33,7 +33,6 @@ __all__ = [
     "FontUnavailableError",
     "drawable",
     "font_for",
-    "has_glyph",
     "require_glyphs",
     "runs",
     "string_width",
@@ -120,13 +119,6 @@ def font_for(ch: str) -> str | None:
     if cp in fonts.fallback_cmap:
         return FALLBACK_FONT
     return None
-
-
-def has_glyph(font: str, ch: str) -> bool:
-    """Whether ``font`` (TEXT_FONT or FALLBACK_FONT) maps ``ch`` to a glyph."""
-    fonts = _fonts()
-    cmap = fonts.text_cmap if font == TEXT_FONT else fonts.fallback_cmap
-    return ord(ch) in cmap
 
 
 def drawable(cluster: str) -> tuple[str, str] | None:
