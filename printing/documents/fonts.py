@@ -90,7 +90,7 @@ def _fonts() -> _Fonts:
                     font = ttfonts.TTFont(name, str(path))
                 except (OSError, ttfonts.TTFError) as exc:
                     raise FontUnavailableError(f"cannot load {name} from {path}: {exc}") from exc
-                _cache_glyph_table(font)
+                _window_glyph_table(font)
                 pdfmetrics.registerFont(font)
                 faces.append(font)
             variants = _install_variants(faces[1])
@@ -166,24 +166,39 @@ def string_width(text: str, size: float) -> float:
     return float(sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs(text)))
 
 
-def _cache_glyph_table(font: ttfonts.TTFont) -> None:
-    """Keep the font's 'glyf' table as one bytes object instead of slicing it anew.
+class _TableWindow:
+    """A font table as a window on the font file's bytes: slicing copies only the slice."""
 
-    reportlab's subsetter calls ``get_table('glyf')`` for every subset of every document, and
-    each call copies the whole table out of the font file's bytes: ~6 MB for IPAex明朝 and
-    ~40 MB for IPAmj明朝, which was most of a render's time. The table never changes, so the
-    face keeps one copy (memory: the size of the tables, once per process).
+    def __init__(self, data: bytes, start: int, length: int) -> None:
+        self._data = data
+        self._start = start
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: slice) -> bytes:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("a font table window takes contiguous slices only")
+        start, stop, _ = index.indices(self._length)
+        return self._data[self._start + start : self._start + stop]
+
+
+def _window_glyph_table(font: ttfonts.TTFont) -> None:
+    """Serve the font's 'glyf' table as a window instead of a copy.
+
+    reportlab's subsetter calls ``get_table('glyf')`` for every subset of every document and
+    only slices single glyphs out of it; each call copied the whole table out of the font
+    file's bytes: ~6 MB for IPAex明朝 and ~40 MB for IPAmj明朝, most of a render's time.
     """
     face = font.face
     original = face.get_table
-    cache: dict[str, bytes] = {}
 
-    def get_table(tag: str) -> bytes:
+    def get_table(tag: str) -> bytes | _TableWindow:
         if tag != "glyf":
             return original(tag)  # type: ignore[no-any-return]
-        if tag not in cache:
-            cache[tag] = original(tag)
-        return cache[tag]
+        start, length = face.get_table_pos(tag)
+        return _TableWindow(face._ttf_data, start, length)
 
     face.get_table = get_table
 
