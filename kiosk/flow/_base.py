@@ -30,6 +30,8 @@ from kiosk.flow.state import (
     Fault,
     Fetching,
     FlowState,
+    Payout,
+    PayoutKind,
     PendingReport,
     Refunding,
     ReturnCard,
@@ -62,6 +64,12 @@ def note(event: AuditEvent, outcome: str = "", **details: str | int) -> Audit:
 def with_txn(state: FlowState, **changes: object) -> FlowState:
     assert state.txn is not None
     return replace(state, txn=replace(state.txn, **changes))  # type: ignore[arg-type]
+
+
+def ask_payout(state: FlowState, kind: PayoutKind, yen: int, journaled: bool) -> FlowState:
+    """Remember a DispenseChange/Refund in flight, to match its result to its transaction."""
+    txn_id = state.txn.txn_id if state.txn is not None else ""
+    return replace(state, payouts=(*state.payouts, Payout(kind, yen, txn_id, journaled)))
 
 
 def release_card(txn: Transaction) -> tuple[Transaction, Effects]:
@@ -98,7 +106,14 @@ def reset(state: FlowState) -> Outcome:
         )
         if txn.card in (CardState.RELEASED, CardState.PRESENT):
             # Keep only what ReturnCard needs: no offer, no choices, no registration data.
-            stub = Transaction(txn_id=txn.txn_id, service=txn.service, card=CardState.RELEASED)
+            stub = Transaction(
+                txn_id=txn.txn_id,
+                service=txn.service,
+                card=CardState.RELEASED,
+                money=txn.money,  # amounts only: payout results may still arrive
+                fee_per_copy_yen=txn.fee_per_copy_yen,
+                copies_printed=txn.copies_printed,
+            )
             fresh = replace(fresh, screen=ReturnCard(), txn=stub, language=state.language)
     effects.append(WipePersonalData())
     return fresh, tuple(effects)
@@ -166,6 +181,8 @@ def start_refund(state: FlowState, problem: Problem | None, reason: str) -> Outc
             Refund(held),
         ]
     state = replace(with_txn(state, money=money), screen=Refunding(problem), prompt=False)
+    if held > 0:
+        state = ask_payout(state, PayoutKind.REFUND, held, journaled=True)
     if money.pending_yen:
         return state, tuple(effects)  # the last payout result finishes it (settle)
     state, finished = finish_refund(state, problem)
@@ -258,6 +275,7 @@ def problem_for_center(call: CenterCall, failure: CenterFailure, reason: str) ->
 __all__ = [
     "Effects",
     "Outcome",
+    "ask_payout",
     "close_reason",
     "fail",
     "finish_refund",

@@ -20,6 +20,7 @@ from kiosk.errors import (
 from kiosk.flow._base import (
     Effects,
     Outcome,
+    ask_payout,
     fail,
     finish_refund,
     go,
@@ -68,6 +69,8 @@ from kiosk.flow.state import (
     OutOfService,
     Payment,
     PaymentMode,
+    Payout,
+    PayoutKind,
     Printing,
     Refunding,
     Transaction,
@@ -179,7 +182,7 @@ def on_payment(state: FlowState, screen: Payment, event: Event) -> Outcome | Non
     money = txn.money
     match event:
         case EscrowHeld(denomination=bill):
-            if money.accepting and money.inserted_yen < money.due_yen and not money.escrow_yen:
+            if money.accepting and money.paid_in_yen < money.due_yen and not money.escrow_yen:
                 state = with_txn(state, money=replace(money, escrow_yen=int(bill)))
                 return state, (AcceptEscrow(),)
             return state, (ReturnEscrow(),)
@@ -207,21 +210,28 @@ def paid_in(state: FlowState, yen: int) -> Outcome:
     txn = state.txn
     assert txn is not None
     escrow = 0 if yen == txn.money.escrow_yen else txn.money.escrow_yen
-    money = replace(txn.money, inserted_yen=txn.money.inserted_yen + yen, escrow_yen=escrow)
+    money = replace(
+        txn.money,
+        inserted_yen=txn.money.inserted_yen + yen,
+        paid_in_yen=txn.money.paid_in_yen + yen,
+        escrow_yen=escrow,
+    )
     effects: list[Effect] = [JournalWrite(MoneyIn(txn.txn_id, yen))]
-    if money.inserted_yen < money.due_yen:
+    if money.paid_in_yen < money.due_yen:
         state = replace(with_txn(state, money=money), screen=Payment())
         return state, tuple(effects)
     change = money.change_due_yen
     money = replace(money, paid=True, accepting=False, change_pending_yen=change)
     effects += [
         DisableAcceptor(),
-        JournalWrite(PaymentOutcome(txn.txn_id, money.inserted_yen)),
-        note(AuditEvent.PAYMENT_COMPLETE, "success", txn_id=txn.txn_id, yen=money.inserted_yen),
+        JournalWrite(PaymentOutcome(txn.txn_id, money.paid_in_yen)),
+        note(AuditEvent.PAYMENT_COMPLETE, "success", txn_id=txn.txn_id, yen=money.paid_in_yen),
     ]
+    state = with_txn(state, money=money)
     if change:
         effects += [JournalWrite(ChangeIntent(txn.txn_id, change)), DispenseChange(change)]
-    state, printing = start_printing(with_txn(state, money=money))
+        state = ask_payout(state, PayoutKind.CHANGE, change, journaled=True)
+    state, printing = start_printing(state)
     return state, (*effects, *printing)
 
 
@@ -304,16 +314,19 @@ def on_refunding(state: FlowState, screen: Refunding, event: Event) -> Outcome |
 
 
 def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
-    """The acceptor never answered the refund: staff owe it; the kiosk stops taking money."""
+    """The acceptor never answered a payout: staff owe it; the kiosk stops taking money.
+
+    Its journal intent stays without an outcome, which tells staff to check the acceptor before
+    paying: a late result is only audited (the payout is no longer matched to the session).
+    """
     txn = state.txn
     assert txn is not None
-    pending = txn.money.refund_pending_yen
-    money = replace(
-        txn.money, refund_pending_yen=0, staff_owed_yen=txn.money.staff_owed_yen + pending
-    )
-    state = with_txn(state, money=money)
+    pending = txn.money.pending_yen
+    owed = txn.money.staff_owed_yen + pending
+    money = replace(txn.money, refund_pending_yen=0, change_pending_yen=0, staff_owed_yen=owed)
+    payouts = tuple(p for p in state.payouts if p.txn_id != txn.txn_id)
+    state = replace(with_txn(state, money=money), payouts=payouts)
     effects: list[Effect] = [
-        JournalWrite(StaffOwed(txn.txn_id, pending, STAFF_CODE_REFUND_NO_ANSWER)),
         note(
             AuditEvent.STAFF_OWED,
             "no_answer",
@@ -322,6 +335,8 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
             staff_code=STAFF_CODE_REFUND_NO_ANSWER,
         ),
     ]
+    if txn.journal_opened and not txn.reported:
+        effects.insert(0, JournalWrite(StaffOwed(txn.txn_id, pending, STAFF_CODE_REFUND_NO_ANSWER)))
     state, reported = report(state, Completion.FAILED if money.paid else Completion.CANCELLED)
     return replace(state, screen=OutOfService(Problem.ACCEPTOR_FAULT)), (*effects, *reported)
 
@@ -329,7 +344,6 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
 def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
     """Acceptor events outside the payment screen's own handling (any screen)."""
     txn = state.txn
-    journaled = txn is not None and txn.journal_opened and not txn.reported
     match event:
         case EscrowHeld():
             return state, (ReturnEscrow(),)
@@ -340,8 +354,10 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
         case MoneyInserted(denomination=piece):
             return stray_money(state, int(piece))
         case ChangeDispensed(requested_yen=asked, dispensed_yen=paid):
-            if txn is None:
-                return state, short_without_txn(asked - paid)
+            state, payout = match_payout(state, PayoutKind.CHANGE, asked)
+            if txn is None or payout is None:
+                return state, not_current(asked, paid)
+            journaled = payout.journaled
             short = asked - paid
             money = replace(
                 txn.money,
@@ -373,9 +389,10 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
             state, reported = settle(state)
             return state, (*effects, *reported)
         case MoneyRefunded(requested_yen=asked, refunded_yen=paid):
-            if txn is None:
-                return state, short_without_txn(asked - paid)
-            return refunded(state, asked, paid, journaled)
+            state, payout = match_payout(state, PayoutKind.REFUND, asked)
+            if txn is None or payout is None:
+                return state, not_current(asked, paid)
+            return refunded(state, asked, paid, payout.journaled)
         case TrayEmptied():
             if txn is None:
                 return None
@@ -425,6 +442,7 @@ def stray_money(state: FlowState, yen: int) -> Outcome:
     it goes straight back, journaled with the transaction if there is one."""
     txn = state.txn
     if txn is None:
+        state = ask_payout(state, PayoutKind.REFUND, yen, journaled=False)
         return state, (note(AuditEvent.STRAY_MONEY, yen=yen), Refund(yen))
     money = replace(
         txn.money,
@@ -432,19 +450,35 @@ def stray_money(state: FlowState, yen: int) -> Outcome:
         refund_pending_yen=txn.money.refund_pending_yen + yen,
     )
     journal: Effects = ()
-    if txn.journal_opened and not txn.reported:
+    journaled = txn.journal_opened and not txn.reported
+    if journaled:
         journal = (
             JournalWrite(MoneyIn(txn.txn_id, yen)),
             JournalWrite(RefundIntent(txn.txn_id, yen, "stray")),
         )
-    return with_txn(state, money=money), (
+    state = ask_payout(with_txn(state, money=money), PayoutKind.REFUND, yen, journaled)
+    return state, (
         *journal,
         note(AuditEvent.STRAY_MONEY, txn_id=txn.txn_id, yen=yen),
         Refund(yen),
     )
 
 
-def short_without_txn(short: int) -> Effects:
-    if short <= 0:
-        return ()
-    return (note(AuditEvent.STAFF_OWED, "no_transaction", short_yen=short),)
+def match_payout(state: FlowState, kind: PayoutKind, asked: int) -> tuple[FlowState, Payout | None]:
+    """Take the oldest payout of ``kind`` for ``asked`` yen; it is returned if it belongs to
+    the current transaction (whose ledger then changes), None for a session already over."""
+    for index, payout in enumerate(state.payouts):
+        if payout.kind is kind and payout.yen == asked:
+            rest = state.payouts[:index] + state.payouts[index + 1 :]
+            current = state.txn is not None and payout.txn_id == state.txn.txn_id
+            return replace(state, payouts=rest), payout if current else None
+    return state, None
+
+
+def not_current(asked: int, paid: int) -> Effects:
+    """A payout result for a session that is over (or unknown): staff learn of it (audit)."""
+    short = asked - paid
+    effects: list[Effect] = [note(AuditEvent.REFUND_COMPLETE, "not_current", yen=paid)]
+    if short > 0:
+        effects.append(note(AuditEvent.STAFF_OWED, "not_current", short_yen=short))
+    return tuple(effects)

@@ -82,7 +82,8 @@ class Money:
     """
 
     due_yen: int = 0
-    inserted_yen: int = 0  # taken in for good (coins, stacked bills)
+    inserted_yen: int = 0  # taken in for good (coins, stacked bills), for any reason
+    paid_in_yen: int = 0  # of which inserted on the payment screen, towards the amount due
     escrow_yen: int = 0  # a bill waiting in the escrow (not counted as inserted)
     change_yen: int = 0  # change paid out
     change_pending_yen: int = 0  # change asked for, result not in yet
@@ -111,12 +112,12 @@ class Money:
     @property
     def remaining_yen(self) -> int:
         """Still to insert (the payment screen's "amount due")."""
-        return max(0, self.due_yen - self.inserted_yen)
+        return max(0, self.due_yen - self.paid_in_yen)
 
     @property
     def change_due_yen(self) -> int:
-        """Change for what was inserted beyond the amount due."""
-        return max(0, self.inserted_yen - self.due_yen)
+        """Change for what was paid in beyond the amount due (stray pieces go back apart)."""
+        return max(0, self.paid_in_yen - self.due_yen)
 
 
 @dataclass(frozen=True)
@@ -494,6 +495,22 @@ class PendingReport:
     close_reason: str  # kiosk.journal.CloseReason value
 
 
+class PayoutKind(StrEnum):
+    CHANGE = "change"
+    REFUND = "refund"
+
+
+@dataclass(frozen=True)
+class Payout:
+    """A payout asked of the acceptor whose result is not in yet. The acceptor answers its
+    commands in order, so results are matched first-in first-out per kind."""
+
+    kind: PayoutKind
+    yen: int
+    txn_id: str  # "" when no transaction was open (money inserted at the start screen)
+    journaled: bool  # its intent is in the journal, so its outcome goes there too
+
+
 @dataclass(frozen=True)
 class FlowState:
     """The whole state of the kiosk's flow (the screens' snapshot)."""
@@ -508,6 +525,7 @@ class FlowState:
     timer_serial: int = 0
     next_seq: int = 1
     pending_reports: tuple[PendingReport, ...] = ()
+    payouts: tuple[Payout, ...] = ()  # survives resets: results may come after the session
 
 
 def initial_state(settings: FlowSettings) -> FlowState:
