@@ -10,6 +10,7 @@ completely, so the page count is known before the first page is drawn.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,6 +38,7 @@ PRODUCER = "konbini-kiosk printing.documents"
 # No certificate printed at a kiosk runs this long (a 戸籍 of 40 persons takes about 12 pages);
 # more means malformed data, refused instead of a print job that empties the paper tray.
 MAX_PAGES = 50
+_SUBSET_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -322,5 +324,8 @@ def render_composition(comp: Composition, layout: DocumentLayout) -> tuple[bytes
         footer = f"発行番号　{comp.document_number}"
         draw_aligned(canvas, x0, y0 + 2 * MM, width, footer, 8.0, "left")
         canvas.showPage()
-    canvas.save()
+    # Saving subsets the fonts; reportlab's font reader keeps one file cursor per face
+    # (seek, then read), shared by every document, so two saves must not interleave.
+    with _SUBSET_LOCK:
+        canvas.save()
     return buffer.getvalue(), total
