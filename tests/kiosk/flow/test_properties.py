@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from kiosk.audit import AuditEvent
 from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
-from kiosk.flow import Effect, Event, FlowState, step
+from kiosk.flow import Effect, Event, FlowState
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as fs
