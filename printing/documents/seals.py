@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -35,6 +36,7 @@ def _px(mm: float) -> int:
 # Variation sequences need a shaping engine that reads cmap format 14 (libraqm/HarfBuzz, in
 # Pillow's wheels); without one the base character's usual glyph is drawn.
 _RAQM = features.check("raqm")
+_FONT_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=16)
@@ -49,9 +51,11 @@ def _glyph(cluster: str, size_px: int) -> Image.Image:
     name = found[0] if found else TEXT_FONT
     if not _RAQM:
         cluster = cluster[0]
-    font = _pil_font(FALLBACK_FONT if name == FALLBACK_FONT else TEXT_FONT, size_px)
     canvas = Image.new("L", (size_px * 2, size_px * 2), 0)
-    ImageDraw.Draw(canvas).text((size_px // 2, size_px // 2), cluster, fill=255, font=font)
+    # One FreeType face per (font, size) is shared; FreeType faces are not thread-safe.
+    with _FONT_LOCK:
+        font = _pil_font(FALLBACK_FONT if name == FALLBACK_FONT else TEXT_FONT, size_px)
+        ImageDraw.Draw(canvas).text((size_px // 2, size_px // 2), cluster, fill=255, font=font)
     box = canvas.getbbox()
     return canvas.crop(box) if box else canvas.crop((0, 0, 1, 1))
 
