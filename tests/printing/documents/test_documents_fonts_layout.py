@@ -169,8 +169,12 @@ def test_concurrent_renders_match_sequential_ones() -> None:
     """A certificate server renders from several threads; reportlab's fonts are shared."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from printing.documents.seals import impression_image, official_seal_image
+
     docs = list(ALL_SAMPLES.values())
     expected = [render(d) for d in docs]  # type: ignore[arg-type]
+    official_seal_image.cache_clear()  # the seals are drawn again, concurrently
+    impression_image.cache_clear()
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(render, docs * 3))  # type: ignore[arg-type]
     assert results == expected * 3
