@@ -65,9 +65,10 @@ def municipality_code_check_digit(first_five: str) -> int:
 
 
 def my_number_check_digit(first_eleven: str) -> int:
-    """The check digit of a 個人番号 (行政手続における特定の個人を識別するための番号の利用等に
-    関する法律施行令 第8条): weights Q_n = n+1 (n ≤ 6) and n−5 (n ≥ 7), n counted from the
-    digit before the check digit; remainder ≤ 1 → 0, else 11 − remainder."""
+    """The check digit (検査用数字) of a 個人番号, by the formula of the My Number Act's
+    ordinance (番号法施行規則): weights Q_n = n+1 (n ≤ 6) and n−5 (n ≥ 7), n counted from the
+    digit before the check digit; remainder ≤ 1 → 0, else 11 − remainder. Checked against the
+    published example 123456789018."""
     if not re.fullmatch(r"[0-9]{11}", first_eleven):
         raise ValueError("expected eleven ASCII digits")
     digits = [int(d) for d in reversed(first_eleven)]  # P_1 is the rightmost of the eleven

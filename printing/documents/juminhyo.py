@@ -128,7 +128,7 @@ class Resident:
     with its 届出日 ``address_notified_on``. ``honseki``/``hittosha`` are None for foreign
     residents (who have no 本籍). ``my_number`` is 12 ASCII digits with a valid check digit.
     ``former_surname`` is the 旧氏 (a surname before marriage) the resident asked to have
-    recorded (住民基本台帳法施行令 第30条の13); it is printed with the name.
+    recorded (住民基本台帳法施行令, since 2019-11-05); it is printed with the name.
     """
 
     member_id: str
