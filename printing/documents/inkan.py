@@ -27,8 +27,8 @@ from printing.documents.errors import InvalidDocumentError
 
 __all__ = ["InkanCertificate", "SealImpression", "SealShape"]
 
-# 印鑑登録証明事務処理要領 (登録できない印鑑): a seal that fits into an 8 mm square or does not fit into a
-# 25 mm square cannot be registered.
+# 印鑑登録証明事務処理要領 (登録できない印鑑): a seal that fits into an 8 mm square, or does not
+# fit into a 25 mm square, cannot be registered.
 MIN_SEAL_MM = 8.0
 MAX_SEAL_MM = 25.0
 
