@@ -1,0 +1,48 @@
+"""The kiosk's runtime: the effect runner and the device services behind it.
+
+The flow (:mod:`kiosk.flow`) is pure: ``step(state, event) -> (state, effects)``. The runner
+(:class:`Runner`) owns the current state, steps the flow on one thread (the UI thread in the
+Qt application), and hands each step's effects, in order, to a sequencer thread that writes the
+journal (write-ahead) and passes every other effect to the service that executes it:
+
+- :class:`CardService` — all card I/O on one worker thread (cardio PC/SC), the reader monitor's
+  insert/remove events as flow events, the card powered off right after authentication;
+- :class:`CenterService` — the issuance center client (mTLS) on a worker, completion reports on
+  a second one, the envelope composed into the print job before the fee is asked for;
+- :class:`PrintService` — check the printer, submit the composed job, track it to its end;
+- :class:`PaymentService` — the fee acceptor's commands on a worker, its events as flow events;
+- :class:`Timers` — the flow's one screen timer, firing ``TimerFired``;
+- a :class:`ReminderPlayer` (kiosk.sound) for the 取り忘れ reminders.
+
+Nothing here imports Qt: results reach the flow through a ``post`` callable, which the Qt
+application binds to a signal (kiosk/app.py) and tests bind to :class:`ThreadLoop`.
+"""
+
+from kiosk.runtime.card import CardService, ReaderChoice
+from kiosk.runtime.center import CenterService
+from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.loop import ThreadLoop
+from kiosk.runtime.payment import PaymentService
+from kiosk.runtime.printer import PrintService, PrintTiming, TicketPrinter
+from kiosk.runtime.recovery import recover_open_transactions
+from kiosk.runtime.runner import Post, ReminderPlayer, Runner, Services
+from kiosk.runtime.timers import Timers
+
+__all__ = [
+    "CardService",
+    "CenterService",
+    "IssuedJob",
+    "PaymentService",
+    "Post",
+    "PrintService",
+    "PrintTiming",
+    "ReaderChoice",
+    "ReminderPlayer",
+    "Runner",
+    "Services",
+    "ThreadLoop",
+    "TicketPrinter",
+    "Timers",
+    "TransactionFacts",
+    "recover_open_transactions",
+]
