@@ -1,0 +1,295 @@
+"""The developer profile's simulated world: the only kiosk module that imports ``hw_sim``.
+
+What it starts, all under the checkout's ``var/`` (docs/architecture.md, "Runtime folders"):
+
+- the private daemons (``python -m hw_sim.stack start --dir var/run``: pcscd with the vpcd
+  reader, cupsd with the capture queue), unless they already run — their environment
+  (``PCSCLITE_CSOCK_NAME``, ``CUPS_SERVER`` …) is exported before the first PC/SC call;
+- the simulated issuance center in its own process (``python -m hw_sim.center serve``, state in
+  ``var/center``, with its OCSP validity service), unless one already runs there; its business
+  clock is set to a fixed weekday morning so the demo works at any hour (municipality hours are
+  06:30–23:00 with maintenance windows), unless the profile asks for the system clock;
+- the card dock (virtual cards into the vpcd slots, PIN counters in ``var/cards``), the
+  simulated fee acceptor, the printer fault switch;
+- a copy of every printed job (the capture queue's PDF) in ``var/out/printed/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hw_sim.acceptor import SimulatedAcceptor
+from hw_sim.card import CardDock
+from hw_sim.stack import PrinterFaults
+from kiosk.app.wiring import StartupError
+from kiosk.center.client import CenterConfig
+from kiosk.runtime.context import IssuedJob
+from printing.faults import JobHandle, PrintOutcome
+
+log = logging.getLogger(__name__)
+
+# A Thursday morning in JST: inside every simulated municipality's hours, no holiday, no posted
+# maintenance (docs/simulated-world.md; the center's own tests use the same moment).
+BUSINESS_MORNING = datetime.fromisoformat("2026-11-26T10:00:00+09:00")
+CENTER_START_TIMEOUT_S = 180.0  # first start builds the world and the PKI (≈10–60 s on 2 cores)
+DAEMONS_START_TIMEOUT_S = 60.0
+ADMIN_TIMEOUT_S = 10.0
+KIOSK_ID = "kiosk-0001"  # registered by the simulated center by default
+
+
+@dataclass(frozen=True)
+class DaemonEnv:
+    """Where the private daemons listen (from ``var/run/daemons.json``)."""
+
+    env: dict[str, str]
+    cupsd_dir: Path
+    capture_dir: Path
+    queue: str
+    cups_server: str
+    vpcd_ports: tuple[int, int]
+
+    def export(self) -> None:
+        """Point this process's PC/SC and CUPS clients at the private daemons."""
+        os.environ.update(self.env)
+
+
+def ensure_daemons(run_dir: Path) -> DaemonEnv:
+    """Start the private pcscd and cupsd (if not running) and read their environment."""
+    run_dir = run_dir.absolute()
+    state = run_dir / "daemons.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "hw_sim.stack", "start", "--dir", str(run_dir)],
+        capture_output=True,
+        text=True,
+        timeout=DAEMONS_START_TIMEOUT_S,
+        check=False,
+    )
+    if result.returncode != 0 or not state.exists():
+        raise StartupError(f"private daemons did not start: {result.stderr.strip()[-800:]}")
+    data = json.loads(state.read_text())
+    env = {str(k): str(v) for k, v in data["env"].items()}
+    try:
+        low, high = (int(p) for p in env["KIOSK_VPCD_PORTS"].split(","))
+        return DaemonEnv(
+            env=env,
+            cupsd_dir=Path(env["KIOSK_CUPSD_DIR"]),
+            capture_dir=Path(data["capture_dir"]),
+            queue=env["KIOSK_PRINTER_QUEUE"],
+            cups_server=env["CUPS_SERVER"],
+            vpcd_ports=(low, high),
+        )
+    except (KeyError, ValueError) as exc:
+        raise StartupError(f"{state}: incomplete ({exc})") from None
+
+
+class CenterProcess:
+    """``python -m hw_sim.center serve`` on loopback, reused if one already runs there."""
+
+    def __init__(self, state_dir: Path, pki_dir: Path, *, workers: int = 1) -> None:
+        self.state_dir = state_dir.absolute()
+        self.pki_dir = pki_dir.absolute()
+        self.workers = workers
+        self.endpoints: dict[str, Any] = {}
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def started_here(self) -> bool:
+        return self._proc is not None
+
+    def ensure_running(self) -> dict[str, Any]:
+        endpoints_file = self.state_dir / "endpoints.json"
+        existing = _read_json(endpoints_file)
+        if existing and _alive(int(existing.get("pid", 0))) and self._answers(existing):
+            self.endpoints = existing
+            log.info("using the simulated center already running (pid %s)", existing["pid"])
+            return existing
+        endpoints_file.unlink(missing_ok=True)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.state_dir / "server.log"
+        argv = [
+            sys.executable,
+            "-m",
+            "hw_sim.center",
+            "--state-dir",
+            str(self.state_dir),
+            "serve",
+            "--pki-dir",
+            str(self.pki_dir),
+            "--port",
+            "0",
+            "--workers",
+            str(self.workers),
+            "--kiosk",
+            KIOSK_ID,
+        ]
+        with open(log_path, "ab") as out:
+            self._proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        deadline = time.monotonic() + CENTER_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                tail = log_path.read_text(errors="replace")[-1500:]
+                self._proc = None
+                raise StartupError(f"the simulated center exited:\n{tail}")
+            found = _read_json(endpoints_file)
+            if found and found.get("pid") == self._proc.pid:
+                self.endpoints = found
+                return found
+            time.sleep(0.1)
+        self.stop()
+        raise StartupError(f"the simulated center did not start in time (see {log_path})")
+
+    def _answers(self, endpoints: dict[str, Any]) -> bool:
+        try:
+            self._admin("GET", "/admin/status", endpoints=endpoints)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def kiosk_config(self, kiosk_id: str = KIOSK_ID) -> CenterConfig:
+        kiosks = self.endpoints.get("kiosks", {})
+        if kiosk_id not in kiosks:
+            kiosks[kiosk_id] = self._admin(
+                "POST", "/admin/kiosks", {"kiosk_id": kiosk_id, "register": True}
+            )
+        kiosk = kiosks[kiosk_id]
+        return CenterConfig(
+            base_url=self.endpoints["center_url"],
+            ca_path=Path(self.endpoints["ca_path"]),
+            cert_path=Path(kiosk["cert_path"]),
+            key_path=Path(kiosk["key_path"]),
+        )
+
+    def set_clock(self, moment: datetime | None) -> None:
+        """The center's business clock (municipality hours): ``moment`` now, or system time."""
+        self._admin("POST", "/admin/clock", {"now": moment.isoformat() if moment else None})
+
+    def _admin(
+        self, method: str, path: str, body: Any = None, endpoints: dict[str, Any] | None = None
+    ) -> Any:
+        url = (endpoints or self.endpoints)["admin_url"]
+        if not url.startswith("http://127.0.0.1:"):
+            raise ValueError("the center's admin endpoint must be on loopback")
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback URL checked above
+            url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=ADMIN_TIMEOUT_S) as answer:  # noqa: S310
+            return json.loads(answer.read()).get("result")
+
+    def stop(self) -> None:
+        """Stop the center if this process started it (a reused one keeps running)."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class DeveloperWorld:
+    """The simulators of one developer kiosk (see the module docstring)."""
+
+    var_dir: Path
+    daemons: DaemonEnv
+    center: CenterProcess
+    dock: CardDock
+    acceptor: SimulatedAcceptor
+    faults: PrinterFaults
+    printed: list[Path] = field(default_factory=list)
+
+    @property
+    def out_dir(self) -> Path:
+        return self.var_dir / "out"
+
+    @property
+    def issuer_key_path(self) -> Path:
+        return self.var_dir / "pki" / "kenmen-issuer.pub.pem"
+
+    def keep_printed(self, job: IssuedJob, handle: JobHandle, outcome: PrintOutcome) -> None:
+        """Copy the capture queue's PDF of a finished job to ``var/out/printed/``."""
+        source = self.daemons.capture_dir / f"job-{handle.job_id}.pdf"
+        if not outcome.completed:
+            source = source.with_suffix(".failed.pdf")
+        if not source.exists():
+            log.warning("captured job %d not found in %s", handle.job_id, source.parent)
+            return
+        target_dir = self.out_dir / "printed"
+        target_dir.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        suffix = "" if outcome.completed else "-failed"
+        target = target_dir / f"{stamp}-job{handle.job_id}{suffix}.pdf"
+        shutil.copyfile(source, target)
+        self.printed.append(target)
+        log.info("printed job copied to %s", target)
+
+    def close(self) -> None:
+        self.dock.close()
+        self.acceptor.close()
+        self.center.stop()
+
+
+def start_world(
+    var_dir: Path,
+    *,
+    center_clock: datetime | None = BUSINESS_MORNING,
+    use_system_clock: bool = False,
+    center_workers: int = 1,
+) -> DeveloperWorld:
+    """Start (or join) everything the developer profile simulates."""
+    var_dir = var_dir.absolute()
+    daemons = ensure_daemons(var_dir / "run")
+    daemons.export()
+    center = CenterProcess(var_dir / "center", var_dir / "pki", workers=center_workers)
+    center.ensure_running()
+    center.set_clock(None if use_system_clock else center_clock)
+    dock = CardDock(
+        port=daemons.vpcd_ports[0], state_dir=var_dir / "cards", pki_dir=var_dir / "pki"
+    )
+    faults = PrinterFaults(daemons.cupsd_dir, queue=daemons.queue)
+    return DeveloperWorld(var_dir, daemons, center, dock, SimulatedAcceptor(), faults)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+__all__ = [
+    "BUSINESS_MORNING",
+    "CenterProcess",
+    "DaemonEnv",
+    "DeveloperWorld",
+    "ensure_daemons",
+    "start_world",
+]

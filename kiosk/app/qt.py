@@ -1,0 +1,106 @@
+"""The Qt side of the wiring: events into the UI thread, the window, the application loop.
+
+The runner is Qt-free; :class:`FlowBridge` is the one place where results from worker threads
+enter Qt: ``post`` emits a signal from any thread, and a queued connection runs
+``runner.dispatch`` on the thread that owns the bridge (the UI thread). The window
+(kiosk.ui.KioskWindow) reads the runner as its state source and sends intents to
+``runner.dispatch`` on the same thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.flow import Event
+from kiosk.runtime import Runner
+from kiosk.ui import KioskWindow, ThemeName
+
+log = logging.getLogger(__name__)
+
+
+class FlowBridge(QObject):
+    """Delivers events posted from any thread to ``runner.dispatch`` on the UI thread."""
+
+    posted = Signal(object)
+
+    def __init__(self, runner: Runner) -> None:
+        super().__init__()
+        self._runner = runner
+        self.posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def post(self, event: Event) -> None:
+        """Thread-safe (a Qt signal emission)."""
+        self.posted.emit(event)
+
+    @Slot(object)
+    def _deliver(self, event: Event) -> None:
+        self._runner.dispatch(event)
+
+
+def start_on_qt(runner: Runner) -> FlowBridge:
+    """Start the runner with its results delivered on this (the UI) thread."""
+    bridge = FlowBridge(runner)
+    runner.start(bridge.post)
+    return bridge
+
+
+def make_window(
+    runner: Runner,
+    *,
+    theme: ThemeName | str = ThemeName.STANDARD,
+    size: tuple[int, int] = (1280, 800),
+) -> KioskWindow:
+    """The kiosk window on the runner (state source and intent sink)."""
+    return KioskWindow(runner, runner.dispatch, theme=theme, size=size)
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The process's QApplication (made once)."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    return QApplication(argv or ["kiosk"])
+
+
+def exit_when_start_screen_shows(
+    window: KioskWindow, app: QApplication, *, timeout_ms: int, report: Callable[[str], None]
+) -> None:
+    """Self test: quit with 0 once the window shows the start screen, 1 after ``timeout_ms``."""
+    from kiosk.flow.state import Start
+
+    def check() -> None:
+        state = window.state
+        if state is not None and isinstance(state.screen, Start) and window.isVisible():
+            report("start screen up")
+            app.exit(0)
+
+    poll = QTimer(window)
+    poll.timeout.connect(check)
+    poll.start(20)
+
+    def give_up() -> None:
+        report("start screen did not appear")
+        app.exit(1)
+
+    QTimer.singleShot(timeout_ms, give_up)
+
+
+def show(window: QWidget, *, fullscreen: bool) -> None:
+    if fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+
+
+__all__ = [
+    "FlowBridge",
+    "application",
+    "exit_when_start_screen_shows",
+    "make_window",
+    "show",
+    "start_on_qt",
+]

@@ -1,0 +1,168 @@
+"""Assembly: the parts a profile chose → a running :class:`~kiosk.runtime.Runner`.
+
+Every deployment goes through :func:`assemble`: the store and city-hall profiles with real
+devices, the developer profile with simulators, and the end-to-end tests with the simulators of
+their fixtures. What differs is only which parts are passed in (kiosk/app/profiles.py chooses).
+This module imports no Qt and no simulator.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.center.client import CenterClient, CenterConfig
+from kiosk.center.errors import CenterError
+from kiosk.flow import FlowSettings
+from kiosk.journal import Journal, JournalError
+from kiosk.payment import FeeAcceptor
+from kiosk.runtime import (
+    CardService,
+    CenterService,
+    PaymentService,
+    PrintService,
+    PrintTiming,
+    ReaderChoice,
+    ReminderPlayer,
+    Runner,
+    Services,
+    TicketPrinter,
+    Timers,
+    TransactionFacts,
+    recover_open_transactions,
+)
+from kiosk.runtime.card import Connector, MonitorFactory, pcsc_monitor
+from kiosk.runtime.printer import JobObserver, Printer
+from kiosk.sound import SilentReminderPlayer
+from printing.security import PrintCalibration
+
+log = logging.getLogger(__name__)
+
+SALT_BYTES = 32  # the kiosk's secret for serial digests (kiosk.journal.serial_digest: ≥ 16)
+
+
+class StartupError(Exception):
+    """The kiosk cannot start with this profile; the message says what to fix."""
+
+
+@dataclass
+class KioskParts:
+    """Everything a kiosk is made of, chosen by a profile (or a test)."""
+
+    settings: FlowSettings
+    center: CenterConfig
+    printer: Printer
+    journal_path: Path
+    salt: bytes
+    reader: ReaderChoice = field(default_factory=ReaderChoice)
+    acceptor: FeeAcceptor | None = None  # None: counter payment (city hall)
+    ticket_printer: TicketPrinter | None = None
+    sound: ReminderPlayer | None = None
+    issuer_public_key: Any = None  # the 券面事項入力補助AP issuer key (EF 0003 signature)
+    print_timing: PrintTiming | None = None
+    calibration: PrintCalibration | None = None
+    on_job_done: JobObserver | None = None
+    card_connector: Connector | None = None  # None: PC/SC (cardio.pcsc)
+    card_monitor: MonitorFactory | None = pcsc_monitor
+    center_client: Callable[[CenterConfig], CenterClient] = CenterClient
+
+
+def kiosk_id_of(config: CenterConfig) -> str:
+    """The kiosk's id (the CN of its client certificate); checks the TLS material loads."""
+    try:
+        with CenterClient(config) as client:
+            return client.kiosk_id
+    except CenterError as exc:
+        raise StartupError(f"center TLS material: {exc}") from None
+
+
+def assemble(parts: KioskParts) -> Runner:
+    """Open the journal, close what a crash left open, and build the runner (not started)."""
+    kiosk_id = kiosk_id_of(parts.center)
+    try:
+        journal = Journal(parts.journal_path)
+        recovered = recover_open_transactions(journal, kiosk_id)
+    except JournalError as exc:
+        raise StartupError(f"journal {parts.journal_path}: {exc}") from None
+    if recovered:
+        log.warning("%d transaction(s) recovered from the journal after a restart", recovered)
+    facts = TransactionFacts()
+    center_config = parts.center
+    make_client = parts.center_client
+    services = Services(
+        card=CardService(
+            facts,
+            parts.reader,
+            connector=parts.card_connector,
+            monitor_factory=parts.card_monitor,
+            issuer_public_key=parts.issuer_public_key,
+        ),
+        center=CenterService(
+            lambda: make_client(center_config),
+            facts,
+            salt=parts.salt,
+            calibration=parts.calibration,
+            paid_at_counter=parts.acceptor is None,
+        ),
+        printer=PrintService(
+            parts.printer,
+            facts,
+            timing=parts.print_timing,
+            ticket_printer=parts.ticket_printer,
+            on_job_done=parts.on_job_done,
+        ),
+        payment=PaymentService(parts.acceptor) if parts.acceptor is not None else None,
+        timers=Timers(),
+        sound=parts.sound or SilentReminderPlayer(),
+        journal=journal,
+    )
+    return Runner(parts.settings, services, kiosk_id=kiosk_id)
+
+
+def load_or_create_salt(path: Path) -> bytes:
+    """The kiosk's serial-digest salt: read from ``path``, or made once (mode 0600).
+
+    It must stay the same for the kiosk's life so that journal lines can be matched with the
+    center's serials by someone who holds it, and must not leave the kiosk.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = secrets.token_bytes(SALT_BYTES)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        return data
+    except OSError as exc:
+        raise StartupError(f"salt {path}: {exc.strerror}") from None
+    if len(data) < 16:
+        raise StartupError(f"salt {path}: at least 16 bytes needed")
+    return data
+
+
+def load_issuer_key(path: Path | None) -> Any:
+    """The 券面事項入力補助AP issuer's public key, or None when not configured."""
+    if path is None:
+        return None
+    from cardio import load_issuer_public_key
+
+    try:
+        return load_issuer_public_key(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise StartupError(f"card issuer key {path}: {exc}") from None
+
+
+__all__ = [
+    "KioskParts",
+    "StartupError",
+    "assemble",
+    "kiosk_id_of",
+    "load_issuer_key",
+    "load_or_create_salt",
+]

@@ -1,0 +1,199 @@
+"""Fixtures of the kiosk's end-to-end tests: the whole kiosk on the real stack.
+
+Per session: the private pcscd with vpcd (tests/conftest.py ``pcscd``), a private cupsd with
+the capture queue, the simulated center as its own process over mutual TLS (the center's test
+harness, tests/hw_sim/center/harness.py), reset to a fixed weekday morning before each test.
+Per test: a card dock with fresh PIN counters, a simulated fee acceptor, a healthy printer, a
+journal in a temporary folder, and a kiosk assembled by kiosk.app.wiring.assemble — the same
+assembly as the real profiles — with its Qt window, driven by kiosk.app.demo.Driver.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hw_sim.acceptor import SimulatedAcceptor
+from hw_sim.card import CardDock
+from hw_sim.pki import JpkiTestPki
+from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd, private_cupsd_session
+from hw_sim.stack.pcscd import VPCD_READER_NAMES
+from kiosk.app.demo import Driver
+from kiosk.app.wiring import KioskParts, assemble, load_issuer_key
+from kiosk.flow import FlowSettings, TimeoutSettings, TimerName
+from kiosk.flow.state import PaymentMode
+from kiosk.journal import Journal
+from kiosk.runtime import PrintTiming, ReaderChoice, Runner
+from kiosk.runtime.runner import new_boot_id
+from kiosk.sound import SilentReminderPlayer
+from printing.cups import CupsPrinter
+from tests.hw_sim.center.harness import RunningCenter, center, center_pki, running_center
+
+__all__ = ["center", "center_pki", "running_center"]  # fixtures re-exported for the e2e tests
+
+SALT = b"e2e-test-salt-0123456789abcdef"
+
+
+@pytest.fixture(scope="session")
+def e2e_cupsd() -> Iterator[PrivateCupsd]:
+    """A private cupsd with the capture queue for the kiosk tests."""
+    yield from private_cupsd_session()
+
+
+@pytest.fixture
+def printer_faults(e2e_cupsd: PrivateCupsd) -> Iterator[PrinterFaults]:
+    """The capture queue's fault switch; every test starts and ends with a healthy printer."""
+    switch = PrinterFaults(e2e_cupsd.rundir)
+    switch.cancel_all_jobs()
+    switch.clear()
+    yield switch
+    switch.cancel_all_jobs()
+    switch.clear()
+
+
+@dataclass
+class KioskUnderTest:
+    """A running kiosk and the simulators around it."""
+
+    runner: Runner
+    driver: Driver
+    dock: CardDock
+    acceptor: SimulatedAcceptor
+    faults: PrinterFaults
+    center: RunningCenter
+    cupsd: PrivateCupsd
+    journal_path: Path
+    sound: SilentReminderPlayer
+    jobs_done: list[Any] = field(default_factory=list)
+
+    def journal(self) -> Journal:
+        return Journal(self.journal_path)
+
+    def captured(self, job_id: int, failed: bool = False) -> Path:
+        name = f"job-{job_id}.failed.pdf" if failed else f"job-{job_id}.pdf"
+        return self.cupsd.capture_dir() / name
+
+
+MakeKiosk = Callable[..., KioskUnderTest]
+
+
+@pytest.fixture
+def make_kiosk(
+    qapp: Any,
+    pcscd: PrivatePcscd,
+    center: RunningCenter,
+    center_pki: JpkiTestPki,
+    e2e_cupsd: PrivateCupsd,
+    printer_faults: PrinterFaults,
+    tmp_path: Path,
+) -> Iterator[MakeKiosk]:
+    """``make_kiosk(timeouts=..., payment=..., shots=...)`` → a started kiosk with its window."""
+    from kiosk.app.qt import make_window, start_on_qt
+
+    made: list[tuple[Runner, Any, CardDock, SimulatedAcceptor]] = []
+
+    def make(
+        *,
+        timeouts: TimeoutSettings | None = None,
+        payment: PaymentMode = PaymentMode.ACCEPTOR,
+        shots: Path | None = None,
+        print_timing: PrintTiming | None = None,
+    ) -> KioskUnderTest:
+        dock = CardDock(
+            port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
+        )
+        acceptor = SimulatedAcceptor()
+        sound = SilentReminderPlayer()
+        journal_path = tmp_path / "kiosk" / "journal.sqlite3"
+        jobs: list[Any] = []
+        settings = FlowSettings(
+            boot_id=new_boot_id(),
+            payment=payment,
+            timeouts=timeouts or TimeoutSettings(),
+        )
+        parts = KioskParts(
+            settings=settings,
+            center=center.kiosk_config("kiosk-0001"),
+            printer=CupsPrinter(
+                e2e_cupsd.capture_queue,
+                server=e2e_cupsd.address,
+                poll_interval_s=0.05,
+                unreachable_give_up_s=2.0,
+                offline_grace_s=0.5,
+            ),
+            journal_path=journal_path,
+            salt=SALT,
+            reader=ReaderChoice(VPCD_READER_NAMES[0]),
+            acceptor=acceptor if payment is PaymentMode.ACCEPTOR else None,
+            sound=sound,
+            issuer_public_key=load_issuer_key(center_pki.kenmen_issuer_public_pem_path),
+            print_timing=print_timing or PrintTiming(warm_up_s=30.0, per_sheet_s=10.0),
+            on_job_done=lambda job, handle, outcome: jobs.append((job, handle, outcome)),
+        )
+        runner = assemble(parts)
+        start_on_qt(runner)
+        window = make_window(runner, size=(1280, 800))
+        window.show()
+        driver = Driver(runner, window, qapp, dock=dock, acceptor=acceptor, shots_dir=shots)
+        made.append((runner, window, dock, acceptor))
+        driver.pump(0.05)
+        return KioskUnderTest(
+            runner,
+            driver,
+            dock,
+            acceptor,
+            printer_faults,
+            center,
+            e2e_cupsd,
+            journal_path,
+            sound,
+            jobs,
+        )
+
+    yield make
+    for runner, window, dock, acceptor in made:
+        dock.close()
+        runner.stop()
+        window.close_source()
+        window.close()
+        window.deleteLater()
+        acceptor.close()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def kiosk(make_kiosk: MakeKiosk) -> KioskUnderTest:
+    """A kiosk with the standard timeouts, paying with the simulated acceptor."""
+    return make_kiosk()
+
+
+def short_timeouts(seconds: float = 0.4, *, prompt: float = 0.4) -> TimeoutSettings:
+    """Every timer of the flow at ``seconds`` (the continue prompt at ``prompt``)."""
+    overrides = tuple(
+        (name, prompt if name is TimerName.CONTINUE_PROMPT else seconds) for name in TimerName
+    )
+    return TimeoutSettings(overrides=overrides)
+
+
+def pdf_pages(pdf: Path, out: Path, dpi: int = 40) -> list[Path]:
+    """Render every page of ``pdf`` to PNG with pdftoppm; returns the files in page order."""
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(out / "page")],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return sorted(out.glob("page-*.png"))
+
+
+def pdf_text(pdf: Path) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=60
+    )
+    return result.stdout.decode("utf-8", errors="replace")
