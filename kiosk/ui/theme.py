@@ -294,7 +294,7 @@ QPushButton:pressed {{ border: {border}px solid {p.text}; }}
 QLabel[tone="choice"] {{ color: {p.choice_text}; }}
 QLabel[tone="primary"] {{ color: {p.primary_text}; font-weight: bold; }}
 QLabel[tone="selected"] {{ color: {p.selected_text}; font-weight: bold; }}
-QLabel[tone="disabled"] {{ color: {p.disabled_text}; }}
+QPushButton QLabel:disabled {{ color: {p.disabled_text}; font-weight: normal; }}
 QLabel[tone="header"] {{ color: {p.choice_text}; }}
 QLabel[keycap="true"] {{ font-size: {large}px; }}
 QProgressBar {{ border: {border}px solid {p.border}; border-radius: {radius}px;

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPaintEvent, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -128,9 +128,9 @@ class TouchButton(QPushButton):
         return self._min_height if self._min_height is not None else metrics().target
 
     def _update_tone(self, *_: object) -> None:
-        if not self.isEnabled():
-            tone = "disabled"
-        elif self.isCheckable() and self.isChecked():
+        # The disabled look comes from the style sheet (QLabel:disabled inside a button): no
+        # changeEvent override, which PySide6 6.12 on Python 3.11 mis-counts (see docs/ui.md).
+        if self.isCheckable() and self.isChecked():
             tone = "selected"
         elif self._role in ("primary", "header"):
             tone = self._role
@@ -140,11 +140,6 @@ class TouchButton(QPushButton):
         self._label.setProperty("tone", tone)
         restyle(self)
         restyle(self._label)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.EnabledChange:
-            self._update_tone()
-        super().changeEvent(event)
 
     def _pad(self) -> tuple[int, int]:
         layout = self.layout()

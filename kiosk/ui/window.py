@@ -131,8 +131,12 @@ class KioskWindow(QWidget):
         self.resize(*size)
         self.state_changed.connect(self._refresh, Qt.ConnectionType.QueuedConnection)
         self.language_changed.connect(self._retranslate, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = source.subscribe(self.state_changed.emit)
-        self._unlisten = self._holder.add_listener(self.language_changed.emit)
+        unsubscribe = source.subscribe(self.state_changed.emit)
+        unlisten = self._holder.add_listener(self.language_changed.emit)
+        self._unsubscribe, self._unlisten = unsubscribe, unlisten
+        # A deleted window must not be called by the source or the holder any more (emitting
+        # on a deleted Qt object aborts the process). The closure holds no reference to self.
+        self.destroyed.connect(lambda *_: (unsubscribe(), unlisten()))
         self.show_state(source.current())
 
     # --- public -------------------------------------------------------------------------------

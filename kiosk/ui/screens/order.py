@@ -376,7 +376,8 @@ class OptionsScreen(ScreenView):
 
 
 def _shown(name: str, on: bool) -> str:
-    return f"{name}\n{_('Shown') if on else _('Not shown')}"
+    state = _("Shown") if on else _("Not shown")
+    return f"{name}\n{state}"
 
 
 class CopiesScreen(ScreenView):

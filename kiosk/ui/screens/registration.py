@@ -271,7 +271,7 @@ class RegistrationFormScreen(ScreenView):
             invalid = form_field in screen.invalid
             button = self.field_buttons[form_field]
             name = field_name(form_field)
-            button.setText(f"{name} — {_('please check')}" if invalid else name)
+            button.setText(_("{field}: please check").format(field=name) if invalid else name)
             value = self.field_values[form_field]
             value.setText(field_tail(text))
             value.setProperty("invalid", invalid)

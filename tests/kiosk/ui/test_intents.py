@@ -1,0 +1,257 @@
+"""Taps produce exactly the flow events expected; screens decide nothing themselves."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kiosk.domain import CertificateKind, JuminhyoOptions, KosekiScope, Scope
+from kiosk.flow.events import (
+    Back,
+    Backspace,
+    Cancel,
+    ChooseCertificate,
+    ChooseLanguage,
+    ChooseMunicipality,
+    ChoosePrefecture,
+    ChooseService,
+    ClearEntry,
+    CloseLanguageMenu,
+    ConfirmMyNumber,
+    ConfirmOrder,
+    Digit,
+    EditApplicationNumber,
+    EditField,
+    Finish,
+    FormField,
+    Next,
+    OpenLanguageMenu,
+    OptionItem,
+    RequestMyNumber,
+    Service,
+    SetCopies,
+    SetFiscalYear,
+    SetItem,
+    SetKosekiScope,
+    SetScope,
+    Submit,
+    ToggleMember,
+)
+from kiosk.flow.state import OptionChoice, PinEntry
+from kiosk.ui.screens.card import PinScreen
+from kiosk.ui.screens.order import CertificateScreen, CopiesScreen, OptionsScreen
+from kiosk.ui.screens.registration import (
+    MunicipalityScreen,
+    RegistrationFormScreen,
+    StatusEntryScreen,
+)
+from kiosk.ui.screens.start import StartScreen
+from tests.kiosk.ui.conftest import MakeWindow
+
+
+def test_start_services_and_language(make_window: MakeWindow) -> None:
+    window, recorder = make_window("start")
+    view = window.view
+    assert isinstance(view, StartScreen)
+    view.services[Service.ISSUE].click()
+    view.services[Service.STATUS].click()
+    window.language_button.click()
+    assert recorder.sent == [
+        ChooseService(Service.ISSUE),
+        ChooseService(Service.STATUS),
+        OpenLanguageMenu(),
+    ]
+    assert not window.cancel_button.isVisible()  # nothing to cancel on the start screen
+
+
+def test_language_menu(make_window: MakeWindow) -> None:
+    window, recorder = make_window("start-language-menu")
+    menu = window.language_menu
+    assert menu.isVisible()
+    assert menu.buttons["ja"].isChecked()
+    menu.buttons["ko"].click()
+    menu.close_button.click()
+    assert recorder.sent == [ChooseLanguage("ko"), CloseLanguageMenu()]
+
+
+def test_pin_keypad(make_window: MakeWindow) -> None:
+    window, recorder = make_window("pin-entry")
+    view = window.view
+    assert isinstance(view, PinScreen)
+    for key in "5207":
+        view.keypad.keys[key].click()
+    view.keypad.backspace_key.click()
+    view.keypad.clear_key.click()
+    assert recorder.sent == [
+        Digit("5"),
+        Digit("2"),
+        Digit("0"),
+        Digit("7"),
+        Backspace(),
+        ClearEntry(),
+    ]
+    submit = window.nav_button("submit")
+    assert submit is not None
+    assert not submit.isEnabled()  # 2 digits of 4 in the sample
+    recorder.clear()
+    submit.click()
+    assert recorder.sent == []
+    window.show_state(replace(window.state, screen=PinEntry(tries_left=3, digits="1234")))  # type: ignore[type-var]
+    submit.click()
+    assert recorder.sent == [Submit()]
+
+
+def test_pin_keypad_waits_for_the_tries(make_window: MakeWindow) -> None:
+    window, recorder = make_window("pin-reading-tries")
+    view = window.view
+    assert isinstance(view, PinScreen)
+    assert not view.keypad.isEnabled()
+    view.keypad.keys["1"].click()
+    assert recorder.sent == []
+
+
+def test_certificate_choice(make_window: MakeWindow) -> None:
+    window, recorder = make_window("certificate")
+    view = window.view
+    assert isinstance(view, CertificateScreen)
+    inkan = view.grid.button_for(CertificateKind.INKAN.value)
+    unavailable = view.grid.button_for(CertificateKind.TAX_PAYMENT.value)
+    assert inkan is not None
+    assert unavailable is not None
+    assert not unavailable.isEnabled()
+    unavailable.click()
+    inkan.click()
+    window.nav_button("back").click()  # type: ignore[union-attr]
+    window.cancel_button.click()
+    assert recorder.sent == [ChooseCertificate(CertificateKind.INKAN), Back(), Cancel()]
+
+
+def test_juminhyo_options(make_window: MakeWindow) -> None:
+    window, recorder = make_window("options-juminhyo")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    view.scopes.button_for(Scope.HOUSEHOLD_ALL.value).click()  # type: ignore[union-attr]
+    view.members.button_for("m3").click()  # type: ignore[union-attr]
+    view.items.button_for(OptionItem.HONSEKI.value).click()  # type: ignore[union-attr]
+    view.items.button_for(OptionItem.HEAD_AND_RELATIONSHIP.value).click()  # type: ignore[union-attr]
+    view.items.button_for("my_number").click()  # type: ignore[union-attr]
+    window.nav_button("next").click()  # type: ignore[union-attr]
+    assert recorder.sent == [
+        SetScope(Scope.HOUSEHOLD_ALL),
+        ToggleMember("m3"),
+        SetItem(OptionItem.HONSEKI, True),
+        SetItem(OptionItem.HEAD_AND_RELATIONSHIP, False),
+        RequestMyNumber(True),
+        Next(),
+    ]
+
+
+def test_household_part_needs_a_member(make_window: MakeWindow) -> None:
+    window, _ = make_window("options-juminhyo")
+    state = window.state
+    assert state is not None
+    window.show_state(replace(state, screen=OptionChoice(JuminhyoOptions(Scope.HOUSEHOLD_PART))))
+    assert not window.nav_button("next").isEnabled()  # type: ignore[union-attr]
+
+
+def test_my_number_warning_dialog(make_window: MakeWindow) -> None:
+    window, recorder = make_window("options-my-number-warning")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    assert view.warning.isVisible()
+    assert window.nav_button("next") is None  # only the dialog's answers
+    view.warning_confirm.click()
+    view.warning_back.click()
+    assert recorder.sent == [ConfirmMyNumber(), Back()]
+
+
+def test_tax_and_koseki_options(make_window: MakeWindow) -> None:
+    window, recorder = make_window("options-tax")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    view.scopes.button_for("2023").click()  # type: ignore[union-attr]
+    window, recorder2 = make_window("options-koseki")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    view.scopes.button_for(KosekiScope.INDIVIDUAL.value).click()  # type: ignore[union-attr]
+    assert recorder.sent == [SetFiscalYear(2023)]
+    assert recorder2.sent == [SetKosekiScope(KosekiScope.INDIVIDUAL)]
+
+
+def test_copies_and_confirmation(make_window: MakeWindow) -> None:
+    window, recorder = make_window("copies")
+    view = window.view
+    assert isinstance(view, CopiesScreen)
+    view.plus.click()
+    view.minus.click()
+    window.nav_button("next").click()  # type: ignore[union-attr]
+    window, recorder2 = make_window("confirmation")
+    window.nav_button("confirm").click()  # type: ignore[union-attr]
+    assert recorder.sent == [SetCopies(3), SetCopies(1), Next()]
+    assert recorder2.sent == [ConfirmOrder()]
+
+
+def test_cancel_disabled_while_printing(make_window: MakeWindow) -> None:
+    window, recorder = make_window("printing")
+    assert window.cancel_button.isVisible()
+    assert not window.cancel_button.isEnabled()
+    assert window._cancel_reason.isVisible()
+    assert window._cancel_reason.text()
+    window.cancel_button.click()
+    assert recorder.sent == []
+
+
+def test_informing_screens_finish(make_window: MakeWindow) -> None:
+    for name in ("fault-refusal", "cancelled", "registration-receipt", "status-result", "done"):
+        window, recorder = make_window(name)
+        assert window.cancel_button.isEnabled(), name
+        window.cancel_button.click()
+        assert recorder.sent == [Finish()], name
+
+
+def test_out_of_service_offers_nothing(make_window: MakeWindow) -> None:
+    window, recorder = make_window("out-of-service")
+    assert not window.cancel_button.isEnabled()
+    window.cancel_button.click()
+    assert recorder.sent == []
+
+
+def test_municipality_choice(make_window: MakeWindow) -> None:
+    window, recorder = make_window("municipality-prefecture")
+    view = window.view
+    assert isinstance(view, MunicipalityScreen)
+    view.grid.button_for("東京都").click()  # type: ignore[union-attr]
+    window, recorder2 = make_window("municipality-city")
+    view = window.view
+    assert isinstance(view, MunicipalityScreen)
+    view.grid.button_for("131202").click()  # type: ignore[union-attr]
+    window.nav_button("back").click()  # type: ignore[union-attr]
+    assert recorder.sent == [ChoosePrefecture("東京都")]
+    assert recorder2.sent == [ChooseMunicipality("131202"), Back()]
+
+
+def test_status_entry_keys(make_window: MakeWindow) -> None:
+    window, recorder = make_window("status-entry")
+    view = window.view
+    assert isinstance(view, StatusEntryScreen)
+    view.keypad.keys["7"].click()
+    view.keypad.keys["-"].click()
+    view.letters_key.click()
+    assert view.letters.isVisible()
+    assert recorder.sent == [Digit("7"), EditApplicationNumber("0120252604-")]
+
+
+def test_phone_field_uses_the_keypad(make_window: MakeWindow) -> None:
+    window, recorder = make_window("registration-form")
+    view = window.view
+    assert isinstance(view, RegistrationFormScreen)
+    view.field_buttons[FormField.PHONE].click()
+    assert view.phone_pad.isVisible()
+    assert not view.keyboard.isVisible()
+    for key in "03":
+        view.phone_pad.keys[key].click()
+    view.phone_pad.keys["-"].click()
+    assert recorder.sent == [
+        EditField(FormField.PHONE, "0"),
+        EditField(FormField.PHONE, "03"),
+        EditField(FormField.PHONE, "03-"),
+    ]
