@@ -49,6 +49,7 @@ def relayout(view: QWidget) -> None:
         layout = widget.layout()
         if layout is not None:
             layout.invalidate()
+            widget.updateGeometry()  # drops the parent layout's cached item sizes too
     top = view.layout()
     if top is not None:
         top.activate()
@@ -233,7 +234,7 @@ class KioskWindow(QWidget):
         header_row.setContentsMargins(m.margin, m.px(8), m.margin, m.px(8))
         self._title = label("", "header-title")
         header_row.addWidget(self._title, 1)
-        self._language = TouchButton("", "header", min_height=m.px(72))
+        self._language = TouchButton("", "header")
         self._language.setMinimumWidth(m.px(220))
         self._language.clicked.connect(lambda: self.send(OpenLanguageMenu()))
         header_row.addWidget(self._language)
