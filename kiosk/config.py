@@ -1,0 +1,458 @@
+"""Kiosk profiles: a TOML file → a typed, validated :class:`KioskConfig`.
+
+One program, three deployments (architecture: store kiosk, city-hall kiosk, developer PC); the
+profile says which devices to use and how the kiosk behaves. Every value is checked when the
+profile is loaded: a missing, misspelt, mistyped or out-of-range key is a :class:`ConfigError`
+that names the key (``payment.driver: …``), never a crash later.
+
+Relative paths are resolved against the folder of the profile file, so a profile works from
+any working directory. Secrets (TLS key, serial salt) are referred to by path, never inlined.
+See ``profiles/*.toml`` for commented examples of every key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from kiosk.domain import LANGUAGES
+from kiosk.flow import FlowSettings, PaymentMode, Service, TimeoutSettings, TimerName
+
+KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+HOURS = re.compile(r"(\d{1,2}):(\d{2})")
+E = TypeVar("E", bound=StrEnum)
+
+
+class ConfigError(ValueError):
+    """A profile that cannot be used; ``key`` is the dotted key at fault."""
+
+    def __init__(self, key: str, message: str, source: Path | None = None) -> None:
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{key}: {message}")
+        self.key = key
+        self.source = source
+
+
+class ProfileKind(StrEnum):
+    STORE = "store"
+    CITY_HALL = "cityhall"
+    DEVELOPER = "developer"
+
+
+class AcceptorDriver(StrEnum):
+    SIMULATED = "simulated"  # hw_sim.acceptor (developer profile only)
+    ID003 = "id003"  # a bill/coin unit speaking JCM ID-003 on a serial port
+
+
+class CardSimulator(StrEnum):
+    VPCD = "vpcd"  # virtual card behind a private pcscd (the real PC/SC stack)
+    IN_PROCESS = "in_process"  # virtual card in the kiosk process (no pcscd)
+
+
+class PrinterSimulator(StrEnum):
+    PRIVATE_CUPSD = "private_cupsd"  # a private cupsd with a PDF queue and fault injection
+    CUPS_PDF = "cups_pdf"  # the machine's CUPS-PDF queue
+
+
+@dataclass(frozen=True)
+class CenterSettings:
+    """The issuance center and this kiosk's TLS material (names as kiosk.center.CenterConfig)."""
+
+    base_url: str
+    ca_path: Path  # pinned center CA
+    cert_path: Path  # this kiosk's client certificate
+    key_path: Path
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """Which PC/SC reader holds the resident's card: the first whose name contains this."""
+
+    name_contains: str = ""  # "" = the first reader found
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    queue: str  # the A4 duplex certificate queue
+    receipt_queue: str | None = None  # the ticket printer (city hall, counter payment)
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    mode: PaymentMode
+    driver: AcceptorDriver | None = None  # with mode "acceptor"
+    device: str | None = None  # serial device of a real acceptor
+
+
+@dataclass(frozen=True)
+class AccessibilitySettings:
+    no_time_limits: bool = False  # idle timeouts off (city hall); money and devices keep theirs
+    audio_guidance: bool = False
+    high_contrast: bool = False
+    keypad_navigation: bool = False
+
+
+@dataclass(frozen=True)
+class SimulatorSettings:
+    """What the developer profile starts instead of devices (never present elsewhere)."""
+
+    card: CardSimulator = CardSimulator.VPCD
+    center: bool = True
+    printer: PrinterSimulator = PrinterSimulator.PRIVATE_CUPSD
+    acceptor: bool = True
+    persona: str = ""  # the virtual card's persona ("" = the dock chooses)
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kind: ProfileKind
+    kiosk_id: str
+    center: CenterSettings
+    reader: ReaderSettings
+    printer: PrinterSettings
+    payment: PaymentSettings
+    journal_path: Path
+    serial_salt_path: Path  # the salt naming certificates in the journal and logs
+    languages: tuple[str, ...] = LANGUAGES
+    default_language: str = "ja"
+    services: tuple[Service, ...] = (Service.ISSUE, Service.REGISTER, Service.STATUS)
+    hours: tuple[time, time] = (time(6, 30), time(23, 0))
+    notices: tuple[str, ...] = ()
+    timeout_overrides: Mapping[TimerName, float] = field(default_factory=dict)
+    accessibility: AccessibilitySettings = AccessibilitySettings()
+    simulators: SimulatorSettings | None = None
+    source: Path | None = None
+
+    def flow_settings(self, boot_id: str) -> FlowSettings:
+        """The flow's settings for one run of the kiosk (``boot_id`` unique per start)."""
+        return FlowSettings(
+            boot_id=boot_id,
+            default_language=self.default_language,
+            languages=self.languages,
+            services=self.services,
+            payment=self.payment.mode,
+            timeouts=TimeoutSettings(
+                overrides=tuple(sorted(self.timeout_overrides.items())),
+                no_time_limits=self.accessibility.no_time_limits,
+            ),
+            hours=self.hours,
+            notices=self.notices,
+        )
+
+
+def load_profile(path: Path | str) -> KioskConfig:
+    """Read and check a profile file; raises ConfigError naming the first bad key."""
+    source = Path(path)
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("(file)", "no such profile", source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("(file)", f"cannot read: {exc}", source) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("(file)", f"not valid TOML: {exc}", source) from None
+    return parse_profile(raw, base=source.resolve().parent, source=source)
+
+
+def parse_profile(raw: Mapping[str, Any], base: Path, source: Path | None = None) -> KioskConfig:
+    """Check an already parsed profile (``base`` resolves relative paths)."""
+    try:
+        return _Parser(base).profile(_Table(raw, ""))
+    except ConfigError as exc:
+        if source is None or exc.source is not None:
+            raise
+        raise ConfigError(exc.key, str(exc).split(": ", 1)[1], source) from None
+
+
+class _Table:
+    """One TOML table: typed getters that name the key on error, and no unknown keys."""
+
+    def __init__(self, data: Any, prefix: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigError(prefix or "(top)", "must be a table")
+        self.data = data
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str, required: bool) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if required:
+                raise ConfigError(self.key(name), "missing")
+            return None
+        return self.data[name]
+
+    def text(
+        self, name: str, default: str | None = None, pattern: re.Pattern[str] | None = None
+    ) -> str:
+        value = self.raw(name, default is None)
+        if value is None:
+            assert default is not None
+            return default
+        if not isinstance(value, str):
+            raise ConfigError(self.key(name), f"must be a string, not {type(value).__name__}")
+        if pattern is not None and not pattern.fullmatch(value):
+            raise ConfigError(self.key(name), f"{value!r} does not match {pattern.pattern}")
+        return value
+
+    def optional_text(self, name: str) -> str | None:
+        value = self.raw(name, False)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise ConfigError(self.key(name), "must be a non-empty string")
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.raw(name, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(self.key(name), "must be true or false")
+        return value
+
+    def texts(self, name: str, default: Iterable[str]) -> tuple[str, ...]:
+        value = self.raw(name, False)
+        if value is None:
+            return tuple(default)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(self.key(name), "must be a list of strings")
+        return tuple(value)
+
+    def choice(self, name: str, enum: type[E], default: E | None = None) -> E:
+        value = self.text(name, default.value if default is not None else None)
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(repr(e.value) for e in enum)
+            raise ConfigError(self.key(name), f"{value!r} is not one of {allowed}") from None
+
+    def table(self, name: str, required: bool = True) -> _Table | None:
+        value = self.raw(name, required)
+        if value is None:
+            return None
+        return _Table(value, self.key(name))
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigError(self.key(unknown[0]), "unknown key (misspelt?)")
+
+
+class _Parser:
+    def __init__(self, base: Path) -> None:
+        self.base = base
+
+    def path(self, table: _Table, name: str) -> Path:
+        text = table.text(name)
+        if not text:
+            raise ConfigError(table.key(name), "must not be empty")
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else (self.base / path).resolve()
+
+    def profile(self, top: _Table) -> KioskConfig:
+        kind = top.choice("kind", ProfileKind)
+        kiosk_id = top.text("kiosk_id", pattern=KIOSK_ID)
+        center = self.center(_required(top.table("center")))
+        reader_table = top.table("card_reader", required=False)
+        reader = ReaderSettings()
+        if reader_table is not None:
+            reader = ReaderSettings(reader_table.text("name_contains", ""))
+            reader_table.done()
+        printer = self.printer(_required(top.table("printer")))
+        payment = self.payment(_required(top.table("payment")))
+        journal = _required(top.table("journal"))
+        journal_path = self.path(journal, "path")
+        salt_path = self.path(journal, "serial_salt_path")
+        journal.done()
+        languages, default_language = self.languages(top)
+        services = tuple(
+            _enum_item(top.key("services"), Service, s)
+            for s in top.texts("services", [s.value for s in Service])
+        )
+        if not services:
+            raise ConfigError(top.key("services"), "offer at least one service")
+        hours = self.hours(top)
+        notices = top.texts("notices", ())
+        overrides = self.timeouts(top.table("timeouts", required=False))
+        accessibility = self.accessibility(top.table("accessibility", required=False))
+        simulators_table = top.table("simulators", required=False)
+        simulators = self.simulators(simulators_table) if simulators_table is not None else None
+        top.done()
+
+        config = KioskConfig(
+            kind=kind,
+            kiosk_id=kiosk_id,
+            center=center,
+            reader=reader,
+            printer=printer,
+            payment=payment,
+            journal_path=journal_path,
+            serial_salt_path=salt_path,
+            languages=languages,
+            default_language=default_language,
+            services=services,
+            hours=hours,
+            notices=notices,
+            timeout_overrides=overrides,
+            accessibility=accessibility,
+            simulators=simulators,
+        )
+        _check_deployment(config)
+        return config
+
+    def center(self, table: _Table) -> CenterSettings:
+        url = table.text("url")
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ConfigError(table.key("url"), f"must be an https:// URL, not {url!r}")
+        settings = CenterSettings(
+            base_url=url.rstrip("/"),
+            ca_path=self.path(table, "ca"),
+            cert_path=self.path(table, "client_cert"),
+            key_path=self.path(table, "client_key"),
+        )
+        table.done()
+        return settings
+
+    def printer(self, table: _Table) -> PrinterSettings:
+        settings = PrinterSettings(table.text("queue"), table.optional_text("receipt_queue"))
+        if not settings.queue:
+            raise ConfigError(table.key("queue"), "must not be empty")
+        table.done()
+        return settings
+
+    def payment(self, table: _Table) -> PaymentSettings:
+        mode = table.choice("mode", PaymentMode)
+        if mode is PaymentMode.COUNTER:
+            for name in ("driver", "device"):
+                if table.has(name):
+                    raise ConfigError(table.key(name), "counter payment uses no fee acceptor")
+            table.done()
+            return PaymentSettings(mode)
+        driver = table.choice("driver", AcceptorDriver)
+        device = table.optional_text("device")
+        if driver is AcceptorDriver.ID003 and device is None:
+            raise ConfigError(table.key("device"), "missing (the acceptor's serial device)")
+        table.done()
+        return PaymentSettings(mode, driver, device)
+
+    def languages(self, top: _Table) -> tuple[tuple[str, ...], str]:
+        languages = top.texts("languages", LANGUAGES)
+        for code in languages:
+            if code not in LANGUAGES:
+                raise ConfigError(top.key("languages"), f"{code!r} is not one of {LANGUAGES}")
+        if len(set(languages)) != len(languages) or not languages:
+            raise ConfigError(top.key("languages"), "list each language once, at least one")
+        default = top.text("default_language", "ja")
+        if default not in languages:
+            raise ConfigError(top.key("default_language"), f"{default!r} is not in languages")
+        return languages, default
+
+    def hours(self, top: _Table) -> tuple[time, time]:
+        table = top.table("hours", required=False)
+        if table is None:
+            return (time(6, 30), time(23, 0))
+        opens, closes = _time(table, "open"), _time(table, "close")
+        table.done()
+        if not opens < closes:
+            raise ConfigError(table.key("close"), "must be after hours.open")
+        return (opens, closes)
+
+    def timeouts(self, table: _Table | None) -> dict[TimerName, float]:
+        if table is None:
+            return {}
+        overrides: dict[TimerName, float] = {}
+        for name in list(table.data):
+            timer = _enum_item(table.key(name), TimerName, name)
+            value = table.raw(name, True)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 1 <= value <= 3600
+            ):
+                raise ConfigError(table.key(name), "must be a number of seconds, 1 to 3600")
+            overrides[timer] = float(value)
+        table.done()
+        return overrides
+
+    def accessibility(self, table: _Table | None) -> AccessibilitySettings:
+        if table is None:
+            return AccessibilitySettings()
+        settings = AccessibilitySettings(
+            no_time_limits=table.flag("no_time_limits", False),
+            audio_guidance=table.flag("audio_guidance", False),
+            high_contrast=table.flag("high_contrast", False),
+            keypad_navigation=table.flag("keypad_navigation", False),
+        )
+        table.done()
+        return settings
+
+    def simulators(self, table: _Table) -> SimulatorSettings:
+        settings = SimulatorSettings(
+            card=table.choice("card", CardSimulator, CardSimulator.VPCD),
+            center=table.flag("center", True),
+            printer=table.choice("printer", PrinterSimulator, PrinterSimulator.PRIVATE_CUPSD),
+            acceptor=table.flag("acceptor", True),
+            persona=table.text("persona", ""),
+        )
+        table.done()
+        return settings
+
+
+def _required(table: _Table | None) -> _Table:
+    assert table is not None  # table(..., required=True) raises when missing
+    return table
+
+
+def _enum_item(key: str, enum: type[E], value: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(repr(e.value) for e in enum)
+        raise ConfigError(key, f"{value!r} is not one of {allowed}") from None
+
+
+def _time(table: _Table, name: str) -> time:
+    text = table.text(name)
+    match = HOURS.fullmatch(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(table.key(name), f"{text!r} is not a time like 06:30")
+    return time(int(match[1]), int(match[2]))
+
+
+def _check_deployment(config: KioskConfig) -> None:
+    """What each kind of deployment may and may not use."""
+    uses_simulator = config.payment.driver is AcceptorDriver.SIMULATED
+    if config.kind is ProfileKind.DEVELOPER:
+        if config.simulators is None:
+            raise ConfigError("simulators", "missing (the developer profile starts simulators)")
+        if (
+            config.simulators.acceptor != uses_simulator
+            and config.payment.mode is PaymentMode.ACCEPTOR
+        ):
+            raise ConfigError(
+                "payment.driver", "must be 'simulated' exactly when simulators.acceptor is true"
+            )
+        return
+    if config.simulators is not None:
+        raise ConfigError("simulators", f"a {config.kind.value} profile starts no simulator")
+    if uses_simulator:
+        raise ConfigError("payment.driver", f"a {config.kind.value} profile uses a real acceptor")
+    if config.kind is ProfileKind.STORE and config.payment.mode is PaymentMode.COUNTER:
+        raise ConfigError("payment.mode", "a store kiosk takes the fee itself ('acceptor')")
+    if config.payment.mode is PaymentMode.COUNTER and config.printer.receipt_queue is None:
+        raise ConfigError("printer.receipt_queue", "missing (counter payment prints a ticket)")

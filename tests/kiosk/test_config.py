@@ -1,0 +1,174 @@
+"""Profiles: the three shipped ones load, and every kind of bad value names its key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.config import (
+    AcceptorDriver,
+    ConfigError,
+    KioskConfig,
+    ProfileKind,
+    load_profile,
+    parse_profile,
+)
+from kiosk.flow import PaymentMode, Service, TimerName
+from kiosk.flow.timeouts import TIMEOUTS
+
+PROFILES = Path(__file__).resolve().parents[2] / "profiles"
+
+
+def raw(name: str) -> dict[str, Any]:
+    return tomllib.loads((PROFILES / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def parse(data: dict[str, Any], base: Path = PROFILES) -> KioskConfig:
+    return parse_profile(data, base=base)
+
+
+def test_the_store_profile() -> None:
+    config = load_profile(PROFILES / "store.toml")
+    assert config.kind is ProfileKind.STORE
+    assert config.simulators is None
+    assert config.payment.driver is AcceptorDriver.ID003
+    assert config.center.base_url.startswith("https://")
+    assert config.languages == ("ja", "en", "zh_Hans", "zh_Hant", "ko", "es", "pt")
+    # The store profile names no simulator anywhere.
+    text = (PROFILES / "store.toml").read_text(encoding="utf-8")
+    assert "simulat" not in text.lower()
+    assert "hw_sim" not in text
+
+
+def test_the_city_hall_profile() -> None:
+    config = load_profile(PROFILES / "cityhall.toml")
+    assert config.payment.mode is PaymentMode.COUNTER
+    assert config.printer.receipt_queue
+    assert config.accessibility.no_time_limits
+    settings = config.flow_settings("boot")
+    assert settings.payment is PaymentMode.COUNTER
+    assert settings.timeouts.seconds(TimerName.PAYMENT) is None  # idle timers off
+    assert settings.timeouts.seconds(TimerName.FETCH) == TIMEOUTS[TimerName.FETCH].seconds
+
+
+def test_the_developer_profile() -> None:
+    config = load_profile(PROFILES / "developer.toml")
+    assert config.simulators is not None
+    assert config.payment.driver is AcceptorDriver.SIMULATED
+    # Relative paths are resolved against the profile's folder: var/ in the checkout.
+    assert config.journal_path == PROFILES.parent / "var" / "kiosk" / "journal.sqlite"
+    settings = config.flow_settings("boot-1")
+    assert settings.boot_id == "boot-1"
+    assert settings.timeouts.seconds(TimerName.CONSENT) == 45
+    assert settings.services == (Service.ISSUE, Service.REGISTER, Service.STATUS)
+
+
+def test_it_loads_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert load_profile(PROFILES / "developer.toml").journal_path.is_absolute()
+
+
+def _with(name: str, dotted: str, value: Any) -> dict[str, Any]:
+    data = raw(name)
+    *tables, key = dotted.split(".")
+    target = data
+    for table in tables:
+        target = target.setdefault(table, {})
+    if value is _DELETE:
+        del target[key]
+    else:
+        target[key] = value
+    return data
+
+
+_DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("profile", "key", "value", "message"),
+    [
+        ("store", "kiosk_id", _DELETE, "kiosk_id: missing"),
+        ("store", "kiosk_id", "bad id!", "kiosk_id: 'bad id!' does not match"),
+        ("store", "kind", "shop", "kind: 'shop' is not one of"),
+        ("store", "center.url", "http://center.example", "center.url: must be an https:// URL"),
+        ("store", "center.url", 8443, "center.url: must be a string, not int"),
+        ("store", "center.client_key", _DELETE, "center.client_key: missing"),
+        ("store", "center.ca", "", "center.ca: must not be empty"),
+        ("store", "center.proxy", "x", "center.proxy: unknown key"),
+        ("store", "printer.queue", "", "printer.queue: must not be empty"),
+        ("store", "payment.driver", "cash-o-matic", "payment.driver: 'cash-o-matic' is not one"),
+        ("store", "payment.driver", "simulated", "payment.driver: a store profile uses a real"),
+        ("store", "payment.device", _DELETE, "payment.device: missing"),
+        ("store", "payment.mode", "counter", "payment.driver: counter payment uses no"),
+        ("store", "journal.path", _DELETE, "journal.path: missing"),
+        ("store", "languages", ["ja", "fr"], "languages: 'fr' is not one of"),
+        ("store", "languages", ["ja", "ja"], "languages: list each language once"),
+        ("store", "languages", "ja", "languages: must be a list of strings"),
+        ("store", "default_language", "ko", None),  # allowed: ko is offered
+        ("store", "services", ["issue", "coffee"], "services: 'coffee' is not one of"),
+        ("store", "services", [], "services: offer at least one service"),
+        ("store", "hours.open", "6:30am", "hours.open: '6:30am' is not a time"),
+        ("store", "hours.close", "05:00", "hours.close: must be after hours.open"),
+        ("store", "timeouts.payment", 0, "timeouts.payment: must be a number of seconds"),
+        ("store", "timeouts.payment", True, "timeouts.payment: must be a number of seconds"),
+        ("store", "timeouts.lunch", 30, "timeouts.lunch: 'lunch' is not one of"),
+        ("store", "accessibility.high_contrast", "yes", "accessibility.high_contrast: must be"),
+        ("store", "simulators.center", True, "simulators: a store profile starts no simulator"),
+        ("store", "printer", "kiosk-a4", "printer: must be a table"),
+        ("cityhall", "printer.receipt_queue", _DELETE, "printer.receipt_queue: missing"),
+        ("developer", "simulators.acceptor", False, "payment.driver: must be 'simulated' exactly"),
+        ("developer", "simulators.card", "usb", "simulators.card: 'usb' is not one of"),
+        ("developer", "simulators", _DELETE, "simulators: missing"),
+    ],
+)
+def test_bad_values_name_their_key(profile: str, key: str, value: Any, message: str | None) -> None:
+    data = _with(profile, key, value)
+    if message is None:
+        parse(data)
+        return
+    with pytest.raises(ConfigError) as raised:
+        parse(data)
+    assert message in str(raised.value)
+
+
+def test_store_with_counter_payment_is_refused() -> None:
+    data = raw("store")
+    data["payment"] = {"mode": "counter"}
+    data["printer"]["receipt_queue"] = "receipt"
+    with pytest.raises(ConfigError, match=r"payment\.mode: a store kiosk takes the fee itself"):
+        parse(data)
+
+
+def test_a_file_that_is_not_toml(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("kind = \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad.toml: \(file\): not valid TOML"):
+        load_profile(bad)
+    with pytest.raises(ConfigError, match="no such profile"):
+        load_profile(tmp_path / "missing.toml")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_profile(binary)
+
+
+def test_errors_name_the_file(tmp_path: Path) -> None:
+    profile = tmp_path / "kiosk.toml"
+    text = (PROFILES / "store.toml").read_text(encoding="utf-8").replace('mode = "acceptor"', "")
+    profile.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_profile(profile)
+    assert str(raised.value) == f"{profile}: payment.mode: missing"
+    assert raised.value.key == "payment.mode"
+
+
+def test_relative_paths_follow_the_profile(tmp_path: Path) -> None:
+    data = raw("developer")
+    config = parse(data, base=tmp_path / "profiles")
+    assert config.journal_path == (tmp_path / "var" / "kiosk" / "journal.sqlite").resolve()
+    assert config.center.ca_path == (tmp_path / "var/center/keys/center-ca.pem").resolve()
