@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from cardio.pcsc import PcscContext
 from hw_sim.acceptor import SimulatedAcceptor
 from hw_sim.card import CardDock
 from hw_sim.pki import JpkiTestPki
@@ -32,6 +33,7 @@ from kiosk.runtime import PrintTiming, ReaderChoice, Runner
 from kiosk.runtime.runner import new_boot_id
 from kiosk.sound import SilentReminderPlayer
 from printing.cups import CupsPrinter
+from tests.cardio.pcsc_cards import wait_for_card
 from tests.hw_sim.center.harness import RunningCenter, center, center_pki, running_center
 
 __all__ = ["center", "center_pki", "running_center"]  # fixtures re-exported for the e2e tests
@@ -96,6 +98,10 @@ def make_kiosk(
     from kiosk.app.qt import make_window, start_on_qt
 
     made: list[tuple[Runner, Any, CardDock, SimulatedAcceptor]] = []
+    reader_context = PcscContext()
+    # A card of an earlier test may still be seen by pcscd (it polls vpcd every ~0.4 s): start
+    # with an empty reader, or the new kiosk would try to read a card that is already gone.
+    wait_for_card(reader_context, present=False)
 
     def make(
         *,
@@ -158,12 +164,14 @@ def make_kiosk(
     yield make
     for runner, window, dock, acceptor in made:
         dock.close()
+        wait_for_card(reader_context, present=False)
         runner.stop()
         window.close_source()
         window.close()
         window.deleteLater()
         acceptor.close()
     qapp.processEvents()
+    reader_context.release()
 
 
 @pytest.fixture
