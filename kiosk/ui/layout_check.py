@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 TOLERANCE_PX = 1
+# Runs of characters a line cannot break inside: no spaces, no CJK (U+2E80 and above).
+_UNBREAKABLE = re.compile(r"[^\s\u2e80-\uffff]+")
 
 
 def visible_widgets(root: QWidget) -> list[QWidget]:
@@ -55,17 +59,13 @@ def _label_problems(widget: QLabel, name: str) -> list[str]:
         if needed > widget.height() + TOLERANCE_PX:
             return [f"{name} needs {needed} px height at width {width}, has {widget.height()}"]
         # A single word longer than the line cannot wrap: it would be cut off at the side.
+        # Latin words break only at spaces; CJK text breaks between any two characters.
         metrics = widget.fontMetrics()
         longest = max(
-            (
-                metrics.horizontalAdvance(word)
-                for line in widget.text().split("\n")
-                for word in line.split(" ")
-                if word
-            ),
+            (metrics.horizontalAdvance(word) for word in _UNBREAKABLE.findall(widget.text())),
             default=0,
         )
-        if _is_spaced(widget.text()) and longest > width - margins.left() - margins.right() + 2:
+        if longest > width - margins.left() - margins.right() + 2:
             return [f"{name} has a word {longest} px wide in {width} px"]
         return []
     needed_width = widget.sizeHint().width()
@@ -76,11 +76,6 @@ def _label_problems(widget: QLabel, name: str) -> list[str]:
 
 def _is_overlay(widget: QWidget) -> bool:
     return bool(widget.property("role") == "scrim")
-
-
-def _is_spaced(text: str) -> bool:
-    """Latin-script text breaks only at spaces; CJK text breaks between characters."""
-    return any(ch.isascii() and ch.isalpha() for ch in text)
 
 
 def _name(widget: QWidget) -> str:

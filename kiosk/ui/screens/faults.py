@@ -46,7 +46,8 @@ class FaultScreen(ScreenView):
         self.headline.setText(_(text.title))
         self.message.setText(_(text.message))
         out_of_service = isinstance(screen, OutOfService)
-        self.staff.setVisible(text.staff_needed or out_of_service)
+        # Messages of problems that need staff say so themselves; do not say it twice.
+        self.staff.setVisible(out_of_service and not text.staff_needed)
         self.staff.setText(_("Please call a staff member."))
         lines = refund_lines(state.txn.money) if state.txn else []
         self.money_box.setVisible(bool(lines))

@@ -31,8 +31,8 @@ class StartScreen(ScreenView):
             grid.addWidget(hint, row, 1)
             self.services[service] = button
             self.hints[service] = hint
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         self.body.addLayout(grid)
         self.body.addStretch(1)
         info = frame("panel")
