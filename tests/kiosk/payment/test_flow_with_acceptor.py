@@ -1,0 +1,163 @@
+"""The flow against the simulated acceptor on its own thread: money physically in the tray."""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+
+import pytest
+
+from hw_sim.acceptor import SimulatedAcceptor
+from kiosk.flow import Effect
+from kiosk.flow import effects as fx
+from kiosk.flow import events as ev
+from kiosk.flow import state as st
+from kiosk.errors import Problem
+from kiosk.payment import AcceptorEvent, Denomination
+from tests.kiosk.flow.conftest import Driver
+
+
+class Till:
+    """A tiny runner for the payment effects: the acceptor's events go back into the flow."""
+
+    def __init__(self, driver: Driver, acceptor: SimulatedAcceptor) -> None:
+        self.driver = driver
+        self.acceptor = acceptor
+        self.events: queue.Queue[AcceptorEvent] = queue.Queue()
+        acceptor.set_listener(self.events.put)
+
+    def run(self, effects: tuple[Effect, ...]) -> None:
+        for effect in effects:
+            match effect:
+                case fx.EnableAcceptor(amount_due_yen=due):
+                    self.acceptor.enable(due)
+                case fx.DisableAcceptor():
+                    self.acceptor.disable()
+                case fx.AcceptEscrow():
+                    self.acceptor.accept_escrow()
+                case fx.ReturnEscrow():
+                    self.acceptor.return_escrow()
+                case fx.DispenseChange(yen=yen):
+                    self.acceptor.dispense_change(yen)
+                case fx.Refund(yen=yen):
+                    self.acceptor.refund(yen)
+                case _:
+                    pass
+
+    def send(self, event: ev.Event) -> None:
+        self.run(self.driver.send(event))
+
+    def settle(self) -> None:
+        """Feed acceptor events to the flow until the acceptor is quiet."""
+        while True:
+            try:
+                event = self.events.get(timeout=0.3)
+            except queue.Empty:
+                return
+            self.send(event)
+
+
+@pytest.fixture
+def till() -> Iterator[Till]:
+    acceptor = SimulatedAcceptor()
+    driver = Driver()
+    driver.to_fetching(copies=2)  # 600 yen
+    yield Till(driver, acceptor)
+    acceptor.close()
+
+
+def ready(till: Till) -> None:
+    till.send(ev.CertificateReady(till.driver.txn_id, 600, 1, "digest"))
+    assert till.acceptor.enabled
+
+
+def test_a_bill_and_the_change_in_the_tray(till: Till) -> None:
+    ready(till)
+    till.acceptor.insert(100)
+    till.acceptor.insert(1000)
+    till.settle()
+    assert isinstance(till.driver.screen, st.Printing)
+    assert not till.acceptor.enabled
+    assert till.acceptor.tray_yen == 500  # 1100 in, 600 due
+    money = till.driver.state.txn.money
+    assert money.change_yen == 500
+    assert money.change_pending_yen == 0
+    till.send(ev.PrintFinished(2))
+    till.acceptor.take_tray()
+    till.settle()
+    assert till.driver.state.txn.change_in_tray is False
+
+
+def test_out_of_paper_after_payment_gives_the_money_back(till: Till) -> None:
+    ready(till)
+    for _ in range(6):
+        till.acceptor.insert(100)
+    till.settle()
+    till.send(ev.PrintFailed("out_of_paper", 0))
+    till.settle()
+    assert till.driver.screen == st.Fault(Problem.PRINTER_OUT_OF_PAPER)
+    assert till.acceptor.tray_yen == 600
+    assert till.driver.state.txn.money.refunded_yen == 600
+
+
+def test_a_large_bill_is_taken_and_changed(till: Till) -> None:
+    ready(till)
+    till.acceptor.insert(500)
+    till.acceptor.insert(5000)
+    till.settle()  # the 5000 bill is stacked: 500 + 5000 ≥ 600
+    assert isinstance(till.driver.screen, st.Printing)
+    assert till.acceptor.cashbox == {Denomination.Y5000: 1}
+    assert till.acceptor.tray_yen == 4900
+
+
+def test_cancel_before_paying_in_full(till: Till) -> None:
+    ready(till)
+    till.acceptor.insert(100)
+    till.acceptor.insert(50)
+    till.settle()
+    till.send(ev.Cancel())
+    till.settle()
+    assert till.driver.screen == st.Cancelled()
+    assert till.acceptor.tray_yen == 150
+    assert not till.acceptor.enabled
+
+
+def test_no_change_left_means_staff_pay_it(till: Till) -> None:
+    ready(till)
+    till.acceptor.empty_inventory()
+    till.acceptor.insert(1000)
+    till.settle()
+    money = till.driver.state.txn.money
+    # The 1000-yen bill itself is recycled, but 400 cannot be made from it.
+    assert money.staff_owed_yen == 400
+    assert till.driver.state.txn.change_short
+    effects = till.driver.history
+    staff = [
+        e.record
+        for _, _, _, fxs in effects
+        for e in fxs
+        if isinstance(e, fx.JournalWrite) and type(e.record).__name__ == "StaffOwed"
+    ]
+    assert [(r.yen, r.staff_code) for r in staff] == [(400, "P-411")]
+
+
+def test_a_jam_with_money_in(till: Till) -> None:
+    ready(till)
+    till.acceptor.insert(100)
+    till.settle()
+    till.acceptor.jam()
+    till.settle()
+    assert till.driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
+    assert till.driver.state.txn.money.staff_owed_yen == 100  # jammed: nothing came out
+    assert till.acceptor.tray_yen == 0
+
+
+def test_a_coin_too_many_is_not_lost(till: Till) -> None:
+    ready(till)
+    for piece in (500, 100):
+        till.acceptor.insert(piece)
+    till.acceptor.insert(Denomination.Y10)  # dropped in as the acceptor is being disabled
+    till.settle()
+    money = till.driver.state.txn.money
+    assert money.held_yen == 600
+    assert till.acceptor.tray_yen == 10
