@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from hw_sim.acceptor import SimulatedAcceptor
+from kiosk.errors import Problem
 from kiosk.flow import Effect
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
-from kiosk.errors import Problem
 from kiosk.payment import AcceptorEvent, Denomination
 from tests.kiosk.flow.conftest import Driver
 
