@@ -31,7 +31,6 @@ class AdminContext:
     faults: FaultBoard
     clock: BusinessClock
     keys: CenterKeys
-    revoked_serials: dict[int, datetime]  # shared with the OCSP responder's lookup
     persona_serials: dict[str, int]  # persona id → auth certificate serial
 
 
@@ -161,6 +160,7 @@ def admin_application(ctx: AdminContext) -> web.Application:
             await store.call(
                 store.store.register_kiosk, kiosk_id, credentials.fingerprint, datetime.now(UTC)
             )
+            ctx.service.forget_kiosks()
         return _ok(
             {
                 "kiosk_id": kiosk_id,
@@ -174,6 +174,7 @@ def admin_application(ctx: AdminContext) -> web.Application:
         kiosk_id = request.match_info["kiosk_id"]
         if not await store.call(store.store.revoke_kiosk, kiosk_id, datetime.now(UTC)):
             raise KeyError(f"unknown kiosk {kiosk_id}")
+        ctx.service.forget_kiosks()
         return _ok()
 
     async def revoke_certificate(request: web.Request) -> web.Response:
@@ -183,8 +184,8 @@ def admin_application(ctx: AdminContext) -> web.Application:
         else:
             serial = int(str(value["serial"]), 16)
         now = datetime.now(UTC).replace(microsecond=0)
+        # The validity service reads this table on every request (validity_service.py).
         await store.call(store.store.revoke_certificate, serial, now, "keyCompromise")
-        ctx.revoked_serials[serial] = now
         return _ok({"serial": format(serial, "x")})
 
     app = web.Application(middlewares=[loopback_only])

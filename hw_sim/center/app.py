@@ -23,7 +23,7 @@ from hw_sim.center.http import (
     parse,
     read_json,
 )
-from hw_sim.center.service import CenterService
+from hw_sim.center.service import CenterService, StepTimer
 from kiosk.center import wire
 
 SERVICE = web.AppKey("service", CenterService)
@@ -34,7 +34,7 @@ OPEN_DURING_MAINTENANCE = ("/v1/health", "/v1/notices", "/openapi.yaml", "/opena
 
 def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.Application:
     """The aiohttp application (mount it on an SSL site that requires client certificates)."""
-    idempotency = Idempotency(service.store)
+    idempotency = Idempotency(service.store, service.sessions)
 
     @web.middleware
     async def maintenance(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -56,7 +56,7 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
             request_id,
             fault_middleware(faults, resign),
             error_middleware(),
-            kiosk_middleware(service.store),
+            kiosk_middleware(service.kiosk_for),
             maintenance,
         ],
     )
@@ -88,8 +88,9 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         answer = parse("challenge answer", wire.ChallengeAnswer.from_wire, body)
 
         async def compute(_: str) -> Answer:
-            grant = await service.open_session(request["kiosk_id"], answer)
-            return Answer(200, wire.dumps(grant.to_wire()))
+            timer = StepTimer()
+            grant = await service.open_session(request["kiosk_id"], answer, timer)
+            return Answer(200, wire.dumps(grant.to_wire()), headers=timer.header())
 
         return await idempotency.run(request, key, body, compute)
 
@@ -98,10 +99,13 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         return web.Response(status=204)
 
     async def offer(request: web.Request) -> web.Response:
+        timer = StepTimer()
         session = await service.session(
             request["kiosk_id"], request.headers.get("Authorization"), wire.AuthPurpose.ISSUANCE
         )
-        return json_response(wire.offer_to_wire(await service.offer(session)))
+        timer.lap("session")
+        offer = await service.offer(session, timer)
+        return json_response(wire.offer_to_wire(offer), headers=dict(timer.header()))
 
     async def issuances(request: web.Request) -> web.Response:
         key = Idempotency.key_of(request, required=True)

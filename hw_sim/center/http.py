@@ -130,7 +130,7 @@ def peer_certificate(request: web.Request) -> bytes | None:
     return bytes(der) if der else None
 
 
-def kiosk_middleware(store: AsyncStore, open_paths: tuple[str, ...] = ()) -> Any:
+def kiosk_middleware(kiosk_for: Callable[[str], Awaitable[tuple[str, str] | None]]) -> Any:
     """Name the calling kiosk from its certificate; 403 for unknown or revoked certificates."""
 
     @web.middleware
@@ -140,7 +140,7 @@ def kiosk_middleware(store: AsyncStore, open_paths: tuple[str, ...] = ()) -> Any
         der = peer_certificate(request)
         if der is None:
             raise ApiError(wire.ErrorCode.KIOSK_NOT_AUTHORISED, "no client certificate")
-        known = await store.call(store.store.kiosk_for, certificate_fingerprint(der))
+        known = await kiosk_for(certificate_fingerprint(der))
         if known is None or known[1] != "active":
             log.warning(
                 "refused kiosk certificate %s (%s)",
@@ -184,6 +184,7 @@ def error_middleware() -> Any:
 
 # -- idempotency -----------------------------------------------------------------------------
 IDEMPOTENCY_RETENTION = timedelta(days=7)  # docs/center-protocol.md, "Idempotency"
+LIGHT_PREFIX = f"{wire.API_PREFIX}/auth/"
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,10 @@ class Answer:
 class Idempotency:
     """Stores final answers per (kiosk, key); replays them; serialises concurrent repeats."""
 
-    def __init__(self, store: AsyncStore) -> None:
+    def __init__(self, store: AsyncStore, light_store: AsyncStore | None = None) -> None:
         self._store = store
+        # Answers of authentication calls matter for minutes only: kept in the light store.
+        self._light = light_store or store
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
@@ -243,8 +246,9 @@ class Idempotency:
         if lock is None:
             lock = asyncio.Lock()
             self._locks[(kiosk_id, key)] = lock
+        store = self._light if request.path.startswith(LIGHT_PREFIX) else self._store
         async with lock:
-            stored = await self._store.call(self._store.store.stored_answer, kiosk_id, key)
+            stored = await store.call(store.store.stored_answer, kiosk_id, key)
             if stored is not None:
                 if stored[0] != fingerprint:
                     raise ApiError(
@@ -258,8 +262,8 @@ class Idempotency:
                 )
             answer = await self._guarded(compute, fingerprint)
             if answer.status < 500 and not answer.stored:
-                await self._store.call(
-                    self._store.store.store_answer,
+                await store.call(
+                    store.store.store_answer,
                     kiosk_id,
                     key,
                     fingerprint,

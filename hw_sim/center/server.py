@@ -21,25 +21,27 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from cryptography import x509
 
 from hw_sim.center.admin import AdminContext, admin_application
 from hw_sim.center.app import create_app
 from hw_sim.center.faults import BusinessClock, FaultBoard
+from hw_sim.center.http import IDEMPOTENCY_RETENTION
 from hw_sim.center.keys import CenterKeys
 from hw_sim.center.lgwan import Gateway
-from hw_sim.center.ocsp import PERSONA_REVOCATION_TIME, OcspResponder, Revocation, ocsp_application
 from hw_sim.center.render import WorkerConfig, es256
 from hw_sim.center.service import CenterService
 from hw_sim.center.state import AsyncStore, Store
 from hw_sim.center.validity import ValidityClient
-from hw_sim.personas import list_personas
+from hw_sim.center.validity_service import ValidityConfig, ValidityProcess, persona_serials
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
 
 log = logging.getLogger(__name__)
 
 ENDPOINTS_FILE = "endpoints.json"
+# Expired challenges and sessions, and idempotency records past their retention, are deleted
+# this often (docs/center-protocol.md, "Idempotency": kept at least 7 days).
+PURGE_INTERVAL_S = 600.0
 DEFAULT_KIOSKS = ("kiosk-0001",)
 
 
@@ -82,6 +84,7 @@ class CenterServer:
         self._runners: list[web.AppRunner] = []
         self._closers: list[Any] = []
         self.endpoints: dict[str, Any] = {}
+        self._purger: asyncio.Task[None] | None = None
 
     async def start(self) -> dict[str, Any]:
         config = self.config
@@ -90,36 +93,25 @@ class CenterServer:
         keys = CenterKeys.load_or_create(config.keys_dir, pki)
         store = AsyncStore(Store(config.state_dir / "center.sqlite3"))
         self._closers.append(store.close)
+        sessions = AsyncStore(Store(config.state_dir / "sessions.sqlite3", durable=False))
+        self._closers.append(sessions.close)
         faults = FaultBoard()
         clock = BusinessClock()
 
-        # The validity service: persona auth certificates are the ones it knows.
-        persona_serials: dict[str, int] = {}
-        persona_revoked: set[int] = set()
-        for persona in list_personas():
-            serial = pki.credentials(persona).auth_cert.serial_number
-            persona_serials[persona.id] = serial
-            if persona.revoked:
-                persona_revoked.add(serial)
-        revoked_at_runtime: dict[int, datetime] = {}
-
-        def lookup(serial: int) -> str | Revocation | None:
-            if serial in revoked_at_runtime:
-                return Revocation(revoked_at_runtime[serial], x509.ReasonFlags.key_compromise)
-            if serial in persona_revoked:
-                return Revocation(PERSONA_REVOCATION_TIME, x509.ReasonFlags.key_compromise)
-            return "good" if serial in persona_serials.values() else None
-
-        for serial in persona_serials.values():
-            stored = await store.call(store.store.revocation, serial)
-            if stored is not None:
-                revoked_at_runtime[serial] = stored[0]
-
-        responder = OcspResponder(pki.auth_ca_cert, keys.ocsp_cert, keys.ocsp_key, lookup)
-        ocsp_port = await self._serve(
-            ocsp_application(responder), config.host, config.ocsp_port, None
+        # The JPKI validity service (OCSP), a process of its own.
+        validity_process = ValidityProcess(
+            ValidityConfig(
+                database=config.state_dir / "center.sqlite3",
+                pki_dir=config.pki_dir,
+                keys_dir=config.keys_dir,
+                host=config.host,
+                port=config.ocsp_port,
+            )
         )
-        ocsp_url = f"http://{config.host}:{ocsp_port}/ocsp"
+        loop = asyncio.get_running_loop()
+        ocsp_url = await loop.run_in_executor(None, validity_process.start)
+        self._closers.append(validity_process.stop)
+        serials = persona_serials(pki)
 
         http = aiohttp.ClientSession()
         self._closers.append(http.close)
@@ -139,6 +131,7 @@ class CenterServer:
         self._closers.append(gateway.close)
         service = CenterService(
             store=store,
+            sessions=sessions,
             gateway=gateway,
             validity=validity,
             jpki_roots=[pki.auth_ca_cert],
@@ -165,7 +158,7 @@ class CenterServer:
         center_port = await self._serve(
             create_app(service, faults, resign), config.host, config.port, server_ssl_context(keys)
         )
-        admin = AdminContext(service, faults, clock, keys, revoked_at_runtime, persona_serials)
+        admin = AdminContext(service, faults, clock, keys, serials)
         admin_port = await self._serve(
             admin_application(admin), "127.0.0.1", config.admin_port, None
         )
@@ -177,6 +170,7 @@ class CenterServer:
             "kiosks": kiosks,
             "pid": os.getpid(),
         }
+        self._purger = asyncio.create_task(self._purge_forever(store, sessions))
         target = config.state_dir / ENDPOINTS_FILE
         tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.endpoints, indent=2))
@@ -200,7 +194,20 @@ class CenterServer:
         # The last site added to this runner is this one; its address gives the bound port.
         return int(runner.addresses[-1][1])
 
+    async def _purge_forever(self, store: AsyncStore, sessions: AsyncStore) -> None:
+        while True:
+            now = datetime.now(UTC)
+            keep_since = now - IDEMPOTENCY_RETENTION
+            try:
+                await sessions.call(sessions.store.purge, now, keep_since)
+                await store.call(store.store.purge, now, keep_since)
+            except Exception:  # a locked or full disk must not stop the center; retry later
+                log.exception("purging expired state failed")
+            await asyncio.sleep(PURGE_INTERVAL_S)
+
     async def stop(self) -> None:
+        if self._purger is not None:
+            self._purger.cancel()
         (self.config.state_dir / ENDPOINTS_FILE).unlink(missing_ok=True)
         for runner in reversed(self._runners):
             await runner.cleanup()

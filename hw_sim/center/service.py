@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,10 @@ PAY_WINDOW = timedelta(minutes=15)
 # Where a card is registered for 本籍地 certificates, remembered briefly per card so an offer
 # and the issuance that follows do not ask every 本籍地 municipality twice.
 HONSEKI_CACHE_TTL_S = 60.0
+# J-LIS's card → resident mapping changes only when a resident moves; a minute is fresh enough.
+LOCATE_CACHE_TTL_S = 60.0
+# Live sessions kept in memory (a session is read on every call of a transaction).
+SESSION_CACHE_SIZE = 10_000
 
 REGISTRATION_STATES = {
     "受付中": wire.RegistrationState.RECEIVED,
@@ -53,6 +57,25 @@ REGISTRATION_STATES = {
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+class StepTimer:
+    """Seconds spent per named step of one call, for the Server-Timing header."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.steps[name] = self.steps.get(name, 0.0) + now - self._last
+        self._last = now
+
+    def header(self) -> tuple[tuple[str, str], ...]:
+        value = ", ".join(
+            f"{name};dur={seconds * 1000:.1f}" for name, seconds in self.steps.items()
+        )
+        return (("Server-Timing", value),)
 
 
 @dataclass
@@ -66,12 +89,17 @@ class CenterService:
         self,
         *,
         store: AsyncStore,
+        sessions: AsyncStore,
         gateway: Gateway,
         validity: ValidityClient,
         jpki_roots: list[x509.Certificate],
         clock: BusinessClock,
     ) -> None:
-        self.store = store
+        self.store = store  # durable: issuances, idempotency, completions, kiosks …
+        self.sessions = sessions  # short-lived: challenges and sessions
+        self._kiosks: dict[str, tuple[str, str] | None] = {}
+        self._session_cache: dict[str, SessionRecord] = {}
+        self._located: dict[str, tuple[float, tuple[str, str] | None]] = {}
         self.gateway = gateway
         self.validity = validity
         self.jpki_roots = jpki_roots
@@ -79,6 +107,18 @@ class CenterService:
         self.maintenance: CenterMaintenance | None = None
         self._municipalities: dict[str, Any] = {}
         self._honseki_cache: dict[str, tuple[float, str | None]] = {}
+
+    async def kiosk_for(self, fingerprint: str) -> tuple[str, str] | None:
+        """(kiosk id, status) of a client certificate; cached, forgotten on every change."""
+        if fingerprint not in self._kiosks:
+            self._kiosks[fingerprint] = await self.store.call(
+                self.store.store.kiosk_for, fingerprint
+            )
+        return self._kiosks[fingerprint]
+
+    def forget_kiosks(self) -> None:
+        """Drop the kiosk cache (after a registration or revocation)."""
+        self._kiosks.clear()
 
     async def start(self) -> None:
         self._municipalities = {info.code: info for info in await self.gateway.municipalities()}
@@ -167,13 +207,17 @@ class CenterService:
             issued,
             challenge.expires_at,
         )
-        await self.store.call(self.store.store.add_challenge, record)
+        await self.sessions.call(self.sessions.store.add_challenge, record)
         return challenge
 
-    async def open_session(self, kiosk_id: str, answer: wire.ChallengeAnswer) -> wire.SessionGrant:
-        record = await self.store.call(
-            self.store.store.take_challenge, answer.challenge_id, kiosk_id
+    async def open_session(
+        self, kiosk_id: str, answer: wire.ChallengeAnswer, timer: StepTimer | None = None
+    ) -> wire.SessionGrant:
+        timer = timer or StepTimer()
+        record = await self.sessions.call(
+            self.sessions.store.take_challenge, answer.challenge_id, kiosk_id
         )
+        timer.lap("challenge")
         if record is None:
             raise refused("challenge_unknown")
         now = datetime.now(UTC)
@@ -186,7 +230,9 @@ class CenterService:
         try:
             cert = parse_user_certificate(answer.certificate, self.jpki_roots, now)
             verify_challenge_signature(cert, message, answer.signature)
+            timer.lap("verify")
             await self.validity.check(cert, now)
+            timer.lap("ocsp")
         except AuthRefused as exc:
             log.info("authentication refused: %s", exc.reason)
             raise refused(exc.reason) from None
@@ -196,7 +242,8 @@ class CenterService:
                 wire.ErrorCode.UNAVAILABLE, "the JPKI validity service cannot be reached"
             ) from None
         card_identifier = str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
-        located = await self._municipal(self.gateway.locate(card_identifier))
+        located = await self._locate(card_identifier)
+        timer.lap("locate")
         if located is None:
             raise refused("card_holder_unknown")
         code, resident_id = located
@@ -208,14 +255,48 @@ class CenterService:
         session = SessionRecord(
             kiosk_id, purpose.value, card_identifier, code, info.name, resident_id, expires, False
         )
-        await self.store.call(self.store.store.add_session, token, session, now)
+        await self.sessions.call(self.sessions.store.add_session, token, session, now)
+        self._remember_session(token, session)
+        timer.lap("store")
         return wire.SessionGrant(token, purpose, expires, code, info.name)
+
+    async def _session_record(self, token: str) -> SessionRecord | None:
+        """A session by token: from memory (sessions this process opened or read), else the
+        database (sessions from before a restart)."""
+        record = self._session_cache.get(token)
+        if record is None:
+            record = await self.sessions.call(self.sessions.store.session, token)
+            if record is not None:
+                self._remember_session(token, record)
+        return record
+
+    def _remember_session(self, token: str, record: SessionRecord) -> None:
+        if len(self._session_cache) >= SESSION_CACHE_SIZE:
+            now = datetime.now(UTC)
+            for stale in [
+                t for t, r in self._session_cache.items() if r.ended or r.expires_at < now
+            ]:
+                del self._session_cache[stale]
+            if len(self._session_cache) >= SESSION_CACHE_SIZE:
+                self._session_cache.clear()  # many live sessions: the database still has them
+        self._session_cache[token] = record
+
+    async def _locate(self, card_identifier: str) -> tuple[str, str] | None:
+        """J-LIS's card → (municipality, resident) mapping, remembered for a minute."""
+        cached = self._located.get(card_identifier)
+        if cached is not None and time.monotonic() - cached[0] < LOCATE_CACHE_TTL_S:
+            return cached[1]
+        located: tuple[str, str] | None = await self._municipal(
+            self.gateway.locate(card_identifier)
+        )
+        self._located[card_identifier] = (time.monotonic(), located)
+        return located
 
     async def session(
         self, kiosk_id: str, authorization: str | None, purpose: wire.AuthPurpose
     ) -> SessionRecord:
         token = _session_token(authorization)
-        record = await self.store.call(self.store.store.session, token)
+        record = await self._session_record(token)
         if record is None or record.ended or record.kiosk_id != kiosk_id:
             raise ApiError(wire.ErrorCode.SESSION_INVALID, "no such session for this kiosk")
         if datetime.now(UTC) > record.expires_at:
@@ -229,16 +310,19 @@ class CenterService:
             token = _session_token(authorization)
         except ApiError:
             return
-        record = await self.store.call(self.store.store.session, token)
+        record = await self._session_record(token)
         if record is not None and record.kiosk_id == kiosk_id:
-            await self.store.call(self.store.store.end_session, token)
+            self._remember_session(token, replace(record, ended=True))
+            await self.sessions.call(self.sessions.store.end_session, token)
 
     # -- the offer -----------------------------------------------------------------------------
-    async def offer(self, session: SessionRecord) -> Offer:
+    async def offer(self, session: SessionRecord, timer: StepTimer | None = None) -> Offer:
+        timer = timer or StepTimer()
         now = self.clock.now()
         residence = await self._municipal(
             self.gateway.offer(session.municipality_code, session.resident_id, now)
         )
+        timer.lap("municipality")
         if not isinstance(residence, Offer):
             raise refused(str(residence.reason), residence.message_ja)
         code = await self._honseki_code(session.card_identifier, residence)
@@ -247,6 +331,7 @@ class CenterService:
         honseki = await self._municipal(
             self.gateway.honseki_offer(code, session.card_identifier, now)
         )
+        timer.lap("honseki")
         if not isinstance(honseki, Offer):
             return residence
         extra = tuple(

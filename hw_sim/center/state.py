@@ -2,8 +2,9 @@
 
 One connection, used from one thread only (:class:`Store` is wrapped by :class:`AsyncStore`,
 which runs every call on a single-thread executor so the event loop never waits on a fsync).
-WAL with ``synchronous=FULL``: an issuance answer that was sent is on disk, so a replay after
-a crash or restart returns the same certificate, never a second one.
+WAL with ``synchronous=FULL`` for what must never be lost (an issuance answer that was sent is
+on disk, so a replay after a crash, restart or power loss returns the same certificate, never a
+second one); challenges and sessions live in a second, lighter file (``sessions.sqlite3``).
 
 Personal data kept: the card identifier (the auth certificate's CN, opaque) and the resident id
 the municipality gave, for the life of a session and in issuance records; no names, no PIN.
@@ -194,14 +195,22 @@ class DayTotals:
 
 
 class Store:
-    """Synchronous access to the center database. Use from one thread only."""
+    """Synchronous access to the center database. Use from one thread only.
 
-    def __init__(self, path: Path) -> None:
+    ``durable`` (the default) commits with ``synchronous=FULL``: issuances, idempotency records
+    of issuances, completions, registrations and kiosks survive even a power loss. The
+    short-lived store of challenges and sessions (``durable=False``) commits with
+    ``synchronous=NORMAL``: it survives a crash or restart of the center but may lose the last
+    commits on a power loss — a resident then authenticates again — and it does not wait on a
+    fsync per commit, which is what bounds authentication throughput.
+    """
+
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
@@ -577,7 +586,9 @@ class AsyncStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="center-db")
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"db-{store.path.stem}"
+        )
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()

@@ -138,6 +138,9 @@ class CenterClient:
         if not wire.KIOSK_ID.fullmatch(kiosk_id):
             raise CenterError("the kiosk certificate's CN is not a kiosk id")
         self.kiosk_id = kiosk_id
+        # Milliseconds per step of the last answered call, from its Server-Timing header (for
+        # diagnostics and benchmarks/center_load.py; empty when the center sent none).
+        self.last_server_timing: dict[str, float] = {}
         self._http = requests.Session()
         self._http.verify = str(config.ca_path)
         self._http.cert = (str(config.cert_path), str(config.key_path))
@@ -357,6 +360,7 @@ class CenterClient:
                 self._sleep(pause * (1 + random.random() / 4))  # noqa: S311 - jitter, not security
             try:
                 answer = self._once(call, url, headers, data)
+                self.last_server_timing = _server_timing(answer.headers.get("Server-Timing", ""))
             except _Retryable as exc:
                 last = exc.error
                 log.info(

@@ -139,3 +139,68 @@ def center(running_center: RunningCenter) -> Iterator[RunningCenter]:
 def client(center: RunningCenter) -> Iterator[CenterClient]:
     with center.client() as kiosk:
         yield kiosk
+
+
+# -- the virtual card through pcscd + vpcd ---------------------------------------------------
+class CardReader:
+    """Persona cards put into the private pcscd's first vpcd slot and used through cardio.pcsc,
+    as the kiosk uses a real reader."""
+
+    def __init__(self, pcscd: Any, pki: JpkiTestPki, state_dir: Path) -> None:
+        from cardio.pcsc import PcscContext
+        from hw_sim.card.dock import CardDock
+
+        self.dock = CardDock(port=pcscd.vpcd_ports[0], state_dir=state_dir, pki_dir=pki.folder)
+        self.context = PcscContext()
+
+    def answer(
+        self, client: CenterClient, persona_id: str, purpose: wire.AuthPurpose
+    ) -> tuple[wire.Challenge, bytes, bytes, Any]:
+        """Insert the card, read it, verify the PIN, sign the challenge, pull the card."""
+        from cardio import CollationNumberB, JpkiSession, KenmenHojoSession, UserPin
+        from hw_sim.personas import get_persona
+        from tests.cardio.pcsc_cards import READER, wait_for_card
+
+        persona = get_persona(persona_id)
+        self.dock.insert(0, persona_id)
+        try:
+            wait_for_card(self.context, present=True)
+            with self.context.connect(READER) as connection:
+                session = JpkiSession(connection)
+                certificate = session.read_certificate()
+                with UserPin(persona.auth_pin) as pin:
+                    session.verify_pin(pin)
+                challenge = client.challenge(purpose)
+                signature = session.sign_sha256(challenge.message())
+                facts = None
+                if purpose is wire.AuthPurpose.REGISTRATION:
+                    with CollationNumberB(persona.shogo_b) as number:
+                        facts = KenmenHojoSession(connection).read(number).facts
+        finally:
+            self.dock.remove(0)
+            wait_for_card(self.context, present=False)
+        return challenge, certificate, signature, facts
+
+    def session(
+        self,
+        client: CenterClient,
+        persona_id: str,
+        purpose: wire.AuthPurpose = wire.AuthPurpose.ISSUANCE,
+    ) -> wire.SessionGrant:
+        challenge, certificate, signature, _ = self.answer(client, persona_id, purpose)
+        return client.open_session(challenge, certificate, signature)
+
+    def close(self) -> None:
+        self.dock.close()
+        self.context.release()
+
+
+@pytest.fixture(scope="module")
+def card_reader(
+    pcscd: Any, center_pki: JpkiTestPki, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CardReader]:
+    reader = CardReader(pcscd, center_pki, tmp_path_factory.mktemp("cards"))
+    try:
+        yield reader
+    finally:
+        reader.close()
