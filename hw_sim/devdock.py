@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -101,12 +102,12 @@ class DevDock(QWidget):
         for slot in (0, 1):
             grid.addWidget(QLabel(f"Slot {slot}"), slot + 1, 0)
             grid.addWidget(
-                self._button(f"insert-{slot}", "Insert card", lambda s=slot: self._insert(s)),
+                self._button(f"insert-{slot}", "Insert card", partial(self._insert, slot)),
                 slot + 1,
                 1,
             )
             grid.addWidget(
-                self._button(f"remove-{slot}", "Remove card", lambda s=slot: self._remove(s)),
+                self._button(f"remove-{slot}", "Remove card", partial(self._remove, slot)),
                 slot + 1,
                 2,
             )
@@ -121,7 +122,7 @@ class DevDock(QWidget):
                 self._button(
                     f"insert-{int(piece)}",
                     f"¥{int(piece):,}",
-                    lambda p=piece: self._insert_money(p),
+                    partial(self._insert_money, piece),
                 ),
                 index // 5,
                 index % 5,
@@ -139,7 +140,7 @@ class DevDock(QWidget):
         grid = QGridLayout(box)
         for index, (text, fault) in enumerate(PRINTER_FAULTS):
             grid.addWidget(
-                self._button(f"fault-{fault.value}", text, lambda f=fault: self._fault(f)),
+                self._button(f"fault-{fault.value}", text, partial(self._fault, fault)),
                 index // 3,
                 index % 3,
             )

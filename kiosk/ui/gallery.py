@@ -4,8 +4,8 @@ language.
     python -m kiosk.ui.gallery --out DIR [--languages all|ja,en] [--size 1280x800]
                                [--only NAME,NAME] [--theme standard|high_contrast]
 
-Files are named ``<sample>-<language>-<W>x<H>.png``. The window is the real KioskWindow fed by
-a StateHolder; intents are ignored.
+Files are named ``<sample>-<language>-<W>x<H>[-<theme>].png``. The window is the real
+KioskWindow fed by a StateHolder; intents are ignored.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def render_gallery(
                 _wait(app, lambda: loader.done)
             window.show_state(replace(state, language=language))
             app.processEvents()
-            path = out / f"{name}-{language}-{size[0]}x{size[1]}.png"
+            suffix = "" if theme == "standard" else f"-{theme}"
+            path = out / f"{name}-{language}-{size[0]}x{size[1]}{suffix}.png"
             window.grab().save(str(path))
             written.append(path)
     window.close_source()

@@ -201,7 +201,7 @@ def _state(screen: Screen, txn: Transaction | None = None, **changes: object) ->
 def samples() -> list[tuple[str, FlowState]]:
     """(name, snapshot) for every screen and its notable variants, in flow order."""
     issue = _txn(card=CardState.NONE, offer=None, jurisdiction=None)
-    paid = Money(due_yen=400, inserted_yen=1000, change_yen=600, paid=True)
+    paid = Money(due_yen=400, inserted_yen=1000, paid_in_yen=1000, change_yen=600, paid=True)
     return [
         ("start", _state(Start())),
         ("start-language-menu", _state(Start(), language_menu_open=True)),
@@ -280,7 +280,12 @@ def samples() -> list[tuple[str, FlowState]]:
         ("fetching", _state(Fetching(FetchPhase.ISSUING), _ordered(journal_opened=True))),
         (
             "payment",
-            _state(Payment(), _ordered(money=Money(due_yen=400, inserted_yen=100, accepting=True))),
+            _state(
+                Payment(),
+                _ordered(
+                    money=Money(due_yen=400, inserted_yen=100, paid_in_yen=100, accepting=True)
+                ),
+            ),
         ),
         (
             "payment-rejected",
@@ -300,14 +305,23 @@ def samples() -> list[tuple[str, FlowState]]:
             _state(
                 Refunding(Problem.PRINTER_JAM),
                 _ordered(
-                    money=Money(due_yen=400, inserted_yen=500, refund_pending_yen=500, paid=True)
+                    money=Money(
+                        due_yen=400,
+                        inserted_yen=500,
+                        paid_in_yen=500,
+                        refund_pending_yen=500,
+                        paid=True,
+                    )
                 ),
             ),
         ),
         (
             "cancelled",
             _state(
-                Cancelled(), _ordered(money=Money(due_yen=400, inserted_yen=300, refunded_yen=300))
+                Cancelled(),
+                _ordered(
+                    money=Money(due_yen=400, inserted_yen=300, paid_in_yen=300, refunded_yen=300)
+                ),
             ),
         ),
         ("fault-refusal", _state(Fault(Problem.SUPPORT_MEASURES), _txn())),
@@ -319,6 +333,7 @@ def samples() -> list[tuple[str, FlowState]]:
                     money=Money(
                         due_yen=400,
                         inserted_yen=500,
+                        paid_in_yen=500,
                         refunded_yen=300,
                         staff_owed_yen=200,
                         paid=True,

@@ -107,7 +107,7 @@ class PaymentScreen(ScreenView):
         )
         rows = [
             (_("Amount due"), format_yen(money.due_yen)),
-            (_("Inserted"), format_yen(money.inserted_yen)),
+            (_("Inserted"), format_yen(money.paid_in_yen)),
             (_("Still to insert"), format_yen(money.remaining_yen)),
         ]
         if money.change_due_yen:
@@ -121,7 +121,7 @@ class PaymentScreen(ScreenView):
 
     def cancel(self, state: FlowState) -> CancelInfo:
         money = self.txn(state).money
-        if money.inserted_yen:
+        if money.held_yen:
             return CancelInfo(text=_("Cancel and get your money back"))
         return CancelInfo()
 
