@@ -32,6 +32,13 @@ class PageMaker(Protocol):
 def real_page_maker(keys: CenterKeys) -> PageMaker:
     """The production maker: ``printing.security.make_back_side`` with the center's keys."""
     from printing import security  # heavy (rasteriser); imported in render workers only
+    from printing.documents import document_layout
+
+    # The content box every certificate page declares (printing.documents): what the back's
+    # scramble holds. The municipality's IssuedDocument does not name its layout, so the
+    # center asks for the documents' common one.
+    box = document_layout().content
+    content_area = (box.left_mm, box.top_mm, box.width_mm, box.height_mm)
 
     back_side_keys = security.BackSideKeys(
         scramble_master_key=keys.scramble_master_key,
@@ -58,6 +65,7 @@ def real_page_maker(keys: CenterKeys) -> PageMaker:
             keys=back_side_keys,
             page_count=page_count,
             issued_on=issued_on,
+            content_area_mm=content_area,
         )
         return security.BACK_SIDE_FORMAT, data.to_bytes()
 

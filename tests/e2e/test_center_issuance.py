@@ -214,6 +214,7 @@ def test_envelope_composes_into_a_print_job(normal: Resident, center: RunningCen
     from cryptography import x509
 
     from printing.security import BackSideData, CopyToPrint, compose_job, verify_signed_code
+    from printing.documents import document_layout
     from printing.security.signed_code import text_digest
 
     result = normal.issue(
@@ -227,6 +228,10 @@ def test_envelope_composes_into_a_print_job(normal: Resident, center: RunningCen
         backs = tuple(BackSideData.from_bytes(page.data) for page in copy.back_sides)
         assert [b.serial for b in backs] == [copy.serial] * copy.page_count
         assert [b.page_index for b in backs] == list(range(copy.page_count))
+        box = document_layout().content
+        assert {b.content_area_mm for b in backs} == {
+            (box.left_mm, box.top_mm, box.width_mm, box.height_mm)
+        }
         for back in backs:
             payload = verify_signed_code(back.signed_code, trusted)  # type: ignore[arg-type]
             assert payload.serial == copy.serial
