@@ -213,8 +213,8 @@ def test_envelope_composes_into_a_print_job(normal: Resident, center: RunningCen
     compose into a duplex job."""
     from cryptography import x509
 
-    from printing.security import BackSideData, CopyToPrint, compose_job, verify_signed_code
     from printing.documents import document_layout
+    from printing.security import BackSideData, CopyToPrint, compose_job, verify_signed_code
     from printing.security.signed_code import text_digest
 
     result = normal.issue(
