@@ -78,6 +78,7 @@ from kiosk.flow.state import (
 from kiosk.journal.records import (
     ChangeIntent,
     ChangeOutcome,
+    IssuanceReceived,
     MoneyIn,
     PaymentIntent,
     PaymentOutcome,
@@ -132,6 +133,9 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
         return fail(state, Problem.CERTIFICATE_DATA_INVALID, "fee_or_pages_mismatch")
     document = IssuedDocument(ready.total_fee_yen, ready.pages_per_copy, ready.document_digest)
     txn = replace(txn, document=document)
+    received: Effects = ()
+    if ready.issuance_id:
+        received = (JournalWrite(IssuanceReceived(txn.txn_id, ready.issuance_id)),)
     audit = note(
         AuditEvent.ISSUE_COMPLETE,
         "success",
@@ -141,11 +145,12 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
     due = ready.total_fee_yen
     if due == 0 or state.settings.payment is PaymentMode.COUNTER:
         state, effects = start_printing(replace(state, txn=txn))
-        return state, (audit, *effects)
+        return state, (*received, audit, *effects)
     money = replace(txn.money, due_yen=due, accepting=True)
     return go(
         state,
         Payment(),
+        *received,
         audit,
         JournalWrite(PaymentIntent(txn.txn_id, due)),
         note(AuditEvent.PAYMENT_INIT, txn_id=txn.txn_id, yen=due),

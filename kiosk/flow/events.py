@@ -397,6 +397,7 @@ class CertificateReady:
     total_fee_yen: int
     pages_per_copy: int
     document_digest: str  # salted hash of the serial (kiosk.journal.serial_digest)
+    issuance_id: str = ""  # the center's id, journaled so a restart can still report
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class Step(StrEnum):
     PRINT = "print"
     REPORT = "report"  # the completion report to the center
     STAFF = "staff"  # outcome only: money owed to the resident that staff must pay
+    ISSUANCE = "issuance"  # outcome only: the center's id of the issuance (for the report)
 
 
 class Phase(StrEnum):
@@ -50,6 +51,16 @@ class TransactionOpened:
     kind: str  # CertificateKind value
     copies: int
     fee_per_copy_yen: int
+
+
+@dataclass(frozen=True)
+class IssuanceReceived:
+    """The verified certificate data arrived; ``issuance_id`` is the center's name for it, so a
+    restart can still send the completion report (center protocol: /issuances/{id}/completion).
+    """
+
+    txn_id: str
+    issuance_id: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,7 @@ class TransactionClosed:
 
 JournalRecord = (
     TransactionOpened
+    | IssuanceReceived
     | PaymentIntent
     | PaymentOutcome
     | MoneyIn

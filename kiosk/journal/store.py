@@ -20,6 +20,7 @@ from kiosk.journal.records import (
     ChangeIntent,
     ChangeOutcome,
     CloseReason,
+    IssuanceReceived,
     JournalRecord,
     MoneyIn,
     PaymentIntent,
@@ -104,6 +105,7 @@ class TransactionSummary:
     staff_owed_yen: int
     copies_printed: int
     report: str | None  # the last acknowledged completion report, if any
+    issuance_id: str | None  # the center's id of the issuance, once the data arrived
     pending: tuple[PendingStep, ...]
     closed: CloseReason | None
 
@@ -123,6 +125,8 @@ class TransactionSummary:
             - self.staff_owed_yen
         )
 
+
+_OUTCOME_ONLY = frozenset({Step.MONEY_IN, Step.STAFF, Step.ISSUANCE})
 
 # record type → (step, phase, requested_yen, actual_yen, count, code)
 _Row = tuple[Step, Phase, int, int, int, str]
@@ -154,6 +158,8 @@ def _row(record: JournalRecord) -> _Row:
             return (Step.REPORT, Phase.OUTCOME, 0, 0, int(acknowledged), "")
         case StaffOwed(yen=yen, staff_code=code):
             return (Step.STAFF, Phase.OUTCOME, 0, yen, 0, code)
+        case IssuanceReceived(issuance_id=issuance_id):
+            return (Step.ISSUANCE, Phase.OUTCOME, 0, 0, 0, issuance_id)
         case _:
             raise JournalError(f"not a step record: {type(record).__name__}")
 
@@ -247,7 +253,7 @@ class Journal:
         step, phase, requested, actual, count, code = _row(record)
         if min(requested, actual, count) < 0:
             raise JournalError(f"negative amount or count in {record}")
-        needs_intent = phase is Phase.OUTCOME and step not in (Step.MONEY_IN, Step.STAFF)
+        needs_intent = phase is Phase.OUTCOME and step not in _OUTCOME_ONLY
         if needs_intent and not self._has_pending(record.txn_id, step):
             raise JournalError(f"{step} outcome without an intent in {record.txn_id}")
         self._db.execute(
@@ -303,6 +309,7 @@ class Journal:
         due = received = change = refunded = staff = printed = 0
         paid = False
         report: str | None = None
+        issuance_id: str | None = None
         open_intents: dict[Step, list[PendingStep]] = {}
         last_report_intent: str | None = None
         for step_name, phase_name, requested, actual, count, code in self._db.execute(
@@ -331,6 +338,8 @@ class Journal:
                     refunded += actual
                 case Step.STAFF:
                     staff += actual
+                case Step.ISSUANCE:
+                    issuance_id = code
                 case Step.PRINT:
                     printed += count
                 case Step.REPORT:
@@ -352,6 +361,7 @@ class Journal:
             staff_owed_yen=staff,
             copies_printed=printed,
             report=report,
+            issuance_id=issuance_id,
             pending=pending,
             closed=CloseReason(close_reason) if close_reason else None,
         )

@@ -161,3 +161,11 @@ def test_a_printer_that_is_not_ready_stops_before_the_center_is_asked(driver: Dr
     assert journal_records(effects) == [
         jr.TransactionClosed(driver.txn_id, jr.CloseReason.CANCELLED)
     ]
+
+
+def test_the_issuance_id_is_journaled_before_the_fee_is_asked(driver: Driver) -> None:
+    driver.to_fetching()
+    txn = driver.txn_id
+    effects = driver.send(ev.CertificateReady(txn, 300, 1, "d", issuance_id="ISS-1"))
+    records = journal_records(effects)
+    assert records[:2] == [jr.IssuanceReceived(txn, "ISS-1"), jr.PaymentIntent(txn, 300)]

@@ -16,6 +16,7 @@ from kiosk.journal import (
     ChangeIntent,
     ChangeOutcome,
     CloseReason,
+    IssuanceReceived,
     Journal,
     JournalError,
     MoneyIn,
@@ -54,6 +55,7 @@ def test_a_completed_transaction_replays(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.sqlite", clock=lambda: next(clock)) as journal:
         for record in (
             opened(),
+            IssuanceReceived("t1", "ISS-2026-0001"),
             PaymentIntent("t1", 600),
             MoneyIn("t1", 500),
             MoneyIn("t1", 1000),
@@ -73,6 +75,7 @@ def test_a_completed_transaction_replays(tmp_path: Path) -> None:
         assert summary.copies_printed == 2
         assert summary.kept_yen == 600
         assert summary.unsettled_yen == 0
+        assert summary.issuance_id == "ISS-2026-0001"
         assert summary.report == "printed"
         assert summary.pending == ()
         assert [t.txn_id for t in journal.open_transactions()] == ["t1"]
