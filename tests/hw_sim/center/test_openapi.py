@@ -1,0 +1,78 @@
+"""The OpenAPI description agrees with the wire models and is valid YAML = the same document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from hw_sim.center import openapi
+from kiosk.center import wire
+from tests.kiosk.center.test_wire import SAMPLES
+
+SCHEMAS = openapi.document()["components"]["schemas"]
+
+
+def test_yaml_and_json_are_the_same_document() -> None:
+    assert yaml.safe_load(openapi.as_yaml()) == openapi.document()
+
+
+def test_every_reference_resolves() -> None:
+    def refs(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            found = [value["$ref"]] if "$ref" in value else []
+            return found + [r for item in value.values() for r in refs(item)]
+        if isinstance(value, list):
+            return [r for item in value for r in refs(item)]
+        return []
+
+    for ref in refs(openapi.document()):
+        assert ref.startswith("#/components/schemas/")
+        assert ref.rsplit("/", 1)[1] in SCHEMAS
+
+
+@pytest.mark.parametrize("message", SAMPLES, ids=lambda m: type(m).__name__)
+def test_schema_properties_are_the_wire_fields(message: Any) -> None:
+    name = type(message).__name__
+    name = {"ErrorBody": "Error", "RegistrationStatus": "RegistrationStatus"}.get(name, name)
+    schema = SCHEMAS[name]
+    value = message.to_wire()
+    assert set(schema["properties"]) == set(value)
+    assert set(schema["required"]) == set(value)  # every v1 field is present (null explicit)
+    assert schema["additionalProperties"] is False
+
+
+def test_offer_and_envelope_schemas_match() -> None:
+    from kiosk.domain import (
+        CertificateKind,
+        CertificateRequest,
+        Jurisdiction,
+        NoOptions,
+        Offer,
+        OfferedCertificate,
+    )
+
+    offer = Offer(
+        "131202",
+        "練馬区",
+        (OfferedCertificate(CertificateKind.INKAN, Jurisdiction.RESIDENCE, 200, 300),),
+    )
+    value = wire.offer_to_wire(offer)
+    assert set(SCHEMAS["Offer"]["properties"]) == set(value)
+    assert set(SCHEMAS["OfferedCertificate"]["properties"]) == set(value["certificates"][0])
+    request = wire.request_to_wire(
+        CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 1)
+    )
+    assert set(SCHEMAS["CertificateRequest"]["properties"]) == set(request)
+    from tests.kiosk.center.test_verify import envelope
+
+    value = envelope().to_wire()
+    assert set(SCHEMAS["Envelope"]["properties"]) == set(value)
+    assert set(SCHEMAS["IssuedCopy"]["properties"]) == set(value["copies"][0])
+    assert set(SCHEMAS["BackSidePage"]["properties"]) == set(value["copies"][0]["back_sides"][0])
+
+
+def test_error_reasons_list_every_reason() -> None:
+    reason = SCHEMAS["Error"]["properties"]["error"]["properties"]["reason"]["oneOf"][0]
+    assert set(reason["enum"]) == set(wire.REASONS)
