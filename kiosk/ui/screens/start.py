@@ -40,7 +40,7 @@ class StartScreen(ScreenView):
         self.hours = label("", "body")
         self.notices = label("", "body")
         info_row.addWidget(self.hours, 1)
-        info_row.addWidget(self.notices, 2)
+        info_row.addWidget(self.notices, 1)
         self.body.addWidget(info)
 
     def title(self, state: FlowState) -> str:
