@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     revoke_cert.add_argument("persona")
 
     sub.add_parser("status", help="faults, clock, kiosks")
+    sub.add_parser("openapi", help="print the OpenAPI description (YAML)")
 
     args = parser.parse_args(argv)
     state_dir: Path = args.state_dir
@@ -142,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
                 page_maker_factory=args.page_maker,
             )
         )
+        return 0
+    if args.command == "openapi":
+        from hw_sim.center.openapi import as_yaml
+
+        sys.stdout.write(as_yaml())
         return 0
     result: Any
     if args.command == "kiosk" and args.action == "add":

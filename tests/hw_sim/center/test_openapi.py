@@ -76,3 +76,11 @@ def test_offer_and_envelope_schemas_match() -> None:
 def test_error_reasons_list_every_reason() -> None:
     reason = SCHEMAS["Error"]["properties"]["error"]["properties"]["reason"]["oneOf"][0]
     assert set(reason["enum"]) == set(wire.REASONS)
+
+
+def test_the_committed_copy_is_current() -> None:
+    """docs/center-openapi.yaml is regenerated with ``python -m hw_sim.center openapi``."""
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[3] / "docs" / "center-openapi.yaml"
+    assert committed.read_text(encoding="utf-8") == openapi.as_yaml()
