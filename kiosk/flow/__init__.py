@@ -5,10 +5,11 @@ printer, fee acceptor, journal, timers, sounds) and feeds their results back as 
 screens render :class:`FlowState` and send intents. See docs/flow.md.
 """
 
+from kiosk.flow._timers import timer_for
 from kiosk.flow.diff import describe_change, loggable
 from kiosk.flow.effects import Effect
 from kiosk.flow.events import Event, Intent, Service
-from kiosk.flow.machine import step, timer_for
+from kiosk.flow.machine import step
 from kiosk.flow.state import FlowSettings, FlowState, PaymentMode, Screen, initial_state
 from kiosk.flow.timeouts import TIMEOUTS, TimeoutSettings, TimerName
 
