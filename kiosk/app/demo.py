@@ -166,9 +166,11 @@ class Driver:
         buttons = getattr(view, "services", {})
         self.tap(buttons.get(service), f"service {service.value}")
 
-    def choose_language(self, language: str) -> None:
+    def choose_language(self, language: str, *, photograph: bool = False) -> None:
         self.tap(self.window.language_button, "language button")
         self.wait_until(lambda s: s.language_menu_open, "the language menu")
+        if photograph:
+            self.photograph("language-menu")
         self.tap(self.window.language_menu.buttons.get(language), f"language {language}")
         self.wait_until(lambda s: s.language == language, f"language {language}")
 
@@ -296,7 +298,7 @@ def run_scripted_transaction(
         observe = _every_language(driver, observe)
     driver.wait_for(st.Start)
     observe(driver)
-    driver.choose_language(language)
+    driver.choose_language(language, photograph=True)
     driver.choose_service(ev.Service.ISSUE)
     driver.wait_for(st.Consent)
     observe(driver)
@@ -342,7 +344,10 @@ def run_scripted_transaction(
         pieces = pay_with(txn.money.due_yen)
         driver.insert_money(pieces[:-1])
         if len(pieces) > 1:
-            observe(driver)  # the payment screen with money inserted so far
+            driver.wait_until(
+                lambda s: s.txn is not None and s.txn.money.inserted_yen > 0, "coins counted"
+            )
+            driver.photograph("coins-inserted")
         driver.insert_money(pieces[-1:])
     state = driver.wait_for(st.Done, st.Fault, timeout=PRINT_WAIT_S)
     observe(driver)

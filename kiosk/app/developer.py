@@ -25,16 +25,27 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cardio.monitor import MonitorEvent, MonitorEventKind
 from hw_sim.acceptor import SimulatedAcceptor
-from hw_sim.card import CardDock
+from hw_sim.card import (
+    CardDock,
+    CardRemovedError,
+    CardStateStore,
+    InProcessTransport,
+    VirtualCard,
+    build_card,
+)
+from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults
 from kiosk.app.wiring import StartupError
 from kiosk.center.client import CenterConfig
+from kiosk.runtime.card import MonitorFactory
 from kiosk.runtime.context import IssuedJob
 from printing.faults import JobHandle, PrintOutcome
 
@@ -214,6 +225,7 @@ class DeveloperWorld:
     acceptor: SimulatedAcceptor
     faults: PrinterFaults
     printed: list[Path] = field(default_factory=list)
+    in_process_cards: InProcessCards | None = None
 
     @property
     def out_dir(self) -> Path:
@@ -240,8 +252,23 @@ class DeveloperWorld:
         self.printed.append(target)
         log.info("printed job copied to %s", target)
 
+    def reset_card(self, persona_id: str) -> None:
+        """The persona's card as issued (PIN counters): out of both readers first."""
+        for slot in (0, 1):
+            self.dock.remove(slot)
+        if self.in_process_cards is not None:
+            self.in_process_cards.remove(0)
+        self.dock.reset_card(persona_id)
+
+    @property
+    def cards(self) -> CardDock | InProcessCards:
+        """Where the dev dock and the demo insert cards (vpcd, or the in-process reader)."""
+        return self.in_process_cards or self.dock
+
     def close(self) -> None:
         self.dock.close()
+        if self.in_process_cards is not None:
+            self.in_process_cards.close()
         self.acceptor.close()
         self.center.stop()
 
@@ -251,6 +278,7 @@ def start_world(
     *,
     center_clock: datetime | None = BUSINESS_MORNING,
     use_system_clock: bool = False,
+    start_center: bool = True,
     center_workers: int = 1,
 ) -> DeveloperWorld:
     """Start (or join) everything the developer profile simulates."""
@@ -258,13 +286,109 @@ def start_world(
     daemons = ensure_daemons(var_dir / "run")
     daemons.export()
     center = CenterProcess(var_dir / "center", var_dir / "pki", workers=center_workers)
-    center.ensure_running()
-    center.set_clock(None if use_system_clock else center_clock)
+    if start_center:
+        center.ensure_running()
+        center.set_clock(None if use_system_clock else center_clock)
     dock = CardDock(
         port=daemons.vpcd_ports[0], state_dir=var_dir / "cards", pki_dir=var_dir / "pki"
     )
     faults = PrinterFaults(daemons.cupsd_dir, queue=daemons.queue)
     return DeveloperWorld(var_dir, daemons, center, dock, SimulatedAcceptor(), faults)
+
+
+def persona_pin(persona_id: str) -> str:
+    """The 4-digit PIN of a persona's virtual card (hw_sim.personas)."""
+    from hw_sim.personas import get_persona
+
+    return get_persona(persona_id).auth_pin
+
+
+def pcsc_monitor_factory() -> MonitorFactory:
+    """The real reader monitor (cardio.monitor) on the private pcscd."""
+    from kiosk.runtime.card import pcsc_monitor
+
+    return pcsc_monitor
+
+
+IN_PROCESS_READER = "In-process virtual reader"
+
+
+class _InProcessConnection:
+    """An in-process card as the card service's connection; removal is cardio's CardRemoved."""
+
+    def __init__(self, transport: InProcessTransport) -> None:
+        self._transport = transport
+
+    def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+        import cardio
+
+        try:
+            return self._transport.transmit(apdu)
+        except CardRemovedError:
+            raise cardio.CardRemoved("the in-process card was removed") from None
+
+    def close(self) -> None:
+        self._transport.close()
+
+
+class InProcessCards:
+    """A reader inside the kiosk process (``simulators.card = "in_process"``): no pcscd.
+
+    ``insert(slot, persona)`` / ``remove(slot)`` like :class:`CardDock` (one slot), reported to
+    the card service as the reader monitor would.
+    """
+
+    def __init__(self, var_dir: Path) -> None:
+        self._store = CardStateStore(var_dir / "cards")
+        self._pki = JpkiTestPki.load_or_create(var_dir / "pki")
+        self._card: VirtualCard | None = None
+        self._transport: InProcessTransport | None = None
+        self._callback: Callable[[MonitorEvent], None] | None = None
+
+    # the card service's side
+    def connector(self, reader: str) -> _InProcessConnection:
+        import cardio
+
+        if self._card is None:
+            raise cardio.CardRemoved("no card in the in-process reader")
+        self._transport = InProcessTransport(self._card)
+        return _InProcessConnection(self._transport)
+
+    def monitor(self, callback: Callable[[MonitorEvent], None]) -> _InProcessMonitor:
+        self._callback = callback
+        return _InProcessMonitor()
+
+    # the resident's side
+    def insert(self, slot: int, persona_id: str, **_options: Any) -> None:
+        from hw_sim.personas import get_persona
+
+        self.remove(slot)
+        self._card = build_card(get_persona(persona_id), self._pki, self._store)
+        self._report(MonitorEventKind.CARD_INSERTED)
+
+    def remove(self, slot: int) -> None:
+        if self._card is None:
+            return
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+        self._card = None
+        self._report(MonitorEventKind.CARD_REMOVED)
+
+    def close(self) -> None:
+        self.remove(0)
+
+    def _report(self, kind: MonitorEventKind) -> None:
+        if self._callback is not None:
+            self._callback(MonitorEvent(kind, IN_PROCESS_READER))
+
+
+class _InProcessMonitor:
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -287,9 +411,20 @@ def _alive(pid: int) -> bool:
 
 __all__ = [
     "BUSINESS_MORNING",
+    "IN_PROCESS_READER",
     "CenterProcess",
     "DaemonEnv",
     "DeveloperWorld",
+    "InProcessCards",
     "ensure_daemons",
+    "pcsc_monitor_factory",
+    "persona_pin",
     "start_world",
 ]
+
+
+def dev_dock(world: DeveloperWorld) -> Any:
+    """The developer dock panel (hw_sim.devdock, Qt) on this world's simulators."""
+    from hw_sim.devdock import DevDock
+
+    return DevDock(card_dock=world.cards, acceptor=world.acceptor, printer=world.faults)  # type: ignore[arg-type]

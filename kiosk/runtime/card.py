@@ -82,13 +82,14 @@ MonitorFactory = Callable[[Callable[[MonitorEvent], None]], Monitor]
 
 @dataclass(frozen=True)
 class ReaderChoice:
-    """Which reader the kiosk uses: a PC/SC reader name, or None for whichever reader a card
-    is placed on (a kiosk has one; the developer machine's vpcd has two slots)."""
+    """Which reader the kiosk uses: the readers whose PC/SC name contains ``name_contains``
+    ("" = any reader). A kiosk has one reader; when several match (the developer machine's
+    vpcd has two slots), the card is read in whichever of them it is placed on."""
 
-    name: str | None = None
+    name_contains: str = ""
 
     def accepts(self, reader: str | None) -> bool:
-        return reader is not None and (self.name is None or reader == self.name)
+        return reader is not None and self.name_contains in reader
 
 
 def pcsc_connector() -> Connector:
@@ -270,11 +271,8 @@ class CardService:
         self._submit(lambda cancel: self._read(reader, cancel))
 
     def _present_reader(self) -> str | None:
-        preferred = self._reader.name
-        if preferred is not None:
-            return preferred if self._present.get(preferred) else None
         for name, present in sorted(self._present.items()):
-            if present:
+            if present and self._reader.accepts(name):
                 return name
         return None
 

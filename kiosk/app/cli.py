@@ -1,0 +1,199 @@
+"""``python -m kiosk --profile profiles/<name>.toml``: start a kiosk.
+
+    python -m kiosk --profile profiles/store.toml [--fullscreen]
+    python -m kiosk --profile profiles/developer.toml            # window + dev dock
+    python -m kiosk --profile profiles/developer.toml --demo var/out/demo [--all-languages]
+    python -m kiosk --profile profiles/store.toml --selftest     # checks the install, no device
+    python -m kiosk --profile profiles/developer.toml --start-only  # devices up, then exit
+
+Exit codes: 0 fine; 1 the demo or the self test failed; 2 the profile is invalid; 3 the kiosk
+cannot start with it (a device, a certificate, the journal — the message says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_PROFILE, EXIT_STARTUP = 0, 1, 2, 3
+SELFTEST_TIMEOUT_MS = 30_000
+log = logging.getLogger("kiosk")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m kiosk", description=__doc__.splitlines()[0])
+    top.add_argument("--profile", type=Path, required=True, help="profiles/<name>.toml")
+    top.add_argument("--fullscreen", action="store_true", help="kiosk mode (no window frame)")
+    top.add_argument("--size", default="1280x800", help="window size, e.g. 1920x1080")
+    mode = top.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--selftest",
+        action="store_true",
+        help="check the installation (profile, libraries, fonts, catalogs, window) and exit",
+    )
+    mode.add_argument(
+        "--start-only",
+        action="store_true",
+        help="start with the devices, show the start screen, exit",
+    )
+    mode.add_argument(
+        "--demo",
+        type=Path,
+        metavar="DIR",
+        help="developer profile: run one scripted transaction offscreen, write screenshots and "
+        "the printed PDF to DIR",
+    )
+    top.add_argument("--all-languages", action="store_true", help="with --demo: every language")
+    top.add_argument("--persona", default="normal", help="with --demo: whose card")
+    top.add_argument(
+        "--center-clock",
+        default="",
+        help="developer profile: the simulated center's business time (ISO 8601 with offset), "
+        "or 'system'; default: a fixed weekday morning, so it works at any hour",
+    )
+    top.add_argument("--var", type=Path, default=None, help="developer profile: runtime folder")
+    top.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _logging(args.verbose)
+    if (
+        args.selftest
+        or args.demo
+        or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.config import ConfigError, load_profile
+
+    try:
+        config = load_profile(args.profile)
+    except ConfigError as exc:
+        print(f"kiosk: profile: {exc}", file=sys.stderr)
+        return EXIT_PROFILE
+    size = _size(args.size)
+    if args.selftest:
+        from kiosk.app.selftest import run_selftest
+
+        return run_selftest(config, size)
+    return _run(args, config, size)
+
+
+def _run(args: argparse.Namespace, config: object, size: tuple[int, int]) -> int:
+    from kiosk.app.profiles import DeveloperOptions, build
+    from kiosk.app.wiring import StartupError
+    from kiosk.config import KioskConfig, ProfileKind
+
+    assert isinstance(config, KioskConfig)
+    if args.demo and config.kind is not ProfileKind.DEVELOPER:
+        print("kiosk: --demo needs the developer profile", file=sys.stderr)
+        return EXIT_PROFILE
+    options = DeveloperOptions(
+        var_dir=args.var or DeveloperOptions().var_dir,
+        center_clock=_clock(args.center_clock),
+        use_system_clock=args.center_clock == "system",
+    )
+    _audit_log(config.journal_path.parent / "audit.log")
+    started = time.monotonic()
+    try:
+        kiosk = build(config, options)
+    except StartupError as exc:
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    log.info("kiosk built in %.2f s", time.monotonic() - started)
+    try:
+        return _run_qt(args, kiosk, size)
+    finally:
+        kiosk.runner.stop()
+        kiosk.close()
+
+
+def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> int:
+    from kiosk.app.profiles import Kiosk
+    from kiosk.app.qt import (
+        application,
+        exit_when_start_screen_shows,
+        make_window,
+        show,
+        start_on_qt,
+    )
+    from kiosk.ui import ThemeName
+
+    assert isinstance(kiosk, Kiosk)
+    app = application(["kiosk"])
+    config = kiosk.config
+    theme = ThemeName.HIGH_CONTRAST if config.accessibility.high_contrast else ThemeName.STANDARD
+    start_on_qt(kiosk.runner)
+    window = make_window(kiosk.runner, theme=theme, size=size)
+    if args.demo:
+        from kiosk.app.demo_run import run_demo
+
+        return run_demo(kiosk, window, app, args.demo, args.persona, args.all_languages, size)
+    show(window, fullscreen=args.fullscreen)
+    dock = None
+    if kiosk.world is not None:
+        from kiosk.app.developer import dev_dock
+
+        dock = dev_dock(kiosk.world)
+        dock.show()
+    if args.start_only:
+        exit_when_start_screen_shows(
+            window, app, timeout_ms=SELFTEST_TIMEOUT_MS, report=lambda m: log.info("%s", m)
+        )
+    code = app.exec()
+    window.close_source()
+    if dock is not None:
+        dock.close()
+    return int(code)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"kiosk: --size must look like 1280x800, not {text!r}") from None
+    return width, height
+
+
+def _clock(text: str) -> datetime | None:
+    if not text or text == "system":
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"kiosk: --center-clock {text!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise SystemExit("kiosk: --center-clock needs an offset, e.g. 2026-11-26T10:00+09:00")
+    return moment
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _audit_log(path: Path) -> None:
+    """The audit trail (kiosk.audit, one JSON line per event) goes to its own file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        log.warning("audit log %s: %s (audit events go to the main log)", path, exc.strerror)
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    audit = logging.getLogger("kiosk.audit")
+    audit.addHandler(handler)
+    audit.propagate = False
+
+
+__all__ = ["main", "parser"]

@@ -1,0 +1,212 @@
+"""A profile → the kiosk's parts: real devices for the store and the city hall, the simulated
+world for the developer profile. The one place where that choice is made.
+
+- **store**: the PC/SC reader (system pcscd), the CUPS queue (system cupsd), the fee acceptor's
+  real driver, the operator's center over mutual TLS. No simulator code is imported: the
+  developer world lives in kiosk/app/developer.py and is imported only for a developer profile
+  (tests/kiosk/test_app_profiles.py checks this in a fresh interpreter). A profile naming an
+  acceptor driver this program does not include refuses to start, saying which driver is
+  missing: a store kiosk never falls back to a simulator.
+- **cityhall**: the same, with counter payment (a numbered ticket on the receipt queue) where
+  configured, and the accessibility options (no time limits; high contrast).
+- **developer**: the simulated center (own process, var/center), the virtual card behind the
+  private pcscd (or in-process), the simulated acceptor, the private cupsd's capture queue (its
+  PDFs copied to var/out/printed), and the dev dock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.app.wiring import (
+    KioskParts,
+    StartupError,
+    assemble,
+    kiosk_id_of,
+    load_issuer_key,
+    load_or_create_salt,
+)
+from kiosk.center.client import CenterConfig
+from kiosk.config import AcceptorDriver, CardSimulator, KioskConfig, PrinterSimulator, ProfileKind
+from kiosk.flow import PaymentMode
+from kiosk.payment import FeeAcceptor
+from kiosk.runtime import ReaderChoice, Runner
+from kiosk.runtime.runner import new_boot_id
+from kiosk.runtime.ticket import LpTicketPrinter
+from kiosk.sound import AplayReminderPlayer
+from printing.cups import CupsPrinter
+
+log = logging.getLogger(__name__)
+
+# The checkout's runtime folder (docs/architecture.md, "Runtime folders"); KIOSK_VAR_DIR moves it.
+DEFAULT_VAR_DIR = Path(os.environ.get("KIOSK_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
+
+# Fee acceptor drivers this program includes, by the profile's ``payment.driver``. A JCM ID-003
+# driver is the one a store profile names; it is not written yet (docs/running.md).
+AcceptorFactory = Callable[[KioskConfig], FeeAcceptor]
+ACCEPTOR_DRIVERS: dict[AcceptorDriver, AcceptorFactory] = {}
+
+
+@dataclass
+class Kiosk:
+    """A built kiosk: the runner (not started), its profile, and for the developer profile the
+    simulated world (card dock, acceptor, printer faults) that the dev dock and demo steer."""
+
+    runner: Runner
+    config: KioskConfig
+    world: Any = None  # kiosk.app.developer.DeveloperWorld on the developer profile
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            try:
+                close()
+            except Exception:
+                log.exception("closing %s failed", close)
+        self.closers.clear()
+
+
+@dataclass(frozen=True)
+class DeveloperOptions:
+    """How the developer world starts (scripts/dev and tests may change them)."""
+
+    var_dir: Path = DEFAULT_VAR_DIR
+    center_clock: datetime | None = None  # None: the fixed weekday morning of developer.py
+    use_system_clock: bool = False
+
+
+def build(config: KioskConfig, developer: DeveloperOptions | None = None) -> Kiosk:
+    """The kiosk for ``config`` (raises :class:`StartupError` with what to fix)."""
+    if config.kind is ProfileKind.DEVELOPER:
+        return _build_developer(config, developer or DeveloperOptions())
+    return _build_real(config)
+
+
+def _build_real(config: KioskConfig) -> Kiosk:
+    acceptor = _real_acceptor(config)
+    center = _center_config(config)
+    _check_kiosk_id(config, center)
+    ticket = None
+    if config.payment.mode is PaymentMode.COUNTER:
+        assert config.printer.receipt_queue is not None  # kiosk.config checks it
+        ticket = LpTicketPrinter(config.printer.receipt_queue)
+    parts = KioskParts(
+        settings=config.flow_settings(new_boot_id()),
+        center=center,
+        printer=CupsPrinter(config.printer.queue),
+        journal_path=config.journal_path,
+        salt=load_or_create_salt(config.serial_salt_path),
+        reader=ReaderChoice(config.reader.name_contains),
+        acceptor=acceptor,
+        ticket_printer=ticket,
+        sound=AplayReminderPlayer(),
+    )
+    return Kiosk(assemble(parts), config)
+
+
+def _real_acceptor(config: KioskConfig) -> FeeAcceptor | None:
+    if config.payment.mode is PaymentMode.COUNTER:
+        return None
+    driver = config.payment.driver
+    assert driver is not None  # kiosk.config: mode "acceptor" needs a driver
+    factory = ACCEPTOR_DRIVERS.get(driver)
+    if factory is None:
+        raise StartupError(
+            f"payment.driver = {driver.value!r}: this program has no driver for that fee "
+            "acceptor yet, so the kiosk cannot take money and does not start. Install a "
+            "release with the driver, or use a city-hall profile with counter payment. "
+            "(The simulated acceptor exists only for the developer profile.)"
+        )
+    return factory(config)
+
+
+def _center_config(config: KioskConfig) -> CenterConfig:
+    settings = config.center
+    for name, path in (
+        ("center.ca", settings.ca_path),
+        ("center.client_cert", settings.cert_path),
+        ("center.client_key", settings.key_path),
+    ):
+        if not path.is_file():
+            raise StartupError(f"{name} = {path}: no such file")
+    return CenterConfig(settings.base_url, settings.ca_path, settings.cert_path, settings.key_path)
+
+
+def _check_kiosk_id(config: KioskConfig, center: CenterConfig) -> None:
+    certified = kiosk_id_of(center)
+    if certified != config.kiosk_id:
+        raise StartupError(
+            f"kiosk_id = {config.kiosk_id!r} but the client certificate is for {certified!r}"
+        )
+
+
+def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
+    from kiosk.app import developer  # the simulators: developer profile only
+
+    simulators = config.simulators
+    assert simulators is not None  # kiosk.config: a developer profile has [simulators]
+    world = developer.start_world(
+        options.var_dir,
+        center_clock=options.center_clock or developer.BUSINESS_MORNING,
+        use_system_clock=options.use_system_clock,
+        start_center=simulators.center,
+    )
+    kiosk_closers: list[Callable[[], None]] = [world.close]
+    try:
+        if simulators.center:
+            center = world.center.kiosk_config(config.kiosk_id)
+        else:
+            center = _center_config(config)
+        _check_kiosk_id(config, center)
+        card_connector = None
+        card_monitor: Any = developer.pcsc_monitor_factory()
+        reader = ReaderChoice(config.reader.name_contains)
+        if simulators.card is CardSimulator.IN_PROCESS:
+            cards = developer.InProcessCards(world.var_dir)
+            world.in_process_cards = cards
+            card_connector, card_monitor = cards.connector, cards.monitor
+            reader = ReaderChoice(developer.IN_PROCESS_READER)
+        if simulators.printer is PrinterSimulator.PRIVATE_CUPSD:
+            printer = CupsPrinter(world.daemons.queue, server=world.daemons.cups_server)
+            on_job_done = world.keep_printed
+            ticket_server: str | None = world.daemons.cups_server
+        else:
+            printer = CupsPrinter(config.printer.queue)
+            on_job_done = None
+            ticket_server = None
+        ticket = None
+        if config.payment.mode is PaymentMode.COUNTER:
+            queue = config.printer.receipt_queue or world.daemons.queue
+            ticket = LpTicketPrinter(queue, server=ticket_server)
+        acceptor: FeeAcceptor | None = None
+        if config.payment.mode is PaymentMode.ACCEPTOR:
+            acceptor = world.acceptor if simulators.acceptor else _real_acceptor(config)
+        parts = KioskParts(
+            settings=config.flow_settings(new_boot_id()),
+            center=center,
+            printer=printer,
+            journal_path=config.journal_path,
+            salt=load_or_create_salt(config.serial_salt_path),
+            reader=reader,
+            acceptor=acceptor,
+            ticket_printer=ticket,
+            sound=AplayReminderPlayer(),
+            issuer_public_key=load_issuer_key(world.issuer_key_path),
+            on_job_done=on_job_done,
+            card_connector=card_connector,
+            card_monitor=card_monitor,
+        )
+        runner = assemble(parts)
+    except BaseException:
+        world.close()
+        raise
+    return Kiosk(runner, config, world, kiosk_closers)
+
+
+__all__ = ["ACCEPTOR_DRIVERS", "DeveloperOptions", "Kiosk", "build"]
