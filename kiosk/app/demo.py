@@ -269,17 +269,12 @@ class DemoResult:
 
 
 def pay_with(fee: int) -> list[int]:
-    """Coins and a bill as a resident would: a 1000-yen bill and, if the fee is more, coins."""
-    pieces = [1000] if fee <= 1000 else [1000] * (fee // 1000)
-    rest = fee - sum(pieces)
-    for coin in (500, 100, 50, 10):
-        while rest >= coin:
-            pieces.append(coin)
-            rest -= coin
-    if rest > 0:
-        pieces.append(10)
-    # Start with coins, as most residents do, and finish with the bill.
-    return [*sorted(p for p in pieces if p < 1000), *(p for p in pieces if p >= 1000)]
+    """What a resident puts in for ``fee``: a 100-yen coin first (when the fee is more), then
+    1000-yen bills until the fee is covered (the acceptor gives change)."""
+    pieces = [100] if fee > 100 else []
+    while sum(pieces) < fee:
+        pieces.append(1000)
+    return pieces
 
 
 def run_scripted_transaction(
