@@ -30,25 +30,17 @@ from kiosk.center.wire.messages import (
     ChallengeAnswer,
     ChallengeRequest,
     CompletionOutcome,
-    CompletionReceipt,
-    CompletionReport,
     ErrorBody,
     ErrorCode,
     Health,
     HealthState,
-    IssuanceRequest,
     Municipality,
     MunicipalityList,
     Notice,
     NoticeList,
     NoticeScope,
-    RegistrationApplication,
-    RegistrationReceipt,
     RegistrationState,
-    RegistrationStatus,
     SessionGrant,
-    Settlement,
-    SettlementLine,
     auth_message,
 )
 from kiosk.center.wire.reasons import (
@@ -56,6 +48,16 @@ from kiosk.center.wire.reasons import (
     MUNICIPALITY_REASONS,
     OUT_OF_HOURS_REASONS,
     REASONS,
+)
+from kiosk.center.wire.transactions import (
+    CompletionReceipt,
+    CompletionReport,
+    IssuanceRequest,
+    RegistrationApplication,
+    RegistrationReceipt,
+    RegistrationStatus,
+    Settlement,
+    SettlementLine,
 )
 from kiosk.center.wire.vocabulary import (
     MAX_COPIES,
