@@ -198,9 +198,7 @@ class Runner:
                 [type(e).__name__ for e in effects],
             )
         if effects:
-            with self._idle:
-                self._unfinished += 1
-            self._batches.put(effects)
+            self.submit(effects)
         for listener in list(self._listeners):
             try:
                 listener()
@@ -208,6 +206,12 @@ class Runner:
                 log.exception("state listener failed")
 
     # -- the sequencer ---------------------------------------------------------------------------
+    def submit(self, effects: tuple[Effect, ...]) -> None:
+        """Queue one step's effects for the sequencer (dispatch does this after every step)."""
+        with self._idle:
+            self._unfinished += 1
+        self._batches.put(effects)
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every queued effect was handed to its service (tests, benchmarks)."""
         with self._idle:

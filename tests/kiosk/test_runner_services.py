@@ -1,0 +1,381 @@
+"""The runner's services one by one: the card service against the virtual card in-process (the
+real card engine and the real driver, reader events fed as the monitor would), the payment
+service against the simulated acceptor, the completion report and error mappings of the center
+service, start-up recovery on a real journal, reminder sounds and reception tickets."""
+
+from __future__ import annotations
+
+import io
+import queue
+import subprocess
+import wave
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from cardio.monitor import MonitorEvent, MonitorEventKind
+from hw_sim.acceptor import SimulatedAcceptor
+from hw_sim.card import CardStateStore, InProcessTransport, build_card
+from hw_sim.personas import get_persona
+from hw_sim.pki import JpkiTestPki
+from kiosk.center import errors as center_errors
+from kiosk.center import wire
+from kiosk.flow import Event
+from kiosk.flow import effects as fx
+from kiosk.flow import events as ev
+from kiosk.journal import (
+    CloseReason,
+    Journal,
+    MoneyIn,
+    PaymentIntent,
+    PaymentOutcome,
+    PrintIntent,
+    TransactionOpened,
+)
+from kiosk.payment import (
+    AcceptorError,
+    AcceptorJammed,
+    ChangeDispensed,
+    MoneyInserted,
+    MoneyRefunded,
+)
+from kiosk.runtime import CardService, PaymentService, ReaderChoice, TransactionFacts
+from kiosk.runtime.center import _Issued, center_failure, completion_report
+from kiosk.runtime.recovery import STAFF_CODE_RECOVERED, recover_open_transactions
+from kiosk.runtime.ticket import render_ticket
+from kiosk.sound import MELODIES, AplayReminderPlayer, reminder_wav
+
+READER = "Test Reader 00"
+WAIT_S = 5.0
+
+
+# -- the card service -----------------------------------------------------------------------------
+class InProcessReader:
+    """The virtual card in this process, reached as the card service reaches a PC/SC reader."""
+
+    def __init__(self, pki: JpkiTestPki, state_dir: Path) -> None:
+        self.pki = pki
+        self.store = CardStateStore(state_dir)
+        self.card: Any = None
+        self.transport: InProcessTransport | None = None
+
+    def insert(self, persona: str) -> None:
+        self.card = build_card(get_persona(persona), self.pki, self.store)
+
+    def connect(self, reader: str) -> Any:
+        import cardio
+
+        if self.card is None:
+            raise cardio.CardRemoved("no card")
+        self.transport = InProcessTransport(self.card)
+        transport = self.transport
+
+        class Connection:
+            def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+                return transport.transmit(apdu)
+
+            def close(self) -> None:
+                transport.close()
+
+        return Connection()
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> JpkiTestPki:
+    return JpkiTestPki.load_or_create(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def card_setup(pki: JpkiTestPki, tmp_path: Path) -> Any:
+    reader = InProcessReader(pki, tmp_path / "cards")
+    facts = TransactionFacts()
+    service = CardService(
+        facts, ReaderChoice("Test"), connector=reader.connect, monitor_factory=None
+    )
+    events: queue.Queue[Event] = queue.Queue()
+    service.start(events.put)
+    yield reader, service, facts, events
+    service.stop()
+
+
+def next_event(events: queue.Queue[Event]) -> Event:
+    return events.get(timeout=WAIT_S)
+
+
+def place(reader: InProcessReader, service: CardService, persona: str) -> None:
+    reader.insert(persona)
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, READER))
+
+
+def test_read_verify_sign_release(card_setup: Any, pki: JpkiTestPki) -> None:
+    reader, service, facts, events = card_setup
+    service.read_card()  # waits: no card yet
+    place(reader, service, "normal")
+    assert next_event(events) == ev.CardDetected()
+    assert next_event(events) == ev.CardRead()
+    certificate = facts.certificate()
+    assert certificate == pki.credentials("normal").auth_cert.public_bytes(
+        __import__(
+            "cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]
+        ).Encoding.DER
+    )
+    service.read_pin_tries()
+    assert next_event(events) == ev.PinTriesRead(3)
+    service.verify_pin("1234")
+    assert next_event(events) == ev.PinAccepted()
+    service.sign(b"challenge")
+    signed = next_event(events)
+    assert isinstance(signed, ev.ChallengeSigned)
+    x509.load_der_x509_certificate(certificate).public_key().verify(  # type: ignore[union-attr]
+        signed.signature, b"challenge", padding.PKCS1v15(), hashes.SHA256()
+    )
+    service.release()
+    service.read_pin_tries()  # nothing is open any more
+    assert next_event(events) == ev.CardFailed(ev.CardFailure.ERROR)
+    assert not reader.card.powered  # powered off: the verified PIN is gone
+
+
+def test_wrong_pin_and_blocked(card_setup: Any) -> None:
+    reader, service, _facts, events = card_setup
+    service.read_card()
+    place(reader, service, "one-try-left")
+    assert next_event(events) == ev.CardDetected()
+    assert next_event(events) == ev.CardRead()
+    service.read_pin_tries()
+    assert next_event(events) == ev.PinTriesRead(1)
+    service.verify_pin("0000")
+    assert next_event(events) == ev.PinBlocked()  # 63 C0: this try blocked it
+
+
+def test_expired_certificate_and_foreign_card(card_setup: Any) -> None:
+    reader, service, _facts, events = card_setup
+    service.read_card()
+    place(reader, service, "expired")
+    assert next_event(events) == ev.CardDetected()
+    assert next_event(events) == ev.CardReadFailed(ev.CardFailure.CERTIFICATE_EXPIRED)
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_REMOVED, READER))
+    assert next_event(events) == ev.CardRemoved()
+    service.read_card()
+    place(reader, service, "juki-card")
+    assert next_event(events) == ev.CardDetected()
+    assert next_event(events) == ev.CardReadFailed(ev.CardFailure.NOT_MY_NUMBER_CARD)
+
+
+def test_android_token_reads_its_certificate_after_the_pin(card_setup: Any) -> None:
+    reader, service, facts, events = card_setup
+    service.read_card()
+    place(reader, service, "android")
+    assert next_event(events) == ev.CardDetected()
+    assert next_event(events) == ev.CardRead()
+    assert facts.certificate() is None  # this medium wants the PIN first (jpki-card.md §4.1)
+    service.read_pin_tries()
+    assert next_event(events) == ev.PinTriesRead(3)
+    service.verify_pin(get_persona("android").auth_pin)
+    assert next_event(events) == ev.PinAccepted()
+    assert facts.certificate() is not None
+
+
+def test_card_facts_with_the_matching_number(card_setup: Any) -> None:
+    reader, service, _facts, events = card_setup
+    persona = get_persona("normal")
+    service.read_card()
+    place(reader, service, "normal")
+    next_event(events), next_event(events)
+    service.read_facts("12345678901234")  # not a date: refused before anything is sent
+    assert next_event(events) == ev.MatchingNumberRejected(None)
+    wrong = persona.shogo_b[:-4] + ("0000" if persona.shogo_b[-4:] != "0000" else "1111")
+    service.read_facts(wrong)  # well formed but wrong: the card counts a try
+    rejected = next_event(events)
+    assert isinstance(rejected, ev.MatchingNumberRejected)
+    assert rejected.tries_left is not None
+    service.read_facts(persona.shogo_b)
+    read = next_event(events)
+    assert isinstance(read, ev.CardFactsRead)
+    assert read.facts.birth_date == persona.birth_date
+    assert "山田" in read.facts.name
+    assert "山田" not in repr(read)  # personal data never in a log line
+
+
+def test_removal_is_reported_and_wipe_stops_waiting(card_setup: Any) -> None:
+    reader, service, _facts, events = card_setup
+    service.read_card()
+    service.wipe()  # the session ended while the kiosk waited for a card
+    place(reader, service, "normal")
+    with pytest.raises(queue.Empty):
+        events.get(timeout=0.5)  # nothing is read for nobody
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_REMOVED, READER))
+    assert next_event(events) == ev.CardRemoved()
+
+
+def test_reader_lost_while_waiting(card_setup: Any) -> None:
+    _reader, service, _facts, events = card_setup
+    service.read_card()
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.SERVICE_LOST))
+    assert next_event(events) == ev.CardReadFailed(ev.CardFailure.READER_FAULT)
+
+
+def test_other_readers_are_ignored(card_setup: Any) -> None:
+    reader, service, _facts, events = card_setup
+    service.read_card()
+    reader.insert("normal")
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, "Other 00"))
+    with pytest.raises(queue.Empty):
+        events.get(timeout=0.3)
+
+
+# -- the payment service --------------------------------------------------------------------------
+class RefusingAcceptor(SimulatedAcceptor):
+    def refund(self, amount_yen: int) -> None:
+        raise AcceptorError("offline")
+
+    def enable(self, amount_due_yen: int) -> None:
+        raise AcceptorError("offline")
+
+
+def test_acceptor_events_and_commands() -> None:
+    acceptor = SimulatedAcceptor()
+    service = PaymentService(acceptor)
+    events: queue.Queue[Event] = queue.Queue()
+    service.start(events.put)
+    try:
+        service.execute(fx.EnableAcceptor(300))
+        deadline = datetime.now(UTC).timestamp() + WAIT_S
+        while not acceptor.enabled and datetime.now(UTC).timestamp() < deadline:
+            pass
+        acceptor.insert(500)
+        assert next_event(events) == MoneyInserted(500)
+        service.execute(fx.DispenseChange(200))
+        assert next_event(events) == ChangeDispensed(200, 200)
+    finally:
+        service.stop()
+        acceptor.close()
+
+
+def test_a_refused_command_tells_the_flow_the_truth() -> None:
+    acceptor = RefusingAcceptor()
+    service = PaymentService(acceptor)
+    events: queue.Queue[Event] = queue.Queue()
+    service.start(events.put)
+    try:
+        service.execute(fx.Refund(300))
+        assert next_event(events) == MoneyRefunded(300, 0)  # nothing paid back: staff owe it
+        service.execute(fx.EnableAcceptor(300))
+        assert next_event(events) == AcceptorJammed()
+    finally:
+        service.stop()
+        acceptor.close()
+
+
+# -- the center service's mappings ----------------------------------------------------------------
+ISSUED = _Issued("iss-1", fee_per_copy_yen=200, copies=2)
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+
+
+def report(outcome: fx.Completion, printed: int, refunded: int, owed: int) -> wire.CompletionReport:
+    effect = fx.ReportCompletion("t-1", outcome, printed, refunded, owed)
+    result = completion_report(effect, ISSUED, "jam", NOW)
+    # Whatever the kiosk reports must pass the protocol's own check.
+    wire.CompletionReport.from_wire(result.to_wire())
+    return result
+
+
+def test_completion_reports_add_up() -> None:
+    printed = report(fx.Completion.PRINTED, 2, 0, 0)
+    assert (printed.amount_paid_yen, printed.failure_reason) == (400, None)
+    failed = report(fx.Completion.FAILED, 1, 200, 0)
+    assert (failed.amount_paid_yen, failed.amount_refunded_yen, failed.refund_pending_yen) == (
+        400,
+        200,
+        0,
+    )
+    assert failed.failure_reason == "jam"
+    short = report(fx.Completion.FAILED, 0, 100, 300)
+    assert (short.amount_refunded_yen, short.refund_pending_yen) == (100, 300)
+    cancelled = report(fx.Completion.CANCELLED, 0, 150, 0)  # money returned was not a fee
+    assert (cancelled.amount_paid_yen, cancelled.amount_refunded_yen) == (0, 0)
+    assert cancelled.failure_reason == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("error", "failure", "reason"),
+    [
+        (center_errors.CenterUnreachable("x"), ev.CenterFailure.UNREACHABLE, ""),
+        (
+            center_errors.CenterTimeout("x", where="municipality"),
+            ev.CenterFailure.TIMEOUT,
+            "municipality",
+        ),
+        (center_errors.Maintenance("maintenance"), ev.CenterFailure.MAINTENANCE, "maintenance"),
+        (
+            center_errors.Maintenance("maintenance", scope="center"),
+            ev.CenterFailure.MAINTENANCE,
+            "center",
+        ),
+        (center_errors.OutOfHours("weekdays_only"), ev.CenterFailure.OUT_OF_HOURS, "weekdays_only"),
+        (center_errors.CenterRefused("moved_out"), ev.CenterFailure.REFUSED, "moved_out"),
+        (center_errors.EnvelopeRejected("x"), ev.CenterFailure.PROTOCOL, ""),
+        (center_errors.KioskNotAuthorised("x"), ev.CenterFailure.NOT_AUTHORISED, ""),
+        (center_errors.SessionExpired("x"), ev.CenterFailure.SESSION_EXPIRED, ""),
+        (center_errors.NotFound("x"), ev.CenterFailure.NOT_FOUND, ""),
+        (center_errors.IdempotencyConflict("x"), ev.CenterFailure.UNAVAILABLE, ""),
+    ],
+)
+def test_center_errors_map_to_flow_failures(
+    error: center_errors.CenterError, failure: ev.CenterFailure, reason: str
+) -> None:
+    assert center_failure(error) == (failure, reason)
+
+
+# -- recovery -------------------------------------------------------------------------------------
+def test_recovery_closes_what_a_crash_left_open(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as journal:
+        journal.write(TransactionOpened("paid", "issue", "juminhyo", 1, 300))
+        journal.write(PaymentIntent("paid", 300))
+        journal.write(MoneyIn("paid", 500))
+        journal.write(PaymentOutcome("paid", 500))
+        journal.write(PrintIntent("paid", 1, "d"))  # crash while printing: no outcome
+        journal.write(TransactionOpened("nothing", "issue", "inkan", 1, 300))
+        assert recover_open_transactions(journal, "kiosk-0001") == 2
+        assert journal.open_transactions() == []
+        paid = journal.summary("paid")
+        assert paid.closed is CloseReason.STAFF
+        assert paid.staff_owed_yen == 500  # in doubt, the copy counts as not printed
+        assert journal.summary("nothing").closed is CloseReason.RECOVERED
+        assert recover_open_transactions(journal, "kiosk-0001") == 0  # exactly once
+    assert STAFF_CODE_RECOVERED.startswith("K-")
+
+
+# -- sound and tickets ----------------------------------------------------------------------------
+def test_reminder_sounds_are_valid_wav() -> None:
+    for reminder in MELODIES:
+        with wave.open(io.BytesIO(reminder_wav(reminder))) as wav:
+            assert wav.getnchannels() == 1
+            assert wav.getsampwidth() == 2
+            assert 0.3 < wav.getnframes() / wav.getframerate() < 2.0
+
+
+def test_no_sound_device_is_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    player = AplayReminderPlayer()
+    player.play(fx.Reminder.CARD)  # neither raises nor blocks
+    player.close()
+    assert player.played == 0
+
+
+def test_reception_ticket(tmp_path: Path) -> None:
+    pdf = tmp_path / "ticket.pdf"
+    pdf.write_bytes(render_ticket(42, 300, NOW))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, timeout=30
+    ).stdout.decode()
+    assert "受付票" in text
+    assert "042" in text
+    assert "300円" in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True).stdout
+    assert b"IPAexGothic" in fonts
+    assert b" yes yes " in fonts or b"yes yes" in fonts  # embedded subset
