@@ -1,0 +1,230 @@
+"""kiosk.app: the wiring per profile and ``python -m kiosk``.
+
+The store and city-hall wirings must load no simulator code (checked in a fresh interpreter);
+a store profile whose acceptor driver this program lacks refuses to start and says which; bad
+profiles, missing certificates and a kiosk id that is not the certificate's stop the start with
+a message naming what to fix; the self test passes on the shipped profiles.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from kiosk.app.profiles import build
+from kiosk.app.wiring import StartupError, load_or_create_salt
+from kiosk.config import load_profile
+from kiosk.flow import PaymentMode
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def tls_material(folder: Path, kiosk_id: str) -> dict[str, Path]:
+    """A center CA and a client certificate for ``kiosk_id`` (as the operator would issue)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Test Center CA"))
+        .issuer_name(_name("Test Center CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(kiosk_id))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = {"ca": folder / "ca.pem", "cert": folder / "kiosk.pem", "key": folder / "kiosk.key"}
+    paths["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths["key"].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def write_profile(
+    folder: Path, kind: str, *, kiosk_id: str = "kiosk-test-0001", cert_for: str | None = None
+) -> Path:
+    tls = tls_material(folder / "tls", cert_for or kiosk_id)
+    if kind == "store":
+        payment = 'mode = "acceptor"\ndriver = "id003"\ndevice = "/dev/ttyUSB0"'
+        printer = 'queue = "kiosk-a4"'
+        extra = ""
+    else:
+        payment = 'mode = "counter"'
+        printer = 'queue = "counter-a4"\nreceipt_queue = "counter-receipt"'
+        extra = "[accessibility]\nno_time_limits = true\nhigh_contrast = true\n"
+    profile = folder / f"{kind}.toml"
+    profile.write_text(
+        textwrap.dedent(
+            f"""\
+            kind = "{kind}"
+            kiosk_id = "{kiosk_id}"
+            [center]
+            url = "https://center.example.invalid:8443"
+            ca = "{tls["ca"]}"
+            client_cert = "{tls["cert"]}"
+            client_key = "{tls["key"]}"
+            [printer]
+            {{printer}}
+            [payment]
+            {{payment}}
+            [journal]
+            path = "{folder / "kiosk" / "journal.sqlite"}"
+            serial_salt_path = "{folder / "kiosk" / "salt"}"
+            """
+        ).format(printer=printer, payment=payment)
+        + extra
+    )
+    return profile
+
+
+def run_kiosk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_store_profile_without_its_acceptor_driver_refuses_to_start(tmp_path: Path) -> None:
+    config = load_profile(write_profile(tmp_path, "store"))
+    with pytest.raises(StartupError, match=r"'id003'.*no driver"):
+        build(config)
+    result = run_kiosk("--profile", str(tmp_path / "store.toml"), "--start-only")
+    assert result.returncode == 3
+    assert "id003" in result.stderr
+    assert "simulated" not in result.stdout
+
+
+NO_SIMULATORS = textwrap.dedent(
+    """\
+    import sys
+    from kiosk.config import load_profile
+    from kiosk.app.profiles import build
+    from kiosk.app.wiring import StartupError
+    config = load_profile(sys.argv[1])
+    try:
+        kiosk = build(config)
+        built = type(kiosk.runner).__name__
+        kiosk.runner.stop()
+    except StartupError as exc:
+        built = f"refused: {exc}"
+    loaded = sorted(m for m in sys.modules if m == "hw_sim" or m.startswith("hw_sim."))
+    print(built)
+    print("hw_sim modules:", loaded)
+    """
+)
+
+
+@pytest.mark.parametrize("kind", ["store", "cityhall"])
+def test_real_wirings_load_no_simulator_code(tmp_path: Path, kind: str) -> None:
+    profile = write_profile(tmp_path, kind)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_SIMULATORS, str(profile)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "hw_sim modules: []"
+    if kind == "cityhall":
+        assert lines[0] == "Runner"  # the city hall kiosk builds completely with real devices
+    else:
+        assert lines[0].startswith("refused: payment.driver = 'id003'")
+
+
+def test_cityhall_wiring_has_its_options(tmp_path: Path) -> None:
+    config = load_profile(write_profile(tmp_path, "cityhall"))
+    kiosk = build(config)
+    try:
+        settings = kiosk.runner.state.settings
+        assert settings.payment is PaymentMode.COUNTER
+        assert settings.timeouts.no_time_limits
+        assert kiosk.runner.services.payment is None  # no acceptor at all
+        assert kiosk.world is None
+        assert kiosk.runner.kiosk_id == "kiosk-test-0001"
+    finally:
+        kiosk.runner.stop()
+        kiosk.close()
+
+
+def test_kiosk_id_must_be_the_certificates(tmp_path: Path) -> None:
+    config = load_profile(write_profile(tmp_path, "cityhall", cert_for="kiosk-other-0002"))
+    with pytest.raises(StartupError, match="kiosk-other-0002"):
+        build(config)
+
+
+def test_missing_certificate_is_named(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "cityhall")
+    (tmp_path / "tls" / "kiosk.pem").unlink()
+    with pytest.raises(StartupError, match=r"center\.client_cert"):
+        build(load_profile(profile))
+
+
+def test_bad_profile_exits_2_naming_the_key(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "cityhall")
+    profile.write_text(profile.read_text().replace('mode = "counter"', 'mode = "coins"'))
+    result = run_kiosk("--profile", str(profile), "--start-only")
+    assert result.returncode == 2
+    assert "payment.mode" in result.stderr
+
+
+def test_salt_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk" / "salt"
+    first = load_or_create_salt(path)
+    assert len(first) >= 16
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_or_create_salt(path) == first
+    path.write_bytes(b"short")
+    with pytest.raises(StartupError, match="16 bytes"):
+        load_or_create_salt(path)
+
+
+@pytest.mark.parametrize("name", ["store", "cityhall", "developer"])
+def test_selftest_passes_on_the_shipped_profiles(name: str) -> None:
+    result = run_kiosk("--profile", f"profiles/{name}.toml", "--selftest")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "selftest: passed" in result.stdout
+    assert "window: ok (start screen up" in result.stdout
