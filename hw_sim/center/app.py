@@ -16,6 +16,7 @@ from hw_sim.center.http import (
     Answer,
     ApiError,
     Idempotency,
+    StepTimer,
     error_middleware,
     fault_middleware,
     json_response,
@@ -23,7 +24,7 @@ from hw_sim.center.http import (
     parse,
     read_json,
 )
-from hw_sim.center.service import CenterService, StepTimer
+from hw_sim.center.service import CenterService
 from kiosk.center import wire
 
 SERVICE = web.AppKey("service", CenterService)
@@ -77,7 +78,7 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         asked = parse("challenge request", wire.ChallengeRequest.from_wire, body)
 
         async def compute(_: str) -> Answer:
-            challenge = await service.create_challenge(request["kiosk_id"], asked.purpose)
+            challenge = await service.auth.create_challenge(request["kiosk_id"], asked.purpose)
             return Answer(200, wire.dumps(challenge.to_wire()))
 
         return await idempotency.run(request, key, body, compute)
@@ -89,18 +90,18 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
 
         async def compute(_: str) -> Answer:
             timer = StepTimer()
-            grant = await service.open_session(request["kiosk_id"], answer, timer)
+            grant = await service.auth.open_session(request["kiosk_id"], answer, timer)
             return Answer(200, wire.dumps(grant.to_wire()), headers=timer.header())
 
         return await idempotency.run(request, key, body, compute)
 
     async def end_session(request: web.Request) -> web.Response:
-        await service.end_session(request["kiosk_id"], request.headers.get("Authorization"))
+        await service.auth.end_session(request["kiosk_id"], request.headers.get("Authorization"))
         return web.Response(status=204)
 
     async def offer(request: web.Request) -> web.Response:
         timer = StepTimer()
-        session = await service.session(
+        session = await service.auth.session(
             request["kiosk_id"], request.headers.get("Authorization"), wire.AuthPurpose.ISSUANCE
         )
         timer.lap("session")
@@ -114,7 +115,7 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         asked = parse("issuance request", wire.IssuanceRequest.from_wire, body)
 
         async def compute(fingerprint: str) -> Answer:
-            session = await service.session(
+            session = await service.auth.session(
                 request["kiosk_id"], request.headers.get("Authorization"), wire.AuthPurpose.ISSUANCE
             )
             return await service.issue(
@@ -148,7 +149,7 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         application = parse("registration", wire.RegistrationApplication.from_wire, body)
 
         async def compute(_: str) -> Answer:
-            session = await service.session(
+            session = await service.auth.session(
                 request["kiosk_id"],
                 request.headers.get("Authorization"),
                 wire.AuthPurpose.REGISTRATION,

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import logging
+import time
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from cryptography.x509.oid import NameOID
 
 from hw_sim.center.faults import FaultBoard, FaultRule
 from hw_sim.center.keys import certificate_fingerprint
+from hw_sim.center.lgwan import MunicipalityTimeout
 from hw_sim.center.state import AsyncStore
 from hw_sim.pki import build_name
 from kiosk.center import wire
@@ -117,6 +119,35 @@ def parse(message: str, parser: Callable[[Any], Any], value: Any) -> Any:
         return parser(value)
     except wire.WireFormatError as exc:
         raise ApiError(wire.ErrorCode.MALFORMED_REQUEST, f"{message}: {exc}") from None
+
+
+class StepTimer:
+    """Seconds spent per named step of one call, for the Server-Timing header."""
+
+    def __init__(self) -> None:
+        self.steps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.steps[name] = self.steps.get(name, 0.0) + now - self._last
+        self._last = now
+
+    def header(self) -> tuple[tuple[str, str], ...]:
+        value = ", ".join(
+            f"{name};dur={seconds * 1000:.1f}" for name, seconds in self.steps.items()
+        )
+        return (("Server-Timing", value),)
+
+
+async def municipal(call: Any) -> Any:
+    """Await a municipality call; its deadline passing becomes ``504 municipality_timeout``."""
+    try:
+        return await call
+    except MunicipalityTimeout as exc:
+        raise ApiError(
+            wire.ErrorCode.MUNICIPALITY_TIMEOUT, f"municipality {exc} did not answer in time"
+        ) from None
 
 
 # -- the kiosk -------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ Built in Python next to the wire models so a test can hold the two together
 
 from __future__ import annotations
 
-import json
-import re
 from functools import cache
 from typing import Any
 
+from hw_sim.center.yamltext import yaml_text
 from kiosk.center import wire
 from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
 
@@ -503,57 +502,8 @@ def document() -> S:
     }
 
 
-# -- a small YAML emitter for JSON values (the project has no YAML dependency) ----------------
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_./-]*$")
-_YAML_WORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
-        return text
-    return json.dumps(
-        text, ensure_ascii=False
-    )  # a JSON string is a valid YAML double-quoted scalar
-
-
-def _inline(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value)
-
-
-def _emit(value: Any, indent: int, lines: list[str]) -> None:
-    pad = "  " * indent
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, dict | list) and item:
-                lines.append(f"{pad}{_scalar(key)}:")
-                _emit(item, indent + 1, lines)
-            else:
-                lines.append(f"{pad}{_scalar(key)}: {_inline(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict | list) and item:
-                sub: list[str] = []
-                _emit(item, indent + 1, sub)
-                lines.append(f"{pad}- {sub[0].lstrip()}")
-                lines.extend(sub[1:])
-            else:
-                lines.append(f"{pad}- {_inline(item)}")
-
-
 @cache
 def as_yaml() -> str:
     """The document as YAML (block style)."""
-    lines: list[str] = ["# Generated from hw_sim/center/openapi.py; see docs/center-protocol.md."]
-    _emit(document(), 0, lines)
-    return "\n".join(lines) + "\n"
+    header = "# Generated from hw_sim/center/openapi.py; see docs/center-protocol.md."
+    return yaml_text(document(), header)

@@ -9,44 +9,31 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 
+from hw_sim.center.authentication import Authenticator, now_seconds
 from hw_sim.center.faults import BusinessClock
-from hw_sim.center.http import Answer, ApiError, refused
-from hw_sim.center.lgwan import Gateway, MunicipalityTimeout
+from hw_sim.center.http import Answer, ApiError, StepTimer, municipal, refused
+from hw_sim.center.lgwan import Gateway
 from hw_sim.center.render import IssuanceJob, Refused
-from hw_sim.center.state import AsyncStore, ChallengeRecord, SessionRecord
+from hw_sim.center.state import AsyncStore, SessionRecord
 from hw_sim.center.validity import (
-    AuthRefused,
     ValidityClient,
-    ValidityServiceUnavailable,
-    parse_user_certificate,
-    verify_challenge_signature,
 )
 from kiosk.center import wire
 from kiosk.domain import CertificateRequest, Jurisdiction, Offer, OfferedCertificate
 
 log = logging.getLogger(__name__)
 
-# docs/center-protocol.md, "Authentication": fetching, signing and answering takes about a
-# second even on a slow card; 120 s absorbs a slow card and a retry, and no more.
-CHALLENGE_TTL = timedelta(seconds=120)
-# Choosing, paying and printing several copies fits in 20 minutes; abandoned sessions die.
-SESSION_TTL = timedelta(minutes=20)
 # The kiosk takes no money for an envelope older than this (docs: "The envelope").
 PAY_WINDOW = timedelta(minutes=15)
 # Where a card is registered for 本籍地 certificates, remembered briefly per card so an offer
 # and the issuance that follows do not ask every 本籍地 municipality twice.
 HONSEKI_CACHE_TTL_S = 60.0
-# J-LIS's card → resident mapping changes only when a resident moves; a minute is fresh enough.
-LOCATE_CACHE_TTL_S = 60.0
-# Live sessions kept in memory (a session is read on every call of a transaction).
-SESSION_CACHE_SIZE = 10_000
 
 REGISTRATION_STATES = {
     "受付中": wire.RegistrationState.RECEIVED,
@@ -55,27 +42,7 @@ REGISTRATION_STATES = {
 }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-class StepTimer:
-    """Seconds spent per named step of one call, for the Server-Timing header."""
-
-    def __init__(self) -> None:
-        self.steps: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.steps[name] = self.steps.get(name, 0.0) + now - self._last
-        self._last = now
-
-    def header(self) -> tuple[tuple[str, str], ...]:
-        value = ", ".join(
-            f"{name};dur={seconds * 1000:.1f}" for name, seconds in self.steps.items()
-        )
-        return (("Server-Timing", value),)
+_now = now_seconds
 
 
 @dataclass
@@ -98,8 +65,13 @@ class CenterService:
         self.store = store  # durable: issuances, idempotency, completions, kiosks …
         self.sessions = sessions  # short-lived: challenges and sessions
         self._kiosks: dict[str, tuple[str, str] | None] = {}
-        self._session_cache: dict[str, SessionRecord] = {}
-        self._located: dict[str, tuple[float, tuple[str, str] | None]] = {}
+        self.auth = Authenticator(
+            sessions=sessions,
+            gateway=gateway,
+            validity=validity,
+            jpki_roots=jpki_roots,
+            municipality=lambda code: self._municipalities.get(code),
+        )
         self.gateway = gateway
         self.validity = validity
         self.jpki_roots = jpki_roots
@@ -188,138 +160,11 @@ class CenterService:
             )
         )
 
-    # -- authentication ------------------------------------------------------------------------
-    async def create_challenge(self, kiosk_id: str, purpose: wire.AuthPurpose) -> wire.Challenge:
-        issued = _now()
-        challenge = wire.Challenge(
-            challenge_id=secrets.token_urlsafe(24),
-            kiosk_id=kiosk_id,
-            purpose=purpose,
-            nonce=secrets.token_bytes(wire.NONCE_BYTES),
-            issued_at=issued,
-            expires_at=issued + CHALLENGE_TTL,
-        )
-        record = ChallengeRecord(
-            challenge.challenge_id,
-            kiosk_id,
-            purpose.value,
-            challenge.nonce,
-            issued,
-            challenge.expires_at,
-        )
-        await self.sessions.call(self.sessions.store.add_challenge, record)
-        return challenge
-
-    async def open_session(
-        self, kiosk_id: str, answer: wire.ChallengeAnswer, timer: StepTimer | None = None
-    ) -> wire.SessionGrant:
-        timer = timer or StepTimer()
-        record = await self.sessions.call(
-            self.sessions.store.take_challenge, answer.challenge_id, kiosk_id
-        )
-        timer.lap("challenge")
-        if record is None:
-            raise refused("challenge_unknown")
-        now = datetime.now(UTC)
-        if now > record.expires_at:
-            raise refused("challenge_expired")
-        purpose = wire.AuthPurpose(record.purpose)
-        message = wire.auth_message(
-            purpose, kiosk_id, record.challenge_id, record.nonce, record.issued_at
-        )
-        try:
-            cert = parse_user_certificate(answer.certificate, self.jpki_roots, now)
-            verify_challenge_signature(cert, message, answer.signature)
-            timer.lap("verify")
-            await self.validity.check(cert, now)
-            timer.lap("ocsp")
-        except AuthRefused as exc:
-            log.info("authentication refused: %s", exc.reason)
-            raise refused(exc.reason) from None
-        except ValidityServiceUnavailable as exc:
-            log.warning("JPKI validity service unavailable: %s", exc)
-            raise ApiError(
-                wire.ErrorCode.UNAVAILABLE, "the JPKI validity service cannot be reached"
-            ) from None
-        card_identifier = str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
-        located = await self._locate(card_identifier)
-        timer.lap("locate")
-        if located is None:
-            raise refused("card_holder_unknown")
-        code, resident_id = located
-        info = self._municipalities.get(code)
-        if info is None or not info.participates:
-            raise refused("municipality_not_participating")
-        token = secrets.token_urlsafe(32)
-        expires = _now() + SESSION_TTL
-        session = SessionRecord(
-            kiosk_id, purpose.value, card_identifier, code, info.name, resident_id, expires, False
-        )
-        await self.sessions.call(self.sessions.store.add_session, token, session, now)
-        self._remember_session(token, session)
-        timer.lap("store")
-        return wire.SessionGrant(token, purpose, expires, code, info.name)
-
-    async def _session_record(self, token: str) -> SessionRecord | None:
-        """A session by token: from memory (sessions this process opened or read), else the
-        database (sessions from before a restart)."""
-        record = self._session_cache.get(token)
-        if record is None:
-            record = await self.sessions.call(self.sessions.store.session, token)
-            if record is not None:
-                self._remember_session(token, record)
-        return record
-
-    def _remember_session(self, token: str, record: SessionRecord) -> None:
-        if len(self._session_cache) >= SESSION_CACHE_SIZE:
-            now = datetime.now(UTC)
-            for stale in [
-                t for t, r in self._session_cache.items() if r.ended or r.expires_at < now
-            ]:
-                del self._session_cache[stale]
-            if len(self._session_cache) >= SESSION_CACHE_SIZE:
-                self._session_cache.clear()  # many live sessions: the database still has them
-        self._session_cache[token] = record
-
-    async def _locate(self, card_identifier: str) -> tuple[str, str] | None:
-        """J-LIS's card → (municipality, resident) mapping, remembered for a minute."""
-        cached = self._located.get(card_identifier)
-        if cached is not None and time.monotonic() - cached[0] < LOCATE_CACHE_TTL_S:
-            return cached[1]
-        located: tuple[str, str] | None = await self._municipal(
-            self.gateway.locate(card_identifier)
-        )
-        self._located[card_identifier] = (time.monotonic(), located)
-        return located
-
-    async def session(
-        self, kiosk_id: str, authorization: str | None, purpose: wire.AuthPurpose
-    ) -> SessionRecord:
-        token = _session_token(authorization)
-        record = await self._session_record(token)
-        if record is None or record.ended or record.kiosk_id != kiosk_id:
-            raise ApiError(wire.ErrorCode.SESSION_INVALID, "no such session for this kiosk")
-        if datetime.now(UTC) > record.expires_at:
-            raise ApiError(wire.ErrorCode.SESSION_INVALID, "the session has expired")
-        if record.purpose != purpose.value:
-            raise refused("wrong_purpose")
-        return record
-
-    async def end_session(self, kiosk_id: str, authorization: str | None) -> None:
-        try:
-            token = _session_token(authorization)
-        except ApiError:
-            return
-        record = await self._session_record(token)
-        if record is not None and record.kiosk_id == kiosk_id:
-            self._remember_session(token, replace(record, ended=True))
-            await self.sessions.call(self.sessions.store.end_session, token)
-
     # -- the offer -----------------------------------------------------------------------------
     async def offer(self, session: SessionRecord, timer: StepTimer | None = None) -> Offer:
         timer = timer or StepTimer()
         now = self.clock.now()
-        residence = await self._municipal(
+        residence = await municipal(
             self.gateway.offer(session.municipality_code, session.resident_id, now)
         )
         timer.lap("municipality")
@@ -328,9 +173,7 @@ class CenterService:
         code = await self._honseki_code(session.card_identifier, residence)
         if code is None or code == residence.municipality_code:
             return residence
-        honseki = await self._municipal(
-            self.gateway.honseki_offer(code, session.card_identifier, now)
-        )
+        honseki = await municipal(self.gateway.honseki_offer(code, session.card_identifier, now))
         timer.lap("honseki")
         if not isinstance(honseki, Offer):
             return residence
@@ -360,22 +203,12 @@ class CenterService:
         for info in self._municipalities.values():
             if not (info.participates and info.honseki_service):
                 continue
-            answer = await self._municipal(
-                self.gateway.honseki_offer(info.code, card_identifier, now)
-            )
+            answer = await municipal(self.gateway.honseki_offer(info.code, card_identifier, now))
             if isinstance(answer, Offer):
                 found = info.code
                 break
         self._honseki_cache[card_identifier] = (time.monotonic(), found)
         return found
-
-    async def _municipal(self, call: Any) -> Any:
-        try:
-            return await call
-        except MunicipalityTimeout as exc:
-            raise ApiError(
-                wire.ErrorCode.MUNICIPALITY_TIMEOUT, f"municipality {exc} did not answer in time"
-            ) from None
 
     # -- issuance ------------------------------------------------------------------------------
     async def issue(
@@ -389,13 +222,13 @@ class CenterService:
         now = self.clock.now()
         if request.jurisdiction is Jurisdiction.RESIDENCE:
             code, subject = session.municipality_code, session.resident_id
-            offer = await self._municipal(self.gateway.offer(code, subject, now))
+            offer = await municipal(self.gateway.offer(code, subject, now))
         else:
             found = await self._honseki_code(session.card_identifier, None)
             if found is None:
                 raise refused("not_registered")
             code, subject = found, session.card_identifier
-            offer = await self._municipal(self.gateway.honseki_offer(code, subject, now))
+            offer = await municipal(self.gateway.honseki_offer(code, subject, now))
         if not isinstance(offer, Offer):
             raise refused(str(offer.reason), offer.message_ja)
         entry = _entry(offer, request)
@@ -432,7 +265,7 @@ class CenterService:
             fee_yen_per_copy=entry.fee_yen,
             issuer=f"{info.prefecture}{info.name}長",
         )
-        result, queued = await self._municipal(self.gateway.issue(job))
+        result, queued = await municipal(self.gateway.issue(job))
         if isinstance(result, Refused):
             raise refused(result.reason, result.message_ja)
         await self.store.call(
@@ -516,7 +349,7 @@ class CenterService:
         if info is None or not (info.participates and info.honseki_service):
             raise refused("registration_service_unavailable")
         now = self.clock.now()
-        answer = await self._municipal(
+        answer = await municipal(
             self.gateway.register(
                 code,
                 HonsekiApplication(
@@ -549,10 +382,10 @@ class CenterService:
     async def registration_status(self, number: str) -> wire.RegistrationStatus:
         code = await self.store.call(self.store.store.registration_municipality, number)
         if code is None:
-            code = await self._municipal(self.gateway.registration_municipality(number))
+            code = await municipal(self.gateway.registration_municipality(number))
         status = None
         if code is not None:
-            status = await self._municipal(
+            status = await municipal(
                 self.gateway.registration_status(code, number, self.clock.now())
             )
         if status is None:
@@ -561,13 +394,6 @@ class CenterService:
         if state is None:
             raise ApiError(wire.ErrorCode.INTERNAL_ERROR, "the municipality gave an unknown state")
         return wire.RegistrationStatus(number, state, status.message_ja, _now())
-
-
-def _session_token(authorization: str | None) -> str:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme != "Session" or not wire.messages.TOKEN.fullmatch(token):
-        raise ApiError(wire.ErrorCode.SESSION_INVALID, "Authorization: Session <token> is required")
-    return token
 
 
 def _entry(offer: Offer, request: CertificateRequest) -> OfferedCertificate | None:
