@@ -31,6 +31,7 @@ from kiosk.flow.state import PaymentMode
 from kiosk.journal import Journal
 from kiosk.runtime import PrintTiming, ReaderChoice, Runner
 from kiosk.runtime.runner import new_boot_id
+from kiosk.runtime.ticket import LpTicketPrinter
 from kiosk.sound import SilentReminderPlayer
 from printing.cups import CupsPrinter
 from tests.cardio.pcsc_cards import wait_for_card
@@ -109,6 +110,7 @@ def make_kiosk(
         payment: PaymentMode = PaymentMode.ACCEPTOR,
         shots: Path | None = None,
         print_timing: PrintTiming | None = None,
+        tickets: bool = False,
     ) -> KioskUnderTest:
         dock = CardDock(
             port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
@@ -136,6 +138,9 @@ def make_kiosk(
             salt=SALT,
             reader=ReaderChoice(VPCD_READER_NAMES[0]),
             acceptor=acceptor if payment is PaymentMode.ACCEPTOR else None,
+            ticket_printer=LpTicketPrinter(e2e_cupsd.capture_queue, server=e2e_cupsd.address)
+            if tickets
+            else None,
             sound=sound,
             issuer_public_key=load_issuer_key(center_pki.kenmen_issuer_public_pem_path),
             print_timing=print_timing or PrintTiming(warm_up_s=30.0, per_sheet_s=10.0),

@@ -1,0 +1,99 @@
+"""The README's first command without a display: ``python -m kiosk --profile developer --demo``
+(what ``scripts/dev`` runs) starts the private daemons and the simulated center in its own
+runtime folder, runs one issuance offscreen through the real stack, and leaves screenshots and
+the printed certificate behind. It exits 0 only if the certificate was printed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from hw_sim.stack import traversable_tmpdir
+from tests.e2e.conftest import pdf_text
+
+pytestmark = [pytest.mark.slow, pytest.mark.pcscd, pytest.mark.cupsd]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def var_dir() -> Iterator[Path]:
+    """A runtime folder of its own (cupsd's filters must be able to traverse it)."""
+    folder = traversable_tmpdir("kiosk-demo-var-")
+    yield folder
+    subprocess.run(
+        [sys.executable, "-m", "hw_sim.stack", "stop", "--dir", str(folder / "run")],
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_scripted_demo_prints_a_certificate(var_dir: Path) -> None:
+    profile = var_dir / "developer.toml"
+    text = (REPO / "profiles" / "developer.toml").read_text()
+    profile.write_text(
+        text.replace('"../var/kiosk/journal.sqlite"', f'"{var_dir}/kiosk/journal.sqlite"')
+        .replace('"../var/kiosk/serial-salt"', f'"{var_dir}/kiosk/serial-salt"')
+        .replace('"../var/center/', f'"{var_dir}/center/')
+    )
+    out = var_dir / "out" / "demo"
+    env = {k: v for k, v in os.environ.items() if k not in ("PCSCLITE_CSOCK_NAME", "CUPS_SERVER")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("DISPLAY", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--profile",
+            str(profile),
+            "--var",
+            str(var_dir),
+            "--demo",
+            str(out),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "demo: transaction completed" in result.stdout
+    shots = sorted((out / "screens").glob("*.png"))
+    names = " ".join(p.name for p in shots)
+    for screen in (
+        "Start",
+        "language-menu",
+        "Consent",
+        "PlaceCard",
+        "PinEntry",
+        "TakeCard",
+        "CertificateChoice",
+        "Confirmation",
+        "Payment",
+        "coins-inserted",
+        "Done",
+    ):
+        assert screen in names
+    pdf = out / "certificate.pdf"
+    assert "住民票" in pdf_text(pdf).replace(" ", "").replace("\u3000", "")
+    pages = sorted(out.glob("certificate-*.png"))
+    assert len(pages) == 2  # front and back of one sheet
+    for page in pages:
+        assert (np.asarray(Image.open(page).convert("L")) < 200).mean() > 0.005
+    # The printed job also stays in the runtime folder, and the journal is closed.
+    assert list((var_dir / "out" / "printed").glob("*.pdf"))
+    assert (var_dir / "kiosk" / "audit.log").read_text().count("print-complete") == 1
