@@ -292,7 +292,7 @@ class Idempotency:
                     headers={"Idempotent-Replayed": "true"},
                 )
             answer = await self._guarded(compute, fingerprint)
-            if answer.status < 500 and not answer.stored:
+            if _final(answer.status) and not answer.stored:
                 await store.call(
                     store.store.store_answer,
                     kiosk_id,
@@ -310,6 +310,13 @@ class Idempotency:
             return await compute(fingerprint)
         except ApiError as exc:
             return Answer(exc.status, wire.dumps(exc.body.to_wire()))
+
+
+def _final(status: int) -> bool:
+    """Is this the outcome of the operation itself (stored under its key)? A success or a
+    refusal is; a request refused before the operation began (malformed, no session, a
+    conflict) or a 5xx is not, so a corrected retry with the same key may still run it."""
+    return 200 <= status < 300 or status == 422
 
 
 def _respond(answer: Answer) -> web.Response:
