@@ -53,11 +53,7 @@ def error_body(code: wire.ErrorCode, **kwargs: object) -> bytes:
     ],
 )
 def test_answers_become_typed_errors(status: int, body: bytes, expected: type[Exception]) -> None:
-    content_type = (
-        "application/json" if body.startswith((b"{", b"<html")) and status != 200 else "text/html"
-    )
-    if body.startswith(b"{"):
-        content_type = "application/json"
+    content_type = "application/json" if body.startswith(b"{") else "text/html"
     with pytest.raises(expected):
         check_status(answer(status, body, content_type), CALL)
 
