@@ -45,7 +45,8 @@ def _admin(state_dir: Path, method: str, path: str, body: dict[str, Any] | None 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m hw_sim.center", description=__doc__.splitlines()[0]
+        prog="python -m hw_sim.center",
+        description="Run the simulated issuance center and steer it (faults, clock, kiosks).",
     )
     parser.add_argument("--state-dir", type=Path, default=Path("var/center"))
     sub = parser.add_subparsers(dest="command", required=True)

@@ -216,7 +216,7 @@ def _print(value: Any) -> None:
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="python -m kiosk.center", description=__doc__.splitlines()[0]
+        prog="python -m kiosk.center", description="Talk to an issuance center as a kiosk would."
     )
     top.add_argument("--endpoints", help="the simulated center's endpoints.json")
     top.add_argument("--kiosk-id", default="kiosk-0001", help="with --endpoints")
