@@ -80,6 +80,11 @@ class Recorder:
     issuances: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def failed(self, exc: Exception) -> None:
+        """Count a failed loop round (a call's own failure is counted again by its name)."""
+        with self.lock:
+            self.errors[f"round: {type(exc).__name__}"] += 1
+
     def timed(self, name: str, call: Callable[[], T], client: CenterClient | None = None) -> T:
         started = time.perf_counter()
         try:
@@ -165,7 +170,8 @@ def auth_offer_loop(kiosk: Kiosk, recorder: Recorder, stop: threading.Event, pac
             recorder.timed("offer", partial(kiosk.client.offer, session), kiosk.client)
             recorder.timed("end_session", partial(kiosk.client.end_session, session))
             pace.think(stop)
-        except Exception:  # counted by the recorder; the kiosk carries on
+        except Exception as exc:  # the kiosk carries on; the failure is counted
+            recorder.failed(exc)
             time.sleep(0.1)
 
 
@@ -205,7 +211,8 @@ def issuance_loop(
                 recorder.issuances += 1
                 for step, ms in result.server_timing.items():
                     recorder.server_steps[step].append(ms / 1000)
-        except Exception:
+        except Exception as exc:
+            recorder.failed(exc)
             time.sleep(0.1)
 
 

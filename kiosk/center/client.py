@@ -110,7 +110,7 @@ class CenterClient:
         )
 
     @property
-    def lastserver_timing(self) -> dict[str, float]:
+    def last_server_timing(self) -> dict[str, float]:
         """Milliseconds per step of the last answered call (its Server-Timing header), for
         diagnostics and benchmarks/center_load.py; empty when the center sent none."""
         return self._transport.last_server_timing

@@ -24,10 +24,13 @@ def test_health_notices_and_municipalities(client: CenterClient) -> None:
 def test_issue_complete_and_settle(client: CenterClient, center_pki) -> None:
     session = open_session(client, center_pki, "normal")
     assert session.municipality_code == "131202"
+    assert {"verify", "ocsp", "locate"} <= set(client.last_server_timing)
     offer = client.offer(session)
+    assert "municipality" in client.last_server_timing
     inkan = next(c for c in offer.certificates if c.kind is CertificateKind.INKAN)
     request = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 2)
     result = client.issue(session, request, new_idempotency_key())
+    assert {"municipality", "back_side", "envelope"} <= set(result.server_timing)
     envelope = result.envelope
     assert envelope.fee_yen_per_copy == inkan.fee_yen
     assert envelope.total_fee_yen == 2 * inkan.fee_yen
