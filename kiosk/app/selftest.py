@@ -42,7 +42,8 @@ def _fonts() -> str:
 
     if not render_ticket(1, 300, datetime.now(UTC)).startswith(b"%PDF-"):
         raise RuntimeError("the reception ticket did not render")
-    return ", ".join(p.name for p in paths)
+    folders = sorted({str(p.parent) for p in paths})
+    return f"{', '.join(p.name for p in paths)} in {', '.join(folders)}"
 
 
 def _catalogs(config: KioskConfig) -> Callable[[], str]:
