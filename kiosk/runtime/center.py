@@ -25,21 +25,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kiosk.center import wire
 from kiosk.center.client import CenterClient
 from kiosk.center.errors import (
     CenterError,
-    CenterRefused,
-    CenterTimeout,
-    CenterUnavailable,
-    CenterUnreachable,
-    KioskNotAuthorised,
-    Maintenance,
-    NotFound,
-    OutOfHours,
     ProtocolViolation,
     SessionExpired,
 )
@@ -62,6 +53,7 @@ from kiosk.flow.events import (
 )
 from kiosk.journal import serial_digest
 from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from printing.security import (
     BACK_SIDE_FORMAT,
     BackSideData,
@@ -82,15 +74,6 @@ ISSUANCE_WAIT_S = 125.0
 # The completion's idempotency key is derived from the transaction id, so that a report sent
 # again (a retry, or the same transaction reported after a restart) is one report.
 COMPLETION_KEY_SUFFIX = "-completion"
-
-
-@dataclass(frozen=True)
-class _Issued:
-    """What a completion report needs of an issuance (no personal data)."""
-
-    issuance_id: str
-    fee_per_copy_yen: int
-    copies: int
 
 
 class _Worker:
@@ -155,7 +138,7 @@ class CenterService:
         self._challenge: wire.Challenge | None = None
         self._grant: wire.SessionGrant | None = None
         # Not personal, kept across sessions for late completion reports.
-        self._issued: dict[str, _Issued] = {}
+        self._issued: dict[str, IssuanceFacts] = {}
         self._issuing: dict[str, Future[None]] = {}
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -353,7 +336,7 @@ class CenterService:
         """Compose the verified envelope into the print job; CertificateReady only if it can
         be printed as it is."""
         with self._lock:
-            self._issued[txn_id] = _Issued(
+            self._issued[txn_id] = IssuanceFacts(
                 envelope.issuance_id, envelope.fee_yen_per_copy, len(envelope.copies)
             )
         copies = envelope.copies
@@ -425,72 +408,6 @@ class CenterService:
             post(event)
 
 
-def completion_report(
-    effect: fx.ReportCompletion,
-    issued: _Issued,
-    fault: str | None,
-    now: datetime,
-    paid_at_counter: bool = False,
-) -> wire.CompletionReport:
-    """The protocol's report from the flow's (docs/center-protocol.md, "Completion").
-
-    The center checks ``refunded + pending = paid − fee × printed`` with ``paid`` either 0 or the
-    total. The fee counts as paid for ``printed`` and ``failed`` (the flow reports ``failed``
-    only after the amount due was reached) and never for ``cancelled``: money inserted towards
-    an unfinished payment was returned and is not a fee. Of the fees of unprinted copies,
-    what the acceptor paid back is ``refunded``, the rest is pending for staff.
-    """
-    outcome = wire.CompletionOutcome(effect.outcome.value)
-    total = issued.fee_per_copy_yen * issued.copies
-    printed = min(effect.copies_printed, issued.copies)
-    if outcome is wire.CompletionOutcome.CANCELLED:
-        printed = 0
-    paid = total if outcome is not wire.CompletionOutcome.CANCELLED else 0
-    if paid_at_counter and outcome is wire.CompletionOutcome.FAILED and printed == 0:
-        paid = 0  # city hall: the fee is paid at the counter, nothing was taken here
-    due_back = paid - issued.fee_per_copy_yen * printed
-    refunded = min(max(0, effect.refunded_yen), due_back)
-    reason: str | None = None
-    if outcome is wire.CompletionOutcome.FAILED:
-        reason = fault or "print_failed"
-    elif outcome is wire.CompletionOutcome.CANCELLED:
-        reason = "cancelled"
-    return wire.CompletionReport(
-        outcome=outcome,
-        copies_printed=printed,
-        amount_paid_yen=paid,
-        amount_refunded_yen=refunded,
-        refund_pending_yen=due_back - refunded,
-        failure_reason=reason,
-        completed_at=now,
-    )
-
-
-def center_failure(exc: CenterError) -> tuple[CenterFailure, str]:
-    """kiosk.center's typed errors → the flow's families and reason codes."""
-    if isinstance(exc, Maintenance):
-        return CenterFailure.MAINTENANCE, "maintenance" if exc.scope != "center" else "center"
-    if isinstance(exc, OutOfHours):
-        return CenterFailure.OUT_OF_HOURS, exc.reason
-    if isinstance(exc, CenterRefused):
-        return CenterFailure.REFUSED, exc.reason
-    if isinstance(exc, CenterUnreachable):
-        return CenterFailure.UNREACHABLE, ""
-    if isinstance(exc, CenterTimeout):
-        return CenterFailure.TIMEOUT, exc.where
-    if isinstance(exc, CenterUnavailable):
-        return CenterFailure.UNAVAILABLE, ""
-    if isinstance(exc, ProtocolViolation):
-        return CenterFailure.PROTOCOL, ""
-    if isinstance(exc, KioskNotAuthorised):
-        return CenterFailure.NOT_AUTHORISED, ""
-    if isinstance(exc, SessionExpired):
-        return CenterFailure.SESSION_EXPIRED, ""
-    if isinstance(exc, NotFound):
-        return CenterFailure.NOT_FOUND, ""
-    return CenterFailure.UNAVAILABLE, ""  # IdempotencyConflict and the base class
-
-
 def _back_side(format_name: str, data: bytes) -> BackSideData:
     if format_name != BACK_SIDE_FORMAT:
         raise ValueError(f"back-side format {format_name!r} is not {BACK_SIDE_FORMAT!r}")
@@ -503,4 +420,4 @@ def _new_key() -> str:
     return new_idempotency_key()
 
 
-__all__ = ["CenterService", "center_failure", "completion_report"]
+__all__ = ["CenterService"]

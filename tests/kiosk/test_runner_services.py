@@ -45,8 +45,8 @@ from kiosk.payment import (
     MoneyRefunded,
 )
 from kiosk.runtime import CardService, PaymentService, ReaderChoice, TransactionFacts
-from kiosk.runtime.center import _Issued, center_failure, completion_report
 from kiosk.runtime.recovery import STAFF_CODE_RECOVERED, recover_open_transactions
+from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from kiosk.runtime.ticket import render_ticket
 from kiosk.sound import MELODIES, AplayReminderPlayer, reminder_wav
 
@@ -272,7 +272,7 @@ def test_a_refused_command_tells_the_flow_the_truth() -> None:
 
 
 # -- the center service's mappings ----------------------------------------------------------------
-ISSUED = _Issued("iss-1", fee_per_copy_yen=200, copies=2)
+ISSUED = IssuanceFacts("iss-1", fee_per_copy_yen=200, copies=2)
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
