@@ -129,3 +129,67 @@ def test_registration_answer_replays(client: CenterClient, center_pki: object) -
     first = client.register(session, application, key)
     again = client.register(session, application, key)
     assert again == first
+
+
+def test_cli_registration_and_status(
+    running_center: RunningCenter, card_reader: CardReader, pcscd: object
+) -> None:
+    """``python -m kiosk.center register`` with the card (PIN, then 照合番号B on stdin), then
+    ``status`` with the application number it printed."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.cardio.pcsc_cards import READER, wait_for_card
+    from tests.hw_sim.center.harness import REPO
+
+    running_center.reset()
+    persona = get_persona("foreign")
+    env = {**os.environ, **pcscd.env}  # type: ignore[attr-defined]
+    cli = [
+        sys.executable,
+        "-m",
+        "kiosk.center",
+        "--endpoints",
+        str(running_center.state_dir / "endpoints.json"),
+    ]
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*cli, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+    card_reader.dock.insert(0, "foreign")
+    try:
+        wait_for_card(card_reader.context, present=True)
+        registered = run(
+            "register",
+            "--municipality", "271004",
+            "--honseki", "大阪府大阪市北区中之島一丁目３番",
+            "--hittosha", persona.name,
+            "--phone", "06-1234-5678",
+            "--reader", READER,
+            "--pin-stdin",
+            stdin=f"{persona.auth_pin}\n{persona.shogo_b}\n",
+        )  # fmt: skip
+    finally:
+        card_reader.dock.remove(0)
+        wait_for_card(card_reader.context, present=False)
+    assert registered.returncode == 0, registered.stderr
+    assert persona.shogo_b not in registered.stdout + registered.stderr
+    receipt = json.loads(registered.stdout)
+    assert receipt["municipality_code"] == "271004"
+    status = run("status", receipt["application_number"])
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["state"] in ("received", "incomplete")
+    unknown = run("status", "2710049999999999")
+    assert unknown.returncode == 2
+    assert "not_found" in unknown.stderr
