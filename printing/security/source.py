@@ -2,8 +2,9 @@
 
 The content area of the page the kiosk prints is rendered in grey with PDFium (anti-aliased,
 so coverage is exact) at the resolution ``layout.source_geometry`` picks, then binarised: a
-pixel is ink when at least 30 % of it is covered. Binary modules survive print and scan better
-than grey ones and do not fight the printer's halftone (§7.1.1).
+pixel is ink when at least 30 % of it is covered, or when it is the core of a thin stroke.
+Binary modules survive print and scan better than grey ones and do not fight the printer's
+halftone (§7.1.1).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy.typing as npt
 
 from .errors import BackSideGenerationError
 from .layout import SOURCE_INK_THRESHOLD, SourceGeometry, source_geometry
+
+SOURCE_RIDGE_COVERAGE = 0.12
 
 POINTS_PER_INCH = 72
 MAX_PAGE_SIDE_MM = 600  # beyond A2 a "certificate page" is not one
@@ -72,8 +75,21 @@ def crop_area(page_grey: npt.NDArray[np.uint8], geometry: SourceGeometry) -> npt
 
 
 def binarise(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    """Ink where coverage ≥ 1 − SOURCE_INK_THRESHOLD (True = ink)."""
-    return np.asarray(grey < SOURCE_INK_THRESHOLD * 255, dtype=bool)
+    """Ink (True) where coverage ≥ 30 %, plus thin-stroke ridges.
+
+    Mincho's horizontal strokes are ~0.1 mm, under half a pixel at 95 dpi: one that straddles
+    two pixel rows leaves ~15 % in each and a plain threshold drops it (日 becomes ||). So a
+    pixel with ≥ SOURCE_RIDGE_COVERAGE that is the darkest across its column or row neighbours
+    is ink too; the anti-aliased edge of a thick stroke is never such a maximum, so glyphs do
+    not thicken.
+    """
+    coverage = 1.0 - grey.astype(np.float32) / 255
+    ink = coverage >= 1.0 - SOURCE_INK_THRESHOLD
+    padded = np.pad(coverage, 1, mode="edge")
+    vertical_peak = (coverage >= padded[:-2, 1:-1]) & (coverage >= padded[2:, 1:-1])
+    horizontal_peak = (coverage >= padded[1:-1, :-2]) & (coverage >= padded[1:-1, 2:])
+    ridge = (coverage >= SOURCE_RIDGE_COVERAGE) & (vertical_peak | horizontal_peak)
+    return np.asarray(ink | ridge, dtype=bool)
 
 
 def source_raster(

@@ -1,0 +1,414 @@
+"""Comparing a scan of the front with the front restored from the back (§7.3 step 8).
+
+The front carries no fiducials (it is the municipality's page), so it is registered to the
+restored image: resampled to the source resolution, placed by template matching, refined by
+ECC (a homography), then tile by tile (±3 px) to follow paper warp. The comparison tolerates
+one pixel of misregistration and stroke-width differences: a pixel differs when it is ink on
+one side and there is no ink within one pixel on the other. Differences that cluster into a
+blob of glyph-part size are reported as regions: an edited digit, a replaced name, a removed
+seal. The front's serial is read from the small code next to it (``KSB-SN:``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from printing.security._cv import cv2
+from printing.security.compose import FRONT_SERIAL_PREFIX
+from printing.security.layout import SourceGeometry
+
+from .errors import RegistrationError
+from .images import ScanImage, read_codes
+from .locate import flat_field
+
+COARSE_FACTOR = 4
+TILE_PX = 48  # ~13 mm at the source resolution: a few glyphs
+TILE_SEARCH_PX = 3
+BLOCK_PX = 64  # blocks that check the global fit
+BLOCK_SEARCH_PX = 16
+PEAK_MARGIN = 0.02  # correlation a peak must exceed its surroundings by (2 px away)
+# A region smaller than this (source px, ~0.27 mm each) is noise.
+MIN_REGION_PX = 12
+MIN_REGISTRATION_SCORE = 0.5
+COMPARE_WINDOW = 13  # px at the source resolution, ~3.5 mm: one glyph at 10.5 pt
+STRUCTURE_VARIANCE = 0.02  # ink variance in a window that makes it "text", not paper
+BLANK_VARIANCE = 0.004  # a window this flat and this light holds no ink
+BLANK_MEAN = 0.04
+INK_MEAN = 0.2  # a window this dark holds ink
+ONE_SIDED_SCORE = 1.0
+MIN_LOCAL_BLACK = 0.45  # never stretch fainter ink than this to full black (tint, stains)
+PAPER_COVERAGE = 0.25  # below this a front pixel is paper: pantograph tint, show-through
+DIFFERENCE_THRESHOLD = 0.7  # window score; genuine office scans stay below ~0.6
+SCALES = tuple(1 + 0.02 * k for k in range(-10, 11))  # camera distance, dpi guess: ±20 %
+
+
+@dataclass(frozen=True)
+class FrontComparison:
+    serial: str | None  # from the front's serial code, None if not found
+    registered: bool
+    registration_score: float  # normalised correlation of front and restored ink
+    regions: tuple[tuple[int, int, int, int], ...]  # x, y, w, h in restored-image pixels
+    differing_px: int
+    front_image: npt.NDArray[np.uint8] | None  # the front resampled onto the restored image
+    difference: npt.NDArray[np.bool_] | None
+    max_score: float = 0.0  # largest window dissimilarity (threshold DIFFERENCE_THRESHOLD)
+
+
+def front_serial(scan: ScanImage) -> str | None:
+    """The serial the kiosk printed next to the front's serial line, from its small QR."""
+    for text in read_codes(scan.grey_u8, as_text=True):
+        if isinstance(text, str) and text.startswith(FRONT_SERIAL_PREFIX):
+            return text[len(FRONT_SERIAL_PREFIX) :]
+    return None
+
+
+def _coverage(grey: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Ink coverage 0..1 from a flat-fielded grey image, black level stretched to full ink.
+
+    The pantograph's tint (~10 % coverage) stays below every threshold used here.
+    """
+    black = float(np.percentile(grey, 0.5))
+    return np.asarray(np.clip((1.0 - grey) / max(1.0 - black, 0.2), 0, 1), dtype=np.float32)
+
+
+def _ecc(
+    template: npt.NDArray[np.float32], image: npt.NDArray[np.float32], warp: npt.NDArray[np.float32]
+) -> tuple[float, npt.NDArray[np.float32]]:
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
+    try:
+        score, refined = cv2.findTransformECC(
+            template, image, warp, cv2.MOTION_HOMOGRAPHY, criteria, None, 3
+        )
+    except cv2.error:
+        return -1.0, warp
+    return float(score), refined
+
+
+def _local_shifts(
+    restored: npt.NDArray[np.float32], front: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Dense residual shift of ``front`` against ``restored`` (paper warp, folds), per pixel.
+
+    Overlapping tiles are matched within ±TILE_SEARCH_PX with a sub-pixel peak. A tile that
+    cannot tell a shift along an axis (only horizontal rules, say, say nothing about x) gives
+    no value on that axis; missing values take their neighbours' median, then a 3 × 3 median
+    rejects outliers before smooth interpolation.
+    """
+    h, w = restored.shape
+    step = TILE_PX // 2
+    rows, cols = max(1, (h - TILE_PX) // step + 1), max(1, (w - TILE_PX) // step + 1)
+    shifts = np.full((rows, cols, 2), np.nan, np.float32)
+    s = TILE_SEARCH_PX
+    padded = np.pad(front, s, mode="edge")
+    for ty in range(rows):
+        for tx in range(cols):
+            y0, x0 = ty * step, tx * step
+            tile = restored[y0 : y0 + TILE_PX, x0 : x0 + TILE_PX]
+            if tile.std() < 0.08:  # blank paper: nothing to align on
+                continue
+            window = padded[y0 : y0 + TILE_PX + 2 * s, x0 : x0 + TILE_PX + 2 * s]
+            score = cv2.matchTemplate(window, tile, cv2.TM_CCOEFF_NORMED)
+            _, best, _, (bx, by) = cv2.minMaxLoc(score)
+            if best < 0.5:
+                continue
+            if _distinct(score[by, :], bx):
+                shifts[ty, tx, 0] = bx - s + _peak(score[by, :], bx)
+            if _distinct(score[:, bx], by):
+                shifts[ty, tx, 1] = by - s + _peak(score[:, bx], by)
+    planes = []
+    for k in range(2):
+        plane = _fill_missing(shifts[..., k])
+        planes.append(cv2.medianBlur(np.ascontiguousarray(plane), 3))
+    smooth = np.stack(planes, axis=-1)
+    # Tile (ty, tx) is centred at pixel (tx·step + TILE/2, ty·step + TILE/2).
+    gx = ((np.arange(w, dtype=np.float32) - TILE_PX / 2) / step)[None, :]
+    gy = ((np.arange(h, dtype=np.float32) - TILE_PX / 2) / step)[:, None]
+    map_x = np.broadcast_to(gx, (h, w)).astype(np.float32)
+    map_y = np.broadcast_to(gy, (h, w)).astype(np.float32)
+    return np.stack(
+        [
+            cv2.remap(
+                np.ascontiguousarray(smooth[..., k]),
+                map_x,
+                map_y,
+                cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_REPLICATE,
+            )
+            for k in range(2)
+        ],
+        axis=-1,
+    )
+
+
+def _distinct(profile: npt.NDArray[np.float32], at: int) -> bool:
+    """Whether a correlation profile has a clear peak (not a ridge along a rule)."""
+    away = np.abs(np.arange(profile.size) - at) >= 2
+    return bool(away.any()) and float(profile[at] - profile[away].max()) > PEAK_MARGIN
+
+
+def _fill_missing(plane: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """NaN cells take the median of their valid neighbours, growing inwards; 0 if none."""
+    grid = plane.copy()
+    for _ in range(max(grid.shape)):
+        missing = np.isnan(grid)
+        if not missing.any():
+            return grid
+        padded = np.pad(grid, 1, constant_values=np.nan)
+        stack = np.stack(
+            [
+                padded[dy : dy + grid.shape[0], dx : dx + grid.shape[1]]
+                for dy in range(3)
+                for dx in range(3)
+            ]
+        )
+        counts = np.sum(~np.isnan(stack), axis=0)
+        fill = np.where(counts > 0, np.nanmedian(np.where(counts > 0, stack, 0), axis=0), np.nan)
+        grid[missing] = fill[missing]
+        if np.isnan(grid).all():
+            break
+    return np.nan_to_num(grid).astype(np.float32)
+
+
+def _peak(profile: npt.NDArray[np.float32], at: int) -> float:
+    """Sub-pixel offset of a maximum from a parabola through it and its neighbours."""
+    if not 0 < at < profile.size - 1:
+        return 0.0
+    left, mid, right = float(profile[at - 1]), float(profile[at]), float(profile[at + 1])
+    denominator = left - 2 * mid + right
+    return 0.5 * (left - right) / denominator if denominator < 0 else 0.0
+
+
+def _feature_homography(
+    restored: npt.NDArray[np.float32], page: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32] | None:
+    """restored → page homography from ORB features (rotation, scale, offset of the scan)."""
+    orb = cv2.ORB_create(
+        nfeatures=4000, scaleFactor=1.2, nlevels=4, edgeThreshold=15, patchSize=15, fastThreshold=10
+    )
+    a = np.round(restored * 255).astype(np.uint8)
+    b = np.round(page * 255).astype(np.uint8)
+    keys_a, desc_a = orb.detectAndCompute(a, None)
+    keys_b, desc_b = orb.detectAndCompute(b, None)
+    if desc_a is None or desc_b is None or len(keys_a) < 20 or len(keys_b) < 20:
+        return None
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    good = []
+    for pair in matcher.knnMatch(desc_a, desc_b, k=2):
+        if len(pair) == 2 and pair[0].distance < 0.8 * pair[1].distance:
+            good.append(pair[0])
+    if len(good) < 20:
+        return None
+    src = np.array([keys_a[m.queryIdx].pt for m in good], dtype=np.float32)
+    dst = np.array([keys_b[m.trainIdx].pt for m in good], dtype=np.float32)
+    homography, inliers = cv2.findHomography(src, dst, cv2.RANSAC, 3.0)
+    if homography is None or int(inliers.sum()) < 15 or not _plausible(homography):
+        return None
+    return np.asarray(homography, dtype=np.float32)
+
+
+def _plausible(homography: npt.NDArray[np.float64]) -> bool:
+    """A scan of a page: near-similarity, scale within SCALES' range, tilt of a few degrees."""
+    linear = homography[:2, :2] / homography[2, 2]
+    scale = float(np.sqrt(abs(np.linalg.det(linear))))
+    perspective = float(np.abs(homography[2, :2]).max() / abs(homography[2, 2]))
+    return (
+        min(SCALES) * 0.9 < 1 / scale < max(SCALES) * 1.1
+        and float(np.linalg.det(linear)) > 0
+        and perspective < 2e-4
+    )
+
+
+def _window_scores(
+    restored: npt.NDArray[np.float32],
+    front: npt.NDArray[np.float32],
+    front_raw: npt.NDArray[np.float32],
+) -> npt.NDArray[np.float32]:
+    """Per pixel, how unlike the two images are in the glyph-sized window around it.
+
+    Where both have ink structure: 1 − the best normalised correlation over ±1 px shifts
+    (robust to stroke weight, tone and residual misregistration). Where only one has ink:
+    the ink it has and the other lacks (a removed seal, an added line).
+    """
+    a = cv2.GaussianBlur(restored, (0, 0), 0.7)
+    b = cv2.GaussianBlur(front, (0, 0), 0.7)
+    k = (COMPARE_WINDOW, COMPARE_WINDOW)
+    mean_a = cv2.blur(a, k)
+    var_a = cv2.blur(a * a, k) - mean_a * mean_a
+    best = np.full(a.shape, -1.0, np.float32)
+    var_b_best = np.zeros_like(a)
+    mean_b_best = np.zeros_like(a)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            shifted = np.roll(np.roll(b, dy, 0), dx, 1)
+            mean_b = cv2.blur(shifted, k)
+            var_b = cv2.blur(shifted * shifted, k) - mean_b * mean_b
+            cov = cv2.blur(a * shifted, k) - mean_a * mean_b
+            ncc = cov / np.sqrt(np.maximum(var_a, 1e-4) * np.maximum(var_b, 1e-4))
+            better = ncc > best
+            best = np.where(better, ncc, best)
+            var_b_best = np.where(better, var_b, var_b_best)
+            mean_b_best = np.where(better, mean_b, mean_b_best)
+    both = (var_a > STRUCTURE_VARIANCE) & (var_b_best > STRUCTURE_VARIANCE)
+    # One side blank where the other has ink: a removed seal, an added or deleted line. The
+    # front counts as blank only on its raw coverage (faint print is not absence).
+    raw = cv2.GaussianBlur(front_raw, (0, 0), 0.7)
+    mean_raw = cv2.blur(raw, k)
+    blank_a = (var_a < BLANK_VARIANCE) & (mean_a < BLANK_MEAN)
+    blank_b = (cv2.blur(raw * raw, k) - mean_raw * mean_raw < BLANK_VARIANCE) & (
+        mean_raw < BLANK_MEAN
+    )
+    one_sided = (blank_a & (mean_raw > INK_MEAN)) | (blank_b & (mean_a > INK_MEAN))
+    scores = np.where(both, 1 - best, 0.0)
+    return np.where(one_sided, ONE_SIDED_SCORE, scores).astype(np.float32)
+
+
+def _refine_by_blocks(
+    restored: npt.NDArray[np.float32], page: npt.NDArray[np.float32], warp: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Correct a global fit that is good in the middle but off in a corner (ECC can settle so
+    on repetitive tables): match distinctive blocks within ±BLOCK_SEARCH_PX and fit a
+    correcting homography to their offsets (RANSAC)."""
+    h, w = restored.shape
+    aligned = cv2.warpPerspective(
+        page,
+        warp,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+    )
+    s = BLOCK_SEARCH_PX
+    padded = np.pad(aligned, s, mode="constant")
+    source_points, target_points = [], []
+    for y0 in range(0, h - BLOCK_PX + 1, BLOCK_PX // 2):
+        for x0 in range(0, w - BLOCK_PX + 1, BLOCK_PX // 2):
+            block = restored[y0 : y0 + BLOCK_PX, x0 : x0 + BLOCK_PX]
+            if block.std() < 0.1:
+                continue
+            window = padded[y0 : y0 + BLOCK_PX + 2 * s, x0 : x0 + BLOCK_PX + 2 * s]
+            score = cv2.matchTemplate(window, block, cv2.TM_CCOEFF_NORMED)
+            _, best, _, (bx, by) = cv2.minMaxLoc(score)
+            if best < 0.6 or not (_distinct(score[by, :], bx) and _distinct(score[:, bx], by)):
+                continue
+            centre = (x0 + BLOCK_PX / 2, y0 + BLOCK_PX / 2)
+            source_points.append(centre)
+            target_points.append((centre[0] + bx - s, centre[1] + by - s))
+    if len(source_points) < 8:
+        return warp
+    correction, inliers = cv2.findHomography(
+        np.array(source_points, np.float32), np.array(target_points, np.float32), cv2.RANSAC, 1.5
+    )
+    if correction is None or int(inliers.sum()) < 8:
+        return warp
+    return np.asarray(warp @ correction, dtype=np.float32)
+
+
+def _coarse_placement(
+    page: npt.NDArray[np.float32], template: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Scale and offset of the content area in the page, by template matching at ¼ size."""
+    small_template = cv2.resize(
+        template, None, fx=1 / COARSE_FACTOR, fy=1 / COARSE_FACTOR, interpolation=cv2.INTER_AREA
+    )
+    pad = max(small_template.shape) // 4
+    best = (-2.0, 1.0, 0, 0)
+    for scale in SCALES:
+        small_page = cv2.resize(
+            page,
+            None,
+            fx=scale / COARSE_FACTOR,
+            fy=scale / COARSE_FACTOR,
+            interpolation=cv2.INTER_AREA,
+        )
+        search = np.pad(small_page, pad, mode="constant")
+        if search.shape[0] < small_template.shape[0] or search.shape[1] < small_template.shape[1]:
+            continue
+        scores = cv2.matchTemplate(search, small_template, cv2.TM_CCOEFF_NORMED)
+        _, score, _, (bx, by) = cv2.minMaxLoc(scores)
+        if score > best[0]:
+            best = (score, scale, bx - pad, by - pad)
+    _, scale, bx, by = best
+    # Template pixel (x, y) ↔ page pixel ((x + bx·F) / scale, …): the ECC warp convention.
+    return np.array(
+        [
+            [1 / scale, 0, bx * COARSE_FACTOR / scale],
+            [0, 1 / scale, by * COARSE_FACTOR / scale],
+            [0, 0, 1],
+        ],
+        dtype=np.float32,
+    )
+
+
+def compare_front(
+    scan: ScanImage, restored: npt.NDArray[np.uint8], source: SourceGeometry, front_dpi: float
+) -> FrontComparison:
+    """Register the front scan onto the restored image and find where they differ."""
+    serial = front_serial(scan)
+    flat = flat_field(scan.grey, front_dpi / 100)
+    factor = source.dpi / front_dpi
+    page = _coverage(cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
+    restored_ink = (1 - restored.astype(np.float32) / 255).astype(np.float32)
+    h, w = restored_ink.shape
+    if page.shape[0] < h // 2 or page.shape[1] < w // 2:
+        raise RegistrationError("front scan is smaller than its content area")
+
+    # 1. Placement from features (any rotation, scale, offset), else template matching;
+    # 2. ECC homography on blurred ink (a wider basin of convergence).
+    template = cv2.GaussianBlur(restored_ink, (0, 0), 1.5)
+    image = cv2.GaussianBlur(page, (0, 0), 1.5)
+    score, warp = -1.0, np.eye(3, dtype=np.float32)
+    for start in (_feature_homography(restored_ink, page), _coarse_placement(page, restored_ink)):
+        if start is None:
+            continue
+        score, warp = _ecc(template, image, start)
+        if score >= MIN_REGISTRATION_SCORE:
+            break
+    if score < MIN_REGISTRATION_SCORE:
+        return FrontComparison(serial, False, score, (), 0, None, None)
+    warp = _refine_by_blocks(restored_ink, page, warp)
+    aligned = cv2.warpPerspective(
+        page,
+        warp,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+
+    # 3. Dense refinement for paper warp and folds.
+    shifts = _local_shifts(
+        cv2.GaussianBlur(restored_ink, (0, 0), 1.0), cv2.GaussianBlur(aligned, (0, 0), 1.0)
+    )
+    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    aligned = cv2.remap(
+        aligned,
+        grid_x + shifts[..., 0],
+        grid_y + shifts[..., 1],
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+
+    # 4. Stroke darkness varies with toner, fading and streaks: normalise it by the local
+    # darkest ink (~4 mm around), then drop what is paper (pantograph tint, show-through).
+    local_black = cv2.GaussianBlur(cv2.dilate(aligned, np.ones((15, 15), np.uint8)), (0, 0), 3)
+    normalised = np.clip(aligned / np.maximum(local_black, MIN_LOCAL_BLACK), 0, 1)
+    clean = np.clip((normalised - PAPER_COVERAGE) / (1 - PAPER_COVERAGE), 0, 1)
+    # 5. Glyph-window dissimilarity; windows above the threshold form the regions.
+    scores = _window_scores(restored_ink, clean, aligned)
+    edge = COMPARE_WINDOW // 2 + 1
+    scores[:edge] = scores[-edge:] = 0
+    scores[:, :edge] = scores[:, -edge:] = 0
+    difference = scores > DIFFERENCE_THRESHOLD
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(difference.astype(np.uint8), 8)
+    regions = []
+    differing = 0
+    for label in range(1, count):
+        x, y, bw, bh, area = (int(v) for v in stats[label])
+        if area >= MIN_REGION_PX:
+            regions.append((x, y, bw, bh))
+            differing += area
+    front_u8 = np.round((1 - np.clip(aligned, 0, 1)) * 255).astype(np.uint8)
+    return FrontComparison(
+        serial, True, score, tuple(regions), differing, front_u8, difference, float(scores.max())
+    )

@@ -1,0 +1,101 @@
+"""What the verifier writes: the restored image, the side-by-side, the JSON verdict, the text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from printing.security._cv import cv2
+
+from .verifier import Outcome, Verdict
+
+VIEW_SCALE = 2  # the restored raster is ~95 dpi: shown twice as large, nearest neighbour
+GAP_PX = 12
+
+
+def _upscale(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    scaled = cv2.resize(image, None, fx=VIEW_SCALE, fy=VIEW_SCALE, interpolation=cv2.INTER_NEAREST)
+    return np.asarray(scaled, dtype=np.uint8)
+
+
+def side_by_side(verdict: Verdict) -> npt.NDArray[np.uint8] | None:
+    """Front (registered onto the restored image) | restored, differing regions boxed in red."""
+    if verdict.restored is None:
+        return None
+    restored = _upscale(verdict.restored.image)
+    panels = [cv2.cvtColor(restored, cv2.COLOR_GRAY2BGR)]
+    front = verdict.front
+    if front is not None and front.front_image is not None:
+        panels.insert(0, cv2.cvtColor(_upscale(front.front_image), cv2.COLOR_GRAY2BGR))
+        for panel in panels:
+            for x, y, w, h in front.regions:
+                cv2.rectangle(
+                    panel,
+                    (VIEW_SCALE * x - 3, VIEW_SCALE * y - 3),
+                    (VIEW_SCALE * (x + w) + 3, VIEW_SCALE * (y + h) + 3),
+                    (0, 0, 255),
+                    2,
+                )
+    gap = np.full((restored.shape[0], GAP_PX, 3), 128, np.uint8)
+    row: list[npt.NDArray[np.uint8]] = []
+    for panel in panels:
+        row.extend([panel, gap])
+    return np.hstack(row[:-1])
+
+
+def summary(verdict: Verdict) -> str:
+    """Human-readable verdict, Japanese first."""
+    lines = [
+        f"判定 / verdict: {verdict.outcome.value}",
+        verdict.message_ja,
+        verdict.message_en,
+    ]
+    if verdict.detail:
+        lines.append(f"detail: {verdict.detail}")
+    record = verdict.to_record()
+    document = record.get("document")
+    if document:
+        lines.append(
+            f"証明書番号 serial: {document['serial']}  発行者 issuer: {document['issuer']}  "
+            f"頁 page: {document['page']}/{document['pages']}  交付日 issued: "
+            f"{document['issued_on']}"
+        )
+        lines.append(f"署名 signature: {'valid' if verdict.signature_valid else 'NOT valid'}")
+    if "check_pattern_agreement" in record:
+        lines.append(
+            f"check pattern: {record['check_pattern_agreement']:.1%} "
+            f"(pilot errors {record['pilot_error_rate']:.2%})"
+        )
+    front = record.get("front")
+    if front:
+        lines.append(
+            f"front: serial {front['serial'] or 'not found'}, "
+            f"{len(front['differing_regions'])} differing region(s)"
+        )
+    if verdict.outcome is Outcome.VERIFIED:
+        lines.append(
+            "originality: check the latent 証 in the cherry blossom with an IR camera; "
+            "a copy verifies too (docs/security-printing.md)"
+        )
+    return "\n".join(lines)
+
+
+def write_outputs(verdict: Verdict, folder: Path) -> dict[str, Path]:
+    """Write verdict.json, verdict.txt, restored.png and side_by_side.png; return the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {"json": folder / "verdict.json", "text": folder / "verdict.txt"}
+    written["json"].write_text(
+        json.dumps(verdict.to_record(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    written["text"].write_text(summary(verdict) + "\n", encoding="utf-8")
+    if verdict.restored is not None:
+        written["restored"] = folder / "restored.png"
+        cv2.imwrite(str(written["restored"]), verdict.restored.image)
+        combined = side_by_side(verdict)
+        if combined is not None:
+            written["side_by_side"] = folder / "side_by_side.png"
+            cv2.imwrite(str(written["side_by_side"]), combined)
+    return written
