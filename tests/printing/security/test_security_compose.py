@@ -56,9 +56,9 @@ def test_pages_go_front_back_per_page_per_copy(
         ("スクランブル画像", "000001-2", "1／2"),
     ]
     for number, (marker, serial, page) in enumerate(expected, start=1):
-        text = _text(job, number, tmp_path)
+        text = re.sub(r"\s", "", _text(job, number, tmp_path))  # titles are letter-spaced
         assert marker in text
-        assert re.search(rf"証明書番号\s+131202-241203-{serial}\s+（{page}）", text), text
+        assert f"証明書番号131202-241203-{serial}（{page}）" in text, text
 
 
 def test_same_input_gives_the_same_bytes(
@@ -79,7 +79,7 @@ def test_front_stays_vector_with_its_embedded_fonts(inkan_job: bytes, tmp_path: 
     for row in rows:
         assert row.split()[-5] == "yes", f"font not embedded: {row}"
     # The certificate text is still text (searchable), not a picture of text.
-    assert "印鑑登録証明書" in _text(inkan_job, 1, tmp_path)
+    assert "印鑑登録証明書" in re.sub(r"\s", "", _text(inkan_job, 1, tmp_path))
 
 
 def _images(page: pikepdf.Page) -> list[pikepdf.Object]:
