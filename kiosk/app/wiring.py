@@ -90,7 +90,7 @@ def assemble(parts: KioskParts) -> Runner:
     except JournalError as exc:
         raise StartupError(f"journal {parts.journal_path}: {exc}") from None
     if recovered:
-        log.warning("%d transaction(s) recovered from the journal after a restart", recovered)
+        log.warning("%d completion report(s) to send after a restart", len(recovered))
     facts = TransactionFacts()
     center_config = parts.center
     make_client = parts.center_client
@@ -121,7 +121,7 @@ def assemble(parts: KioskParts) -> Runner:
         sound=parts.sound or SilentReminderPlayer(),
         journal=journal,
     )
-    return Runner(parts.settings, services, kiosk_id=kiosk_id)
+    return Runner(parts.settings, services, kiosk_id=kiosk_id, recovered=recovered)
 
 
 def load_or_create_salt(path: Path) -> bytes:

@@ -24,7 +24,7 @@ from kiosk.runtime.context import IssuedJob, TransactionFacts
 from kiosk.runtime.loop import ThreadLoop
 from kiosk.runtime.payment import PaymentService
 from kiosk.runtime.printer import PrintService, PrintTiming, TicketPrinter
-from kiosk.runtime.recovery import recover_open_transactions
+from kiosk.runtime.recovery import RecoveredReport, recover_open_transactions
 from kiosk.runtime.runner import Post, ReminderPlayer, Runner, Services
 from kiosk.runtime.timers import Timers
 
@@ -37,6 +37,7 @@ __all__ = [
     "PrintService",
     "PrintTiming",
     "ReaderChoice",
+    "RecoveredReport",
     "ReminderPlayer",
     "Runner",
     "Services",

@@ -31,6 +31,7 @@ from kiosk.center import wire
 from kiosk.center.client import CenterClient
 from kiosk.center.errors import (
     CenterError,
+    IdempotencyConflict,
     ProtocolViolation,
     SessionExpired,
 )
@@ -53,6 +54,7 @@ from kiosk.flow.events import (
 )
 from kiosk.journal import serial_digest
 from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.recovery import RESTART_REASON, RecoveredReport
 from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from printing.security import (
     BACK_SIDE_FORMAT,
@@ -218,6 +220,37 @@ class CenterService:
             return
         worker.executor.submit(self._report, worker, effect, fault, issuing)
 
+    def send_recovered(
+        self,
+        recovered: list[RecoveredReport],
+        on_result: Callable[[RecoveredReport, bool], None],
+    ) -> None:
+        """Send the completion reports a restart still owes (kiosk/runtime/recovery.py), on the
+        report worker; ``on_result(report, acknowledged)`` after each."""
+        worker = self._report_worker
+        if worker is None or not recovered:
+            return
+
+        def send() -> None:
+            for item in recovered:
+                fault = RESTART_REASON if item.report.outcome is fx.Completion.FAILED else None
+                body = completion_report(item.report, item.issuance, fault, self._clock())
+                key = item.txn_id + COMPLETION_KEY_SUFFIX
+                try:
+                    worker.client().complete(item.issuance.issuance_id, body, key)
+                    acknowledged = True
+                except IdempotencyConflict:
+                    acknowledged = True  # the center already holds this issuance's report
+                except CenterError as exc:
+                    log.warning("recovered completion report failed: %s", exc.staff_code)
+                    acknowledged = False
+                try:
+                    on_result(item, acknowledged)
+                except Exception:
+                    log.exception("recording a recovered report failed")
+
+        worker.executor.submit(send)
+
     def cancel(self) -> None:
         """CancelCenterCall: drop the answer in flight; do not let the next resident wait."""
         with self._lock:
@@ -358,7 +391,9 @@ class CenterService:
         page_count = copies[0].page_count
         job = IssuedJob(txn_id, envelope.issuance_id, pdf, len(copies), page_count, digest)
         self._facts.put_job(job)
-        return CertificateReady(txn_id, envelope.total_fee_yen, job.pages_per_copy, digest)
+        return CertificateReady(
+            txn_id, envelope.total_fee_yen, job.pages_per_copy, digest, envelope.issuance_id
+        )
 
     def _report(
         self,

@@ -1,37 +1,69 @@
-"""Start-up recovery: close every transaction a crash or power cut left open, exactly once.
+"""Start-up recovery: finish every transaction a crash or power cut left open, exactly once.
 
-The journal (kiosk.journal) records each money and print step before it is acted on, so after
-a restart it tells what may have happened. No resident is at the kiosk any more, so nothing is
+The journal (kiosk.journal) records each money and print step before it is acted on, so after a
+restart it tells what may have happened. No resident is at the kiosk any more, so nothing is
 paid out now: money the kiosk took and may not keep (the fee of copies not known to be printed,
-change or refunds not known to be paid) is recorded as owed by staff (``StaffOwed``), who pay
-it against the journal and the audit log; then the transaction is closed. In doubt (a print
-step with no outcome) the resident is favoured: the copy counts as not printed.
+change or refunds not known to be paid) is recorded as owed by staff (``StaffOwed``), who pay it
+against the journal and the audit log. In doubt (a print step with no outcome) the resident is
+favoured: the copy counts as not printed.
 
-The completion report to the center is not replayed: the journal does not hold the center's
-issuance id (docs/notes/integration-issues.md); the center keeps such an issuance without a
-completion, which its settlement lists.
+A transaction whose certificate data had arrived (``IssuanceReceived``) and whose completion
+was not acknowledged still owes the center its report: :func:`recover_open_transactions`
+returns those, and the center service sends them after start
+(:meth:`kiosk.runtime.CenterService.send_recovered`) with the transaction's completion key, so a
+report that did reach the center before the crash is not counted twice. The transaction closes
+once the center acknowledged; if the center cannot be reached it stays open and the next start
+tries again (the money is already recorded, so nothing is owed twice).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from kiosk.audit import AuditEvent, audit, record
-from kiosk.journal import CloseReason, Journal, JournalError, StaffOwed, TransactionClosed
+from kiosk.flow import effects as fx
+from kiosk.journal import (
+    CloseReason,
+    Journal,
+    JournalError,
+    ReportIntent,
+    ReportOutcome,
+    StaffOwed,
+    TransactionClosed,
+    TransactionSummary,
+)
+from kiosk.runtime.reporting import IssuanceFacts
 
 log = logging.getLogger(__name__)
 
 # Staff code of money owed after a restart (kiosk/errors.py keeps the K- family for the kiosk).
 STAFF_CODE_RECOVERED = "K-910"
+# The completion's failure reason for a transaction that a restart interrupted.
+RESTART_REASON = "kiosk_restart"
 
 
-def recover_open_transactions(journal: Journal, kiosk_id: str) -> int:
-    """Close every open transaction (see the module docstring); returns how many.
+@dataclass(frozen=True)
+class RecoveredReport:
+    """A completion report a restart still owes the center."""
+
+    issuance: IssuanceFacts
+    report: fx.ReportCompletion
+    close_reason: CloseReason
+
+    @property
+    def txn_id(self) -> str:
+        return self.report.txn_id
+
+
+def recover_open_transactions(journal: Journal, kiosk_id: str) -> list[RecoveredReport]:
+    """Settle the money of every open transaction and close those that owe the center
+    nothing; returns the completion reports still to send (see the module docstring).
 
     Raises :class:`JournalError` if the journal cannot be read or written: the kiosk must not
     start taking money on top of a journal it cannot trust.
     """
-    recovered = 0
+    pending: list[RecoveredReport] = []
     for summary in journal.open_transactions():
         owed = summary.unsettled_yen
         if owed < 0:
@@ -48,20 +80,65 @@ def recover_open_transactions(journal: Journal, kiosk_id: str) -> int:
                 ),
                 kiosk_id,
             )
-        reason = CloseReason.STAFF if owed else CloseReason.RECOVERED
-        journal.write(TransactionClosed(summary.txn_id, reason))
-        record(
-            audit(
-                AuditEvent.TRANSACTION_END,
-                "recovered",
-                txn_id=summary.txn_id,
-                copies=summary.copies_printed,
-            ),
-            kiosk_id,
-        )
-        log.warning("recovered open transaction (%d yen owed by staff)", owed)
-        recovered += 1
-    return recovered
+            summary = journal.summary(summary.txn_id)
+        reason = CloseReason.STAFF if summary.staff_owed_yen else CloseReason.RECOVERED
+        if summary.issuance_id and summary.report is None:
+            report = _report_of(summary)
+            journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
+            facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
+            pending.append(RecoveredReport(facts, report, reason))
+            log.warning("open transaction recovered; its completion report is still to send")
+            continue
+        close_recovered(journal, summary.txn_id, reason, kiosk_id)
+    return pending
 
 
-__all__ = ["STAFF_CODE_RECOVERED", "recover_open_transactions"]
+def finish_recovered(
+    journal: Journal, recovered: RecoveredReport, acknowledged: bool, kiosk_id: str
+) -> None:
+    """The center answered (or not) a recovered report: journal it; close when acknowledged."""
+    journal.write(ReportOutcome(recovered.txn_id, acknowledged))
+    record(
+        audit(
+            AuditEvent.REPORT_COMPLETE,
+            "success" if acknowledged else "failed",
+            txn_id=recovered.txn_id,
+        ),
+        kiosk_id,
+    )
+    if acknowledged:
+        close_recovered(journal, recovered.txn_id, recovered.close_reason, kiosk_id)
+
+
+def close_recovered(journal: Journal, txn_id: str, reason: CloseReason, kiosk_id: str) -> None:
+    journal.write(TransactionClosed(txn_id, reason))
+    record(audit(AuditEvent.TRANSACTION_END, "recovered", txn_id=txn_id), kiosk_id)
+
+
+def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
+    """What happened, as far as the journal can tell (doubt favours the resident)."""
+    printed = min(summary.copies_printed, summary.copies)
+    if summary.paid_in_full and printed == summary.copies:
+        outcome = fx.Completion.PRINTED
+    elif summary.paid_in_full:
+        outcome = fx.Completion.FAILED
+    else:
+        outcome = fx.Completion.CANCELLED
+        printed = 0
+    return fx.ReportCompletion(
+        txn_id=summary.txn_id,
+        outcome=outcome,
+        copies_printed=printed,
+        refunded_yen=summary.refunded_yen,
+        staff_owed_yen=summary.staff_owed_yen,
+    )
+
+
+__all__ = [
+    "RESTART_REASON",
+    "STAFF_CODE_RECOVERED",
+    "RecoveredReport",
+    "close_recovered",
+    "finish_recovered",
+    "recover_open_transactions",
+]

@@ -41,6 +41,7 @@ from kiosk.runtime.card import CardService
 from kiosk.runtime.center import CenterService
 from kiosk.runtime.payment import PaymentService
 from kiosk.runtime.printer import PrintService
+from kiosk.runtime.recovery import RecoveredReport, finish_recovered
 from kiosk.runtime.timers import Timers
 
 log = logging.getLogger(__name__)
@@ -85,9 +86,17 @@ def new_boot_id() -> str:
 class Runner:
     """Owns the flow state; see the module docstring for the threads."""
 
-    def __init__(self, settings: FlowSettings, services: Services, *, kiosk_id: str) -> None:
+    def __init__(
+        self,
+        settings: FlowSettings,
+        services: Services,
+        *,
+        kiosk_id: str,
+        recovered: list[RecoveredReport] | None = None,
+    ) -> None:
         self.services = services
         self.kiosk_id = kiosk_id
+        self._recovered = list(recovered or ())
         self._state = initial_state(settings)
         self._listeners: list[StateListener] = []
         self._post: Post | None = None
@@ -113,6 +122,14 @@ class Runner:
         services.printer.start(self.post)
         if services.payment is not None:
             services.payment.start(self.post)
+        if self._recovered:
+            journal = services.journal
+
+            def recorded(report: RecoveredReport, acknowledged: bool) -> None:
+                finish_recovered(journal, report, acknowledged, self.kiosk_id)
+
+            services.center.send_recovered(self._recovered, recorded)
+            self._recovered = []
 
     def stop(self) -> None:
         """Stop everything (the application is closing): timers, workers, card, acceptor."""

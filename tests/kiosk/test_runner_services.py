@@ -30,11 +30,13 @@ from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.journal import (
     CloseReason,
+    IssuanceReceived,
     Journal,
     MoneyIn,
     PaymentIntent,
     PaymentOutcome,
     PrintIntent,
+    PrintOutcome,
     TransactionOpened,
 )
 from kiosk.payment import (
@@ -45,7 +47,11 @@ from kiosk.payment import (
     MoneyRefunded,
 )
 from kiosk.runtime import CardService, PaymentService, ReaderChoice, TransactionFacts
-from kiosk.runtime.recovery import STAFF_CODE_RECOVERED, recover_open_transactions
+from kiosk.runtime.recovery import (
+    STAFF_CODE_RECOVERED,
+    finish_recovered,
+    recover_open_transactions,
+)
 from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from kiosk.runtime.ticket import render_ticket
 from kiosk.sound import MELODIES, AplayReminderPlayer, reminder_wav
@@ -340,14 +346,40 @@ def test_recovery_closes_what_a_crash_left_open(tmp_path: Path) -> None:
         journal.write(PaymentOutcome("paid", 500))
         journal.write(PrintIntent("paid", 1, "d"))  # crash while printing: no outcome
         journal.write(TransactionOpened("nothing", "issue", "inkan", 1, 300))
-        assert recover_open_transactions(journal, "kiosk-0001") == 2
+        assert recover_open_transactions(journal, "kiosk-0001") == []  # no report owed
         assert journal.open_transactions() == []
         paid = journal.summary("paid")
         assert paid.closed is CloseReason.STAFF
         assert paid.staff_owed_yen == 500  # in doubt, the copy counts as not printed
         assert journal.summary("nothing").closed is CloseReason.RECOVERED
-        assert recover_open_transactions(journal, "kiosk-0001") == 0  # exactly once
+        assert recover_open_transactions(journal, "kiosk-0001") == []  # exactly once
     assert STAFF_CODE_RECOVERED.startswith("K-")
+
+
+def test_recovery_owes_the_center_its_report(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as journal:
+        journal.write(TransactionOpened("t", "issue", "juminhyo", 2, 200))
+        journal.write(IssuanceReceived("t", "iss-42"))
+        journal.write(PaymentIntent("t", 400))
+        journal.write(MoneyIn("t", 400))
+        journal.write(PaymentOutcome("t", 400))
+        journal.write(PrintIntent("t", 2, "d"))
+        journal.write(PrintOutcome("t", 1, "jam"))  # one copy out, then the power went
+        [owed] = recover_open_transactions(journal, "kiosk-0001")
+        assert owed.issuance.issuance_id == "iss-42"
+        assert owed.report.outcome is fx.Completion.FAILED
+        assert owed.report.copies_printed == 1
+        assert owed.report.staff_owed_yen == 200  # the second copy's fee, for staff
+        body = completion_report(owed.report, owed.issuance, "kiosk_restart", NOW)
+        wire.CompletionReport.from_wire(body.to_wire())  # passes the protocol's check
+        assert (body.amount_paid_yen, body.refund_pending_yen) == (400, 200)
+        # Unacknowledged: still open, money not owed twice on the next start.
+        finish_recovered(journal, owed, False, "kiosk-0001")
+        [again] = recover_open_transactions(journal, "kiosk-0001")
+        assert journal.summary("t").staff_owed_yen == 200
+        finish_recovered(journal, again, True, "kiosk-0001")
+        assert journal.summary("t").closed is CloseReason.STAFF
+        assert recover_open_transactions(journal, "kiosk-0001") == []
 
 
 # -- sound and tickets ----------------------------------------------------------------------------
