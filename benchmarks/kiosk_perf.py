@@ -44,6 +44,17 @@ REPO = Path(__file__).resolve().parents[1]
 START_MARK = "start screen up"
 
 
+def memory_mb() -> dict[str, float]:
+    """This process's resident memory now and its peak (Linux /proc: VmRSS, VmHWM)."""
+    values: dict[str, float] = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = round(int(rest.split()[0]) / 1024, 1)
+    return values
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
@@ -62,7 +73,7 @@ def summary(values: list[float]) -> dict[str, float]:
 # -- cold start -------------------------------------------------------------------------------
 def cold_start(profile: Path, extra_env: dict[str, str], runs: int) -> dict[str, Any]:
     times: list[float] = []
-    peak_kb = 0
+    peaks: list[float] = []
     for _ in range(runs):
         env = {**os.environ, **extra_env, "QT_QPA_PLATFORM": "offscreen"}
         env.pop("DISPLAY", None)
@@ -80,14 +91,14 @@ def cold_start(profile: Path, extra_env: dict[str, str], runs: int) -> dict[str,
         for line in child.stderr:
             if START_MARK in line and up is None:
                 up = time.monotonic() - started
-        # wait4: this child's own peak RSS (not the other processes this benchmark started).
-        _pid, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+                # "start screen up (peak RSS 151 MB)": the child's own VmHWM.
+                peak = line.rsplit("peak RSS", 1)[-1].strip(" )\n").split()[0]
+                peaks.append(float(peak))
+        child.wait(timeout=120)
         if up is None or child.returncode != 0:
             raise RuntimeError(f"{profile.name}: the start screen did not come up")
         times.append(up)
-        peak_kb = max(peak_kb, usage.ru_maxrss)
-    return {**summary(times), "peak_rss_mb": round(peak_kb / 1024, 1)}
+    return {**summary(times), "peak_rss_mb": max(peaks)}
 
 
 def write_tls(folder: Path, kiosk_id: str) -> dict[str, Path]:
@@ -204,9 +215,11 @@ def in_process(var_dir: Path, runs: int) -> dict[str, Any]:
     window.show()
     driver = Driver(kiosk.runner, window, app, dock=world.cards, acceptor=world.acceptor)
     results: dict[str, Any] = {}
+    stages: dict[str, dict[str, float]] = {}
     try:
         world.reset_card("normal")
         driver.wait_for(st.Start)
+        stages["start screen"] = memory_mb()
 
         # Screen change: Start ↔ Consent, intent to the new screen rendered.
         changes: list[float] = []
@@ -259,6 +272,7 @@ def in_process(var_dir: Path, runs: int) -> dict[str, Any]:
         results["screen_change"] = summary(changes)
         results["pin_accepted_to_offer"] = summary(to_offer)
         results["pin_accepted_to_fee_screen"] = summary(to_menu)
+        stages["after authentications and menus"] = memory_mb()
 
         # Payment done → print job accepted (and completed), over a few issuances.
         handoff: list[float] = []
@@ -281,8 +295,10 @@ def in_process(var_dir: Path, runs: int) -> dict[str, Any]:
             driver.wait_for(st.Start)
         results["payment_done_to_job_accepted"] = summary(handoff)
         results["payment_done_to_printed"] = summary(completed)
+        stages["after issuances (job composed, printed)"] = memory_mb()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         results["peak_rss_mb"] = round(rss, 1)
+        results["memory_by_stage_mb"] = stages
     finally:
         kiosk.runner.stop()
         window.close_source()
@@ -296,7 +312,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="authentications measured")
     parser.add_argument("--cold-starts", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true", help="the kiosk's log on stderr")
     args = parser.parse_args(argv)
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)7d %(name)s %(message)s")
+        for noisy in ("cardio", "PIL", "urllib3", "pikepdf", "printing", "hw_sim.card"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
 
     from hw_sim.stack import traversable_tmpdir
 

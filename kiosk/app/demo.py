@@ -204,8 +204,15 @@ class Driver:
         self.send(ev.ChooseCertificate(kind))
 
     def insert_money(self, pieces: Iterable[int], gap_s: float = 0.05) -> None:
+        """Put pieces in, once the acceptor takes money (its lights are on): a piece put in
+        before that is given back (MoneyRejected), as a real acceptor does."""
         if self.acceptor is None:
             raise DriverError("no fee acceptor")
+        deadline = time.monotonic() + DEFAULT_WAIT_S
+        while not getattr(self.acceptor, "enabled", True):
+            if time.monotonic() > deadline:
+                raise DriverError(f"the acceptor was never enabled; at {self.state.screen!r}")
+            self.pump(0.005)
         for yen in pieces:
             self.acceptor.insert(yen)
             self.pump(gap_s)

@@ -75,7 +75,7 @@ def exit_when_start_screen_shows(
     def check() -> None:
         state = window.state
         if state is not None and isinstance(state.screen, Start) and window.isVisible():
-            report("start screen up")
+            report(f"start screen up (peak RSS {_peak_rss_mb()})")
             app.exit(0)
 
     poll = QTimer(window)
@@ -87,6 +87,18 @@ def exit_when_start_screen_shows(
         app.exit(1)
 
     QTimer.singleShot(timeout_ms, give_up)
+
+
+def _peak_rss_mb() -> str:
+    """This process's peak resident memory (Linux VmHWM), for start-up diagnostics."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return f"{int(line.split()[1]) / 1024:.0f} MB"
+    except (OSError, ValueError):
+        pass
+    return "unknown"
 
 
 def show(window: QWidget, *, fullscreen: bool) -> None:
