@@ -121,6 +121,7 @@ def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> i
         application,
         exit_when_start_screen_shows,
         make_window,
+        quit_on_signals,
         show,
         start_on_qt,
     )
@@ -147,6 +148,7 @@ def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> i
         exit_when_start_screen_shows(
             window, app, timeout_ms=SELFTEST_TIMEOUT_MS, report=lambda m: log.info("%s", m)
         )
+    quit_on_signals(app)
     code = app.exec()
     window.close_source()
     if dock is not None:

@@ -101,6 +101,19 @@ def _peak_rss_mb() -> str:
     return "unknown"
 
 
+def quit_on_signals(app: QApplication) -> None:
+    """SIGTERM (init, staff) and SIGINT (a developer's Ctrl-C) end the event loop, so the kiosk
+    stops its devices and closes its journal instead of dying mid-write. Qt's loop runs in C:
+    a short timer lets Python run its signal handlers."""
+    import signal
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: app.quit())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
 def show(window: QWidget, *, fullscreen: bool) -> None:
     if fullscreen:
         window.showFullScreen()
@@ -113,6 +126,7 @@ __all__ = [
     "application",
     "exit_when_start_screen_shows",
     "make_window",
+    "quit_on_signals",
     "show",
     "start_on_qt",
 ]
