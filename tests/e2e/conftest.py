@@ -13,6 +13,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd, private_cups
 from hw_sim.stack.pcscd import VPCD_READER_NAMES
 from kiosk.app.demo import Driver
 from kiosk.app.wiring import KioskParts, assemble, load_issuer_key
+from kiosk.center.wire import JST
 from kiosk.flow import FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import Journal
@@ -59,6 +61,41 @@ def printer_faults(e2e_cupsd: PrivateCupsd) -> Iterator[PrinterFaults]:
     switch.clear()
 
 
+@dataclass(frozen=True)
+class LedgerTotals:
+    issuances: int
+    copies_printed: int
+    refunded_yen: int
+    refund_pending_yen: int
+    open_issuances: int
+
+
+class CenterLedger:
+    """This kiosk's totals at the simulated center over the days around the test (JST).
+
+    Settlements are per business day by the system clock's JST date, which changes at 15:00
+    UTC; summing yesterday, today and tomorrow as fixed when the ledger is made keeps
+    before/after comparisons right whenever the suite runs.
+    """
+
+    def __init__(self, center: RunningCenter, kiosk_id: str = "kiosk-0001") -> None:
+        today = datetime.now(JST).date()
+        self.days = (today - timedelta(days=1), today, today + timedelta(days=1))
+        self.center = center
+        self.kiosk_id = kiosk_id
+
+    def totals(self) -> LedgerTotals:
+        with self.center.client(self.kiosk_id) as client:
+            days = [client.settlement(day) for day in self.days]
+        return LedgerTotals(
+            issuances=sum(d.issuances for d in days),
+            copies_printed=sum(d.copies_printed for d in days),
+            refunded_yen=sum(d.refunded_yen for d in days),
+            refund_pending_yen=sum(d.refund_pending_yen for d in days),
+            open_issuances=sum(d.open_issuances for d in days),
+        )
+
+
 @dataclass
 class KioskUnderTest:
     """A running kiosk and the simulators around it."""
@@ -73,9 +110,14 @@ class KioskUnderTest:
     journal_path: Path
     sound: SilentReminderPlayer
     jobs_done: list[Any] = field(default_factory=list)
+    ledger: CenterLedger | None = None  # the kiosk's totals at the center, days fixed at start
 
     def journal(self) -> Journal:
         return Journal(self.journal_path)
+
+    def totals(self) -> LedgerTotals:
+        assert self.ledger is not None
+        return self.ledger.totals()
 
     def captured(self, job_id: int, failed: bool = False) -> Path:
         name = f"job-{job_id}.failed.pdf" if failed else f"job-{job_id}.pdf"
@@ -164,6 +206,7 @@ def make_kiosk(
             journal_path,
             sound,
             jobs,
+            CenterLedger(center),
         )
 
     yield make

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 
 import pytest
 
-from kiosk.center.wire import JST
 from kiosk.domain import CertificateKind
 from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
@@ -114,8 +112,7 @@ STEPS: dict[str, tuple[Callable[[KioskUnderTest], None], TimerName | None]] = {
 
 
 def open_issuances(k: KioskUnderTest) -> int:
-    with k.center.client() as client:
-        return client.settlement(datetime.now(JST).date()).open_issuances
+    return k.totals().open_issuances
 
 
 def back_to_start(k: KioskUnderTest) -> int:
@@ -207,8 +204,10 @@ def test_timeout_at_every_step(make_kiosk: MakeKiosk, step: str) -> None:
         driver.wait_until(lambda s: s.prompt, "the continue prompt", timeout=30)
         assert driver.window.prompt.isVisible()
         driver.wait_until(
-            lambda s: not s.prompt
-            and isinstance(s.screen, st.Start | st.ReturnCard | st.Refunding | st.Cancelled),
+            lambda s: (
+                not s.prompt
+                and isinstance(s.screen, st.Start | st.ReturnCard | st.Refunding | st.Cancelled)
+            ),
             "the session abandoned",
             timeout=30,
         )

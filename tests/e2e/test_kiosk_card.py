@@ -83,9 +83,11 @@ def test_card_removed_while_it_is_read(kiosk: KioskUnderTest) -> None:
     )
     driver.take_card()
     state = driver.wait_until(
-        lambda s: isinstance(s.screen, st.PlaceCard)
-        and not s.screen.reading
-        and s.screen.problem is not None,
+        lambda s: (
+            isinstance(s.screen, st.PlaceCard)
+            and not s.screen.reading
+            and s.screen.problem is not None
+        ),
         "the place-card screen with its problem",
     )
     assert isinstance(state.screen, st.PlaceCard)

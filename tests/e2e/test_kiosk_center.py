@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.center.wire import JST
 from kiosk.domain import CertificateKind
 from kiosk.errors import Problem
 from kiosk.flow import TimeoutSettings, TimerName
@@ -42,8 +41,7 @@ def settled(kiosk: KioskUnderTest, txn_id: str, timeout: float = 30.0) -> CloseR
 
 
 def open_issuances(kiosk: KioskUnderTest) -> int:
-    with kiosk.center.client() as client:
-        return client.settlement(datetime.now(JST).date()).open_issuances
+    return kiosk.totals().open_issuances
 
 
 def test_center_unreachable_at_authentication(kiosk: KioskUnderTest) -> None:

@@ -4,29 +4,25 @@ backend, the simulated acceptor paying back, the completion report at the simula
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from hw_sim.stack import SimFault
-from kiosk.center import wire
-from kiosk.center.wire import JST
 from kiosk.domain import CertificateKind
 from kiosk.errors import Problem
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
-from tests.e2e.conftest import KioskUnderTest, pdf_pages
+from tests.e2e.conftest import KioskUnderTest, LedgerTotals, pdf_pages
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]
 
 FEE = 150  # 練馬区 住民票 at the kiosk (hw_sim world)
 
 
-def settlement(kiosk: KioskUnderTest) -> wire.Settlement:
-    with kiosk.center.client() as client:
-        return client.settlement(datetime.now(JST).date())
+def settlement(kiosk: KioskUnderTest) -> LedgerTotals:
+    return kiosk.totals()
 
 
 def wait_closed(kiosk: KioskUnderTest, txn_id: str, timeout: float = 30.0) -> CloseReason | None:
