@@ -19,6 +19,7 @@ Verifier side: :func:`verify_signed_code` here; the scan pipeline is ``printing.
 from .backside import WIRE_FORMAT as BACK_SIDE_FORMAT
 from .backside import BackSideData, make_back_side
 from .calibration import PrintCalibration
+from .chart import calibration_chart
 from .compose import CopyToPrint, compose_job
 from .errors import (
     BackSideFormatError,
@@ -48,6 +49,7 @@ __all__ = [
     "SignedCodeError",
     "SignedPayload",
     "UnknownKeyError",
+    "calibration_chart",
     "compose_job",
     "make_back_side",
     "verify_signed_code",

@@ -71,15 +71,40 @@ def pantograph(
     shape = (height_px, width_px)
     background = _screen(shape, calibration.background_dot_px, calibration.background_pitch_px)
     clusters = _screen(shape, calibration.word_dot_px, calibration.word_pitch_px)
-    pitch = calibration.word_pitch_px
-    area = latent_word_area(width_px, height_px, calibration)
-    # Snap the word area to whole cluster cells: a cell is "word" when its centre is.
+    return np.where(word_cells(width_px, height_px, calibration), clusters, background)
+
+
+def pantograph_patch(
+    width_px: int, height_px: int, calibration: PrintCalibration
+) -> npt.NDArray[np.bool_]:
+    """A calibration patch: the background screen with one whole word, centred."""
+    word = word_mask(calibration)
+    area = np.zeros((height_px, width_px), dtype=bool)
+    wh, ww = min(word.shape[0], height_px), min(word.shape[1], width_px)
+    y0, x0 = (height_px - wh) // 2, (width_px - ww) // 2
+    area[y0 : y0 + wh, x0 : x0 + ww] = word[:wh, :ww]
+    shape = (height_px, width_px)
+    background = _screen(shape, calibration.background_dot_px, calibration.background_pitch_px)
+    clusters = _screen(shape, calibration.word_dot_px, calibration.word_pitch_px)
+    return np.where(_snap_to_cells(area, calibration.word_pitch_px), clusters, background)
+
+
+def _snap_to_cells(area: npt.NDArray[np.bool_], pitch: int) -> npt.NDArray[np.bool_]:
+    """Whole cluster cells: a cell belongs to the word when its centre does."""
     centre = pitch // 2
     cell_is_word = area[centre::pitch, centre::pitch]
     cells = np.repeat(np.repeat(cell_is_word, pitch, axis=0), pitch, axis=1)
-    snapped = np.zeros(shape, dtype=bool)
-    snapped[: cells.shape[0], : cells.shape[1]] = cells[:height_px, :width_px]
-    return np.where(snapped, clusters, background)
+    snapped = np.zeros(area.shape, dtype=bool)
+    snapped[: cells.shape[0], : cells.shape[1]] = cells[: area.shape[0], : area.shape[1]]
+    return snapped
+
+
+def word_cells(
+    width_px: int, height_px: int, calibration: PrintCalibration
+) -> npt.NDArray[np.bool_]:
+    """The word area snapped to whole cluster cells (a cell is "word" when its centre is)."""
+    area = latent_word_area(width_px, height_px, calibration)
+    return _snap_to_cells(area, calibration.word_pitch_px)
 
 
 @lru_cache(maxsize=4)

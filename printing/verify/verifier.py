@@ -162,6 +162,7 @@ class Verdict:
                 "serial": self.front.serial,
                 "registered": self.front.registered,
                 "registration_score": round(self.front.registration_score, 3),
+                "largest_difference_score": round(self.front.max_score, 3),
                 "differing_regions": [list(r) for r in self.front.regions],
                 "differing_px": self.front.differing_px,
             }

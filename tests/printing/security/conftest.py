@@ -8,8 +8,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from PIL import Image
 
 from printing import documents
 from printing.documents import samples
@@ -99,3 +101,39 @@ def rasterise(tmp_path: Path) -> Callable[..., Path]:
         return prefix
 
     return run
+
+
+def render_600(pdf: bytes, page: int, folder: Path) -> np.ndarray:
+    """One page at the printer's 600 dpi in grey, rendered by poppler's pdftoppm."""
+    source = folder / f"render-{page}.pdf"
+    source.write_bytes(pdf)
+    prefix = folder / f"render-{page}"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "600",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(source),
+            str(prefix),
+        ],
+        check=True,
+        timeout=120,
+    )
+    with Image.open(f"{prefix}.png") as image:
+        return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+
+
+@pytest.fixture(scope="session")
+def inkan_pages(
+    inkan_job: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[np.ndarray, np.ndarray]:
+    """(front, back) of the one-page 印鑑登録証明書 job at 600 dpi."""
+    folder = tmp_path_factory.mktemp("inkan-pages")
+    return render_600(inkan_job, 1, folder), render_600(inkan_job, 2, folder)
