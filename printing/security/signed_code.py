@@ -107,6 +107,11 @@ def _payload_map(payload: SignedPayload, *, with_text: bool) -> dict[str, Any]:
     return content
 
 
+# RFC 6979 deterministic nonces: the back is a pure function of its inputs (reproducible prints
+# and reference images), and the signature cannot leak the key through a weak RNG.
+_SIGNING = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+
+
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])  # RFC 9052 §4.4
 
@@ -116,7 +121,7 @@ def sign_payload(payload: SignedPayload, key: ec.EllipticCurvePrivateKey, key_id
     protected = cbor2.dumps({COSE_HEADER_ALG: COSE_ALG_ES256, COSE_HEADER_KID: key_id})
     for with_text in (True, False):
         payload_bytes = cbor2.dumps(_payload_map(payload, with_text=with_text), canonical=True)
-        der = key.sign(_sig_structure(protected, payload_bytes), ec.ECDSA(hashes.SHA256()))
+        der = key.sign(_sig_structure(protected, payload_bytes), _SIGNING)
         r, s = decode_dss_signature(der)
         signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
         code = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload_bytes, signature]))
