@@ -327,11 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {}
     try:
         report.update(in_process(var_dir, args.runs))
-        from kiosk.app.developer import CenterProcess
+        from kiosk.app.developer import DeveloperCenter
 
         # The world keeps running for the developer cold start: the center is started again
         # (kiosk.close stopped the one this process started) and reused by every child.
-        center = CenterProcess(var_dir / "center", var_dir / "pki")
+        center = DeveloperCenter(var_dir / "center", var_dir / "pki")
         center.ensure_running()
         try:
             report["cold_start_cityhall"] = cold_start(

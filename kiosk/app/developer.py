@@ -20,11 +20,9 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,6 +39,7 @@ from hw_sim.card import (
     VirtualCard,
     build_card,
 )
+from hw_sim.center import CenterProcess
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults
 from kiosk.app.wiring import StartupError
@@ -54,9 +53,7 @@ log = logging.getLogger(__name__)
 # A Thursday morning in JST: inside every simulated municipality's hours, no holiday, no posted
 # maintenance (docs/simulated-world.md; the center's own tests use the same moment).
 BUSINESS_MORNING = datetime.fromisoformat("2026-11-26T10:00:00+09:00")
-CENTER_START_TIMEOUT_S = 180.0  # first start builds the world and the PKI (≈10–60 s on 2 cores)
 DAEMONS_START_TIMEOUT_S = 60.0
-ADMIN_TIMEOUT_S = 10.0
 KIOSK_ID = "kiosk-0001"  # registered by the simulated center by default
 
 
@@ -105,78 +102,44 @@ def ensure_daemons(run_dir: Path) -> DaemonEnv:
         raise StartupError(f"{state}: incomplete ({exc})") from None
 
 
-class CenterProcess:
-    """``python -m hw_sim.center serve`` on loopback, reused if one already runs there."""
+class DeveloperCenter:
+    """The simulated center of the developer profile: the one already running in the state
+    folder (``endpoints.json`` names a live process that answers), or a new
+    :class:`hw_sim.center.CenterProcess` that this kiosk stops again when it exits."""
 
     def __init__(self, state_dir: Path, pki_dir: Path, *, workers: int = 1) -> None:
-        self.state_dir = state_dir.absolute()
-        self.pki_dir = pki_dir.absolute()
-        self.workers = workers
-        self.endpoints: dict[str, Any] = {}
-        self._proc: subprocess.Popen[bytes] | None = None
+        self.process = CenterProcess(
+            state_dir.absolute(), pki_dir.absolute(), kiosks=(KIOSK_ID,), workers=workers
+        )
+        self.started_here = False
 
     @property
-    def started_here(self) -> bool:
-        return self._proc is not None
+    def endpoints(self) -> dict[str, Any]:
+        return self.process.endpoints
 
     def ensure_running(self) -> dict[str, Any]:
-        endpoints_file = self.state_dir / "endpoints.json"
-        existing = _read_json(endpoints_file)
-        if existing and _alive(int(existing.get("pid", 0))) and self._answers(existing):
-            self.endpoints = existing
-            log.info("using the simulated center already running (pid %s)", existing["pid"])
-            return existing
-        endpoints_file.unlink(missing_ok=True)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.state_dir / "server.log"
-        argv = [
-            sys.executable,
-            "-m",
-            "hw_sim.center",
-            "--state-dir",
-            str(self.state_dir),
-            "serve",
-            "--pki-dir",
-            str(self.pki_dir),
-            "--port",
-            "0",
-            "--workers",
-            str(self.workers),
-            "--kiosk",
-            KIOSK_ID,
-        ]
-        with open(log_path, "ab") as out:
-            self._proc = subprocess.Popen(
-                argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
-        deadline = time.monotonic() + CENTER_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._proc.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-1500:]
-                self._proc = None
-                raise StartupError(f"the simulated center exited:\n{tail}")
-            found = _read_json(endpoints_file)
-            if found and found.get("pid") == self._proc.pid:
-                self.endpoints = found
-                return found
-            time.sleep(0.1)
-        self.stop()
-        raise StartupError(f"the simulated center did not start in time (see {log_path})")
-
-    def _answers(self, endpoints: dict[str, Any]) -> bool:
+        existing = _read_json(self.process.state_dir / "endpoints.json")
+        if existing and _alive(int(existing.get("pid", 0))):
+            self.process.endpoints = existing
+            try:
+                self.process.admin("GET", "/admin/status")
+            except (OSError, ValueError):
+                log.info("the center in %s does not answer: starting one", self.process.state_dir)
+            else:
+                log.info("using the simulated center already running (pid %s)", existing["pid"])
+                return existing
         try:
-            self._admin("GET", "/admin/status", endpoints=endpoints)
-        except (OSError, ValueError):
-            return False
-        return True
+            endpoints = self.process.start()
+        except (RuntimeError, TimeoutError) as exc:
+            raise StartupError(f"the simulated center did not start: {exc}") from None
+        self.started_here = True
+        return endpoints
 
     def kiosk_config(self, kiosk_id: str = KIOSK_ID) -> CenterConfig:
-        kiosks = self.endpoints.get("kiosks", {})
-        if kiosk_id not in kiosks:
-            kiosks[kiosk_id] = self._admin(
-                "POST", "/admin/kiosks", {"kiosk_id": kiosk_id, "register": True}
-            )
-        kiosk = kiosks[kiosk_id]
+        """This kiosk's TLS material, issued and registered by the center if new."""
+        kiosk = self.endpoints.get("kiosks", {}).get(kiosk_id)
+        if kiosk is None:
+            kiosk = self.process.kiosk_files(kiosk_id, register=True)
         return CenterConfig(
             base_url=self.endpoints["center_url"],
             ca_path=Path(self.endpoints["ca_path"]),
@@ -186,32 +149,13 @@ class CenterProcess:
 
     def set_clock(self, moment: datetime | None) -> None:
         """The center's business clock (municipality hours): ``moment`` now, or system time."""
-        self._admin("POST", "/admin/clock", {"now": moment.isoformat() if moment else None})
-
-    def _admin(
-        self, method: str, path: str, body: Any = None, endpoints: dict[str, Any] | None = None
-    ) -> Any:
-        url = (endpoints or self.endpoints)["admin_url"]
-        if not url.startswith("http://127.0.0.1:"):
-            raise ValueError("the center's admin endpoint must be on loopback")
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback URL checked above
-            url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=ADMIN_TIMEOUT_S) as answer:  # noqa: S310
-            return json.loads(answer.read()).get("result")
+        self.process.set_clock(moment)
 
     def stop(self) -> None:
-        """Stop the center if this process started it (a reused one keeps running)."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        """Stop the center if this kiosk started it (a joined one keeps running)."""
+        if self.started_here:
+            self.process.stop()
+            self.started_here = False
 
 
 @dataclass
@@ -220,7 +164,7 @@ class DeveloperWorld:
 
     var_dir: Path
     daemons: DaemonEnv
-    center: CenterProcess
+    center: DeveloperCenter
     dock: CardDock
     acceptor: SimulatedAcceptor
     faults: PrinterFaults
@@ -285,7 +229,7 @@ def start_world(
     var_dir = var_dir.absolute()
     daemons = ensure_daemons(var_dir / "run")
     daemons.export()
-    center = CenterProcess(var_dir / "center", var_dir / "pki", workers=center_workers)
+    center = DeveloperCenter(var_dir / "center", var_dir / "pki", workers=center_workers)
     if start_center:
         center.ensure_running()
         center.set_clock(None if use_system_clock else center_clock)
@@ -412,8 +356,8 @@ def _alive(pid: int) -> bool:
 __all__ = [
     "BUSINESS_MORNING",
     "IN_PROCESS_READER",
-    "CenterProcess",
     "DaemonEnv",
+    "DeveloperCenter",
     "DeveloperWorld",
     "InProcessCards",
     "ensure_daemons",
