@@ -112,3 +112,18 @@ def test_screens_are_photographed_and_pin_never_shown(
         assert screen in seen
     assert seen.index("Payment") < seen.index("Printing") < seen.index("Done")
     assert len(list((tmp_path / "shots").glob("*.png"))) == len(kiosk.driver.shots)
+
+
+def test_card_is_powered_off_before_the_center_answers(kiosk: KioskUnderTest) -> None:
+    kiosk.center.fault("slow", path_prefix="/v1/auth/sessions", delay_s=2.0, count=1)
+    driver = kiosk.driver
+    driver.to_pin("normal")
+    driver.enter_pin(NORMAL_PIN)
+    state = driver.wait_for(st.TakeCard)
+    assert state.txn is not None
+    assert state.txn.offer is None  # the center has not answered yet …
+    driver.wait_until(lambda s: not kiosk.dock.slot_status(0).powered, "the card powered off")
+    assert kiosk.dock.slot_status(0).persona == "normal"  # … and the card, still on the
+    # reader, is already off: the PIN verified on it is gone (architecture rule 3).
+    driver.take_card()
+    driver.wait_for(st.CertificateChoice)
