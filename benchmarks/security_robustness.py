@@ -1,0 +1,387 @@
+"""Robustness of the scrambled back through the simulated print–scan channel (§8 protocol).
+
+Random combined draws per envelope, or a sweep of one axis; for every trial the draw's
+parameters are stored with its results (JSON lines), seeds fixed.
+
+Per trial (security-printing.md §8 "Metrics per trial"): registration (block found, pilots
+read, check pattern passed), module error rate before unscrambling (against the center's
+block), ink-F1 / PSNR / SSIM of the restored image against the center's source raster, OCR
+character error rate (Tesseract jpn) of the restored image and of the clean source raster
+against the page's text — ΔCER in percentage points —, signed-code decode and validity, and
+the verifier's runtime. With ``--tamper`` also genuine / digit-edited / kanji-edited fronts.
+
+    nice .venv/bin/python benchmarks/security_robustness.py --envelope office --draws 200 \\
+        --out var/bench/office.jsonl
+    nice .venv/bin/python benchmarks/security_robustness.py --sweep blur_sigma_px --draws 3
+
+Long: ~5–15 s per trial on this project's 2 shared cores (OCR is most of it; ``--no-ocr``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pypdfium2 as pdfium
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from security_corpus import Certificate, corpus, edited
+
+from printing import documents
+from printing.security import BackSideKeys, CopyToPrint, compose_job, make_back_side
+from printing.security._cv import cv2
+from printing.security.channel import (
+    ENVELOPES,
+    ChannelParams,
+    sample_params,
+    simulate,
+)
+from printing.security.source import source_raster
+from printing.verify import Outcome, TrustStore, load_scan, verify_back
+
+KEYS = BackSideKeys(bytes(range(32)), ec.derive_private_key(20241203, ec.SECP256R1()), b"bench-1")
+TRUST = TrustStore(KEYS.scramble_master_key, {KEYS.key_id: KEYS.signing_key.public_key()})
+ISSUER = "東京都練馬区長"
+RENDER_DPI = 600
+
+# One axis at a time around a mild office scan (§8 "Sweep one axis at a time").
+BASELINE = ChannelParams(
+    dot_gain_sigma_px=0.4,
+    toner_density=0.95,
+    scan_dpi=300,
+    rotation_deg=0.5,
+    blur_sigma_px=0.7,
+    noise_sigma=2,
+    jpeg_quality=90,
+)
+SWEEPS: dict[str, list[Any]] = {
+    "dot_gain_sigma_px": [0.3, 0.5, 0.7, 1.0, 1.3],
+    "toner_density": [1.0, 0.9, 0.8, 0.75, 0.6],
+    "halftone": ["none", "bayer", "clustered", "noise"],
+    "fading": [1.0, 0.85, 0.7, 0.55],
+    "yellowing_delta_e": [0, 5, 10, 15, 25],
+    "scan_dpi": [600, 400, 300, 250, 200, 150],
+    "rotation_deg": [0, 1, 3, 5, 10, 180],
+    "warp_mm": [0, 0.25, 0.5, 0.75, 1.0],
+    "blur_sigma_px": [0.5, 1.0, 1.5, 2.0, 2.5],
+    "noise_sigma": [0, 4, 8, 12, 16],
+    "jpeg_quality": [95, 80, 60, 40, 25],
+    "show_through": [0, 0.05, 0.10, 0.15, 0.25],
+    "gamma": [0.8, 1.0, 1.3, 1.6],
+}
+
+
+@dataclass
+class Page:
+    """One page of a corpus certificate, printed: what every trial of it reuses."""
+
+    certificate: Certificate
+    index: int
+    modules: np.ndarray
+    raster: np.ndarray
+    text: str
+    back_600: np.ndarray
+    front_600: np.ndarray
+    clean_cer: float | None = None
+
+
+def render(pdf: bytes, page: int, dpi: int = RENDER_DPI) -> np.ndarray:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        bitmap = document[page].render(scale=dpi / 72, grayscale=True)
+        return np.array(bitmap.to_numpy(), dtype=np.uint8)
+    finally:
+        document.close()
+
+
+def page_text(pdf: bytes, page: int) -> str:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return normalise(document[page].get_textpage().get_text_range())
+    finally:
+        document.close()
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits → ASCII, as OCR emits them), without white space."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance, vectorised over ``b``."""
+    if not a or not b:
+        return max(len(a), len(b))
+    codes = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    ramp = np.arange(len(b) + 1)
+    previous = ramp.copy()
+    for i, char in enumerate(a, start=1):
+        best = np.empty_like(previous)
+        best[0] = i
+        best[1:] = np.minimum(previous[:-1] + (codes != ord(char)), previous[1:] + 1)
+        previous = np.minimum.accumulate(best - ramp) + ramp  # insertions, left to right
+    return int(previous[-1])
+
+
+def ocr_cer(image: np.ndarray, truth: str) -> float:
+    import pytesseract
+
+    scale = 2
+    up = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    up = cv2.GaussianBlur(up, (0, 0), 0.4 * scale)
+    text = normalise(pytesseract.image_to_string(up, lang="jpn", config="--psm 6"))
+    return levenshtein(text, truth) / max(len(truth), 1)
+
+
+def pages(count: int) -> Iterator[Page]:
+    for certificate in corpus(count):
+        serial = f"131202-241203-{certificate.index:06d}-1"
+        pdf = certificate.rendered.pdf
+        area = documents.document_layout().content
+        area_mm = (area.left_mm, area.top_mm, area.width_mm, area.height_mm)
+        backs = tuple(
+            make_back_side(
+                pdf,
+                index,
+                serial=serial,
+                issuer=ISSUER,
+                canonical_text=certificate.rendered.canonical_text,
+                keys=KEYS,
+                content_area_mm=area_mm,
+            )
+            for index in range(certificate.rendered.page_count)
+        )
+        job = compose_job([CopyToPrint(pdf, backs)])
+        for index, back in enumerate(backs):
+            _, raster = source_raster(pdf, index, area_mm)
+            yield Page(
+                certificate,
+                index,
+                back.modules(),
+                raster,
+                page_text(pdf, index),
+                render(job, 2 * index + 1),
+                render(job, 2 * index),
+            )
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    from skimage.metrics import structural_similarity
+
+    return float(structural_similarity(a, b, data_range=255))
+
+
+def trial(page: Page, params: ChannelParams, ocr: bool, tamper: bool) -> dict[str, Any]:
+    scan = load_scan(simulate(page.back_600, params, page.front_600))[0]
+    started = time.perf_counter()
+    verdict = verify_back(scan, TRUST)
+    runtime = time.perf_counter() - started
+    result: dict[str, Any] = {
+        "certificate": page.certificate.index,
+        "page": page.index,
+        "kind": type(page.certificate.document).__name__,
+        "outcome": verdict.outcome.value,
+        "registered": verdict.outcome in (Outcome.VERIFIED, Outcome.WRONG_KEY),
+        "code_decoded": verdict.payload is not None,
+        "code_valid": verdict.signature_valid,
+        "verify_s": round(runtime, 3),
+        "params": params.to_record(),
+    }
+    if verdict.soft_modules is not None:
+        result["module_error_rate"] = float(np.mean((verdict.soft_modules > 0) != page.modules))
+    if verdict.restored is not None and verdict.restored.image.shape == page.raster.shape:
+        restored = verdict.restored.image
+        ink = restored < 128
+        truth = page.raster
+        result["ink_f1"] = float(2 * np.sum(ink & truth) / max(ink.sum() + truth.sum(), 1))
+        clean = np.where(truth, 0, 255).astype(np.uint8)
+        mse = float(np.mean((restored.astype(np.float32) - clean) ** 2))
+        result["psnr_db"] = 10 * np.log10(255**2 / max(mse, 1e-9))
+        result["ssim"] = ssim(restored, clean)
+        result["check_agreement"] = verdict.restored.check_agreement
+        if ocr:
+            if page.clean_cer is None:
+                page.clean_cer = ocr_cer(clean, page.text)
+            # The restored image as a reader of it would binarise it, like the clean source.
+            result["cer"] = ocr_cer(np.where(ink, 0, 255).astype(np.uint8), page.text)
+            result["cer_clean"] = page.clean_cer
+            result["delta_cer_pp"] = 100 * (result["cer"] - page.clean_cer)
+    if tamper and verdict.outcome is Outcome.VERIFIED:
+        result["tamper"] = tamper_trial(page, params)
+    return result
+
+
+def tamper_trial(page: Page, params: ChannelParams) -> dict[str, Any]:
+    """Genuine and edited fronts through the same front-side channel: flagged or not."""
+    front_params = replace(params, seed=params.seed + 10_000, show_through=0.0)
+    back_scan = load_scan(simulate(page.back_600, params, page.front_600))[0]
+    out: dict[str, Any] = {}
+    fronts = {"genuine": page.front_600}
+    if page.index == 0:  # the edits are on the first page
+        for kind in ("digit", "kanji"):
+            forged = documents.render_document(edited(page.certificate.document, kind))
+            fronts[kind] = _forged_front(page, forged)
+    for kind, front in fronts.items():
+        verdict = verify_back(
+            back_scan, TRUST, load_scan(simulate(front, front_params, page.back_600))[0]
+        )
+        out[kind] = {
+            "outcome": verdict.outcome.value,
+            "score": None if verdict.front is None else round(verdict.front.max_score, 3),
+        }
+    return out
+
+
+def _forged_front(page: Page, forged: documents.Rendered) -> np.ndarray:
+    """The forged page 1 composed like a genuine front (pantograph, serial): a forger who
+    reprinted the page on a copied background."""
+    genuine = page.certificate.rendered
+    serial = f"131202-241203-{page.certificate.index:06d}-1"
+    area = documents.document_layout().content
+    area_mm = (area.left_mm, area.top_mm, area.width_mm, area.height_mm)
+    backs = tuple(
+        make_back_side(
+            genuine.pdf,
+            index,
+            serial=serial,
+            issuer=ISSUER,
+            canonical_text=genuine.canonical_text,
+            keys=KEYS,
+            content_area_mm=area_mm,
+        )
+        for index in range(genuine.page_count)
+    )
+    if forged.page_count != genuine.page_count:
+        raise RuntimeError("the edit changed the page count")
+    job = compose_job([CopyToPrint(forged.pdf, backs)])
+    return render(job, 0)
+
+
+def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
+    def values(key: str) -> np.ndarray:
+        return np.array([r[key] for r in results if key in r], dtype=float)
+
+    n = len(results)
+    summary: dict[str, Any] = {
+        "trials": n,
+        "registration_rate": sum(r["registered"] for r in results) / max(n, 1),
+        "code_decode_rate": sum(r["code_decoded"] for r in results) / max(n, 1),
+        "code_valid_rate": sum(r["code_valid"] for r in results) / max(n, 1),
+        "verified_rate": sum(r["outcome"] == "verified" for r in results) / max(n, 1),
+    }
+    ber = values("module_error_rate")
+    if ber.size:
+        summary.update(
+            ber_median=float(np.median(ber)),
+            ber_p99=float(np.percentile(ber, 99)),
+            ber_max=float(ber.max()),
+            ber_le_1pct=float(np.mean(ber <= 0.01)),
+        )
+    f1 = values("ink_f1")
+    if f1.size:
+        summary.update(
+            ink_f1_mean=float(f1.mean()),
+            ink_f1_min=float(f1.min()),
+            ink_f1_ge_095=float(np.mean(f1 >= 0.95)),
+            ssim_mean=float(values("ssim").mean()),
+            psnr_mean_db=float(values("psnr_db").mean()),
+        )
+    delta = values("delta_cer_pp")
+    if delta.size:
+        summary.update(
+            delta_cer_mean_pp=float(delta.mean()),
+            delta_cer_max_pp=float(delta.max()),
+            delta_cer_le_1pp=float(np.mean(delta <= 1.0)),
+            cer_clean_mean=float(values("cer_clean").mean()),
+        )
+    runtime = values("verify_s")
+    summary.update(
+        verify_median_s=float(np.median(runtime)), verify_p95_s=float(np.percentile(runtime, 95))
+    )
+    tampered = [r["tamper"] for r in results if "tamper" in r]
+    if tampered:
+        for kind in ("genuine", "digit", "kanji"):
+            flagged = [t[kind]["outcome"] == "front_mismatch" for t in tampered if kind in t]
+            if flagged:
+                summary[f"tamper_{kind}_flagged"] = f"{sum(flagged)}/{len(flagged)}"
+    return summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--envelope", choices=ENVELOPES, default="office")
+    parser.add_argument("--draws", type=int, default=20, help="random draws (or per sweep value)")
+    parser.add_argument("--corpus", type=int, default=50, help="certificates in the corpus")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--sweep", choices=sorted(SWEEPS), help="sweep one axis instead")
+    parser.add_argument("--no-ocr", dest="ocr", action="store_false")
+    parser.add_argument("--tamper", action="store_true", help="also compare edited fronts")
+    parser.add_argument("--out", type=Path, help="JSON lines: one trial per line, then summary")
+    args = parser.parse_args()
+
+    rng = np.random.default_rng(args.seed)
+    corpus_pages = list(pages(args.corpus))
+    print(f"corpus: {args.corpus} certificates, {len(corpus_pages)} pages", file=sys.stderr)
+    out = args.out.open("w") if args.out else None
+    results: list[dict[str, Any]] = []
+    if args.sweep:
+        groups: dict[Any, list[dict[str, Any]]] = {}
+        for value in SWEEPS[args.sweep]:
+            for draw in range(args.draws):
+                page = corpus_pages[int(rng.integers(len(corpus_pages)))]
+                params = replace(BASELINE, seed=args.seed * 100_000 + draw, **{args.sweep: value})
+                result = trial(page, params, args.ocr, False)
+                result["sweep"] = {args.sweep: value}
+                groups.setdefault(value, []).append(result)
+                if out:
+                    out.write(json.dumps(result) + "\n")
+        for value, group in groups.items():
+            summary = summarise(group)
+            print(
+                json.dumps(
+                    {
+                        args.sweep: value,
+                        **{
+                            k: (round(v, 4) if isinstance(v, float) else v)
+                            for k, v in summary.items()
+                        },
+                    }
+                )
+            )
+    else:
+        for draw in range(args.draws):
+            page = corpus_pages[draw % len(corpus_pages)]
+            params = sample_params(args.envelope, rng, seed=args.seed * 100_000 + draw)
+            result = trial(page, params, args.ocr, args.tamper)
+            results.append(result)
+            if out:
+                out.write(json.dumps(result) + "\n")
+                out.flush()
+            brief = {
+                k: result.get(k)
+                for k in ("outcome", "module_error_rate", "ink_f1", "delta_cer_pp", "verify_s")
+            }
+            print(draw, json.dumps(brief), file=sys.stderr, flush=True)
+        summary = summarise(results)
+        summary["envelope"] = args.envelope
+        if out:
+            out.write(json.dumps({"summary": summary}) + "\n")
+        print(json.dumps(summary, indent=2))
+    if out:
+        out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
