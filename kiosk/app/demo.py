@@ -187,7 +187,7 @@ class Driver:
         if self.dock is not None:
             self.dock.remove(self.slot)
 
-    def enter_pin(self, pin: str) -> None:
+    def enter_pin(self, pin: str, *, photograph: bool = False) -> None:
         state = self.wait_until(
             lambda s: isinstance(s.screen, st.PinEntry) and s.screen.tries_left is not None,
             "the PIN keypad",
@@ -197,6 +197,8 @@ class Driver:
         for digit in pin:
             key = keypad.keys.get(digit) if keypad is not None else None
             self.tap(key, f"keypad {digit}")
+        if photograph:
+            self.photograph("pin-entered")  # shows the mask, never the digits
         self.nav("submit")
 
     def choose_certificate(self, kind: CertificateKind) -> None:
@@ -312,8 +314,9 @@ def run_scripted_transaction(
         lambda s: isinstance(s.screen, st.PinEntry) and s.screen.tries_left is not None,
         "the PIN keypad",
     )
+    driver.photograph("keypad")
     observe(driver)
-    driver.enter_pin(pin)
+    driver.enter_pin(pin, photograph=True)
     driver.wait_for(st.TakeCard)
     observe(driver)
     driver.take_card()
