@@ -14,7 +14,7 @@ import pytest
 # Without a display Qt aborts the process (real-stack.md); set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from hw_sim.stack import PrivatePcscd  # noqa: E402 - after the Qt environment is fixed
+from hw_sim.stack import PrivatePcscd
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ def _port_free(port: int) -> bool:
 
 def free_port_pair(low: int = 41000, high: int = 60000) -> int:
     """Return a port ``p`` such that ``p`` and ``p + 1`` are both free (vpcd needs two)."""
-    rng = random.Random()  # noqa: S311 - port choice, not security
+    rng = random.Random()
     for _ in range(200):
         port = rng.randrange(low, high, 2)
         if _port_free(port) and _port_free(port + 1):
