@@ -172,6 +172,8 @@ def print_page(
     render: npt.NDArray[np.uint8], p: ChannelParams, rng: np.random.Generator
 ) -> npt.NDArray[np.uint8]:
     """Ink coverage (0..255) on paper at 600 dpi after halftoning and toner spread."""
+    if render.ndim != 2 or render.dtype != np.uint8:
+        raise ValueError("the page render must be 8-bit grey (H × W)")
     coverage = 255 - render
     if p.halftone != "none":
         # Only grey pixels (anti-aliased edges, the flower) meet the screen.

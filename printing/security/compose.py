@@ -251,7 +251,15 @@ def compose_job(
             over = [out.copy_foreign(decorations.pages[index].as_form_xobject())]
             serial_code = _front_serial_code(out, front_marks)
             if serial_code:
-                over.append(k_form(out, page_size, serial_code))
+                quiet = _pt(QR_QUIET_MODULES * SERIAL_QR_MODULE_DEVICE_PX)
+                code = serial_code[0]
+                white = (
+                    code.x - quiet,
+                    code.y - quiet,
+                    code.width + 2 * quiet,
+                    code.height + 2 * quiet,
+                )
+                over.append(k_form(out, page_size, serial_code, knockout=[white]))
             _stamp(out.pages[-1], under=[front_background], over=over)
 
             out.pages.append(decorations.pages[index + 1])

@@ -62,10 +62,17 @@ def k_form(
     page_size: tuple[float, float],
     placements: Sequence[Placement],
     clip: Sequence[tuple[float, float, float, float]] = (),
+    knockout: Sequence[tuple[float, float, float, float]] = (),
 ) -> pikepdf.Stream:
-    """A page-sized Form XObject painting the masks in K, optionally clipped to rectangles."""
+    """A page-sized Form XObject painting the masks in K, optionally clipped to rectangles,
+    after painting ``knockout`` rectangles paper-white (no background dots inside a code)."""
     names: dict[str, pikepdf.Stream] = {}
-    ops = [b"q", K_FILL]
+    ops = [b"q"]
+    if knockout:
+        ops.append(b"0 0 0 0 k")
+        for x, y, w, h in knockout:
+            ops.append(b" ".join([_num(x), _num(y), _num(w), _num(h), b"re f"]))
+    ops.append(K_FILL)
     if clip:
         for x, y, w, h in clip:
             ops.append(b" ".join([_num(x), _num(y), _num(w), _num(h), b"re"]))
