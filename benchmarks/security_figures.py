@@ -34,6 +34,7 @@ from printing.security.copier import (
     viewing_contrast,
 )
 from printing.security.layout import BAND_TOP_PX, SAKURA_LEFT_PX, SAKURA_SIZE_PX
+from printing.security.pantograph import word_cells
 from printing.verify import TrustStore, load_scan, verify_back
 from printing.verify.report import side_by_side
 
@@ -120,9 +121,6 @@ def main() -> None:
     # 600-dpi detail of the pantograph where the word 複写 meets the background.
     front_600 = np.asarray(pdftoppm(job, 1, 600, grey=True))
     back_600 = np.asarray(pdftoppm(job, 2, 600, grey=True))
-    Image.fromarray(front_600[6600:6900, 300:900]).resize((1200, 600), Image.NEAREST).save(
-        out / "front_detail.png"
-    )
 
     # A simulated office scan of the back, and what the verifier restores from it.
     back_scan_bytes = simulate(back_600, OFFICE, front_600)
@@ -154,9 +152,13 @@ def main() -> None:
     tampered = verify_back(scan, TRUST, forged_scan)
     numbers["edited_front_flagged"] = float(tampered.outcome.value == "front_mismatch")
     pair = side_by_side(tampered)
-    if pair is not None:
-        half = pair.shape[0] // 2
-        cv2.imwrite(str(out / "tamper.png"), pair[:half, :])
+    if pair is not None and tampered.front is not None and tampered.front.regions:
+        # The rows around the first flagged region, in 16 grey levels (a small file).
+        _, y, _, h = tampered.front.regions[0]
+        top = max(0, 2 * y - 160)
+        strip = pair[top : 2 * (y + h) + 160]
+        strip = cv2.resize(strip, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(out / "tamper.png"), strip)
 
     # Photocopy: the pantograph of a composed front (the 印鑑登録証明書: a page with blank paper),
     # original print vs mono copy, in a band where the municipality's page has no ink.
@@ -169,6 +171,13 @@ def main() -> None:
     runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
     run = max(runs, key=len)
     band = (slice(int(run[0]), int(run[0]) + min(len(run), 1400)), slice(0, 2400))
+    # 600-dpi detail of the pantograph where the word's clusters meet the background dots.
+    cells = word_cells(inkan_front.shape[1], inkan_front.shape[0], calibration)[band]
+    ys, xs = np.nonzero(cells)
+    cy = int(np.median(ys)) + band[0].start
+    cx = min(max(int(np.median(xs)), 300), inkan_front.shape[1] - 300)
+    detail = inkan_front[cy - 150 : cy + 150, cx - 300 : cx + 300]
+    Image.fromarray(detail).resize((1200, 600), Image.NEAREST).save(out / "front_detail.png")
     original = printed_reflectance(inkan_front[band], 0.0)
     copy = photocopy(original, CopierModel(scan_dpi=600))
     whole = printed_reflectance(inkan_front, 0.0)
@@ -177,6 +186,13 @@ def main() -> None:
     for dpi in (300, 600, 1200):
         numbers[f"copy_contrast_copy_{dpi}dpi"] = viewing_contrast(
             photocopy(whole, CopierModel(scan_dpi=dpi)), calibration, region
+        )
+    # The same with a printer of visible dot gain (toner spread σ 0.5 device px).
+    gained = printed_reflectance(inkan_front, 0.5)
+    numbers["copy_contrast_original_dot_gain"] = viewing_contrast(gained, calibration, region)
+    for dpi in (300, 600, 1200):
+        numbers[f"copy_contrast_copy_{dpi}dpi_dot_gain"] = viewing_contrast(
+            photocopy(gained, CopierModel(scan_dpi=dpi)), calibration, region
         )
     eye = 0.3 / 25.4 * 600
 

@@ -10,6 +10,7 @@ import numpy.typing as npt
 
 from printing.security._cv import cv2
 
+from .front import COMPARE_WINDOW
 from .verifier import Outcome, Verdict
 
 VIEW_SCALE = 2  # the restored raster is ~95 dpi: shown twice as large, nearest neighbour
@@ -32,10 +33,12 @@ def side_by_side(verdict: Verdict) -> npt.NDArray[np.uint8] | None:
         panels.insert(0, cv2.cvtColor(_upscale(front.front_image), cv2.COLOR_GRAY2BGR))
         for panel in panels:
             for x, y, w, h in front.regions:
+                # Regions are window centres: pad by half a window to frame the glyph.
+                pad = VIEW_SCALE * (COMPARE_WINDOW // 2)
                 cv2.rectangle(
                     panel,
-                    (VIEW_SCALE * x - 3, VIEW_SCALE * y - 3),
-                    (VIEW_SCALE * (x + w) + 3, VIEW_SCALE * (y + h) + 3),
+                    (VIEW_SCALE * x - pad, VIEW_SCALE * y - pad),
+                    (VIEW_SCALE * (x + w) + pad, VIEW_SCALE * (y + h) + pad),
                     (0, 0, 255),
                     2,
                 )

@@ -167,3 +167,21 @@ def test_serial_is_not_in_repr(inkan: documents.Rendered, inkan_back: BackSideDa
     assert SERIAL not in repr(copy)
     assert SERIAL not in repr(replace(copy))
     _ = samples  # the fixtures come from printing.documents.samples
+
+
+def test_calibration_chart_cli_writes_a_one_page_pdf(tmp_path: Path) -> None:
+    import sys
+
+    out = tmp_path / "chart.pdf"
+    result = subprocess.run(
+        [sys.executable, "-m", "printing.security", "chart", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = pikepdf.open(out)
+    assert len(pdf.pages) == 1
+    text = re.sub(r"\s", "", _text(out.read_bytes(), 1, tmp_path))
+    assert "bg1/3word3/9px" in text
+    assert "latentink" in text
