@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import ISSUER, SERIAL
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from printing import documents
@@ -20,6 +22,7 @@ from printing.security import (
     BackSideFormatError,
     BackSideGenerationError,
     BackSideKeys,
+    SignedCodeError,
     make_back_side,
     verify_signed_code,
 )
@@ -160,3 +163,34 @@ def test_same_input_same_back(inkan: documents.Rendered, keys: BackSideKeys) -> 
 
     first, second = backs_for(inkan, keys)[0], backs_for(inkan, keys)[0]
     assert first.modules_png == second.modules_png
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_corruption_of_the_wire_is_a_typed_error(
+    inkan_back: BackSideData, data: st.DataObject
+) -> None:
+    """Truncations, flipped bytes and swapped values: parsed or BackSideFormatError, never
+    another exception."""
+    wire = bytearray(inkan_back.to_bytes())
+    for _ in range(data.draw(st.integers(1, 5))):
+        position = data.draw(st.integers(0, len(wire) - 1))
+        wire[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        wire = wire[: data.draw(st.integers(0, len(wire)))]
+    try:
+        parsed = BackSideData.from_bytes(bytes(wire))
+    except BackSideFormatError:
+        return
+    assert parsed.layout_version == 1  # whatever survived is still a valid back
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=st.binary(max_size=700))
+def test_any_bytes_as_a_signed_code_are_a_typed_error(code: bytes) -> None:
+    from printing.security.signed_code import parse_signed_code
+
+    with pytest.raises(SignedCodeError):
+        parse_signed_code(code)
