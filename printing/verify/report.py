@@ -67,6 +67,9 @@ def summary(verdict: Verdict) -> str:
             f"{document['issued_on']}"
         )
         lines.append(f"署名 signature: {'valid' if verdict.signature_valid else 'NOT valid'}")
+        if document.get("signed_text"):
+            lines.append("署名された証明内容 signed text (compare with the front):")
+            lines.extend(f"  {line}" for line in document["signed_text"].splitlines())
     if "check_pattern_agreement" in record:
         lines.append(
             f"check pattern: {record['check_pattern_agreement']:.1%} "

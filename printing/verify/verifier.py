@@ -141,6 +141,9 @@ class Verdict:
                 "pages": p.page_count,
                 "issued_on": p.issued_on.isoformat(),
                 "text_in_code": p.text is not None,
+                # The signed canonical text, for the reader to compare with the front (it is
+                # the certificate's content: the verdict is as personal as the paper).
+                "signed_text": p.text if self.signature_valid else None,
                 "text_sha256": p.text_sha256.hex(),
                 "layout_version": p.layout_version,
             }

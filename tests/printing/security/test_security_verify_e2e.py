@@ -197,7 +197,10 @@ def test_blank_and_noise_pages_are_unreadable(keys: BackSideKeys) -> None:
 
 
 def test_cli_writes_outputs_and_exit_codes(
-    inkan_pages: tuple[np.ndarray, np.ndarray], keys: BackSideKeys, tmp_path: Path
+    inkan_pages: tuple[np.ndarray, np.ndarray],
+    keys: BackSideKeys,
+    inkan: documents.Rendered,
+    tmp_path: Path,
 ) -> None:
     front, back = inkan_pages
     (tmp_path / "back.jpg").write_bytes(simulate(back, OFFICE, front))
@@ -236,6 +239,8 @@ def test_cli_writes_outputs_and_exit_codes(
     record = json.loads((tmp_path / "out" / "verdict.json").read_text())
     assert record["outcome"] == "verified"
     assert record["document"]["serial"] == SERIAL
+    assert record["document"]["signed_text"] == inkan.canonical_text
+    assert "signed text" in (tmp_path / "out" / "verdict.txt").read_text()
     for name in ("restored.png", "side_by_side.png", "verdict.txt"):
         assert (tmp_path / "out" / name).stat().st_size > 0
 
