@@ -214,6 +214,7 @@ def trial(page: Page, params: ChannelParams, ocr: bool, tamper: bool) -> dict[st
             # The restored image as a reader of it would binarise it, like the clean source.
             result["cer"] = ocr_cer(np.where(ink, 0, 255).astype(np.uint8), page.text)
             result["cer_clean"] = page.clean_cer
+            result["text_chars"] = len(page.text)
             result["delta_cer_pp"] = 100 * (result["cer"] - page.clean_cer)
     if tamper and verdict.outcome is Outcome.VERIFIED:
         result["tamper"] = tamper_trial(page, params)
@@ -303,6 +304,17 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             delta_cer_le_1pp=float(np.mean(delta <= 1.0)),
             cer_clean_mean=float(values("cer_clean").mean()),
         )
+        # Pooled over all trials (errors / characters): per-page ΔCER is noisy, Tesseract at
+        # ~95 dpi can lose a whole line over a handful of pixels.
+        chars = values("text_chars")
+        if chars.size == delta.size:
+            pooled = float(np.sum(values("cer") * chars) / chars.sum())
+            pooled_clean = float(np.sum(values("cer_clean") * chars) / chars.sum())
+            summary.update(
+                cer_pooled=pooled,
+                cer_clean_pooled=pooled_clean,
+                delta_cer_pooled_pp=100 * (pooled - pooled_clean),
+            )
     runtime = values("verify_s")
     summary.update(
         verify_median_s=float(np.median(runtime)), verify_p95_s=float(np.percentile(runtime, 95))
