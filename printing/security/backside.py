@@ -31,7 +31,6 @@ from .keys import BackSideKeys, Scrambler, document_key
 from .layout import (
     BLOCK_COLS,
     BLOCK_ROWS,
-    DEFAULT_CONTENT_AREA_MM,
     LAYOUT_VERSION,
     SUPPORTED_LAYOUT_VERSIONS,
     block_geometry,
@@ -247,6 +246,15 @@ def _b64(value: object, name: str) -> bytes:
         raise BackSideFormatError(f"{name} is not valid base64") from exc
 
 
+def default_content_area_mm() -> tuple[float, float, float, float]:
+    """The content box of printing.documents' A4 layout: what the municipality draws in, and
+    outside which the kiosk prints the serial (so the scramble never holds the kiosk's marks)."""
+    from printing.documents.layout import A4_LAYOUT
+
+    box = A4_LAYOUT.content
+    return (box.left_mm, box.top_mm, box.width_mm, box.height_mm)
+
+
 def make_back_side(
     front_pdf: bytes,
     page_index: int,
@@ -261,9 +269,10 @@ def make_back_side(
 ) -> BackSideData:
     """Center side: the back of ``front_pdf``'s page ``page_index`` (0-based).
 
-    Renders the page's content area (default: 10 mm margins) to the source raster, scrambles it
-    under the document key derived from ``keys`` for (issuer, serial), and signs the canonical
-    text of the whole certificate with the serial, issuer and page. ``page_count`` defaults to
+    Renders the page's content area (default: printing.documents' A4 content box) to the
+    source raster, scrambles it under the document key derived from ``keys`` for (issuer,
+    serial), and signs the canonical text of the whole certificate with the serial, issuer and
+    page. ``page_count`` defaults to
     the PDF's; ``issued_on`` to today (UTC).
     """
     from .source import page_count as pdf_page_count
@@ -276,7 +285,7 @@ def make_back_side(
     count = pdf_page_count(front_pdf) if page_count is None else page_count
     if not 0 <= page_index < count:
         raise BackSideGenerationError(f"page {page_index} out of range for {count} page(s)")
-    area = tuple(float(v) for v in (content_area_mm or DEFAULT_CONTENT_AREA_MM))
+    area = tuple(float(v) for v in (content_area_mm or default_content_area_mm()))
     if len(area) != 4:
         raise BackSideGenerationError("content area must be (left, top, width, height)")
     area4 = (area[0], area[1], area[2], area[3])

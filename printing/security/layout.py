@@ -257,8 +257,3 @@ def source_geometry(area_mm: tuple[float, float, float, float]) -> SourceGeometr
         width = int(width_mm / 25.4 * dpi)
         height = int(height_mm / 25.4 * dpi)
     return SourceGeometry(area_mm=area_mm, dpi=dpi, width=width, height=height)
-
-
-# Default content area of an A4 certificate front (left, top, width, height in mm) when the
-# caller does not give one: 10 mm margins all round, the smallest margin office printers keep.
-DEFAULT_CONTENT_AREA_MM = (10.0, 10.0, 190.0, 277.0)

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -194,3 +195,44 @@ def test_any_bytes_as_a_signed_code_are_a_typed_error(code: bytes) -> None:
 
     with pytest.raises(SignedCodeError):
         parse_signed_code(code)
+
+
+def test_default_content_area_is_the_documents_content_box(
+    inkan: documents.Rendered, keys: BackSideKeys, tmp_path: Path
+) -> None:
+    """What the simulated center does (no area given): the kiosk's serial and its code then go
+    in the margin the documents package keeps free, outside what the scramble holds."""
+    import subprocess
+
+    from printing.security import CopyToPrint, compose_job
+
+    back = make_back_side(
+        inkan.pdf, 0, serial=SERIAL, issuer=ISSUER, canonical_text=inkan.canonical_text, keys=keys
+    )
+    box = documents.document_layout().content
+    assert back.content_area_mm == (box.left_mm, box.top_mm, box.width_mm, box.height_mm)
+    pdf = tmp_path / "job.pdf"
+    pdf.write_bytes(compose_job([CopyToPrint(inkan.pdf, (back,))]))
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(tmp_path / "front"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    import zxingcpp
+
+    with Image.open(tmp_path / "front.png") as image:
+        codes = [b.text for b in zxingcpp.read_barcodes(image)]
+    assert f"KSB-SN:{SERIAL}" in codes
