@@ -200,9 +200,16 @@ class SimulatedMunicipalityServer:
             if isinstance(built, Refusal):
                 return built
             document = built
+        from printing.documents import MissingGlyphError
         from printing.documents.render import render_document
 
-        rendered = render_document(document)
+        try:
+            rendered = render_document(document)
+        except MissingGlyphError:
+            # The offer checks the applicant's own texts; a household member's name, a note or
+            # an option's text can still hold a character no embedded font has. Refuse rather
+            # than print a blank box (printing-documents.md, "Fonts").
+            return self._refuse(RefusalReason.CHARACTERS_NOT_SUPPORTED)
         log.info(
             "issued: municipality=%s kind=%s pages=%d",
             self.code,

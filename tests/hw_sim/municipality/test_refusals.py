@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
 from hw_sim.municipality import Refusal, UnknownMunicipalityError, World
+from hw_sim.municipality.runtime import WorldRuntime
 from hw_sim.world.records import WorldData
 from kiosk.domain import (
     CertificateKind,
@@ -189,3 +193,49 @@ def test_time_refusals_on_issue(world: World, now, reason: RefusalReason) -> Non
     result = world.municipality(code).issue(resident_id, request, now, "T-1")
     assert isinstance(result, Refusal)
     assert result.reason is reason
+
+
+def test_a_character_no_font_has_is_refused_before_printing(
+    world_data: WorldData, tmp_path: Path
+) -> None:
+    """A character no embedded font has (U+17000, a Tangut ideograph) is a refusal, never an
+    exception or a blank box: in a member's name the offer allows only the applicant's own
+    entry; in a text the offer does not check (the 前住所) the renderer's MissingGlyphError
+    becomes characters_not_supported."""
+    odd = "\U00017000"
+    located = World(WorldRuntime.open(tmp_path / "probe", world_data)).locate_card_holder(
+        card("normal")
+    )
+    assert located is not None
+    code, resident_id = located
+    applicant = world_data.residents[resident_id]
+    member = next(
+        m
+        for m in world_data.members_of(world_data.household_of(applicant))
+        if m.resident_id != resident_id
+    )
+    residents = {
+        **world_data.residents,
+        member.resident_id: dataclasses.replace(
+            member, name=dataclasses.replace(member.name, given=odd + "子")
+        ),
+        resident_id: dataclasses.replace(applicant, previous_address=f"東京都練馬区{odd}町１番"),
+    }
+    changed = World(
+        WorldRuntime.open(tmp_path / "state", dataclasses.replace(world_data, residents=residents))
+    )
+    try:
+        offer = changed.municipality(code).offer(resident_id, NOW)
+        assert isinstance(offer, Offer)
+        juminhyo = next(c for c in offer.certificates if c.kind is CertificateKind.JUMINHYO)
+        assert juminhyo.rules.scopes == (Scope.SELF,)
+        result = changed.municipality(code).issue(
+            resident_id,
+            CertificateRequest(CertificateKind.JUMINHYO, Jurisdiction.RESIDENCE, JuminhyoOptions()),
+            NOW,
+            "2026-000043",
+        )
+        assert isinstance(result, Refusal)
+        assert result.reason == RefusalReason.CHARACTERS_NOT_SUPPORTED
+    finally:
+        changed.close()
