@@ -26,7 +26,7 @@ from .locate import flat_field
 
 COARSE_FACTOR = 4
 TILE_PX = 48  # ~13 mm at the source resolution: a few glyphs
-TILE_SEARCH_PX = 3
+TILE_SEARCH_PX = 12  # px: what the global fit can leave at a far, isolated line (~3 mm)
 BLOCK_PX = 64  # blocks that check the global fit
 BLOCK_SEARCH_PX = 16
 PEAK_MARGIN = 0.02  # correlation a peak must exceed its surroundings by (2 px away)
@@ -80,35 +80,37 @@ def _coverage(grey: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 def _ecc(
     template: npt.NDArray[np.float32], image: npt.NDArray[np.float32], warp: npt.NDArray[np.float32]
 ) -> tuple[float, npt.NDArray[np.float32]]:
+    """ECC refinement of an *affine* fit (a flatbed scan is affine; a homography's extra
+    freedom, fitted to content that sits mostly at the top of a page, bends the foot)."""
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
+    affine = (warp / warp[2, 2])[:2].astype(np.float32)
     try:
         score, refined = cv2.findTransformECC(
-            template, image, warp, cv2.MOTION_HOMOGRAPHY, criteria, None, 3
+            template, image, affine, cv2.MOTION_AFFINE, criteria, None, 3
         )
     except cv2.error:
         return -1.0, warp
-    return float(score), refined
+    return float(score), np.vstack([refined, [0, 0, 1]]).astype(np.float32)
 
 
 def _local_shifts(
     restored: npt.NDArray[np.float32], front: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.float32]:
-    """Dense residual shift of ``front`` against ``restored`` (paper warp, folds), per pixel.
+    """Dense residual shift of ``front`` (the restored frame plus TILE_SEARCH_PX on every
+    side) against ``restored`` (paper warp, folds), per restored pixel.
 
-    Overlapping tiles are matched within ±TILE_SEARCH_PX with a sub-pixel peak. A tile that
+    Overlapping tiles (edge to edge) are matched within ±TILE_SEARCH_PX, sub-pixel. A tile that
     cannot tell a shift along an axis (only horizontal rules, say, say nothing about x) gives
     no value on that axis; missing values take their neighbours' median, then a 3 × 3 median
     rejects outliers before smooth interpolation.
     """
     h, w = restored.shape
-    step = TILE_PX // 2
-    rows, cols = max(1, (h - TILE_PX) // step + 1), max(1, (w - TILE_PX) // step + 1)
-    shifts = np.full((rows, cols, 2), np.nan, np.float32)
-    s = TILE_SEARCH_PX
-    padded = np.pad(front, s, mode="edge")
-    for ty in range(rows):
-        for tx in range(cols):
-            y0, x0 = ty * step, tx * step
+    ys, xs = _tile_starts(h), _tile_starts(w)
+    shifts = np.full((len(ys), len(xs), 2), np.nan, np.float32)
+    s = TILE_SEARCH_PX  # ``front`` is framed with this margin on every side
+    padded = front
+    for ty, y0 in enumerate(ys):
+        for tx, x0 in enumerate(xs):
             tile = restored[y0 : y0 + TILE_PX, x0 : x0 + TILE_PX]
             if tile.std() < 0.08:  # blank paper: nothing to align on
                 continue
@@ -126,9 +128,11 @@ def _local_shifts(
         plane = _fill_missing(shifts[..., k])
         planes.append(cv2.medianBlur(np.ascontiguousarray(plane), 3))
     smooth = np.stack(planes, axis=-1)
-    # Tile (ty, tx) is centred at pixel (tx·step + TILE/2, ty·step + TILE/2).
-    gx = ((np.arange(w, dtype=np.float32) - TILE_PX / 2) / step)[None, :]
-    gy = ((np.arange(h, dtype=np.float32) - TILE_PX / 2) / step)[:, None]
+    # Tiles are evenly spaced from edge to edge: tile i is centred at i·step + TILE/2.
+    step_x = (w - TILE_PX) / max(len(xs) - 1, 1)
+    step_y = (h - TILE_PX) / max(len(ys) - 1, 1)
+    gx = ((np.arange(w, dtype=np.float32) - TILE_PX / 2) / step_x)[None, :]
+    gy = ((np.arange(h, dtype=np.float32) - TILE_PX / 2) / step_y)[:, None]
     map_x = np.broadcast_to(gx, (h, w)).astype(np.float32)
     map_y = np.broadcast_to(gy, (h, w)).astype(np.float32)
     return np.stack(
@@ -144,6 +148,15 @@ def _local_shifts(
         ],
         axis=-1,
     )
+
+
+def _tile_starts(length: int) -> list[int]:
+    """Tile starts about half a tile apart, the first and last flush with the edges (the
+    foot of a page often holds a single line — the 発行番号 — far from everything else)."""
+    if length <= TILE_PX:
+        return [0]
+    count = int(np.ceil((length - TILE_PX) / (TILE_PX / 2))) + 1
+    return [round(i * (length - TILE_PX) / (count - 1)) for i in range(count)]
 
 
 def _distinct(profile: npt.NDArray[np.float32], at: int) -> bool:
@@ -380,25 +393,33 @@ def compare_front(
     if score < MIN_REGISTRATION_SCORE:
         return FrontComparison(serial, False, score, (), 0, None, None)
     warp = _refine_by_blocks(restored_ink, page, warp)
-    aligned = cv2.warpPerspective(
+    # The front onto the restored image's frame, with a margin: what the dense refinement
+    # moves in from beyond the edge must be there (a 発行番号 line at the very foot).
+    m = TILE_SEARCH_PX
+    outset = np.array([[1, 0, -m], [0, 1, -m], [0, 0, 1]], dtype=np.float32)
+    framed = cv2.warpPerspective(
         page,
-        warp,
-        (w, h),
+        warp @ outset,
+        (w + 2 * m, h + 2 * m),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_REPLICATE,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0.0,
     )
 
     # 3. Dense refinement for paper warp and folds.
     shifts = _local_shifts(
-        cv2.GaussianBlur(restored_ink, (0, 0), 1.0), cv2.GaussianBlur(aligned, (0, 0), 1.0)
+        cv2.GaussianBlur(restored_ink, (0, 0), 1.0), cv2.GaussianBlur(framed, (0, 0), 1.0)
     )
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    grid_x, grid_y = np.meshgrid(
+        np.arange(w, dtype=np.float32) + m, np.arange(h, dtype=np.float32) + m
+    )
     aligned = cv2.remap(
-        aligned,
+        framed,
         grid_x + shifts[..., 0],
         grid_y + shifts[..., 1],
         cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REPLICATE,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0.0,
     )
 
     # 4. Stroke darkness varies with toner, fading and streaks: normalise it by the local
