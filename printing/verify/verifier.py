@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 MAX_PILOT_ERROR = 0.15
 # Check pattern agreement: ~50 % for a wrong key, > 95 % for office scans.
 MIN_CHECK_AGREEMENT = 0.80
+# A wrong key is declared only when the check pattern agrees this much less than the pilots'
+# error rate explains (a wrong key gives ~50 % whatever the scan; a poor scan 1 − its errors).
+CHECK_MARGIN = 0.15
 
 
 class Outcome(StrEnum):
@@ -209,6 +212,12 @@ def _signed_codes(scan: ScanImage, located: Located) -> list[bytes]:
     return []
 
 
+def check_failure(agreement: float, pilot_error_rate: float) -> Outcome:
+    """What a failed check pattern means: the wrong key, or a scan too poor to judge."""
+    explained = 1 - pilot_error_rate - CHECK_MARGIN
+    return Outcome.WRONG_KEY if agreement < explained else Outcome.UNREADABLE
+
+
 def verify_back(back: ScanImage, trust: TrustStore, front: ScanImage | None = None) -> Verdict:
     """Verify a scan of a printed back; with ``front``, also compare the front with it."""
     timings: dict[str, float] = {}
@@ -270,9 +279,12 @@ def verify_back(back: ScanImage, trust: TrustStore, front: ScanImage | None = No
     if outcome is not None:
         return Verdict(outcome, detail, **common)
     if restored.check_agreement < MIN_CHECK_AGREEMENT:
+        # The pilots say how many modules the channel got wrong; the check pattern should then
+        # agree to about 1 − that. Far below it is the key; near it, a scan too poor to judge.
         return Verdict(
-            Outcome.WRONG_KEY,
-            f"check pattern {restored.check_agreement:.0%} (≥ {MIN_CHECK_AGREEMENT:.0%} expected)",
+            check_failure(restored.check_agreement, equalised.pilot_error_rate),
+            f"check pattern {restored.check_agreement:.0%} (≥ {MIN_CHECK_AGREEMENT:.0%} expected, "
+            f"{equalised.pilot_error_rate:.1%} pilot errors)",
             **common,
         )
 

@@ -275,3 +275,20 @@ def test_scan_delivered_as_pdf(
 
 def test_signed_text_is_what_the_center_signed(genuine: Verdict, inkan_back: BackSideData) -> None:
     assert genuine.payload == parse_signed_code(inkan_back.signed_code).payload
+
+
+@pytest.mark.parametrize(
+    ("agreement", "pilot_errors", "outcome"),
+    [
+        (0.50, 0.001, Outcome.WRONG_KEY),  # a clean scan under the wrong key
+        (0.52, 0.04, Outcome.WRONG_KEY),
+        (0.78, 0.14, Outcome.UNREADABLE),  # a genuine back scanned too badly: not a forgery
+        (0.75, 0.13, Outcome.UNREADABLE),
+    ],
+)
+def test_a_poor_scan_is_not_called_a_forgery(
+    agreement: float, pilot_errors: float, outcome: Outcome
+) -> None:
+    from printing.verify.verifier import check_failure
+
+    assert check_failure(agreement, pilot_errors) is outcome
