@@ -133,6 +133,9 @@ def back_to_start(k: KioskUnderTest) -> int:
         driver.pump(0.1)
     assert driver.state.txn is None
     assert driver.state.pending_reports == ()
+    # The state changes first; the records of that step are written by the runner's sequencer
+    # right after (write-ahead applies to the effects that follow them, not to the screen).
+    assert k.runner.wait_idle(30)
     with k.journal() as journal:
         assert journal.open_transactions() == []
     assert k.acceptor.escrow is None

@@ -79,6 +79,7 @@ def test_issue_pay_print_done(kiosk: KioskUnderTest, tmp_path: Path) -> None:
 
     # The journal closed the transaction as completed, and the center got the report.
     kiosk.driver.wait_until(lambda s: not s.pending_reports, "the completion report")
+    assert kiosk.runner.wait_idle(30)  # the closing record follows the state change
     with kiosk.journal() as journal:
         assert journal.open_transactions() == []
         summary = journal.summary(txn.txn_id)
