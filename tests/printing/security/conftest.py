@@ -5,37 +5,26 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
-from PIL import Image
+from security_helpers import backs_for, key, render_600
 
 from printing import documents
 from printing.documents import samples
-from printing.security import BackSideData, BackSideKeys, CopyToPrint, compose_job, make_back_side
-
-SERIAL = "131202-241203-000001-1"
-ISSUER = "東京都練馬区長"
-ISSUED_ON = date(2024, 12, 3)
-
-
-def _key(seed: int) -> ec.EllipticCurvePrivateKey:
-    # Fixed private scalars: deterministic keys make the composed jobs byte-stable.
-    return ec.derive_private_key(0x1F2E3D4C5B6A7988 + seed, ec.SECP256R1())
+from printing.security import BackSideData, BackSideKeys, CopyToPrint, compose_job
 
 
 @pytest.fixture(scope="session")
 def keys() -> BackSideKeys:
-    return BackSideKeys(bytes(range(32)), _key(1), b"test-doc-1")
+    return BackSideKeys(bytes(range(32)), key(1), b"test-doc-1")
 
 
 @pytest.fixture(scope="session")
 def other_keys() -> BackSideKeys:
     """Another center's keys: a different master key and signing key."""
-    return BackSideKeys(bytes(range(100, 132)), _key(2), b"test-doc-2")
+    return BackSideKeys(bytes(range(100, 132)), key(2), b"test-doc-2")
 
 
 @pytest.fixture(scope="session")
@@ -48,25 +37,6 @@ def inkan() -> documents.Rendered:
 def juminhyo() -> documents.Rendered:
     """A two-page 住民票の写し (three residents)."""
     return documents.render_document(samples.juminhyo())
-
-
-def backs_for(
-    rendered: documents.Rendered, keys: BackSideKeys, serial: str = SERIAL
-) -> tuple[BackSideData, ...]:
-    area = documents.document_layout().content
-    return tuple(
-        make_back_side(
-            rendered.pdf,
-            index,
-            serial=serial,
-            issuer=ISSUER,
-            canonical_text=rendered.canonical_text,
-            keys=keys,
-            content_area_mm=(area.left_mm, area.top_mm, area.width_mm, area.height_mm),
-            issued_on=ISSUED_ON,
-        )
-        for index in range(rendered.page_count)
-    )
 
 
 @pytest.fixture(scope="session")
@@ -101,33 +71,6 @@ def rasterise(tmp_path: Path) -> Callable[..., Path]:
         return prefix
 
     return run
-
-
-def render_600(pdf: bytes, page: int, folder: Path) -> np.ndarray:
-    """One page at the printer's 600 dpi in grey, rendered by poppler's pdftoppm."""
-    source = folder / f"render-{page}.pdf"
-    source.write_bytes(pdf)
-    prefix = folder / f"render-{page}"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "600",
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            str(page),
-            "-l",
-            str(page),
-            str(source),
-            str(prefix),
-        ],
-        check=True,
-        timeout=120,
-    )
-    with Image.open(f"{prefix}.png") as image:
-        return np.asarray(image.convert("L"), dtype=np.uint8).copy()
 
 
 @pytest.fixture(scope="session")

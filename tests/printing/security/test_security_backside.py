@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import ISSUER, SERIAL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
+from security_helpers import ISSUER, SERIAL
 
 from printing import documents
 from printing.security import (
@@ -160,7 +160,7 @@ def test_generation_errors_are_typed(inkan: documents.Rendered, keys: BackSideKe
 
 def test_same_input_same_back(inkan: documents.Rendered, keys: BackSideKeys) -> None:
     """The back is a function of the front, the keys and the fields (ECDSA aside)."""
-    from conftest import backs_for
+    from security_helpers import backs_for
 
     first, second = backs_for(inkan, keys)[0], backs_for(inkan, keys)[0]
     assert first.modules_png == second.modules_png

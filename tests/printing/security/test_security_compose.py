@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import SERIAL, backs_for
+from security_helpers import SERIAL, backs_for
 
 from printing import documents
 from printing.documents import samples

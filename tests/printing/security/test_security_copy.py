@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import backs_for, render_600
+from security_helpers import backs_for, render_600
 
 from printing import documents
 from printing.security import BackSideKeys, CopyToPrint, PrintCalibration, compose_job

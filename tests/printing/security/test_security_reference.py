@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import backs_for
 from PIL import Image
+from security_helpers import backs_for
 
 from printing import documents
 from printing.documents import samples

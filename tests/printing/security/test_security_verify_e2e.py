@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ISSUER, SERIAL, backs_for, render_600
 from cryptography.hazmat.primitives import serialization
+from security_helpers import ISSUER, SERIAL, backs_for, render_600
 
 from printing import documents
 from printing.documents import samples
