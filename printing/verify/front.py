@@ -38,6 +38,7 @@ STRUCTURE_VARIANCE = 0.02  # ink variance in a window that makes it "text", not 
 BLANK_VARIANCE = 0.004  # a window this flat and this light holds no ink
 BLANK_MEAN = 0.04
 INK_MEAN = 0.2  # a window this dark holds ink
+STRONG_INK = 0.6  # coverage only toner reaches (stains and shadows stay below ~0.4)
 ONE_SIDED_SCORE = 1.0
 MIN_LOCAL_BLACK = 0.45  # never stretch fainter ink than this to full black (tint, stains)
 PAPER_COVERAGE = 0.25  # below this a front pixel is paper: pantograph tint, show-through
@@ -276,7 +277,10 @@ def _window_scores(
     blank_b = (cv2.blur(raw * raw, k) - mean_raw * mean_raw < BLANK_VARIANCE) & (
         mean_raw < BLANK_MEAN
     )
-    one_sided = (blank_a & (mean_raw > INK_MEAN)) | (blank_b & (mean_a > INK_MEAN))
+    # Ink the restored image lacks must be real ink: dark somewhere in the window (a coffee
+    # ring or a fold's shadow in a grey scan is a faint, even tint).
+    strong = cv2.dilate(front_raw, np.ones(k, np.uint8)) > STRONG_INK
+    one_sided = (blank_a & (mean_raw > INK_MEAN) & strong) | (blank_b & (mean_a > INK_MEAN))
     scores = np.where(both, 1 - best, 0.0)
     return np.where(one_sided, ONE_SIDED_SCORE, scores).astype(np.float32)
 
