@@ -292,3 +292,15 @@ def test_a_poor_scan_is_not_called_a_forgery(
     from printing.verify.verifier import check_failure
 
     assert check_failure(agreement, pilot_errors) is outcome
+
+
+def test_600_dpi_scan_is_verified_at_a_working_resolution(
+    inkan_pages: tuple[np.ndarray, np.ndarray], keys: BackSideKeys
+) -> None:
+    front, back = inkan_pages
+    fine = scan(back, replace(OFFICE, scan_dpi=600, blur_sigma_px=1.4), front)
+    assert fine.dpi > 550
+    verdict = verify_back(fine, trust(keys), scan(front, replace(FRONT_SCAN, scan_dpi=600), back))
+    assert verdict.outcome is Outcome.VERIFIED, verdict.detail
+    assert verdict.located is not None
+    assert 2.8 < verdict.located.module_px < 3.2  # sampled at ~300 dpi
