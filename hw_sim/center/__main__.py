@@ -2,7 +2,7 @@
 
     python -m hw_sim.center serve --state-dir var/center --pki-dir var/pki --port 8443
     python -m hw_sim.center kiosk add kiosk-0002 --state-dir var/center
-    python -m hw_sim.center fault add slow --path /v1/offer --delay 3 --state-dir var/center
+    python -m hw_sim.center fault add slow --path /v2/offer --delay 3 --state-dir var/center
     python -m hw_sim.center maintenance set 131202 --minutes 30 --state-dir var/center
     python -m hw_sim.center status --state-dir var/center
 
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     fault_sub = fault.add_subparsers(dest="action", required=True)
     fadd = fault_sub.add_parser("add", help="add a fault rule")
     fadd.add_argument("kind", choices=("slow", "drop", "error", "malformed"))
-    fadd.add_argument("--path", default="/v1/", help="path prefix the rule matches")
+    fadd.add_argument("--path", default="/v", help="path prefix the rule matches (/v: any)")
     fadd.add_argument("--method", default=None)
     fadd.add_argument("--count", type=int, default=1, help="requests affected (0: until cleared)")
     fadd.add_argument("--delay", type=float, default=0.0, help="slow: seconds")

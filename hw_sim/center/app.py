@@ -1,4 +1,8 @@
-"""The center's HTTPS application: routes of docs/center-protocol.md on top of CenterService."""
+"""The center's HTTPS application: routes of docs/center-protocol.md on top of CenterService.
+
+Every supported protocol version is served side by side (``/v1`` and ``/v2``, wire.versions):
+the calls are the same, only the completion report and the settlement differ in shape.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,26 @@ from kiosk.center import wire
 SERVICE = web.AppKey("service", CenterService)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # Calls answered even while the center is in maintenance (so a kiosk can tell staff until when).
-OPEN_DURING_MAINTENANCE = ("/v1/health", "/v1/notices", "/openapi.yaml", "/openapi.json")
+OPEN_DURING_MAINTENANCE = frozenset(
+    {
+        *(
+            f"{wire.api_prefix(version)}/{call}"
+            for version in wire.SUPPORTED_VERSIONS
+            for call in ("health", "notices")
+        ),
+        "/openapi.yaml",
+        "/openapi.json",
+    }
+)
+
+
+def request_version(request: web.Request) -> int:
+    """The protocol version of the path asked (``/v2/...`` → 2)."""
+    prefix = request.path.split("/", 2)[1] if request.path.count("/") >= 2 else ""
+    for version in wire.SUPPORTED_VERSIONS:
+        if prefix == wire.api_prefix(version)[1:]:
+            return version
+    raise ApiError(wire.ErrorCode.NOT_FOUND, "no such protocol version")
 
 
 def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.Application:
@@ -64,7 +87,7 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
     app[SERVICE] = service
 
     async def health(request: web.Request) -> web.Response:
-        return json_response(service.health().to_wire())
+        return json_response(service.health(request_version(request)).to_wire())
 
     async def notices(request: web.Request) -> web.Response:
         return json_response((await service.notices()).to_wire())
@@ -127,7 +150,10 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
     async def completion(request: web.Request) -> web.Response:
         key = Idempotency.key_of(request, required=True)
         body = await read_json(request)
-        report = parse("completion report", wire.CompletionReport.from_wire, body)
+        version = request_version(request)
+        report = parse(
+            "completion report", lambda v: wire.CompletionReport.from_wire(v, version), body
+        )
         issuance_id = request.match_info["issuance_id"]
 
         async def compute(_: str) -> Answer:
@@ -141,7 +167,8 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
             day = date.fromisoformat(request.match_info["day"])
         except ValueError:
             raise ApiError(wire.ErrorCode.MALFORMED_REQUEST, "the day must be YYYY-MM-DD") from None
-        return json_response((await service.settlement(request["kiosk_id"], day)).to_wire())
+        settlement = await service.settlement(request["kiosk_id"], day)
+        return json_response(settlement.to_wire(request_version(request)))
 
     async def registrations(request: web.Request) -> web.Response:
         key = Idempotency.key_of(request, required=True)
@@ -174,19 +201,20 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
             content_type="application/json",
         )
 
-    v1 = wire.API_PREFIX
-    app.router.add_get(f"{v1}/health", health)
-    app.router.add_get(f"{v1}/notices", notices)
-    app.router.add_get(f"{v1}/municipalities", municipalities)
-    app.router.add_post(f"{v1}/auth/challenges", challenges)
-    app.router.add_post(f"{v1}/auth/sessions", sessions)
-    app.router.add_delete(f"{v1}/auth/session", end_session)
-    app.router.add_get(f"{v1}/offer", offer)
-    app.router.add_post(f"{v1}/issuances", issuances)
-    app.router.add_post(f"{v1}/issuances/{{issuance_id}}/completion", completion)
-    app.router.add_get(f"{v1}/settlements/{{day}}", settlement)
-    app.router.add_post(f"{v1}/registrations", registrations)
-    app.router.add_get(f"{v1}/registrations/{{number}}", registration_status)
+    for version in wire.SUPPORTED_VERSIONS:
+        v = wire.api_prefix(version)
+        app.router.add_get(f"{v}/health", health)
+        app.router.add_get(f"{v}/notices", notices)
+        app.router.add_get(f"{v}/municipalities", municipalities)
+        app.router.add_post(f"{v}/auth/challenges", challenges)
+        app.router.add_post(f"{v}/auth/sessions", sessions)
+        app.router.add_delete(f"{v}/auth/session", end_session)
+        app.router.add_get(f"{v}/offer", offer)
+        app.router.add_post(f"{v}/issuances", issuances)
+        app.router.add_post(f"{v}/issuances/{{issuance_id}}/completion", completion)
+        app.router.add_get(f"{v}/settlements/{{day}}", settlement)
+        app.router.add_post(f"{v}/registrations", registrations)
+        app.router.add_get(f"{v}/registrations/{{number}}", registration_status)
     app.router.add_get("/openapi.yaml", openapi_yaml)
     app.router.add_get("/openapi.json", openapi_json)
     return app

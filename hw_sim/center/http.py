@@ -215,7 +215,8 @@ def error_middleware() -> Any:
 
 # -- idempotency -----------------------------------------------------------------------------
 IDEMPOTENCY_RETENTION = timedelta(days=7)  # docs/center-protocol.md, "Idempotency"
-LIGHT_PREFIX = f"{wire.API_PREFIX}/auth/"
+# Paths whose answers live in the light store (authentication), in every protocol version.
+LIGHT_PREFIXES = tuple(f"{wire.api_prefix(v)}/auth/" for v in wire.SUPPORTED_VERSIONS)
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ class Idempotency:
         if lock is None:
             lock = asyncio.Lock()
             self._locks[(kiosk_id, key)] = lock
-        store = self._light if request.path.startswith(LIGHT_PREFIX) else self._store
+        store = self._light if request.path.startswith(LIGHT_PREFIXES) else self._store
         async with lock:
             stored = await store.call(store.store.stored_answer, kiosk_id, key)
             if stored is not None:

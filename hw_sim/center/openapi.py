@@ -257,48 +257,7 @@ def _schemas() -> S:
                 ),
             }
         ),
-        "CompletionReport": _obj(
-            {
-                "outcome": _enum(wire.CompletionOutcome),
-                "copies_printed": _int(0, 100),
-                "amount_paid_yen": _int(0, 10_000_000),
-                "amount_refunded_yen": _int(0, 10_000_000),
-                "refund_pending_yen": _int(0, 10_000_000),
-                "failure_reason": REASON,
-                "completed_at": TIMESTAMP,
-            },
-            nullable=("failure_reason",),
-        ),
-        "CompletionReceipt": _obj(
-            {
-                "issuance_id": _str(),
-                "outcome": _enum(wire.CompletionOutcome),
-                "recorded_at": TIMESTAMP,
-            }
-        ),
-        "SettlementLine": _obj(
-            {
-                "municipality_code": CODE,
-                "copies_printed": {"type": "integer"},
-                "municipality_fees_yen": {"type": "integer"},
-            }
-        ),
-        "Settlement": _obj(
-            {
-                "kiosk_id": _str(wire.KIOSK_ID.pattern),
-                "business_date": DAY,
-                "issuances": {"type": "integer"},
-                "copies_issued": {"type": "integer"},
-                "copies_printed": {"type": "integer"},
-                "municipality_fees_yen": {"type": "integer"},
-                "store_fee_per_copy_yen": {"type": "integer", "const": wire.STORE_FEE_PER_COPY_YEN},
-                "store_fee_yen": {"type": "integer"},
-                "refunded_yen": {"type": "integer"},
-                "refund_pending_yen": {"type": "integer"},
-                "open_issuances": {"type": "integer"},
-                "lines": {"type": "array", "items": _ref("SettlementLine")},
-            }
-        ),
+        **_versioned_schemas(),
         "RegistrationApplication": _obj(
             {
                 "honseki_municipality_code": CODE,
@@ -346,6 +305,67 @@ def _schemas() -> S:
     }
 
 
+def _versioned_schemas() -> S:
+    """The messages that differ between protocol versions: v2 under their own names, v1 with
+    a ``V1`` suffix (served on /v1 to kiosks not yet upgraded)."""
+    schemas: S = {}
+    for version in wire.SUPPORTED_VERSIONS:
+        suffix = "" if version == wire.PROTOCOL_VERSION else f"V{version}"
+        completion: S = {
+            "outcome": _enum(wire.CompletionOutcome),
+            "copies_printed": _int(0, 100),
+            "amount_paid_yen": _int(0, 10_000_000),
+            "amount_refunded_yen": _int(0, 10_000_000),
+            "refund_pending_yen": _int(0, 10_000_000),
+            "failure_reason": REASON,
+            "completed_at": TIMESTAMP,
+        }
+        line: S = {
+            "municipality_code": CODE,
+            "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
+            "municipality_fees_yen": {"type": "integer"},
+        }
+        settlement: S = {
+            "kiosk_id": _str(wire.KIOSK_ID.pattern),
+            "business_date": DAY,
+            "issuances": {"type": "integer"},
+            "copies_issued": {"type": "integer"},
+            "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
+            "municipality_fees_yen": {"type": "integer"},
+            "store_fee_per_copy_yen": {"type": "integer", "const": wire.STORE_FEE_PER_COPY_YEN},
+            "store_fee_yen": {"type": "integer"},
+            "refunded_yen": {"type": "integer"},
+            "refund_pending_yen": {"type": "integer"},
+            "open_issuances": {"type": "integer"},
+            "lines": {"type": "array", "items": _ref(f"SettlementLine{suffix}")},
+        }
+        if version >= 2:
+            completion["payment"] = {
+                **_enum(wire.PaymentPlace),
+                "description": "counter: the fee is paid at a city-hall counter; no amounts",
+            }
+            counter = {
+                "counter_copies_printed": {
+                    "type": "integer",
+                    "description": "printed against a counter ticket (no store fee)",
+                },
+                "counter_fees_yen": {"type": "integer"},
+            }
+            line.update(counter)
+            settlement.update(counter)
+        schemas[f"CompletionReport{suffix}"] = _obj(completion, nullable=("failure_reason",))
+        schemas[f"SettlementLine{suffix}"] = _obj(line)
+        schemas[f"Settlement{suffix}"] = _obj(settlement)
+    schemas["CompletionReceipt"] = _obj(  # the same in every version
+        {
+            "issuance_id": _str(),
+            "outcome": _enum(wire.CompletionOutcome),
+            "recorded_at": TIMESTAMP,
+        }
+    )
+    return schemas
+
+
 def _json(schema: str) -> S:
     return {"content": {"application/json": {"schema": _ref(schema)}}}
 
@@ -390,100 +410,117 @@ def _path_param(name: str, pattern: str) -> S:
     return {"name": name, "in": "path", "required": True, "schema": _str(pattern)}
 
 
+def _paths(version: int) -> S:
+    """The calls of protocol ``version`` (the same calls; v1's differing bodies by name)."""
+    v = wire.api_prefix(version)
+    suffix = "" if version == wire.PROTOCOL_VERSION else f"V{version}"
+    paths: S = {
+        f"{v}/health": {"get": _op("Center health and maintenance state", "Health")},
+        f"{v}/notices": {"get": _op("Maintenance notices", "NoticeList")},
+        f"{v}/municipalities": {
+            "get": _op("Every municipality of the service", "MunicipalityList")
+        },
+        f"{v}/auth/challenges": {
+            "post": _op(
+                "A nonce for the card to sign",
+                "Challenge",
+                body="ChallengeRequest",
+                idempotency="optional",
+                errors=(400,),
+            )
+        },
+        f"{v}/auth/sessions": {
+            "post": _op(
+                "The card's answer; opens the resident's session",
+                "SessionGrant",
+                body="ChallengeAnswer",
+                idempotency="optional",
+                errors=(400, 422, 504),
+            )
+        },
+        f"{v}/auth/session": {"delete": _op("End the session now", None, session=True)},
+        f"{v}/offer": {
+            "get": _op(
+                "The municipality's offer, now", "Offer", session=True, errors=(401, 422, 504)
+            )
+        },
+        f"{v}/issuances": {
+            "post": _op(
+                "Issue one certificate kind (signed envelope)",
+                "SignedIssuance",
+                body="IssuanceRequest",
+                session=True,
+                idempotency="required",
+                errors=(400, 401, 409, 422, 504),
+            )
+        },
+        f"{v}/issuances/{{issuance_id}}/completion": {
+            "post": _op(
+                "Printed, failed (refunded or pending), or cancelled",
+                "CompletionReceipt",
+                body=f"CompletionReport{suffix}",
+                idempotency="required",
+                errors=(400, 404, 409),
+                params=(_path_param("issuance_id", wire.messages.ISSUANCE_ID.pattern),),
+            )
+        },
+        f"{v}/settlements/{{day}}": {
+            "get": _op(
+                "This kiosk's business day",
+                f"Settlement{suffix}",
+                errors=(400,),
+                params=({"name": "day", "in": "path", "required": True, "schema": DAY},),
+            )
+        },
+        f"{v}/registrations": {
+            "post": _op(
+                "本籍地 usage registration (利用登録申請)",
+                "RegistrationReceipt",
+                body="RegistrationApplication",
+                session=True,
+                idempotency="required",
+                errors=(400, 401, 409, 422, 504),
+            )
+        },
+        f"{v}/registrations/{{application_number}}": {
+            "get": _op(
+                "Registration status",
+                "RegistrationStatus",
+                errors=(404,),
+                params=(
+                    _path_param("application_number", wire.messages.APPLICATION_NUMBER.pattern),
+                ),
+            )
+        },
+    }
+    if version != wire.PROTOCOL_VERSION:
+        for item in paths.values():
+            for operation in item.values():
+                operation["deprecated"] = True  # served until every kiosk speaks the current one
+    return paths
+
+
 @cache
 def document() -> S:
-    """The OpenAPI document as a JSON value."""
-    v1 = wire.API_PREFIX
+    """The OpenAPI document as a JSON value: the current version's calls first, then the
+    older versions the center still serves (docs/center-protocol.md, "Versioning")."""
+    paths: S = {}
+    for version in sorted(wire.SUPPORTED_VERSIONS, reverse=True):
+        paths.update(_paths(version))
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Konbini kiosk issuance-center protocol",
             "version": str(wire.PROTOCOL_VERSION),
             "description": (
-                "See docs/center-protocol.md: sequence, signatures, idempotency, timeouts, retries."
+                "See docs/center-protocol.md: sequence, signatures, idempotency, timeouts, "
+                "retries, versioning. Older versions' calls are marked deprecated; they are "
+                "served until every kiosk speaks the current version."
             ),
         },
         "servers": [{"url": "https://localhost:8443"}],
         "security": [{"mutualTLS": []}],
-        "paths": {
-            f"{v1}/health": {"get": _op("Center health and maintenance state", "Health")},
-            f"{v1}/notices": {"get": _op("Maintenance notices", "NoticeList")},
-            f"{v1}/municipalities": {
-                "get": _op("Every municipality of the service", "MunicipalityList")
-            },
-            f"{v1}/auth/challenges": {
-                "post": _op(
-                    "A nonce for the card to sign",
-                    "Challenge",
-                    body="ChallengeRequest",
-                    idempotency="optional",
-                    errors=(400,),
-                )
-            },
-            f"{v1}/auth/sessions": {
-                "post": _op(
-                    "The card's answer; opens the resident's session",
-                    "SessionGrant",
-                    body="ChallengeAnswer",
-                    idempotency="optional",
-                    errors=(400, 422, 504),
-                )
-            },
-            f"{v1}/auth/session": {"delete": _op("End the session now", None, session=True)},
-            f"{v1}/offer": {
-                "get": _op(
-                    "The municipality's offer, now", "Offer", session=True, errors=(401, 422, 504)
-                )
-            },
-            f"{v1}/issuances": {
-                "post": _op(
-                    "Issue one certificate kind (signed envelope)",
-                    "SignedIssuance",
-                    body="IssuanceRequest",
-                    session=True,
-                    idempotency="required",
-                    errors=(400, 401, 409, 422, 504),
-                )
-            },
-            f"{v1}/issuances/{{issuance_id}}/completion": {
-                "post": _op(
-                    "Printed, failed (refunded or pending), or cancelled",
-                    "CompletionReceipt",
-                    body="CompletionReport",
-                    idempotency="required",
-                    errors=(400, 404, 409),
-                    params=(_path_param("issuance_id", wire.messages.ISSUANCE_ID.pattern),),
-                )
-            },
-            f"{v1}/settlements/{{day}}": {
-                "get": _op(
-                    "This kiosk's business day",
-                    "Settlement",
-                    errors=(400,),
-                    params=({"name": "day", "in": "path", "required": True, "schema": DAY},),
-                )
-            },
-            f"{v1}/registrations": {
-                "post": _op(
-                    "本籍地 usage registration (利用登録申請)",
-                    "RegistrationReceipt",
-                    body="RegistrationApplication",
-                    session=True,
-                    idempotency="required",
-                    errors=(400, 401, 409, 422, 504),
-                )
-            },
-            f"{v1}/registrations/{{application_number}}": {
-                "get": _op(
-                    "Registration status",
-                    "RegistrationStatus",
-                    errors=(404,),
-                    params=(
-                        _path_param("application_number", wire.messages.APPLICATION_NUMBER.pattern),
-                    ),
-                )
-            },
-        },
+        "paths": paths,
         "components": {
             "securitySchemes": {
                 "mutualTLS": {

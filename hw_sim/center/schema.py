@@ -1,4 +1,8 @@
-"""The simulated center's database schema and the records its store hands out."""
+"""The simulated center's database schema and the records its store hands out.
+
+:data:`MIGRATIONS` bring a database made by an older center up to :data:`SCHEMA` (the state
+directory survives upgrades of the center, as a real center's database would).
+"""
 
 from __future__ import annotations
 
@@ -68,7 +72,8 @@ CREATE TABLE IF NOT EXISTS completions (
     failure_reason TEXT,
     completed_at TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    report_fingerprint TEXT NOT NULL
+    report_fingerprint TEXT NOT NULL,
+    payment TEXT NOT NULL DEFAULT 'kiosk' CHECK (payment IN ('kiosk', 'counter'))
 );
 CREATE TABLE IF NOT EXISTS sequences (
     name TEXT PRIMARY KEY,
@@ -98,6 +103,15 @@ CREATE TABLE IF NOT EXISTS settings (
     value TEXT NOT NULL
 );
 """
+
+# (table, column, ALTER statement): columns added after the first release of the schema.
+MIGRATIONS = (
+    (
+        "completions",
+        "payment",
+        "ALTER TABLE completions ADD COLUMN payment TEXT NOT NULL DEFAULT 'kiosk'",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -158,4 +172,5 @@ class DayTotals:
     open_issuances: int
     refunded_yen: int
     refund_pending_yen: int
-    lines: list[tuple[str, int, int]]  # (municipality code, copies printed, fees yen)
+    # (municipality code, copies paid at the kiosk, their fees, counter copies, their fees)
+    lines: list[tuple[str, int, int, int, int]]

@@ -120,12 +120,13 @@ class CenterService:
                 until=notice.ends_at,
             )
 
-    def health(self) -> wire.Health:
+    def health(self, version: int = wire.PROTOCOL_VERSION) -> wire.Health:
+        """The center's state, answered on the path of protocol ``version`` (which it names)."""
         notice = self.center_maintenance_notice()
         return wire.Health(
             state=wire.HealthState.MAINTENANCE if notice else wire.HealthState.OK,
             time=_now(),
-            protocol_version=wire.PROTOCOL_VERSION,
+            protocol_version=version,
             maintenance=notice,
         )
 
@@ -297,8 +298,12 @@ class CenterService:
         issuance = await self.store.call(self.store.store.issuance, issuance_id)
         if issuance is None or issuance.kiosk_id != kiosk_id:
             raise ApiError(wire.ErrorCode.NOT_FOUND, "no such issuance for this kiosk")
-        _check_amounts(report, issuance.copies, issuance.fee_per_copy)
-        fingerprint = wire.canonical(report.to_wire()).hex()
+        problem = report.problem(issuance.copies, issuance.fee_per_copy)
+        if problem:
+            raise ApiError(
+                wire.ErrorCode.MALFORMED_REQUEST, f"completion does not add up: {problem}"
+            )
+        fingerprint = completion_fingerprint(report)
         record = await self.store.call(
             self.store.store.record_completion,
             issuance_id,
@@ -311,6 +316,7 @@ class CenterService:
             completed_at=report.completed_at,
             recorded_at=_now(),
             report_fingerprint=fingerprint,
+            payment=report.payment.value,
         )
         if record.report_fingerprint != fingerprint:
             raise ApiError(wire.ErrorCode.CONFLICT, "a different completion was reported before")
@@ -319,23 +325,30 @@ class CenterService:
         )
 
     async def settlement(self, kiosk_id: str, day: date) -> wire.Settlement:
+        """The kiosk's day: copies paid at the kiosk carry the store fee; copies printed
+        against a counter ticket are settled apart (their fee is paid at the municipality's
+        counter, no store fee: product-facts.md, らくらく窓口)."""
         totals = await self.store.call(self.store.store.day_totals, kiosk_id, day)
-        printed = sum(line[1] for line in totals.lines)
+        lines = tuple(
+            wire.SettlementLine(code, copies, fees, counter_copies, counter_fees)
+            for code, copies, fees, counter_copies, counter_fees in totals.lines
+        )
+        printed = sum(line.copies_printed for line in lines)
         return wire.Settlement(
             kiosk_id=kiosk_id,
             business_date=day,
             issuances=totals.issuances,
             copies_issued=totals.copies_issued,
             copies_printed=printed,
-            municipality_fees_yen=sum(line[2] for line in totals.lines),
+            municipality_fees_yen=sum(line.municipality_fees_yen for line in lines),
             store_fee_per_copy_yen=wire.STORE_FEE_PER_COPY_YEN,
             store_fee_yen=wire.STORE_FEE_PER_COPY_YEN * printed,
             refunded_yen=totals.refunded_yen,
             refund_pending_yen=totals.refund_pending_yen,
             open_issuances=totals.open_issuances,
-            lines=tuple(
-                wire.SettlementLine(code, copies, fees) for code, copies, fees in totals.lines
-            ),
+            lines=lines,
+            counter_copies_printed=sum(line.counter_copies_printed for line in lines),
+            counter_fees_yen=sum(line.counter_fees_yen for line in lines),
         )
 
     # -- 本籍地 usage registration -------------------------------------------------------------
@@ -403,22 +416,11 @@ def _entry(offer: Offer, request: CertificateRequest) -> OfferedCertificate | No
     return None
 
 
-def _check_amounts(report: wire.CompletionReport, copies: int, fee: int) -> None:
-    """The completion's money must add up (docs/center-protocol.md, "Completion")."""
-    problem = None
-    total = fee * copies
-    if report.copies_printed > copies:
-        problem = "more copies printed than issued"
-    elif report.amount_paid_yen not in (0, total):
-        problem = "amount paid is neither 0 nor the total fee"
-    elif report.amount_paid_yen == 0 and report.copies_printed:
-        problem = "copies printed without payment"
-    elif report.outcome is wire.CompletionOutcome.PRINTED and report.copies_printed != copies:
-        problem = "outcome printed but not every copy printed"
-    elif (
-        report.amount_refunded_yen + report.refund_pending_yen
-        != report.amount_paid_yen - fee * report.copies_printed
-    ):
-        problem = "refunds do not equal the fees of the copies not printed"
-    if problem:
-        raise ApiError(wire.ErrorCode.MALFORMED_REQUEST, f"completion does not add up: {problem}")
+def completion_fingerprint(report: wire.CompletionReport) -> str:
+    """What makes two completion reports "the same report" (a repeat gets the same receipt).
+
+    A kiosk payment is fingerprinted in its v1 form, so a report a kiosk sent with v1 and sends
+    again after its upgrade to v2 (the journal replays it) is still the same report.
+    """
+    version = 1 if report.payment is wire.PaymentPlace.KIOSK else wire.PROTOCOL_VERSION
+    return wire.canonical(report.to_wire(version)).hex()

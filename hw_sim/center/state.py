@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from hw_sim.center.schema import (
+    MIGRATIONS,
     SCHEMA,
     ChallengeRecord,
     CompletionRecord,
@@ -80,6 +81,14 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the columns a database made by an older center lacks (schema.MIGRATIONS)."""
+        for table, column, statement in MIGRATIONS:
+            columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if columns and column not in columns:
+                self._db.execute(statement)
 
     def close(self) -> None:
         self._db.close()
@@ -298,12 +307,13 @@ class Store:
         completed_at: datetime,
         recorded_at: datetime,
         report_fingerprint: str,
+        payment: str = "kiosk",
     ) -> CompletionRecord:
         """Record the completion, or return the one recorded before (first report wins)."""
         self._db.execute(
             "INSERT OR IGNORE INTO completions (issuance_id, outcome, copies_printed, amount_paid,"
             " amount_refunded, refund_pending, failure_reason, completed_at, recorded_at,"
-            " report_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " report_fingerprint, payment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 issuance_id,
                 outcome,
@@ -315,6 +325,7 @@ class Store:
                 _ts(completed_at),
                 _ts(recorded_at),
                 report_fingerprint,
+                payment,
             ),
         )
         record = self.completion(issuance_id)
@@ -342,11 +353,18 @@ class Store:
             kiosk_id,
             day,
         )
+        # Kiosk-paid copies and their fees, and copies printed against a counter ticket (the
+        # municipality collects their fee; no store fee), per municipality.
         lines = [
-            (row[0], int(row[1]), int(row[2]))
+            (row[0], int(row[1]), int(row[2]), int(row[3]), int(row[4]))
             for row in self._db.execute(
-                "SELECT i.municipality_code, SUM(c.copies_printed), SUM(c.copies_printed *"
-                " i.fee_per_copy)"
+                "SELECT i.municipality_code,"
+                " SUM(CASE WHEN c.payment = 'kiosk' THEN c.copies_printed ELSE 0 END),"
+                " SUM(CASE WHEN c.payment = 'kiosk' THEN c.copies_printed * i.fee_per_copy"
+                " ELSE 0 END),"
+                " SUM(CASE WHEN c.payment = 'counter' THEN c.copies_printed ELSE 0 END),"
+                " SUM(CASE WHEN c.payment = 'counter' THEN c.copies_printed * i.fee_per_copy"
+                " ELSE 0 END)"
                 " FROM issuances i JOIN completions c USING (issuance_id)"
                 " WHERE i.kiosk_id = ? AND i.business_date = ? AND c.copies_printed > 0"
                 " GROUP BY i.municipality_code ORDER BY i.municipality_code",

@@ -43,6 +43,7 @@ __all__ = [
     "CenterConfig",
     "IssuanceResult",
     "new_idempotency_key",
+    "speaks_this_protocol",
 ]
 
 # -- timeouts and retries (docs/center-protocol.md, "Timeouts and retries") -------------------
@@ -128,7 +129,7 @@ class CenterClient:
     def health(self) -> wire.Health:
         """The center's state; ``maintenance`` says until when it is closed."""
         value = self._json(Call("GET", "/health", READ_TIMEOUT_QUICK_S, ATTEMPTS_DEFAULT))
-        return parse(wire.Health.from_wire, value)
+        return speaks_this_protocol(parse(wire.Health.from_wire, value))
 
     def notices(self) -> wire.NoticeList:
         value = self._json(Call("GET", "/notices", READ_TIMEOUT_QUICK_S, ATTEMPTS_DEFAULT))
@@ -304,6 +305,17 @@ class CenterClient:
                 call, body=body, session=session, idempotency_key=idempotency_key
             )
         )
+
+
+def speaks_this_protocol(health: wire.Health) -> wire.Health:
+    """``health`` if the center answered in this kiosk's protocol version, else
+    :class:`ProtocolViolation` (a proxy or a center that serves another version on this path)."""
+    if health.protocol_version != wire.PROTOCOL_VERSION:
+        raise ProtocolViolation(
+            f"the center answers protocol v{health.protocol_version} on {wire.API_PREFIX}, "
+            f"this kiosk speaks v{wire.PROTOCOL_VERSION}"
+        )
+    return health
 
 
 def _check_key(key: str) -> None:

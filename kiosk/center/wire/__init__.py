@@ -39,6 +39,7 @@ from kiosk.center.wire.messages import (
     Notice,
     NoticeList,
     NoticeScope,
+    PaymentPlace,
     RegistrationState,
     SessionGrant,
     auth_message,
@@ -59,6 +60,12 @@ from kiosk.center.wire.transactions import (
     Settlement,
     SettlementLine,
 )
+from kiosk.center.wire.versions import (
+    API_PREFIX,
+    PROTOCOL_VERSION,
+    SUPPORTED_VERSIONS,
+    api_prefix,
+)
 from kiosk.center.wire.vocabulary import (
     MAX_COPIES,
     offer_from_wire,
@@ -67,8 +74,6 @@ from kiosk.center.wire.vocabulary import (
     request_to_wire,
 )
 
-PROTOCOL_VERSION = 1
-API_PREFIX = "/v1"
 # The store's fee per printed copy (product-facts.md: "The store gets 115 yen per copy").
 STORE_FEE_PER_COPY_YEN = 115
 
@@ -90,6 +95,7 @@ __all__ = [
     "REASONS",
     "SIGNATURE_ALGORITHM",
     "STORE_FEE_PER_COPY_YEN",
+    "SUPPORTED_VERSIONS",
     "AuthPurpose",
     "BackSidePage",
     "Challenge",
@@ -111,6 +117,7 @@ __all__ = [
     "Notice",
     "NoticeList",
     "NoticeScope",
+    "PaymentPlace",
     "RegistrationApplication",
     "RegistrationReceipt",
     "RegistrationState",
@@ -120,6 +127,7 @@ __all__ = [
     "SettlementLine",
     "SignedIssuance",
     "WireFormatError",
+    "api_prefix",
     "auth_message",
     "canonical",
     "dumps",

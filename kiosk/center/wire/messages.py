@@ -59,6 +59,13 @@ class CompletionOutcome(StrEnum):
     CANCELLED = "cancelled"  # nothing printed: the resident cancelled or payment never completed
 
 
+class PaymentPlace(StrEnum):
+    """Where the resident pays the fee of an issuance (protocol v2, CompletionReport.payment)."""
+
+    KIOSK = "kiosk"  # the kiosk's fee acceptor took the fee (store or in-office kiosk)
+    COUNTER = "counter"  # city hall: a numbered ticket; the fee is paid at the counter
+
+
 class RegistrationState(StrEnum):
     RECEIVED = "received"  # 受付中
     REGISTERED = "registered"  # 登録完了

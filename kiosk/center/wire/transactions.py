@@ -20,8 +20,10 @@ from kiosk.center.wire.messages import (
     MAX_MUNICIPALITIES,
     PHONE,
     CompletionOutcome,
+    PaymentPlace,
     RegistrationState,
 )
+from kiosk.center.wire.versions import PROTOCOL_VERSION
 from kiosk.center.wire.vocabulary import (
     MUNICIPALITY_CODE,
     REASON_CODE,
@@ -49,7 +51,12 @@ class IssuanceRequest:
 
 @dataclass(frozen=True)
 class CompletionReport:
-    """What happened at the kiosk after the envelope arrived (docs: "Completion")."""
+    """What happened at the kiosk after the envelope arrived (docs: "Completion").
+
+    ``payment`` (v2) says where the fee is paid: at the kiosk (the amounts below are the fees
+    the kiosk took, refunded and still owes) or at a city-hall counter against a numbered
+    ticket (no money at the kiosk: every amount is 0). A v1 report is always a kiosk payment.
+    """
 
     outcome: CompletionOutcome
     copies_printed: int
@@ -58,9 +65,10 @@ class CompletionReport:
     refund_pending_yen: int  # recorded for staff when the acceptor could not pay back
     failure_reason: str | None
     completed_at: datetime
+    payment: PaymentPlace = PaymentPlace.KIOSK
 
-    def to_wire(self) -> dict[str, Any]:
-        return {
+    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+        value: dict[str, Any] = {
             "outcome": self.outcome.value,
             "copies_printed": self.copies_printed,
             "amount_paid_yen": self.amount_paid_yen,
@@ -69,9 +77,14 @@ class CompletionReport:
             "failure_reason": self.failure_reason,
             "completed_at": format_timestamp(self.completed_at),
         }
+        if version >= 2:
+            value["payment"] = self.payment.value
+        elif self.payment is not PaymentPlace.KIOSK:
+            raise ValueError("protocol v1 has no counter payment")
+        return value
 
     @classmethod
-    def from_wire(cls, value: Any) -> CompletionReport:
+    def from_wire(cls, value: Any, version: int = PROTOCOL_VERSION) -> CompletionReport:
         fields = Fields(value)
         yen = {"min": 0, "max": 10_000_000}
         result = cls(
@@ -82,6 +95,7 @@ class CompletionReport:
             refund_pending_yen=fields.integer("refund_pending_yen", **yen),
             failure_reason=fields.opt_text("failure_reason", pattern=REASON_CODE, max_len=48),
             completed_at=fields.timestamp("completed_at"),
+            payment=(fields.enum("payment", PaymentPlace) if version >= 2 else PaymentPlace.KIOSK),
         )
         fields.done()
         if (result.outcome is CompletionOutcome.PRINTED) != (result.failure_reason is None):
@@ -92,7 +106,30 @@ class CompletionReport:
             raise WireFormatError("$.copies_printed", "a cancelled issuance printed nothing")
         if result.amount_refunded_yen + result.refund_pending_yen > result.amount_paid_yen:
             raise WireFormatError("$.amount_refunded_yen", "more refunded than paid")
+        if result.payment is PaymentPlace.COUNTER and result.amount_paid_yen:
+            raise WireFormatError("$.amount_paid_yen", "a counter payment takes no money here")
         return result
+
+    def problem(self, copies: int, fee_per_copy_yen: int) -> str | None:
+        """Why this report cannot be the end of an issuance of ``copies`` copies at
+        ``fee_per_copy_yen`` each (the center's check, docs/center-protocol.md "Completion"),
+        or None when its money adds up."""
+        total = fee_per_copy_yen * copies
+        printed_fees = fee_per_copy_yen * self.copies_printed
+        if self.copies_printed > copies:
+            return "more copies printed than issued"
+        if self.outcome is CompletionOutcome.PRINTED and self.copies_printed != copies:
+            return "outcome printed but not every copy printed"
+        if self.payment is PaymentPlace.COUNTER:
+            return None  # the fee of the printed copies is paid at the counter
+        if self.amount_paid_yen not in (0, total):
+            return "amount paid is neither 0 nor the total fee"
+        if self.amount_paid_yen < printed_fees:
+            return "copies printed without payment"
+        given_back = self.amount_refunded_yen + self.refund_pending_yen
+        if given_back != self.amount_paid_yen - printed_fees:
+            return "refunds do not equal the fees of the copies not printed"
+        return None
 
 
 @dataclass(frozen=True)
@@ -122,26 +159,45 @@ class CompletionReceipt:
 
 @dataclass(frozen=True)
 class SettlementLine:
+    """One municipality's part of a kiosk's day. ``copies_printed`` and
+    ``municipality_fees_yen`` are the copies paid at the kiosk and their fees (collected by the
+    store for the municipality); v2 adds the copies printed against a counter ticket, whose fee
+    the municipality collects itself."""
+
     municipality_code: str
     copies_printed: int
     municipality_fees_yen: int
+    counter_copies_printed: int = 0  # v2
+    counter_fees_yen: int = 0  # v2
 
-    def to_wire(self) -> dict[str, Any]:
-        return {
+    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+        value: dict[str, Any] = {
             "municipality_code": self.municipality_code,
             "copies_printed": self.copies_printed,
             "municipality_fees_yen": self.municipality_fees_yen,
         }
+        if version >= 2:
+            value["counter_copies_printed"] = self.counter_copies_printed
+            value["counter_fees_yen"] = self.counter_fees_yen
+        return value
 
     @classmethod
-    def from_wire(cls, value: Any, path: str = "$") -> SettlementLine:
+    def from_wire(
+        cls, value: Any, path: str = "$", version: int = PROTOCOL_VERSION
+    ) -> SettlementLine:
         fields = Fields(value, path)
+        count = {"min": 0, "max": 10**9}
+        yen = {"min": 0, "max": 10**12}
         result = cls(
             municipality_code=fields.text(
                 "municipality_code", pattern=MUNICIPALITY_CODE, max_len=6
             ),
-            copies_printed=fields.integer("copies_printed", min=0, max=10**9),
-            municipality_fees_yen=fields.integer("municipality_fees_yen", min=0, max=10**12),
+            copies_printed=fields.integer("copies_printed", **count),
+            municipality_fees_yen=fields.integer("municipality_fees_yen", **yen),
+            counter_copies_printed=(
+                fields.integer("counter_copies_printed", **count) if version >= 2 else 0
+            ),
+            counter_fees_yen=fields.integer("counter_fees_yen", **yen) if version >= 2 else 0,
         )
         fields.done()
         return result
@@ -149,23 +205,32 @@ class SettlementLine:
 
 @dataclass(frozen=True)
 class Settlement:
-    """One kiosk's business day (JST): what was printed, what is owed to whom."""
+    """One kiosk's business day (JST): what was printed, what is owed to whom.
+
+    ``copies_printed``, ``municipality_fees_yen`` and the store fee count the copies paid at
+    the kiosk (the store collects the fee and gets 115 yen per copy). Copies printed at a
+    city-hall kiosk against a counter ticket (v2: ``counter_copies_printed``,
+    ``counter_fees_yen``) are settled apart: the municipality collects their fee at its own
+    counter and there is no store fee (product-facts.md, らくらく窓口).
+    """
 
     kiosk_id: str
     business_date: date
     issuances: int
     copies_issued: int
     copies_printed: int
-    municipality_fees_yen: int  # collected for the municipalities (printed copies only)
+    municipality_fees_yen: int  # collected at the kiosk for the municipalities
     store_fee_per_copy_yen: int
     store_fee_yen: int  # store_fee_per_copy_yen × copies_printed
     refunded_yen: int
     refund_pending_yen: int
     open_issuances: int  # envelopes delivered with no completion report yet
     lines: tuple[SettlementLine, ...]
+    counter_copies_printed: int = 0  # v2: printed against a counter ticket
+    counter_fees_yen: int = 0  # v2: their fees, collected at the municipality's counter
 
-    def to_wire(self) -> dict[str, Any]:
-        return {
+    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+        value: dict[str, Any] = {
             "kiosk_id": self.kiosk_id,
             "business_date": self.business_date.isoformat(),
             "issuances": self.issuances,
@@ -177,14 +242,24 @@ class Settlement:
             "refunded_yen": self.refunded_yen,
             "refund_pending_yen": self.refund_pending_yen,
             "open_issuances": self.open_issuances,
-            "lines": [line.to_wire() for line in self.lines],
+            "lines": [
+                line.to_wire(version) for line in self.lines if version >= 2 or line.copies_printed
+            ],
         }
+        if version >= 2:
+            value["counter_copies_printed"] = self.counter_copies_printed
+            value["counter_fees_yen"] = self.counter_fees_yen
+        return value
 
     @classmethod
-    def from_wire(cls, value: Any) -> Settlement:
+    def from_wire(cls, value: Any, version: int = PROTOCOL_VERSION) -> Settlement:
         fields = Fields(value)
         count = {"min": 0, "max": 10**9}
         yen = {"min": 0, "max": 10**12}
+
+        def line(item: Any, path: str) -> SettlementLine:
+            return SettlementLine.from_wire(item, path, version)
+
         result = cls(
             kiosk_id=fields.text("kiosk_id", pattern=KIOSK_ID, max_len=64),
             business_date=fields.day("business_date"),
@@ -197,15 +272,24 @@ class Settlement:
             refunded_yen=fields.integer("refunded_yen", **yen),
             refund_pending_yen=fields.integer("refund_pending_yen", **yen),
             open_issuances=fields.integer("open_issuances", **count),
-            lines=fields.items("lines", SettlementLine.from_wire, max_len=MAX_MUNICIPALITIES),
+            lines=fields.items("lines", line, max_len=MAX_MUNICIPALITIES),
+            counter_copies_printed=(
+                fields.integer("counter_copies_printed", **count) if version >= 2 else 0
+            ),
+            counter_fees_yen=fields.integer("counter_fees_yen", **yen) if version >= 2 else 0,
         )
         fields.done()
         if result.store_fee_yen != result.store_fee_per_copy_yen * result.copies_printed:
             raise WireFormatError("$.store_fee_yen", "is not the per-copy fee times copies printed")
-        if sum(line.copies_printed for line in result.lines) != result.copies_printed:
-            raise WireFormatError("$.lines", "do not add up to copies_printed")
-        if sum(line.municipality_fees_yen for line in result.lines) != result.municipality_fees_yen:
-            raise WireFormatError("$.lines", "do not add up to municipality_fees_yen")
+        sums = (
+            ("copies_printed", result.copies_printed),
+            ("municipality_fees_yen", result.municipality_fees_yen),
+            ("counter_copies_printed", result.counter_copies_printed),
+            ("counter_fees_yen", result.counter_fees_yen),
+        )
+        for name, total in sums:
+            if sum(getattr(line, name) for line in result.lines) != total:
+                raise WireFormatError("$.lines", f"do not add up to {name}")
         return result
 
 

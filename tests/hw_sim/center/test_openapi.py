@@ -39,8 +39,41 @@ def test_schema_properties_are_the_wire_fields(message: Any) -> None:
     schema = SCHEMAS[name]
     value = message.to_wire()
     assert set(schema["properties"]) == set(value)
-    assert set(schema["required"]) == set(value)  # every v1 field is present (null explicit)
+    assert set(schema["required"]) == set(value)  # every field is present (null explicit)
     assert schema["additionalProperties"] is False
+
+
+VERSIONED = [
+    m
+    for m in SAMPLES
+    if f"{type(m).__name__}V1" in SCHEMAS and getattr(m, "payment", None) != "counter"
+]
+
+
+def test_v1_schemas_are_the_v1_wire_fields() -> None:
+    """Messages that differ in v1 have a ``…V1`` schema, used by the deprecated /v1 calls."""
+    assert {type(m).__name__ for m in VERSIONED} == {"CompletionReport", "Settlement"}
+    for message in VERSIONED:
+        value = message.to_wire(version=1)
+        schema = SCHEMAS[f"{type(message).__name__}V1"]
+        assert set(schema["properties"]) == set(value) == set(schema["required"])
+        assert set(SCHEMAS[type(message).__name__]["properties"]) > set(value)  # v2 adds
+        if value.get("lines"):
+            assert set(SCHEMAS["SettlementLineV1"]["properties"]) == set(value["lines"][0])
+
+
+def test_both_versions_are_described() -> None:
+    paths = openapi.document()["paths"]
+    for version in wire.SUPPORTED_VERSIONS:
+        prefix = wire.api_prefix(version)
+        completion = paths[f"{prefix}/issuances/{{issuance_id}}/completion"]["post"]
+        body = completion["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        if version == wire.PROTOCOL_VERSION:
+            assert body.endswith("/CompletionReport")
+            assert "deprecated" not in completion
+        else:
+            assert body.endswith(f"/CompletionReportV{version}")
+            assert completion["deprecated"] is True
 
 
 def test_offer_and_envelope_schemas_match() -> None:

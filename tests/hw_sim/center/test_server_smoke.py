@@ -56,6 +56,6 @@ def test_openapi_is_served(center: RunningCenter) -> None:
         document = http.get(center.endpoints["center_url"] + "/openapi.json", timeout=10).json()
         text = http.get(center.endpoints["center_url"] + "/openapi.yaml", timeout=10).text
     assert document["openapi"].startswith("3.1")
-    assert "/v1/issuances" in document["paths"]
+    assert {"/v1/issuances", "/v2/issuances"} <= set(document["paths"])
     assert text.startswith("# Generated")
     assert "SignedIssuance:" in text

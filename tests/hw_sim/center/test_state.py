@@ -44,6 +44,7 @@ def _complete(
     refunded: int,
     pending: int,
     fingerprint: str = "r",
+    payment: str = "kiosk",
 ):
     return store.record_completion(
         issuance_id,
@@ -56,6 +57,7 @@ def _complete(
         completed_at=NOW,
         recorded_at=NOW,
         report_fingerprint=fingerprint,
+        payment=payment,
     )
 
 
@@ -129,8 +131,42 @@ def test_day_totals(tmp_path: Path) -> None:
     assert totals.open_issuances == 1
     assert totals.refunded_yen == 300
     assert totals.refund_pending_yen == 300
-    assert totals.lines == [("131202", 3, 700)]
+    assert totals.lines == [("131202", 3, 700, 0, 0)]
     assert store.day_totals("kiosk-0002", date(2026, 11, 26)).issuances == 0
+
+
+def test_counter_copies_are_totalled_apart(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.sqlite3")
+    _issue(store, "iss-1", copies=2, fee=200)
+    _complete(store, "iss-1", 2, 400, 0, 0)
+    _issue(store, "iss-2", copies=2, fee=300)
+    _complete(store, "iss-2", 2, 0, 0, 0, payment="counter")  # paid at the city-hall counter
+    _issue(store, "iss-3", copies=3, fee=300)
+    _complete(store, "iss-3", 1, 0, 0, 0, payment="counter")
+    totals = store.day_totals("kiosk-0001", date(2026, 11, 26))
+    assert totals.lines == [("131202", 2, 400, 3, 900)]
+    assert (totals.refunded_yen, totals.refund_pending_yen) == (0, 0)
+
+
+def test_a_database_of_an_older_center_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "c.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE completions (issuance_id TEXT PRIMARY KEY, outcome TEXT NOT NULL,"
+        " copies_printed INTEGER NOT NULL, amount_paid INTEGER NOT NULL,"
+        " amount_refunded INTEGER NOT NULL, refund_pending INTEGER NOT NULL,"
+        " failure_reason TEXT, completed_at TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+        " report_fingerprint TEXT NOT NULL);"
+    )
+    old.close()
+    store = Store(path)
+    _issue(store, "iss-1", copies=1, fee=200)
+    _complete(store, "iss-1", 1, 0, 0, 0, payment="counter")
+    assert store.day_totals("kiosk-0001", date(2026, 11, 26)).lines == [("131202", 0, 0, 1, 200)]
+    store.close()
+    Store(path).close()  # a second start finds the column and leaves it
 
 
 def test_sequences_count_per_name(tmp_path: Path) -> None:

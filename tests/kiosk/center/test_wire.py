@@ -244,7 +244,9 @@ def _samples() -> list[Any]:
             200,
             0,
             0,
-            (wire.SettlementLine("131202", 2, 400),),
+            (wire.SettlementLine("131202", 2, 400, 1, 300),),
+            counter_copies_printed=1,
+            counter_fees_yen=300,
         ),
         wire.RegistrationApplication(
             "221007",
@@ -262,6 +264,16 @@ def _samples() -> list[Any]:
         ),
         wire.ErrorBody(wire.ErrorCode.REFUSED, "moved out", reason="moved_out"),
         wire.ErrorBody(wire.ErrorCode.MAINTENANCE, "closed", until=MOMENT, retryable=False),
+        wire.CompletionReport(
+            wire.CompletionOutcome.PRINTED,
+            2,
+            0,
+            0,
+            0,
+            None,
+            MOMENT,
+            payment=wire.PaymentPlace.COUNTER,
+        ),
     ]
 
 

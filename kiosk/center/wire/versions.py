@@ -1,0 +1,30 @@
+"""Protocol versions (docs/center-protocol.md, "Versioning").
+
+The version is in the path (``/v1``, ``/v2``) and in ``Health.protocol_version``. A kiosk speaks
+exactly one version, :data:`PROTOCOL_VERSION`; a center serves every version in
+:data:`SUPPORTED_VERSIONS` side by side, so that kiosks not yet upgraded keep working
+unchanged (the center is upgraded first, kiosks follow).
+
+- v1: the first protocol.
+- v2: v1 plus counter payment: ``CompletionReport.payment`` (``kiosk`` | ``counter``) and the
+  settlement's counter figures (``counter_copies_printed``, ``counter_fees_yen``, per line
+  too). Every other message is the same as in v1. A v1 completion is a ``kiosk`` payment; a v1
+  settlement leaves counter issuances' printed copies out (they were never paid at a kiosk).
+"""
+
+from __future__ import annotations
+
+PROTOCOL_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
+
+
+def api_prefix(version: int = PROTOCOL_VERSION) -> str:
+    """The base path of ``version``: ``/v2``."""
+    if version not in SUPPORTED_VERSIONS:
+        raise ValueError(f"protocol version {version} is not supported")
+    return f"/v{version}"
+
+
+API_PREFIX = api_prefix(PROTOCOL_VERSION)
+
+__all__ = ["API_PREFIX", "PROTOCOL_VERSION", "SUPPORTED_VERSIONS", "api_prefix"]

@@ -1,0 +1,138 @@
+"""The center serves protocol v2 (counter payment) and, unchanged, v1 for kiosks not yet
+upgraded: raw HTTPS with the kiosk's certificate for v1, the kiosk's client for v2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+import requests
+
+from kiosk.center import wire
+from kiosk.center.client import CenterClient, new_idempotency_key, speaks_this_protocol
+from kiosk.center.errors import ProtocolViolation
+from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+from tests.hw_sim.center.harness import RunningCenter, open_session
+
+DAY = date(2026, 11, 26)  # the business morning of the harness
+INKAN_2 = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 2)
+
+
+@pytest.fixture
+def http(center: RunningCenter) -> Iterator[requests.Session]:
+    config = center.kiosk_config()
+    with requests.Session() as session:
+        session.trust_env = False
+        session.verify = str(config.ca_path)
+        session.cert = (str(config.cert_path), str(config.key_path))
+        yield session
+
+
+def issue(client: CenterClient, pki: Any) -> wire.Envelope:
+    session = open_session(client, pki, "normal")
+    envelope = client.issue(session, INKAN_2, new_idempotency_key()).envelope
+    client.end_session(session)
+    return envelope
+
+
+def report(
+    envelope: wire.Envelope,
+    outcome: wire.CompletionOutcome,
+    printed: int,
+    paid: int,
+    payment: wire.PaymentPlace = wire.PaymentPlace.KIOSK,
+) -> wire.CompletionReport:
+    refund = paid - envelope.fee_yen_per_copy * printed if paid else 0
+    reason = None if outcome is wire.CompletionOutcome.PRINTED else "media_jam"
+    return wire.CompletionReport(
+        outcome, printed, paid, refund, 0, reason, envelope.issued_at, payment=payment
+    )
+
+
+def post(http: requests.Session, center: RunningCenter, path: str, body: Any) -> requests.Response:
+    return http.post(
+        center.endpoints["center_url"] + path,
+        data=wire.dumps(body),
+        headers={"Content-Type": "application/json", "Idempotency-Key": new_idempotency_key()},
+        timeout=30,
+    )
+
+
+def test_counter_issuance_is_settled_apart_with_no_store_fee(
+    client: CenterClient, center_pki: Any
+) -> None:
+    envelope = issue(client, center_pki)
+    before = client.settlement(DAY)
+    counter = report(envelope, wire.CompletionOutcome.PRINTED, 2, 0, wire.PaymentPlace.COUNTER)
+    receipt = client.complete(envelope.issuance_id, counter, new_idempotency_key())
+    assert receipt.outcome is wire.CompletionOutcome.PRINTED
+    after = client.settlement(DAY)
+    assert after.counter_copies_printed == before.counter_copies_printed + 2
+    assert after.counter_fees_yen == before.counter_fees_yen + envelope.total_fee_yen
+    # Not a kiosk sale: no store fee, no fee collected by the store for the municipality.
+    assert after.copies_printed == before.copies_printed
+    assert after.store_fee_yen == before.store_fee_yen
+    assert after.municipality_fees_yen == before.municipality_fees_yen
+    assert after.open_issuances == before.open_issuances - 1
+
+
+def test_printed_without_kiosk_payment_only_for_counter(
+    client: CenterClient, center_pki: Any, http: requests.Session, center: RunningCenter
+) -> None:
+    envelope = issue(client, center_pki)
+    path = f"{wire.API_PREFIX}/issuances/{envelope.issuance_id}/completion"
+    unpaid = report(envelope, wire.CompletionOutcome.PRINTED, 2, 0)  # payment: kiosk
+    answer = post(http, center, path, unpaid.to_wire())
+    assert answer.status_code == 400
+    assert "printed without payment" in answer.json()["error"]["message"]
+    # A counter report that says money was taken at the kiosk is malformed.
+    paid_counter = {**unpaid.to_wire(), "payment": "counter", "amount_paid_yen": 400}
+    assert post(http, center, path, paid_counter).status_code == 400
+    # Nothing was recorded: the right report is still accepted.
+    good = report(envelope, wire.CompletionOutcome.PRINTED, 2, 0, wire.PaymentPlace.COUNTER)
+    client.complete(envelope.issuance_id, good, new_idempotency_key())
+
+
+def test_v1_is_still_served_as_it_was(
+    client: CenterClient, center_pki: Any, http: requests.Session, center: RunningCenter
+) -> None:
+    base = center.endpoints["center_url"] + "/v1"
+    health = wire.Health.from_wire(http.get(base + "/health", timeout=10).json())
+    assert health.protocol_version == 1
+    envelope = issue(client, center_pki)
+    before = wire.Settlement.from_wire(
+        http.get(f"{base}/settlements/{DAY}", timeout=10).json(), version=1
+    )
+    path = f"/v1/issuances/{envelope.issuance_id}/completion"
+    v1_report = report(envelope, wire.CompletionOutcome.FAILED, 1, envelope.total_fee_yen)
+    with_v2_field = {**v1_report.to_wire(version=1), "payment": "kiosk"}
+    assert post(http, center, path, with_v2_field).status_code == 400  # strict, as in v1
+    answer = post(http, center, path, v1_report.to_wire(version=1))
+    assert answer.status_code == 200, answer.text
+    assert wire.CompletionReceipt.from_wire(answer.json()).outcome is wire.CompletionOutcome.FAILED
+    settlement = http.get(f"{base}/settlements/{DAY}", timeout=10).json()
+    assert "counter_copies_printed" not in settlement
+    after = wire.Settlement.from_wire(settlement, version=1)
+    assert after.copies_printed == before.copies_printed + 1
+    assert after.refunded_yen == before.refunded_yen + envelope.fee_yen_per_copy
+    # The kiosk, upgraded, replays the same report from its journal over v2: the same report.
+    again = client.complete(envelope.issuance_id, v1_report, new_idempotency_key())
+    assert again.outcome is wire.CompletionOutcome.FAILED
+
+
+def test_the_kiosk_refuses_a_center_that_speaks_another_version(
+    http: requests.Session, center: RunningCenter
+) -> None:
+    base = center.endpoints["center_url"]
+    for version in wire.SUPPORTED_VERSIONS:
+        health = wire.Health.from_wire(
+            http.get(f"{base}{wire.api_prefix(version)}/health", timeout=10).json()
+        )
+        assert health.protocol_version == version
+        if version == wire.PROTOCOL_VERSION:
+            assert speaks_this_protocol(health) == health
+        else:
+            with pytest.raises(ProtocolViolation, match="speaks v2"):
+                speaks_this_protocol(health)
