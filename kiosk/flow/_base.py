@@ -30,6 +30,7 @@ from kiosk.flow.state import (
     Fault,
     Fetching,
     FlowState,
+    PaymentMode,
     Payout,
     PayoutKind,
     PendingReport,
@@ -66,10 +67,13 @@ def with_txn(state: FlowState, **changes: object) -> FlowState:
     return replace(state, txn=replace(state.txn, **changes))  # type: ignore[arg-type]
 
 
-def ask_payout(state: FlowState, kind: PayoutKind, yen: int, journaled: bool) -> FlowState:
-    """Remember a DispenseChange/Refund in flight, to match its result to its transaction."""
+def ask_payout(
+    state: FlowState, kind: PayoutKind, yen: int, journaled: bool, fee: bool = False
+) -> FlowState:
+    """Remember a DispenseChange/Refund in flight, to match its result to its transaction;
+    ``fee``: it pays back the fees of copies not printed."""
     txn_id = state.txn.txn_id if state.txn is not None else ""
-    return replace(state, payouts=(*state.payouts, Payout(kind, yen, txn_id, journaled)))
+    return replace(state, payouts=(*state.payouts, Payout(kind, yen, txn_id, journaled, fee)))
 
 
 def release_card(txn: Transaction) -> tuple[Transaction, Effects]:
@@ -145,12 +149,18 @@ def report(state: FlowState, outcome: Completion) -> Outcome:
             return state, (JournalWrite(TransactionClosed(txn.txn_id, reason)),)
         return state, ()
     money = txn.money
+    counter = state.settings.payment is PaymentMode.COUNTER
     request = ReportCompletion(
         txn_id=txn.txn_id,
         outcome=outcome,
         copies_printed=txn.copies_printed,
-        refunded_yen=money.refunded_yen,
-        staff_owed_yen=money.staff_owed_yen,
+        payment=PaymentMode.COUNTER if counter else PaymentMode.ACCEPTOR,
+        # The fee counts as paid once the amount due was reached; money inserted towards an
+        # unfinished payment went back and was never a fee.
+        amount_paid_yen=money.due_yen if money.paid else 0,
+        amount_refunded_yen=money.fee_refunded_yen,
+        refund_pending_yen=money.fee_owed_yen,
+        print_fault=txn.print_fault,
     )
     state = replace(
         with_txn(state, reported=True),
@@ -182,7 +192,10 @@ def start_refund(state: FlowState, problem: Problem | None, reason: str) -> Outc
         ]
     state = replace(with_txn(state, money=money), screen=Refunding(problem), prompt=False)
     if held > 0:
-        state = ask_payout(state, PayoutKind.REFUND, held, journaled=True)
+        # Once paid, what is held beyond the kept fees is the fee of the copies not printed
+        # (change, stray coins and escrow go back on their own); before, it is the unfinished
+        # payment, which was never a fee.
+        state = ask_payout(state, PayoutKind.REFUND, held, journaled=True, fee=money.paid)
     if money.pending_yen:
         return state, tuple(effects)  # the last payout result finishes it (settle)
     state, finished = finish_refund(state, problem)

@@ -129,9 +129,9 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
     txn = state.txn
     assert txn is not None
     assert txn.request is not None
-    if ready.total_fee_yen != txn.total_fee_yen or ready.pages_per_copy < 1:
+    if ready.total_fee_yen != txn.total_fee_yen or ready.sides_per_copy < 1:
         return fail(state, Problem.CERTIFICATE_DATA_INVALID, "fee_or_pages_mismatch")
-    document = IssuedDocument(ready.total_fee_yen, ready.pages_per_copy, ready.document_digest)
+    document = IssuedDocument(ready.total_fee_yen, ready.sides_per_copy, ready.document_digest)
     txn = replace(txn, document=document)
     received: Effects = ()
     if ready.issuance_id:
@@ -172,8 +172,8 @@ def start_printing(state: FlowState) -> Outcome:
     ]
     if state.settings.payment is PaymentMode.COUNTER and txn.total_fee_yen > 0:
         effects.append(PrintCounterTicket(txn.txn_id, ticket_number(txn), txn.total_fee_yen))
-    pages = copies * txn.document.pages_per_copy
-    return replace(state, screen=Printing(0, pages)), tuple(effects)
+    sides = copies * txn.document.sides_per_copy
+    return replace(state, screen=Printing(0, sides)), tuple(effects)
 
 
 def ticket_number(txn: Transaction) -> int:
@@ -247,12 +247,12 @@ def on_printing(state: FlowState, screen: Printing, event: Event) -> Outcome | N
     assert txn.document is not None
     copies = txn.request.copies
     match event:
-        case PrintProgress(pages_done=pages):
-            return go(state, replace(screen, pages_done=min(pages, screen.pages_total)))
+        case PrintProgress(sides_done=sides):
+            return go(state, replace(screen, pages_done=min(sides, screen.pages_total)))
         case PrintFinished():
             return printed(state, copies, "")
-        case PrintFailed(fault=fault, pages_printed=pages):
-            done = min(copies, max(0, pages) // txn.document.pages_per_copy)
+        case PrintFailed(fault=fault, sides_printed=sides):
+            done = min(copies, max(0, sides) // txn.document.sides_per_copy)
             if done == copies:
                 return printed(state, copies, "")
             return printed(state, done, fault)
@@ -263,7 +263,7 @@ def on_printing(state: FlowState, screen: Printing, event: Event) -> Outcome | N
 def printed(state: FlowState, copies_printed: int, fault: str) -> Outcome:
     txn = state.txn
     assert txn is not None
-    state = with_txn(state, copies_printed=copies_printed)
+    state = with_txn(state, copies_printed=copies_printed, print_fault=fault)
     effects: list[Effect] = [
         JournalWrite(PrintOutcome(txn.txn_id, copies_printed, fault)),
         note(
@@ -328,7 +328,18 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
     assert txn is not None
     pending = txn.money.pending_yen
     owed = txn.money.staff_owed_yen + pending
-    money = replace(txn.money, refund_pending_yen=0, change_pending_yen=0, staff_owed_yen=owed)
+    fee_pending = sum(
+        p.yen
+        for p in state.payouts
+        if p.txn_id == txn.txn_id and p.kind is PayoutKind.REFUND and p.fee
+    )
+    money = replace(
+        txn.money,
+        refund_pending_yen=0,
+        change_pending_yen=0,
+        staff_owed_yen=owed,
+        fee_owed_yen=txn.money.fee_owed_yen + fee_pending,
+    )
     payouts = tuple(p for p in state.payouts if p.txn_id != txn.txn_id)
     state = replace(with_txn(state, money=money), payouts=payouts)
     effects: list[Effect] = [
@@ -397,7 +408,7 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
             state, payout = match_payout(state, PayoutKind.REFUND, asked)
             if txn is None or payout is None:
                 return state, not_current(asked, paid)
-            return refunded(state, asked, paid, payout.journaled)
+            return refunded(state, asked, paid, payout)
         case TrayEmptied():
             if txn is None:
                 return None
@@ -414,9 +425,10 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
             return None
 
 
-def refunded(state: FlowState, asked: int, paid: int, journaled: bool) -> Outcome:
+def refunded(state: FlowState, asked: int, paid: int, payout: Payout) -> Outcome:
     txn = state.txn
     assert txn is not None
+    journaled = payout.journaled
     short = asked - paid
     money = replace(
         txn.money,
@@ -424,6 +436,12 @@ def refunded(state: FlowState, asked: int, paid: int, journaled: bool) -> Outcom
         refunded_yen=txn.money.refunded_yen + paid,
         staff_owed_yen=txn.money.staff_owed_yen + short,
     )
+    if payout.fee:
+        money = replace(
+            money,
+            fee_refunded_yen=money.fee_refunded_yen + paid,
+            fee_owed_yen=money.fee_owed_yen + short,
+        )
     state = with_txn(state, money=money)
     effects: list[Effect] = [
         note(

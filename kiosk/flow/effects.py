@@ -15,6 +15,7 @@ from enum import StrEnum
 from kiosk.audit import AuditRecord
 from kiosk.domain import CertificateRequest
 from kiosk.flow.events import CardFacts
+from kiosk.flow.state import PaymentMode
 from kiosk.flow.timeouts import TimerName
 from kiosk.journal.records import JournalRecord
 
@@ -69,6 +70,12 @@ class AuthPurpose(StrEnum):
     REGISTRATION = "registration"
 
 
+# The completion's failure reasons when no printer fault says more (center protocol,
+# "Completion": a reason code is given exactly when the outcome is not printed).
+PRINT_FAILED = "print_failed"
+CANCELLED_REASON = "cancelled"
+
+
 class Completion(StrEnum):
     """What the completion report says (center protocol, CompletionOutcome)."""
 
@@ -99,13 +106,35 @@ class IssueCertificate:
 
 @dataclass(frozen=True)
 class ReportCompletion:
-    """Tell the center how the issuance ended → CompletionReported (or CenterFailed COMPLETE)."""
+    """Tell the center how the issuance ended → CompletionReported; CompletionDeferred while
+    the runner keeps retrying it; CenterFailed(COMPLETE) when it gave up (the journal entry
+    stays open and the next start reports it).
+
+    Everything the protocol's completion report says (docs/center-protocol.md, "Completion"),
+    decided here so that the runner only maps it. The amounts are the fees of this issuance,
+    never other money of the session (change, a stray coin, an unfinished payment returned):
+
+    ``amount_refunded_yen + refund_pending_yen == amount_paid_yen − fee × copies_printed``.
+    """
 
     txn_id: str
     outcome: Completion
     copies_printed: int
-    refunded_yen: int
-    staff_owed_yen: int
+    payment: PaymentMode  # counter: paid at the city-hall counter, every amount below is 0
+    amount_paid_yen: int  # the total fee once the amount due was reached at the kiosk, else 0
+    amount_refunded_yen: int  # of the unprinted copies' fees: paid back by the acceptor
+    refund_pending_yen: int  # of those fees: the acceptor could not pay back, staff owe it
+    print_fault: str = ""  # the printer's fault code (printing.faults) when printing failed
+
+    @property
+    def failure_reason(self) -> str | None:
+        """The protocol's ``failure_reason``: None when printed; the printer's fault code when
+        printing failed; else why nothing was printed."""
+        if self.outcome is Completion.PRINTED:
+            return None
+        if self.print_fault:
+            return self.print_fault
+        return PRINT_FAILED if self.outcome is Completion.FAILED else CANCELLED_REASON
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ event never leaks them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Offer, Scope
@@ -350,6 +350,7 @@ class CenterCall(StrEnum):
     MUNICIPALITIES = "municipalities"
     REGISTER = "register"
     STATUS = "status"
+    HEALTH = "health"
 
 
 class CenterFailure(StrEnum):
@@ -391,11 +392,17 @@ class OfferReceived:
 
 @dataclass(frozen=True)
 class CertificateReady:
-    """The issuance envelope arrived and the runner verified it (signature, binding)."""
+    """The issuance envelope arrived, the runner verified it and composed the print job.
+
+    ``sides_per_copy`` counts printed page sides (IPP impressions) of one copy: every page of
+    the certificate is a sheet printed on both sides (front, and the back side with the
+    scramble, code and latent image), so an N-page certificate is 2·N sides per copy. Print
+    progress and results (PrintProgress, PrintFinished, PrintFailed) count sides too.
+    """
 
     txn_id: str
     total_fee_yen: int
-    pages_per_copy: int
+    sides_per_copy: int
     document_digest: str  # salted hash of the serial (kiosk.journal.serial_digest)
     issuance_id: str = ""  # the center's id, journaled so a restart can still report
 
@@ -413,6 +420,29 @@ class CompletionReported:
     """The center acknowledged the completion report of ``txn_id``."""
 
     txn_id: str
+
+
+@dataclass(frozen=True)
+class CompletionDeferred:
+    """The completion report of ``txn_id`` failed after the client's own retries; the runner
+    sends it again later (capped back-off) until the center acknowledges it."""
+
+    txn_id: str
+    failure: CenterFailure
+
+
+@dataclass(frozen=True)
+class CenterHealthChanged:
+    """What the runner's health checks (and failed calls) say of the center, when it changes.
+
+    ``failure`` None: the center answers and is open. Otherwise the family of the failure
+    (unreachable, timeout, unavailable, maintenance, not_authorised, protocol) with the
+    center's reason and, in maintenance, until when it is announced to last.
+    """
+
+    failure: CenterFailure | None
+    reason: str = ""
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -448,6 +478,8 @@ CenterEvent = (
     | CertificateReady
     | CenterFailed
     | CompletionReported
+    | CompletionDeferred
+    | CenterHealthChanged
     | MunicipalitiesLoaded
     | RegistrationAccepted
     | StatusReceived
@@ -468,18 +500,18 @@ class PrinterNotReady:
 
 @dataclass(frozen=True)
 class PrintProgress:
-    pages_done: int
+    sides_done: int  # page sides (IPP impressions) printed so far
 
 
 @dataclass(frozen=True)
 class PrintFinished:
-    pages: int
+    sides: int  # page sides printed
 
 
 @dataclass(frozen=True)
 class PrintFailed:
     fault: str  # printing.faults.PrinterFault value
-    pages_printed: int  # pages that came out complete
+    sides_printed: int  # page sides of the copies that came out complete
 
 
 PrinterEvent = PrinterReady | PrinterNotReady | PrintProgress | PrintFinished | PrintFailed

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import assert_never
 
 from kiosk.audit import AuditEvent
-from kiosk.errors import Problem
+from kiosk.errors import Problem, staff_code
 from kiosk.flow import _card, _money, _order, _registration
 from kiosk.flow._base import (
     Effects,
@@ -23,6 +23,7 @@ from kiosk.flow._base import (
     fail,
     go,
     note,
+    problem_for_center,
     release_card,
     report,
     reset,
@@ -48,9 +49,12 @@ from kiosk.flow.events import (
     CardRemoved,
     CenterCall,
     CenterFailed,
+    CenterFailure,
+    CenterHealthChanged,
     ChooseLanguage,
     ChooseService,
     CloseLanguageMenu,
+    CompletionDeferred,
     CompletionReported,
     Continue,
     Event,
@@ -64,6 +68,7 @@ from kiosk.flow.state import (
     Authenticating,
     Cancelled,
     CardState,
+    CenterStatus,
     CertificateChoice,
     CheckingStatus,
     Confirmation,
@@ -144,6 +149,10 @@ def _dispatch(state: FlowState, event: Event) -> Outcome:
             return _report_settled(state, txn_id, acknowledged=True)
         case CenterFailed(call=CenterCall.COMPLETE, txn_id=txn_id):
             return _report_settled(state, txn_id, acknowledged=False)
+        case CompletionDeferred(txn_id=txn_id, failure=failure):
+            return _report_deferred(state, txn_id, failure)
+        case CenterHealthChanged():
+            return _center_health(state, event)
         case _:
             pass
     if isinstance(event, _ACCEPTOR_EVENTS):
@@ -226,6 +235,8 @@ def _on_screen(state: FlowState, event: Event) -> Outcome | None:
 
 def _on_start(state: FlowState, event: Event) -> Outcome | None:
     match event:
+        case ChooseService() if not state.center.available:
+            return None  # every service needs the center: the screen says why and since when
         case ChooseService(service=service) if service in state.settings.services:
             seq = state.next_seq
             txn = Transaction(txn_id=f"{state.settings.boot_id}-{seq:06d}", service=service)
@@ -408,6 +419,37 @@ def _out_of_service(state: FlowState) -> Outcome:
         effects.extend(released)
     screen = OutOfService(Problem.JOURNAL_FAILED)
     return replace(state, screen=screen, txn=txn, prompt=False), tuple(effects)
+
+
+def _report_deferred(state: FlowState, txn_id: str, failure: CenterFailure) -> Outcome:
+    """The runner will send the report again: it stays pending, its journal intent open."""
+    if not any(p.txn_id == txn_id for p in state.pending_reports):
+        return state, ()
+    return state, (
+        note(AuditEvent.REPORT_COMPLETE, "deferred", txn_id=txn_id, reason=failure.value),
+    )
+
+
+def _center_health(state: FlowState, event: CenterHealthChanged) -> Outcome:
+    """The start screen offers its services only while the center can serve them."""
+    if event.failure is None:
+        status = CenterStatus()
+    else:
+        problem = problem_for_center(CenterCall.HEALTH, event.failure, event.reason)
+        status = CenterStatus(problem, event.until)
+    if status == state.center:
+        return state, ()
+    effects: Effects = ()
+    if status.problem is not None and status.problem is not state.center.problem:
+        effects = (
+            note(
+                AuditEvent.FAULT,
+                status.problem.value,
+                staff_code=staff_code(status.problem),
+                reason=CenterCall.HEALTH.value,
+            ),
+        )
+    return replace(state, center=status), effects
 
 
 def _report_settled(state: FlowState, txn_id: str, acknowledged: bool) -> Outcome:

@@ -10,7 +10,7 @@ reset drops them (a new state is built from the settings alone).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 
 from kiosk.domain import (
@@ -20,6 +20,7 @@ from kiosk.domain import (
     Offer,
     OfferedCertificate,
 )
+from kiosk.errors import Problem
 from kiosk.flow.events import (
     CardFacts,
     FormField,
@@ -115,6 +116,10 @@ class Money:
     refunded_yen: int = 0  # paid back
     refund_pending_yen: int = 0  # refund asked for, result not in yet
     staff_owed_yen: int = 0  # could not be paid out: staff pay it (journal StaffOwed)
+    # Of the refunds, those of the fees of copies not printed (the completion report's
+    # amounts): paid back, and owed by staff. Parts of refunded_yen and staff_owed_yen.
+    fee_refunded_yen: int = 0
+    fee_owed_yen: int = 0
     accepting: bool = False  # the acceptor is enabled
     paid: bool = False  # the amount due was reached
 
@@ -150,7 +155,7 @@ class IssuedDocument:
     """The verified certificate data (the runner holds the PDF; the flow only these facts)."""
 
     total_fee_yen: int
-    pages_per_copy: int
+    sides_per_copy: int  # printed page sides of one copy (events.CertificateReady)
     document_digest: str
 
 
@@ -187,6 +192,7 @@ class Transaction:
     document: IssuedDocument | None = None
     money: Money = Money()
     copies_printed: int = 0
+    print_fault: str = ""  # the printer's fault code when printing failed
     reported: bool = False
     change_in_tray: bool = False
     change_short: bool = False
@@ -245,6 +251,24 @@ class Payout:
     yen: int
     txn_id: str  # "" when no transaction was open (money inserted at the start screen)
     journaled: bool  # its intent is in the journal, so its outcome goes there too
+    fee: bool = False  # a refund of the fees of copies not printed (the completion report's)
+
+
+@dataclass(frozen=True)
+class CenterStatus:
+    """Whether the issuance center can serve residents, as the runner last learned it.
+
+    ``problem`` None: it can (or nothing is known yet: the first check runs at start). Else
+    why not (center unreachable, in maintenance, this kiosk not authorised …), and in
+    maintenance until when it is announced to last. It outlives sessions.
+    """
+
+    problem: Problem | None = None
+    until: datetime | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.problem is None
 
 
 @dataclass(frozen=True)
@@ -262,6 +286,7 @@ class FlowState:
     next_seq: int = 1
     pending_reports: tuple[PendingReport, ...] = ()
     payouts: tuple[Payout, ...] = ()  # survives resets: results may come after the session
+    center: CenterStatus = CenterStatus()  # survives resets: the start screen shows it
 
 
 def initial_state(settings: FlowSettings) -> FlowState:
@@ -280,6 +305,7 @@ __all__ = [
     "Authenticating",
     "Cancelled",
     "CardState",
+    "CenterStatus",
     "CertificateChoice",
     "CheckingStatus",
     "Confirmation",

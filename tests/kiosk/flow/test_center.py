@@ -97,7 +97,9 @@ def test_issuance_failures_charge_nothing_and_close_the_transaction(
     assert driver.screen == st.Fault(problem)
     assert of_type(effects, fx.EnableAcceptor) == []
     assert of_type(effects, fx.ReportCompletion) == [
-        fx.ReportCompletion(driver.txn_id, fx.Completion.CANCELLED, 0, 0, 0)
+        fx.ReportCompletion(
+            driver.txn_id, fx.Completion.CANCELLED, 0, st.PaymentMode.ACCEPTOR, 0, 0, 0
+        )
     ]
     closing = driver.send(ev.CompletionReported(driver.txn_id))
     assert jr.TransactionClosed(driver.txn_id, jr.CloseReason.CANCELLED) in journal_records(closing)

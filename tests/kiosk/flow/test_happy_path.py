@@ -129,7 +129,7 @@ def test_a_resident_gets_two_copies_of_a_juminhyo(driver: Driver) -> None:
         fx.PlayReminder(fx.Reminder.CERTIFICATES),
         fx.PlayReminder(fx.Reminder.CHANGE),
         fx.JournalWrite(jr.ReportIntent(TXN, "printed", 2)),
-        fx.ReportCompletion(TXN, fx.Completion.PRINTED, 2, 0, 0),
+        fx.ReportCompletion(TXN, fx.Completion.PRINTED, 2, st.PaymentMode.ACCEPTOR, 600, 0, 0),
         fx.StartTimer(TimerName.DONE_REMINDER, 15, serial + 5),
     ]
     assert driver.screen == st.Done()

@@ -20,6 +20,8 @@ from kiosk.payment import (
 )
 from tests.kiosk.flow.conftest import Driver, core, journal_records, of_type
 
+KIOSK = st.PaymentMode.ACCEPTOR
+
 
 def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
     driver.to_printing(copies=1, inserted=(100, 100, 100))
@@ -38,7 +40,7 @@ def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
         jr.ReportIntent(txn, "failed", 0),
     ]
     assert of_type(effects, fx.ReportCompletion) == [
-        fx.ReportCompletion(txn, fx.Completion.FAILED, 0, 300, 0)
+        fx.ReportCompletion(txn, fx.Completion.FAILED, 0, KIOSK, 300, 300, 0, "out_of_paper")
     ]
     assert fx.PlayReminder(fx.Reminder.MONEY) in effects
     closing = journal_records(driver.send(ev.CompletionReported(txn)))
@@ -57,7 +59,9 @@ def test_a_partial_print_refunds_only_the_missing_copies(driver: Driver) -> None
     assert txn.copies_printed == 1
     assert txn.money.inserted_yen == txn.money.change_yen + txn.money.refunded_yen + 300
     report = [e for _, _, _, fxs in driver.history for e in of_type(fxs, fx.ReportCompletion)]
-    assert report == [fx.ReportCompletion(driver.txn_id, fx.Completion.FAILED, 1, 600, 0)]
+    assert report == [
+        fx.ReportCompletion(driver.txn_id, fx.Completion.FAILED, 1, KIOSK, 900, 600, 0, "jam")
+    ]
 
 
 def test_a_fault_reported_after_every_page_printed_counts_as_printed(driver: Driver) -> None:
@@ -78,8 +82,8 @@ def test_short_change_is_recorded_for_staff(driver: Driver) -> None:
     assert driver.state.txn.change_short
     effects = driver.send(ev.PrintFinished(1))
     assert of_type(effects, fx.ReportCompletion) == [
-        fx.ReportCompletion(txn, fx.Completion.PRINTED, 1, 0, 200)
-    ]
+        fx.ReportCompletion(txn, fx.Completion.PRINTED, 1, KIOSK, 300, 0, 0)
+    ]  # the change staff owe is no fee: the center is not told of it
     closing = journal_records(driver.send(ev.CompletionReported(txn)))
     assert closing[-1] == jr.TransactionClosed(txn, jr.CloseReason.STAFF)
 

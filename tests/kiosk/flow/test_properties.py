@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import fields, is_dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import event as note_reached
 from hypothesis import strategies as st
 
 from kiosk.audit import AuditEvent
+from kiosk.center import wire
 from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
 from kiosk.flow import Effect, Event, FlowState
 from kiosk.flow import effects as fx
@@ -37,6 +39,7 @@ from kiosk.payment import (
     RejectReason,
     TrayEmptied,
 )
+from kiosk.runtime.reporting import completion_report
 from tests.kiosk.flow.conftest import (
     FACTS,
     MATCHING_NUMBER,
@@ -45,6 +48,7 @@ from tests.kiosk.flow.conftest import (
     Driver,
     make_offer,
 )
+from tests.kiosk.flow.conftest import settings as flow_settings
 
 OFFER = make_offer()
 AFTER_CARD_ISSUE = (
@@ -60,6 +64,7 @@ AFTER_CARD_ISSUE = (
 )
 AFTER_CARD_REGISTER = (fs.RegistrationForm, fs.RegistrationReview, fs.Submitting)
 
+MAINTENANCE_END = datetime(2026, 11, 26, 12, 0, tzinfo=wire.JST)
 NOISE: list[Event] = [
     ev.Cancel(),
     ev.Back(),
@@ -97,6 +102,10 @@ NOISE: list[Event] = [
     ev.PrinterReady(),
     ev.CompletionReported("boot-000001"),
     ev.CenterFailed(ev.CenterCall.ISSUE, ev.CenterFailure.TIMEOUT),
+    ev.CompletionDeferred("boot-000001", ev.CenterFailure.TIMEOUT),
+    ev.CenterHealthChanged(ev.CenterFailure.UNREACHABLE),
+    ev.CenterHealthChanged(ev.CenterFailure.MAINTENANCE, "center", MAINTENANCE_END),
+    ev.CenterHealthChanged(None),
     AcceptorJammed(),
     MoneyRejected(RejectReason.UNRECOGNISED),
     TrayEmptied(),
@@ -155,8 +164,8 @@ def good_intents(state: FlowState) -> list[Event]:
 class World:
     """The devices, the center and the resident's pocket, as the runner would see them."""
 
-    def __init__(self, journal: Journal) -> None:
-        self.driver = Driver()
+    def __init__(self, journal: Journal, payment: fs.PaymentMode = fs.PaymentMode.ACCEPTOR) -> None:
+        self.driver = Driver(flow_settings(payment=payment))
         self.journal = journal
         self.pending: list[list[Event]] = []  # answers owed, each with its alternatives
         self.card_on_reader = False
@@ -254,8 +263,9 @@ class World:
             case fx.ReportCompletion(txn_id=txn_id):
                 answers = [
                     ev.CompletionReported(txn_id),
+                    ev.CompletionDeferred(txn_id, ev.CenterFailure.UNREACHABLE),
                     ev.CenterFailed(
-                        ev.CenterCall.COMPLETE, ev.CenterFailure.UNREACHABLE, txn_id=txn_id
+                        ev.CenterCall.COMPLETE, ev.CenterFailure.PROTOCOL, txn_id=txn_id
                     ),
                 ]
             case fx.LoadMunicipalities():
@@ -347,13 +357,15 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
             case fx.EnableAcceptor(amount_due_yen=due):
                 # Rule 1: the fee is asked for only once the checked certificate data arrived.
                 assert isinstance(event, ev.CertificateReady)
+                assert new.settings.payment is fs.PaymentMode.ACCEPTOR  # never at city hall
                 assert txn is not None
                 assert txn.document is not None
                 assert due == txn.document.total_fee_yen == txn.total_fee_yen
             case fx.PrintCertificate():
                 assert txn is not None
                 assert txn.document is not None
-                assert txn.money.paid or txn.total_fee_yen == 0
+                counter = new.settings.payment is fs.PaymentMode.COUNTER
+                assert txn.money.paid or txn.total_fee_yen == 0 or counter
             case fx.VerifyPin(pin=pin):
                 # Rule 4: a PIN is sent once, only when the resident submits a typed one.
                 assert isinstance(event, ev.Submit)
@@ -361,8 +373,18 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
                 assert pin == old.screen.digits
             case fx.Refund(yen=yen) | fx.DispenseChange(yen=yen):
                 assert yen > 0
+            case fx.ReportCompletion() as report:
+                # After the step; the step before it when the report ends the session (reset).
+                reported = next(
+                    t
+                    for t in (new.txn, old.txn)
+                    if t is not None and t.txn_id == report.txn_id and t.request is not None
+                )
+                check_report(report, reported, new.settings.payment)
             case _:
                 pass
+    if isinstance(event, ev.ChooseService) and not old.center.available:
+        assert new.txn is None  # the start screen offers nothing while the center is down
     if txn is not None:
         money = txn.money
         for f in fields(money):
@@ -385,6 +407,34 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
         assert waiting, new.screen
 
 
+REPORTED_AT = datetime(2026, 11, 26, 10, 0, tzinfo=wire.JST)
+
+
+def check_report(report: fx.ReportCompletion, txn: fs.Transaction, payment: fs.PaymentMode) -> None:
+    """What the flow reports is exactly what the protocol accepts for this issuance."""
+    assert txn.request is not None
+    copies, fee = txn.request.copies, txn.fee_per_copy_yen
+    assert report.payment is payment
+    assert report.copies_printed == txn.copies_printed <= copies
+    if payment is fs.PaymentMode.COUNTER:
+        # No money at the kiosk: the printed copies' fee is paid at the counter.
+        assert report.amount_paid_yen == 0
+        assert report.amount_refunded_yen == report.refund_pending_yen == 0
+    else:
+        assert report.amount_paid_yen in (0, fee * copies)
+        # The fees not kept went back or are owed by staff, to the yen.
+        given_back = report.amount_refunded_yen + report.refund_pending_yen
+        assert given_back == report.amount_paid_yen - fee * report.copies_printed
+    assert report.amount_refunded_yen <= txn.money.refunded_yen
+    assert report.refund_pending_yen <= txn.money.staff_owed_yen
+    assert (report.failure_reason is None) == (report.outcome is fx.Completion.PRINTED)
+    # The runner only maps it; the wire model and the center's own check accept it.
+    body = completion_report(report, REPORTED_AT)
+    assert wire.CompletionReport.from_wire(wire.loads(wire.dumps(body.to_wire()))) == body
+    assert body.problem(copies, fee) is None, (body, copies, fee)
+    note_reached(f"report checked: {report.outcome.value} {payment.value}")
+
+
 def deep_strings(value: Any) -> str:
     """Every string in a state, including fields hidden from repr."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -401,10 +451,25 @@ def deep_strings(value: Any) -> str:
 )
 @given(data=st.data())
 def test_the_rules_hold_for_any_sequence_of_events(data: st.DataObject) -> None:
+    run_world(data, fs.PaymentMode.ACCEPTOR)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_the_rules_hold_with_counter_payment(data: st.DataObject) -> None:
+    """City hall: no money at the kiosk (a stray coin still goes back), reports say counter."""
+    run_world(data, fs.PaymentMode.COUNTER)
+
+
+def run_world(data: st.DataObject, payment: fs.PaymentMode) -> None:
     with tempfile.TemporaryDirectory(dir=_fast_tmp()) as folder:
         journal = Journal(Path(folder) / "journal.sqlite")
         try:
-            world = World(journal)
+            world = World(journal, payment)
             for _ in range(data.draw(st.integers(20, 250), label="steps")):
                 mode = data.draw(st.sampled_from(MODES), label="mode")
                 options = world.candidates(mode)
@@ -417,6 +482,9 @@ def test_the_rules_hold_for_any_sequence_of_events(data: st.DataObject) -> None:
                         world.pending.append(
                             [ev.CardRead(), ev.CardReadFailed(ev.CardFailure.UNREADABLE)]
                         )
+                    if isinstance(event, ev.CompletionDeferred):
+                        # The runner sends it again later: another answer is owed.
+                        world.pending.append(answers)
                 else:
                     event = item
                 world.send(event)

@@ -1,0 +1,86 @@
+"""The start screen and the center's health: services unavailable (with the problem and its
+staff code) while the center is down or in maintenance, back by themselves when it answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from kiosk.errors import Problem, staff_code
+from kiosk.flow import effects as fx
+from kiosk.flow import events as ev
+from kiosk.flow import state as st
+from tests.kiosk.flow.conftest import Driver, of_type
+
+F = ev.CenterFailure
+UNTIL = datetime.fromisoformat("2026-11-26T12:00:00+09:00")
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason", "problem"),
+    [
+        (F.UNREACHABLE, "", Problem.CENTER_UNREACHABLE),
+        (F.TIMEOUT, "", Problem.CENTER_TIMEOUT),
+        (F.UNAVAILABLE, "", Problem.CENTER_ERROR),
+        (F.MAINTENANCE, "center", Problem.CENTER_MAINTENANCE),
+        (F.NOT_AUTHORISED, "", Problem.KIOSK_NOT_AUTHORISED),
+        (F.PROTOCOL, "", Problem.CENTER_PROTOCOL),
+    ],
+)
+def test_services_are_unavailable_while_the_center_is_down(
+    driver: Driver, failure: ev.CenterFailure, reason: str, problem: Problem
+) -> None:
+    effects = driver.send(ev.CenterHealthChanged(failure, reason))
+    assert driver.state.center == st.CenterStatus(problem)
+    assert not driver.state.center.available
+    [audit] = of_type(effects, fx.Audit)
+    assert audit.record.outcome == problem.value
+    assert ("staff_code", staff_code(problem)) in audit.record.details
+    for service in ev.Service:
+        assert driver.send(ev.ChooseService(service)) == ()
+        assert driver.screen == st.Start()
+        assert driver.state.txn is None
+    driver.send(ev.OpenLanguageMenu(), ev.ChooseLanguage("en"))  # the language still changes
+    assert driver.state.language == "en"
+
+
+def test_maintenance_says_until_when(driver: Driver) -> None:
+    driver.send(ev.CenterHealthChanged(F.MAINTENANCE, "center", UNTIL))
+    assert driver.state.center == st.CenterStatus(Problem.CENTER_MAINTENANCE, UNTIL)
+
+
+def test_the_start_screen_recovers_by_itself(driver: Driver) -> None:
+    driver.send(ev.CenterHealthChanged(F.UNREACHABLE))
+    effects = driver.send(ev.CenterHealthChanged(None))
+    assert driver.state.center == st.CenterStatus()
+    assert effects == ()
+    driver.send(ev.ChooseService(ev.Service.ISSUE))
+    assert driver.screen == st.Consent()
+
+
+def test_the_same_news_twice_changes_nothing(driver: Driver) -> None:
+    driver.send(ev.CenterHealthChanged(F.UNREACHABLE))
+    before = driver.state
+    assert driver.send(ev.CenterHealthChanged(F.UNREACHABLE)) == ()
+    assert driver.state == before
+    # Another problem is news (and audited).
+    effects = driver.send(ev.CenterHealthChanged(F.MAINTENANCE, "center", UNTIL))
+    assert len(of_type(effects, fx.Audit)) == 1
+
+
+def test_a_resident_already_served_is_not_interrupted(driver: Driver) -> None:
+    driver.to_menu()
+    menu = driver.screen
+    assert driver.send(ev.CenterHealthChanged(F.UNREACHABLE)) != ()
+    assert driver.screen == menu  # their own calls will tell them if it matters
+    driver.send(ev.Cancel())
+    assert driver.screen == st.Start()
+    assert not driver.state.center.available  # it outlives the session
+    assert driver.send(ev.ChooseService(ev.Service.ISSUE)) == ()
+
+
+def test_nothing_is_known_before_the_first_check(driver: Driver) -> None:
+    assert driver.state.center.available
+    driver.send(ev.ChooseService(ev.Service.STATUS))
+    assert driver.screen == st.StatusEntry()
