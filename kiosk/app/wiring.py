@@ -37,7 +37,9 @@ from kiosk.runtime import (
     recover_open_transactions,
 )
 from kiosk.runtime.card import Connector, MonitorFactory, pcsc_monitor
+from kiosk.runtime.health import HealthTiming
 from kiosk.runtime.printer import JobObserver, Printer
+from kiosk.runtime.reports import RetryPolicy
 from kiosk.sound import SilentReminderPlayer
 from printing.security import PrintCalibration
 
@@ -70,6 +72,8 @@ class KioskParts:
     card_connector: Connector | None = None  # None: PC/SC (cardio.pcsc)
     card_monitor: MonitorFactory | None = pcsc_monitor
     center_client: Callable[[CenterConfig], CenterClient] = CenterClient
+    report_retry: RetryPolicy | None = None  # None: kiosk.runtime.reports' constants
+    health_timing: HealthTiming | None = None  # None: kiosk.runtime.health's constants
 
 
 def kiosk_id_of(config: CenterConfig) -> str:
@@ -107,7 +111,8 @@ def assemble(parts: KioskParts) -> Runner:
             facts,
             salt=parts.salt,
             calibration=parts.calibration,
-            paid_at_counter=parts.acceptor is None,
+            report_retry=parts.report_retry,
+            health_timing=parts.health_timing,
         ),
         printer=PrintService(
             parts.printer,

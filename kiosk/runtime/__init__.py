@@ -7,8 +7,10 @@ journal (write-ahead) and passes every other effect to the service that executes
 
 - :class:`CardService` — all card I/O on one worker thread (cardio PC/SC), the reader monitor's
   insert/remove events as flow events, the card powered off right after authentication;
-- :class:`CenterService` — the issuance center client (mTLS) on a worker, completion reports on
-  a second one, the envelope composed into the print job before the fee is asked for;
+- :class:`CenterService` — the issuance center client (mTLS) on a worker, the envelope composed
+  into the print job before the fee is asked for; completion reports on a second worker
+  (:class:`ReportSender`), retried with a capped back-off until acknowledged; the center's
+  health checked on a third (:class:`HealthMonitor`) for the start screen;
 - :class:`PrintService` — check the printer, submit the composed job, track it to its end;
 - :class:`PaymentService` — the fee acceptor's commands on a worker, its events as flow events;
 - :class:`Timers` — the flow's one screen timer, firing ``TimerFired``;
@@ -21,16 +23,20 @@ application binds to a signal (kiosk/app.py) and tests bind to :class:`ThreadLoo
 from kiosk.runtime.card import CardService, ReaderChoice
 from kiosk.runtime.center import CenterService
 from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.health import HealthMonitor, HealthTiming
 from kiosk.runtime.loop import ThreadLoop
 from kiosk.runtime.payment import PaymentService
 from kiosk.runtime.printer import PrintService, PrintTiming, TicketPrinter
 from kiosk.runtime.recovery import RecoveredReport, recover_open_transactions
+from kiosk.runtime.reports import ReportSender, RetryPolicy
 from kiosk.runtime.runner import Post, ReminderPlayer, Runner, Services
 from kiosk.runtime.timers import Timers
 
 __all__ = [
     "CardService",
     "CenterService",
+    "HealthMonitor",
+    "HealthTiming",
     "IssuedJob",
     "PaymentService",
     "Post",
@@ -39,6 +45,8 @@ __all__ = [
     "ReaderChoice",
     "RecoveredReport",
     "ReminderPlayer",
+    "ReportSender",
+    "RetryPolicy",
     "Runner",
     "Services",
     "ThreadLoop",

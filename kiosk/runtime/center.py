@@ -1,12 +1,16 @@
 """The center service: the issuance-center calls of the flow, off the flow thread.
 
-Two single-worker threads, each with its own :class:`~kiosk.center.client.CenterClient`
-(``requests.Session`` is not thread-safe):
+Three threads, each with its own :class:`~kiosk.center.client.CenterClient` (``requests.Session``
+is not thread-safe):
 
 - the **session worker**: challenge, authentication + offer, issuance, usage registration,
   status, the municipality list, and ending the resident's session on wipe;
-- the **report worker**: completion reports, which may come after the session ended, may wait
-  for an issuance still in flight, and must never queue behind the next resident's calls.
+- the **report worker** (kiosk/runtime/reports.py): completion reports, which may come after the
+  session ended, may wait for an issuance still in flight, must never queue behind the next
+  resident's calls, and are sent again with a capped back-off until the center acknowledges;
+- the **health monitor** (kiosk/runtime/health.py): ``GET /health`` at start, periodically, and
+  at once after a failed call; the start screen offers its services only while the center
+  answers, and the reports waiting for the center are sent as soon as it is back.
 
 ``CancelCenterCall`` abandons the call in flight: its late answer is dropped (a generation
 counter) and, if a call is running, the session worker and its client are replaced so that the
@@ -29,12 +33,7 @@ from datetime import UTC, datetime
 
 from kiosk.center import wire
 from kiosk.center.client import CenterClient
-from kiosk.center.errors import (
-    CenterError,
-    IdempotencyConflict,
-    ProtocolViolation,
-    SessionExpired,
-)
+from kiosk.center.errors import CenterError, ProtocolViolation, SessionExpired
 from kiosk.domain import CertificateRequest, Offer
 from kiosk.flow import Event
 from kiosk.flow import effects as fx
@@ -44,6 +43,7 @@ from kiosk.flow.events import (
     CenterFailure,
     CertificateReady,
     ChallengeReceived,
+    CompletionDeferred,
     CompletionReported,
     HonsekiMunicipality,
     MunicipalitiesLoaded,
@@ -54,8 +54,10 @@ from kiosk.flow.events import (
 )
 from kiosk.journal import serial_digest
 from kiosk.runtime.context import IssuedJob, TransactionFacts
-from kiosk.runtime.recovery import RESTART_REASON, RecoveredReport
+from kiosk.runtime.health import HealthMonitor, HealthTiming
+from kiosk.runtime.recovery import RecoveredReport
 from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
+from kiosk.runtime.reports import ReportJob, ReportSender, RetryPolicy
 from printing.security import (
     BACK_SIDE_FORMAT,
     BackSideData,
@@ -73,9 +75,18 @@ ClientFactory = Callable[[], CenterClient]
 # A completion report for an issuance whose answer has not arrived yet waits this long for it:
 # the client's issuance read timeout (60 s) times its attempts (2), plus back-off.
 ISSUANCE_WAIT_S = 125.0
-# The completion's idempotency key is derived from the transaction id, so that a report sent
-# again (a retry, or the same transaction reported after a restart) is one report.
-COMPLETION_KEY_SUFFIX = "-completion"
+# Failures of a call that say something about the center itself (not about one resident or
+# one municipality): the health monitor checks at once.
+CENTER_DOWN_FAILURES = frozenset(
+    {
+        CenterFailure.UNREACHABLE,
+        CenterFailure.TIMEOUT,
+        CenterFailure.UNAVAILABLE,
+        CenterFailure.MAINTENANCE,
+        CenterFailure.NOT_AUTHORISED,
+        CenterFailure.PROTOCOL,
+    }
+)
 
 
 class _Worker:
@@ -122,20 +133,25 @@ class CenterService:
         *,
         salt: bytes,
         calibration: PrintCalibration | None = None,
-        paid_at_counter: bool = False,
+        report_retry: RetryPolicy | None = None,
+        health_timing: HealthTiming | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._factory = client_factory
         self._facts = facts
         self._salt = salt
         self._calibration = calibration or PrintCalibration()
-        self._paid_at_counter = paid_at_counter
         self._clock = clock
         self._post: Post | None = None
         self._lock = threading.Lock()
         self._generation = 0
         self._session_worker: _Worker | None = None
-        self._report_worker: _Worker | None = None
+        self._health = HealthMonitor(
+            client_factory, self._send, on_recovered=self._retry_reports, timing=health_timing
+        )
+        self._reports = ReportSender(
+            client_factory, policy=report_retry, on_failure=self._call_failed
+        )
         # Personal (wiped): the challenge being answered and the resident's session.
         self._challenge: wire.Challenge | None = None
         self._grant: wire.SessionGrant | None = None
@@ -147,25 +163,28 @@ class CenterService:
     def start(self, post: Post) -> None:
         self._post = post
         self._session_worker = _Worker("kiosk-center", self._factory)
-        self._report_worker = _Worker("kiosk-center-report", self._factory)
-        self._report_worker.executor.submit(self._health_check)
+        self._reports.start()
+        self._health.start()
 
     def stop(self) -> None:
-        for worker in (self._session_worker, self._report_worker):
-            if worker is not None:
-                worker.close()
-        self._session_worker = self._report_worker = None
+        self._health.stop()
+        self._reports.stop()
+        if self._session_worker is not None:
+            self._session_worker.close()
+        self._session_worker = None
 
-    def _health_check(self) -> None:
-        try:
-            health = self._report_worker_client().health()
-            log.info("center: %s, protocol v%d", health.state.value, health.protocol_version)
-        except CenterError as exc:
-            log.warning("center health check failed: %s", exc.staff_code)
+    @property
+    def reports(self) -> ReportSender:
+        """The report worker (tests and diagnostics: which reports wait for the center)."""
+        return self._reports
 
-    def _report_worker_client(self) -> CenterClient:
-        assert self._report_worker is not None
-        return self._report_worker.client()
+    def _retry_reports(self) -> None:
+        self._reports.retry_now()
+
+    def _call_failed(self, exc: CenterError) -> None:
+        failure, _ = center_failure(exc)
+        if failure in CENTER_DOWN_FAILURES:
+            self._health.check_soon()
 
     # -- effects (sequencer thread) --------------------------------------------------------------
     def request_challenge(self, purpose: fx.AuthPurpose) -> None:
@@ -210,46 +229,65 @@ class CenterService:
                 self._issuing[txn_id] = future
 
     def report(self, effect: fx.ReportCompletion) -> None:
-        """ReportCompletion, on the report worker. What the report says is taken now: the
-        session may be wiped before the worker gets to it."""
-        fault = self._facts.print_fault(effect.txn_id)
+        """ReportCompletion, on the report worker, until acknowledged. What the report says is
+        fixed now (its time too): every attempt sends the same body under the same key."""
+        txn_id = effect.txn_id
         with self._lock:
-            issuing = self._issuing.get(effect.txn_id)
-        worker = self._report_worker
-        if worker is None:
-            return
-        worker.executor.submit(self._report, worker, effect, fault, issuing)
+            issuing = self._issuing.get(txn_id)
+
+        def issuance() -> IssuanceFacts | None:
+            return self._issuance_of(txn_id, issuing)
+
+        def acknowledged() -> None:
+            with self._lock:
+                self._issued.pop(txn_id, None)
+                self._issuing.pop(txn_id, None)
+            self._send(CompletionReported(txn_id))
+
+        def deferred(exc: CenterError) -> None:
+            failure, _ = center_failure(exc)
+            self._send(CompletionDeferred(txn_id, failure))
+
+        def given_up(exc: CenterError) -> None:
+            failure, reason = center_failure(exc)
+            self._send(CenterFailed(CenterCall.COMPLETE, failure, reason, txn_id))
+
+        body = completion_report(effect, self._clock())
+        self._reports.submit(ReportJob(txn_id, issuance, body, acknowledged, deferred, given_up))
 
     def send_recovered(
         self,
         recovered: list[RecoveredReport],
         on_result: Callable[[RecoveredReport, bool], None],
     ) -> None:
-        """Send the completion reports a restart still owes (kiosk/runtime/recovery.py), on the
-        report worker; ``on_result(report, acknowledged)`` after each."""
-        worker = self._report_worker
-        if worker is None or not recovered:
-            return
+        """Send the completion reports a restart still owes (kiosk/runtime/recovery.py) on the
+        report worker, with the same retries; ``on_result(report, acknowledged)`` once the
+        center acknowledged it, or gave an answer that time will not change."""
 
-        def send() -> None:
-            for item in recovered:
-                fault = RESTART_REASON if item.report.outcome is fx.Completion.FAILED else None
-                body = completion_report(item.report, item.issuance, fault, self._clock())
-                key = item.txn_id + COMPLETION_KEY_SUFFIX
-                try:
-                    worker.client().complete(item.issuance.issuance_id, body, key)
-                    acknowledged = True
-                except IdempotencyConflict:
-                    acknowledged = True  # the center already holds this issuance's report
-                except CenterError as exc:
-                    log.warning("recovered completion report failed: %s", exc.staff_code)
-                    acknowledged = False
-                try:
-                    on_result(item, acknowledged)
-                except Exception:
-                    log.exception("recording a recovered report failed")
+        def finished(item: RecoveredReport, acknowledged: bool) -> None:
+            try:
+                on_result(item, acknowledged)
+            except Exception:
+                log.exception("recording a recovered report failed")
 
-        worker.executor.submit(send)
+        for item in recovered:
+            body = completion_report(item.report, self._clock())
+
+            def issuance(facts: IssuanceFacts = item.issuance) -> IssuanceFacts:
+                return facts
+
+            def acknowledged(item: RecoveredReport = item) -> None:
+                finished(item, True)
+
+            def deferred(exc: CenterError) -> None:
+                pass  # logged by the worker; the journal keeps the report open meanwhile
+
+            def given_up(exc: CenterError, item: RecoveredReport = item) -> None:
+                finished(item, False)
+
+            self._reports.submit(
+                ReportJob(item.txn_id, issuance, body, acknowledged, deferred, given_up)
+            )
 
     def cancel(self) -> None:
         """CancelCenterCall: drop the answer in flight; do not let the next resident wait."""
@@ -360,6 +398,7 @@ class CenterService:
         except CenterError as exc:
             failure, reason = center_failure(exc)
             log.info("center %s failed: %s %s", call.value, failure.value, reason)
+            self._call_failed(exc)
             return CenterFailed(call, failure, reason)
         except Exception:  # a bug here must still end the flow's wait with a clear outcome
             log.exception("center %s failed unexpectedly", call.value)
@@ -392,17 +431,11 @@ class CenterService:
         job = IssuedJob(txn_id, envelope.issuance_id, pdf, len(copies), page_count, digest)
         self._facts.put_job(job)
         return CertificateReady(
-            txn_id, envelope.total_fee_yen, job.pages_per_copy, digest, envelope.issuance_id
+            txn_id, envelope.total_fee_yen, job.sides_per_copy, digest, envelope.issuance_id
         )
 
-    def _report(
-        self,
-        worker: _Worker,
-        effect: fx.ReportCompletion,
-        fault: str | None,
-        issuing: Future[None] | None,
-    ) -> None:
-        txn_id = effect.txn_id
+    def _issuance_of(self, txn_id: str, issuing: Future[None] | None) -> IssuanceFacts | None:
+        """The issuance a report is about; waits (on the report worker) for one in flight."""
         with self._lock:
             issued = self._issued.get(txn_id)
         if issued is None and issuing is not None:
@@ -414,28 +447,7 @@ class CenterService:
                 log.info("issuance of a reported transaction never ran")
             with self._lock:
                 issued = self._issued.get(txn_id)
-        if issued is None:
-            # No envelope ever arrived: the center issued nothing this kiosk could print or
-            # pay for, and an issuance id to report on does not exist.
-            log.info("completion: nothing was issued for this transaction")
-            self._send(CompletionReported(txn_id))
-            return
-        report = completion_report(effect, issued, fault, self._clock(), self._paid_at_counter)
-        try:
-            worker.client().complete(issued.issuance_id, report, txn_id + COMPLETION_KEY_SUFFIX)
-        except CenterError as exc:
-            failure, reason = center_failure(exc)
-            log.warning("completion report failed: %s", failure.value)
-            self._send(CenterFailed(CenterCall.COMPLETE, failure, reason, txn_id))
-            return
-        except Exception:
-            log.exception("completion report failed unexpectedly")
-            self._send(CenterFailed(CenterCall.COMPLETE, CenterFailure.UNAVAILABLE, "", txn_id))
-            return
-        with self._lock:
-            self._issued.pop(txn_id, None)
-            self._issuing.pop(txn_id, None)
-        self._send(CompletionReported(txn_id))
+        return issued
 
     def _send(self, event: Event) -> None:
         post = self._post

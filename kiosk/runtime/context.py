@@ -2,7 +2,7 @@
 
 The card service reads the user-authentication certificate that the center service sends; the
 center service receives the envelope and composes the print job that the print service prints;
-the print service learns why a job failed, which the completion report says. Personal data
+Personal data
 (the certificate names the card holder's JPKI identifier; the job holds the certificate) lives
 here only until :meth:`TransactionFacts.wipe`.
 """
@@ -25,8 +25,9 @@ class IssuedJob:
     document_digest: str  # salted hash of the first copy's serial (journal, job name)
 
     @property
-    def pages_per_copy(self) -> int:
-        """Page sides (IPP impressions) per copy: each front page has its back on the sheet."""
+    def sides_per_copy(self) -> int:
+        """Printed page sides (IPP impressions) per copy: every front page has its back side on
+        the same sheet (duplex), so an N-page certificate is 2·N sides per copy."""
         return 2 * self.page_count
 
 
@@ -37,7 +38,6 @@ class TransactionFacts:
         self._lock = threading.Lock()
         self._certificate: bytes | None = None
         self._jobs: dict[str, IssuedJob] = {}
-        self._print_faults: dict[str, str] = {}
 
     # -- the card's certificate (card → center) -------------------------------------------------
     def set_certificate(self, der: bytes | None) -> None:
@@ -57,19 +57,8 @@ class TransactionFacts:
         with self._lock:
             return self._jobs.get(txn_id)
 
-    # -- why printing failed (printer → completion report) -------------------------------------
-    def set_print_fault(self, txn_id: str, fault: str) -> None:
-        with self._lock:
-            self._print_faults[txn_id] = fault
-
-    def print_fault(self, txn_id: str) -> str | None:
-        with self._lock:
-            return self._print_faults.get(txn_id)
-
     def wipe(self) -> None:
         """Forget everything personal (the certificate, the composed jobs)."""
         with self._lock:
             self._certificate = None
             self._jobs.clear()
-            # Fault codes are not personal, but they are per session too.
-            self._print_faults.clear()

@@ -4,8 +4,8 @@ All CUPS work runs on one worker thread (printing.cups bounds every call itself)
 composed when the envelope arrived (kiosk/runtime/center.py); here it is submitted after the
 payment, tracked until a terminal state or the deadline, and its progress and outcome become
 flow events. A failed job is cancelled by the adapter so that it cannot come out after the
-refund (docs/printing-cups.md). Pages are counted as IPP impressions (page sides): a copy of an
-N-page certificate is 2·N impressions, front and back.
+refund (docs/printing-cups.md). Progress and results count IPP impressions (page sides): a copy
+of an N-page certificate is 2·N sides, front and back (IssuedJob.sides_per_copy).
 """
 
 from __future__ import annotations
@@ -180,8 +180,8 @@ class PrintService:
         sheets = job.copies * job.page_count
         deadline = self._timing.deadline(sheets, time.monotonic())
 
-        def progress(pages_printed: int, pages_total: int) -> None:
-            self._send(PrintProgress(pages_printed))
+        def progress(sides_printed: int, sides_total: int) -> None:
+            self._send(PrintProgress(sides_printed))
 
         outcome = self._printer.track(handle, deadline, on_progress=progress)
         if self._on_job_done is not None:
@@ -193,13 +193,13 @@ class PrintService:
             self._send(PrintFinished(outcome.pages_total))
             return
         fault = outcome.fault or PrinterFault.PRINTER_ERROR
-        whole = outcome.copies_completed(job.pages_per_copy)
+        whole = outcome.copies_completed(job.sides_per_copy)
         log.warning("print job %d failed: %s, %d whole copies", handle.job_id, fault.value, whole)
-        self._failed(txn_id, fault, whole * job.pages_per_copy)
+        self._failed(txn_id, fault, whole * job.sides_per_copy)
 
-    def _failed(self, txn_id: str, fault: PrinterFault, pages_printed: int) -> None:
-        self._facts.set_print_fault(txn_id, fault.value)
-        self._send(PrintFailed(fault.value, pages_printed))
+    def _failed(self, txn_id: str, fault: PrinterFault, sides_printed: int) -> None:
+        # The flow keeps the fault for the completion report (ReportCompletion.print_fault).
+        self._send(PrintFailed(fault.value, sides_printed))
 
 
 __all__ = ["PrintService", "PrintTiming", "Printer", "TicketPrinter"]

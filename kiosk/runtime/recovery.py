@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from kiosk.audit import AuditEvent, audit, record
 from kiosk.flow import effects as fx
+from kiosk.flow.state import PaymentMode
 from kiosk.journal import (
     CloseReason,
     Journal,
@@ -33,13 +34,15 @@ from kiosk.journal import (
     TransactionClosed,
     TransactionSummary,
 )
+from kiosk.journal.records import Step
 from kiosk.runtime.reporting import IssuanceFacts
 
 log = logging.getLogger(__name__)
 
 # Staff code of money owed after a restart (kiosk/errors.py keeps the K- family for the kiosk).
 STAFF_CODE_RECOVERED = "K-910"
-# The completion's failure reason for a transaction that a restart interrupted.
+# The completion's failure reason for a transaction whose printing a restart interrupted (the
+# journal keeps whole copies printed, not the printer's fault code).
 RESTART_REASON = "kiosk_restart"
 
 
@@ -116,21 +119,44 @@ def close_recovered(journal: Journal, txn_id: str, reason: CloseReason, kiosk_id
 
 
 def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
-    """What happened, as far as the journal can tell (doubt favours the resident)."""
-    printed = min(summary.copies_printed, summary.copies)
-    if summary.paid_in_full and printed == summary.copies:
+    """What happened, as far as the journal can tell (doubt favours the resident).
+
+    The flow's report said more (kiosk.flow: the fees refunded and owed, the printer's fault);
+    a restart only has the journal's totals, which also count money that was no fee (change,
+    stray coins). Of the fees of the copies not printed, what the acceptor paid back counts as
+    refunded first and the rest as owed by staff (recorded as ``StaffOwed`` before this).
+    A transaction that printed with no payment step was paid at the counter (city hall):
+    printing at a kiosk with an acceptor starts only after the payment (docs/flow.md, rule 1).
+    """
+    copies, fee = summary.copies, summary.fee_per_copy_yen
+    printed = min(summary.copies_printed, copies)
+    in_doubt = any(step.step is Step.PRINT for step in summary.pending)
+    counter = summary.amount_due_yen == 0 and fee > 0 and (printed > 0 or in_doubt)
+    paid = counter or summary.paid_in_full or fee == 0
+    if paid and printed == copies:
         outcome = fx.Completion.PRINTED
-    elif summary.paid_in_full:
+    elif paid and (printed or in_doubt or summary.paid_in_full):
         outcome = fx.Completion.FAILED
     else:
         outcome = fx.Completion.CANCELLED
         printed = 0
+    fault = RESTART_REASON if outcome is fx.Completion.FAILED else ""
+    if counter:
+        return fx.ReportCompletion(
+            summary.txn_id, outcome, printed, PaymentMode.COUNTER, 0, 0, 0, fault
+        )
+    amount_paid = fee * copies if summary.paid_in_full else 0
+    due_back = amount_paid - fee * printed
+    refunded = min(summary.refunded_yen, due_back)
     return fx.ReportCompletion(
         txn_id=summary.txn_id,
         outcome=outcome,
         copies_printed=printed,
-        refunded_yen=summary.refunded_yen,
-        staff_owed_yen=summary.staff_owed_yen,
+        payment=PaymentMode.ACCEPTOR,
+        amount_paid_yen=amount_paid,
+        amount_refunded_yen=refunded,
+        refund_pending_yen=due_back - refunded,
+        print_fault=fault,
     )
 
 

@@ -1,7 +1,7 @@
 """What the center service says, in the protocol's and the flow's terms (pure functions).
 
 - :func:`completion_report`: the flow's ``ReportCompletion`` → the protocol's completion
-  report, whose amounts must pass the center's check (docs/center-protocol.md, "Completion");
+  report (docs/center-protocol.md, "Completion"), field by field;
 - :func:`center_failure`: kiosk.center's typed errors → the flow's failure families.
 """
 
@@ -26,6 +26,7 @@ from kiosk.center.errors import (
 )
 from kiosk.flow import effects as fx
 from kiosk.flow.events import CenterFailure
+from kiosk.flow.state import PaymentMode
 
 
 @dataclass(frozen=True)
@@ -37,44 +38,26 @@ class IssuanceFacts:
     copies: int
 
 
-def completion_report(
-    effect: fx.ReportCompletion,
-    issued: IssuanceFacts,
-    fault: str | None,
-    now: datetime,
-    paid_at_counter: bool = False,
-) -> wire.CompletionReport:
-    """The protocol's report from the flow's (docs/center-protocol.md, "Completion").
+# The flow's payment modes as the protocol names where the fee is paid.
+PAYMENT_PLACES = {
+    PaymentMode.ACCEPTOR: wire.PaymentPlace.KIOSK,
+    PaymentMode.COUNTER: wire.PaymentPlace.COUNTER,
+}
 
-    The center checks ``refunded + pending = paid − fee × printed`` with ``paid`` either 0 or the
-    total. The fee counts as paid for ``printed`` and ``failed`` (the flow reports ``failed``
-    only after the amount due was reached) and never for ``cancelled``: money inserted towards
-    an unfinished payment was returned and is not a fee. Of the fees of unprinted copies,
-    what the acceptor paid back is ``refunded``, the rest is pending for staff.
-    """
-    outcome = wire.CompletionOutcome(effect.outcome.value)
-    total = issued.fee_per_copy_yen * issued.copies
-    printed = min(effect.copies_printed, issued.copies)
-    if outcome is wire.CompletionOutcome.CANCELLED:
-        printed = 0
-    paid = total if outcome is not wire.CompletionOutcome.CANCELLED else 0
-    if paid_at_counter and outcome is wire.CompletionOutcome.FAILED and printed == 0:
-        paid = 0  # city hall: the fee is paid at the counter, nothing was taken here
-    due_back = paid - issued.fee_per_copy_yen * printed
-    refunded = min(max(0, effect.refunded_yen), due_back)
-    reason: str | None = None
-    if outcome is wire.CompletionOutcome.FAILED:
-        reason = fault or "print_failed"
-    elif outcome is wire.CompletionOutcome.CANCELLED:
-        reason = "cancelled"
+
+def completion_report(effect: fx.ReportCompletion, completed_at: datetime) -> wire.CompletionReport:
+    """The protocol's report from the flow's: a field-by-field mapping (the flow decides every
+    amount, docs/flow.md; the center checks them against the issuance, wire
+    ``CompletionReport.problem``)."""
     return wire.CompletionReport(
-        outcome=outcome,
-        copies_printed=printed,
-        amount_paid_yen=paid,
-        amount_refunded_yen=refunded,
-        refund_pending_yen=due_back - refunded,
-        failure_reason=reason,
-        completed_at=now,
+        outcome=wire.CompletionOutcome(effect.outcome.value),
+        copies_printed=effect.copies_printed,
+        amount_paid_yen=effect.amount_paid_yen,
+        amount_refunded_yen=effect.amount_refunded_yen,
+        refund_pending_yen=effect.refund_pending_yen,
+        failure_reason=effect.failure_reason,
+        completed_at=completed_at,
+        payment=PAYMENT_PLACES[effect.payment],
     )
 
 
@@ -103,4 +86,4 @@ def center_failure(exc: CenterError) -> tuple[CenterFailure, str]:
     return CenterFailure.UNAVAILABLE, ""  # IdempotencyConflict and the base class
 
 
-__all__ = ["IssuanceFacts", "center_failure", "completion_report"]
+__all__ = ["PAYMENT_PLACES", "IssuanceFacts", "center_failure", "completion_report"]

@@ -28,6 +28,7 @@ from kiosk.center import wire
 from kiosk.flow import Event
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
+from kiosk.flow.state import PaymentMode
 from kiosk.journal import (
     CloseReason,
     IssuanceReceived,
@@ -48,6 +49,7 @@ from kiosk.payment import (
 )
 from kiosk.runtime import CardService, PaymentService, ReaderChoice, TransactionFacts
 from kiosk.runtime.recovery import (
+    RESTART_REASON,
     STAFF_CODE_RECOVERED,
     finish_recovered,
     recover_open_transactions,
@@ -282,29 +284,34 @@ ISSUED = IssuanceFacts("iss-1", fee_per_copy_yen=200, copies=2)
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
-def report(outcome: fx.Completion, printed: int, refunded: int, owed: int) -> wire.CompletionReport:
-    effect = fx.ReportCompletion("t-1", outcome, printed, refunded, owed)
-    result = completion_report(effect, ISSUED, "jam", NOW)
-    # Whatever the kiosk reports must pass the protocol's own check.
-    wire.CompletionReport.from_wire(result.to_wire())
-    return result
+KIOSK, COUNTER = PaymentMode.ACCEPTOR, PaymentMode.COUNTER
 
 
-def test_completion_reports_add_up() -> None:
-    printed = report(fx.Completion.PRINTED, 2, 0, 0)
-    assert (printed.amount_paid_yen, printed.failure_reason) == (400, None)
-    failed = report(fx.Completion.FAILED, 1, 200, 0)
-    assert (failed.amount_paid_yen, failed.amount_refunded_yen, failed.refund_pending_yen) == (
-        400,
-        200,
-        0,
+def test_the_completion_report_is_the_flows_field_by_field() -> None:
+    effect = fx.ReportCompletion("t-1", fx.Completion.FAILED, 1, KIOSK, 400, 100, 100, "media_jam")
+    body = completion_report(effect, NOW)
+    assert body == wire.CompletionReport(
+        wire.CompletionOutcome.FAILED, 1, 400, 100, 100, "media_jam", NOW, wire.PaymentPlace.KIOSK
     )
-    assert failed.failure_reason == "jam"
-    short = report(fx.Completion.FAILED, 0, 100, 300)
-    assert (short.amount_refunded_yen, short.refund_pending_yen) == (100, 300)
-    cancelled = report(fx.Completion.CANCELLED, 0, 150, 0)  # money returned was not a fee
-    assert (cancelled.amount_paid_yen, cancelled.amount_refunded_yen) == (0, 0)
+    assert body.problem(ISSUED.copies, ISSUED.fee_per_copy_yen) is None
+    printed = completion_report(
+        fx.ReportCompletion("t-1", fx.Completion.PRINTED, 2, COUNTER, 0, 0, 0), NOW
+    )
+    assert (printed.payment, printed.amount_paid_yen, printed.failure_reason) == (
+        wire.PaymentPlace.COUNTER,
+        0,
+        None,
+    )
+    cancelled = completion_report(
+        fx.ReportCompletion("t-1", fx.Completion.CANCELLED, 0, KIOSK, 0, 0, 0), NOW
+    )
     assert cancelled.failure_reason == "cancelled"
+    failed = completion_report(
+        fx.ReportCompletion("t-1", fx.Completion.FAILED, 0, KIOSK, 400, 400, 0), NOW
+    )
+    assert failed.failure_reason == "print_failed"  # no printer fault known
+    for made in (printed, cancelled, failed):
+        assert wire.CompletionReport.from_wire(made.to_wire()) == made
 
 
 @pytest.mark.parametrize(
@@ -369,9 +376,11 @@ def test_recovery_owes_the_center_its_report(tmp_path: Path) -> None:
         assert owed.issuance.issuance_id == "iss-42"
         assert owed.report.outcome is fx.Completion.FAILED
         assert owed.report.copies_printed == 1
-        assert owed.report.staff_owed_yen == 200  # the second copy's fee, for staff
-        body = completion_report(owed.report, owed.issuance, "kiosk_restart", NOW)
-        wire.CompletionReport.from_wire(body.to_wire())  # passes the protocol's check
+        assert owed.report.refund_pending_yen == 200  # the second copy's fee, for staff
+        assert owed.report.print_fault == RESTART_REASON
+        body = completion_report(owed.report, NOW)
+        wire.CompletionReport.from_wire(body.to_wire())
+        assert body.problem(copies=2, fee_per_copy_yen=200) is None  # the center's check
         assert (body.amount_paid_yen, body.refund_pending_yen) == (400, 200)
         # Unacknowledged: still open, money not owed twice on the next start.
         finish_recovered(journal, owed, False, "kiosk-0001")
@@ -380,6 +389,28 @@ def test_recovery_owes_the_center_its_report(tmp_path: Path) -> None:
         finish_recovered(journal, again, True, "kiosk-0001")
         assert journal.summary("t").closed is CloseReason.STAFF
         assert recover_open_transactions(journal, "kiosk-0001") == []
+
+
+def test_recovery_reports_a_counter_payment(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite3") as journal:
+        # City hall: no payment step; the power went while the second copy printed.
+        journal.write(TransactionOpened("t", "issue", "inkan", 2, 300))
+        journal.write(IssuanceReceived("t", "iss-43"))
+        journal.write(PrintIntent("t", 2, "d"))
+        journal.write(TransactionOpened("u", "issue", "inkan", 1, 300))
+        journal.write(IssuanceReceived("u", "iss-44"))
+        journal.write(PrintIntent("u", 1, "d"))
+        journal.write(PrintOutcome("u", 1, ""))
+        first, second = recover_open_transactions(journal, "kiosk-0001")
+        assert (first.report.payment, first.report.outcome) == (COUNTER, fx.Completion.FAILED)
+        assert (second.report.payment, second.report.outcome) == (COUNTER, fx.Completion.PRINTED)
+        for item in (first, second):
+            body = completion_report(item.report, NOW)
+            assert body.payment is wire.PaymentPlace.COUNTER
+            assert body.amount_paid_yen == body.refund_pending_yen == 0
+            facts = item.issuance
+            assert body.problem(facts.copies, facts.fee_per_copy_yen) is None
+        assert journal.summary("t").staff_owed_yen == 0  # no money was taken here
 
 
 # -- sound and tickets ----------------------------------------------------------------------------
