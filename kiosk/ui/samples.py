@@ -4,7 +4,7 @@ synthetic data (no real person): used by the screen gallery, the UI tests and th
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 from kiosk.domain import (
     CertificateKind,
@@ -34,6 +34,7 @@ from kiosk.flow.state import (
     AuthPhase,
     Cancelled,
     CardState,
+    CenterStatus,
     CertificateChoice,
     CheckingStatus,
     Confirmation,
@@ -205,6 +206,23 @@ def samples() -> list[tuple[str, FlowState]]:
     return [
         ("start", _state(Start())),
         ("start-language-menu", _state(Start(), language_menu_open=True)),
+        (
+            "start-center-down",
+            _state(Start(), center=CenterStatus(Problem.CENTER_UNREACHABLE)),
+        ),
+        (
+            "start-center-maintenance",
+            _state(
+                Start(),
+                center=CenterStatus(
+                    Problem.CENTER_MAINTENANCE, datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+                ),
+            ),
+        ),
+        (
+            "start-kiosk-not-authorised",
+            _state(Start(), center=CenterStatus(Problem.KIOSK_NOT_AUTHORISED)),
+        ),
         ("consent", _state(Consent(), issue)),
         ("place-card", _state(PlaceCard(), issue)),
         ("place-card-reading", _state(PlaceCard(reading=True), _txn(card=CardState.PRESENT))),

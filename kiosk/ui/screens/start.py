@@ -1,15 +1,23 @@
-"""The start screen (services, hours, notices) and the notes the resident agrees to."""
+"""The start screen (services, hours, notices; why the services are unavailable while the
+center cannot serve them) and the notes the resident agrees to."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+from datetime import timedelta, timezone
 
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.errors import describe
 from kiosk.flow.events import Agree, Back, ChooseService, Service
-from kiosk.flow.state import Consent, FlowState, Start
-from kiosk.i18n import N_, _
+from kiosk.flow.state import CenterStatus, Consent, FlowState, Start
+from kiosk.i18n import N_, _, format_date
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
+from kiosk.ui.screens.card import staff_line
 from kiosk.ui.texts import SERVICE_HINTS, SERVICE_NAMES
 from kiosk.ui.widgets import TouchButton, frame, label, metrics
+
+# The kiosk's wall clock: Japan Standard Time (no daylight saving time).
+JST = timezone(timedelta(hours=9), "JST")
 
 
 class StartScreen(ScreenView):
@@ -19,6 +27,15 @@ class StartScreen(ScreenView):
         super().__init__(emit, parent)
         self.welcome = self.add_label("title")
         self.lead = self.add_label("lead")
+        # While the center cannot serve residents: why, until when, and the staff code.
+        self.unavailable = frame("warning")
+        unavailable_layout = QVBoxLayout(self.unavailable)
+        self.unavailable_title = label("", "lead")
+        self.unavailable_message = label("", "body")
+        self.unavailable_code = label("", "staff")
+        for widget in (self.unavailable_title, self.unavailable_message, self.unavailable_code):
+            unavailable_layout.addWidget(widget)
+        self.body.addWidget(self.unavailable)
         grid = QGridLayout()
         grid.setSpacing(metrics().gap)
         self.services: dict[Service, TouchButton] = {}
@@ -51,11 +68,18 @@ class StartScreen(ScreenView):
 
     def show_state(self, state: FlowState) -> None:
         settings = state.settings
+        available = state.center.available
         self.welcome.setText(_("Welcome"))
-        self.lead.setText(_("Please choose what you would like to do."))
+        self.lead.setText(
+            _("Please choose what you would like to do.")
+            if available
+            else _("These services are not available at the moment.")
+        )
+        self.show_center(state.center)
         for service, button in self.services.items():
             offered = service in settings.services
             button.setVisible(offered)
+            button.setEnabled(available)
             self.hints[service].setVisible(offered)
             button.setText(_(SERVICE_NAMES[service]))
             self.hints[service].setText(_(SERVICE_HINTS[service]))
@@ -68,6 +92,24 @@ class StartScreen(ScreenView):
         )
         self.notices.setText("\n".join(settings.notices))
         self.notices.setVisible(bool(settings.notices))
+
+    def show_center(self, center: CenterStatus) -> None:
+        """The panel saying why nothing can be done now (hidden while the center serves)."""
+        self.unavailable.setVisible(center.problem is not None)
+        if center.problem is None:
+            return
+        text = describe(center.problem)
+        self.unavailable_title.setText(_(text.title))
+        lines = [_(text.message)]
+        if center.until is not None:
+            until = center.until.astimezone(JST)
+            lines.append(
+                _("Expected back at {time} on {date}.").format(
+                    time=until.strftime("%H:%M"), date=format_date(until.date())
+                )
+            )
+        self.unavailable_message.setText("\n".join(lines))
+        self.unavailable_code.setText(staff_line(text.staff_code))
 
 
 _CONSENT_ISSUE = (

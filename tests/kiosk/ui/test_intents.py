@@ -9,6 +9,7 @@ from kiosk.flow.events import (
     Back,
     Backspace,
     Cancel,
+    CenterHealthChanged,
     ChooseCertificate,
     ChooseLanguage,
     ChooseMunicipality,
@@ -45,7 +46,7 @@ from kiosk.ui.screens.registration import (
     StatusEntryScreen,
 )
 from kiosk.ui.screens.start import StartScreen
-from tests.kiosk.ui.conftest import MakeWindow
+from tests.kiosk.ui.conftest import MakeWindow, settle
 
 
 def test_start_services_and_language(make_window: MakeWindow) -> None:
@@ -61,6 +62,25 @@ def test_start_services_and_language(make_window: MakeWindow) -> None:
         OpenLanguageMenu(),
     ]
     assert not window.cancel_button.isVisible()  # nothing to cancel on the start screen
+
+
+def test_start_offers_nothing_while_the_center_is_down(make_window: MakeWindow) -> None:
+    window, recorder = make_window("start-center-maintenance", drive=True)
+    view = window.view
+    assert isinstance(view, StartScreen)
+    assert view.unavailable.isVisible()
+    assert "S-203" in view.unavailable_code.text()
+    assert "15:00" in view.unavailable_message.text()  # 06:00 UTC is 15:00 in Japan
+    for button in view.services.values():
+        assert not button.isEnabled()
+        button.click()
+    assert recorder.sent == []
+    # The center is back: the runner tells the flow, the screen offers its services again.
+    recorder.feed(CenterHealthChanged(None))
+    settle(window)
+    assert not view.unavailable.isVisible()
+    view.services[Service.ISSUE].click()
+    assert recorder.sent == [ChooseService(Service.ISSUE)]
 
 
 def test_language_menu(make_window: MakeWindow) -> None:
