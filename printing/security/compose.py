@@ -140,18 +140,39 @@ def _back_placements(pdf: pikepdf.Pdf, back: BackSideData) -> list[Placement]:
     return placements
 
 
+def front_serial_code_box(
+    serial: str,
+    page_index: int,
+    page_count: int,
+    content_area_mm: tuple[float, float, float, float],
+) -> tuple[float, float, float] | None:
+    """Where the front's serial code is printed: (left, top, side) in mm from the page's
+    top-left corner, the symbol without its quiet zone; None when the margin has no room.
+    The verifier finds the front on a scan by it."""
+    left, top, _width, height = content_area_mm
+    bottom_margin_mm = 297.0 - (top + height)
+    modules = qr_matrix(FRONT_SERIAL_PREFIX + serial).shape[0]
+    side_pt = _pt(modules * SERIAL_QR_MODULE_DEVICE_PX)
+    quiet_pt = _pt(QR_QUIET_MODULES * SERIAL_QR_MODULE_DEVICE_PX)
+    if side_pt + 2 * quiet_pt > (bottom_margin_mm - 4) * 72 / 25.4:
+        return None
+    _, baseline = front_serial_position(FrontMarks(serial, page_index, page_count, content_area_mm))
+    bottom_pt = baseline + 1.0 - side_pt / 2
+    return (left, (PAGE_HEIGHT_PT - bottom_pt - side_pt) * 25.4 / 72, side_pt * 25.4 / 72)
+
+
 def _front_serial_code(pdf: pikepdf.Pdf, marks: FrontMarks) -> list[Placement]:
     """The small serial QR left of the serial line, when the bottom margin has room."""
-    left, top, _width, height = marks.content_area_mm
-    bottom_margin_mm = 297.0 - (top + height)
-    qr = qr_matrix(FRONT_SERIAL_PREFIX + marks.serial)
-    side_pt = _pt(qr.shape[0] * SERIAL_QR_MODULE_DEVICE_PX)
-    quiet_pt = _pt(QR_QUIET_MODULES * SERIAL_QR_MODULE_DEVICE_PX)
-    if side_pt + 2 * quiet_pt > bottom_margin_mm * 72 / 25.4 - 4 * 72 / 25.4:
+    box = front_serial_code_box(
+        marks.serial, marks.page_index, marks.page_count, marks.content_area_mm
+    )
+    if box is None:
         return []
-    _, baseline = front_serial_position(marks)
-    y = baseline + 1.0 - side_pt / 2
-    return [Placement(image_mask(pdf, qr), left * 72 / 25.4, y, side_pt, side_pt)]
+    left_mm, top_mm, side_mm = box
+    side_pt = side_mm * 72 / 25.4
+    y = PAGE_HEIGHT_PT - top_mm * 72 / 25.4 - side_pt
+    qr = qr_matrix(FRONT_SERIAL_PREFIX + marks.serial)
+    return [Placement(image_mask(pdf, qr), left_mm * 72 / 25.4, y, side_pt, side_pt)]
 
 
 def _pantograph_form(

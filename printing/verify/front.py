@@ -11,17 +11,18 @@ seal. The front's serial is read from the small code next to it (``KSB-SN:``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from printing.security._cv import cv2
-from printing.security.compose import FRONT_SERIAL_PREFIX
+from printing.security.compose import FRONT_SERIAL_PREFIX, front_serial_code_box
 from printing.security.layout import SourceGeometry
 
 from .errors import RegistrationError
-from .images import ScanImage, read_codes
+from .images import ScanImage
 from .locate import flat_field
 
 COARSE_FACTOR = 4
@@ -61,12 +62,53 @@ class FrontComparison:
     max_score: float = 0.0  # largest window dissimilarity (threshold DIFFERENCE_THRESHOLD)
 
 
-def front_serial(scan: ScanImage) -> str | None:
+@dataclass(frozen=True)
+class SerialCode:
+    """The front's serial code as found on a scan: its serial and its corners (scan px,
+    clockwise from top-left)."""
+
+    serial: str
+    corners: npt.NDArray[np.float32]
+
+
+def front_serial(scan: ScanImage) -> SerialCode | None:
     """The serial the kiosk printed next to the front's serial line, from its small QR."""
-    for text in read_codes(scan.grey_u8, as_text=True):
-        if isinstance(text, str) and text.startswith(FRONT_SERIAL_PREFIX):
-            return text[len(FRONT_SERIAL_PREFIX) :]
+    import zxingcpp
+
+    qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    for barcode in zxingcpp.read_barcodes(scan.grey_u8, formats=qr_only):
+        if barcode.text.startswith(FRONT_SERIAL_PREFIX):
+            p = barcode.position
+            corners = np.array(
+                [[c.x, c.y] for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)],
+                dtype=np.float32,
+            )
+            return SerialCode(barcode.text[len(FRONT_SERIAL_PREFIX) :], corners)
     return None
+
+
+def _anchored_start(
+    code: SerialCode, source: SourceGeometry, page_index: int, page_count: int, factor: float
+) -> npt.NDArray[np.float32] | None:
+    """restored px → page px from where the serial code is on the scan and where compose put
+    it on the page: an absolute anchor (a page of repeated table rows can fool features)."""
+    box = front_serial_code_box(code.serial, page_index, page_count, source.area_mm)
+    if box is None:
+        return None
+    left, top, side = box
+    page_mm = np.array(
+        [[left, top], [left + side, top], [left + side, top + side], [left, top + side]],
+        dtype=np.float32,
+    )
+    similarity, _ = cv2.estimateAffinePartial2D(page_mm, code.corners)
+    if similarity is None:
+        return None
+    k = 25.4 / source.dpi
+    area_left, area_top = source.area_mm[0], source.area_mm[1]
+    restored_to_mm = np.array([[k, 0, area_left + 0.5 * k], [0, k, area_top + 0.5 * k], [0, 0, 1]])
+    mm_to_scan = np.vstack([similarity, [0, 0, 1]])
+    scan_to_page = np.diag([factor, factor, 1.0])
+    return np.asarray(scan_to_page @ mm_to_scan @ restored_to_mm, dtype=np.float32)
 
 
 def _coverage(grey: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -290,7 +332,7 @@ def _refine_by_blocks(
 ) -> npt.NDArray[np.float32]:
     """Correct a global fit that is good in the middle but off in a corner (ECC can settle so
     on repetitive tables): match distinctive blocks within ±BLOCK_SEARCH_PX and fit a
-    correcting homography to their offsets (RANSAC)."""
+    correcting affine map to their offsets (RANSAC)."""
     h, w = restored.shape
     aligned = cv2.warpPerspective(
         page,
@@ -317,10 +359,20 @@ def _refine_by_blocks(
             target_points.append((centre[0] + bx - s, centre[1] + by - s))
     if len(source_points) < 8:
         return warp
-    correction, inliers = cv2.findHomography(
-        np.array(source_points, np.float32), np.array(target_points, np.float32), cv2.RANSAC, 1.5
+    # Affine, not a homography: eight degrees of freedom fit a few wrong matches (a table row
+    # matched one row off) and bend a page's foot by tens of pixels.
+    affine, inliers = cv2.estimateAffine2D(
+        np.array(source_points, np.float32),
+        np.array(target_points, np.float32),
+        method=cv2.RANSAC,
+        ransacReprojThreshold=1.5,
     )
-    if correction is None or int(inliers.sum()) < 8:
+    if affine is None or int(inliers.sum()) < 8:
+        return warp
+    correction = np.vstack([affine, [0, 0, 1]])
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], dtype=np.float64).T
+    moved = correction @ corners - corners
+    if float(np.abs(moved[:2]).max()) > BLOCK_SEARCH_PX:  # more than the search could see
         return warp
     return np.asarray(warp @ correction, dtype=np.float32)
 
@@ -371,38 +423,56 @@ def _coarse_placement(
 
 
 def compare_front(
-    scan: ScanImage, restored: npt.NDArray[np.uint8], source: SourceGeometry, front_dpi: float
+    scan: ScanImage,
+    restored: npt.NDArray[np.uint8],
+    source: SourceGeometry,
+    front_dpi: float,
+    page: tuple[int, int] = (0, 1),
 ) -> FrontComparison:
-    """Register the front scan onto the restored image and find where they differ."""
-    serial = front_serial(scan)
+    """Register the front scan onto the restored image and find where they differ.
+
+    ``page`` is (index, count) of the page the back belongs to: with the serial, it says
+    where compose printed the serial code, the anchor for the registration."""
+    code = front_serial(scan)
+    serial = code.serial if code else None
     flat = flat_field(scan.grey, front_dpi / 100)
     factor = source.dpi / front_dpi
-    page = _coverage(cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA))
+    image_ink = _coverage(
+        cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    )
     restored_ink = (1 - restored.astype(np.float32) / 255).astype(np.float32)
     h, w = restored_ink.shape
-    if page.shape[0] < h // 2 or page.shape[1] < w // 2:
+    if image_ink.shape[0] < h // 2 or image_ink.shape[1] < w // 2:
         raise RegistrationError("front scan is smaller than its content area")
 
-    # 1. Placement from features (any rotation, scale, offset), else template matching;
-    # 2. ECC homography on blurred ink (a wider basin of convergence).
+    # 1. Placement from the serial code, else features (any rotation, scale, offset), else
+    # template matching; 2. affine ECC on blurred ink (a wider basin of convergence).
     template = cv2.GaussianBlur(restored_ink, (0, 0), 1.5)
-    image = cv2.GaussianBlur(page, (0, 0), 1.5)
+    image = cv2.GaussianBlur(image_ink, (0, 0), 1.5)
     score, warp = -1.0, np.eye(3, dtype=np.float32)
-    for start in (_feature_homography(restored_ink, page), _coarse_placement(page, restored_ink)):
-        if start is None:
-            continue
+
+    def starts() -> Iterator[npt.NDArray[np.float32]]:
+        anchored = None if code is None else _anchored_start(code, source, *page, factor)
+        if anchored is not None:
+            yield anchored
+        features = _feature_homography(restored_ink, image_ink)
+        if features is not None:
+            yield features
+        yield _coarse_placement(image_ink, restored_ink)
+
+    for start in starts():
         score, warp = _ecc(template, image, start)
         if score >= MIN_REGISTRATION_SCORE:
             break
     if score < MIN_REGISTRATION_SCORE:
         return FrontComparison(serial, False, score, (), 0, None, None)
-    warp = _refine_by_blocks(restored_ink, page, warp)
+    warp = _refine_by_blocks(restored_ink, image_ink, warp)
     # The front onto the restored image's frame, with a margin: what the dense refinement
     # moves in from beyond the edge must be there (a 発行番号 line at the very foot).
     m = TILE_SEARCH_PX
     outset = np.array([[1, 0, -m], [0, 1, -m], [0, 0, 1]], dtype=np.float32)
     framed = cv2.warpPerspective(
-        page,
+        image_ink,
         warp @ outset,
         (w + 2 * m, h + 2 * m),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,

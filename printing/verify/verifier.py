@@ -310,7 +310,13 @@ def verify_back(back: ScanImage, trust: TrustStore, front: ScanImage | None = No
         if not front.dpi_from_file and abs(front.grey.size / back.grey.size - 1) < 0.15:
             front_dpi = scan_dpi  # same scanner, same setting: the back measured it exactly
         try:
-            comparison = compare_front(front, restored.image, payload.source, front_dpi)
+            comparison = compare_front(
+                front,
+                restored.image,
+                payload.source,
+                front_dpi,
+                (payload.page_index, payload.page_count),
+            )
         except RegistrationError as exc:
             return Verdict(Outcome.UNREADABLE, f"front not registered: {exc}", **common)
         timings["front"] = time.perf_counter() - mark
