@@ -1,12 +1,15 @@
 """Comparing a scan of the front with the front restored from the back (§7.3 step 8).
 
 The front carries no fiducials (it is the municipality's page), so it is registered to the
-restored image: resampled to the source resolution, placed by template matching, refined by
-ECC (a homography), then tile by tile (±3 px) to follow paper warp. The comparison tolerates
-one pixel of misregistration and stroke-width differences: a pixel differs when it is ink on
-one side and there is no ink within one pixel on the other. Differences that cluster into a
-blob of glyph-part size are reported as regions: an edited digit, a replaced name, a removed
-seal. The front's serial is read from the small code next to it (``KSB-SN:``).
+restored image: resampled to the source resolution, placed by the small serial code the kiosk
+printed in the margin (whose position compose fixes), else by ORB features or template
+matching; refined by an affine ECC, a bounded affine correction from 64-px blocks, and tiles
+matched within ±12 px to follow paper warp. The comparison works in glyph-sized windows
+(13 px, ~3.5 mm): 1 − the best normalised correlation over ±1-px shifts where both images hold
+ink (robust to stroke weight, tone and residual misregistration), and real ink on one side
+where the other is blank (a removed seal, an added line). Windows above the threshold are the
+reported regions. It finds substituted kanji; it does not reliably find a single digit
+changed into a similar one (docs/security-printing.md, "Tamper detection").
 """
 
 from __future__ import annotations
