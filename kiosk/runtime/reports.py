@@ -120,15 +120,21 @@ class ReportSender:
         self._lock = threading.Lock()
         self._waiting: dict[str, ReportJob] = {}  # failed, waiting for their next attempt
         self._executor: ThreadPoolExecutor | None = None
+        self._stopped = False
         self._client: CenterClient | None = None  # used on the worker thread only
 
     def start(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-center-report")
+        with self._lock:
+            self._stopped = False
+            self._executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="kiosk-center-report"
+            )
 
     def stop(self) -> None:
         """Stop retrying (the journal keeps what is still unsent) and close the client."""
         with self._lock:
             executor, self._executor = self._executor, None
+            self._stopped = True  # reports already queued are left to the journal too
             waiting = list(self._waiting.values())
             self._waiting.clear()
         for job in waiting:
@@ -191,6 +197,9 @@ class ReportSender:
             client.close()
 
     def _attempt(self, job: ReportJob) -> None:
+        with self._lock:
+            if self._stopped:
+                return  # the kiosk stops: the journal keeps the report for the next start
         if job.facts is None:
             job.facts = job.issuance()
             if job.facts is None:

@@ -31,7 +31,7 @@ from kiosk.center.wire import JST
 from kiosk.flow import FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import Journal
-from kiosk.runtime import PrintTiming, ReaderChoice, Runner
+from kiosk.runtime import HealthTiming, PrintTiming, ReaderChoice, RetryPolicy, Runner
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
 from kiosk.sound import SilentReminderPlayer
@@ -64,10 +64,13 @@ def printer_faults(e2e_cupsd: PrivateCupsd) -> Iterator[PrinterFaults]:
 @dataclass(frozen=True)
 class LedgerTotals:
     issuances: int
-    copies_printed: int
+    copies_printed: int  # paid at the kiosk
     refunded_yen: int
     refund_pending_yen: int
     open_issuances: int
+    store_fee_yen: int = 0
+    counter_copies_printed: int = 0  # printed against a city-hall counter ticket
+    counter_fees_yen: int = 0
 
 
 class CenterLedger:
@@ -93,6 +96,9 @@ class CenterLedger:
             refunded_yen=sum(d.refunded_yen for d in days),
             refund_pending_yen=sum(d.refund_pending_yen for d in days),
             open_issuances=sum(d.open_issuances for d in days),
+            store_fee_yen=sum(d.store_fee_yen for d in days),
+            counter_copies_printed=sum(d.counter_copies_printed for d in days),
+            counter_fees_yen=sum(d.counter_fees_yen for d in days),
         )
 
 
@@ -137,7 +143,8 @@ def make_kiosk(
     printer_faults: PrinterFaults,
     tmp_path: Path,
 ) -> Iterator[MakeKiosk]:
-    """``make_kiosk(timeouts=..., payment=..., shots=...)`` → a started kiosk with its window."""
+    """``make_kiosk(timeouts=..., payment=..., shots=..., report_retry=..., health_timing=...)``
+    → a started kiosk with its window."""
     from kiosk.app.qt import make_window, start_on_qt
 
     made: list[tuple[Runner, Any, CardDock, SimulatedAcceptor]] = []
@@ -153,6 +160,8 @@ def make_kiosk(
         shots: Path | None = None,
         print_timing: PrintTiming | None = None,
         tickets: bool = False,
+        report_retry: RetryPolicy | None = None,
+        health_timing: HealthTiming | None = None,
     ) -> KioskUnderTest:
         dock = CardDock(
             port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
@@ -187,6 +196,8 @@ def make_kiosk(
             issuer_public_key=load_issuer_key(center_pki.kenmen_issuer_public_pem_path),
             print_timing=print_timing or PrintTiming(warm_up_s=30.0, per_sheet_s=10.0),
             on_job_done=lambda job, handle, outcome: jobs.append((job, handle, outcome)),
+            report_retry=report_retry,
+            health_timing=health_timing,
         )
         runner = assemble(parts)
         start_on_qt(runner)

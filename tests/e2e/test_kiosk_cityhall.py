@@ -12,13 +12,15 @@ from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.state import PaymentMode
-from tests.e2e.conftest import MakeKiosk, pdf_text
+from kiosk.journal import CloseReason
+from tests.e2e.conftest import KioskUnderTest, MakeKiosk, pdf_text
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]
 
 
 def test_counter_payment_prints_the_certificate_and_a_ticket(make_kiosk: MakeKiosk) -> None:
     kiosk = make_kiosk(payment=PaymentMode.COUNTER, tickets=True)
+    before = kiosk.totals()
     driver = kiosk.driver
     driver.to_menu("normal", "1234")
     driver.order(CertificateKind.INKAN)
@@ -41,8 +43,30 @@ def test_counter_payment_prints_the_certificate_and_a_ticket(make_kiosk: MakeKio
                 tickets.append(text)
     assert tickets, "no reception ticket was printed"
     assert "150円" in tickets[0]  # 練馬区 印鑑登録証明書 at the kiosk
+    # The center was told: printed, paid at the counter (no money at the kiosk). It settles the
+    # copy apart: the municipality collects the fee at its counter, and there is no store fee.
+    txn_id = state.txn.txn_id if state.txn else ""
+    assert settled(kiosk, txn_id) is CloseReason.COMPLETED
+    after = kiosk.totals()
+    assert after.counter_copies_printed == before.counter_copies_printed + 1
+    assert after.counter_fees_yen == before.counter_fees_yen + 150
+    assert after.copies_printed == before.copies_printed
+    assert after.store_fee_yen == before.store_fee_yen
+    assert after.open_issuances == before.open_issuances
     driver.send(ev.Finish())
     driver.wait_for(st.Start)
+
+
+def settled(kiosk: KioskUnderTest, txn_id: str, timeout: float = 30.0) -> CloseReason | None:
+    """Wait until the journal closed ``txn_id`` (the center acknowledged its report)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kiosk.driver.pump(0.1)
+        with kiosk.journal() as journal:
+            closed = journal.summary(txn_id).closed
+        if closed is not None:
+            return closed
+    return None
 
 
 def test_no_time_limits_keeps_the_screen(make_kiosk: MakeKiosk) -> None:
