@@ -183,7 +183,7 @@ def _pantograph_form(
     dpi = calibration.device_dpi
     width_px = round(PAGE_WIDTH_PT / 72 * dpi)
     height_px = round(PAGE_HEIGHT_PT / 72 * dpi)
-    deflated, _ = page_pantograph_packed(width_px, height_px, calibration)
+    deflated = page_pantograph_packed(width_px, height_px, calibration)
     mask = packed_image_mask(pdf, deflated, width_px, height_px)
     page = (PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
     full = k_form(pdf, page, [Placement(mask, 0, 0, PAGE_WIDTH_PT, PAGE_HEIGHT_PT)])

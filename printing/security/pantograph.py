@@ -34,44 +34,67 @@ def word_mask(calibration: PrintCalibration) -> npt.NDArray[np.bool_]:
     return np.asarray(image, dtype=np.uint8) > 127
 
 
-def _screen(shape: tuple[int, int], dot: int, pitch: int) -> npt.NDArray[np.bool_]:
-    rows = (np.arange(shape[0]) % pitch) < dot
+def _screen(
+    shape: tuple[int, int], dot: int, pitch: int, first_row: int = 0
+) -> npt.NDArray[np.bool_]:
+    """Square dots of ``dot`` px every ``pitch`` px; rows counted from ``first_row`` so that a
+    band of a page carries the same phase as the whole page."""
+    rows = (np.arange(first_row, first_row + shape[0]) % pitch) < dot
     cols = (np.arange(shape[1]) % pitch) < dot
     return np.asarray(rows[:, None] & cols[None, :], dtype=bool)
 
 
 def latent_word_area(
-    width_px: int, height_px: int, calibration: PrintCalibration
+    width_px: int,
+    height_px: int,
+    calibration: PrintCalibration,
+    rows: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.bool_]:
-    """Where the clustered screen goes: the word tiled over a page of the given size."""
+    """Where the clustered screen goes: the word tiled over a page of the given size.
+
+    ``rows`` (first, end) limits the answer to that band of the page (page coordinates).
+    """
+    first, end = rows if rows is not None else (0, height_px)
     word = word_mask(calibration)
     wh, ww = word.shape
     step_x = round(ww * WORD_SPACING_X)
     step_y = round(wh * WORD_SPACING_Y)
-    area = np.zeros((height_px, width_px), dtype=bool)
+    area = np.zeros((end - first, width_px), dtype=bool)
     for row, y in enumerate(range(-wh // 2, height_px, step_y)):
+        y0, y1 = max(y, first), min(y + wh, end)
+        if y1 <= y0:
+            continue
         offset = round(step_x * STAGGER) if row % 2 else 0
         for x in range(-ww + offset % step_x, width_px, step_x):
-            y0, x0 = max(y, 0), max(x, 0)
-            y1, x1 = min(y + wh, height_px), min(x + ww, width_px)
-            if y1 > y0 and x1 > x0:
-                area[y0:y1, x0:x1] |= word[y0 - y : y1 - y, x0 - x : x1 - x]
+            x0, x1 = max(x, 0), min(x + ww, width_px)
+            if x1 > x0:
+                area[y0 - first : y1 - first, x0:x1] |= word[y0 - y : y1 - y, x0 - x : x1 - x]
     return area
 
 
 def pantograph(
-    width_px: int, height_px: int, calibration: PrintCalibration
+    width_px: int,
+    height_px: int,
+    calibration: PrintCalibration,
+    rows: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.bool_]:
     """The background pattern (True = ink) for a page of ``width_px`` × ``height_px`` device px.
 
     The cluster screen is aligned to its own pitch so that every cluster inside the word is
     whole; the word's edge therefore follows cluster boundaries (no cut clusters, which would
-    print lighter and outline the word on the original).
+    print lighter and outline the word on the original). ``rows`` (first, end: multiples of
+    ``word_pitch_px``, or ``end`` the page's height) gives one band of the page, identical to
+    those rows of the whole page.
     """
-    shape = (height_px, width_px)
-    background = _screen(shape, calibration.background_dot_px, calibration.background_pitch_px)
-    clusters = _screen(shape, calibration.word_dot_px, calibration.word_pitch_px)
-    return np.where(word_cells(width_px, height_px, calibration), clusters, background)
+    first, end = rows if rows is not None else (0, height_px)
+    shape = (end - first, width_px)
+    background = _screen(
+        shape, calibration.background_dot_px, calibration.background_pitch_px, first
+    )
+    clusters = _screen(shape, calibration.word_dot_px, calibration.word_pitch_px, first)
+    return np.where(
+        word_cells(width_px, height_px, calibration, (first, end)), clusters, background
+    )
 
 
 def pantograph_patch(
@@ -100,21 +123,46 @@ def _snap_to_cells(area: npt.NDArray[np.bool_], pitch: int) -> npt.NDArray[np.bo
 
 
 def word_cells(
-    width_px: int, height_px: int, calibration: PrintCalibration
+    width_px: int,
+    height_px: int,
+    calibration: PrintCalibration,
+    rows: tuple[int, int] | None = None,
 ) -> npt.NDArray[np.bool_]:
-    """The word area snapped to whole cluster cells (a cell is "word" when its centre is)."""
-    area = latent_word_area(width_px, height_px, calibration)
+    """The word area snapped to whole cluster cells (a cell is "word" when its centre is).
+
+    ``rows`` as in ``pantograph``: a band from a cell boundary to a cell boundary or the
+    page's foot.
+    """
+    first, end = rows if rows is not None else (0, height_px)
+    pitch = calibration.word_pitch_px
+    if first % pitch or (end != height_px and end % pitch):
+        # A cell cut by the band's edge would be judged by a centre outside the band.
+        raise ValueError("a band of the pattern must start and end on a cluster cell boundary")
+    area = latent_word_area(width_px, height_px, calibration, rows)
     return _snap_to_cells(area, calibration.word_pitch_px)
 
 
+# Rows per band when the page pattern is packed: a multiple of the usual cell pitches, small
+# enough that a band's temporaries stay ~15 MB at 600 dpi (the whole A4 page at once added
+# ~150 MB to the kiosk's peak and took 0.6 s instead of 0.25 s, docs/running.md "Figures").
+_BAND_ROWS = 9 * 8 * 7
+
+
 @lru_cache(maxsize=4)
-def page_pantograph_packed(
-    width_px: int, height_px: int, calibration: PrintCalibration
-) -> tuple[bytes, npt.NDArray[np.bool_]]:
-    """Flate-compressed PDF ImageMask rows (0 = paint) and the pattern; cached per printer."""
+def page_pantograph_packed(width_px: int, height_px: int, calibration: PrintCalibration) -> bytes:
+    """Flate-compressed PDF ImageMask rows (0 = paint) of the page pattern; cached per printer.
+
+    Built band by band so that the full-page boolean pattern never exists at once.
+    """
     import zlib
 
-    pattern = pantograph(width_px, height_px, calibration)
-    packed = np.packbits(~pattern, axis=1)
-    pattern.setflags(write=False)
-    return zlib.compress(packed.tobytes(), 6), pattern
+    band_rows = _BAND_ROWS - _BAND_ROWS % calibration.word_pitch_px
+    compressor = zlib.compressobj(6)
+    chunks: list[bytes] = []
+    for first in range(0, height_px, band_rows):
+        band = pantograph(
+            width_px, height_px, calibration, (first, min(first + band_rows, height_px))
+        )
+        chunks.append(compressor.compress(np.packbits(~band, axis=1).tobytes()))
+    chunks.append(compressor.flush())
+    return b"".join(chunks)
