@@ -47,8 +47,9 @@ ONE_SIDED_SCORE = 1.0
 MIN_LOCAL_BLACK = 0.45  # never stretch fainter ink than this to full black (tint, stains)
 PAPER_COVERAGE = 0.25  # below this a front pixel is paper: pantograph tint, show-through
 # Window score above which the front differs. Measured on the simulated office channel
-# (benchmarks/security_robustness.py --tamper): genuine fronts reached at most 0.75 (37 draws), a
-# single substituted kanji at least 0.80 (38/38); a 1 → 7 digit change scores ~0.3 (not found).
+# (benchmarks/security_robustness.py --tamper, 60 draws, docs/security-printing.md "Tamper
+# detection"): genuine fronts score 0.39–0.79 (1/60 above), a substituted kanji 0.62–1.04 (31/43
+# above), a day of birth ±1 the same as genuine (1/43): a changed digit is not found.
 DIFFERENCE_THRESHOLD = 0.77
 SCALES = tuple(1 + 0.02 * k for k in range(-10, 11))  # camera distance, dpi guess: ±20 %
 
