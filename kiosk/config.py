@@ -48,7 +48,8 @@ class ProfileKind(StrEnum):
 
 class AcceptorDriver(StrEnum):
     SIMULATED = "simulated"  # hw_sim.acceptor (developer profile only)
-    ID003 = "id003"  # a bill/coin unit speaking JCM ID-003 on a serial port
+    BRIDGE = "bridge"  # the vendor's cash-unit daemon on a Unix socket (docs/payment-bridge.md)
+    ID003 = "id003"  # a bill/coin unit speaking JCM ID-003 on a serial port (no driver yet)
 
 
 class CardSimulator(StrEnum):
@@ -88,7 +89,7 @@ class PrinterSettings:
 class PaymentSettings:
     mode: PaymentMode
     driver: AcceptorDriver | None = None  # with mode "acceptor"
-    device: str | None = None  # serial device of a real acceptor
+    device: str | None = None  # a real acceptor's serial device, or the bridge's socket path
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,10 @@ class _Parser:
         device = table.optional_text("device")
         if driver is AcceptorDriver.ID003 and device is None:
             raise ConfigError(table.key("device"), "missing (the acceptor's serial device)")
+        if driver is AcceptorDriver.BRIDGE and (device is None or not device.startswith("/")):
+            raise ConfigError(
+                table.key("device"), "must be the absolute path of the cash unit's socket"
+            )
         table.done()
         return PaymentSettings(mode, driver, device)
 

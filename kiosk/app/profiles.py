@@ -36,6 +36,7 @@ from kiosk.center.client import CenterConfig
 from kiosk.config import AcceptorDriver, CardSimulator, KioskConfig, PrinterSimulator, ProfileKind
 from kiosk.flow import PaymentMode
 from kiosk.payment import FeeAcceptor
+from kiosk.payment.bridge import BridgeAcceptor
 from kiosk.runtime import ReaderChoice, Runner
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
@@ -47,10 +48,24 @@ log = logging.getLogger(__name__)
 # The checkout's runtime folder (docs/architecture.md, "Runtime folders"); KIOSK_VAR_DIR moves it.
 DEFAULT_VAR_DIR = Path(os.environ.get("KIOSK_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
 
-# Fee acceptor drivers this program includes, by the profile's ``payment.driver``. A JCM ID-003
-# driver is the one a store profile names; it is not written yet (docs/running.md).
+# Fee acceptor drivers this program includes, by the profile's ``payment.driver``: the cash-unit
+# bridge (the vendor's daemon on a Unix socket, docs/payment-bridge.md). A direct JCM ID-003
+# driver is not written (a profile naming it refuses to start).
 AcceptorFactory = Callable[[KioskConfig], FeeAcceptor]
-ACCEPTOR_DRIVERS: dict[AcceptorDriver, AcceptorFactory] = {}
+
+
+def _bridge_acceptor(config: KioskConfig) -> FeeAcceptor:
+    assert config.payment.device is not None  # kiosk.config: the bridge needs its socket
+    acceptor = BridgeAcceptor(Path(config.payment.device))
+    if not acceptor.wait_connected(BRIDGE_START_WAIT_S):
+        # Not fatal: the daemon may start after the kiosk; the driver keeps trying, and a
+        # payment attempted meanwhile fails safely (no money taken).
+        log.error("cash unit bridge %s not connected yet; retrying", config.payment.device)
+    return acceptor
+
+
+BRIDGE_START_WAIT_S = 3.0
+ACCEPTOR_DRIVERS: dict[AcceptorDriver, AcceptorFactory] = {AcceptorDriver.BRIDGE: _bridge_acceptor}
 
 
 @dataclass
@@ -107,7 +122,10 @@ def _build_real(config: KioskConfig) -> Kiosk:
         ticket_printer=ticket,
         sound=AplayReminderPlayer(),
     )
-    return Kiosk(assemble(parts), config)
+    closers: list[Callable[[], None]] = []
+    if isinstance(acceptor, BridgeAcceptor):
+        closers.append(acceptor.close)
+    return Kiosk(assemble(parts), config, closers=closers)
 
 
 def _real_acceptor(config: KioskConfig) -> FeeAcceptor | None:

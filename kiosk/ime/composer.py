@@ -16,8 +16,26 @@ from kiosk.ime.skk import SkkDictionary
 
 # Voiced / semi-voiced cycles for the ゛゜ key: tapping it cycles the last kana.
 _DAKUTEN_CYCLES = [
-    "かが", "きぎ", "くぐ", "けげ", "こご", "さざ", "しじ", "すず", "せぜ", "そぞ",
-    "ただ", "ちぢ", "つづ", "てで", "とど", "はばぱ", "ひびぴ", "ふぶぷ", "へべぺ", "ほぼぽ",
+    "かが",
+    "きぎ",
+    "くぐ",
+    "けげ",
+    "こご",
+    "さざ",
+    "しじ",
+    "すず",
+    "せぜ",
+    "そぞ",
+    "ただ",
+    "ちぢ",
+    "つづ",
+    "てで",
+    "とど",
+    "はばぱ",
+    "ひびぴ",
+    "ふぶぷ",
+    "へべぺ",
+    "ほぼぽ",
     "うゔ",
 ]
 _SMALL_CYCLES = ["あぁ", "いぃ", "うぅ", "えぇ", "おぉ", "つっ", "やゃ", "ゆゅ", "よょ", "わゎ"]
@@ -118,7 +136,7 @@ class KanaComposer:
         if not 0 <= index < len(self.candidates):
             return
         chosen = self.candidates[index]
-        rest = self.reading[len(self.candidate_reading):]
+        rest = self.reading[len(self.candidate_reading) :]
         if len(self.committed) + len(chosen) + len(rest) > self.max_length:
             return
         self.committed += chosen

@@ -10,7 +10,9 @@ assembly as the real profiles — with its Qt window, driven by kiosk.app.demo.D
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ import pytest
 
 from cardio.pcsc import PcscContext
 from hw_sim.acceptor import SimulatedAcceptor
+from hw_sim.acceptor_bridge import AcceptorBridgeServer
 from hw_sim.card import CardDock
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd, private_cupsd_session
@@ -31,6 +34,8 @@ from kiosk.center.wire import JST
 from kiosk.flow import FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import Journal
+from kiosk.payment import FeeAcceptor
+from kiosk.payment.bridge import BridgeAcceptor
 from kiosk.runtime import HealthTiming, PrintTiming, ReaderChoice, RetryPolicy, Runner
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
@@ -117,6 +122,7 @@ class KioskUnderTest:
     sound: SilentReminderPlayer
     jobs_done: list[Any] = field(default_factory=list)
     ledger: CenterLedger | None = None  # the kiosk's totals at the center, days fixed at start
+    bridge: AcceptorBridgeServer | None = None  # with cash_bridge: the daemon in front of acceptor
 
     def journal(self) -> Journal:
         return Journal(self.journal_path)
@@ -162,11 +168,21 @@ def make_kiosk(
         tickets: bool = False,
         report_retry: RetryPolicy | None = None,
         health_timing: HealthTiming | None = None,
+        cash_bridge: bool = False,
     ) -> KioskUnderTest:
         dock = CardDock(
             port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
         )
         acceptor = SimulatedAcceptor()
+        kiosk_acceptor: FeeAcceptor = acceptor
+        bridge: AcceptorBridgeServer | None = None
+        if cash_bridge:  # the simulated unit behind the bridge daemon, the kiosk's real driver
+            folder = Path(tempfile.mkdtemp(prefix="cash-", dir="/tmp"))  # short socket path
+            bridge = AcceptorBridgeServer(acceptor, folder / "cash.sock")
+            bridge_driver = BridgeAcceptor(folder / "cash.sock", reconnect_interval_s=0.2)
+            assert bridge_driver.wait_connected(10)
+            kiosk_acceptor = bridge_driver
+            bridges.append((bridge_driver, bridge, folder))
         sound = SilentReminderPlayer()
         journal_path = tmp_path / "kiosk" / "journal.sqlite3"
         jobs: list[Any] = []
@@ -188,7 +204,7 @@ def make_kiosk(
             journal_path=journal_path,
             salt=SALT,
             reader=ReaderChoice(VPCD_READER_NAMES[0]),
-            acceptor=acceptor if payment is PaymentMode.ACCEPTOR else None,
+            acceptor=kiosk_acceptor if payment is PaymentMode.ACCEPTOR else None,
             ticket_printer=LpTicketPrinter(e2e_cupsd.capture_queue, server=e2e_cupsd.address)
             if tickets
             else None,
@@ -218,8 +234,10 @@ def make_kiosk(
             sound,
             jobs,
             CenterLedger(center),
+            bridge,
         )
 
+    bridges: list[tuple[BridgeAcceptor, AcceptorBridgeServer, Path]] = []
     yield make
     for runner, window, dock, acceptor in made:
         dock.close()
@@ -229,6 +247,10 @@ def make_kiosk(
         window.close()
         window.deleteLater()
         acceptor.close()
+    for bridge_driver, bridge_server, folder in bridges:
+        bridge_driver.close()
+        bridge_server.close()
+        shutil.rmtree(folder, ignore_errors=True)
     qapp.processEvents()
     reader_context.release()
 

@@ -9,9 +9,12 @@ a message naming what to fix; the self test passes on the shipped profiles.
 from __future__ import annotations
 
 import os
+import queue
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +29,8 @@ from kiosk.app.profiles import build
 from kiosk.app.wiring import StartupError, load_or_create_salt
 from kiosk.config import load_profile
 from kiosk.flow import PaymentMode
+from kiosk.payment import Denomination, MoneyInserted, MoneyRefunded
+from kiosk.payment.bridge import BridgeAcceptor
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,12 +80,24 @@ def tls_material(folder: Path, kiosk_id: str) -> dict[str, Path]:
     return paths
 
 
+ID003 = 'mode = "acceptor"\ndriver = "id003"\ndevice = "/dev/ttyUSB0"'
+
+
+def bridge(socket_path: Path) -> str:
+    return f'mode = "acceptor"\ndriver = "bridge"\ndevice = "{socket_path}"'
+
+
 def write_profile(
-    folder: Path, kind: str, *, kiosk_id: str = "kiosk-test-0001", cert_for: str | None = None
+    folder: Path,
+    kind: str,
+    *,
+    kiosk_id: str = "kiosk-test-0001",
+    cert_for: str | None = None,
+    store_payment: str = ID003,
 ) -> Path:
     tls = tls_material(folder / "tls", cert_for or kiosk_id)
     if kind == "store":
-        payment = 'mode = "acceptor"\ndriver = "id003"\ndevice = "/dev/ttyUSB0"'
+        payment = store_payment
         printer = 'queue = "kiosk-a4"'
         extra = ""
     else:
@@ -155,9 +172,13 @@ NO_SIMULATORS = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("kind", ["store", "cityhall"])
+@pytest.mark.parametrize("kind", ["store", "store-bridge", "cityhall"])
 def test_real_wirings_load_no_simulator_code(tmp_path: Path, kind: str) -> None:
-    profile = write_profile(tmp_path, kind)
+    if kind == "store-bridge":
+        # No daemon at that socket: the kiosk still builds (the driver keeps trying).
+        profile = write_profile(tmp_path, "store", store_payment=bridge(tmp_path / "none.sock"))
+    else:
+        profile = write_profile(tmp_path, kind)
     result = subprocess.run(
         [sys.executable, "-c", NO_SIMULATORS, str(profile)],
         cwd=REPO,
@@ -169,10 +190,53 @@ def test_real_wirings_load_no_simulator_code(tmp_path: Path, kind: str) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[-1] == "hw_sim modules: []"
-    if kind == "cityhall":
-        assert lines[0] == "Runner"  # the city hall kiosk builds completely with real devices
-    else:
+    if kind == "store":
         assert lines[0].startswith("refused: payment.driver = 'id003'")
+    else:
+        assert lines[0] == "Runner"  # the kiosk builds completely with real devices
+
+
+def test_store_kiosk_takes_money_through_the_cash_unit_bridge(tmp_path: Path) -> None:
+    """The store wiring with the reference bridge daemon as its own process: the kiosk's
+    acceptor connects, enables the unit and sees a coin the daemon's user inserts."""
+    folder = Path(tempfile.mkdtemp(prefix="store-", dir="/tmp"))  # short socket path
+    socket_path = folder / "cash.sock"
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "hw_sim.acceptor_bridge", "--socket", str(socket_path)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    kiosk = None
+    try:
+        assert daemon.stdout is not None
+        assert daemon.stdout.readline().startswith("serving")
+        config = load_profile(write_profile(tmp_path, "store", store_payment=bridge(socket_path)))
+        kiosk = build(config)
+        payment = kiosk.runner.services.payment
+        assert payment is not None
+        acceptor = payment.acceptor
+        assert isinstance(acceptor, BridgeAcceptor)
+        assert acceptor.connected
+        events: queue.Queue[object] = queue.Queue()
+        acceptor.set_listener(events.put)
+        acceptor.enable(300)
+        assert daemon.stdin is not None
+        daemon.stdin.write("insert 100\n")
+        daemon.stdin.flush()
+        assert events.get(timeout=10) == MoneyInserted(Denomination.Y100)
+        acceptor.refund(100)
+        assert events.get(timeout=10) == MoneyRefunded(100, 100)
+    finally:
+        if kiosk is not None:
+            kiosk.runner.stop()
+            kiosk.close()
+        if daemon.stdin is not None:
+            daemon.stdin.write("quit\n")
+            daemon.stdin.close()
+        assert daemon.wait(timeout=20) == 0
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_cityhall_wiring_has_its_options(tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def test_the_store_profile() -> None:
     config = load_profile(PROFILES / "store.toml")
     assert config.kind is ProfileKind.STORE
     assert config.simulators is None
-    assert config.payment.driver is AcceptorDriver.ID003
+    assert config.payment.driver is AcceptorDriver.BRIDGE
+    assert config.payment.device == "/run/konbini-cash/acceptor.sock"
     assert config.center.base_url.startswith("https://")
     assert config.languages == ("ja", "en", "zh_Hans", "zh_Hant", "ko", "es", "pt")
     # The store profile names no simulator anywhere.
@@ -103,7 +104,8 @@ _DELETE = object()
         ("store", "printer.queue", "", "printer.queue: must not be empty"),
         ("store", "payment.driver", "cash-o-matic", "payment.driver: 'cash-o-matic' is not one"),
         ("store", "payment.driver", "simulated", "payment.driver: a store profile uses a real"),
-        ("store", "payment.device", _DELETE, "payment.device: missing"),
+        ("store", "payment.device", _DELETE, "payment.device: must be the absolute path"),
+        ("store", "payment.device", "cash.sock", "payment.device: must be the absolute path"),
         ("store", "payment.mode", "counter", "payment.driver: counter payment uses no"),
         ("store", "journal.path", _DELETE, "journal.path: missing"),
         ("store", "languages", ["ja", "fr"], "languages: 'fr' is not one of"),

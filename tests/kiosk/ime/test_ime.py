@@ -18,7 +18,7 @@ def skk() -> SkkDictionary:
 
 
 def test_parse_line_strips_annotations_lisp_and_okuri_ari() -> None:
-    assert parse_line("すずき /鈴木;姓/鱸/(concat \"x\")/鈴木/") == ("すずき", ["鈴木", "鱸"])
+    assert parse_line('すずき /鈴木;姓/鱸/(concat "x")/鈴木/') == ("すずき", ["鈴木", "鱸"])
     assert parse_line("おくr /送/贈/") is None  # okuri-ari entry
     assert parse_line(";; comment") is None
     assert parse_line("garbage") is None
@@ -95,8 +95,15 @@ def test_max_length_is_never_exceeded() -> None:
 def test_random_key_sequences_never_break_the_model(keys: list[str]) -> None:
     c = KanaComposer(dictionary=SkkDictionary.from_lines(["あい /愛/藍/", "あ /亜/"]), max_length=8)
     for k in keys:
-        {"kana": lambda: c.type_kana("あい"), "text": lambda: c.type_text("1"),
-         "bs": c.backspace, "conv": c.convert, "choose": lambda: c.choose(0),
-         "dak": c.toggle_dakuten, "small": c.toggle_small, "kata": c.commit_katakana}[k]()
+        {
+            "kana": lambda: c.type_kana("あい"),
+            "text": lambda: c.type_text("1"),
+            "bs": c.backspace,
+            "conv": c.convert,
+            "choose": lambda: c.choose(0),
+            "dak": c.toggle_dakuten,
+            "small": c.toggle_small,
+            "kata": c.commit_katakana,
+        }[k]()
         assert len(c.text) <= 8
         assert all(cand for cand in c.candidates)
