@@ -15,29 +15,13 @@ from dataclasses import dataclass, field
 from kiosk.ime.skk import SkkDictionary
 
 # Voiced / semi-voiced cycles for the ゛゜ key: tapping it cycles the last kana.
+# fmt: off
 _DAKUTEN_CYCLES = [
-    "かが",
-    "きぎ",
-    "くぐ",
-    "けげ",
-    "こご",
-    "さざ",
-    "しじ",
-    "すず",
-    "せぜ",
-    "そぞ",
-    "ただ",
-    "ちぢ",
-    "つづ",
-    "てで",
-    "とど",
-    "はばぱ",
-    "ひびぴ",
-    "ふぶぷ",
-    "へべぺ",
-    "ほぼぽ",
+    "かが", "きぎ", "くぐ", "けげ", "こご", "さざ", "しじ", "すず", "せぜ", "そぞ",
+    "ただ", "ちぢ", "つづ", "てで", "とど", "はばぱ", "ひびぴ", "ふぶぷ", "へべぺ", "ほぼぽ",
     "うゔ",
 ]
+# fmt: on
 _SMALL_CYCLES = ["あぁ", "いぃ", "うぅ", "えぇ", "おぉ", "つっ", "やゃ", "ゆゅ", "よょ", "わゎ"]
 
 
