@@ -64,8 +64,9 @@ def bench(socket_dir: Path) -> Iterator[Bench]:
     server = AcceptorBridgeServer(unit, socket_dir / "acceptor.sock")
     driver = BridgeAcceptor(
         socket_dir / "acceptor.sock",
-        ack_timeout_s=0.5,
-        payout_timeout_s=0.6,
+        # Generous for a loaded test machine; the tests that wait them out take ~5 s.
+        ack_timeout_s=2.0,
+        payout_timeout_s=3.0,
         reconnect_interval_s=0.1,
     )
     events: queue.Queue[AcceptorEvent] = queue.Queue()
@@ -87,14 +88,19 @@ def wait_for(condition: object, timeout: float = 5.0) -> None:
     raise AssertionError("condition not met in time")
 
 
+def enable(bench: Bench, yen: int) -> None:
+    """Enable through the driver; the daemon acknowledges before it acts, so wait for the unit."""
+    bench.driver.enable(yen)
+    wait_for(lambda: bench.unit.enabled)
+
+
 def test_it_is_a_fee_acceptor(bench: Bench) -> None:
     assert isinstance(bench.driver, FeeAcceptor)
     assert bench.driver.unit == "simulated acceptor"
 
 
 def test_a_payment_with_a_bill_and_change(bench: Bench) -> None:
-    bench.driver.enable(600)
-    assert bench.unit.enabled
+    enable(bench, 600)
     bench.unit.insert(100)
     assert bench.next_event() == MoneyInserted(Denomination.Y100)
     bench.unit.insert(1000)
@@ -118,7 +124,7 @@ def test_a_payment_with_a_bill_and_change(bench: Bench) -> None:
 def test_rejected_piece_and_returned_escrow(bench: Bench) -> None:
     bench.unit.insert(1000)  # not enabled yet
     assert bench.next_event() == MoneyRejected(RejectReason.NOT_ENABLED)
-    bench.driver.enable(300)
+    enable(bench, 300)
     bench.unit.insert(5000)
     assert bench.next_event() == EscrowHeld(Denomination.Y5000)
     bench.driver.return_escrow()
@@ -127,7 +133,7 @@ def test_rejected_piece_and_returned_escrow(bench: Bench) -> None:
 
 def test_refund_short_when_the_unit_runs_out(bench: Bench) -> None:
     bench.unit.empty_inventory()
-    bench.driver.enable(300)
+    enable(bench, 300)
     bench.unit.insert(100)
     bench.next_event()
     bench.driver.refund(100)
@@ -153,7 +159,7 @@ def test_an_unanswered_command_fails_and_is_never_sent_again(bench: Bench) -> No
 
 
 def test_connection_lost_while_taking_money_is_a_jam(bench: Bench) -> None:
-    bench.driver.enable(600)
+    enable(bench, 600)
     bench.unit.insert(1000)
     assert bench.next_event() == EscrowHeld(Denomination.Y1000)
     bench.server.drop_client()
@@ -168,8 +174,7 @@ def test_connection_lost_while_taking_money_is_a_jam(bench: Bench) -> None:
     assert bench.server.wait_client()
     wait_for(lambda: bench.driver.connected)
     wait_for(lambda: bench.commands()[-1:] == ["disable"])
-    bench.driver.enable(100)
-    assert bench.unit.enabled
+    enable(bench, 100)
 
 
 def test_commands_fail_while_no_daemon_is_there(socket_dir: Path) -> None:
@@ -218,12 +223,11 @@ def test_a_malformed_line_is_dropped_and_the_connection_kept(bench: Bench) -> No
 
 
 def test_a_line_without_end_drops_the_connection_and_reconnects(bench: Bench) -> None:
-    bench.driver.enable(100)
+    enable(bench, 100)
     bench.server.send_raw(b"x" * 5000)
     assert bench.next_event() == AcceptorJammed()  # it was taking money
     wait_for(lambda: bench.driver.connected)
-    bench.driver.enable(100)
-    assert bench.unit.enabled
+    enable(bench, 100)
 
 
 def test_a_daemon_speaking_another_protocol_version_is_not_used(socket_dir: Path) -> None:
