@@ -530,4 +530,22 @@ class TimerFired:
     serial: int
 
 
-Event = Intent | CardEvent | CenterEvent | PrinterEvent | AcceptorEvent | JournalFailed | TimerFired
+@dataclass(frozen=True)
+class AcceptorAvailabilityChanged:
+    """The runner: whether the fee acceptor can be commanded now (the cash-unit daemon
+    connected, docs/payment-bridge.md). Certificate issuance is offered only while it can;
+    registration and status take no money."""
+
+    available: bool
+
+
+Event = (
+    Intent
+    | CardEvent
+    | CenterEvent
+    | PrinterEvent
+    | AcceptorEvent
+    | AcceptorAvailabilityChanged
+    | JournalFailed
+    | TimerFired
+)

@@ -42,6 +42,7 @@ from kiosk.flow.effects import (
     Reminder,
 )
 from kiosk.flow.events import (
+    AcceptorAvailabilityChanged,
     Agree,
     Back,
     Cancel,
@@ -85,6 +86,7 @@ from kiosk.flow.state import (
     OptionChoice,
     OutOfService,
     Payment,
+    PaymentMode,
     PinEntry,
     PinLocked,
     PlaceCard,
@@ -153,6 +155,8 @@ def _dispatch(state: FlowState, event: Event) -> Outcome:
             return _report_deferred(state, txn_id, failure)
         case CenterHealthChanged():
             return _center_health(state, event)
+        case AcceptorAvailabilityChanged(available=available):
+            return _acceptor_availability(state, available)
         case _:
             pass
     if isinstance(event, _ACCEPTOR_EVENTS):
@@ -237,6 +241,8 @@ def _on_start(state: FlowState, event: Event) -> Outcome | None:
     match event:
         case ChooseService() if not state.center.available:
             return None  # every service needs the center: the screen says why and since when
+        case ChooseService(service=Service.ISSUE) if not _can_take_fees(state):
+            return None  # the screen says payment is not possible; the others take no money
         case ChooseService(service=service) if service in state.settings.services:
             seq = state.next_seq
             txn = Transaction(txn_id=f"{state.settings.boot_id}-{seq:06d}", service=service)
@@ -450,6 +456,26 @@ def _center_health(state: FlowState, event: CenterHealthChanged) -> Outcome:
             ),
         )
     return replace(state, center=status), effects
+
+
+def _can_take_fees(state: FlowState) -> bool:
+    return state.settings.payment is not PaymentMode.ACCEPTOR or state.acceptor_available
+
+
+def _acceptor_availability(state: FlowState, available: bool) -> Outcome:
+    """Whether the start screen may offer issuance; a resident already served is not
+    interrupted (a payment in progress learns of a lost acceptor from its own events)."""
+    if available == state.acceptor_available:
+        return state, ()
+    effects: Effects = ()
+    if not available:
+        problem = Problem.ACCEPTOR_FAULT
+        effects = (
+            note(
+                AuditEvent.FAULT, problem.value, staff_code=staff_code(problem), reason="acceptor"
+            ),
+        )
+    return replace(state, acceptor_available=available), effects
 
 
 def _report_settled(state: FlowState, txn_id: str, acknowledged: bool) -> Outcome:

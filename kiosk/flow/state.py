@@ -287,6 +287,7 @@ class FlowState:
     pending_reports: tuple[PendingReport, ...] = ()
     payouts: tuple[Payout, ...] = ()  # survives resets: results may come after the session
     center: CenterStatus = CenterStatus()  # survives resets: the start screen shows it
+    acceptor_available: bool = True  # survives resets: issuance is offered only while True
 
 
 def initial_state(settings: FlowSettings) -> FlowState:

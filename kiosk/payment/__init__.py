@@ -5,7 +5,13 @@ the transaction flow consumes the events. City-hall kiosks may take no money at 
 payment against a numbered ticket): then no acceptor is configured.
 """
 
-from kiosk.payment.acceptor import AcceptorError, AcceptorListener, FeeAcceptor
+from kiosk.payment.acceptor import (
+    AcceptorError,
+    AcceptorListener,
+    AvailabilityListener,
+    FeeAcceptor,
+    ReportsAvailability,
+)
 from kiosk.payment.events import (
     AcceptorEvent,
     AcceptorJammed,
@@ -27,6 +33,7 @@ __all__ = [
     "AcceptorEvent",
     "AcceptorJammed",
     "AcceptorListener",
+    "AvailabilityListener",
     "ChangeDispensed",
     "ChangePlan",
     "Denomination",
@@ -37,6 +44,7 @@ __all__ = [
     "MoneyRefunded",
     "MoneyRejected",
     "RejectReason",
+    "ReportsAvailability",
     "TrayEmptied",
     "denomination_of",
     "plan_change",

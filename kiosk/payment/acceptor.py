@@ -43,3 +43,16 @@ class FeeAcceptor(Protocol):
 
     def refund(self, amount_yen: int) -> None:
         """Pay back money taken in this transaction (→ MoneyRefunded, possibly short)."""
+
+
+AvailabilityListener = Callable[[bool], None]
+
+
+@runtime_checkable
+class ReportsAvailability(Protocol):
+    """An acceptor that can lose its device (the cash-unit bridge's daemon) says when it can
+    and cannot be commanded; the kiosk offers issuance only while it can."""
+
+    def set_availability_listener(self, listener: AvailabilityListener | None) -> None:
+        """Called at once with the current availability, then on every change (from the
+        driver's thread); None stops it."""

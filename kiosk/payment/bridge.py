@@ -34,7 +34,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.payment.acceptor import AcceptorError, AcceptorListener
+from kiosk.payment.acceptor import AcceptorError, AcceptorListener, AvailabilityListener
 from kiosk.payment.bridge_wire import (
     MAX_LINE_BYTES,
     PAYOUT_COMMANDS,
@@ -89,6 +89,7 @@ class BridgeAcceptor:
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
         self._listener: AcceptorListener | None = None
+        self._availability_listener: AvailabilityListener | None = None
         self._sock: socket.socket | None = None
         self._commands: dict[str, _Command] = {}
         self._taking_money = False
@@ -104,6 +105,13 @@ class BridgeAcceptor:
     def set_listener(self, listener: AcceptorListener | None) -> None:
         with self._lock:
             self._listener = listener
+
+    def set_availability_listener(self, listener: AvailabilityListener | None) -> None:
+        with self._lock:
+            self._availability_listener = listener
+            connected = self._connected.is_set()
+        if listener is not None:
+            listener(connected)
 
     def enable(self, amount_due_yen: int) -> None:
         if amount_due_yen <= 0:
@@ -224,6 +232,7 @@ class BridgeAcceptor:
             self._buffer = bytearray()
         self._connected.set()
         log.info("cash unit bridge connected: %s", hello.unit)
+        self._tell_availability(True)
         # Whatever the unit was doing for an earlier connection, it takes no money now.
         with self._send_lock:
             sock.sendall(encode_command(uuid.uuid4().hex, "disable"))
@@ -327,6 +336,17 @@ class BridgeAcceptor:
             self._deliver(_unpaid(command))
         if was_taking_money:
             self._deliver(AcceptorJammed())
+        self._tell_availability(False)
+
+    def _tell_availability(self, available: bool) -> None:
+        with self._lock:
+            listener = self._availability_listener
+        if listener is None:
+            return
+        try:
+            listener(available)
+        except Exception:
+            log.exception("availability listener failed")
 
     def _deliver(self, event: AcceptorEvent) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kiosk.flow import Event
 from kiosk.flow import effects as fx
+from kiosk.flow.events import AcceptorAvailabilityChanged
 from kiosk.payment import (
     AcceptorError,
     AcceptorEvent,
@@ -23,6 +24,7 @@ from kiosk.payment import (
     ChangeDispensed,
     FeeAcceptor,
     MoneyRefunded,
+    ReportsAvailability,
 )
 
 log = logging.getLogger(__name__)
@@ -50,9 +52,13 @@ class PaymentService:
         self._post = post
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-acceptor")
         self.acceptor.set_listener(self._on_event)
+        if isinstance(self.acceptor, ReportsAvailability):
+            self.acceptor.set_availability_listener(self._on_availability)
 
     def stop(self) -> None:
         self.acceptor.set_listener(None)
+        if isinstance(self.acceptor, ReportsAvailability):
+            self.acceptor.set_availability_listener(None)
         if self._executor is not None:
             self._executor.submit(self._disable_quietly)
             self._executor.shutdown(wait=True)
@@ -69,6 +75,11 @@ class PaymentService:
         post = self._post
         if post is not None:
             post(event)
+
+    def _on_availability(self, available: bool) -> None:
+        post = self._post
+        if post is not None:
+            post(AcceptorAvailabilityChanged(available))
 
     def _disable_quietly(self) -> None:
         try:

@@ -223,6 +223,7 @@ def samples() -> list[tuple[str, FlowState]]:
             "start-kiosk-not-authorised",
             _state(Start(), center=CenterStatus(Problem.KIOSK_NOT_AUTHORISED)),
         ),
+        ("start-acceptor-offline", _state(Start(), acceptor_available=False)),
         ("consent", _state(Consent(), issue)),
         ("place-card", _state(PlaceCard(), issue)),
         ("place-card-reading", _state(PlaceCard(reading=True), _txn(card=CardState.PRESENT))),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from hw_sim.acceptor_bridge import AcceptorBridgeServer
 from kiosk.domain import CertificateKind
 from kiosk.errors import Problem
 from kiosk.flow import events as ev
@@ -77,3 +78,30 @@ def test_the_daemon_lost_mid_payment_stops_and_accounts_for_every_yen(
     assert summary.refunded_yen + summary.staff_owed_yen == 100
     kiosk.driver.send(ev.Finish())
     assert wait_closed(kiosk, txn_id) is not None
+
+
+def test_issuance_is_offered_only_while_the_cash_unit_is_there(make_kiosk: MakeKiosk) -> None:
+    kiosk = make_kiosk(cash_bridge=True)
+    assert kiosk.bridge is not None
+    driver = kiosk.driver
+    socket_path = kiosk.bridge.socket_path
+    kiosk.bridge.close()  # the cash daemon stops
+    driver.wait_until(lambda s: not s.acceptor_available, "the acceptor reported gone")
+    driver.send(ev.ChooseService(ev.Service.ISSUE))
+    driver.pump(0.2)
+    assert isinstance(driver.state.screen, st.Start)
+    assert driver.state.txn is None
+    # Registration takes no money: still offered.
+    driver.send(ev.ChooseService(ev.Service.REGISTER))
+    driver.wait_for(st.Consent)
+    driver.send(ev.Cancel())
+    driver.wait_for(st.Start)
+    # The daemon comes back: the kiosk reconnects and offers issuance again by itself.
+    server = AcceptorBridgeServer(kiosk.acceptor, socket_path)
+    try:
+        driver.wait_until(lambda s: s.acceptor_available, "the acceptor back")
+        driver.send(ev.ChooseService(ev.Service.ISSUE))
+        driver.wait_for(st.Consent)
+    finally:
+        driver.send(ev.Cancel())
+        server.close()

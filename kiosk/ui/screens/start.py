@@ -1,5 +1,6 @@
 """The start screen (services, hours, notices; why the services are unavailable while the
-center cannot serve them) and the notes the resident agrees to."""
+center cannot serve them, or issuance while the fee acceptor cannot take money) and the notes
+the resident agrees to."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import timedelta, timezone
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.errors import describe
+from kiosk.errors import Problem, describe
 from kiosk.flow.events import Agree, Back, ChooseService, Service
-from kiosk.flow.state import CenterStatus, Consent, FlowState, Start
+from kiosk.flow.state import CenterStatus, Consent, FlowState, PaymentMode, Start
 from kiosk.i18n import N_, _, format_date
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import staff_line
@@ -75,11 +76,17 @@ class StartScreen(ScreenView):
             if available
             else _("These services are not available at the moment.")
         )
-        self.show_center(state.center)
+        takes_fees = settings.payment is PaymentMode.ACCEPTOR
+        fees_possible = state.acceptor_available or not takes_fees
+        if available and not fees_possible:
+            # Only issuance takes money: registration and status stay offered.
+            self.show_problem(Problem.ACCEPTOR_FAULT)
+        else:
+            self.show_center(state.center)
         for service, button in self.services.items():
             offered = service in settings.services
             button.setVisible(offered)
-            button.setEnabled(available)
+            button.setEnabled(available and (fees_possible or service is not Service.ISSUE))
             self.hints[service].setVisible(offered)
             button.setText(_(SERVICE_NAMES[service]))
             self.hints[service].setText(_(SERVICE_HINTS[service]))
@@ -92,6 +99,14 @@ class StartScreen(ScreenView):
         )
         self.notices.setText("\n".join(settings.notices))
         self.notices.setVisible(bool(settings.notices))
+
+    def show_problem(self, problem: Problem) -> None:
+        """The panel with a kiosk problem (its title, message and staff code)."""
+        self.unavailable.setVisible(True)
+        text = describe(problem)
+        self.unavailable_title.setText(_(text.title))
+        self.unavailable_message.setText(_(text.message))
+        self.unavailable_code.setText(staff_line(text.staff_code))
 
     def show_center(self, center: CenterStatus) -> None:
         """The panel saying why nothing can be done now (hidden while the center serves)."""

@@ -11,6 +11,7 @@ from kiosk.errors import Problem, staff_code
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
+from kiosk.payment import AcceptorJammed
 from tests.kiosk.flow.conftest import Driver, of_type
 
 F = ev.CenterFailure
@@ -84,3 +85,45 @@ def test_nothing_is_known_before_the_first_check(driver: Driver) -> None:
     assert driver.state.center.available
     driver.send(ev.ChooseService(ev.Service.STATUS))
     assert driver.screen == st.StatusEntry()
+
+
+# --- the fee acceptor's availability (the cash-unit bridge connected or not) ------------------
+
+
+def test_issuance_waits_for_the_acceptor_but_registration_and_status_do_not(
+    driver: Driver,
+) -> None:
+    effects = driver.send(ev.AcceptorAvailabilityChanged(False))
+    assert not driver.state.acceptor_available
+    [audit] = of_type(effects, fx.Audit)
+    assert audit.record.outcome == Problem.ACCEPTOR_FAULT.value
+    assert ("staff_code", staff_code(Problem.ACCEPTOR_FAULT)) in audit.record.details
+    assert driver.send(ev.ChooseService(ev.Service.ISSUE)) == ()
+    assert driver.screen == st.Start()
+    assert driver.state.txn is None
+    driver.send(ev.ChooseService(ev.Service.REGISTER))
+    assert driver.screen == st.Consent()  # a registration takes no money
+
+
+def test_issuance_is_offered_again_when_the_acceptor_is_back(driver: Driver) -> None:
+    driver.send(ev.AcceptorAvailabilityChanged(False))
+    assert driver.send(ev.AcceptorAvailabilityChanged(False)) == ()  # no repeated fault note
+    assert driver.send(ev.AcceptorAvailabilityChanged(True)) == ()
+    driver.send(ev.ChooseService(ev.Service.ISSUE))
+    assert driver.screen == st.Consent()
+
+
+def test_counter_payment_needs_no_acceptor(counter_driver: Driver) -> None:
+    counter_driver.send(ev.AcceptorAvailabilityChanged(False))
+    counter_driver.send(ev.ChooseService(ev.Service.ISSUE))
+    assert counter_driver.screen == st.Consent()
+
+
+def test_a_resident_already_paying_is_not_interrupted(driver: Driver) -> None:
+    driver.to_payment()
+    effects = driver.send(ev.AcceptorAvailabilityChanged(False))
+    assert isinstance(driver.screen, st.Payment)
+    assert not of_type(effects, fx.DisableAcceptor)
+    # A lost acceptor tells the payment itself (a jam): the flow stops and refunds there.
+    driver.send(AcceptorJammed())
+    assert not isinstance(driver.screen, st.Payment)

@@ -106,6 +106,8 @@ NOISE: list[Event] = [
     ev.CenterHealthChanged(ev.CenterFailure.UNREACHABLE),
     ev.CenterHealthChanged(ev.CenterFailure.MAINTENANCE, "center", MAINTENANCE_END),
     ev.CenterHealthChanged(None),
+    ev.AcceptorAvailabilityChanged(False),
+    ev.AcceptorAvailabilityChanged(True),
     AcceptorJammed(),
     MoneyRejected(RejectReason.UNRECOGNISED),
     TrayEmptied(),

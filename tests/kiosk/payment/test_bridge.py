@@ -253,3 +253,26 @@ def test_a_daemon_speaking_another_protocol_version_is_not_used(socket_dir: Path
     finally:
         driver.close()
         server.close()
+
+
+def test_availability_follows_the_connection(socket_dir: Path) -> None:
+    path = socket_dir / "acceptor.sock"
+    seen: queue.Queue[bool] = queue.Queue()
+    driver = BridgeAcceptor(path, reconnect_interval_s=0.1)
+    unit = SimulatedAcceptor()
+    try:
+        driver.set_availability_listener(seen.put)
+        assert seen.get(timeout=1) is False  # told at once: no daemon yet
+        server = AcceptorBridgeServer(unit, path)
+        assert seen.get(timeout=5) is True
+        server.close()
+        assert seen.get(timeout=5) is False
+        server = AcceptorBridgeServer(unit, path)
+        assert seen.get(timeout=5) is True
+        driver.set_availability_listener(None)
+        server.close()
+        with pytest.raises(queue.Empty):
+            seen.get(timeout=0.5)
+    finally:
+        driver.close()
+        unit.close()
