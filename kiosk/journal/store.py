@@ -292,6 +292,15 @@ class Journal:
             ]
             return [self._summary_locked(txn_id) for txn_id in ids]
 
+    def transactions_opened(self, start: datetime, end: datetime) -> list[TransactionSummary]:
+        """Every transaction opened in [start, end) (aware datetimes), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT txn_id, opened_at FROM transactions ORDER BY rowid"
+            ).fetchall()
+            ids = [txn_id for txn_id, at in rows if start <= datetime.fromisoformat(at) < end]
+            return [self._summary_locked(txn_id) for txn_id in ids]
+
     def summary(self, txn_id: str) -> TransactionSummary:
         """The replayed state of one transaction (open or closed)."""
         with self._lock:

@@ -1,0 +1,162 @@
+"""The staff's journal report on a real SQLite journal: a JST business day, what staff owe,
+what is still open; also as a separate process beside a journal being written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.journal import (
+    ChangeIntent,
+    ChangeOutcome,
+    CloseReason,
+    Journal,
+    MoneyIn,
+    PaymentIntent,
+    PaymentOutcome,
+    PrintIntent,
+    PrintOutcome,
+    RefundIntent,
+    RefundOutcome,
+    StaffOwed,
+    TransactionClosed,
+    TransactionOpened,
+)
+from kiosk.journal.report import main
+
+REPO = Path(__file__).resolve().parents[3]
+# 2026-11-26 in JST runs from 2026-11-25T15:00Z to 2026-11-26T15:00Z.
+NOV26_MORNING = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)  # 08:30 JST on the 26th
+NOV26_LATE = datetime(2026, 11, 26, 14, 50, tzinfo=UTC)  # 23:50 JST on the 26th
+NOV27_EARLY = datetime(2026, 11, 26, 15, 10, tzinfo=UTC)  # 00:10 JST on the 27th
+
+
+def write_journal(path: Path) -> None:
+    clock_now = [NOV26_MORNING]
+
+    def clock() -> datetime:
+        return clock_now[0]
+
+    def at(moment: datetime) -> None:
+        clock_now[0] = moment
+
+    with Journal(path, clock=clock) as journal:
+        # 08:30: a 住民票, a 1000-yen bill, 850 change, printed.
+        at(NOV26_MORNING)
+        for record in (
+            TransactionOpened("a", "issue", "juminhyo", 1, 150),
+            PaymentIntent("a", 150),
+            MoneyIn("a", 1000),
+            PaymentOutcome("a", 1000),
+            ChangeIntent("a", 850),
+            ChangeOutcome("a", 850, 850),
+            PrintIntent("a", 1, ""),
+            PrintOutcome("a", 1, ""),
+            TransactionClosed("a", CloseReason.COMPLETED),
+        ):
+            journal.write(record)
+        # 23:50: paid 300, out of paper, the refund came up 100 short: staff owe 100.
+        at(NOV26_LATE)
+        for record in (
+            TransactionOpened("b", "issue", "inkan", 1, 300),
+            PaymentIntent("b", 300),
+            MoneyIn("b", 300),
+            PaymentOutcome("b", 300),
+            PrintIntent("b", 1, ""),
+            PrintOutcome("b", 0, "media-empty"),
+            RefundIntent("b", 300, "R-501"),
+            RefundOutcome("b", 300, 200),
+            StaffOwed("b", 100, "R-501"),
+            TransactionClosed("b", CloseReason.REFUNDED),
+        ):
+            journal.write(record)
+        # 00:10 the next day: 500 inserted, then the power went: open and unsettled.
+        at(NOV27_EARLY)
+        for record in (
+            TransactionOpened("c", "issue", "juminhyo", 2, 150),
+            PaymentIntent("c", 300),
+            MoneyIn("c", 500),
+        ):
+            journal.write(record)
+
+
+def run(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    assert main([str(path), *args, "--json"]) == 0
+    document: dict[str, object] = json.loads(capsys.readouterr().out)
+    return document
+
+
+def test_a_business_day_in_japan_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "journal.sqlite"
+    write_journal(path)
+    day = run(path, capsys, "day", "2026-11-26")
+    rows = day["transactions"]
+    assert isinstance(rows, list)
+    assert [r["txn_id"] for r in rows] == ["a", "b"]  # "c" belongs to the 27th in JST
+    assert rows[0]["opened"] == "2026-11-26 08:30:00"
+    assert day["totals"] == {
+        "transactions": 2,
+        "copies_printed": 1,
+        "received_yen": 1300,
+        "kept_yen": 150,
+        "change_yen": 850,
+        "refunded_yen": 200,
+        "staff_owed_yen": 100,
+        "unsettled_yen": 0,
+    }
+    next_day = run(path, capsys, "day", "2026-11-27")
+    assert [r["txn_id"] for r in next_day["transactions"]] == ["c"]  # type: ignore[union-attr]
+
+
+def test_what_staff_must_look_at(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "journal.sqlite"
+    write_journal(path)
+    owed = run(path, capsys, "owed")
+    rows = owed["transactions"]
+    assert isinstance(rows, list)
+    assert [(r["txn_id"], r["staff_owed_yen"], r["unsettled_yen"]) for r in rows] == [
+        ("b", 100, 0),
+        ("c", 0, 500),
+    ]
+    still_open = run(path, capsys, "open")
+    assert [r["txn_id"] for r in still_open["transactions"]] == ["c"]  # type: ignore[union-attr]
+
+
+def test_the_table_and_the_default_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "journal.sqlite"
+    write_journal(path)
+    assert main([str(path), "day"], now=NOV26_LATE) == 0
+    text = capsys.readouterr().out
+    assert "staff owe" in text.splitlines()[0]
+    assert text.splitlines()[-1].startswith("2 transactions, 1 copies printed; received 1300 yen")
+
+
+def test_no_journal_is_an_error_not_a_new_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "missing.sqlite"), "owed"]) == 2
+    assert "no such journal" in capsys.readouterr().err
+    assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_the_command_beside_an_open_journal(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+    write_journal(path)
+    with Journal(path) as writer:  # the kiosk keeps its journal open
+        writer.write(MoneyIn("c", 100))
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk.journal", str(path), "open", "--json"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    [row] = json.loads(result.stdout)["transactions"]
+    assert row["received_yen"] == 600
