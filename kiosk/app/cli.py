@@ -132,7 +132,12 @@ def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> i
     config = kiosk.config
     theme = ThemeName.HIGH_CONTRAST if config.accessibility.high_contrast else ThemeName.STANDARD
     start_on_qt(kiosk.runner)
-    window = make_window(kiosk.runner, theme=theme, size=size)
+    window = make_window(
+        kiosk.runner,
+        theme=theme,
+        size=size,
+        keypad_navigation=config.accessibility.keypad_navigation,
+    )
     if args.demo:
         from kiosk.app.demo_run import run_demo
 

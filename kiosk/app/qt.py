@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.flow import Event
 from kiosk.runtime import Runner
 from kiosk.ui import KioskWindow, ThemeName
+from kiosk.ui.window import Announcer
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,19 @@ def make_window(
     *,
     theme: ThemeName | str = ThemeName.STANDARD,
     size: tuple[int, int] = (1280, 800),
+    keypad_navigation: bool = False,
+    announce: Announcer | None = None,
 ) -> KioskWindow:
-    """The kiosk window on the runner (state source and intent sink)."""
-    return KioskWindow(runner, runner.dispatch, theme=theme, size=size)
+    """The kiosk window on the runner (state source and intent sink); the accessibility
+    options: keypad navigation, and ``announce`` for audio guidance."""
+    return KioskWindow(
+        runner,
+        runner.dispatch,
+        theme=theme,
+        size=size,
+        keypad_navigation=keypad_navigation,
+        announce=announce,
+    )
 
 
 def application(argv: list[str] | None = None) -> QApplication:

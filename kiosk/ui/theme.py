@@ -252,6 +252,7 @@ class Theme:
             border=m.border,
             pad=m.px(14),
             pad_small=m.px(8),
+            focus=3 * m.border,  # the keypad's focus ring: seen from arm's length
         )
 
 
@@ -291,6 +292,7 @@ QPushButton[role="header"] {{ background: {p.surface}; border-color: {p.header_t
 QPushButton[tone="selected"] {{ background: {p.selected}; border-color: {p.selected}; }}
 QPushButton:disabled {{ background: {p.disabled}; border: {border}px dashed {p.border}; }}
 QPushButton:pressed {{ border: {border}px solid {p.text}; }}
+QPushButton[keypad_focus="true"] {{ border: {focus}px solid {p.text}; }}
 QLabel[tone="choice"] {{ color: {p.choice_text}; }}
 QLabel[tone="primary"] {{ color: {p.primary_text}; font-weight: bold; }}
 QLabel[tone="selected"] {{ color: {p.selected_text}; font-weight: bold; }}

@@ -85,6 +85,9 @@ class TouchButton(QPushButton):
         self._min_height = min_height
         self.setProperty("role", role)
         self.setCheckable(checkable)
+        # A tap must not leave Qt's keyboard focus on a button (a later Space would press it
+        # unseen); keypad navigation has its own visible focus (kiosk/ui/keypad.py).
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._label = QLabel(text, self)
         self._label.setWordWrap(True)
         self._label.setTextFormat(Qt.TextFormat.PlainText)

@@ -18,15 +18,23 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import i18n
 from kiosk.flow.events import Cancel, Intent, OpenLanguageMenu
 from kiosk.flow.state import FlowState
 from kiosk.flow.timeouts import TimerName
 from kiosk.i18n import LanguageHolder, _
+from kiosk.ui.keypad import KeypadNavigator
 from kiosk.ui.overlays import ContinuePrompt, LanguageMenu
 from kiosk.ui.screens import VIEWS, CancelInfo, NavAction, ScreenView
 from kiosk.ui.theme import Metrics, Theme, ThemeName
@@ -53,6 +61,36 @@ def relayout(view: QWidget) -> None:
     top = view.layout()
     if top is not None:
         top.activate()
+
+
+# Audio guidance: (language, text) for a speech guide (kiosk/speech.py). Called on the UI
+# thread; must return at once.
+Announcer = Callable[[str, str], None]
+
+
+def spoken_labels(layer: QWidget | None) -> list[str]:
+    """The visible texts of ``layer`` a listener needs, in reading order: its labels, except
+    those inside buttons (a button is announced when the keypad focus reaches it)."""
+    if layer is None:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for item in layer.findChildren(QLabel):
+        if not item.isVisibleTo(layer) or not item.text().strip():
+            continue
+        if any(isinstance(parent, QPushButton) for parent in _ancestors(item, layer)):
+            continue
+        point = item.mapTo(layer, QPoint(0, 0))
+        found.append((point.y(), point.x(), item.text().strip()))
+    return [text for _, _, text in sorted(found)]
+
+
+def _ancestors(widget: QWidget, stop: QWidget) -> list[QWidget]:
+    chain: list[QWidget] = []
+    parent = widget.parentWidget()
+    while parent is not None and parent is not stop:
+        chain.append(parent)
+        parent = parent.parentWidget()
+    return chain
 
 
 class StateSource(Protocol):
@@ -111,6 +149,8 @@ class KioskWindow(QWidget):
         theme: ThemeName | str = ThemeName.STANDARD,
         size: tuple[int, int] = (1280, 800),
         language_holder: LanguageHolder | None = None,
+        keypad_navigation: bool = False,
+        announce: Announcer | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -127,6 +167,18 @@ class KioskWindow(QWidget):
         self._views: dict[type, ScreenView] = {}
         self._content: QWidget | None = None
         self._style_language = ""
+        # Keypad navigation (city-hall accessibility): see kiosk/ui/keypad.py.
+        self._keypad = (
+            KeypadNavigator(self._layers, lambda: self._cancel, self._say)
+            if keypad_navigation
+            else None
+        )
+        # Audio guidance (city-hall accessibility): what to say, in the shown language.
+        self._announce = announce
+        self._top_layer: QWidget | None = None
+        self._spoken: list[str] = []  # the labels last announced
+        if keypad_navigation:
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the window takes the keys
         set_metrics(self._theme.metrics)
         self._build()
         self.resize(*size)
@@ -175,7 +227,8 @@ class KioskWindow(QWidget):
             self._holder.set(state.language)
         self._apply_style()
         view = self._view_for(state)
-        if view is not self._view:
+        view_changed = view is not self._view
+        if view_changed:
             if self._view is not None:
                 self._view.forget()
             self._stack.setCurrentWidget(view)
@@ -184,6 +237,52 @@ class KioskWindow(QWidget):
         view.show_state(state)
         self._render_chrome(state, view)
         relayout(view)
+        self._after_render(view_changed)
+
+    @property
+    def keypad(self) -> KeypadNavigator | None:
+        """The keypad navigator (None unless keypad navigation is on)."""
+        return self._keypad
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._keypad is not None and self._keypad.handle_key(event.key()):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _layers(self) -> list[QWidget]:
+        """What a resident deals with, topmost first: the prompt, the language menu, the
+        screen (its header and footer included)."""
+        layers: list[QWidget] = [self._prompt, self._menu]
+        if self._content is not None:
+            layers.append(self._content)
+        return layers
+
+    def _after_render(self, view_changed: bool, *, retranslated: bool = False) -> None:
+        top = next((layer for layer in self._layers() if layer.isVisible()), None)
+        changed = view_changed or top is not self._top_layer
+        self._top_layer = top
+        focused = self._keypad.refresh(changed) if self._keypad is not None else None
+        if top is None or self._announce is None:
+            return  # nothing to say (and no label walk on every render)
+        labels = spoken_labels(self._view if top is self._content else top)
+        if changed or retranslated:
+            texts = [self._title.text()] if top is self._content else []
+            texts += labels
+            if self._keypad is not None and self._keypad.focused is not None:
+                texts.append(self._keypad.focused.text())
+            self._say("\n".join(texts))
+        else:
+            # The same screen with news (money inserted, tries left, progress): only what is new.
+            news = [text for text in labels if text not in self._spoken]
+            if focused is not None:
+                news.append(focused.text())
+            self._say("\n".join(news))
+        self._spoken = labels
+
+    def _say(self, text: str) -> None:
+        if self._announce is not None and text.strip():
+            self._announce(self._holder.language, text)
 
     def nav_button(self, key: str) -> TouchButton | None:
         """The navigation button ``key`` ("back", "next", "submit", …) if shown."""
@@ -351,6 +450,12 @@ class KioskWindow(QWidget):
             self._view.show_state(self._state)
             self._render_chrome(self._state, self._view)
             relayout(self._view)
+            self._after_render(False, retranslated=True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._state is not None:
+            self._after_render(True)  # the first render ran before anything was visible
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         size = event.size()
@@ -372,4 +477,12 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
 
 
-__all__ = ["IntentSink", "KioskWindow", "Metrics", "StateHolder", "StateSource"]
+__all__ = [
+    "Announcer",
+    "IntentSink",
+    "KioskWindow",
+    "Metrics",
+    "StateHolder",
+    "StateSource",
+    "spoken_labels",
+]

@@ -60,11 +60,20 @@ def make_window(qtbot: QtBot) -> MakeWindow:
         drive: bool = False,
         size: tuple[int, int] = (1280, 800),
         theme: str = "standard",
+        keypad_navigation: bool = False,
+        announce: Callable[[str, str], None] | None = None,
     ) -> tuple[KioskWindow, Recorder]:
         snapshot = sample(state) if isinstance(state, str) else state
         holder = StateHolder(snapshot)
         recorder = Recorder(holder, drive)
-        window = KioskWindow(holder, recorder, size=size, theme=theme)
+        window = KioskWindow(
+            holder,
+            recorder,
+            size=size,
+            theme=theme,
+            keypad_navigation=keypad_navigation,
+            announce=announce,
+        )
         qtbot.addWidget(window)
         window.show()
         settle(window)
