@@ -3,7 +3,8 @@ who cannot use the touch screen moves through the screen's buttons with a keypad
 2/4/6/8 on a numeric pad) and Tab to move, Enter (or 5, or Space) to press, Escape to cancel —
 and every button the focus lands on is announced (``on_focus``: the audio guidance speaks it).
 
-The focus is the window's own (a ``keypad_focus`` property drawn as a thick ring by the theme),
+The focus is the window's own (a ``keypad_focus`` property the theme draws as a yellow button
+with a thick dark ring, visible on every button tone in both themes),
 not Qt's widget focus: touch buttons never take Qt focus, so a tap can never leave a hidden
 focus behind, and the order is the reading order of what is visible — top to bottom, left to
 right — in the topmost layer (the continue prompt, else the language menu, else the screen).
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from kiosk.ui.widgets import TouchButton, restyle
 
@@ -102,15 +103,22 @@ class KeypadNavigator:
         if previous is not None:
             try:
                 previous.setProperty("keypad_focus", False)
-                restyle(previous)
+                _restyle_tree(previous)
             except RuntimeError:  # deleted with its screen (the window rebuilt its widgets)
                 pass
         self._focused = button
         if button is not None:
             button.setProperty("keypad_focus", True)
-            restyle(button)
+            _restyle_tree(button)
             if announce and self._on_focus is not None:
                 self._on_focus(button.text())
+
+
+def _restyle_tree(button: TouchButton) -> None:
+    """The focus look is on the button and its text label (a child): re-polish both."""
+    restyle(button)
+    for child in button.findChildren(QLabel):
+        restyle(child)
 
 
 def _reading_position(button: TouchButton) -> tuple[int, int]:

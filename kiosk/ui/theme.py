@@ -292,7 +292,8 @@ QPushButton[role="header"] {{ background: {p.surface}; border-color: {p.header_t
 QPushButton[tone="selected"] {{ background: {p.selected}; border-color: {p.selected}; }}
 QPushButton:disabled {{ background: {p.disabled}; border: {border}px dashed {p.border}; }}
 QPushButton:pressed {{ border: {border}px solid {p.text}; }}
-QPushButton[keypad_focus="true"] {{ border: {focus}px solid {p.text}; }}
+QPushButton[keypad_focus="true"] {{ background: {p.warning}; border: {focus}px solid {p.text}; }}
+QPushButton[keypad_focus="true"] QLabel {{ color: {p.warning_text}; font-weight: bold; }}
 QLabel[tone="choice"] {{ color: {p.choice_text}; }}
 QLabel[tone="primary"] {{ color: {p.primary_text}; font-weight: bold; }}
 QLabel[tone="selected"] {{ color: {p.selected_text}; font-weight: bold; }}
