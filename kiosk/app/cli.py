@@ -132,11 +132,18 @@ def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> i
     config = kiosk.config
     theme = ThemeName.HIGH_CONTRAST if config.accessibility.high_contrast else ThemeName.STANDARD
     start_on_qt(kiosk.runner)
+    guide = None
+    if config.accessibility.audio_guidance:
+        from kiosk.speech import SpeechGuide
+
+        guide = SpeechGuide()
+        kiosk.closers.append(guide.close)
     window = make_window(
         kiosk.runner,
         theme=theme,
         size=size,
         keypad_navigation=config.accessibility.keypad_navigation,
+        announce=guide.say if guide is not None else None,
     )
     if args.demo:
         from kiosk.app.demo_run import run_demo

@@ -3,7 +3,8 @@
 Checks, without touching any device: the profile is valid (already loaded), the card and print
 libraries load (pyscard, pycups), the fonts the printout needs are there (IPAex Mincho, IPAmj
 Mincho, IPAex Gothic) and render, the translation catalogs of the profile's languages are
-compiled, and the kiosk window shows the start screen. Used after installing a kiosk and by the
+compiled, the kiosk window shows the start screen, and with audio guidance on, every language
+of the profile can be spoken. Used after installing a kiosk and by the
 PyInstaller bundle's test (kiosk.spec). Prints one line per check; exit 0 when all pass.
 """
 
@@ -84,6 +85,18 @@ def _window(config: KioskConfig, size: tuple[int, int]) -> str:
     return f"{lines[-1]} ({app.platformName()}, {size[0]}x{size[1]})"
 
 
+def _voices(config: KioskConfig) -> Callable[[], str]:
+    def check() -> str:
+        from kiosk import i18n
+        from kiosk.speech import render
+
+        for code in config.languages:
+            render(code, i18n.translate("Welcome", code))  # raises SpeechError
+        return f"audio guidance speaks {', '.join(config.languages)}"
+
+    return check
+
+
 def run_selftest(config: KioskConfig, size: tuple[int, int]) -> int:
     checks: list[tuple[str, Callable[[], str]]] = [
         ("card library", _card_library),
@@ -92,6 +105,8 @@ def run_selftest(config: KioskConfig, size: tuple[int, int]) -> int:
         ("catalogs", _catalogs(config)),
         ("window", lambda: _window(config, size)),
     ]
+    if config.accessibility.audio_guidance:
+        checks.append(("voices", _voices(config)))
     failed = 0
     print(f"selftest: profile {config.kind.value} ({config.kiosk_id}) valid")
     for name, check in checks:

@@ -48,7 +48,11 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path: Path) -> None:
     assert "'hw_sim" not in toc  # no simulator code in a kiosk bundle
     assert "'kiosk.app.developer'" not in toc
 
-    env = {k: v for k, v in os.environ.items() if k != "KONBINI_FONT_DIR"}
+    assert (internal / "voices" / "mei_normal.htsvoice").is_file()  # audio guidance, Japanese
+
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("KONBINI_FONT_DIR", "KONBINI_VOICE_DIR")
+    }
     env["QT_QPA_PLATFORM"] = "offscreen"
     run = subprocess.run(
         [
@@ -67,3 +71,16 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     assert "selftest: passed" in run.stdout
     assert f"in {internal / 'fonts'}" in run.stdout  # the bundled fonts, not the system's
+    # The city-hall profile turns audio guidance on: every language speaks from the bundle.
+    cityhall = subprocess.run(
+        [str(bundle / "kiosk"), "--profile", str(internal / "profiles" / "cityhall.toml"),
+         "--selftest"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert cityhall.returncode == 0, cityhall.stdout + cityhall.stderr
+    assert "voices: ok (audio guidance speaks ja, en" in cityhall.stdout

@@ -292,6 +292,10 @@ def test_selftest_passes_on_the_shipped_profiles(name: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "selftest: passed" in result.stdout
     assert "window: ok (start screen up" in result.stdout
+    if name == "cityhall":  # audio guidance on: every language of the profile is spoken
+        assert "voices: ok (audio guidance speaks ja, en, zh_Hans, zh_Hant, ko, es, pt)" in (
+            result.stdout
+        )
 
 
 def test_sigterm_ends_the_kiosk_cleanly(tmp_path: Path) -> None:
