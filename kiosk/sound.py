@@ -73,12 +73,20 @@ def reminder_wav(reminder: Reminder) -> bytes:
     return render_wav(MELODIES[reminder])
 
 
+def aplay_argv(device: str | None = None) -> list[str] | None:
+    """``aplay`` reading a WAV from stdin, quietly, on ``device`` (the default one if None);
+    None where aplay is not installed. Shared with audio guidance (kiosk/speech.py)."""
+    binary = shutil.which("aplay")
+    if binary is None:
+        return None
+    return [binary, "-q", *(["-D", device] if device else []), "-"]
+
+
 class AplayReminderPlayer:
     """Plays reminders with ``aplay`` off the calling thread; silent where that cannot work."""
 
     def __init__(self, *, device: str | None = None, enabled: bool = True) -> None:
-        self._device = device
-        self._aplay = shutil.which("aplay") if enabled else None
+        self._aplay = aplay_argv(device) if enabled else None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-sound")
         self._lock = threading.Lock()
         self._queued = 0
@@ -107,11 +115,8 @@ class AplayReminderPlayer:
     def _play(self, reminder: Reminder) -> None:
         try:
             assert self._aplay is not None
-            argv = [self._aplay, "-q"]
-            if self._device:
-                argv += ["-D", self._device]
             result = subprocess.run(
-                [*argv, "-"],
+                self._aplay,
                 input=reminder_wav(reminder),
                 capture_output=True,
                 timeout=PLAY_TIMEOUT_S,
@@ -149,6 +154,7 @@ __all__ = [
     "MELODIES",
     "AplayReminderPlayer",
     "SilentReminderPlayer",
+    "aplay_argv",
     "reminder_wav",
     "render_wav",
 ]

