@@ -200,12 +200,13 @@ class BridgeAcceptor:
     def _run(self) -> None:
         while not self._closed.is_set():
             try:
-                sock = self._connect()
+                sock, hello = self._connect()
             except (OSError, BridgeProtocolError) as exc:
                 log.debug("cash unit bridge not reachable: %s", exc)
                 self._closed.wait(self._reconnect_interval_s)
                 continue
             try:
+                self._established(sock, hello)
                 self._read(sock)
             except (OSError, BridgeProtocolError) as exc:
                 log.error("cash unit bridge connection lost: %s", exc)
@@ -213,32 +214,43 @@ class BridgeAcceptor:
                 self._disconnected(sock)
             self._closed.wait(self._reconnect_interval_s)
 
-    def _connect(self) -> socket.socket:
+    def _connect(self) -> tuple[socket.socket, Hello]:
+        """A connection and the daemon's hello (anything sent after it stays in the buffer)."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(HELLO_TIMEOUT_S)
             sock.connect(str(self.socket_path))
-            reader = sock.makefile("rb")
-            hello = parse_message(reader.readline(MAX_LINE_BYTES + 1))
+            self._buffer = bytearray()
+            while (end := self._buffer.find(b"\n")) < 0:
+                if len(self._buffer) > MAX_LINE_BYTES:
+                    raise BridgeProtocolError("hello too long")
+                chunk = sock.recv(4096)
+                if not chunk:
+                    raise OSError("closed before its hello")
+                self._buffer.extend(chunk)
+            hello = parse_message(bytes(self._buffer[:end]))
+            del self._buffer[: end + 1]
             if not isinstance(hello, Hello) or hello.protocol != PROTOCOL_VERSION:
                 raise BridgeProtocolError(f"expected hello with protocol {PROTOCOL_VERSION}")
             sock.settimeout(_POLL_S)
         except BaseException:
             sock.close()
             raise
+        return sock, hello
+
+    def _established(self, sock: socket.socket, hello: Hello) -> None:
         with self._lock:
             self._sock = sock
             self.unit = hello.unit
-            self._buffer = bytearray()
         self._connected.set()
         log.info("cash unit bridge connected: %s", hello.unit)
         self._tell_availability(True)
         # Whatever the unit was doing for an earlier connection, it takes no money now.
         with self._send_lock:
             sock.sendall(encode_command(uuid.uuid4().hex, "disable"))
-        return sock
 
     def _read(self, sock: socket.socket) -> None:
+        self._handle_buffered()  # what came in right behind the hello
         while not self._closed.is_set():
             self._check_payout_deadlines()
             try:
@@ -248,12 +260,15 @@ class BridgeAcceptor:
             if not chunk:
                 raise OSError("the cash unit daemon closed the connection")
             self._buffer.extend(chunk)
-            while (end := self._buffer.find(b"\n")) >= 0:
-                line = bytes(self._buffer[:end])
-                del self._buffer[: end + 1]
-                self._handle_line(line)
-            if len(self._buffer) > MAX_LINE_BYTES:
-                raise BridgeProtocolError("line too long: framing lost")
+            self._handle_buffered()
+
+    def _handle_buffered(self) -> None:
+        while (end := self._buffer.find(b"\n")) >= 0:
+            line = bytes(self._buffer[:end])
+            del self._buffer[: end + 1]
+            self._handle_line(line)
+        if len(self._buffer) > MAX_LINE_BYTES:
+            raise BridgeProtocolError("line too long: framing lost")
 
     def _handle_line(self, line: bytes) -> None:
         try:

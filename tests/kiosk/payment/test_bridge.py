@@ -276,3 +276,41 @@ def test_availability_follows_the_connection(socket_dir: Path) -> None:
     finally:
         driver.close()
         unit.close()
+
+
+def test_an_event_right_behind_the_hello_is_not_lost(socket_dir: Path) -> None:
+    """A coin inserted as the kiosk connects: the daemon's hello and the event may arrive in
+    one read; the event must still reach the flow (a lost money_inserted is lost money)."""
+    import socket as sockets
+    import threading
+
+    path = socket_dir / "eager.sock"
+    server = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+    done = threading.Event()
+    listening = threading.Event()
+
+    def serve() -> None:
+        client, _ = server.accept()
+        listening.wait(5)  # the test's listener is in place before anything is sent
+        client.sendall(
+            b'{"type":"hello","protocol":1,"unit":"eager"}\n'
+            b'{"type":"event","event":"money_inserted","yen":100}\n'
+        )
+        done.wait(5)
+        client.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    events: queue.Queue[AcceptorEvent] = queue.Queue()
+    driver = BridgeAcceptor(path, reconnect_interval_s=5)
+    driver.set_listener(events.put)
+    listening.set()
+    try:
+        assert driver.wait_connected(5)
+        assert events.get(timeout=5) == MoneyInserted(Denomination.Y100)
+    finally:
+        done.set()
+        driver.close()
+        server.close()
