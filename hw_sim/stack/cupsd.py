@@ -205,7 +205,9 @@ class PrivateCupsd:
             folder.mkdir(parents=True, exist_ok=True)
         os.chmod(lay.rundir, 0o755)  # noqa: S103 - filters run as lp must reach the spool
         # cups-files.conf(5): every path of ours; DataDir stays the system's (mime types,
-        # banners). FileDevice lets a queue use file: URIs (test queues). No printcap.
+        # banners). FileDevice lets a queue use file: URIs (test queues). The printcap file
+        # goes to our state folder: CUPS 2.4.2-3+deb12u11 refuses a directive with no value
+        # (CVE-2025-61915), so "Printcap" alone no longer turns it off.
         (lay.etc / "cups-files.conf").write_text(
             f"ServerRoot {lay.etc}\n"
             f"ServerBin {lay.serverbin}\n"
@@ -218,7 +220,7 @@ class PrivateCupsd:
             f"PageLog {lay.logs / 'page_log'}\n"
             "FileDevice Yes\n"
             "SystemGroup root\n"
-            "Printcap\n"
+            f"Printcap {lay.state / 'printcap'}\n"
         )
         # cupsd.conf(5). Jobs' documents are deleted when a job ends (they carry personal data)
         # but the job history is kept so a finished job can still be asked about.

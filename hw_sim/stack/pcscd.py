@@ -2,9 +2,18 @@
 
 pcsc-lite 1.9 (Debian 12) hard-codes its socket at ``/run/pcscd/pcscd.comm``; only the client
 library honours ``PCSCLITE_CSOCK_NAME``. To run a daemon of our own next to (or instead of) the
-system one, we start it in a private mount namespace (``unshare --mount``) where a folder of ours
-is bind-mounted over ``/run/pcscd``. Clients reach it by setting ``PCSCLITE_CSOCK_NAME`` to the
-socket inside that folder *before* the first ``SCardEstablishContext`` of the process.
+system one, we start it in a private mount namespace (``unshare --mount``) that gets its own
+``/run``: an empty tmpfs, in which ``/run/pcscd`` is made and a folder of ours bind-mounted over
+it. The host's ``/run`` is never written (on a machine without systemd nothing has made
+``/run/pcscd``, and a bind mount needs an existing mount point; pcscd itself would create it on
+the host). Debian's pcscd is built without polkit ("Enabled features" of ``pcscd -v``), so
+hiding the host's ``/run`` (D-Bus, udev data) costs the vpcd-only daemon nothing. Clients reach
+it by setting ``PCSCLITE_CSOCK_NAME`` to the socket inside that folder *before* the first
+``SCardEstablishContext`` of the process.
+
+The daemon's log (``pcscd.log``) goes through :mod:`hw_sim.stack.apdulog`: mode 0600, bounded,
+PIN-bearing APDUs masked. APDU logging (``pcscd -a``) is off unless asked for: the responses
+hold the test personas' names and addresses.
 
 The vpcd driver opens two readers, ``Virtual PCD 00 00`` and ``Virtual PCD 00 01``, listening on
 TCP ``port`` and ``port + 1`` **on all interfaces** (vpcd has no bind address): this is for
@@ -20,12 +29,17 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
+
+from hw_sim.stack import apdulog
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_READY_TIMEOUT_S = 5.0  # pcscd is ready in ~0.1 s (real-stack.md); generous for loaded CI
 VPCD_READER_NAMES = ("Virtual PCD 00 00", "Virtual PCD 00 01")
+# The namespace's own /run: pcscd needs only its socket and pid file there.
+PRIVATE_RUN_TMPFS = "mode=0755,size=1m"
 
 
 def _port_free(port: int) -> bool:
@@ -55,10 +69,17 @@ class PrivatePcscd:
     Use ``env`` (or :meth:`export_env`) in clients.
     """
 
-    def __init__(self, rundir: Path, port: int | None = None, log_apdus: bool = True) -> None:
+    def __init__(
+        self,
+        rundir: Path,
+        port: int | None = None,
+        log_apdus: bool = False,
+        log_max_bytes: int = apdulog.DEFAULT_MAX_BYTES,
+    ) -> None:
         self.rundir = Path(rundir)
         self.port = port if port is not None else free_port_pair()
         self.log_apdus = log_apdus
+        self.log_max_bytes = log_max_bytes
         self._proc: subprocess.Popen[bytes] | None = None
 
     # -- paths ---------------------------------------------------------------------------------
@@ -112,17 +133,13 @@ class PrivatePcscd:
         sockdir.mkdir(parents=True, exist_ok=True)
         for stale in sockdir.iterdir():
             stale.unlink()
-        flags = "-f -a" if self.log_apdus else "-f"
-        # The bind mount is visible only inside the new namespace; the socket file itself is
-        # created in our folder, so clients outside reach it by path.
-        script = f"mount --bind '{sockdir}' /run/pcscd && exec pcscd {flags} -c '{self.confdir}'"
-        with open(self.logfile, "ab") as log:
-            self._proc = subprocess.Popen(
-                ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self._proc = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", self._script()],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + PCSCD_READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.socket_path.exists() and self._vpcd_listening():
@@ -130,9 +147,29 @@ class PrivatePcscd:
             if self._proc.poll() is not None:
                 break
             time.sleep(0.02)
-        tail = self.logfile.read_text(errors="replace")[-2000:]
         self.stop()
+        try:
+            tail = self.logfile.read_text(errors="replace")[-2000:]
+        except OSError:
+            tail = "(no log)"
         raise RuntimeError(f"private pcscd did not start (needs root for unshare):\n{tail}")
+
+    def _script(self) -> str:
+        """The shell line run in the new mount namespace: a private /run with our socket
+        folder at /run/pcscd, then pcscd, its output through the bounded, masking writer."""
+        flags = "-f -a" if self.log_apdus else "-f"
+        sockdir = self.socket_path.parent
+        writer = (
+            f"'{sys.executable}' -I '{apdulog.__file__}' '{self.logfile}'"
+            f" --max-bytes {self.log_max_bytes}"
+        )
+        # The mounts are visible only inside the new namespace; the socket file itself is
+        # created in our folder, so clients outside reach it by path.
+        return (
+            f"{{ mount -t tmpfs -o {PRIVATE_RUN_TMPFS} kiosk-pcscd-run /run"
+            f" && mkdir /run/pcscd && mount --bind '{sockdir}' /run/pcscd"
+            f" && exec pcscd {flags} -c '{self.confdir}'; }} 2>&1 | {writer}"
+        )
 
     def _vpcd_listening(self) -> bool:
         """True once vpcd listens on its port (read from /proc, without connecting: a
