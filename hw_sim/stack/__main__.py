@@ -1,6 +1,6 @@
 """``python -m hw_sim.stack``: run the private daemons for the developer profile and manual tests.
 
-    python -m hw_sim.stack start  [--dir var/run] [--only pcscd|cupsd]
+    python -m hw_sim.stack start  [--dir var/run] [--only pcscd|cupsd] [--log-apdus]
     python -m hw_sim.stack status [--dir var/run]
     python -m hw_sim.stack stop   [--dir var/run]
     python -m hw_sim.stack fault  [--dir var/run] media-empty|media-jam|…|clear [--after-pages N]
@@ -79,7 +79,9 @@ def _env_lines(env: dict[str, str]) -> str:
     return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in sorted(env.items()))
 
 
-def serve(paths: Paths, only: str | None, cups_port: int, vpcd_port: int) -> int:
+def serve(
+    paths: Paths, only: str | None, cups_port: int, vpcd_port: int, log_apdus: bool = False
+) -> int:
     """Run the daemons in the foreground until SIGTERM or SIGINT."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -91,7 +93,7 @@ def serve(paths: Paths, only: str | None, cups_port: int, vpcd_port: int) -> int
     try:
         if only in (None, "pcscd"):
             port = vpcd_port if _tcp_free(vpcd_port) and _tcp_free(vpcd_port + 1) else None
-            pcscd = PrivatePcscd(paths.pcscd, port=port or free_port_pair())
+            pcscd = PrivatePcscd(paths.pcscd, port=port or free_port_pair(), log_apdus=log_apdus)
             pcscd.start()
             env.update(pcscd.env)
             env["KIOSK_VPCD_PORTS"] = ",".join(str(p) for p in pcscd.vpcd_ports)
@@ -164,6 +166,8 @@ def start(paths: Paths, args: argparse.Namespace) -> int:
     ]
     if args.only:
         argv += ["--only", args.only]
+    if args.log_apdus:
+        argv.append("--log-apdus")
     with open(paths.log, "ab") as log:
         proc = subprocess.Popen(
             argv,
@@ -267,6 +271,12 @@ def main(argv: list[str] | None = None) -> int:
             cmd.add_argument("--only", choices=("pcscd", "cupsd"))
             cmd.add_argument("--cups-port", type=int, default=DEFAULT_CUPS_PORT)
             cmd.add_argument("--vpcd-port", type=int, default=DEFAULT_VPCD_PORT)
+            cmd.add_argument(
+                "--log-apdus",
+                action="store_true",
+                help="pcscd logs every APDU to <dir>/pcscd/pcscd.log (0600, bounded, PINs "
+                "masked; the card's answers hold the test personas' names and addresses)",
+            )
         if name == "fault":
             cmd.add_argument(
                 "action",
@@ -281,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = Paths(args.dir)
     if args.command == "serve":
-        return serve(paths, args.only, args.cups_port, args.vpcd_port)
+        return serve(paths, args.only, args.cups_port, args.vpcd_port, args.log_apdus)
     if args.command == "start":
         return start(paths, args)
     if args.command == "stop":
