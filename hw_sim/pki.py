@@ -54,9 +54,18 @@ OID_SEX = x509.ObjectIdentifier(f"{JPKI_ARC}.8.5.5.3")
 OID_BIRTH_DATE = x509.ObjectIdentifier(f"{JPKI_ARC}.8.5.5.4")
 OID_ADDRESS = x509.ObjectIdentifier(f"{JPKI_ARC}.8.5.5.5")
 OID_ADDRESS_SUBSTITUTES = x509.ObjectIdentifier(f"{JPKI_ARC}.8.5.5.6")
-# Root validity: fixed, wide enough for every persona's issuance date (2015) and the test years.
+# Root validity: from before every persona's issuance date (2015) to 30 years after the roots
+# are made; a folder whose roots end within ROOT_RENEW_BEFORE is made again (so the suite and a
+# long-lived var/pki work on any day).
 ROOT_NOT_BEFORE = datetime(2015, 1, 1, tzinfo=UTC)
-ROOT_NOT_AFTER = datetime(2045, 1, 1, tzinfo=UTC)
+ROOT_LIFETIME = timedelta(days=30 * 365)
+ROOT_RENEW_BEFORE = timedelta(days=6 * 365)
+# The personas' card dates were written for 2025–2026 (hw_sim/personas.py). On a later (or
+# earlier) day a persona keeps what it is for: a certificate that should be valid is valid at
+# least this long from the day it is made, an expired one ended this long before.
+VALID_AT_LEAST = timedelta(days=5 * 365)  # a JPKI auth certificate lives ~5 years (§10.2)
+RENEW_BEFORE = timedelta(days=30)
+EXPIRED_SINCE = timedelta(days=30)
 _LAYOUT_VERSION = "1"  # bump when the folder layout or certificate shapes change
 
 AUTH_CA_OU = "JPKI for user authentication"
@@ -383,7 +392,11 @@ class JpkiTestPki:
         folder.mkdir(parents=True, exist_ok=True)
         with _locked(folder):
             version = folder / "VERSION"
-            if not version.exists() or version.read_text().strip() != _LAYOUT_VERSION:
+            if (
+                not version.exists()
+                or version.read_text().strip() != _LAYOUT_VERSION
+                or _roots_ending(folder)
+            ):
                 _create_roots(folder)
                 _write_atomic(version, _LAYOUT_VERSION.encode() + b"\n")
         return cls(folder)
@@ -420,6 +433,9 @@ class JpkiTestPki:
                 self._issue_persona(persona, pdir)
                 _write_atomic(stamp, fingerprint.encode() + b"\n")
             creds = self._load_persona(pdir)
+            if _outdated(persona, creds.auth_cert, datetime.now(UTC)):
+                self._issue_persona(persona, pdir)  # a later day: valid stays valid
+                creds = self._load_persona(pdir)
         self._credentials[persona.id] = creds
         return creds
 
@@ -453,7 +469,7 @@ class JpkiTestPki:
         )
 
     def _validity(self, persona: Persona) -> tuple[datetime, datetime]:
-        return _start_of_day(persona.card_issued), _end_of_day(persona.auth_cert_not_after)
+        return persona_validity(persona, datetime.now(UTC), self.auth_ca_cert.not_valid_after_utc)
 
     def _auth_certificate(self, persona: Persona, public_key: rsa.RSAPublicKey) -> x509.Certificate:
         not_before, not_after = self._validity(persona)
@@ -533,6 +549,44 @@ def _persona_fingerprint(persona: Persona) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
+def persona_validity(
+    persona: Persona, now: datetime, root_not_after: datetime
+) -> tuple[datetime, datetime]:
+    """The validity of a persona's certificates made at ``now``: the card's own window (card
+    issued → the 5th birthday after it, jpki-card.md §10.2) while that window says what the
+    persona is for; otherwise moved so that it does — valid personas valid from before ``now``
+    for at least :data:`VALID_AT_LEAST`, the ``expired`` persona ended before ``now`` — and
+    never beyond the root."""
+    not_before = _start_of_day(persona.card_issued)
+    not_after = _end_of_day(persona.auth_cert_not_after)
+    if persona.cert_expired:
+        if not_after >= now - EXPIRED_SINCE:
+            not_after = now - EXPIRED_SINCE
+            not_before = min(not_before, not_after - VALID_AT_LEAST)
+    elif not not_before <= now < not_after - RENEW_BEFORE:
+        not_before = min(not_before, now - timedelta(days=1))
+        not_after = now + VALID_AT_LEAST
+    return max(not_before, ROOT_NOT_BEFORE), min(not_after, root_not_after)
+
+
+def _outdated(persona: Persona, auth_cert: x509.Certificate, now: datetime) -> bool:
+    """True when a cached certificate no longer says what the persona is for on this day."""
+    if persona.cert_expired:
+        return auth_cert.not_valid_after_utc >= now
+    return not (
+        auth_cert.not_valid_before_utc <= now < auth_cert.not_valid_after_utc - RENEW_BEFORE
+    )
+
+
+def _roots_ending(folder: Path) -> bool:
+    """True when the folder's roots are missing or end too soon to certify new personas."""
+    try:
+        root = x509.load_pem_x509_certificate((folder / "auth-ca.pem").read_bytes())
+    except (OSError, ValueError):
+        return True
+    return root.not_valid_after_utc - ROOT_RENEW_BEFORE < datetime.now(UTC)
+
+
 def _create_roots(folder: Path) -> None:
     for prefix, ou, ja in (
         ("auth-ca", AUTH_CA_OU, "公的個人認証サービス利用者証明用"),
@@ -544,7 +598,7 @@ def _create_roots(folder: Path) -> None:
             name,
             key,
             not_before=ROOT_NOT_BEFORE,
-            not_after=ROOT_NOT_AFTER,
+            not_after=datetime.now(UTC) + ROOT_LIFETIME,
             subject_alt_name=_ca_alt_name(ja),
             crl_distribution_point=name,
             serial=1,

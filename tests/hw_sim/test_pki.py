@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from hw_sim.personas import get_persona
+from hw_sim.personas import get_persona, list_personas
 from hw_sim.pki import (
     JST,
     OID_ADDRESS,
@@ -20,11 +20,14 @@ from hw_sim.pki import (
     OID_NAME,
     OID_NAME_SUBSTITUTES,
     OID_SEX,
+    ROOT_LIFETIME,
     JpkiTestPki,
+    _outdated,
     build_name,
     issue_certificate,
     make_ca,
     new_rsa_key,
+    persona_validity,
 )
 
 
@@ -102,12 +105,56 @@ def test_auth_certificate_shape(pki: JpkiTestPki) -> None:
     assert 1500 <= der_len(cert) <= 1650  # a real card's is 1574 bytes (§4.2)
 
 
-def test_auth_validity_ends_on_the_fifth_birthday(pki: JpkiTestPki) -> None:
+def test_auth_validity_ends_on_the_fifth_birthday() -> None:
+    """On the days the personas were written for, a certificate has the card's own window."""
+    root_end = datetime(2056, 1, 1, tzinfo=UTC)
+    on = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+    not_before, not_after = persona_validity(get_persona("normal"), on, root_end)
+    assert not_after.astimezone(JST).date() == date(2030, 5, 14)
+    assert not_before.astimezone(JST).date() == date(2025, 6, 2)
+    _, expired_after = persona_validity(get_persona("expired"), on, root_end)
+    assert expired_after.astimezone(JST).date() == date(2022, 7, 7)
+
+
+DAYS = [
+    datetime(year, month, 15, 14, 59, 30, tzinfo=UTC)
+    for year in range(2019, 2061, 3)
+    for month in (1, 7)
+]
+
+
+@pytest.mark.parametrize("persona", [p.id for p in list_personas()])
+def test_a_persona_keeps_what_it_is_for_on_any_day(persona: str) -> None:
+    """Valid personas are valid and the expired one is expired whatever the day, inside the
+    root's validity (the suite must pass in 2031 as in 2026)."""
+    subject = get_persona(persona)
+    for now in DAYS:
+        root_end = now + ROOT_LIFETIME - timedelta(days=365)
+        not_before, not_after = persona_validity(subject, now, root_end)
+        assert not_before < not_after <= root_end
+        if subject.cert_expired:
+            assert not_after < now
+        else:
+            assert not_before <= now < not_after - timedelta(days=30)
+
+
+def test_cached_certificates_are_renewed_when_the_day_outgrows_them(pki: JpkiTestPki) -> None:
+    now = datetime.now(UTC)
     cert = pki.credentials("normal").auth_cert
-    assert cert.not_valid_after_utc.astimezone(JST).date() == date(2030, 5, 14)
-    assert cert.not_valid_before_utc.astimezone(JST).date() == date(2025, 6, 2)
-    expired = pki.credentials("expired").auth_cert
-    assert expired.not_valid_after_utc < datetime.now(UTC) - timedelta(days=365)
+    assert cert.not_valid_before_utc <= now < cert.not_valid_after_utc
+    assert pki.credentials("expired").auth_cert.not_valid_after_utc < now
+    # A folder made years ago: its 'normal' certificate has run out by today.
+    stale = issue_certificate(
+        pki.auth_ca_cert,
+        pki.auth_ca_key,
+        cert.subject,
+        cert.public_key(),  # type: ignore[arg-type]
+        not_before=now - timedelta(days=2000),
+        not_after=now - timedelta(days=1),
+    )
+    assert _outdated(get_persona("normal"), stale, now)
+    assert not _outdated(get_persona("normal"), cert, now)
+    assert _outdated(get_persona("expired"), cert, now)  # an expired persona's must be expired
 
 
 def test_signing_certificate_shape(pki: JpkiTestPki) -> None:
