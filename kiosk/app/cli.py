@@ -55,7 +55,8 @@ def parser() -> argparse.ArgumentParser:
         "--center-clock",
         default="",
         help="developer profile: the simulated center's business time (ISO 8601 with offset), "
-        "or 'system'; default: a fixed weekday morning, so it works at any hour",
+        "or 'system'; default: 10:00 JST today, or on the next day when some certificate is "
+        "closed today (weekend, holiday, year-end, maintenance), so it works at any hour",
     )
     top.add_argument("--var", type=Path, default=None, help="developer profile: runtime folder")
     top.add_argument("-v", "--verbose", action="store_true", help="debug logging")

@@ -18,12 +18,14 @@ import logging
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
 from kiosk.app.demo import Driver, DriverError, run_scripted_transaction
 from kiosk.app.profiles import Kiosk
+from kiosk.center.wire import JST
 from kiosk.ui import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -79,9 +81,26 @@ def run_demo(
     if all_languages:
         _gallery(out_dir / "gallery", size)
     print(f"demo: transaction completed: {', '.join(driver.screens_seen)}")
+    _say_business_day(world.center_clock)
     print(f"demo: {len(driver.shots)} screenshots in {screens}")
     print(f"demo: printed PDF {pdf} ({len(pages)} pages: {', '.join(p.name for p in pages)})")
     return 0
+
+
+def _say_business_day(clock: datetime | None) -> None:
+    """The certificate carries the center's business day: say so when it is not today."""
+    if clock is None:
+        return
+    today = datetime.now(JST).date()
+    day = clock.astimezone(JST).date()
+    if day == today:
+        print(f"demo: issued on today's business day, {day.isoformat()}")
+    else:
+        print(
+            f"demo: issued on {day.isoformat()}, the next day every certificate of the simulated"
+            f" world is open (today, {today.isoformat()}, some are closed: weekend, holiday,"
+            " year-end or maintenance); --center-clock system uses today"
+        )
 
 
 def _render_pages(pdf: Path, out_dir: Path) -> list[Path]:

@@ -7,8 +7,10 @@ What it starts, all under the checkout's ``var/`` (docs/architecture.md, "Runtim
   (``PCSCLITE_CSOCK_NAME``, ``CUPS_SERVER`` …) is exported before the first PC/SC call;
 - the simulated issuance center in its own process (``python -m hw_sim.center serve``, state in
   ``var/center``, with its OCSP validity service), unless one already runs there; its business
-  clock is set to a fixed weekday morning so the demo works at any hour (municipality hours are
-  06:30–23:00 with maintenance windows), unless the profile asks for the system clock;
+  clock keeps today's date and pins the time of day to a morning on which every certificate of
+  every municipality is open (hw_sim.municipality.opening: the next such day when today is a
+  weekend, a holiday, the year-end closure or a maintenance day), so the demo works at any hour
+  and prints today's date; ``--center-clock`` chooses another moment, or the system clock;
 - the card dock (virtual cards into the vpcd slots, PIN counters in ``var/cards``), the
   simulated fee acceptor, the printer fault switch;
 - a copy of every printed job (the capture queue's PDF) in ``var/out/printed/``.
@@ -25,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +46,13 @@ from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults
 from kiosk.app.wiring import StartupError
 from kiosk.center.client import CenterConfig
+from kiosk.center.wire import JST
 from kiosk.runtime.card import MonitorFactory
 from kiosk.runtime.context import IssuedJob
 from printing.faults import JobHandle, PrintOutcome
 
 log = logging.getLogger(__name__)
 
-# A Thursday morning in JST: inside every simulated municipality's hours, no holiday, no posted
-# maintenance (docs/simulated-world.md; the center's own tests use the same moment).
-BUSINESS_MORNING = datetime.fromisoformat("2026-11-26T10:00:00+09:00")
 DAEMONS_START_TIMEOUT_S = 60.0
 KIOSK_ID = "kiosk-0001"  # registered by the simulated center by default
 
@@ -170,6 +170,7 @@ class DeveloperWorld:
     faults: PrinterFaults
     printed: list[Path] = field(default_factory=list)
     in_process_cards: InProcessCards | None = None
+    center_clock: datetime | None = None  # the business time set at start (None: system)
 
     @property
     def out_dir(self) -> Path:
@@ -217,27 +218,45 @@ class DeveloperWorld:
         self.center.stop()
 
 
+def business_morning(now: datetime | None = None) -> datetime:
+    """The developer center's default business time: the JST date of ``now`` (default: the
+    system clock; 15:00 UTC is already the next day in Japan) at a morning when the whole
+    simulated world is open, or the next day that is."""
+    from hw_sim.municipality.opening import business_morning as first_open_morning
+    from hw_sim.world.loader import load_municipalities
+
+    day = (now or datetime.now(UTC)).astimezone(JST).date()
+    return first_open_morning(load_municipalities().values(), day)
+
+
 def start_world(
     var_dir: Path,
     *,
-    center_clock: datetime | None = BUSINESS_MORNING,
+    center_clock: datetime | None = None,
     use_system_clock: bool = False,
     start_center: bool = True,
     center_workers: int = 1,
 ) -> DeveloperWorld:
-    """Start (or join) everything the developer profile simulates."""
+    """Start (or join) everything the developer profile simulates. The center's business
+    clock: ``center_clock``, else the system clock with ``use_system_clock``, else
+    :func:`business_morning`."""
     var_dir = var_dir.absolute()
     daemons = ensure_daemons(var_dir / "run")
     daemons.export()
     center = DeveloperCenter(var_dir / "center", var_dir / "pki", workers=center_workers)
+    clock = None if use_system_clock else center_clock or business_morning()
     if start_center:
         center.ensure_running()
-        center.set_clock(None if use_system_clock else center_clock)
+        center.set_clock(clock)
+        if clock is not None:
+            log.info("simulated center business time: %s", clock.isoformat())
     dock = CardDock(
         port=daemons.vpcd_ports[0], state_dir=var_dir / "cards", pki_dir=var_dir / "pki"
     )
     faults = PrinterFaults(daemons.cupsd_dir, queue=daemons.queue)
-    return DeveloperWorld(var_dir, daemons, center, dock, SimulatedAcceptor(), faults)
+    world = DeveloperWorld(var_dir, daemons, center, dock, SimulatedAcceptor(), faults)
+    world.center_clock = clock if start_center else None
+    return world
 
 
 def persona_pin(persona_id: str) -> str:
@@ -354,12 +373,12 @@ def _alive(pid: int) -> bool:
 
 
 __all__ = [
-    "BUSINESS_MORNING",
     "IN_PROCESS_READER",
     "DaemonEnv",
     "DeveloperCenter",
     "DeveloperWorld",
     "InProcessCards",
+    "business_morning",
     "ensure_daemons",
     "pcsc_monitor_factory",
     "persona_pin",

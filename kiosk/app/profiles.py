@@ -92,7 +92,7 @@ class DeveloperOptions:
     """How the developer world starts (scripts/dev and tests may change them)."""
 
     var_dir: Path = DEFAULT_VAR_DIR
-    center_clock: datetime | None = None  # None: the fixed weekday morning of developer.py
+    center_clock: datetime | None = None  # None: developer.business_morning() (today's date)
     use_system_clock: bool = False
 
 
@@ -171,7 +171,7 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
     assert simulators is not None  # kiosk.config: a developer profile has [simulators]
     world = developer.start_world(
         options.var_dir,
-        center_clock=options.center_clock or developer.BUSINESS_MORNING,
+        center_clock=options.center_clock,
         use_system_clock=options.use_system_clock,
         start_center=simulators.center,
     )

@@ -17,6 +17,8 @@ import pytest
 from PIL import Image
 
 from hw_sim.stack import traversable_tmpdir
+from kiosk.app.developer import business_morning
+from printing.documents.jpdates import format_dual_date
 from tests.e2e.conftest import pdf_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.pcscd, pytest.mark.cupsd]
@@ -51,6 +53,7 @@ def test_scripted_demo_prints_a_certificate(var_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PCSCLITE_CSOCK_NAME", "CUPS_SERVER")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.pop("DISPLAY", None)
+    days = {business_morning().date()}  # the business day the demo is expected to choose
     result = subprocess.run(
         [
             sys.executable,
@@ -72,6 +75,7 @@ def test_scripted_demo_prints_a_certificate(var_dir: Path) -> None:
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     assert "demo: transaction completed" in result.stdout
+    days.add(business_morning().date())  # the run may have crossed midnight JST
     shots = sorted((out / "screens").glob("*.png"))
     names = " ".join(p.name for p in shots)
     for screen in (
@@ -89,7 +93,14 @@ def test_scripted_demo_prints_a_certificate(var_dir: Path) -> None:
     ):
         assert screen in names
     pdf = out / "certificate.pdf"
-    assert "住民票" in pdf_text(pdf).replace(" ", "").replace("\u3000", "")
+    text = pdf_text(pdf).replace(" ", "").replace("\u3000", "")
+    assert "住民票" in text
+    # 交付日: today's date, or the next day the whole world is open — and the demo says which.
+    issued = [day for day in days if format_dual_date(day) in text]
+    assert issued, f"no 交付日 of {sorted(days)} on the certificate"
+    assert f"demo: issued on {issued[0].isoformat()}" in result.stdout or (
+        f"demo: issued on today's business day, {issued[0].isoformat()}" in result.stdout
+    )
     pages = sorted(out.glob("certificate-*.png"))
     assert len(pages) == 2  # front and back of one sheet
     for page in pages:
