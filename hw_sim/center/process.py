@@ -11,11 +11,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from hw_sim.center.server import ENDPOINTS_FILE, ServerConfig
+from kiosk.center.wire import JST
 
 START_TIMEOUT_S = 120.0  # world load + persona credentials + spawn of the render workers
 STOP_TIMEOUT_S = 30.0
@@ -136,6 +137,15 @@ class CenterProcess:
 
     def set_clock(self, moment: datetime | None) -> None:
         self.admin("POST", "/admin/clock", {"now": moment.isoformat() if moment else None})
+
+    def business_now(self) -> datetime:
+        """The center's business clock now (what issuances are booked and settled by)."""
+        status = self.admin("GET", "/admin/status")
+        return datetime.fromisoformat(status["business_now"])
+
+    def business_day(self) -> date:
+        """The center's business day now: the JST date of its business clock."""
+        return self.business_now().astimezone(JST).date()
 
     def kiosk_files(self, kiosk_id: str, *, register: bool = False) -> dict[str, str]:
         """Paths of a kiosk's certificate, key and the center CA (issued if missing)."""

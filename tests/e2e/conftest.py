@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +79,17 @@ class LedgerTotals:
 
 
 class CenterLedger:
-    """This kiosk's totals at the simulated center over the days around the test (JST).
+    """This kiosk's totals at the simulated center over its business days around the test.
 
-    Settlements are per business day by the system clock's JST date, which changes at 15:00
-    UTC; summing yesterday, today and tomorrow as fixed when the ledger is made keeps
-    before/after comparisons right whenever the suite runs.
+    The center books an issuance on its own business day (the JST date of its business clock,
+    which tests set; never the system's date). The ledger asks the center for that day when it
+    is made and sums it with the day before and after, so a test that runs across the center's
+    midnight still compares before and after on the same days.
     """
 
     def __init__(self, center: RunningCenter, kiosk_id: str = "kiosk-0001") -> None:
-        today = datetime.now(JST).date()
-        self.days = (today - timedelta(days=1), today, today + timedelta(days=1))
+        day = center.business_now().astimezone(JST).date()
+        self.days = (day - timedelta(days=1), day, day + timedelta(days=1))
         self.center = center
         self.kiosk_id = kiosk_id
 

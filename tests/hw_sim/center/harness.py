@@ -28,7 +28,11 @@ REPO = Path(__file__).resolve().parents[3]
 STANDIN_PAGE_MAKER = "tests.hw_sim.center.standins:page_maker"
 REAL_PAGE_MAKER = "hw_sim.center.backside:real_page_maker"
 KIOSKS = ("kiosk-0001", "kiosk-0002", "kiosk-0003")
-# A weekday morning inside every municipality's hours (not a holiday, no recurring maintenance).
+# The center's business clock in tests: a weekday morning inside every municipality's hours (not
+# a holiday, no recurring maintenance), so refusal and offer tests are deterministic. It is the
+# center's clock only — certificates, sessions and the kiosk use the system's — so a test that
+# needs the business day asks the center (RunningCenter.business_day()), never the system date;
+# tests/e2e/test_any_day.py runs the kiosk on business days far from today.
 BUSINESS_MORNING = datetime.fromisoformat("2026-11-26T10:00:00+09:00")
 
 

@@ -4,7 +4,6 @@ upgraded: raw HTTPS with the kiosk's certificate for v1, the kiosk's client for 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from kiosk.center.errors import ProtocolViolation
 from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.hw_sim.center.harness import RunningCenter, open_session
 
-DAY = date(2026, 11, 26)  # the business morning of the harness
 INKAN_2 = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 2)
 
 
@@ -61,14 +59,15 @@ def post(http: requests.Session, center: RunningCenter, path: str, body: Any) ->
 
 
 def test_counter_issuance_is_settled_apart_with_no_store_fee(
-    client: CenterClient, center_pki: Any
+    client: CenterClient, center_pki: Any, center: RunningCenter
 ) -> None:
     envelope = issue(client, center_pki)
-    before = client.settlement(DAY)
+    day = center.business_day()  # where the center booked the issuance
+    before = client.settlement(day)
     counter = report(envelope, wire.CompletionOutcome.PRINTED, 2, 0, wire.PaymentPlace.COUNTER)
     receipt = client.complete(envelope.issuance_id, counter, new_idempotency_key())
     assert receipt.outcome is wire.CompletionOutcome.PRINTED
-    after = client.settlement(DAY)
+    after = client.settlement(day)
     assert after.counter_copies_printed == before.counter_copies_printed + 2
     assert after.counter_fees_yen == before.counter_fees_yen + envelope.total_fee_yen
     # Not a kiosk sale: no store fee, no fee collected by the store for the municipality.
@@ -102,8 +101,9 @@ def test_v1_is_still_served_as_it_was(
     health = wire.Health.from_wire(http.get(base + "/health", timeout=10).json())
     assert health.protocol_version == 1
     envelope = issue(client, center_pki)
+    day = center.business_day()
     before = wire.Settlement.from_wire(
-        http.get(f"{base}/settlements/{DAY}", timeout=10).json(), version=1
+        http.get(f"{base}/settlements/{day}", timeout=10).json(), version=1
     )
     path = f"/v1/issuances/{envelope.issuance_id}/completion"
     v1_report = report(envelope, wire.CompletionOutcome.FAILED, 1, envelope.total_fee_yen)
@@ -112,7 +112,7 @@ def test_v1_is_still_served_as_it_was(
     answer = post(http, center, path, v1_report.to_wire(version=1))
     assert answer.status_code == 200, answer.text
     assert wire.CompletionReceipt.from_wire(answer.json()).outcome is wire.CompletionOutcome.FAILED
-    settlement = http.get(f"{base}/settlements/{DAY}", timeout=10).json()
+    settlement = http.get(f"{base}/settlements/{day}", timeout=10).json()
     assert "counter_copies_printed" not in settlement
     after = wire.Settlement.from_wire(settlement, version=1)
     assert after.copies_printed == before.copies_printed + 1

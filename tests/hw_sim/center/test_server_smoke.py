@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import requests
 
 from kiosk.center import wire
@@ -21,7 +19,7 @@ def test_health_notices_and_municipalities(client: CenterClient) -> None:
     assert client.notices().notices == ()
 
 
-def test_issue_complete_and_settle(client: CenterClient, center_pki) -> None:
+def test_issue_complete_and_settle(client: CenterClient, center: RunningCenter, center_pki) -> None:
     session = open_session(client, center_pki, "normal")
     assert session.municipality_code == "131202"
     assert {"verify", "ocsp", "locate"} <= set(client.last_server_timing)
@@ -35,12 +33,12 @@ def test_issue_complete_and_settle(client: CenterClient, center_pki) -> None:
     assert envelope.fee_yen_per_copy == inkan.fee_yen
     assert envelope.total_fee_yen == 2 * inkan.fee_yen
     assert [copy.front_pdf[:5] for copy in envelope.copies] == [b"%PDF-", b"%PDF-"]
-    before = client.settlement(date(2026, 11, 26))
+    before = client.settlement(center.business_day())
     report = wire.CompletionReport(
         wire.CompletionOutcome.PRINTED, 2, envelope.total_fee_yen, 0, 0, None, envelope.issued_at
     )
     client.complete(envelope.issuance_id, report, new_idempotency_key())
-    after = client.settlement(date(2026, 11, 26))
+    after = client.settlement(center.business_day())
     assert after.copies_printed == before.copies_printed + 2
     assert after.store_fee_yen == before.store_fee_yen + 2 * wire.STORE_FEE_PER_COPY_YEN
     assert after.municipality_fees_yen == before.municipality_fees_yen + envelope.total_fee_yen
