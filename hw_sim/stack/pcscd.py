@@ -80,7 +80,8 @@ class PrivatePcscd:
         self.port = port if port is not None else free_port_pair()
         self.log_apdus = log_apdus
         self.log_max_bytes = log_max_bytes
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None  # pcscd itself (unshare and sh exec)
+        self._writer: subprocess.Popen[bytes] | None = None  # its log writer (apdulog)
 
     # -- paths ---------------------------------------------------------------------------------
     @property
@@ -133,13 +134,32 @@ class PrivatePcscd:
         sockdir.mkdir(parents=True, exist_ok=True)
         for stale in sockdir.iterdir():
             stale.unlink()
-        self._proc = subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", self._script()],
-            stdin=subprocess.DEVNULL,
+        # The writer is a process of its own, so that the process we wait for is pcscd itself:
+        # with a shell pipeline, SIGTERM ends the shell at once while pcscd is still shutting
+        # down, and a client talking to it then gets SCARD_W_SECURITY_VIOLATION, not NO_SERVICE.
+        self._writer = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                apdulog.__file__,
+                str(self.logfile),
+                "--max-bytes",
+                str(self.log_max_bytes),
+            ],
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+        assert self._writer.stdin is not None
+        self._proc = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", self._script()],
+            stdin=subprocess.DEVNULL,
+            stdout=self._writer.stdin,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._writer.stdin.close()  # pcscd holds the only write end: EOF when it ends
         deadline = time.monotonic() + PCSCD_READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.socket_path.exists() and self._vpcd_listening():
@@ -156,19 +176,16 @@ class PrivatePcscd:
 
     def _script(self) -> str:
         """The shell line run in the new mount namespace: a private /run with our socket
-        folder at /run/pcscd, then pcscd, its output through the bounded, masking writer."""
+        folder at /run/pcscd, then pcscd in the shell's place (unshare and sh both exec, so
+        the process started is pcscd)."""
         flags = "-f -a" if self.log_apdus else "-f"
         sockdir = self.socket_path.parent
-        writer = (
-            f"'{sys.executable}' -I '{apdulog.__file__}' '{self.logfile}'"
-            f" --max-bytes {self.log_max_bytes}"
-        )
         # The mounts are visible only inside the new namespace; the socket file itself is
         # created in our folder, so clients outside reach it by path.
         return (
-            f"{{ mount -t tmpfs -o {PRIVATE_RUN_TMPFS} kiosk-pcscd-run /run"
+            f"mount -t tmpfs -o {PRIVATE_RUN_TMPFS} kiosk-pcscd-run /run"
             f" && mkdir /run/pcscd && mount --bind '{sockdir}' /run/pcscd"
-            f" && exec pcscd {flags} -c '{self.confdir}'; }} 2>&1 | {writer}"
+            f" && exec pcscd {flags} -c '{self.confdir}'"
         )
 
     def _vpcd_listening(self) -> bool:
@@ -188,10 +205,10 @@ class PrivatePcscd:
         return self._proc is not None and self._proc.poll() is None
 
     def stop(self) -> None:
+        """SIGTERM to pcscd (SIGKILL after 5 s); returns once pcscd and its log writer ended."""
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
+        writer, self._writer = self._writer, None
+        if proc is not None and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -200,6 +217,12 @@ class PrivatePcscd:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
+        if writer is not None:
+            try:
+                writer.wait(timeout=5)  # it ends at EOF, once pcscd is gone
+            except subprocess.TimeoutExpired:
+                writer.kill()
+                writer.wait(timeout=5)
 
     def restart(self) -> None:
         """Stop and start again on the same socket and ports (a service restart)."""
