@@ -51,7 +51,12 @@ from hw_sim.center.process import CenterProcess  # noqa: E402
 from hw_sim.pki import JpkiTestPki  # noqa: E402
 from kiosk.center import wire  # noqa: E402
 from kiosk.center.client import CenterClient, CenterConfig, new_idempotency_key  # noqa: E402
-from kiosk.domain import CertificateKind, CertificateRequest, JuminhyoOptions, Jurisdiction  # noqa: E402
+from printing.certificates import (  # noqa: E402
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+)
 
 T = TypeVar("T")
 # Residents who can be issued a 住民票 (no refusal in the simulated world).

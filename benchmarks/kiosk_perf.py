@@ -200,9 +200,9 @@ def in_process(var_dir: Path, runs: int) -> dict[str, Any]:
     from kiosk.app.profiles import DeveloperOptions, build
     from kiosk.app.qt import application, make_window, start_on_qt
     from kiosk.config import load_profile
-    from kiosk.domain import CertificateKind
     from kiosk.flow import events as ev
     from kiosk.flow import state as st
+    from printing.certificates import CertificateKind
 
     config = load_profile(write_developer(var_dir))
     kiosk = build(config, DeveloperOptions(var_dir=var_dir))

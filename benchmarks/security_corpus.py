@@ -16,8 +16,8 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from kiosk.domain import JuminhyoOptions, Scope
 from printing import documents
+from printing.certificates import JuminhyoOptions, Scope
 from printing.documents import samples
 from printing.documents.inkan import InkanCertificate, SealImpression, SealShape
 from printing.documents.juminhyo import Household, JuminhyoCopy, ResidenceEvent, Resident

@@ -61,7 +61,7 @@ def main() -> None:
     from hw_sim.municipality import HonsekiApplication, World
     from hw_sim.personas import get_persona
     from hw_sim.pki import auth_identifier
-    from kiosk.domain import (
+    from printing.certificates import (
         CertificateKind,
         CertificateRequest,
         JuminhyoOptions,

@@ -1,9 +1,9 @@
-"""The shared vocabulary of an issuance: certificate kinds, what a resident may choose, and what
-a municipality offers. Plain frozen dataclasses, no I/O: used by the flow, the screens, the
-center client (which builds them from the wire) and the simulated center (which produces the
-wire form from them).
+"""The shared vocabulary of an offer: what a municipality offers a resident, and why it refuses.
+Plain frozen dataclasses, no I/O: used by the flow, the screens, the center client (which
+builds them from the wire) and the simulated center (which produces the wire form from them).
 
-Names follow ../shared/product-facts.md ("Certificates offered"). The wire form (JSON) of each
+The certificate kinds, scopes and options are :mod:`printing.certificates` (one table per
+kind). The wire form (JSON) of each
 type is defined by the center protocol (docs/center-protocol.md); converters live in
 ``kiosk/center/``, not here.
 """
@@ -14,39 +14,38 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
+from printing.certificates import (
+    CertificateKind,
+    CertificateOptions,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    Scope,
+    TaxOptions,
+)
 
-class CertificateKind(StrEnum):
-    """The certificates a kiosk can issue (product-facts.md, "Certificates offered")."""
-
-    JUMINHYO = "juminhyo"  # 住民票の写し
-    KISAI_JIKO = "kisai_jiko"  # 住民票記載事項証明書
-    INKAN = "inkan"  # 印鑑登録証明書
-    TAX_INCOME = "tax_income"  # 所得・課税（非課税）証明書
-    TAX_PAYMENT = "tax_payment"  # 納税証明書
-    KOSEKI = "koseki"  # 戸籍証明書（全部事項／個人事項）
-    KOSEKI_FUHYO = "koseki_fuhyo"  # 戸籍の附票の写し
-
-
-class Jurisdiction(StrEnum):
-    """Whose records: the municipality of residence or that of the family register."""
-
-    RESIDENCE = "residence"  # 住所地
-    HONSEKI = "honseki"  # 本籍地 (needs the usage registration, 利用登録)
-
-
-class Scope(StrEnum):
-    """Whose entries a 住民票 (or 記載事項証明書) shows."""
-
-    SELF = "self"  # 本人のみ
-    HOUSEHOLD_ALL = "household_all"  # 世帯全員
-    HOUSEHOLD_PART = "household_part"  # 世帯の一部 (members chosen)
-
-
-class KosekiScope(StrEnum):
-    """全部事項 (everyone in the register) or 個人事項 (the resident only)."""
-
-    ALL = "all"  # 全部事項証明書
-    INDIVIDUAL = "individual"  # 個人事項証明書
+# Re-exported while other branches still import the certificate vocabulary from here; it lives
+# in printing.certificates (printing never imports kiosk). New code imports it from there.
+__all__ = [
+    "CertificateKind",
+    "CertificateOptions",
+    "CertificateRequest",
+    "HouseholdMember",
+    "JuminhyoOptions",
+    "Jurisdiction",
+    "KosekiOptions",
+    "KosekiScope",
+    "NoOptions",
+    "Offer",
+    "OfferedCertificate",
+    "OptionRules",
+    "RefusalReason",
+    "Scope",
+    "TaxOptions",
+]
 
 
 @dataclass(frozen=True)
@@ -59,48 +58,6 @@ class HouseholdMember:
 
     member_id: str
     display_name: str
-
-
-@dataclass(frozen=True)
-class JuminhyoOptions:
-    """What a 住民票の写し or 住民票記載事項証明書 shows (product-facts.md; source document)."""
-
-    scope: Scope = Scope.SELF
-    member_ids: tuple[str, ...] = ()  # only with Scope.HOUSEHOLD_PART
-    show_head_and_relationship: bool = False  # 世帯主・続柄
-    show_honseki: bool = False  # 本籍・筆頭者
-    show_my_number: bool = False  # 個人番号 (warned and confirmed on the kiosk)
-    show_foreign_items: bool = False  # 国籍・地域, 在留資格, 在留期間, 在留カード番号 …
-
-
-@dataclass(frozen=True)
-class TaxOptions:
-    """Which tax year (年度) the certificate is for."""
-
-    fiscal_year: int
-
-
-@dataclass(frozen=True)
-class KosekiOptions:
-    scope: KosekiScope = KosekiScope.ALL
-
-
-@dataclass(frozen=True)
-class NoOptions:
-    """For certificates without choices (印鑑登録証明書)."""
-
-
-CertificateOptions = JuminhyoOptions | TaxOptions | KosekiOptions | NoOptions
-
-
-@dataclass(frozen=True)
-class CertificateRequest:
-    """One line of an order: a kind, where from, its options and the number of copies."""
-
-    kind: CertificateKind
-    jurisdiction: Jurisdiction
-    options: CertificateOptions
-    copies: int = 1
 
 
 @dataclass(frozen=True)

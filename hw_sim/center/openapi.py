@@ -12,7 +12,7 @@ from typing import Any
 
 from hw_sim.center.yamltext import yaml_text
 from kiosk.center import wire
-from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
+from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 
 S = dict[str, Any]
 

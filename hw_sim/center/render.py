@@ -26,7 +26,7 @@ from hw_sim.center.backside import PageMaker
 from hw_sim.center.keys import CenterKeys
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
-from kiosk.domain import CertificateRequest
+from printing.certificates import CertificateRequest
 
 _world: Any = None
 _keys: CenterKeys | None = None

@@ -25,7 +25,8 @@ from hw_sim.center.validity import (
     ValidityClient,
 )
 from kiosk.center import wire
-from kiosk.domain import CertificateRequest, Jurisdiction, Offer, OfferedCertificate
+from kiosk.domain import Offer, OfferedCertificate
+from printing.certificates import CertificateRequest, Jurisdiction
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,12 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import assert_never
 
 from hw_sim.municipality.api import IssuedDocument, Refusal, World
 from hw_sim.world.calendar import JST
-from kiosk.domain import (
+from kiosk.domain import Offer
+from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
@@ -26,7 +28,7 @@ from kiosk.domain import (
     KosekiOptions,
     KosekiScope,
     NoOptions,
-    Offer,
+    OptionsShape,
     Scope,
     TaxOptions,
 )
@@ -59,21 +61,27 @@ def _print_offer(offer: Offer | Refusal) -> None:
 
 
 def _options(kind: CertificateKind, args: argparse.Namespace) -> CertificateOptions:
-    if kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
-        scope = Scope(args.scope)
-        return JuminhyoOptions(
-            scope=scope,
-            member_ids=tuple(args.member or ()),
-            show_head_and_relationship=args.all_items,
-            show_honseki=args.all_items,
-            show_my_number=args.my_number,
-            show_foreign_items=args.foreign_items,
-        )
-    if kind in (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT):
-        return TaxOptions(args.year)
-    if kind in (CertificateKind.KOSEKI, CertificateKind.KOSEKI_FUHYO):
-        return KosekiOptions(KosekiScope.INDIVIDUAL if args.individual else KosekiScope.ALL)
-    return NoOptions()
+    shape = kind.options[0]
+    if OptionsShape.KOSEKI in kind.options:
+        shape = OptionsShape.KOSEKI  # the 附票 too: for everyone (default) or one person
+    match shape:
+        case OptionsShape.JUMINHYO:
+            return JuminhyoOptions(
+                scope=Scope(args.scope),
+                member_ids=tuple(args.member or ()),
+                show_head_and_relationship=args.all_items,
+                show_honseki=args.all_items,
+                show_my_number=args.my_number,
+                show_foreign_items=args.foreign_items,
+            )
+        case OptionsShape.TAX:
+            return TaxOptions(args.year)
+        case OptionsShape.KOSEKI:
+            return KosekiOptions(KosekiScope.INDIVIDUAL if args.individual else KosekiScope.ALL)
+        case OptionsShape.NONE:
+            return NoOptions()
+        case _:
+            assert_never(shape)
 
 
 def main(argv: list[str] | None = None) -> int:

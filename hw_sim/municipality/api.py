@@ -20,7 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from kiosk.domain import CertificateKind, CertificateRequest, Offer, RefusalReason
+from kiosk.domain import Offer, RefusalReason
+from printing.certificates import CertificateKind, CertificateRequest
 
 if TYPE_CHECKING:
     from hw_sim.municipality.runtime import WorldRuntime

@@ -12,7 +12,7 @@ from hw_sim.municipality.offers import current_members, member_ids
 from hw_sim.world.municipalities import Municipality
 from hw_sim.world.records import FamilyRegister, Name, Resident, TaxRecord, WorldData
 from hw_sim.world.taxes import paid_by
-from kiosk.domain import JuminhyoOptions, KosekiScope
+from printing.certificates import JuminhyoOptions, KosekiScope
 from printing.documents import (
     AmountLine,
     ForeignResidentCategory,

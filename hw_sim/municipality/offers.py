@@ -16,6 +16,7 @@ Order of the checks (the first that applies is the reason):
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import assert_never
 
 from hw_sim.world.calendar import in_year_end_closure, is_office_day, to_jst
 from hw_sim.world.charset import is_printable
@@ -26,14 +27,12 @@ from hw_sim.world.municipalities import (
     age_on,
 )
 from hw_sim.world.records import FamilyRegister, Household, Resident, WorldData
-from kiosk.domain import (
+from kiosk.domain import HouseholdMember, OfferedCertificate, OptionRules, RefusalReason
+from printing.certificates import (
+    CertificateFamily,
     CertificateKind,
-    HouseholdMember,
     Jurisdiction,
     KosekiScope,
-    OfferedCertificate,
-    OptionRules,
-    RefusalReason,
     Scope,
 )
 
@@ -151,19 +150,23 @@ def certificate_for_resident(
     reason = time_refusal(municipality, config, now, extra_maintenance)
     rules = OptionRules(max_copies=config.max_copies)
     record_missing = False
-    if kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
-        members = current_members(world, world.household_of(resident), today)
-        rules = _residence_rules(config, resident, members)
-    elif kind is CertificateKind.INKAN:
-        record_missing = resident.seal is None
-    elif kind in (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT):
-        years = tax_years(resident, config, now)
-        rules = OptionRules(fiscal_years=years, max_copies=config.max_copies)
-        record_missing = not years
-    else:  # 戸籍 and 附票 of a register held here (本籍地 = 住所地)
-        register = register_held_here(world, municipality, resident)
-        record_missing = register is None
-        rules = OptionRules(koseki_scopes=koseki_scopes(config), max_copies=config.max_copies)
+    family = kind.family
+    match family:
+        case CertificateFamily.JUMINHYO:
+            members = current_members(world, world.household_of(resident), today)
+            rules = _residence_rules(config, resident, members)
+        case CertificateFamily.INKAN:
+            record_missing = resident.seal is None
+        case CertificateFamily.TAX:
+            years = tax_years(resident, config, now)
+            rules = OptionRules(fiscal_years=years, max_copies=config.max_copies)
+            record_missing = not years
+        case CertificateFamily.KOSEKI:  # a register held here (本籍地 = 住所地)
+            register = register_held_here(world, municipality, resident)
+            record_missing = register is None
+            rules = OptionRules(koseki_scopes=koseki_scopes(config), max_copies=config.max_copies)
+        case _:
+            assert_never(family)
     if reason is None and record_missing:
         reason = RefusalReason.NO_RECORD
     return OfferedCertificate(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import date as date_type
 from datetime import datetime, time
+from typing import assert_never
 
 from hw_sim.municipality import documents, messages
 from hw_sim.municipality.api import (
@@ -30,7 +31,8 @@ from hw_sim.world.calendar import JST, add_office_days, to_jst
 from hw_sim.world.charset import is_printable
 from hw_sim.world.municipalities import Municipality
 from hw_sim.world.records import FamilyRegister, RegisterPerson, Resident, WorldData
-from kiosk.domain import (
+from kiosk.domain import Offer, OfferedCertificate, RefusalReason
+from printing.certificates import (
     CertificateKind,
     CertificateRequest,
     JuminhyoOptions,
@@ -38,9 +40,6 @@ from kiosk.domain import (
     KosekiOptions,
     KosekiScope,
     NoOptions,
-    Offer,
-    OfferedCertificate,
-    RefusalReason,
     Scope,
     TaxOptions,
 )
@@ -230,31 +229,36 @@ class SimulatedMunicipalityServer:
     ) -> documents.Document | Refusal:
         kind = request.kind
         options = request.options
-        if kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
-            assert isinstance(options, JuminhyoOptions)  # checked by _request_allowed
-            return documents.juminhyo(
-                self._world,
-                self.municipality,
-                resident,
-                options,
-                today,
-                number,
-                kisai=kind is CertificateKind.KISAI_JIKO,
-            )
-        if kind is CertificateKind.INKAN:
-            return documents.inkan(self.municipality, resident, today, number)
-        if kind in (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT):
-            assert isinstance(options, TaxOptions)
-            record = resident.tax_record(options.fiscal_year)
-            if record is None:
-                return self._refuse(RefusalReason.NO_RECORD)
-            if kind is CertificateKind.TAX_INCOME:
-                return documents.income_tax(self.municipality, resident, record, today, number)
-            return documents.tax_payment(self.municipality, resident, record, today, number)
-        register = register_held_here(self._world, self.municipality, resident)
-        if register is None or resident.register_ref is None:
-            return self._refuse(RefusalReason.NO_RECORD)
-        return self._family_document(request, register, resident.register_ref[1], today, number)
+        match kind:
+            case CertificateKind.JUMINHYO | CertificateKind.KISAI_JIKO:
+                assert isinstance(options, JuminhyoOptions)  # checked by _request_allowed
+                return documents.juminhyo(
+                    self._world,
+                    self.municipality,
+                    resident,
+                    options,
+                    today,
+                    number,
+                    kisai=kind is CertificateKind.KISAI_JIKO,
+                )
+            case CertificateKind.INKAN:
+                return documents.inkan(self.municipality, resident, today, number)
+            case CertificateKind.TAX_INCOME | CertificateKind.TAX_PAYMENT:
+                assert isinstance(options, TaxOptions)
+                record = resident.tax_record(options.fiscal_year)
+                if record is None:
+                    return self._refuse(RefusalReason.NO_RECORD)
+                if kind is CertificateKind.TAX_INCOME:
+                    return documents.income_tax(self.municipality, resident, record, today, number)
+                return documents.tax_payment(self.municipality, resident, record, today, number)
+            case CertificateKind.KOSEKI | CertificateKind.KOSEKI_FUHYO:
+                register = register_held_here(self._world, self.municipality, resident)
+                if register is None or resident.register_ref is None:
+                    return self._refuse(RefusalReason.NO_RECORD)
+                person = resident.register_ref[1]
+                return self._family_document(request, register, person, today, number)
+            case _:
+                assert_never(kind)
 
     def _family_document(
         self,
@@ -346,29 +350,30 @@ def _request_allowed(request: CertificateRequest, line: OfferedCertificate, offe
     if not isinstance(request.copies, int) or not 1 <= request.copies <= rules.max_copies:
         return False
     options = request.options
-    kind = request.kind
-    if kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
-        if not isinstance(options, JuminhyoOptions) or options.scope not in rules.scopes:
-            return False
-        known = {m.member_id for m in offer.household}
-        if options.scope is Scope.HOUSEHOLD_PART:
-            chosen = options.member_ids
-            if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= known:
+    if options.shape not in request.kind.options:
+        return False
+    match options:
+        case JuminhyoOptions():
+            if options.scope not in rules.scopes:
                 return False
-        elif options.member_ids:
-            return False
-        return not (
-            (options.show_head_and_relationship and not rules.head_and_relationship)
-            or (options.show_honseki and not rules.honseki)
-            or (options.show_my_number and not rules.my_number)
-            or (options.show_foreign_items and not rules.foreign_items)
-        )
-    if kind in (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT):
-        return isinstance(options, TaxOptions) and options.fiscal_year in rules.fiscal_years
-    if kind is CertificateKind.KOSEKI:
-        return isinstance(options, KosekiOptions) and options.scope in rules.koseki_scopes
-    if kind is CertificateKind.KOSEKI_FUHYO:
-        return isinstance(options, NoOptions) or (
-            isinstance(options, KosekiOptions) and options.scope in rules.koseki_scopes
-        )
-    return isinstance(options, NoOptions)
+            known = {m.member_id for m in offer.household}
+            if options.scope is Scope.HOUSEHOLD_PART:
+                chosen = options.member_ids
+                if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= known:
+                    return False
+            elif options.member_ids:
+                return False
+            return not (
+                (options.show_head_and_relationship and not rules.head_and_relationship)
+                or (options.show_honseki and not rules.honseki)
+                or (options.show_my_number and not rules.my_number)
+                or (options.show_foreign_items and not rules.foreign_items)
+            )
+        case TaxOptions():
+            return options.fiscal_year in rules.fiscal_years
+        case KosekiOptions():
+            return options.scope in rules.koseki_scopes
+        case NoOptions():
+            return True
+        case _:
+            assert_never(options)

@@ -13,7 +13,7 @@ from hw_sim.world.builder import build_world
 from hw_sim.world.errors import WorldDataError
 from hw_sim.world.loader import load_municipalities
 from hw_sim.world.municipalities import Municipality
-from kiosk.domain import CertificateKind
+from printing.certificates import CertificateKind
 
 _SHORT = {
     CertificateKind.JUMINHYO: "住",

@@ -13,15 +13,12 @@ from hw_sim.world.errors import WorldDataError
 from hw_sim.world.fields import Fields
 from hw_sim.world.municipalities import (
     DEFAULT_HOURS,
-    HONSEKI_KINDS,
-    RESIDENCE_RECORD_KINDS,
-    TAX_KINDS,
     CertificateConfig,
     MaintenanceWindow,
     Mayor,
     Municipality,
 )
-from kiosk.domain import CertificateKind, KosekiScope, Scope
+from printing.certificates import CertificateFamily, CertificateKind, KosekiScope, Scope
 
 DATA_DIR = Path(__file__).parent / "data"
 MUNICIPALITY_DIR = DATA_DIR / "municipalities"
@@ -91,7 +88,7 @@ def load_municipality(file: Path) -> Municipality:
             for index, name in enumerate(honseki.texts("kinds"))
         ]
         for index, kind in enumerate(kinds):
-            if kind not in HONSEKI_KINDS or kind not in certificates:
+            if not kind.honseki or kind not in certificates:
                 raise honseki.error(
                     f"kinds[{index}]",
                     f"{kind.value!r} is not a 戸籍/附票 kind this municipality offers",
@@ -169,9 +166,9 @@ def _certificate(kind: CertificateKind, cert: Fields) -> CertificateConfig:
         if not koseki_scopes:
             raise cert.error("koseki_scopes", "must not be empty")
     tax_years = 0
-    if kind in TAX_KINDS:
+    if kind.family is CertificateFamily.TAX:
         tax_years = cert.integer("tax_years", 3, minimum=1)
-    record_options = kind in RESIDENCE_RECORD_KINDS
+    record_options = kind.family is CertificateFamily.JUMINHYO
     for key in ("scopes", "head_and_relationship", "honseki", "my_number", "foreign_items"):
         if cert.has(key) and not record_options:
             raise cert.error(key, f"only for juminhyo and kisai_jiko, not {kind.value}")

@@ -11,25 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from hw_sim.world.calendar import JST
-from kiosk.domain import CertificateKind, KosekiScope, Scope
+from printing.certificates import CertificateKind, KosekiScope, Scope
 
 # product-facts.md: "Service hours 6:30–23:00, set per municipality".
 DEFAULT_HOURS = (time(6, 30), time(23, 0))
-
-KIND_TITLES: dict[CertificateKind, str] = {
-    CertificateKind.JUMINHYO: "住民票の写し",
-    CertificateKind.KISAI_JIKO: "住民票記載事項証明書",
-    CertificateKind.INKAN: "印鑑登録証明書",
-    CertificateKind.TAX_INCOME: "所得・課税証明書",
-    CertificateKind.TAX_PAYMENT: "納税証明書",
-    CertificateKind.KOSEKI: "戸籍証明書",
-    CertificateKind.KOSEKI_FUHYO: "戸籍の附票の写し",
-}
-
-HONSEKI_KINDS = (CertificateKind.KOSEKI, CertificateKind.KOSEKI_FUHYO)
-TAX_KINDS = (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT)
-RESIDENCE_RECORD_KINDS = (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO)
-
 
 @dataclass(frozen=True)
 class CertificateConfig:

@@ -22,12 +22,13 @@ from typing import Any, Protocol
 
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-from kiosk.domain import LANGUAGES, CertificateKind
+from kiosk.domain import LANGUAGES
 from kiosk.flow import FlowState
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.runtime import Runner
 from kiosk.ui import KioskWindow
+from printing.certificates import CertificateKind
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ class Driver:
     def order(self, kind: CertificateKind, copies: int = 1) -> None:
         """From the menu: 住所地 (if asked), the certificate, default options, copies, confirm."""
         if isinstance(self.state.screen, st.JurisdictionChoice):
-            from kiosk.domain import Jurisdiction
+            from printing.certificates import Jurisdiction
 
             self.send(ev.ChooseJurisdiction(Jurisdiction.RESIDENCE))
         self.choose_certificate(kind)
@@ -323,7 +324,7 @@ def run_scripted_transaction(
     state = driver.wait_for(st.CertificateChoice, st.JurisdictionChoice)
     observe(driver)
     if isinstance(state.screen, st.JurisdictionChoice):
-        from kiosk.domain import Jurisdiction
+        from printing.certificates import Jurisdiction
 
         driver.send(ev.ChooseJurisdiction(Jurisdiction.RESIDENCE))
         driver.wait_for(st.CertificateChoice)

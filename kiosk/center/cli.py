@@ -19,12 +19,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, CenterConfig, IssuanceResult, new_idempotency_key
 from kiosk.center.errors import CenterError, CenterRefused
-from kiosk.domain import (
+from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
@@ -33,6 +33,7 @@ from kiosk.domain import (
     KosekiOptions,
     KosekiScope,
     NoOptions,
+    OptionsShape,
     Scope,
     TaxOptions,
 )
@@ -41,29 +42,34 @@ EXIT_OK, EXIT_CENTER, EXIT_CARD = 0, 2, 3
 
 
 def build_request(args: argparse.Namespace) -> CertificateRequest:
-    """The certificate request described by the command-line options."""
+    """The certificate request described by the command-line options (the kind's usual options
+    shape; 附票 with ``--koseki-scope`` takes the 戸籍 shape)."""
     kind = CertificateKind(args.kind)
+    shape = kind.options[0]
+    if args.koseki_scope and OptionsShape.KOSEKI in kind.options:
+        shape = OptionsShape.KOSEKI
     options: CertificateOptions
-    if kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
-        members = tuple(m for m in (args.members or "").split(",") if m)
-        options = JuminhyoOptions(
-            scope=Scope(args.scope),
-            member_ids=members,
-            show_head_and_relationship=args.show_head,
-            show_honseki=args.show_honseki,
-            show_my_number=args.show_my_number,
-            show_foreign_items=args.show_foreign_items,
-        )
-    elif kind in (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT):
-        if args.fiscal_year is None:
-            raise SystemExit("--fiscal-year is required for tax certificates")
-        options = TaxOptions(fiscal_year=args.fiscal_year)
-    elif kind is CertificateKind.KOSEKI or (
-        kind is CertificateKind.KOSEKI_FUHYO and args.koseki_scope
-    ):
-        options = KosekiOptions(scope=KosekiScope(args.koseki_scope or "all"))
-    else:
-        options = NoOptions()
+    match shape:
+        case OptionsShape.JUMINHYO:
+            members = tuple(m for m in (args.members or "").split(",") if m)
+            options = JuminhyoOptions(
+                scope=Scope(args.scope),
+                member_ids=members,
+                show_head_and_relationship=args.show_head,
+                show_honseki=args.show_honseki,
+                show_my_number=args.show_my_number,
+                show_foreign_items=args.show_foreign_items,
+            )
+        case OptionsShape.TAX:
+            if args.fiscal_year is None:
+                raise SystemExit("--fiscal-year is required for tax certificates")
+            options = TaxOptions(fiscal_year=args.fiscal_year)
+        case OptionsShape.KOSEKI:
+            options = KosekiOptions(scope=KosekiScope(args.koseki_scope or "all"))
+        case OptionsShape.NONE:
+            options = NoOptions()
+        case _:
+            assert_never(shape)
     return CertificateRequest(kind, Jurisdiction(args.jurisdiction), options, args.copies)
 
 

@@ -34,7 +34,8 @@ from kiosk.center.transport import (
     server_timing,
 )
 from kiosk.center.verify import verify_issuance
-from kiosk.domain import CertificateRequest, Offer
+from kiosk.domain import Offer
+from printing.certificates import CertificateRequest
 
 __all__ = [
     "CONNECT_TIMEOUT_S",

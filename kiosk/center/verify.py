@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from kiosk.center import wire
 from kiosk.center.errors import EnvelopeRejected
-from kiosk.domain import CertificateRequest
+from printing.certificates import CertificateRequest
 
 _EKU = x509.ObjectIdentifier(wire.ENVELOPE_SIGNING_EKU)
 

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import assert_never
 
 from kiosk.audit import AuditEvent
-from kiosk.domain import (
-    CertificateKind,
-    CertificateRequest,
-    JuminhyoOptions,
-    Jurisdiction,
-    KosekiOptions,
-    KosekiScope,
-    NoOptions,
-    OfferedCertificate,
-    Scope,
-    TaxOptions,
-)
+from kiosk.domain import OfferedCertificate
 from kiosk.errors import Problem
 from kiosk.flow._base import Outcome, fail, go, note
 from kiosk.flow.effects import CheckPrinter, JournalWrite
@@ -49,10 +39,17 @@ from kiosk.flow.state import (
     Transaction,
 )
 from kiosk.journal.records import TransactionOpened
-
-# 住民票の写し and 記載事項証明書 share their options (product-facts.md).
-JUMINHYO_KINDS = frozenset({CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO})
-TAX_KINDS = frozenset({CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT})
+from printing.certificates import (
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    OptionsShape,
+    Scope,
+    TaxOptions,
+)
 
 
 def jurisdictions(txn: Transaction) -> tuple[Jurisdiction, ...]:
@@ -91,26 +88,36 @@ def on_jurisdiction(state: FlowState, screen: JurisdictionChoice, event: Event) 
 def default_options(
     line: OfferedCertificate,
 ) -> JuminhyoOptions | TaxOptions | KosekiOptions | None:
-    """The options a certificate starts with, or None if it has none to choose."""
+    """The options a certificate starts with (its kind's usual shape, printing.certificates),
+    or None if it has none to choose."""
     rules = line.rules
-    if line.kind in JUMINHYO_KINDS:
-        scope = Scope.SELF if Scope.SELF in rules.scopes else rules.scopes[0]
-        return JuminhyoOptions(scope=scope)
-    if line.kind in TAX_KINDS:
-        return TaxOptions(fiscal_year=max(rules.fiscal_years))
-    if line.kind is CertificateKind.KOSEKI:
-        scopes = rules.koseki_scopes or (KosekiScope.ALL,)
-        return KosekiOptions(scope=scopes[0])
-    return None
+    shape = line.kind.options[0]
+    match shape:
+        case OptionsShape.JUMINHYO:
+            scope = Scope.SELF if Scope.SELF in rules.scopes else rules.scopes[0]
+            return JuminhyoOptions(scope=scope)
+        case OptionsShape.TAX:
+            return TaxOptions(fiscal_year=max(rules.fiscal_years))
+        case OptionsShape.KOSEKI:
+            scopes = rules.koseki_scopes or (KosekiScope.ALL,)
+            return KosekiOptions(scope=scopes[0])
+        case OptionsShape.NONE:
+            return None
+        case _:
+            assert_never(shape)
 
 
 def selectable(line: OfferedCertificate) -> bool:
     """Available, and the rules leave something to choose where a choice is required."""
     if not line.available or line.fee_yen < 0:
         return False
-    if line.kind in JUMINHYO_KINDS and not line.rules.scopes:
-        return False
-    return not (line.kind in TAX_KINDS and not line.rules.fiscal_years)
+    match line.kind.options[0]:
+        case OptionsShape.JUMINHYO:
+            return bool(line.rules.scopes)
+        case OptionsShape.TAX:
+            return bool(line.rules.fiscal_years)
+        case OptionsShape.KOSEKI | OptionsShape.NONE:
+            return True
 
 
 def on_certificate(state: FlowState, screen: CertificateChoice, event: Event) -> Outcome | None:

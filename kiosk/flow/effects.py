@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from kiosk.audit import AuditRecord
-from kiosk.domain import CertificateRequest
 from kiosk.flow.events import CardFacts
 from kiosk.flow.state import PaymentMode
 from kiosk.flow.timeouts import TimerName
 from kiosk.journal.records import JournalRecord
+from printing.certificates import CertificateRequest
 
 # --- card ---------------------------------------------------------------------------------------
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Offer, Scope
+from kiosk.domain import Offer
 from kiosk.flow.timeouts import TimerName
 from kiosk.payment.events import AcceptorEvent
+from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 
 
 class Service(StrEnum):

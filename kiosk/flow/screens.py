@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from kiosk.domain import JuminhyoOptions, KosekiOptions, TaxOptions
 from kiosk.errors import Problem
 from kiosk.flow.events import FormField, HonsekiMunicipality, RegistrationState
 from kiosk.payment.events import RejectReason
+from printing.certificates import JuminhyoOptions, KosekiOptions, TaxOptions
 
 PIN_LENGTH = 4  # JPKI user-authentication PIN: 4 digits (jpki-card.md §3, EF 0018)
 MATCHING_NUMBER_LENGTH = 14  # 照合番号B: YYMMDD + expiry year YYYY + 4-digit code (§5.3)

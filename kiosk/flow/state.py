@@ -13,13 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
-from kiosk.domain import (
-    CertificateKind,
-    CertificateRequest,
-    Jurisdiction,
-    Offer,
-    OfferedCertificate,
-)
+from kiosk.domain import Offer, OfferedCertificate
 from kiosk.errors import Problem
 from kiosk.flow.events import (
     CardFacts,
@@ -69,6 +63,7 @@ from kiosk.flow.screens import (
     VerifyingPin,
 )
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
 
 
 class PaymentMode(StrEnum):

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from kiosk.center import wire
 from kiosk.center.client import CenterClient
 from kiosk.center.errors import CenterError, ProtocolViolation, SessionExpired
-from kiosk.domain import CertificateRequest, Offer
+from kiosk.domain import Offer
 from kiosk.flow import Event
 from kiosk.flow import effects as fx
 from kiosk.flow.events import (
@@ -58,6 +58,7 @@ from kiosk.runtime.health import HealthMonitor, HealthTiming
 from kiosk.runtime.recovery import RecoveredReport
 from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from kiosk.runtime.reports import ReportJob, ReportSender, RetryPolicy
+from printing.certificates import CertificateRequest
 from printing.security import (
     BACK_SIDE_FORMAT,
     BackSideData,

@@ -6,21 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
-from kiosk.domain import (
-    CertificateKind,
-    CertificateRequest,
-    HouseholdMember,
-    JuminhyoOptions,
-    Jurisdiction,
-    KosekiOptions,
-    KosekiScope,
-    NoOptions,
-    Offer,
-    OfferedCertificate,
-    OptionRules,
-    Scope,
-    TaxOptions,
-)
+from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules
 from kiosk.errors import Problem
 from kiosk.flow.events import (
     CardFacts,
@@ -74,6 +60,17 @@ from kiosk.flow.state import (
     VerifyingPin,
 )
 from kiosk.payment.events import RejectReason
+from printing.certificates import (
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    Scope,
+    TaxOptions,
+)
 
 SETTINGS = FlowSettings(
     boot_id="gallery",

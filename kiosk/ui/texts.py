@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
 from kiosk.flow.events import OptionItem, RegistrationState, Service
 from kiosk.i18n import N_, _, current_language
 from kiosk.payment.events import RejectReason
+from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 
 SERVICE_NAMES: dict[Service, str] = {
     Service.ISSUE: N_("Get a certificate"),
@@ -18,27 +18,6 @@ SERVICE_HINTS: dict[Service, str] = {
     Service.ISSUE: N_("Residence record, seal registration, tax and family register certificates"),
     Service.REGISTER: N_("Needed once when your registered domicile is in another municipality"),
     Service.STATUS: N_("With the application number you were given"),
-}
-
-KIND_NAMES: dict[CertificateKind, str] = {
-    CertificateKind.JUMINHYO: N_("Copy of residence record"),
-    CertificateKind.KISAI_JIKO: N_("Certificate of residence record items"),
-    CertificateKind.INKAN: N_("Seal registration certificate"),
-    CertificateKind.TAX_INCOME: N_("Income and taxation certificate"),
-    CertificateKind.TAX_PAYMENT: N_("Tax payment certificate"),
-    CertificateKind.KOSEKI: N_("Family register certificate"),
-    CertificateKind.KOSEKI_FUHYO: N_("Copy of family register supplement"),
-}
-
-# The names printed on the certificates (they stay Japanese): shown under a translated name.
-KIND_NAMES_JA: dict[CertificateKind, str] = {
-    CertificateKind.JUMINHYO: "住民票の写し",
-    CertificateKind.KISAI_JIKO: "住民票記載事項証明書",
-    CertificateKind.INKAN: "印鑑登録証明書",
-    CertificateKind.TAX_INCOME: "所得・課税証明書",
-    CertificateKind.TAX_PAYMENT: "納税証明書",
-    CertificateKind.KOSEKI: "戸籍証明書",
-    CertificateKind.KOSEKI_FUHYO: "戸籍の附票の写し",
 }
 
 JURISDICTION_NAMES: dict[Jurisdiction, str] = {
@@ -102,11 +81,11 @@ REJECT_REASONS: dict[RejectReason, str] = {
 
 
 def kind_name(kind: CertificateKind) -> str:
-    """The certificate's name in the current language, with the Japanese name below it."""
-    translated = _(KIND_NAMES[kind])
+    """The certificate's name in the current language, with the Japanese name below it (the
+    names are the kind's, printing.certificates)."""
     if current_language() == "ja":
-        return KIND_NAMES_JA[kind]
-    return f"{translated}\n{KIND_NAMES_JA[kind]}"
+        return kind.title_ja
+    return f"{_(kind.name_msgid)}\n{kind.title_ja}"
 
 
 def jurisdiction_name(jurisdiction: Jurisdiction) -> str:

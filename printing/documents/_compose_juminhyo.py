@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.domain import Scope
+from printing.certificates import Scope
 from printing.documents._compose import (
     SMALL_SIZE,
     VALUE_SIZE,

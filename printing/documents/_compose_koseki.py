@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from kiosk.domain import KosekiScope
+from printing.certificates import KosekiScope
 from printing.documents._compose import (
     SMALL_SIZE,
     VALUE_SIZE,

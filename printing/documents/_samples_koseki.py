@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiosk.domain import KosekiScope
+from printing.certificates import KosekiScope
 from printing.documents.common import Issuer, PersonName, Sex
 from printing.documents.koseki import (
     FuhyoCopy,

@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import ClassVar
 
+from printing.certificates import CertificateKind
 from printing.documents._ivs import is_variation_selector
 from printing.documents.errors import InvalidDocumentError
 
@@ -247,9 +249,17 @@ class CertificateDocument:
     page and covered by the signed code.
     """
 
+    kind: ClassVar[CertificateKind]
+
     issuer: Issuer
     issued_on: date
     document_number: str
+
+    @property
+    def title(self) -> str:
+        """The printed title: the kind's (printing.certificates), unless the data changes it
+        (所得・非課税証明書, 戸籍個人事項証明書)."""
+        return self.kind.title_ja
 
     def __post_init__(self) -> None:
         if not isinstance(self.issuer, Issuer):

@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
-from kiosk.domain import CertificateKind
+from printing.certificates import CertificateKind
 from printing.documents._ivs import split_clusters
 from printing.documents.common import (
     Address,
@@ -76,7 +76,6 @@ class InkanCertificate(CertificateDocument):
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.INKAN
-    title: ClassVar[str] = "印鑑登録証明書"
 
     name: PersonName
     birth_date: date

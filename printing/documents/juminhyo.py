@@ -1,7 +1,7 @@
 """The 住民票 documents: 住民票の写し and 住民票記載事項証明書.
 
 Both carry the whole household as the registry holds it plus the resident's choices
-(:class:`kiosk.domain.JuminhyoOptions`); the renderer prints only what the options select:
+(:class:`printing.certificates.JuminhyoOptions`); the renderer prints only what the options select:
 the applicant (本人), every member (世帯全員) or the chosen members (世帯の一部), with or without
 世帯主・続柄, 本籍・筆頭者, 個人番号 and the foreign residents' items. ``canonical_text`` covers
 exactly the printed selection, so an unprinted My Number never reaches the signed code.
@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
-from kiosk.domain import CertificateKind, JuminhyoOptions, Scope
+from printing.certificates import CertificateKind, JuminhyoOptions, Scope
 from printing.documents.common import (
     Address,
     CertificateDocument,
@@ -241,7 +241,7 @@ class _JuminhyoBase(CertificateDocument):
         if not isinstance(self.household, Household):
             raise InvalidDocumentError("household", "must be a Household")
         if not isinstance(self.options, JuminhyoOptions):
-            raise InvalidDocumentError("options", "must be a kiosk.domain.JuminhyoOptions")
+            raise InvalidDocumentError("options", "must be a printing.certificates.JuminhyoOptions")
         ids = {m.member_id for m in self.household.members}
         if self.applicant_id not in ids:
             raise InvalidDocumentError("applicant_id", "is not a member of the household")
@@ -283,7 +283,6 @@ class JuminhyoCopy(_JuminhyoBase):
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.JUMINHYO
-    title: ClassVar[str] = "住民票の写し"
 
 
 @dataclass(frozen=True)
@@ -292,4 +291,3 @@ class KisaiJikoCertificate(_JuminhyoBase):
     (name, birth date, sex, address, and the optional items of ``options``)."""
 
     kind: ClassVar[CertificateKind] = CertificateKind.KISAI_JIKO
-    title: ClassVar[str] = "住民票記載事項証明書"

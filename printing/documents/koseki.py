@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar
 
-from kiosk.domain import CertificateKind, KosekiScope
+from printing.certificates import CertificateKind, KosekiScope
 from printing.documents.common import (
     Address,
     CertificateDocument,
@@ -109,7 +109,7 @@ def _check_selection(
     scope: KosekiScope, subject_ids: tuple[str, ...], member_ids: list[str], kind: str
 ) -> None:
     if not isinstance(scope, KosekiScope):
-        raise InvalidDocumentError("scope", "must be a kiosk.domain.KosekiScope")
+        raise InvalidDocumentError("scope", "must be a printing.certificates.KosekiScope")
     if len(set(member_ids)) != len(member_ids):
         raise InvalidDocumentError("members", "member_id values must be unique")
     if not member_ids:
@@ -221,7 +221,6 @@ class FuhyoCopy(CertificateDocument):
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.KOSEKI_FUHYO
-    title: ClassVar[str] = "戸籍の附票の写し"
 
     honseki: str
     head: PersonName

@@ -69,8 +69,9 @@ __all__ = [
     "TaxPaymentLine",
 ]
 
-# Every certificate the municipality server can render (one per kiosk.domain.CertificateKind;
-# 戸籍 covers both 全部事項 and 個人事項 through its scope).
+# Every certificate the municipality server can render: one per CertificateKind
+# (printing.certificates); 戸籍 covers both 全部事項 and 個人事項 through its scope. A new
+# kind's model is added here and its composer in render._compose (mypy checks the match).
 Document = (
     JuminhyoCopy
     | KisaiJikoCertificate

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Never
 
 from printing.documents._compose import Composed
 from printing.documents._compose_inkan import compose_inkan
@@ -42,21 +43,25 @@ CANONICAL_VERSION = "konbini-certificate-text/1"
 
 
 def _compose(doc: Document) -> Composed:
-    if isinstance(doc, JuminhyoCopy):
-        return compose_juminhyo(doc)
-    if isinstance(doc, KisaiJikoCertificate):
-        return compose_kisai(doc)
-    if isinstance(doc, InkanCertificate):
-        return compose_inkan(doc)
-    if isinstance(doc, IncomeTaxCertificate):
-        return compose_income_tax(doc)
-    if isinstance(doc, TaxPaymentCertificate):
-        return compose_tax_payment(doc)
-    if isinstance(doc, KosekiCertificate):
-        return compose_koseki(doc)
-    if isinstance(doc, FuhyoCopy):
-        return compose_fuhyo(doc)
-    raise InvalidDocumentError("doc", f"not a certificate document: {type(doc).__name__}")
+    match doc:
+        case JuminhyoCopy():
+            return compose_juminhyo(doc)
+        case KisaiJikoCertificate():
+            return compose_kisai(doc)
+        case InkanCertificate():
+            return compose_inkan(doc)
+        case IncomeTaxCertificate():
+            return compose_income_tax(doc)
+        case TaxPaymentCertificate():
+            return compose_tax_payment(doc)
+        case KosekiCertificate():
+            return compose_koseki(doc)
+        case FuhyoCopy():
+            return compose_fuhyo(doc)
+        case _:
+            missing: Never = doc  # mypy fails here when a Document type has no case
+            name = type(missing).__name__
+            raise InvalidDocumentError("doc", f"not a certificate document: {name}")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from kiosk.domain import JuminhyoOptions, KosekiScope, Scope
+from printing.certificates import JuminhyoOptions, KosekiScope, Scope
 from printing.documents._samples_koseki import CHIYODA, fuhyo, koseki, large_koseki
 from printing.documents.common import Address, Issuer, PersonName, Sex, my_number_check_digit
 from printing.documents.inkan import InkanCertificate, SealImpression, SealShape

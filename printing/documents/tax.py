@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from kiosk.domain import CertificateKind
+from printing.certificates import CertificateKind
 from printing.documents.common import (
     Address,
     CertificateDocument,
@@ -204,7 +204,6 @@ class TaxPaymentCertificate(CertificateDocument):
     (e.g. 「軽自動車継続検査用」)."""
 
     kind: ClassVar[CertificateKind] = CertificateKind.TAX_PAYMENT
-    title: ClassVar[str] = "納税証明書"
 
     name: PersonName
     address: Address | str

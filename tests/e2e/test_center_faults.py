@@ -23,7 +23,7 @@ from kiosk.center.errors import (
     EnvelopeRejected,
     ProtocolViolation,
 )
-from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.hw_sim.center.harness import (
     RunningCenter,
     center,

@@ -19,7 +19,8 @@ import pytest
 from hw_sim.personas import get_persona
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, IssuanceResult, new_idempotency_key
-from kiosk.domain import (
+from kiosk.domain import Offer
+from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
@@ -28,7 +29,6 @@ from kiosk.domain import (
     KosekiOptions,
     KosekiScope,
     NoOptions,
-    Offer,
     Scope,
     TaxOptions,
 )

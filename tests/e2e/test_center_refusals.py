@@ -18,7 +18,7 @@ import pytest
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key
 from kiosk.center.errors import CenterRefused, Maintenance, OutOfHours
-from kiosk.domain import (
+from printing.certificates import (
     CertificateKind,
     CertificateRequest,
     JuminhyoOptions,

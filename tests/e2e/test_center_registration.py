@@ -12,7 +12,7 @@ from hw_sim.personas import get_persona
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key
 from kiosk.center.errors import CenterRefused, NotFound
-from kiosk.domain import Jurisdiction
+from printing.certificates import Jurisdiction
 from tests.hw_sim.center.harness import (
     CardReader,
     RunningCenter,

@@ -11,7 +11,7 @@ import pytest
 from kiosk.center import wire
 from kiosk.center.client import new_idempotency_key
 from kiosk.center.errors import KioskNotAuthorised
-from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.hw_sim.center.harness import REAL_PAGE_MAKER, RunningCenter, center_pki, open_session
 
 __all__ = ["center_pki"]

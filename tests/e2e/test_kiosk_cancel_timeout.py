@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.domain import CertificateKind
 from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.effects import Reminder
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]

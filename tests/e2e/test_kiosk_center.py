@@ -8,12 +8,12 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.domain import CertificateKind
 from kiosk.errors import Problem
 from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 
 pytestmark = pytest.mark.pcscd

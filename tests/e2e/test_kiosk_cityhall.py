@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from kiosk.domain import CertificateKind
 from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import CloseReason
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk, pdf_text
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kiosk.domain import CertificateKind
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.effects import Reminder
 from kiosk.journal import CloseReason
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk, pdf_pages, pdf_text
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from hw_sim.stack import SimFault
-from kiosk.domain import CertificateKind
 from kiosk.errors import Problem
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, LedgerTotals, pdf_pages
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]

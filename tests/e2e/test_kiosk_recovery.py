@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from kiosk.domain import CertificateKind
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]

@@ -9,11 +9,11 @@ import time
 import pytest
 
 from kiosk.center import wire
-from kiosk.domain import CertificateKind
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
 from kiosk.runtime import RetryPolicy
+from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from kiosk.errors import Problem
 from kiosk.flow import Event, FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow import effects as fx
@@ -22,6 +21,7 @@ from kiosk.journal import Journal, PaymentOutcome, TransactionOpened
 from kiosk.runtime import Runner, Services, ThreadLoop, Timers
 from kiosk.runtime.runner import new_boot_id
 from kiosk.sound import SilentReminderPlayer
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 
 
 class Recorder:

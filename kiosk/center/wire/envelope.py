@@ -28,7 +28,7 @@ from kiosk.center.wire.vocabulary import (
     request_from_wire,
     request_to_wire,
 )
-from kiosk.domain import CertificateKind, CertificateRequest
+from printing.certificates import CertificateKind, CertificateRequest
 
 ENVELOPE_FORMAT = "konbini-center-envelope/1"
 # Extended key usage of the center's envelope-signing certificate ("konbini center envelope

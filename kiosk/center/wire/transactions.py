@@ -30,7 +30,7 @@ from kiosk.center.wire.vocabulary import (
     request_from_wire,
     request_to_wire,
 )
-from kiosk.domain import CertificateRequest
+from printing.certificates import CertificateRequest
 
 
 # -- issuance and completion -----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Wire form of the shared vocabulary (kiosk/domain.py): the offer and a certificate request.
+"""Wire form of the shared vocabulary (printing/certificates.py, kiosk/domain.py): the offer
+and a certificate request.
 
 The domain types stay free of I/O; their JSON shape is defined here, once, for the client and
 the simulated center (docs/center-protocol.md, "The offer" and "Issuance").
@@ -7,7 +8,7 @@ the simulated center (docs/center-protocol.md, "The offer" and "Issuance").
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, assert_never
 
 from kiosk.center.wire.fields import (
     Fields,
@@ -16,19 +17,17 @@ from kiosk.center.wire.fields import (
     str_item,
 )
 from kiosk.center.wire.jsonstrict import WireFormatError
-from kiosk.domain import (
+from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules
+from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
-    HouseholdMember,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
     KosekiScope,
     NoOptions,
-    Offer,
-    OfferedCertificate,
-    OptionRules,
+    OptionsShape,
     Scope,
     TaxOptions,
 )
@@ -47,74 +46,71 @@ MAX_HOUSEHOLD = 64
 MAX_NOTICES = 16
 FISCAL_YEAR_RANGE = (1989, 2100)  # 平成元年 onwards; tax records older than that are not online
 
-# Which options shapes each certificate kind takes (the first is its usual one). 戸籍の附票 may be
-# asked for everyone in the register or one person, like 戸籍 (全部/個人), or without options.
-OPTIONS_TYPES: dict[CertificateKind, tuple[str, ...]] = {
-    CertificateKind.JUMINHYO: ("juminhyo",),
-    CertificateKind.KISAI_JIKO: ("juminhyo",),
-    CertificateKind.INKAN: ("none",),
-    CertificateKind.TAX_INCOME: ("tax",),
-    CertificateKind.TAX_PAYMENT: ("tax",),
-    CertificateKind.KOSEKI: ("koseki",),
-    CertificateKind.KOSEKI_FUHYO: ("none", "koseki"),
-}
-
 
 # -- certificate request ---------------------------------------------------------------------
 def options_to_wire(options: CertificateOptions) -> dict[str, Any]:
-    """The JSON form of a request's options (tagged by ``type``)."""
-    if isinstance(options, JuminhyoOptions):
-        return {
-            "type": "juminhyo",
-            "scope": options.scope.value,
-            "member_ids": list(options.member_ids),
-            "show_head_and_relationship": options.show_head_and_relationship,
-            "show_honseki": options.show_honseki,
-            "show_my_number": options.show_my_number,
-            "show_foreign_items": options.show_foreign_items,
-        }
-    if isinstance(options, TaxOptions):
-        return {"type": "tax", "fiscal_year": options.fiscal_year}
-    if isinstance(options, KosekiOptions):
-        return {"type": "koseki", "scope": options.scope.value}
-    return {"type": "none"}
+    """The JSON form of a request's options (tagged by ``type``, the options' shape)."""
+    match options:
+        case JuminhyoOptions():
+            return {
+                "type": options.shape.value,
+                "scope": options.scope.value,
+                "member_ids": list(options.member_ids),
+                "show_head_and_relationship": options.show_head_and_relationship,
+                "show_honseki": options.show_honseki,
+                "show_my_number": options.show_my_number,
+                "show_foreign_items": options.show_foreign_items,
+            }
+        case TaxOptions():
+            return {"type": options.shape.value, "fiscal_year": options.fiscal_year}
+        case KosekiOptions():
+            return {"type": options.shape.value, "scope": options.scope.value}
+        case NoOptions():
+            return {"type": options.shape.value}
+        case _:
+            assert_never(options)
 
 
 def options_from_wire(value: Any, path: str, kind: CertificateKind) -> CertificateOptions:
-    """Parse options and check they are the shape that ``kind`` takes."""
+    """Parse options and check they are a shape that ``kind`` takes (``kind.options``)."""
     fields = Fields(value, path)
     tag = fields.text("type", max_len=16)
-    if tag not in OPTIONS_TYPES[kind]:
-        allowed = " or ".join(OPTIONS_TYPES[kind])
+    shape = next((shape for shape in kind.options if shape.value == tag), None)
+    if shape is None:
+        allowed = " or ".join(shape.value for shape in kind.options)
         raise WireFormatError(f"{path}.type", f"{kind.value} takes options of type {allowed}")
     options: CertificateOptions
-    if tag == "juminhyo":
-        scope = fields.enum("scope", Scope)
-        members = fields.items("member_ids", str_item(pattern=MEMBER_ID), max_len=MAX_HOUSEHOLD)
-        if (scope is Scope.HOUSEHOLD_PART) != bool(members):
-            raise WireFormatError(
-                f"{path}.member_ids", "members are chosen exactly when the scope is household_part"
+    match shape:
+        case OptionsShape.JUMINHYO:
+            scope = fields.enum("scope", Scope)
+            members = fields.items("member_ids", str_item(pattern=MEMBER_ID), max_len=MAX_HOUSEHOLD)
+            if (scope is Scope.HOUSEHOLD_PART) != bool(members):
+                raise WireFormatError(
+                    f"{path}.member_ids",
+                    "members are chosen exactly when the scope is household_part",
+                )
+            if len(set(members)) != len(members):
+                raise WireFormatError(f"{path}.member_ids", "a member is listed twice")
+            options = JuminhyoOptions(
+                scope=scope,
+                member_ids=members,
+                show_head_and_relationship=fields.flag("show_head_and_relationship"),
+                show_honseki=fields.flag("show_honseki"),
+                show_my_number=fields.flag("show_my_number"),
+                show_foreign_items=fields.flag("show_foreign_items"),
             )
-        if len(set(members)) != len(members):
-            raise WireFormatError(f"{path}.member_ids", "a member is listed twice")
-        options = JuminhyoOptions(
-            scope=scope,
-            member_ids=members,
-            show_head_and_relationship=fields.flag("show_head_and_relationship"),
-            show_honseki=fields.flag("show_honseki"),
-            show_my_number=fields.flag("show_my_number"),
-            show_foreign_items=fields.flag("show_foreign_items"),
-        )
-    elif tag == "tax":
-        options = TaxOptions(
-            fiscal_year=fields.integer(
-                "fiscal_year", min=FISCAL_YEAR_RANGE[0], max=FISCAL_YEAR_RANGE[1]
+        case OptionsShape.TAX:
+            options = TaxOptions(
+                fiscal_year=fields.integer(
+                    "fiscal_year", min=FISCAL_YEAR_RANGE[0], max=FISCAL_YEAR_RANGE[1]
+                )
             )
-        )
-    elif tag == "koseki":
-        options = KosekiOptions(scope=fields.enum("scope", KosekiScope))
-    else:
-        options = NoOptions()
+        case OptionsShape.KOSEKI:
+            options = KosekiOptions(scope=fields.enum("scope", KosekiScope))
+        case OptionsShape.NONE:
+            options = NoOptions()
+        case _:
+            assert_never(shape)
     fields.done()
     return options
 
@@ -139,10 +135,7 @@ def request_from_wire(value: Any, path: str = "$") -> CertificateRequest:
         options=options_from_wire(fields.raw("options"), f"{path}.options", kind),
         copies=fields.integer("copies", min=1, max=MAX_COPIES),
     )
-    if request.jurisdiction is Jurisdiction.HONSEKI and kind not in (
-        CertificateKind.KOSEKI,
-        CertificateKind.KOSEKI_FUHYO,
-    ):
+    if request.jurisdiction is Jurisdiction.HONSEKI and not kind.honseki:
         raise WireFormatError(f"{path}.jurisdiction", "only 戸籍 and 附票 come from the 本籍地")
     fields.done()
     return request

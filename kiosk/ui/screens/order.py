@@ -5,17 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.domain import (
-    CertificateKind,
-    CertificateRequest,
-    JuminhyoOptions,
-    Jurisdiction,
-    KosekiOptions,
-    KosekiScope,
-    NoOptions,
-    Scope,
-    TaxOptions,
-)
 from kiosk.flow.events import (
     Back,
     ChooseCertificate,
@@ -53,6 +42,17 @@ from kiosk.ui.texts import (
     unavailable_reason,
 )
 from kiosk.ui.widgets import Choice, ChoiceGrid, TouchButton, frame, label, metrics
+from printing.certificates import (
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+    Scope,
+    TaxOptions,
+)
 
 
 def one_line_kind(kind: CertificateKind) -> str:

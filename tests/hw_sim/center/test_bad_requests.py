@@ -132,7 +132,7 @@ def test_completion_that_does_not_add_up(
     http: requests.Session, center: RunningCenter, center_pki: Any
 ) -> None:
     from kiosk.center.client import new_idempotency_key
-    from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+    from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
     from tests.hw_sim.center.harness import open_session
 
     with center.client() as client:

@@ -77,14 +77,8 @@ def test_both_versions_are_described() -> None:
 
 
 def test_offer_and_envelope_schemas_match() -> None:
-    from kiosk.domain import (
-        CertificateKind,
-        CertificateRequest,
-        Jurisdiction,
-        NoOptions,
-        Offer,
-        OfferedCertificate,
-    )
+    from kiosk.domain import Offer, OfferedCertificate
+    from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 
     offer = Offer(
         "131202",

@@ -12,7 +12,7 @@ import requests
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key, speaks_this_protocol
 from kiosk.center.errors import ProtocolViolation
-from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.hw_sim.center.harness import RunningCenter, open_session
 
 INKAN_2 = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 2)

@@ -6,7 +6,7 @@ import requests
 
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key
-from kiosk.domain import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.hw_sim.center.harness import RunningCenter, open_session
 
 

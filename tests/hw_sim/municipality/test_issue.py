@@ -8,7 +8,8 @@ import pytest
 from hw_sim.municipality import IssuedDocument, World
 from hw_sim.personas import get_persona
 from hw_sim.world.records import WorldData
-from kiosk.domain import (
+from kiosk.domain import Offer
+from printing.certificates import (
     CertificateKind,
     CertificateRequest,
     JuminhyoOptions,
@@ -16,7 +17,6 @@ from kiosk.domain import (
     KosekiOptions,
     KosekiScope,
     NoOptions,
-    Offer,
     Scope,
     TaxOptions,
 )

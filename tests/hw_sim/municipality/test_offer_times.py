@@ -9,7 +9,8 @@ import pytest
 from hw_sim.municipality import Refusal, UnknownMunicipalityError, World
 from hw_sim.municipality.runtime import WorldRuntime
 from hw_sim.world.records import WorldData
-from kiosk.domain import CertificateKind, Jurisdiction, Offer
+from kiosk.domain import Offer
+from printing.certificates import CertificateKind, Jurisdiction
 
 from .conftest import holder, jst
 
@@ -150,7 +151,7 @@ def test_runtime_maintenance_survives_a_restart(
     )
     # issuing during the window is refused with the same reason
     code, resident_id = holder(again, "normal")
-    from kiosk.domain import CertificateRequest, NoOptions
+    from printing.certificates import CertificateRequest, NoOptions
 
     issued = again.municipality(code).issue(
         resident_id,

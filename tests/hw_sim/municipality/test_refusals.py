@@ -10,15 +10,14 @@ import pytest
 from hw_sim.municipality import Refusal, UnknownMunicipalityError, World
 from hw_sim.municipality.runtime import WorldRuntime
 from hw_sim.world.records import WorldData
-from kiosk.domain import (
+from kiosk.domain import Offer, RefusalReason
+from printing.certificates import (
     CertificateKind,
     CertificateRequest,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
     NoOptions,
-    Offer,
-    RefusalReason,
     Scope,
     TaxOptions,
 )

@@ -19,14 +19,8 @@ from hw_sim.municipality import (
 from hw_sim.municipality.runtime import WorldRuntime
 from hw_sim.personas import get_persona
 from hw_sim.world.records import WorldData
-from kiosk.domain import (
-    CertificateKind,
-    CertificateRequest,
-    Jurisdiction,
-    KosekiOptions,
-    Offer,
-    RefusalReason,
-)
+from kiosk.domain import Offer, RefusalReason
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, KosekiOptions
 
 from .conftest import card, jst
 

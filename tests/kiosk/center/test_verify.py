@@ -18,7 +18,7 @@ from hw_sim.center.render import es256
 from kiosk.center import wire
 from kiosk.center.errors import EnvelopeRejected
 from kiosk.center.verify import verify_issuance
-from kiosk.domain import CertificateKind, CertificateRequest, JuminhyoOptions, Jurisdiction
+from printing.certificates import CertificateKind, CertificateRequest, JuminhyoOptions, Jurisdiction
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 REQUEST = CertificateRequest(CertificateKind.JUMINHYO, Jurisdiction.RESIDENCE, JuminhyoOptions(), 2)

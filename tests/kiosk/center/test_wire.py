@@ -13,19 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.center import wire
-from kiosk.domain import (
+from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules, RefusalReason
+from printing.certificates import (
     CertificateKind,
     CertificateRequest,
-    HouseholdMember,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
     KosekiScope,
     NoOptions,
-    Offer,
-    OfferedCertificate,
-    OptionRules,
-    RefusalReason,
     Scope,
     TaxOptions,
 )

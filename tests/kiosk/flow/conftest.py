@@ -8,21 +8,13 @@ from typing import Any
 
 import pytest
 
-from kiosk.domain import (
-    CertificateKind,
-    HouseholdMember,
-    Jurisdiction,
-    KosekiScope,
-    Offer,
-    OfferedCertificate,
-    OptionRules,
-    Scope,
-)
+from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules
 from kiosk.flow import Effect, Event, FlowSettings, FlowState, initial_state, step
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow.state import PaymentMode
 from kiosk.flow.timeouts import TimeoutSettings
+from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 
 PIN = "9137"  # the test card's PIN; chosen so that it appears nowhere else in a state
 FACTS = ev.CardFacts("番号　花子", "東京都千代田区一番町１－２", date(1990, 4, 1), "2")

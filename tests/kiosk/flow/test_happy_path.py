@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from kiosk.domain import CertificateKind, CertificateRequest, JuminhyoOptions, Jurisdiction, Scope
 from kiosk.flow import TimerName
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import records as jr
 from kiosk.payment import ChangeDispensed, Denomination, EscrowHeld, MoneyInserted, TrayEmptied
+from printing.certificates import (
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    Jurisdiction,
+    Scope,
+)
 from tests.kiosk.flow.conftest import PIN, Driver, core, make_offer
 
 TXN = "boot-000001"

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from kiosk.audit import AuditEvent
 from kiosk.center import wire
-from kiosk.domain import CertificateKind, Jurisdiction, KosekiScope, Scope
 from kiosk.flow import Effect, Event, FlowState
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
@@ -40,6 +39,7 @@ from kiosk.payment import (
     TrayEmptied,
 )
 from kiosk.runtime.reporting import completion_report
+from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 from tests.kiosk.flow.conftest import (
     FACTS,
     MATCHING_NUMBER,

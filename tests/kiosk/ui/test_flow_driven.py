@@ -11,7 +11,6 @@ from dataclasses import replace
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from kiosk import i18n
-from kiosk.domain import CertificateKind, Scope
 from kiosk.flow import events as ev
 from kiosk.flow.state import (
     CertificateChoice,
@@ -33,6 +32,7 @@ from kiosk.ui.screens.card import PinScreen
 from kiosk.ui.screens.order import CertificateScreen, OptionsScreen
 from kiosk.ui.screens.start import StartScreen
 from kiosk.ui.window import KioskWindow
+from printing.certificates import CertificateKind, Scope
 from tests.kiosk.ui.conftest import MakeWindow, fresh_state, settle
 
 PIN = "8264"  # appears nowhere else in these snapshots

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kiosk.domain import CertificateKind, JuminhyoOptions, KosekiScope, Scope
 from kiosk.flow.events import (
     Back,
     Backspace,
@@ -46,6 +45,7 @@ from kiosk.ui.screens.registration import (
     StatusEntryScreen,
 )
 from kiosk.ui.screens.start import StartScreen
+from printing.certificates import CertificateKind, JuminhyoOptions, KosekiScope, Scope
 from tests.kiosk.ui.conftest import MakeWindow, settle
 
 

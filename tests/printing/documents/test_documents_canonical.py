@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from doc_helpers import PdfText, squash
 
-from kiosk.domain import CertificateKind, JuminhyoOptions, KosekiScope, Scope
+from printing.certificates import CertificateKind, JuminhyoOptions, KosekiScope, Scope
 from printing.documents import (
     CANONICAL_VERSION,
     PersonName,

@@ -15,7 +15,7 @@ import pytest
 from doc_helpers import PdfText
 from PIL import Image
 
-from kiosk.domain import JuminhyoOptions, Scope
+from printing.certificates import JuminhyoOptions, Scope
 from printing.documents import (
     A4_LAYOUT,
     MissingGlyphError,

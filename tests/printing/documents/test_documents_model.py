@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from kiosk.domain import JuminhyoOptions, KosekiScope, Scope
+from printing.certificates import JuminhyoOptions, KosekiScope, Scope
 from printing.documents import (
     FuhyoEntry,
     FuhyoPerson,

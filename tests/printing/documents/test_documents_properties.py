@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from kiosk.domain import JuminhyoOptions, KosekiScope, Scope
+from printing.certificates import JuminhyoOptions, KosekiScope, Scope
 from printing.documents import (
     Household,
     KosekiCertificate,

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from doc_helpers import PdfText, squash
 
-from kiosk.domain import JuminhyoOptions, Scope
+from printing.certificates import JuminhyoOptions, Scope
 from printing.documents import (
     InvalidDocumentError,
     ResidenceEvent,

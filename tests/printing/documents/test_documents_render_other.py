@@ -10,7 +10,7 @@ import numpy as np
 from doc_helpers import PdfText, squash
 from PIL import Image
 
-from kiosk.domain import KosekiScope
+from printing.certificates import KosekiScope
 from printing.documents import Issuer, render, render_document, samples
 from printing.documents._compose_tax import tax_names
 from printing.documents.jpdates import fullwidth_digits
