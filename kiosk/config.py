@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from kiosk.domain import LANGUAGES
 from kiosk.flow import FlowSettings, PaymentMode, Service, TimeoutSettings, TimerName
+from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HOURS = re.compile(r"(\d{1,2}):(\d{2})")
@@ -121,8 +121,8 @@ class KioskConfig:
     payment: PaymentSettings
     journal_path: Path
     serial_salt_path: Path  # the salt naming certificates in the journal and logs
-    languages: tuple[str, ...] = LANGUAGES
-    default_language: str = "ja"
+    languages: tuple[str, ...] = LANGUAGES  # a profile without a list gets every language
+    default_language: str = DEFAULT_LANGUAGE
     services: tuple[Service, ...] = (Service.ISSUE, Service.REGISTER, Service.STATUS)
     hours: tuple[time, time] = (time(6, 30), time(23, 0))
     notices: tuple[str, ...] = ()
@@ -362,7 +362,7 @@ class _Parser:
                 raise ConfigError(top.key("languages"), f"{code!r} is not one of {LANGUAGES}")
         if len(set(languages)) != len(languages) or not languages:
             raise ConfigError(top.key("languages"), "list each language once, at least one")
-        default = top.text("default_language", "ja")
+        default = top.text("default_language", DEFAULT_LANGUAGE)
         if default not in languages:
             raise ConfigError(top.key("default_language"), f"{default!r} is not in languages")
         return languages, default

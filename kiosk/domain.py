@@ -107,21 +107,6 @@ class Offer:
     notices: tuple[str, ...] = ()  # plain Japanese text from the municipality
 
 
-# The seven screen languages (product-facts.md): BCP 47-style codes used for catalogs.
-LANGUAGES: tuple[str, ...] = ("ja", "en", "zh_Hans", "zh_Hant", "ko", "es", "pt")
-
-# Language names in their own language, for the language screen (style.md: Electrum).
-LANGUAGE_NAMES: dict[str, str] = {
-    "ja": "日本語",
-    "en": "English",
-    "zh_Hans": "中文（简体）",
-    "zh_Hant": "中文（繁體）",
-    "ko": "한국어",
-    "es": "Español",
-    "pt": "Português",
-}
-
-
 class RefusalReason(StrEnum):
     """Why a municipality refuses a resident, a certificate or an application (stable codes).
 

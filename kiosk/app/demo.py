@@ -22,10 +22,10 @@ from typing import Any, Protocol
 
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-from kiosk.domain import LANGUAGES
 from kiosk.flow import FlowState
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
+from kiosk.languages import LANGUAGES
 from kiosk.runtime import Runner
 from kiosk.ui import KioskWindow
 from printing.certificates import CertificateKind

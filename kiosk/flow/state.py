@@ -63,6 +63,7 @@ from kiosk.flow.screens import (
     VerifyingPin,
 )
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
+from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
 
 
@@ -76,8 +77,8 @@ class FlowSettings:
     """What the flow needs from the profile; fixed for the kiosk's run."""
 
     boot_id: str  # unique per start of the kiosk (the runner makes a random one)
-    default_language: str = "ja"
-    languages: tuple[str, ...] = ("ja", "en", "zh_Hans", "zh_Hant", "ko", "es", "pt")
+    default_language: str = DEFAULT_LANGUAGE
+    languages: tuple[str, ...] = LANGUAGES  # kiosk.languages: every language by default
     services: tuple[Service, ...] = (Service.ISSUE, Service.REGISTER, Service.STATUS)
     payment: PaymentMode = PaymentMode.ACCEPTOR
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)

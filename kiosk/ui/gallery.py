@@ -16,7 +16,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.domain import LANGUAGES
+from kiosk.languages import LANGUAGES
 
 
 def _parse_size(text: str) -> tuple[int, int]:

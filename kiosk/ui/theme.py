@@ -11,8 +11,8 @@ against WCAG 2.x contrast (AA 4.5:1 for the standard palette, AAA 7:1 for the hi
 one of the city-hall accessibility profile); see :func:`contrast_ratio` and the tests.
 
 Fonts: Noto Sans CJK (Debian fonts-noto-cjk) in the family that matches the language, so that
-glyph shapes are right (real-stack.md): JP for Japanese and the Latin-script languages, SC for
-simplified Chinese, TC for traditional Chinese, KR for Korean. The family is always named.
+glyph shapes are right (real-stack.md): each language's row in kiosk.languages names it (JP for
+Japanese and the Latin-script languages, SC, TC, KR). The family is always named.
 """
 
 from __future__ import annotations
@@ -20,26 +20,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.languages import DEFAULT_LANGUAGE
+from kiosk.languages import language as language_row
+
 REFERENCE_WIDTH = 1280
 REFERENCE_HEIGHT = 800
 MIN_SCALE = 0.8
 MAX_SCALE = 2.0
 
-FONT_FAMILIES: dict[str, str] = {
-    "ja": "Noto Sans CJK JP",
-    "en": "Noto Sans CJK JP",
-    "es": "Noto Sans CJK JP",
-    "pt": "Noto Sans CJK JP",
-    "zh_Hans": "Noto Sans CJK SC",
-    "zh_Hant": "Noto Sans CJK TC",
-    "ko": "Noto Sans CJK KR",
-}
-# Digits of amounts and masked entries: the same family (tabular figures in Noto CJK).
-
-
 def font_family(language: str) -> str:
-    """The Noto Sans CJK family for ``language`` (JP for unknown codes)."""
-    return FONT_FAMILIES.get(language, FONT_FAMILIES["ja"])
+    """The Noto Sans CJK family for ``language`` (kiosk.languages; JP for unknown codes)."""
+    try:
+        return language_row(language).font_family
+    except ValueError:
+        return language_row(DEFAULT_LANGUAGE).font_family
+
+
+# Digits of amounts and masked entries: the same family (tabular figures in Noto CJK).
 
 
 class ThemeName(StrEnum):

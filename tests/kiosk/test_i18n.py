@@ -22,7 +22,7 @@ from babel.messages.pofile import read_po
 import kiosk.errors
 import kiosk.flow
 from kiosk import i18n
-from kiosk.domain import LANGUAGES
+from kiosk.languages import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[2]
 LOCALES = REPO / "locales"

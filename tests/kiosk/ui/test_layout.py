@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from kiosk.domain import LANGUAGES
 from kiosk.flow.state import FlowState
+from kiosk.languages import LANGUAGES
 from kiosk.ui.kana_keyboard import shared_loader
 from kiosk.ui.layout_check import layout_problems, visible_widgets
 from kiosk.ui.samples import samples

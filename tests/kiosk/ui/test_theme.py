@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain import LANGUAGES
+from kiosk.languages import LANGUAGES
 from kiosk.ui.theme import (
     HIGH_CONTRAST,
     STANDARD,
