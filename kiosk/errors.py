@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk.i18n import N_
+from kiosk.msgids import N_
 
 
 class Problem(StrEnum):
@@ -42,7 +42,7 @@ class Problem(StrEnum):
     SESSION_EXPIRED = "session_expired"
     CERTIFICATE_DATA_INVALID = "certificate_data_invalid"
     APPLICATION_NOT_FOUND = "application_not_found"
-    # municipality refusals (kiosk.domain.RefusalReason and the center's reason codes)
+    # refusals (the reason codes of kiosk.domain.REASONS map to these)
     RESIDENT_NOT_FOUND = "resident_not_found"
     MOVED_OUT = "moved_out"
     SUPPORT_MEASURES = "support_measures"
@@ -362,10 +362,20 @@ CHANGE_OWED_BY_STAFF = N_(
 )
 STAFF_REFERENCE = N_("Code for staff: {code}")
 
-# Staff codes of money the kiosk owes (journal StaffOwed records).
-STAFF_CODE_CHANGE_SHORT = "P-411"
-STAFF_CODE_REFUND_SHORT = "P-412"
-STAFF_CODE_REFUND_NO_ANSWER = "P-413"
+
+class OwedCode(StrEnum):
+    """Staff codes of money the kiosk owes the resident (journal ``StaffOwed`` records); staff
+    pay it against the journal. Never reuse or renumber one (old journals keep them)."""
+
+    CHANGE_SHORT = "P-411"  # the acceptor paid less change than due
+    REFUND_SHORT = "P-412"  # the acceptor paid back less than asked
+    REFUND_NO_ANSWER = "P-413"  # the acceptor never answered a refund
+    RECOVERED = "K-910"  # found unsettled by the start-up recovery after a crash or power cut
+
+
+STAFF_CODE_CHANGE_SHORT = OwedCode.CHANGE_SHORT
+STAFF_CODE_REFUND_SHORT = OwedCode.REFUND_SHORT
+STAFF_CODE_REFUND_NO_ANSWER = OwedCode.REFUND_NO_ANSWER
 
 # Printer fault codes (printing.faults.PrinterFault values) → problems.
 _PRINTER_FAULTS: dict[str, Problem] = {
@@ -384,43 +394,9 @@ _PRINTER_FAULTS: dict[str, Problem] = {
     "timeout": Problem.PRINT_TIMEOUT,
 }
 
-# Center reason codes (kiosk.center.wire.reasons) that are not a Problem value of the same name.
-_REASON_ALIASES: dict[str, Problem] = {
-    "certificate_revoked": Problem.CERTIFICATE_INVALID,
-    "certificate_not_yet_valid": Problem.CERTIFICATE_INVALID,
-    "certificate_untrusted": Problem.CERTIFICATE_INVALID,
-    "certificate_invalid": Problem.CERTIFICATE_INVALID,
-    "certificate_status_unknown": Problem.CERTIFICATE_INVALID,
-    "certificate_expired": Problem.CERTIFICATE_EXPIRED,
-    "signature_invalid": Problem.CARD_ERROR,
-    "challenge_expired": Problem.SESSION_EXPIRED,
-    "challenge_unknown": Problem.SESSION_EXPIRED,
-    "card_holder_unknown": Problem.RESIDENT_NOT_FOUND,
-    "honseki_not_offered": Problem.NOT_OFFERED,
-    "copies_exceeded": Problem.NOT_OFFERED,
-    "registration_service_unavailable": Problem.NOT_OFFERED,
-    "wrong_purpose": Problem.CENTER_PROTOCOL,
-}
-
-_REFUSALS = frozenset(
-    {
-        Problem.RESIDENT_NOT_FOUND,
-        Problem.MOVED_OUT,
-        Problem.SUPPORT_MEASURES,
-        Problem.UNDER_AGE_EXCLUDED,
-        Problem.CHARACTERS_NOT_SUPPORTED,
-        Problem.NOT_OFFERED,
-        Problem.NO_RECORD,
-        Problem.NOT_REGISTERED,
-        Problem.OUT_OF_HOURS,
-        Problem.WEEKDAYS_ONLY,
-        Problem.YEAR_END_CLOSURE,
-        Problem.MUNICIPALITY_MAINTENANCE,
-        Problem.ALREADY_REGISTERED,
-        Problem.INVALID_APPLICATION,
-        Problem.MUNICIPALITY_NOT_PARTICIPATING,
-    }
-)
+_BY_STAFF_CODE = {text.staff_code: problem for problem, text in CATALOG.items()}
+if len(_BY_STAFF_CODE) != len(CATALOG):  # a staff code names one problem, always
+    raise RuntimeError("two problems share a staff code")
 
 
 def describe(problem: Problem) -> ProblemText:
@@ -432,16 +408,9 @@ def staff_code(problem: Problem) -> str:
     return CATALOG[problem].staff_code
 
 
-def problem_for_refusal(reason: str) -> Problem:
-    """The problem a refusal reason code stands for; unknown codes → :attr:`Problem.REFUSED`."""
-    alias = _REASON_ALIASES.get(reason)
-    if alias is not None:
-        return alias
-    try:
-        problem = Problem(reason)
-    except ValueError:
-        return Problem.REFUSED
-    return problem if problem in _REFUSALS else Problem.REFUSED
+def problem_for_staff_code(code: str) -> Problem | None:
+    """The problem whose staff code is ``code`` (a journal row, a staff report), if any."""
+    return _BY_STAFF_CODE.get(code)
 
 
 def problem_for_printer_fault(fault: str) -> Problem:

@@ -31,6 +31,7 @@ from babel.numbers import format_decimal
 
 from kiosk.languages import DEFAULT_LANGUAGE
 from kiosk.languages import language as language_row
+from kiosk.msgids import N_
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,24 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 LanguageListener = Callable[[str], None]
 
-
-def N_(message: str) -> str:
-    """Mark ``message`` for extraction without translating it (translate where it is shown)."""
-    return message
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DOMAIN",
+    "LOCALE_DIR",
+    "N_",
+    "LanguageHolder",
+    "_",
+    "babel_locale",
+    "current",
+    "current_language",
+    "format_date",
+    "format_yen",
+    "language_name",
+    "ngettext",
+    "reload_catalogs",
+    "set_language",
+    "translate",
+]
 
 
 @cache

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kiosk.audit import AuditEvent, audit
-from kiosk.errors import Problem, problem_for_refusal, staff_code
+from kiosk.domain import problem_for_refusal
+from kiosk.errors import Problem, staff_code
 from kiosk.flow.effects import (
     Audit,
     CancelCenterCall,
@@ -43,8 +44,10 @@ from kiosk.flow.state import (
 from kiosk.journal.records import (
     CloseReason,
     RefundIntent,
+    RefundReason,
     ReportIntent,
     TransactionClosed,
+    refund_reason_code,
 )
 
 Effects = tuple[Effect, ...]
@@ -172,7 +175,7 @@ def report(state: FlowState, outcome: Completion) -> Outcome:
     )
 
 
-def start_refund(state: FlowState, problem: Problem | None, reason: str) -> Outcome:
+def start_refund(state: FlowState, problem: Problem | None, reason: RefundReason) -> Outcome:
     """Pay back everything held (write-ahead), wait for every payout in flight, then show
     ``problem``'s fault screen (Cancelled if None)."""
     txn = state.txn
@@ -187,7 +190,12 @@ def start_refund(state: FlowState, problem: Problem | None, reason: str) -> Outc
         money = replace(money, refund_pending_yen=money.refund_pending_yen + held)
         effects += [
             JournalWrite(RefundIntent(txn.txn_id, held, reason)),
-            note(AuditEvent.REFUND_INIT, txn_id=txn.txn_id, yen=held, reason=reason),
+            note(
+                AuditEvent.REFUND_INIT,
+                txn_id=txn.txn_id,
+                yen=held,
+                reason=refund_reason_code(reason),
+            ),
             Refund(held),
         ]
     state = replace(with_txn(state, money=money), screen=Refunding(problem), prompt=False)
@@ -222,7 +230,7 @@ def fail(state: FlowState, problem: Problem, detail: str = "") -> Outcome:
     if txn is None:
         return replace(state, screen=Fault(problem, detail), prompt=False), tuple(effects)
     if txn.refundable_yen > 0 or txn.money.pending_yen:
-        state, refund = start_refund(state, problem, staff_code(problem))
+        state, refund = start_refund(state, problem, problem)
         return state, (*effects, *refund)
     txn, released = release_card(txn)
     effects.extend(released)

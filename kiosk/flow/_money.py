@@ -84,6 +84,7 @@ from kiosk.journal.records import (
     PaymentOutcome,
     PrintIntent,
     PrintOutcome,
+    RefundCause,
     RefundIntent,
     RefundOutcome,
     StaffOwed,
@@ -203,7 +204,9 @@ def on_payment(state: FlowState, screen: Payment, event: Event) -> Outcome | Non
                 staff_code=staff_code(Problem.ACCEPTOR_JAMMED),
             )
             if txn.refundable_yen > 0:
-                state, effects = start_refund(state, Problem.ACCEPTOR_JAMMED, "P-401")
+                state, effects = start_refund(
+                    state, Problem.ACCEPTOR_JAMMED, Problem.ACCEPTOR_JAMMED
+                )
                 return state, (audit, *effects)
             return fail(state, Problem.ACCEPTOR_JAMMED)
         case _:
@@ -280,7 +283,7 @@ def printed(state: FlowState, copies_printed: int, fault: str) -> Outcome:
         return state, (*effects, *reminders, *reported)
     problem = problem_for_printer_fault(fault)
     if state.txn is not None and state.txn.refundable_yen > 0:
-        state, refund = start_refund(state, problem, staff_code(problem))
+        state, refund = start_refund(state, problem, problem)
         return state, (*effects, *refund)
     state, reported = report(state, Completion.FAILED)
     return replace(state, screen=Fault(problem, fault)), (*effects, *reported)
@@ -477,7 +480,7 @@ def stray_money(state: FlowState, yen: int) -> Outcome:
     if journaled:
         journal = (
             JournalWrite(MoneyIn(txn.txn_id, yen)),
-            JournalWrite(RefundIntent(txn.txn_id, yen, "stray")),
+            JournalWrite(RefundIntent(txn.txn_id, yen, RefundCause.STRAY)),
         )
     state = ask_payout(with_txn(state, money=money), PayoutKind.REFUND, yen, journaled)
     return state, (

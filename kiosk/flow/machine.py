@@ -112,7 +112,7 @@ from kiosk.flow.timeouts import (
     TimerKind,
     TimerName,
 )
-from kiosk.journal.records import CloseReason, ReportOutcome, TransactionClosed
+from kiosk.journal.records import CloseReason, RefundCause, ReportOutcome, TransactionClosed
 from kiosk.payment.events import AcceptorEvent
 
 _INTENTS: tuple[type, ...] = typing.get_args(Intent)
@@ -313,7 +313,9 @@ def abandon(state: FlowState, timed_out: bool) -> Outcome:
             pass
     if txn.refundable_yen > 0 or txn.money.pending_yen:
         # Rule 5: money is never abandoned — it goes back first.
-        state, refund = start_refund(state, None, "timeout" if timed_out else "cancelled")
+        state, refund = start_refund(
+            state, None, RefundCause.TIMEOUT if timed_out else RefundCause.CANCELLED
+        )
         return state, (*audit, *refund)
     effects: list[Effect] = list(audit)
     if txn.money.accepting:

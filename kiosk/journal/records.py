@@ -13,6 +13,8 @@ import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kiosk.errors import OwedCode, Problem, problem_for_staff_code, staff_code
+
 
 class Step(StrEnum):
     """The kinds of steps; each intent is matched by the next outcome of the same step."""
@@ -96,11 +98,39 @@ class ChangeOutcome:
     dispensed_yen: int
 
 
+class RefundCause(StrEnum):
+    """Why money goes back when no problem is the reason."""
+
+    CANCELLED = "cancelled"  # the resident cancelled
+    TIMEOUT = "timeout"  # the resident left: no answer to "continue?"
+    STRAY = "stray"  # a piece taken in when no payment was open
+
+
+# A refund is for a problem (its fault screen) or for one of the causes above.
+RefundReason = Problem | RefundCause
+
+
+def refund_reason_code(reason: RefundReason) -> str:
+    """How the journal writes a refund's reason: the problem's staff code (what staff look up),
+    else the cause's word. Journals written before the type existed hold the same texts."""
+    if isinstance(reason, Problem):
+        return staff_code(reason)
+    return reason.value
+
+
+def refund_reason_from_code(code: str) -> RefundReason | None:
+    """The reason a journal row names; None for a text no version of the kiosk wrote."""
+    try:
+        return RefundCause(code)
+    except ValueError:
+        return problem_for_staff_code(code)
+
+
 @dataclass(frozen=True)
 class RefundIntent:
     txn_id: str
     yen: int
-    reason: str  # a staff code (kiosk/errors.py) or "cancelled"
+    reason: RefundReason
 
 
 @dataclass(frozen=True)
@@ -143,7 +173,7 @@ class StaffOwed:
 
     txn_id: str
     yen: int
-    staff_code: str
+    staff_code: OwedCode
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from kiosk.journal.records import (
     Step,
     TransactionClosed,
     TransactionOpened,
+    refund_reason_code,
 )
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ def _row(record: JournalRecord) -> _Row:
         case ChangeOutcome(requested_yen=requested, dispensed_yen=dispensed):
             return (Step.CHANGE, Phase.OUTCOME, requested, dispensed, 0, "")
         case RefundIntent(yen=yen, reason=reason):
-            return (Step.REFUND, Phase.INTENT, yen, 0, 0, reason)
+            return (Step.REFUND, Phase.INTENT, yen, 0, 0, refund_reason_code(reason))
         case RefundOutcome(requested_yen=requested, refunded_yen=refunded):
             return (Step.REFUND, Phase.OUTCOME, requested, refunded, 0, "")
         case PrintIntent(copies=copies, document_digest=digest):
@@ -157,7 +158,7 @@ def _row(record: JournalRecord) -> _Row:
         case ReportOutcome(acknowledged=acknowledged):
             return (Step.REPORT, Phase.OUTCOME, 0, 0, int(acknowledged), "")
         case StaffOwed(yen=yen, staff_code=code):
-            return (Step.STAFF, Phase.OUTCOME, 0, yen, 0, code)
+            return (Step.STAFF, Phase.OUTCOME, 0, yen, 0, code.value)
         case IssuanceReceived(issuance_id=issuance_id):
             return (Step.ISSUANCE, Phase.OUTCOME, 0, 0, 0, issuance_id)
         case _:

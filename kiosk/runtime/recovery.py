@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.audit import AuditEvent, audit, record
+from kiosk.errors import OwedCode
 from kiosk.flow import effects as fx
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import (
@@ -39,8 +40,8 @@ from kiosk.runtime.reporting import IssuanceFacts
 
 log = logging.getLogger(__name__)
 
-# Staff code of money owed after a restart (kiosk/errors.py keeps the K- family for the kiosk).
-STAFF_CODE_RECOVERED = "K-910"
+# Staff code of money owed after a restart (the problem catalog's OwedCode).
+STAFF_CODE_RECOVERED = OwedCode.RECOVERED
 # The completion's failure reason for a transaction whose printing a restart interrupted (the
 # journal keeps whole copies printed, not the printer's fault code).
 RESTART_REASON = "kiosk_restart"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from kiosk.domain import unavailable_text
 from kiosk.flow.events import OptionItem, RegistrationState, Service
 from kiosk.i18n import N_, _, current_language
 from kiosk.payment.events import RejectReason
@@ -48,19 +49,6 @@ ITEM_NAMES: dict[OptionItem, str] = {
 }
 MY_NUMBER_ITEM = N_("Individual Number (My Number)")
 
-UNAVAILABLE_REASONS: dict[str, str] = {
-    "out_of_hours": N_("Outside service hours"),
-    "weekdays_only": N_("Only on weekdays when the office is open"),
-    "year_end_closure": N_("Not available during the New Year holidays"),
-    "maintenance": N_("Not available during maintenance"),
-    "not_registered": N_("Needs registration first"),
-    "no_record": N_("No record to certify"),
-    "not_offered": N_("Not offered by your municipality"),
-    "support_measures": N_("Please ask at the counter"),
-    "characters_not_supported": N_("Please ask at the counter"),
-}
-UNAVAILABLE_DEFAULT = N_("Not available now")
-
 REGISTRATION_STATES: dict[RegistrationState, str] = {
     RegistrationState.RECEIVED: N_("Received: the municipality is checking your application."),
     RegistrationState.REGISTERED: N_(
@@ -95,4 +83,5 @@ def jurisdiction_name(jurisdiction: Jurisdiction) -> str:
 
 
 def unavailable_reason(code: str | None) -> str:
-    return _(UNAVAILABLE_REASONS.get(code or "", UNAVAILABLE_DEFAULT))
+    """Why a menu line cannot be chosen, translated (the reason's text, kiosk.domain.REASONS)."""
+    return _(unavailable_text(code))

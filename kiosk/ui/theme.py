@@ -28,6 +28,7 @@ REFERENCE_HEIGHT = 800
 MIN_SCALE = 0.8
 MAX_SCALE = 2.0
 
+
 def font_family(language: str) -> str:
     """The Noto Sans CJK family for ``language`` (kiosk.languages; JP for unknown codes)."""
     try:

@@ -46,6 +46,7 @@ from kiosk.center.wire.messages import (
 )
 from kiosk.center.wire.reasons import (
     AUTH_REASONS,
+    CENTER_REASONS,
     MUNICIPALITY_REASONS,
     OUT_OF_HOURS_REASONS,
     REASONS,
@@ -82,6 +83,7 @@ __all__ = [
     "AUTH_MESSAGE_LABEL",
     "AUTH_REASONS",
     "BACK_SIDE_FORMAT",
+    "CENTER_REASONS",
     "ENVELOPE_FORMAT",
     "ENVELOPE_SIGNING_EKU",
     "IDEMPOTENCY_KEY",

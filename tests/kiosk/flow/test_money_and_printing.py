@@ -30,7 +30,7 @@ def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
     assert driver.screen == st.Refunding(Problem.PRINTER_OUT_OF_PAPER)
     assert journal_records(effects) == [
         jr.PrintOutcome(txn, 0, "out_of_paper"),
-        jr.RefundIntent(txn, 300, "R-501"),
+        jr.RefundIntent(txn, 300, Problem.PRINTER_OUT_OF_PAPER),
     ]
     assert of_type(effects, fx.Refund) == [fx.Refund(300)]
     effects = driver.send(MoneyRefunded(300, 300))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.errors import OwedCode, Problem
 from kiosk.journal import (
     ChangeIntent,
     ChangeOutcome,
@@ -107,10 +108,10 @@ def test_failed_print_refund_and_staff_debt(tmp_path: Path) -> None:
             PaymentOutcome("t1", 1000),
             ChangeIntent("t1", 400),
             ChangeOutcome("t1", 400, 300),
-            StaffOwed("t1", 100, "P-201"),
+            StaffOwed("t1", 100, OwedCode.REFUND_SHORT),
             PrintIntent("t1", 3, ""),
             PrintOutcome("t1", 1, "out_of_paper"),
-            RefundIntent("t1", 400, "P-301"),
+            RefundIntent("t1", 400, Problem.PRINTER_JAM),
             RefundOutcome("t1", 400, 400),
         ):
             journal.write(record)
@@ -182,7 +183,7 @@ CRASH_AFTER_INTENT = textwrap.dedent(
     journal.write(PrintIntent("t1", 1, "abcd"))
     if sys.argv[2] == "refund":
         journal.write(PrintOutcome("t1", 0, "jam"))
-        journal.write(RefundIntent("t1", 300, "P-302"))
+        journal.write(RefundIntent("t1", 300, RefundCause.CANCELLED))
     # the process dies here, between an intent and its outcome: no close, no flush by Python
     os._exit(0)
     """
@@ -193,7 +194,7 @@ CRASH_AFTER_INTENT = textwrap.dedent(
     ("stage", "pending"),
     [
         ("print", (PendingStep(Step.PRINT, 0, 1, "abcd"),)),
-        ("refund", (PendingStep(Step.REFUND, 300, 0, "P-302"),)),
+        ("refund", (PendingStep(Step.REFUND, 300, 0, "cancelled"),)),
     ],
 )
 def test_a_crash_between_intent_and_outcome_leaves_the_intent_pending(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.errors import OwedCode, Problem
 from kiosk.journal import (
     ChangeIntent,
     ChangeOutcome,
@@ -69,9 +70,9 @@ def write_journal(path: Path) -> None:
             PaymentOutcome("b", 300),
             PrintIntent("b", 1, ""),
             PrintOutcome("b", 0, "media-empty"),
-            RefundIntent("b", 300, "R-501"),
+            RefundIntent("b", 300, Problem.PRINTER_OUT_OF_PAPER),
             RefundOutcome("b", 300, 200),
-            StaffOwed("b", 100, "R-501"),
+            StaffOwed("b", 100, OwedCode.REFUND_SHORT),
             TransactionClosed("b", CloseReason.REFUNDED),
         ):
             journal.write(record)
