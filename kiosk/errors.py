@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import assert_never
 
 from kiosk.msgids import N_
+from printing.faults import PrinterFault
 
 
 class Problem(StrEnum):
@@ -377,22 +379,6 @@ STAFF_CODE_CHANGE_SHORT = OwedCode.CHANGE_SHORT
 STAFF_CODE_REFUND_SHORT = OwedCode.REFUND_SHORT
 STAFF_CODE_REFUND_NO_ANSWER = OwedCode.REFUND_NO_ANSWER
 
-# Printer fault codes (printing.faults.PrinterFault values) → problems.
-_PRINTER_FAULTS: dict[str, Problem] = {
-    "out_of_paper": Problem.PRINTER_OUT_OF_PAPER,
-    "jam": Problem.PRINTER_JAM,
-    "door_open": Problem.PRINTER_DOOR_OPEN,
-    "toner_empty": Problem.PRINTER_TONER_EMPTY,
-    "offline": Problem.PRINTER_OFFLINE,
-    "unreachable": Problem.PRINTER_OFFLINE,
-    "no_queue": Problem.PRINTER_OFFLINE,
-    "stopped": Problem.PRINTER_STOPPED,
-    "not_accepting": Problem.PRINTER_STOPPED,
-    "aborted": Problem.PRINT_ABORTED,
-    "cancelled": Problem.PRINT_ABORTED,
-    "rejected_document": Problem.PRINT_ABORTED,
-    "timeout": Problem.PRINT_TIMEOUT,
-}
 
 _BY_STAFF_CODE = {text.staff_code: problem for problem, text in CATALOG.items()}
 if len(_BY_STAFF_CODE) != len(CATALOG):  # a staff code names one problem, always
@@ -413,6 +399,26 @@ def problem_for_staff_code(code: str) -> Problem | None:
     return _BY_STAFF_CODE.get(code)
 
 
-def problem_for_printer_fault(fault: str) -> Problem:
-    """The problem a printer fault code (printing.faults.PrinterFault value) stands for."""
-    return _PRINTER_FAULTS.get(fault, Problem.PRINTER_ERROR)
+def problem_for_printer_fault(fault: PrinterFault) -> Problem:
+    """The problem a printer fault stands for (mypy checks that every fault has a case)."""
+    match fault:
+        case PrinterFault.OUT_OF_PAPER:
+            return Problem.PRINTER_OUT_OF_PAPER
+        case PrinterFault.JAM:
+            return Problem.PRINTER_JAM
+        case PrinterFault.DOOR_OPEN:
+            return Problem.PRINTER_DOOR_OPEN
+        case PrinterFault.TONER_EMPTY:
+            return Problem.PRINTER_TONER_EMPTY
+        case PrinterFault.OFFLINE | PrinterFault.UNREACHABLE | PrinterFault.NO_QUEUE:
+            return Problem.PRINTER_OFFLINE
+        case PrinterFault.STOPPED | PrinterFault.NOT_ACCEPTING:
+            return Problem.PRINTER_STOPPED
+        case PrinterFault.ABORTED | PrinterFault.CANCELLED | PrinterFault.REJECTED_DOCUMENT:
+            return Problem.PRINT_ABORTED
+        case PrinterFault.TIMEOUT:
+            return Problem.PRINT_TIMEOUT
+        case PrinterFault.PRINTER_ERROR:
+            return Problem.PRINTER_ERROR
+        case _:
+            assert_never(fault)

@@ -100,6 +100,7 @@ from kiosk.payment.events import (
     MoneyRejected,
     TrayEmptied,
 )
+from printing.faults import PrinterFault
 
 
 def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | None:
@@ -115,7 +116,7 @@ def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | N
                 txn=replace(txn, issue_requested=True),
             )
         case PrinterNotReady(fault=fault), FetchPhase.PRINTER_CHECK:
-            return fail(state, problem_for_printer_fault(fault), fault)
+            return fail(state, problem_for_printer_fault(fault), fault.value)
         case CertificateReady() as ready, FetchPhase.ISSUING if ready.txn_id == txn.txn_id:
             return certificate_ready(state, ready)
         case CenterFailed(call=CenterCall.ISSUE) as failed, FetchPhase.ISSUING:
@@ -253,27 +254,30 @@ def on_printing(state: FlowState, screen: Printing, event: Event) -> Outcome | N
         case PrintProgress(sides_done=sides):
             return go(state, replace(screen, pages_done=min(sides, screen.pages_total)))
         case PrintFinished():
-            return printed(state, copies, "")
+            return printed(state, copies, None)
         case PrintFailed(fault=fault, sides_printed=sides):
             done = min(copies, max(0, sides) // txn.document.sides_per_copy)
             if done == copies:
-                return printed(state, copies, "")
+                return printed(state, copies, None)
             return printed(state, done, fault)
         case _:
             return None
 
 
-def printed(state: FlowState, copies_printed: int, fault: str) -> Outcome:
+def printed(state: FlowState, copies_printed: int, fault: PrinterFault | None) -> Outcome:
     txn = state.txn
     assert txn is not None
     state = with_txn(state, copies_printed=copies_printed, print_fault=fault)
     effects: list[Effect] = [
         JournalWrite(PrintOutcome(txn.txn_id, copies_printed, fault)),
         note(
-            AuditEvent.PRINT_COMPLETE, fault or "success", txn_id=txn.txn_id, copies=copies_printed
+            AuditEvent.PRINT_COMPLETE,
+            fault.value if fault else "success",
+            txn_id=txn.txn_id,
+            copies=copies_printed,
         ),
     ]
-    if not fault:
+    if fault is None:
         reminders = [PlayReminder(Reminder.CERTIFICATES)]
         if txn.money.change_pending_yen or txn.money.change_yen:
             reminders.append(PlayReminder(Reminder.CHANGE))
@@ -286,7 +290,7 @@ def printed(state: FlowState, copies_printed: int, fault: str) -> Outcome:
         state, refund = start_refund(state, problem, problem)
         return state, (*effects, *refund)
     state, reported = report(state, Completion.FAILED)
-    return replace(state, screen=Fault(problem, fault)), (*effects, *reported)
+    return replace(state, screen=Fault(problem, fault.value)), (*effects, *reported)
 
 
 def settle(state: FlowState) -> Outcome:

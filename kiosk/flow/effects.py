@@ -18,6 +18,7 @@ from kiosk.flow.state import PaymentMode
 from kiosk.flow.timeouts import TimerName
 from kiosk.journal.records import JournalRecord
 from printing.certificates import CertificateRequest
+from printing.faults import PrinterFault
 
 # --- card ---------------------------------------------------------------------------------------
 
@@ -74,6 +75,8 @@ class AuthPurpose(StrEnum):
 # "Completion": a reason code is given exactly when the outcome is not printed).
 PRINT_FAILED = "print_failed"
 CANCELLED_REASON = "cancelled"
+# A restart interrupted printing: the journal has whole copies, the recovery reports this.
+RESTART_REASON = "kiosk_restart"
 
 
 class Completion(StrEnum):
@@ -124,16 +127,20 @@ class ReportCompletion:
     amount_paid_yen: int  # the total fee once the amount due was reached at the kiosk, else 0
     amount_refunded_yen: int  # of the unprinted copies' fees: paid back by the acceptor
     refund_pending_yen: int  # of those fees: the acceptor could not pay back, staff owe it
-    print_fault: str = ""  # the printer's fault code (printing.faults) when printing failed
+    print_fault: PrinterFault | None = None  # why printing failed
+    interrupted: bool = False  # a restart interrupted printing (the recovery's report)
 
     @property
     def failure_reason(self) -> str | None:
         """The protocol's ``failure_reason``: None when printed; the printer's fault code when
-        printing failed; else why nothing was printed."""
+        printing failed; "kiosk_restart" when a restart interrupted it; else why nothing was
+        printed."""
         if self.outcome is Completion.PRINTED:
             return None
-        if self.print_fault:
-            return self.print_fault
+        if self.print_fault is not None:
+            return self.print_fault.value
+        if self.interrupted:
+            return RESTART_REASON
         return PRINT_FAILED if self.outcome is Completion.FAILED else CANCELLED_REASON
 
 

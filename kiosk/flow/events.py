@@ -17,6 +17,7 @@ from kiosk.domain import Offer
 from kiosk.flow.timeouts import TimerName
 from kiosk.payment.events import AcceptorEvent
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
+from printing.faults import PrinterFault
 
 
 class Service(StrEnum):
@@ -496,7 +497,7 @@ class PrinterReady:
 
 @dataclass(frozen=True)
 class PrinterNotReady:
-    fault: str  # printing.faults.PrinterFault value
+    fault: PrinterFault
 
 
 @dataclass(frozen=True)
@@ -511,7 +512,7 @@ class PrintFinished:
 
 @dataclass(frozen=True)
 class PrintFailed:
-    fault: str  # printing.faults.PrinterFault value
+    fault: PrinterFault
     sides_printed: int  # page sides of the copies that came out complete
 
 

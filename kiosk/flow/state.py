@@ -65,6 +65,7 @@ from kiosk.flow.screens import (
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
+from printing.faults import PrinterFault
 
 
 class PaymentMode(StrEnum):
@@ -188,7 +189,7 @@ class Transaction:
     document: IssuedDocument | None = None
     money: Money = Money()
     copies_printed: int = 0
-    print_fault: str = ""  # the printer's fault code when printing failed
+    print_fault: PrinterFault | None = None  # why printing failed
     reported: bool = False
     change_in_tray: bool = False
     change_short: bool = False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from kiosk.errors import OwedCode, Problem, problem_for_staff_code, staff_code
+from printing.faults import PrinterFault
 
 
 class Step(StrEnum):
@@ -151,7 +152,18 @@ class PrintIntent:
 class PrintOutcome:
     txn_id: str
     copies_printed: int
-    fault: str  # "" when all copies printed, else the printer fault code
+    fault: PrinterFault | None  # None when all copies printed
+
+
+def print_fault_from_code(code: str) -> PrinterFault | None:
+    """The fault a print outcome row names ("" when all copies printed; a text this kiosk does
+    not know, from a newer version, reads as the generic printer error)."""
+    if not code:
+        return None
+    try:
+        return PrinterFault(code)
+    except ValueError:
+        return PrinterFault.PRINTER_ERROR
 
 
 @dataclass(frozen=True)

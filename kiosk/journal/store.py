@@ -36,8 +36,10 @@ from kiosk.journal.records import (
     Step,
     TransactionClosed,
     TransactionOpened,
+    print_fault_from_code,
     refund_reason_code,
 )
+from printing.faults import PrinterFault
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ class TransactionSummary:
     copies_printed: int
     report: str | None  # the last acknowledged completion report, if any
     issuance_id: str | None  # the center's id of the issuance, once the data arrived
+    print_fault: PrinterFault | None  # the last print outcome's fault, if it had one
     pending: tuple[PendingStep, ...]
     closed: CloseReason | None
 
@@ -152,7 +155,7 @@ def _row(record: JournalRecord) -> _Row:
         case PrintIntent(copies=copies, document_digest=digest):
             return (Step.PRINT, Phase.INTENT, 0, 0, copies, digest)
         case PrintOutcome(copies_printed=printed, fault=fault):
-            return (Step.PRINT, Phase.OUTCOME, 0, 0, printed, fault)
+            return (Step.PRINT, Phase.OUTCOME, 0, 0, printed, fault.value if fault else "")
         case ReportIntent(outcome=outcome, copies_printed=printed):
             return (Step.REPORT, Phase.INTENT, 0, 0, printed, outcome)
         case ReportOutcome(acknowledged=acknowledged):
@@ -320,6 +323,7 @@ class Journal:
         paid = False
         report: str | None = None
         issuance_id: str | None = None
+        print_fault: PrinterFault | None = None
         open_intents: dict[Step, list[PendingStep]] = {}
         last_report_intent: str | None = None
         for step_name, phase_name, requested, actual, count, code in self._db.execute(
@@ -352,6 +356,7 @@ class Journal:
                     issuance_id = code
                 case Step.PRINT:
                     printed += count
+                    print_fault = print_fault_from_code(code)
                 case Step.REPORT:
                     if count:
                         report = last_report_intent
@@ -372,6 +377,7 @@ class Journal:
             copies_printed=printed,
             report=report,
             issuance_id=issuance_id,
+            print_fault=print_fault,
             pending=pending,
             closed=CloseReason(close_reason) if close_reason else None,
         )

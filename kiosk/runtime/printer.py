@@ -161,7 +161,7 @@ class PrintService:
         else:
             fault = status.fault or PrinterFault.PRINTER_ERROR
             log.warning("printer not ready: %s %s", fault.value, ",".join(status.reasons))
-            self._send(PrinterNotReady(fault.value))
+            self._send(PrinterNotReady(fault))
 
     def _print(self, txn_id: str, copies: int, job: IssuedJob | None) -> None:
         if job is None or job.copies != copies:
@@ -199,7 +199,7 @@ class PrintService:
 
     def _failed(self, txn_id: str, fault: PrinterFault, sides_printed: int) -> None:
         # The flow keeps the fault for the completion report (ReportCompletion.print_fault).
-        self._send(PrintFailed(fault.value, sides_printed))
+        self._send(PrintFailed(fault, sides_printed))
 
 
 __all__ = ["PrintService", "PrintTiming", "Printer", "TicketPrinter"]

@@ -42,9 +42,8 @@ log = logging.getLogger(__name__)
 
 # Staff code of money owed after a restart (the problem catalog's OwedCode).
 STAFF_CODE_RECOVERED = OwedCode.RECOVERED
-# The completion's failure reason for a transaction whose printing a restart interrupted (the
-# journal keeps whole copies printed, not the printer's fault code).
-RESTART_REASON = "kiosk_restart"
+# The completion's failure reason for a transaction whose printing a restart interrupted.
+RESTART_REASON = fx.RESTART_REASON
 
 
 @dataclass(frozen=True)
@@ -141,10 +140,22 @@ def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
     else:
         outcome = fx.Completion.CANCELLED
         printed = 0
-    fault = RESTART_REASON if outcome is fx.Completion.FAILED else ""
+    # The printer's fault when the journal has it (the print outcome was written before the
+    # crash), else the restart itself is the reason.
+    failed = outcome is fx.Completion.FAILED
+    fault = summary.print_fault if failed else None
+    interrupted = failed and fault is None
     if counter:
         return fx.ReportCompletion(
-            summary.txn_id, outcome, printed, PaymentMode.COUNTER, 0, 0, 0, fault
+            summary.txn_id,
+            outcome,
+            printed,
+            PaymentMode.COUNTER,
+            0,
+            0,
+            0,
+            print_fault=fault,
+            interrupted=interrupted,
         )
     amount_paid = fee * copies if summary.paid_in_full else 0
     due_back = amount_paid - fee * printed
@@ -158,6 +169,7 @@ def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
         amount_refunded_yen=refunded,
         refund_pending_yen=due_back - refunded,
         print_fault=fault,
+        interrupted=interrupted,
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from kiosk import i18n
 from kiosk.center import wire
 from kiosk.domain import REASONS, ReasonOrigin, RefusalReason, problem_for_refusal
-from kiosk.errors import CATALOG, Problem
+from kiosk.errors import CATALOG, Problem, problem_for_printer_fault
 from kiosk.ui.texts import unavailable_reason
+from printing.faults import PrinterFault
 
 
 def test_every_code_has_a_row_and_a_problem_with_a_staff_code() -> None:
@@ -44,3 +45,11 @@ def _check_menu_texts() -> None:
     assert unavailable_reason("resident_not_found") == "Not available now"
     assert unavailable_reason("unheard_of") == "Not available now"
     assert unavailable_reason(None) == "Not available now"
+
+
+def test_every_printer_fault_maps_to_a_printer_problem() -> None:
+    """A new PrinterFault needs its case (mypy), and only PRINTER_ERROR is the generic one."""
+    for fault in PrinterFault:
+        problem = problem_for_printer_fault(fault)
+        assert CATALOG[problem].staff_code.startswith("R-5"), fault
+        assert (problem is Problem.PRINTER_ERROR) == (fault is PrinterFault.PRINTER_ERROR)

@@ -57,6 +57,7 @@ from kiosk.runtime.recovery import (
 from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from kiosk.runtime.ticket import render_ticket
 from kiosk.sound import MELODIES, AplayReminderPlayer, reminder_wav
+from printing.faults import PrinterFault
 
 READER = "Test Reader 00"
 WAIT_S = 5.0
@@ -288,10 +289,12 @@ KIOSK, COUNTER = PaymentMode.ACCEPTOR, PaymentMode.COUNTER
 
 
 def test_the_completion_report_is_the_flows_field_by_field() -> None:
-    effect = fx.ReportCompletion("t-1", fx.Completion.FAILED, 1, KIOSK, 400, 100, 100, "media_jam")
+    effect = fx.ReportCompletion(
+        "t-1", fx.Completion.FAILED, 1, KIOSK, 400, 100, 100, PrinterFault.JAM
+    )
     body = completion_report(effect, NOW)
     assert body == wire.CompletionReport(
-        wire.CompletionOutcome.FAILED, 1, 400, 100, 100, "media_jam", NOW, wire.PaymentPlace.KIOSK
+        wire.CompletionOutcome.FAILED, 1, 400, 100, 100, "jam", NOW, wire.PaymentPlace.KIOSK
     )
     assert body.problem(ISSUED.copies, ISSUED.fee_per_copy_yen) is None
     printed = completion_report(
@@ -371,13 +374,15 @@ def test_recovery_owes_the_center_its_report(tmp_path: Path) -> None:
         journal.write(MoneyIn("t", 400))
         journal.write(PaymentOutcome("t", 400))
         journal.write(PrintIntent("t", 2, "d"))
-        journal.write(PrintOutcome("t", 1, "jam"))  # one copy out, then the power went
+        journal.write(PrintOutcome("t", 1, PrinterFault.JAM))  # one copy out, then the power went
         [owed] = recover_open_transactions(journal, "kiosk-0001")
         assert owed.issuance.issuance_id == "iss-42"
         assert owed.report.outcome is fx.Completion.FAILED
         assert owed.report.copies_printed == 1
         assert owed.report.refund_pending_yen == 200  # the second copy's fee, for staff
-        assert owed.report.print_fault == RESTART_REASON
+        # The journal kept the printer's fault: the report gives it, not the restart.
+        assert owed.report.print_fault is PrinterFault.JAM
+        assert owed.report.failure_reason == "jam"
         body = completion_report(owed.report, NOW)
         wire.CompletionReport.from_wire(body.to_wire())
         assert body.problem(copies=2, fee_per_copy_yen=200) is None  # the center's check
@@ -400,9 +405,12 @@ def test_recovery_reports_a_counter_payment(tmp_path: Path) -> None:
         journal.write(TransactionOpened("u", "issue", "inkan", 1, 300))
         journal.write(IssuanceReceived("u", "iss-44"))
         journal.write(PrintIntent("u", 1, "d"))
-        journal.write(PrintOutcome("u", 1, ""))
+        journal.write(PrintOutcome("u", 1, None))
         first, second = recover_open_transactions(journal, "kiosk-0001")
         assert (first.report.payment, first.report.outcome) == (COUNTER, fx.Completion.FAILED)
+        # Printing was in doubt (an intent without its outcome): the restart is the reason.
+        assert first.report.print_fault is None
+        assert first.report.failure_reason == RESTART_REASON
         assert (second.report.payment, second.report.outcome) == (COUNTER, fx.Completion.PRINTED)
         for item in (first, second):
             body = completion_report(item.report, NOW)

@@ -9,6 +9,7 @@ from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import records as jr
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, core, journal_records, make_offer, of_type
 
 C = ev.CenterCall
@@ -156,7 +157,7 @@ def test_a_failed_report_leaves_the_transaction_open_for_recovery(driver: Driver
 def test_a_printer_that_is_not_ready_stops_before_the_center_is_asked(driver: Driver) -> None:
     driver.to_confirmation()
     driver.send(ev.ConfirmOrder())
-    effects = driver.send(ev.PrinterNotReady("out_of_paper"))
+    effects = driver.send(ev.PrinterNotReady(PrinterFault.OUT_OF_PAPER))
     assert driver.screen == st.Fault(Problem.PRINTER_OUT_OF_PAPER, "out_of_paper")
     assert of_type(effects, fx.IssueCertificate) == []
     assert of_type(effects, fx.ReportCompletion) == []  # nothing was asked of the center

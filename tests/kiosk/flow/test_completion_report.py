@@ -9,6 +9,7 @@ from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import records as jr
 from kiosk.payment import ChangeDispensed, Denomination, MoneyInserted, MoneyRefunded
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, journal_records, of_type
 
 KIOSK = st.PaymentMode.ACCEPTOR
@@ -36,7 +37,7 @@ def test_a_printed_issuance_kept_its_whole_fee(driver: Driver) -> None:
 
 def test_a_short_fee_refund_is_pending_for_staff(driver: Driver) -> None:
     driver.to_printing(copies=3, inserted=(500, 500))  # 900 due, 100 change
-    driver.send(ChangeDispensed(100, 100), ev.PrintFailed("media_jam", 1))
+    driver.send(ChangeDispensed(100, 100), ev.PrintFailed(PrinterFault.JAM, 1))
     driver.send(MoneyRefunded(600, 250))  # the acceptor ran short
     [report] = reports(driver)
     assert (report.amount_paid_yen, report.amount_refunded_yen, report.refund_pending_yen) == (
@@ -45,7 +46,7 @@ def test_a_short_fee_refund_is_pending_for_staff(driver: Driver) -> None:
         350,
     )
     assert report.copies_printed == 1
-    assert report.failure_reason == "media_jam"
+    assert report.failure_reason == "jam"
     assert adds_up(report)
 
 
@@ -55,11 +56,11 @@ def test_change_and_stray_coins_are_not_fees(driver: Driver) -> None:
     driver.send(ChangeDispensed(700, 500))  # 200 change short: owed by staff, not a fee
     driver.send(MoneyInserted(Denomination.Y10))  # a coin dropped late: goes back
     driver.send(MoneyRefunded(10, 0))  # and cannot: owed by staff, not a fee either
-    driver.send(ev.PrintFailed("out_of_paper", 0))
+    driver.send(ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))
     driver.send(MoneyRefunded(300, 300))
     [report] = reports(driver)
     assert report == fx.ReportCompletion(
-        txn, fx.Completion.FAILED, 0, KIOSK, 300, 300, 0, "out_of_paper"
+        txn, fx.Completion.FAILED, 0, KIOSK, 300, 300, 0, PrinterFault.OUT_OF_PAPER
     )
     money = driver.state.txn.money
     assert money.staff_owed_yen == 210  # the ledger still holds all of it
@@ -77,7 +78,7 @@ def test_an_unfinished_payment_returned_is_no_fee(driver: Driver) -> None:
 
 def test_a_fee_refund_never_answered_is_owed_by_staff(driver: Driver) -> None:
     driver.to_printing(copies=2, inserted=(100,) * 6)
-    driver.send(ev.PrintFailed("door_open", 1))  # one side per copy here: one copy out
+    driver.send(ev.PrintFailed(PrinterFault.DOOR_OPEN, 1))  # one side per copy here: one copy out
     assert isinstance(driver.screen, st.Refunding)
     driver.fire()  # the refund watchdog: the acceptor never answers
     assert isinstance(driver.screen, st.OutOfService)
@@ -93,7 +94,7 @@ def test_a_failure_after_some_copies_reports_the_fault(driver: Driver) -> None:
     driver.send(ev.CertificateReady(driver.txn_id, 900, 2, "d"))  # 2 sides per copy
     driver.send(*(MoneyInserted(Denomination.Y500) for _ in range(2)))
     driver.send(ChangeDispensed(100, 100))
-    driver.send(ev.PrintFailed("toner_empty", 3))  # 3 sides: one whole copy
+    driver.send(ev.PrintFailed(PrinterFault.TONER_EMPTY, 3))  # 3 sides: one whole copy
     assert driver.state.txn.copies_printed == 1
     driver.fire()  # no refund answer: owed by staff
     [report] = reports(driver)
@@ -114,11 +115,11 @@ def test_counter_payment_reports_no_money(counter_driver: Driver) -> None:
 def test_counter_payment_print_failure(counter_driver: Driver) -> None:
     counter_driver.to_fetching(copies=2)
     txn = counter_driver.txn_id
-    counter_driver.send(ev.CertificateReady(txn, 600, 2, "d"), ev.PrintFailed("media_jam", 2))
+    counter_driver.send(ev.CertificateReady(txn, 600, 2, "d"), ev.PrintFailed(PrinterFault.JAM, 2))
     assert isinstance(counter_driver.screen, st.Fault)  # nothing to refund
     [report] = reports(counter_driver)
     assert report == fx.ReportCompletion(
-        txn, fx.Completion.FAILED, 1, COUNTER, 0, 0, 0, "media_jam"
+        txn, fx.Completion.FAILED, 1, COUNTER, 0, 0, 0, PrinterFault.JAM
     )
 
 

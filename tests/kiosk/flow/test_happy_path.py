@@ -131,7 +131,7 @@ def test_a_resident_gets_two_copies_of_a_juminhyo(driver: Driver) -> None:
     driver.send(ev.PrintProgress(1))
     assert driver.screen == st.Printing(1, 2)
     assert core(driver.send(ev.PrintFinished(2))) == [
-        fx.JournalWrite(jr.PrintOutcome(TXN, 2, "")),
+        fx.JournalWrite(jr.PrintOutcome(TXN, 2, None)),
         fx.PlayReminder(fx.Reminder.CERTIFICATES),
         fx.PlayReminder(fx.Reminder.CHANGE),
         fx.JournalWrite(jr.ReportIntent(TXN, "printed", 2)),

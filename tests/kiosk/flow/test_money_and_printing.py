@@ -18,6 +18,7 @@ from kiosk.payment import (
     MoneyRejected,
     RejectReason,
 )
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, core, journal_records, of_type
 
 KIOSK = st.PaymentMode.ACCEPTOR
@@ -26,10 +27,10 @@ KIOSK = st.PaymentMode.ACCEPTOR
 def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
     driver.to_printing(copies=1, inserted=(100, 100, 100))
     txn = driver.txn_id
-    effects = driver.send(ev.PrintFailed("out_of_paper", 0))
+    effects = driver.send(ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))
     assert driver.screen == st.Refunding(Problem.PRINTER_OUT_OF_PAPER)
     assert journal_records(effects) == [
-        jr.PrintOutcome(txn, 0, "out_of_paper"),
+        jr.PrintOutcome(txn, 0, PrinterFault.OUT_OF_PAPER),
         jr.RefundIntent(txn, 300, Problem.PRINTER_OUT_OF_PAPER),
     ]
     assert of_type(effects, fx.Refund) == [fx.Refund(300)]
@@ -40,7 +41,9 @@ def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
         jr.ReportIntent(txn, "failed", 0),
     ]
     assert of_type(effects, fx.ReportCompletion) == [
-        fx.ReportCompletion(txn, fx.Completion.FAILED, 0, KIOSK, 300, 300, 0, "out_of_paper")
+        fx.ReportCompletion(
+            txn, fx.Completion.FAILED, 0, KIOSK, 300, 300, 0, PrinterFault.OUT_OF_PAPER
+        )
     ]
     assert fx.PlayReminder(fx.Reminder.MONEY) in effects
     closing = journal_records(driver.send(ev.CompletionReported(txn)))
@@ -52,7 +55,7 @@ def test_out_of_paper_after_payment_refunds_and_reports(driver: Driver) -> None:
 def test_a_partial_print_refunds_only_the_missing_copies(driver: Driver) -> None:
     driver.to_printing(copies=3, inserted=(500, 500))  # 900 due, 100 change
     driver.send(ChangeDispensed(100, 100))
-    effects = driver.send(ev.PrintFailed("jam", 1))
+    effects = driver.send(ev.PrintFailed(PrinterFault.JAM, 1))
     assert of_type(effects, fx.Refund) == [fx.Refund(600)]
     driver.send(MoneyRefunded(600, 600))
     txn = driver.state.txn
@@ -60,13 +63,15 @@ def test_a_partial_print_refunds_only_the_missing_copies(driver: Driver) -> None
     assert txn.money.inserted_yen == txn.money.change_yen + txn.money.refunded_yen + 300
     report = [e for _, _, _, fxs in driver.history for e in of_type(fxs, fx.ReportCompletion)]
     assert report == [
-        fx.ReportCompletion(driver.txn_id, fx.Completion.FAILED, 1, KIOSK, 900, 600, 0, "jam")
+        fx.ReportCompletion(
+            driver.txn_id, fx.Completion.FAILED, 1, KIOSK, 900, 600, 0, PrinterFault.JAM
+        )
     ]
 
 
 def test_a_fault_reported_after_every_page_printed_counts_as_printed(driver: Driver) -> None:
     driver.to_printing(copies=1, inserted=(100, 100, 100))
-    effects = driver.send(ev.PrintFailed("timeout", 1))
+    effects = driver.send(ev.PrintFailed(PrinterFault.TIMEOUT, 1))
     assert driver.screen == st.Done()
     assert of_type(effects, fx.Refund) == []
 

@@ -40,6 +40,7 @@ from kiosk.payment import (
 )
 from kiosk.runtime.reporting import completion_report
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import (
     FACTS,
     MATCHING_NUMBER,
@@ -285,10 +286,10 @@ class World:
                     ev.CenterFailed(ev.CenterCall.STATUS, ev.CenterFailure.NOT_FOUND),
                 ]
             case fx.CheckPrinter():
-                answers = [ev.PrinterReady(), ev.PrinterNotReady("jam")]
+                answers = [ev.PrinterReady(), ev.PrinterNotReady(PrinterFault.JAM)]
             case fx.PrintCertificate(copies=copies):
                 answers = [ev.PrintFinished(copies)] + [
-                    ev.PrintFailed("out_of_paper", k) for k in range(copies)
+                    ev.PrintFailed(PrinterFault.OUT_OF_PAPER, k) for k in range(copies)
                 ]
             case fx.DispenseChange(yen=yen):
                 answers = [ChangeDispensed(yen, yen), ChangeDispensed(yen, yen // 2)]

@@ -36,6 +36,7 @@ from kiosk.journal import (
     TransactionOpened,
     serial_digest,
 )
+from printing.faults import PrinterFault
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -64,7 +65,7 @@ def test_a_completed_transaction_replays(tmp_path: Path) -> None:
             ChangeIntent("t1", 900),
             ChangeOutcome("t1", 900, 900),
             PrintIntent("t1", 2, serial_digest("JU-0001", b"k" * 16)),
-            PrintOutcome("t1", 2, ""),
+            PrintOutcome("t1", 2, None),
             ReportIntent("t1", "printed", 2),
             ReportOutcome("t1", True),
         ):
@@ -110,7 +111,7 @@ def test_failed_print_refund_and_staff_debt(tmp_path: Path) -> None:
             ChangeOutcome("t1", 400, 300),
             StaffOwed("t1", 100, OwedCode.REFUND_SHORT),
             PrintIntent("t1", 3, ""),
-            PrintOutcome("t1", 1, "out_of_paper"),
+            PrintOutcome("t1", 1, PrinterFault.OUT_OF_PAPER),
             RefundIntent("t1", 400, Problem.PRINTER_JAM),
             RefundOutcome("t1", 400, 400),
         ):
@@ -173,6 +174,7 @@ CRASH_AFTER_INTENT = textwrap.dedent(
     """
     import os, sys
     from kiosk.journal import *
+    from printing.faults import PrinterFault
     journal = Journal(sys.argv[1])
     journal.write(TransactionOpened("t1", "issue", "juminhyo", 1, 300))
     journal.write(PaymentIntent("t1", 300))
@@ -182,7 +184,7 @@ CRASH_AFTER_INTENT = textwrap.dedent(
     journal.write(ChangeOutcome("t1", 200, 200))
     journal.write(PrintIntent("t1", 1, "abcd"))
     if sys.argv[2] == "refund":
-        journal.write(PrintOutcome("t1", 0, "jam"))
+        journal.write(PrintOutcome("t1", 0, PrinterFault.JAM))
         journal.write(RefundIntent("t1", 300, RefundCause.CANCELLED))
     # the process dies here, between an intent and its outcome: no close, no flush by Python
     os._exit(0)
@@ -213,7 +215,7 @@ def test_a_crash_between_intent_and_outcome_leaves_the_intent_pending(
         assert summary.unsettled_yen == 300  # the fee: printed, or owed back — recovery decides
         # the recovery can finish the transaction after the restart
         if stage == "print":
-            journal.write(PrintOutcome("t1", 0, "unknown"))
+            journal.write(PrintOutcome("t1", 0, PrinterFault.PRINTER_ERROR))
         journal.write(TransactionClosed("t1", CloseReason.RECOVERED))
         assert journal.open_transactions() == []
 

@@ -29,6 +29,7 @@ from kiosk.journal import (
     TransactionOpened,
 )
 from kiosk.journal.report import main
+from printing.faults import PrinterFault
 
 REPO = Path(__file__).resolve().parents[3]
 # 2026-11-26 in JST runs from 2026-11-25T15:00Z to 2026-11-26T15:00Z.
@@ -57,7 +58,7 @@ def write_journal(path: Path) -> None:
             ChangeIntent("a", 850),
             ChangeOutcome("a", 850, 850),
             PrintIntent("a", 1, ""),
-            PrintOutcome("a", 1, ""),
+            PrintOutcome("a", 1, None),
             TransactionClosed("a", CloseReason.COMPLETED),
         ):
             journal.write(record)
@@ -69,7 +70,7 @@ def write_journal(path: Path) -> None:
             MoneyIn("b", 300),
             PaymentOutcome("b", 300),
             PrintIntent("b", 1, ""),
-            PrintOutcome("b", 0, "media-empty"),
+            PrintOutcome("b", 0, PrinterFault.OUT_OF_PAPER),
             RefundIntent("b", 300, Problem.PRINTER_OUT_OF_PAPER),
             RefundOutcome("b", 300, 200),
             StaffOwed("b", 100, OwedCode.REFUND_SHORT),

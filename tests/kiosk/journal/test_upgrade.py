@@ -11,7 +11,12 @@ import pytest
 
 from kiosk.errors import OwedCode, Problem
 from kiosk.journal import Journal, RefundCause, RefundIntent, StaffOwed, Step
-from kiosk.journal.records import refund_reason_code, refund_reason_from_code
+from kiosk.journal.records import (
+    print_fault_from_code,
+    refund_reason_code,
+    refund_reason_from_code,
+)
+from printing.faults import PrinterFault
 
 # The rows exactly as the kiosk before the typed reasons wrote them (kiosk/flow/_money.py,
 # machine.py, _base.py of that version): a problem's staff code, "P-401" for a jammed
@@ -64,6 +69,7 @@ def test_old_rows_load_and_read_as_typed_reasons(tmp_path: Path) -> None:
         assert len(open_) == len(OLD_REFUND_TEXTS)
         for summary, (text, reason) in zip(open_, OLD_REFUND_TEXTS.items(), strict=True):
             assert summary.received_yen == 300
+            assert summary.print_fault is PrinterFault.JAM  # the old string fault, typed
             (pending,) = summary.pending
             assert pending.step is Step.REFUND
             assert refund_reason_from_code(pending.code) == reason
@@ -83,3 +89,11 @@ def test_a_text_no_version_wrote_is_no_reason(text: str) -> None:
 def test_every_problem_and_cause_round_trips() -> None:
     for reason in [*Problem, *RefundCause]:
         assert refund_reason_from_code(refund_reason_code(reason)) == reason
+
+
+def test_print_fault_texts() -> None:
+    assert print_fault_from_code("") is None
+    for fault in PrinterFault:
+        assert print_fault_from_code(fault.value) is fault
+    # A newer kiosk's fault this one does not know: a printer error, never lost.
+    assert print_fault_from_code("laser_on_fire") is PrinterFault.PRINTER_ERROR
