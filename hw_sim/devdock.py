@@ -1,7 +1,7 @@
 """The developer dock: an on-screen panel (developer profile only) that plays the resident and
 the hardware — cards on the reader, coins and bills, acceptor jams, printer faults.
 
-It drives the real simulators it is given (the wiring in kiosk/app.py passes them)::
+It drives the real simulators it is given (kiosk/app/developer.py passes them)::
 
     dock = DevDock(card_dock=dock, acceptor=acceptor, printer=PrinterFaults(rundir))
     dock.show()

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
-from kiosk.errors import Problem
 from kiosk.msgids import N_
+from kiosk.problems import Problem
 from printing.certificates import (
     CertificateKind,
     CertificateOptions,

@@ -1,7 +1,7 @@
 """Typed errors of the center client.
 
 Every failure of a center call ends as exactly one of these (never a ``requests`` or ``ssl``
-exception): the kiosk maps them to a resident message and a staff code (kiosk/errors.py).
+exception): the kiosk maps them to a resident message and a staff code (kiosk/problems.py).
 
 - :class:`CenterUnreachable` — no connection (network, refused, TLS handshake, dropped).
 - :class:`CenterTimeout` — the center (or, through it, the municipality) did not answer in time.

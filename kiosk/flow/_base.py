@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from kiosk.audit import AuditEvent, audit
 from kiosk.domain import problem_for_refusal
-from kiosk.errors import Problem, staff_code
 from kiosk.flow.effects import (
     Audit,
     CancelCenterCall,
@@ -49,6 +48,7 @@ from kiosk.journal.records import (
     TransactionClosed,
     refund_reason_code,
 )
+from kiosk.problems import Problem, staff_code
 
 Effects = tuple[Effect, ...]
 Outcome = tuple[FlowState, Effects]

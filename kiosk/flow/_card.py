@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kiosk.audit import AuditEvent
-from kiosk.errors import Problem
 from kiosk.flow._base import Outcome, fail, go, note, problem_for_card, problem_for_center, reset
 from kiosk.flow.effects import (
     Authenticate,
@@ -57,6 +56,7 @@ from kiosk.flow.state import (
     TakeCard,
     VerifyingPin,
 )
+from kiosk.problems import Problem
 
 DIGITS = frozenset("0123456789")
 

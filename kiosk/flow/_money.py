@@ -9,14 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kiosk.audit import AuditEvent
-from kiosk.errors import (
-    STAFF_CODE_CHANGE_SHORT,
-    STAFF_CODE_REFUND_NO_ANSWER,
-    STAFF_CODE_REFUND_SHORT,
-    Problem,
-    problem_for_printer_fault,
-    staff_code,
-)
 from kiosk.flow._base import (
     Effects,
     Outcome,
@@ -99,6 +91,14 @@ from kiosk.payment.events import (
     MoneyRefunded,
     MoneyRejected,
     TrayEmptied,
+)
+from kiosk.problems import (
+    STAFF_CODE_CHANGE_SHORT,
+    STAFF_CODE_REFUND_NO_ANSWER,
+    STAFF_CODE_REFUND_SHORT,
+    Problem,
+    problem_for_printer_fault,
+    staff_code,
 )
 from printing.faults import PrinterFault
 

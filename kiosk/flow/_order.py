@@ -7,7 +7,6 @@ from typing import assert_never
 
 from kiosk.audit import AuditEvent
 from kiosk.domain import OfferedCertificate
-from kiosk.errors import Problem
 from kiosk.flow._base import Outcome, fail, go, note
 from kiosk.flow.effects import CheckPrinter, JournalWrite
 from kiosk.flow.events import (
@@ -39,6 +38,7 @@ from kiosk.flow.state import (
     Transaction,
 )
 from kiosk.journal.records import TransactionOpened
+from kiosk.problems import Problem
 from printing.certificates import (
     CertificateRequest,
     JuminhyoOptions,

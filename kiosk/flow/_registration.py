@@ -12,7 +12,6 @@ import re
 from dataclasses import replace
 
 from kiosk.audit import AuditEvent
-from kiosk.errors import Problem
 from kiosk.flow._base import Outcome, fail, go, note, problem_for_card, problem_for_center, reset
 from kiosk.flow._card import enter_place_card, typed
 from kiosk.flow.effects import (
@@ -62,6 +61,7 @@ from kiosk.flow.state import (
     Submitting,
     TakeCard,
 )
+from kiosk.problems import Problem
 
 # Field limits of the center protocol (kiosk.center.wire.messages.RegistrationApplication).
 FIELD_MAX_LENGTH = {FormField.HONSEKI: 256, FormField.HITTOSHA: 128, FormField.PHONE: 15}

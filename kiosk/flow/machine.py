@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import assert_never
 
 from kiosk.audit import AuditEvent
-from kiosk.errors import Problem, staff_code
 from kiosk.flow import _card, _money, _order, _registration
 from kiosk.flow._base import (
     Effects,
@@ -114,6 +113,7 @@ from kiosk.flow.timeouts import (
 )
 from kiosk.journal.records import CloseReason, RefundCause, ReportOutcome, TransactionClosed
 from kiosk.payment.events import AcceptorEvent
+from kiosk.problems import Problem, staff_code
 
 _INTENTS: tuple[type, ...] = typing.get_args(Intent)
 _ACCEPTOR_EVENTS: tuple[type, ...] = typing.get_args(AcceptorEvent)

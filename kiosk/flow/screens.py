@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from kiosk.errors import Problem
 from kiosk.flow.events import FormField, HonsekiMunicipality, RegistrationState
 from kiosk.payment.events import RejectReason
+from kiosk.problems import Problem
 from printing.certificates import JuminhyoOptions, KosekiOptions, TaxOptions
 
 PIN_LENGTH = 4  # JPKI user-authentication PIN: 4 digits (jpki-card.md §3, EF 0018)

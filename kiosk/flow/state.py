@@ -14,7 +14,6 @@ from datetime import datetime, time
 from enum import StrEnum
 
 from kiosk.domain import Offer, OfferedCertificate
-from kiosk.errors import Problem
 from kiosk.flow.events import (
     CardFacts,
     FormField,
@@ -64,6 +63,7 @@ from kiosk.flow.screens import (
 )
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk.problems import Problem
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
 from printing.faults import PrinterFault
 

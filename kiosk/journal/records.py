@@ -13,7 +13,7 @@ import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk.errors import OwedCode, Problem, problem_for_staff_code, staff_code
+from kiosk.problems import OwedCode, Problem, problem_for_staff_code, staff_code
 from printing.faults import PrinterFault
 
 

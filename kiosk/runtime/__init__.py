@@ -17,7 +17,7 @@ journal (write-ahead) and passes every other effect to the service that executes
 - a :class:`ReminderPlayer` (kiosk.sound) for the 取り忘れ reminders.
 
 Nothing here imports Qt: results reach the flow through a ``post`` callable, which the Qt
-application binds to a signal (kiosk/app.py) and tests bind to :class:`ThreadLoop`.
+application binds to a signal (kiosk/app/qt.py) and tests bind to :class:`ThreadLoop`.
 """
 
 from kiosk.runtime.card import CardService, ReaderChoice

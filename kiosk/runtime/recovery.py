@@ -22,7 +22,6 @@ import logging
 from dataclasses import dataclass
 
 from kiosk.audit import AuditEvent, audit, record
-from kiosk.errors import OwedCode
 from kiosk.flow import effects as fx
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import (
@@ -36,6 +35,7 @@ from kiosk.journal import (
     TransactionSummary,
 )
 from kiosk.journal.records import Step
+from kiosk.problems import OwedCode
 from kiosk.runtime.reporting import IssuanceFacts
 
 log = logging.getLogger(__name__)

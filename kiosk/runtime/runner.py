@@ -30,13 +30,13 @@ from dataclasses import dataclass, replace
 from typing import Protocol, assert_never
 
 from kiosk.audit import AuditEvent, audit, record
-from kiosk.errors import Problem
 from kiosk.flow import Effect, Event, FlowSettings, FlowState, describe_change, initial_state, step
 from kiosk.flow import effects as fx
 from kiosk.flow.diff import loggable
 from kiosk.flow.events import JournalFailed
 from kiosk.flow.state import OutOfService
 from kiosk.journal import Journal, JournalError
+from kiosk.problems import Problem
 from kiosk.runtime.card import CardService
 from kiosk.runtime.center import CenterService
 from kiosk.runtime.payment import PaymentService
@@ -63,7 +63,7 @@ class ReminderPlayer(Protocol):
 
 @dataclass
 class Services:
-    """The devices and remote systems the effects act on (built by kiosk/app.py)."""
+    """The devices and remote systems the effects act on (built by kiosk/app/wiring.py)."""
 
     card: CardService
     center: CenterService

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules
-from kiosk.errors import Problem
 from kiosk.flow.events import (
     CardFacts,
     FormField,
@@ -60,6 +59,7 @@ from kiosk.flow.state import (
     VerifyingPin,
 )
 from kiosk.payment.events import RejectReason
+from kiosk.problems import Problem
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,

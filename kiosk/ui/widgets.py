@@ -86,7 +86,7 @@ class TouchButton(QPushButton):
         self.setProperty("role", role)
         self.setCheckable(checkable)
         # A tap must not leave Qt's keyboard focus on a button (a later Space would press it
-        # unseen); keypad navigation has its own visible focus (kiosk/ui/keypad.py).
+        # unseen); keypad navigation has its own visible focus (kiosk/ui/keypad_navigation.py).
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._label = QLabel(text, self)
         self._label.setWordWrap(True)

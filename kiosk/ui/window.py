@@ -1,7 +1,7 @@
 """The kiosk window: header (title, language button), the current screen, footer (cancel and
 the screen's navigation), and the overlays. It renders snapshots and forwards intents.
 
-Wiring (kiosk/app.py) gives it a *state source* and an *intent sink*::
+The wiring (kiosk/app/qt.py) gives it a *state source* and an *intent sink*::
 
     window = KioskWindow(source, sink)   # source.current() -> FlowState; sink(intent)
 
@@ -34,7 +34,7 @@ from kiosk.flow.events import Cancel, Intent, OpenLanguageMenu
 from kiosk.flow.state import FlowState
 from kiosk.flow.timeouts import TimerName
 from kiosk.i18n import LanguageHolder, _
-from kiosk.ui.keypad import KeypadNavigator
+from kiosk.ui.keypad_navigation import KeypadNavigator
 from kiosk.ui.overlays import ContinuePrompt, LanguageMenu
 from kiosk.ui.screens import VIEWS, CancelInfo, NavAction, ScreenView
 from kiosk.ui.theme import Metrics, Theme, ThemeName
@@ -167,7 +167,7 @@ class KioskWindow(QWidget):
         self._views: dict[type, ScreenView] = {}
         self._content: QWidget | None = None
         self._style_language = ""
-        # Keypad navigation (city-hall accessibility): see kiosk/ui/keypad.py.
+        # Keypad navigation (city-hall accessibility): see kiosk/ui/keypad_navigation.py.
         self._keypad = (
             KeypadNavigator(self._layers, lambda: self._cancel, self._say)
             if keypad_navigation

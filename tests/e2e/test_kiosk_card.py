@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.errors import Problem
 from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.effects import Reminder
 from kiosk.flow.state import CardState
+from kiosk.problems import Problem
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 
 pytestmark = pytest.mark.pcscd

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from hw_sim.acceptor_bridge import AcceptorBridgeServer
-from kiosk.errors import Problem
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from kiosk.problems import Problem
 from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 from tests.e2e.test_kiosk_printer import FEE, wait_closed

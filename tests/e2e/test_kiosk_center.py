@@ -8,11 +8,11 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.errors import Problem
 from kiosk.flow import TimeoutSettings, TimerName
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from kiosk.problems import Problem
 from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 

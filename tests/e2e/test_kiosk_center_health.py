@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from kiosk.errors import Problem
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
+from kiosk.problems import Problem
 from kiosk.runtime import HealthTiming
 from kiosk.ui.screens.start import StartScreen
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk

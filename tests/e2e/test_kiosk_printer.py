@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from hw_sim.stack import SimFault
-from kiosk.errors import Problem
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from kiosk.problems import Problem
 from printing.certificates import CertificateKind
 from tests.e2e.conftest import KioskUnderTest, LedgerTotals, pdf_pages
 

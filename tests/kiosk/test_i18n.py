@@ -19,8 +19,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-import kiosk.errors
 import kiosk.flow
+import kiosk.problems
 from kiosk import i18n
 from kiosk.languages import LANGUAGES
 
@@ -144,7 +144,7 @@ def test_a_broken_listener_does_not_stop_the_others() -> None:
 
 
 def test_underscore_follows_the_current_language() -> None:
-    title = kiosk.errors.describe(kiosk.errors.Problem.PIN_BLOCKED).title
+    title = kiosk.problems.describe(kiosk.problems.Problem.PIN_BLOCKED).title
     try:
         i18n.set_language("ja")
         assert i18n._(title) == "暗証番号がロックされています"
@@ -198,7 +198,7 @@ def test_language_names_in_their_own_language() -> None:
 
 def test_every_problem_has_a_translated_title_and_message(catalogs: dict[str, Catalog]) -> None:
     ja = {m.id: m.string for m in catalogs["ja"] if m.id}
-    for problem, text in kiosk.errors.CATALOG.items():
+    for problem, text in kiosk.problems.CATALOG.items():
         assert ja.get(text.title), problem
         assert ja.get(text.message), problem
 

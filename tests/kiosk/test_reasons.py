@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk import i18n
 from kiosk.center import wire
 from kiosk.domain import REASONS, ReasonOrigin, RefusalReason, problem_for_refusal
-from kiosk.errors import CATALOG, Problem, problem_for_printer_fault
+from kiosk.problems import CATALOG, Problem, problem_for_printer_fault
 from kiosk.ui.texts import unavailable_reason
 from printing.faults import PrinterFault
 

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from kiosk.errors import Problem
 from kiosk.flow import Event, FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import Journal, PaymentOutcome, TransactionOpened
+from kiosk.problems import Problem
 from kiosk.runtime import Runner, Services, ThreadLoop, Timers
 from kiosk.runtime.runner import new_boot_id
 from kiosk.sound import SilentReminderPlayer

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.errors import Problem, describe
 from kiosk.flow.events import Backspace, ClearEntry, Digit, Finish, Submit
 from kiosk.flow.state import (
     PIN_LENGTH,
@@ -21,6 +20,7 @@ from kiosk.flow.state import (
     VerifyingPin,
 )
 from kiosk.i18n import _, ngettext
+from kiosk.problems import Problem, describe
 from kiosk.ui.drawings import CardOnReader
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.widgets import BusyPanel, Keypad, frame, label, metrics

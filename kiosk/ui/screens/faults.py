@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.errors import describe
 from kiosk.flow.events import Finish
 from kiosk.flow.state import Fault, FlowState, OutOfService
 from kiosk.i18n import _
+from kiosk.problems import describe
 from kiosk.ui.screens.base import CancelInfo, IntentSink, ScreenView
 from kiosk.ui.screens.card import staff_line
 from kiosk.ui.screens.money import refund_lines

@@ -8,10 +8,10 @@ from datetime import timedelta, timezone
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.errors import Problem, describe
 from kiosk.flow.events import Agree, Back, ChooseService, Service
 from kiosk.flow.state import CenterStatus, Consent, FlowState, PaymentMode, Start
 from kiosk.i18n import N_, _, format_date
+from kiosk.problems import Problem, describe
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import staff_line
 from kiosk.ui.texts import SERVICE_HINTS, SERVICE_NAMES

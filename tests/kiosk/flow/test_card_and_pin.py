@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.errors import Problem
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.timeouts import MAX_CARD_REMINDERS
+from kiosk.problems import Problem
 from tests.kiosk.flow.conftest import PIN, Driver, core, of_type
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.errors import Problem, describe
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import records as jr
+from kiosk.problems import Problem, describe
 from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, core, journal_records, make_offer, of_type
 

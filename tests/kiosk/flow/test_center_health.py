@@ -7,11 +7,11 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.errors import Problem, staff_code
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.payment import AcceptorJammed
+from kiosk.problems import Problem, staff_code
 from tests.kiosk.flow.conftest import Driver, of_type
 
 F = ev.CenterFailure

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kiosk.errors import STAFF_CODE_CHANGE_SHORT, STAFF_CODE_REFUND_SHORT, Problem
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
@@ -18,6 +17,7 @@ from kiosk.payment import (
     MoneyRejected,
     RejectReason,
 )
+from kiosk.problems import STAFF_CODE_CHANGE_SHORT, STAFF_CODE_REFUND_SHORT, Problem
 from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, core, journal_records, of_type
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.errors import Problem
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
+from kiosk.problems import Problem
 from tests.kiosk.flow.conftest import (
     FACTS,
     MATCHING_NUMBER,

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.errors import OwedCode, Problem
 from kiosk.journal import (
     ChangeIntent,
     ChangeOutcome,
@@ -36,6 +35,7 @@ from kiosk.journal import (
     TransactionOpened,
     serial_digest,
 )
+from kiosk.problems import OwedCode, Problem
 from printing.faults import PrinterFault
 
 REPO = Path(__file__).resolve().parents[3]

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.errors import OwedCode, Problem
 from kiosk.journal import (
     ChangeIntent,
     ChangeOutcome,
@@ -29,6 +28,7 @@ from kiosk.journal import (
     TransactionOpened,
 )
 from kiosk.journal.report import main
+from kiosk.problems import OwedCode, Problem
 from printing.faults import PrinterFault
 
 REPO = Path(__file__).resolve().parents[3]

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.errors import OwedCode, Problem
 from kiosk.journal import Journal, RefundCause, RefundIntent, StaffOwed, Step
 from kiosk.journal.records import (
     print_fault_from_code,
     refund_reason_code,
     refund_reason_from_code,
 )
+from kiosk.problems import OwedCode, Problem
 from printing.faults import PrinterFault
 
 # The rows exactly as the kiosk before the typed reasons wrote them (kiosk/flow/_money.py,

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from hw_sim.acceptor import SimulatedAcceptor
-from kiosk.errors import Problem
 from kiosk.flow import Effect
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.payment import AcceptorEvent, Denomination
+from kiosk.problems import Problem
 from tests.kiosk.flow.conftest import Driver
 
 
