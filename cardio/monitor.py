@@ -15,11 +15,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import Enum
 
 from cardio.errors import CardError, OperationCancelled, ReaderGone, ServiceUnavailable
 from cardio.pcsc import PNP_NOTIFICATION, PcscContext, ReaderState
+from cardio.presence import MonitorEvent, MonitorEventKind
 
 __all__ = ["CardMonitor", "MonitorEvent", "MonitorEventKind"]
 
@@ -33,27 +32,6 @@ SERVICE_RETRY_S = 0.1
 # After an unexpected PC/SC error, pause before trying again (no busy loop).
 ERROR_BACKOFF_S = 0.2
 STOP_JOIN_S = 2.0
-
-
-class MonitorEventKind(Enum):
-    READER_ADDED = "reader-added"
-    READER_REMOVED = "reader-removed"
-    CARD_INSERTED = "card-inserted"
-    CARD_REMOVED = "card-removed"
-    SERVICE_LOST = "service-lost"
-    SERVICE_RESTORED = "service-restored"
-
-
-@dataclass(frozen=True)
-class MonitorEvent:
-    """One change. ``at`` is ``time.monotonic()`` when the monitor saw it; ``mute`` marks a card
-    that is present but does not answer (e.g. inserted the wrong way)."""
-
-    kind: MonitorEventKind
-    reader: str | None = None
-    atr: bytes = b""
-    mute: bool = False
-    at: float = field(default_factory=time.monotonic)
 
 
 class CardMonitor:

@@ -268,7 +268,7 @@ def persona_pin(persona_id: str) -> str:
 
 def pcsc_monitor_factory() -> MonitorFactory:
     """The real reader monitor (cardio.monitor) on the private pcscd."""
-    from kiosk.runtime.card import pcsc_monitor
+    from kiosk.app.pcsc import pcsc_monitor
 
     return pcsc_monitor
 

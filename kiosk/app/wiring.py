@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
 from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.center.errors import CenterError
 from kiosk.flow import FlowSettings
@@ -36,7 +37,7 @@ from kiosk.runtime import (
     TransactionFacts,
     recover_open_transactions,
 )
-from kiosk.runtime.card import Connector, MonitorFactory, pcsc_monitor
+from kiosk.runtime.card import Connector, MonitorFactory
 from kiosk.runtime.health import HealthTiming
 from kiosk.runtime.printer import JobObserver, Printer
 from kiosk.runtime.reports import RetryPolicy
@@ -102,7 +103,7 @@ def assemble(parts: KioskParts) -> Runner:
         card=CardService(
             facts,
             parts.reader,
-            connector=parts.card_connector,
+            connector=parts.card_connector or pcsc_connector(),
             monitor_factory=parts.card_monitor,
             issuer_public_key=parts.issuer_public_key,
         ),

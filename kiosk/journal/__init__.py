@@ -6,6 +6,8 @@ tells the recovery, per unfinished transaction, what was paid, printed, refunded
 and which steps were intended but have no outcome (:class:`PendingStep`).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from kiosk.journal.records import (
     ChangeIntent,
     ChangeOutcome,
@@ -29,7 +31,21 @@ from kiosk.journal.records import (
     TransactionOpened,
     serial_digest,
 )
-from kiosk.journal.store import Journal, JournalError, PendingStep, TransactionSummary
+
+if TYPE_CHECKING:
+    from kiosk.journal.store import Journal, JournalError, PendingStep, TransactionSummary
+
+# The store (SQLite) loads when one of its names is first used: the flow writes journal records
+# as effects and must not load sqlite3 (docs/architecture.md, the flow's contract).
+_STORE_NAMES = frozenset({"Journal", "JournalError", "PendingStep", "TransactionSummary"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STORE_NAMES:
+        from kiosk.journal import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "ChangeIntent",

@@ -34,7 +34,7 @@ from cardio import (
     Medium,
     UserPin,
 )
-from cardio.monitor import MonitorEvent, MonitorEventKind
+from cardio.presence import MonitorEvent, MonitorEventKind
 from kiosk.flow import Event
 from kiosk.flow.events import (
     CardDetected,
@@ -92,38 +92,16 @@ class ReaderChoice:
         return reader is not None and self.name_contains in reader
 
 
-def pcsc_connector() -> Connector:
-    """Exclusive T=1 connections through pcscd (cardio.pcsc), on the calling thread's context."""
-    from cardio import pcsc
-
-    local = threading.local()
-
-    def connect(reader: str) -> CardConnection:
-        context = getattr(local, "context", None)
-        if context is None:
-            context = local.context = pcsc.PcscContext()
-        connection: CardConnection = context.connect(reader, exclusive=True)
-        return connection
-
-    return connect
-
-
-def pcsc_monitor(callback: Callable[[MonitorEvent], None]) -> Monitor:
-    from cardio.monitor import CardMonitor
-
-    return CardMonitor(callback)
-
-
 class CardService:
     """Executes the flow's card effects (see the module docstring)."""
 
     def __init__(
         self,
         facts: TransactionFacts,
-        reader: ReaderChoice = ReaderChoice(),
+        reader: ReaderChoice,
         *,
-        connector: Connector | None = None,
-        monitor_factory: MonitorFactory | None = pcsc_monitor,
+        connector: Connector,
+        monitor_factory: MonitorFactory | None,
         issuer_public_key: Any = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -150,8 +128,6 @@ class CardService:
     # -- life cycle ------------------------------------------------------------------------------
     def start(self, post: Post) -> None:
         self._post = post
-        if self._connector is None:
-            self._connector = pcsc_connector()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-card")
         if self._monitor_factory is not None:
             self._monitor = self._monitor_factory(self.handle_monitor_event)
@@ -434,4 +410,4 @@ def _card_failure(exc: CardError) -> CardFailure:
     return CardFailure.UNREADABLE
 
 
-__all__ = ["CardConnection", "CardService", "Connector", "ReaderChoice", "pcsc_connector"]
+__all__ = ["CardConnection", "CardService", "Connector", "MonitorFactory", "ReaderChoice"]

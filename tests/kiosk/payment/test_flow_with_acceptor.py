@@ -14,6 +14,7 @@ from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.payment import AcceptorEvent, Denomination
 from kiosk.problems import Problem
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver
 
 
@@ -93,7 +94,7 @@ def test_out_of_paper_after_payment_gives_the_money_back(till: Till) -> None:
     for _ in range(6):
         till.acceptor.insert(100)
     till.settle()
-    till.send(ev.PrintFailed("out_of_paper", 0))
+    till.send(ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))
     till.settle()
     assert till.driver.screen == st.Fault(Problem.PRINTER_OUT_OF_PAPER)
     assert till.acceptor.tray_yen == 600
