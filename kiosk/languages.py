@@ -101,6 +101,14 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
         # residents of Japan.
         Voice(SpeechEngine.ESPEAK_NG, "pt-br"),
     ),
+    Language(
+        "vi",
+        "Tiếng Việt",
+        ("{n} yên", "{n} yên"),  # no plural form in Vietnamese
+        # Noto Sans CJK JP has every precomposed Vietnamese letter (ạ…ỹ, ơ, ư, đ).
+        "Noto Sans CJK JP",
+        Voice(SpeechEngine.ESPEAK_NG, "vi"),
+    ),
 )
 
 LANGUAGES: tuple[str, ...] = tuple(row.code for row in LANGUAGES_TABLE)

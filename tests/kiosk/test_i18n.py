@@ -164,6 +164,7 @@ def test_underscore_follows_the_current_language() -> None:
         ("ko", "1,500엔"),
         ("es", "1.500 yenes"),
         ("pt", "1.500 ienes"),
+        ("vi", "1.500 yên"),  # no plural in Vietnamese
     ],
 )
 def test_yen_per_language(code: str, expected: str) -> None:
@@ -193,6 +194,7 @@ def test_language_names_in_their_own_language() -> None:
         "한국어",
         "Español",
         "Português",
+        "Tiếng Việt",
     ]
 
 

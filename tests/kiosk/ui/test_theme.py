@@ -46,6 +46,7 @@ def test_font_families_are_named_per_language() -> None:
         "zh_Hans": "Noto Sans CJK SC",
         "zh_Hant": "Noto Sans CJK TC",
         "ko": "Noto Sans CJK KR",
+        "vi": "Noto Sans CJK JP",
     }
 
 
