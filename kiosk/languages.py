@@ -45,6 +45,7 @@ class Language:
 
     code: str  # catalog code: locales/<code>/LC_MESSAGES/kiosk.po; Babel locale (zh_Hans …)
     native_name: str  # on the language button, in the language itself
+    language_word: str  # "language" in the language: the language menu's heading joins them
     # How a price is written: (plural "one", other) with {n}, the number formatted by Babel.
     # The everyday unit, not CLDR's "JPY"/"JP¥", which residents in Japan do not read as prices.
     yen_forms: tuple[str, str]
@@ -57,14 +58,25 @@ class Language:
 # Order: the language menu's (Japanese first, then by the number of residents who read it).
 LANGUAGES_TABLE: tuple[Language, ...] = (
     Language(
-        "ja", "日本語", ("{n}円", "{n}円"), "Noto Sans CJK JP", Voice(SpeechEngine.OPEN_JTALK)
+        "ja",
+        "日本語",
+        "言語",
+        ("{n}円", "{n}円"),
+        "Noto Sans CJK JP",
+        Voice(SpeechEngine.OPEN_JTALK),
     ),
     Language(
-        "en", "English", ("¥{n}", "¥{n}"), "Noto Sans CJK JP", Voice(SpeechEngine.ESPEAK_NG, "en")
+        "en",
+        "English",
+        "Language",
+        ("¥{n}", "¥{n}"),
+        "Noto Sans CJK JP",
+        Voice(SpeechEngine.ESPEAK_NG, "en"),
     ),
     Language(
         "zh_Hans",
         "中文（简体）",
+        "语言",
         ("{n}日元", "{n}日元"),
         "Noto Sans CJK SC",
         # Mandarin: eSpeak NG's "cmn" reads simplified and traditional characters.
@@ -73,6 +85,7 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
     Language(
         "zh_Hant",
         "中文（繁體）",
+        "語言",
         ("{n}日圓", "{n}日圓"),
         "Noto Sans CJK TC",
         # The catalog is Mandarin in traditional characters (Taiwan), not Cantonese ("yue").
@@ -81,6 +94,7 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
     Language(
         "ko",
         "한국어",
+        "언어",
         ("{n}엔", "{n}엔"),
         "Noto Sans CJK KR",
         Voice(SpeechEngine.ESPEAK_NG, "ko"),
@@ -88,6 +102,7 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
     Language(
         "es",
         "Español",
+        "Idioma",
         ("{n} yen", "{n} yenes"),
         "Noto Sans CJK JP",
         Voice(SpeechEngine.ESPEAK_NG, "es"),
@@ -95,6 +110,7 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
     Language(
         "pt",
         "Português",
+        "Idioma",
         ("{n} iene", "{n} ienes"),
         "Noto Sans CJK JP",
         # The catalog is Brazilian ("tela", "digite", "você"), as are most Portuguese-speaking
@@ -104,6 +120,7 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
     Language(
         "vi",
         "Tiếng Việt",
+        "Ngôn ngữ",
         ("{n} yên", "{n} yên"),  # no plural form in Vietnamese
         # Noto Sans CJK JP has every precomposed Vietnamese letter (ạ…ỹ, ơ, ư, đ).
         "Noto Sans CJK JP",
@@ -112,6 +129,14 @@ LANGUAGES_TABLE: tuple[Language, ...] = (
 )
 
 LANGUAGES: tuple[str, ...] = tuple(row.code for row in LANGUAGES_TABLE)
+# The language menu's heading, readable whatever the current language: "Language・言語・…"
+# (English first; a word two languages share, once).
+MENU_HEADING = "・".join(
+    dict.fromkeys(
+        [row.language_word for row in LANGUAGES_TABLE if row.code == "en"]
+        + [row.language_word for row in LANGUAGES_TABLE]
+    )
+)
 DEFAULT_LANGUAGE = "ja"
 
 _BY_CODE = {row.code: row for row in LANGUAGES_TABLE}

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.flow.events import Cancel, ChooseLanguage, CloseLanguageMenu, Continue, Intent
 from kiosk.i18n import _, language_name, ngettext
+from kiosk.languages import MENU_HEADING
 from kiosk.ui.theme import font_family
 from kiosk.ui.widgets import TouchButton, frame, label, metrics
 
@@ -65,7 +66,7 @@ class LanguageMenu(Overlay):
         self.inner.addWidget(self.close_button)
 
     def show_language(self, language: str) -> None:
-        self.heading.setText("Language・言語・语言・語言・언어・Idioma")
+        self.heading.setText(MENU_HEADING)
         for code, button in self.buttons.items():
             button.setChecked(code == language)
         self.close_button.setText(_("Close"))
