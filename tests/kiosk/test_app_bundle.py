@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.languages import LANGUAGES
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +44,7 @@ def test_bundle_builds_and_passes_its_self_test(tmp_path: Path) -> None:
     internal = bundle / "_internal"
     for font in ("ipaexm.ttf", "ipamjm.ttf", "ipaexg.ttf"):
         assert (internal / "fonts" / font).is_file()
-    assert len(list(internal.glob("locales/*/LC_MESSAGES/kiosk.mo"))) == 7
+    assert len(list(internal.glob("locales/*/LC_MESSAGES/kiosk.mo"))) == len(LANGUAGES)
     toc = (work / "kiosk" / "PYZ-00.toc").read_text()
     assert "'kiosk.app.profiles'" in toc
     assert "'hw_sim" not in toc  # no simulator code in a kiosk bundle
