@@ -63,13 +63,18 @@ class ApplicationSession:
 
     aid: bytes = b""
 
-    def __init__(self, transport: Transport, *, cancel: threading.Event | None = None) -> None:
+    def __init__(
+        self, transport: Transport | CardChannel, *, cancel: threading.Event | None = None
+    ) -> None:
         self.channel = transport if isinstance(transport, CardChannel) else CardChannel(transport)
         self.cancel = cancel
         self._current_ef: int | None = None
+        self.channel.begin_operation()
         select_application(self.channel, self.aid, cancel)
 
     def _cancel(self, cancel: threading.Event | None) -> threading.Event | None:
+        """Every public verb starts here: its cancel event, and its operation's deadline."""
+        self.channel.begin_operation()
         return cancel if cancel is not None else self.cancel
 
     def _select_ef(self, fid: int, cancel: threading.Event | None) -> None:

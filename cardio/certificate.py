@@ -1,5 +1,8 @@
 """A summary of a JPKI certificate for display and logs (no personal data in the
 authentication certificate: its subject is ``C=JP, CN=<opaque identifier>``, jpki-card.md §10.2).
+
+The DER comes from the card, so it is untrusted input: every failure to parse it, whichever
+exception ``cryptography`` uses for it, is :class:`~cardio.errors.MalformedCertificate`.
 """
 
 from __future__ import annotations
@@ -12,9 +15,25 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from cardio.errors import MalformedResponse
+from cardio.errors import MalformedCertificate
 
-__all__ = ["CertificateSummary", "summarize_certificate"]
+__all__ = ["CERTIFICATE_PARSE_ERRORS", "CertificateSummary", "summarize_certificate"]
+
+# What cryptography (≥ 42, its Rust X.509 parser) raises for a certificate it cannot parse, at
+# load time or when a field is read (fields are parsed lazily): ValueError for most DER and
+# field errors, and four exception types that are *not* ValueError — InvalidVersion (a version
+# other than v1/v3), DuplicateExtension, UnsupportedGeneralNameType (in a name extension) and
+# UnsupportedAlgorithm (a key or signature algorithm it does not know). TypeError comes from
+# key types that do not fit the operation. Checked by tests/cardio/test_certificate_mutations.py
+# (every byte of a real certificate mutated).
+CERTIFICATE_PARSE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    UnsupportedAlgorithm,
+)
 
 
 @dataclass(frozen=True)
@@ -35,15 +54,16 @@ class CertificateSummary:
 
 
 def load_certificate(der: bytes) -> x509.Certificate:
-    """Parse DER; any parse failure becomes :class:`MalformedResponse`."""
+    """Parse DER; any parse failure becomes :class:`MalformedCertificate`."""
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError as exc:
-        raise MalformedResponse(f"certificate does not parse: {exc}") from None
+    except CERTIFICATE_PARSE_ERRORS as exc:
+        raise MalformedCertificate(f"certificate does not parse: {type(exc).__name__}") from None
 
 
 def summarize_certificate(der: bytes) -> CertificateSummary:
-    """Summary of a DER certificate."""
+    """Summary of a DER certificate; :class:`MalformedCertificate` if any part of it that the
+    summary reads does not parse."""
     cert = load_certificate(der)
     try:
         public_key = cert.public_key()
@@ -56,5 +76,6 @@ def summarize_certificate(der: bytes) -> CertificateSummary:
             not_after=cert.not_valid_after_utc,
             key_bits=bits,
         )
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise MalformedResponse(f"certificate fields do not parse: {exc}") from None
+    except CERTIFICATE_PARSE_ERRORS as exc:
+        detail = type(exc).__name__
+        raise MalformedCertificate(f"certificate fields do not parse: {detail}") from None

@@ -39,6 +39,7 @@ __all__ = [
     "InvalidPinFormat",
     "JukiCardNotSupported",
     "LogicalChannelNotSupported",
+    "MalformedCertificate",
     "MalformedResponse",
     "NoCurrentFile",
     "NoPreciseDiagnosis",
@@ -282,6 +283,11 @@ class UnknownStatus(ApduError):
 
 class MalformedResponse(CardError):
     """The card's answer does not have the expected form (bad TLV, truncated, wrong label…)."""
+
+
+class MalformedCertificate(MalformedResponse):
+    """A certificate read from the card is not an X.509 certificate the driver can parse (a bad
+    version, a duplicate extension, a broken field): the certificate cannot be used."""
 
 
 class UnsupportedCard(CardError):

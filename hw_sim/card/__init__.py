@@ -5,6 +5,7 @@
 from hw_sim.card.dock import CardDock, DockError, SlotStatus
 from hw_sim.card.engine import VirtualCard
 from hw_sim.card.factory import build_card, card_serial
+from hw_sim.card.hostile import HostileFault
 from hw_sim.card.profile import ATRS, CardProfile
 from hw_sim.card.state import CardState, CardStateStore
 from hw_sim.card.transport import CardRemovedError, InProcessTransport
@@ -19,6 +20,7 @@ __all__ = [
     "CardState",
     "CardStateStore",
     "DockError",
+    "HostileFault",
     "InProcessTransport",
     "SlotStatus",
     "VirtualCard",

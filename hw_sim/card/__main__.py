@@ -2,6 +2,7 @@
 
     python -m hw_sim.card serve [--port 35963] [--insert 0=normal]   # holds the slots
     python -m hw_sim.card insert --slot 1 --persona slow [--delay 0.5]
+    python -m hw_sim.card insert --slot 0 --persona normal --fault endless-61xx   # hostile card
     python -m hw_sim.card remove --slot 1
     python -m hw_sim.card status
     python -m hw_sim.card personas
@@ -25,6 +26,7 @@ from typing import Any
 
 from hw_sim.card.control import ControlError, ControlServer, send_request
 from hw_sim.card.dock import DEFAULT_VAR, CardDock, DockError
+from hw_sim.card.hostile import HostileFault
 from hw_sim.card.vpcd import VPCD_DEFAULT_PORT
 from hw_sim.personas import list_personas
 
@@ -51,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     insert.add_argument("--slot", type=int, required=True)
     insert.add_argument("--persona", required=True)
     insert.add_argument("--delay", type=float, help="answer every APDU after this many seconds")
+    insert.add_argument(
+        "--fault",
+        choices=[fault.value for fault in HostileFault],
+        help="a hostile card: what a programmable card answers instead (docs/virtual-card.md)",
+    )
     remove = sub.add_parser("remove", help="pull the card out of a slot")
     remove.add_argument("--slot", type=int, required=True)
     sub.add_parser("status", help="what is in each slot")
@@ -132,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         request["persona"] = args.persona
     if args.command == "insert" and args.delay is not None:
         request["delay"] = args.delay
+    if args.command == "insert" and args.fault is not None:
+        request["fault"] = args.fault
     try:
         answer = send_request(args.control, request)
     except ControlError as exc:

@@ -1,6 +1,7 @@
 """The dock's control socket: one JSON request per connection, one JSON answer.
 
-Requests: ``{"cmd": "insert", "slot": 0, "persona": "normal", "delay": 0.5}``,
+Requests: ``{"cmd": "insert", "slot": 0, "persona": "normal", "delay": 0.5}`` (also
+``"fault": "endless-61xx"``, a hostile card: hw_sim/card/hostile.py),
 ``{"cmd": "remove", "slot": 0}``, ``{"cmd": "status"}``, ``{"cmd": "reset", "persona": "..."}``.
 Answers: ``{"ok": true, "slots": [...]}`` or ``{"ok": false, "error": "..."}``. The socket is a
 Unix socket with mode 0600 (only its owner may drive the dock)."""
@@ -73,10 +74,12 @@ class ControlServer:
         try:
             if cmd == "insert":
                 delay = request.get("delay")
+                fault = request.get("fault")
                 self.dock.insert(
                     _int(request, "slot"),
                     str(request.get("persona", "")),
                     delay_s=float(delay) if delay is not None else None,
+                    fault=str(fault) if fault is not None else None,
                 )
             elif cmd == "remove":
                 self.dock.remove(_int(request, "slot"))

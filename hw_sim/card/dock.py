@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hw_sim.card.factory import build_card
+from hw_sim.card.hostile import HostileFault
 from hw_sim.card.profile import CardProfile
 from hw_sim.card.state import CardStateStore
 from hw_sim.card.vpcd import VPCD_DEFAULT_PORT, VpcdLink
@@ -91,9 +92,11 @@ class CardDock:
         *,
         delay_s: float | None = None,
         profile: CardProfile | None = None,
+        fault: HostileFault | str | None = None,
     ) -> SlotStatus:
         """Put the persona's card into ``slot``. ``delay_s`` overrides the answer delay (the
-        ``slow`` persona's default is 0.15 s); ``profile`` replaces the whole card profile."""
+        ``slow`` persona's default is 0.15 s); ``profile`` replaces the whole card profile;
+        ``fault`` makes it a hostile card (hw_sim/card/hostile.py)."""
         self._check_slot(slot)
         try:
             persona = get_persona(persona_id)
@@ -101,6 +104,11 @@ class CardDock:
             raise DockError(str(exc.args[0])) from None
         if delay_s is not None and not 0 <= delay_s <= 60:
             raise DockError("delay must be between 0 and 60 seconds")
+        try:
+            hostile = HostileFault(fault) if fault is not None else None
+        except ValueError:
+            known = ", ".join(f.value for f in HostileFault)
+            raise DockError(f"unknown fault {fault!r} (one of {known})") from None
         with self._lock:
             if slot in self._slots:
                 raise DockError(f"slot {slot} holds {self._slots[slot].persona}: remove it first")
@@ -108,6 +116,8 @@ class CardDock:
                 if inserted.persona == persona.id:
                     raise DockError(f"{persona.id}'s card is already in slot {other}")
             card_profile = profile or CardProfile.for_persona(persona)
+            if hostile is not None:
+                card_profile = card_profile.with_fault(hostile)
             if delay_s is not None:
                 card_profile = card_profile.with_options(response_delay_s=delay_s)
             card = build_card(persona, self.pki, self.store, card_profile)

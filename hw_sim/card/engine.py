@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 
 from hw_sim.card.apdu import SW, CardError, Command, response, tries_sw
+from hw_sim.card.hostile import hostile_answers
 from hw_sim.card.model import (
     Application,
     BinaryFile,
@@ -63,6 +64,7 @@ class VirtualCard:
         self._app: Application | None = None
         self._ef: CardFile | None = None
         self._verified: set[int] = set()
+        self._hostile = hostile_answers(profile.hostile)  # None for a card that behaves
 
     # -- power -------------------------------------------------------------------------------
     @property
@@ -98,6 +100,8 @@ class VirtualCard:
             self._reset_logical_state()
 
     def _reset_logical_state(self) -> None:
+        if self._hostile is not None:
+            self._hostile.reset()
         self._app = None
         self._ef = None
         self._verified.clear()
@@ -112,15 +116,24 @@ class VirtualCard:
                 # §2.2 quirk: one card answered 6F 00 to the first command after power-up.
                 self._first_pending = False
                 return response(b"", SW.NO_PRECISE_DIAGNOSIS)
-            try:
-                cmd = Command.parse(apdu)
-                data, sw = self._dispatch(cmd)
-            except CardError as refusal:
-                data, sw = b"", refusal.sw
-            except Exception:  # a bug in the simulator must not kill the reader thread
-                _log.exception("virtual card failed on INS %02X", apdu[1] if len(apdu) > 1 else 0)
-                data, sw = b"", SW.NO_PRECISE_DIAGNOSIS
-            return response(data, sw)
+            if self._hostile is not None:
+                intercepted = self._hostile.intercepts(apdu)
+                if intercepted is not None:
+                    return intercepted
+                return self._hostile.rewrite(self._answer(apdu))
+            return self._answer(apdu)
+
+    def _answer(self, apdu: bytes) -> bytes:
+        """The card's own answer to ``apdu`` (under the lock)."""
+        try:
+            cmd = Command.parse(apdu)
+            data, sw = self._dispatch(cmd)
+        except CardError as refusal:
+            data, sw = b"", refusal.sw
+        except Exception:  # a bug in the simulator must not kill the reader thread
+            _log.exception("virtual card failed on INS %02X", apdu[1] if len(apdu) > 1 else 0)
+            data, sw = b"", SW.NO_PRECISE_DIAGNOSIS
+        return response(data, sw)
 
     def _dispatch(self, cmd: Command) -> tuple[bytes, int]:
         cla = cmd.cla

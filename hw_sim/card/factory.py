@@ -14,6 +14,7 @@ from hw_sim.card.content_apps import (
 )
 from hw_sim.card.content_jpki import jpki_application
 from hw_sim.card.engine import VirtualCard
+from hw_sim.card.hostile import apply_content_faults
 from hw_sim.card.model import Application
 from hw_sim.card.profile import CardProfile
 from hw_sim.card.state import CardState, CardStateStore
@@ -62,6 +63,7 @@ def build_card(
         ]
     elif persona.medium is Medium.JUKI_CARD:
         apps.append(juki_application(persona, serial))
+    apply_content_faults(profile.hostile, apps)
     return VirtualCard(
         apps,
         profile=profile,

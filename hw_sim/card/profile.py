@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from hw_sim.card.hostile import SLOW_ANSWER_S, HostileFault
 from hw_sim.personas import Medium, Persona
 
 # Contact ATRs (jpki-card.md §1.2; TCKs checked there).
@@ -49,7 +50,8 @@ class CardProfile:
       instead of ``67 00`` (physical cards).
 
     Scenario options: ``response_delay_s`` (answer every APDU after a delay, applied by the
-    transports so that a removal can interrupt it) and ``first_command_6f00`` (§2.2 quirk).
+    transports so that a removal can interrupt it), ``first_command_6f00`` (§2.2 quirk) and
+    ``hostile`` (a programmable card's answers instead of the card's, hw_sim/card/hostile.py).
     """
 
     atr: bytes = ATR_MY_NUMBER
@@ -71,10 +73,19 @@ class CardProfile:
     last_command_indicator_ok: bool = False
     response_delay_s: float = 0.0
     first_command_6f00: bool = False
+    hostile: HostileFault | None = None
 
     def with_options(self, **changes: object) -> CardProfile:
         """A copy with some options changed (unknown names raise ``TypeError``)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    def with_fault(self, fault: HostileFault | str | None) -> CardProfile:
+        """A copy that answers like the hostile card ``fault`` (None: like a card)."""
+        if fault is None:
+            return replace(self, hostile=None)
+        fault = HostileFault(fault)
+        delay = SLOW_ANSWER_S if fault is HostileFault.SLOW_ANSWER else self.response_delay_s
+        return replace(self, hostile=fault, response_delay_s=delay)
 
     @classmethod
     def for_persona(cls, persona: Persona) -> CardProfile:

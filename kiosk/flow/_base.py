@@ -251,6 +251,7 @@ def problem_for_card(reason: CardFailure) -> Problem:
         CardFailure.NOT_MY_NUMBER_CARD: Problem.NOT_MY_NUMBER_CARD,
         CardFailure.NO_CERTIFICATE: Problem.NO_USER_CERTIFICATE,
         CardFailure.CERTIFICATE_EXPIRED: Problem.CERTIFICATE_EXPIRED,
+        CardFailure.CERTIFICATE_INVALID: Problem.CERTIFICATE_INVALID,
         CardFailure.READER_FAULT: Problem.CARD_READER_FAULT,
         CardFailure.ERROR: Problem.CARD_ERROR,
     }[reason]

@@ -244,6 +244,7 @@ class CardFailure(StrEnum):
     NOT_MY_NUMBER_CARD = "not_my_number_card"  # no JPKI application
     NO_CERTIFICATE = "no_certificate"  # no user-authentication certificate on the card
     CERTIFICATE_EXPIRED = "certificate_expired"
+    CERTIFICATE_INVALID = "certificate_invalid"  # does not parse, or not valid yet
     READER_FAULT = "reader_fault"  # the reader itself (staff)
     ERROR = "error"  # any other card error
 

@@ -1,9 +1,12 @@
 """The card service: every card operation on one worker thread, reader events as flow events.
 
-Anki's ``taskman`` model: one single-worker executor owns the reader (cardio sessions are not
+Anki's ``taskman`` model: one worker thread owns the reader (cardio sessions are not
 thread-safe, docs/card.md), so operations run one at a time in the order the flow asked for
-them. The reader monitor (cardio.monitor, its own thread) reports insertion and removal; a
-removal of the card in use becomes ``CardRemoved`` at once, whatever the worker is doing.
+them. A card is untrusted: a read has one time budget for all its APDUs
+(:data:`CARD_READ_BUDGET_S`), every later verb cardio's own, and stopping the service never
+waits on the card longer than :data:`CARD_STOP_S` (kiosk.runtime.worker). The reader monitor
+(cardio.monitor, its own thread) reports insertion and removal; a removal of the card in use
+becomes ``CardRemoved`` at once, whatever the worker is doing.
 
 One connection lives from ``ReadCard`` to ``ReleaseCard``: the PIN verified on it is used for
 the signature (and, in a usage registration, the 券面事項入力補助AP is read on it). Releasing
@@ -20,13 +23,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import cardio
 from cardio import (
+    CardChannel,
     CardError,
     CollationNumberB,
     JpkiSession,
@@ -54,8 +57,18 @@ from kiosk.flow.events import (
     PinTriesRead,
 )
 from kiosk.runtime.context import TransactionFacts
+from kiosk.runtime.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
+
+# Reading a card (select, token, certificate: 9–10 APDUs) takes well under a second on a real
+# card and 1.4 s on the `slow` persona; a card still reading after 10 s is broken or hostile.
+# Checked before each APDU, so with one more slow answer in flight the read still fails before
+# the flow's 30 s card_read watchdog (kiosk/flow/timeouts.py), with the card problem on screen.
+CARD_READ_BUDGET_S = 10.0
+# Stopping waits this long for the operation in flight (cancelled before its next APDU) and the
+# power-off; a card or reader stuck in one transmit is abandoned with the worker after that.
+CARD_STOP_S = 2.0
 
 Post = Callable[[Event], None]
 
@@ -112,7 +125,7 @@ class CardService:
         self._issuer_key = issuer_public_key
         self._clock = clock
         self._post: Post | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._worker: DeviceWorker | None = None
         self._monitor: Monitor | None = None
         self._lock = threading.Lock()
         self._present: dict[str, bool] = {}
@@ -128,20 +141,23 @@ class CardService:
     # -- life cycle ------------------------------------------------------------------------------
     def start(self, post: Post) -> None:
         self._post = post
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-card")
+        self._worker = DeviceWorker("kiosk-card")
         if self._monitor_factory is not None:
             self._monitor = self._monitor_factory(self.handle_monitor_event)
             self._monitor.start()
 
     def stop(self) -> None:
+        """Stop the monitor, cancel what runs on the card, power it off; never waits on the
+        card longer than :data:`CARD_STOP_S` (a card stuck in one transmit is abandoned)."""
         if self._monitor is not None:
             self._monitor.stop()
             self._monitor = None
-        self._cancel.set()
-        if self._executor is not None:
-            self._executor.submit(self._close)
-            self._executor.shutdown(wait=True, cancel_futures=False)
-            self._executor = None
+        with self._lock:
+            self._cancel.set()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.submit(self._close)
+            worker.stop(CARD_STOP_S)
 
     # -- reader events (monitor thread) ----------------------------------------------------------
     def handle_monitor_event(self, event: MonitorEvent) -> None:
@@ -218,21 +234,15 @@ class CardService:
             post(event)
 
     def _submit(self, operation: Callable[[threading.Event], None]) -> None:
-        executor = self._executor
-        if executor is None:
+        worker = self._worker
+        if worker is None:
             log.error("card operation before the service started")
             return
         with self._lock:
             cancel = self._cancel
-        executor.submit(self._guarded, operation, cancel)
-
-    def _guarded(
-        self, operation: Callable[[threading.Event], None], cancel: threading.Event
-    ) -> None:
-        try:
-            operation(cancel)
-        except Exception:  # a bug in this service: the flow's watchdog recovers
-            log.exception("card operation failed unexpectedly")
+        # A failure that escapes is a bug in this service: the worker logs it and the flow's
+        # watchdog recovers.
+        worker.submit(lambda: operation(cancel))
 
     def _maybe_read(self) -> None:
         with self._lock:
@@ -293,22 +303,29 @@ class CardService:
     def _open_and_read(self, reader: str, cancel: threading.Event) -> CardFailure | None:
         assert self._connector is not None
         self._connection = self._connector(reader)
-        session = JpkiSession(self._connection, cancel=cancel)
-        token = session.read_token_info()
-        self._session = session
-        if token.medium is Medium.ANDROID:
-            # jpki-card.md §4.1: this medium asks for the PIN before the certificate.
-            self._needs_certificate_after_pin = True
-            return None
-        return self._take_certificate(session.read_certificate())
+        channel = CardChannel(self._connection)
+        with channel.operation(CARD_READ_BUDGET_S):
+            session = JpkiSession(channel, cancel=cancel)
+            token = session.read_token_info()
+            self._session = session
+            if token.medium is Medium.ANDROID:
+                # jpki-card.md §4.1: this medium asks for the PIN before the certificate.
+                self._needs_certificate_after_pin = True
+                return None
+            return self._take_certificate(session.read_certificate())
 
     def _take_certificate(self, der: bytes) -> CardFailure | None:
-        summary = cardio.summarize_certificate(der)
+        """Keep the certificate for the center if the kiosk can use it; else why not."""
+        try:
+            summary = cardio.summarize_certificate(der)
+        except cardio.MalformedCertificate as exc:
+            log.info("card certificate refused: %s", exc)
+            return CardFailure.CERTIFICATE_INVALID
         now = self._clock()
         if summary.not_after < now:
             return CardFailure.CERTIFICATE_EXPIRED
         if summary.not_before > now:
-            return CardFailure.ERROR
+            return CardFailure.CERTIFICATE_INVALID
         self._facts.set_certificate(der)
         return None
 
@@ -376,7 +393,7 @@ class CardService:
                 return
             try:
                 with number:
-                    record = KenmenHojoSession(self._connection, cancel=cancel).read(
+                    record = KenmenHojoSession(session.channel, cancel=cancel).read(
                         number, issuer_public_key=self._issuer_key, cancel=cancel
                     )
             except cardio.WrongPin as exc:
@@ -403,6 +420,8 @@ def _card_failure(exc: CardError) -> CardFailure:
         return CardFailure.NOT_MY_NUMBER_CARD
     if isinstance(exc, cardio.NotFound):
         return CardFailure.NO_CERTIFICATE
+    if isinstance(exc, cardio.MalformedCertificate):
+        return CardFailure.CERTIFICATE_INVALID
     if isinstance(exc, cardio.ReaderGone | cardio.NoReader | cardio.ServiceUnavailable):
         return CardFailure.READER_FAULT
     if isinstance(exc, cardio.CardInUse | cardio.SecurityStatusNotSatisfied):

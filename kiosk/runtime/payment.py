@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from kiosk.flow import Event
 from kiosk.flow import effects as fx
@@ -26,8 +25,14 @@ from kiosk.payment import (
     MoneyRefunded,
     ReportsAvailability,
 )
+from kiosk.runtime.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
+
+# Stopping waits this long for the commands queued and the final disable: a payout in progress
+# finishes within it on a working unit (the driver has its own timeouts); a unit that hangs is
+# abandoned with its worker, and the journal tells the recovery what may have been paid.
+ACCEPTOR_STOP_S = 5.0
 
 Post = Callable[[Event], None]
 AcceptorEffect = (
@@ -46,11 +51,11 @@ class PaymentService:
     def __init__(self, acceptor: FeeAcceptor) -> None:
         self.acceptor = acceptor
         self._post: Post | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._worker: DeviceWorker | None = None
 
     def start(self, post: Post) -> None:
         self._post = post
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-acceptor")
+        self._worker = DeviceWorker("kiosk-acceptor")
         self.acceptor.set_listener(self._on_event)
         if isinstance(self.acceptor, ReportsAvailability):
             self.acceptor.set_availability_listener(self._on_availability)
@@ -59,17 +64,17 @@ class PaymentService:
         self.acceptor.set_listener(None)
         if isinstance(self.acceptor, ReportsAvailability):
             self.acceptor.set_availability_listener(None)
-        if self._executor is not None:
-            self._executor.submit(self._disable_quietly)
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.submit(self._disable_quietly)
+            worker.stop(ACCEPTOR_STOP_S)
 
     def execute(self, effect: AcceptorEffect) -> None:
-        executor = self._executor
-        if executor is None:
+        worker = self._worker
+        if worker is None:
             log.error("acceptor command before the service started")
             return
-        executor.submit(self._run, effect)
+        worker.submit(lambda: self._run(effect))
 
     def _on_event(self, event: AcceptorEvent) -> None:
         post = self._post

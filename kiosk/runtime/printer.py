@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -26,9 +25,15 @@ from kiosk.flow.events import (
     PrintProgress,
 )
 from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.worker import DeviceWorker
 from printing.faults import JobHandle, PrinterError, PrinterFault, PrinterStatus, PrintOutcome
 
 log = logging.getLogger(__name__)
+
+# Stopping does not wait for a job being tracked (that may take minutes): the job goes on in
+# CUPS and the recovery after the next start settles it on what CUPS printed
+# (kiosk/runtime/print_recovery.py). This only lets a CUPS call in flight return.
+PRINT_STOP_S = 1.0
 
 Post = Callable[[Event], None]
 JobObserver = Callable[[IssuedJob, JobHandle, PrintOutcome], None]
@@ -95,16 +100,16 @@ class PrintService:
         self._tickets = ticket_printer
         self._on_job_done = on_job_done
         self._post: Post | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._worker: DeviceWorker | None = None
 
     def start(self, post: Post) -> None:
         self._post = post
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-printer")
+        self._worker = DeviceWorker("kiosk-printer")
 
     def stop(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop(PRINT_STOP_S, drain=False)
         self._printer.close()
 
     # -- effects (sequencer thread) --------------------------------------------------------------
@@ -136,18 +141,11 @@ class PrintService:
 
     # -- the worker ------------------------------------------------------------------------------
     def _submit(self, work: Callable[[], None]) -> None:
-        executor = self._executor
-        if executor is None:
+        worker = self._worker
+        if worker is None:
             log.error("print work before the service started")
             return
-        executor.submit(self._guarded, work)
-
-    @staticmethod
-    def _guarded(work: Callable[[], None]) -> None:
-        try:
-            work()
-        except Exception:
-            log.exception("print work failed unexpectedly")
+        worker.submit(work)  # a failure that escapes is logged by the worker
 
     def _send(self, event: Event) -> None:
         post = self._post

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from cardio import Transport
-from hw_sim.card import InProcessTransport, VirtualCard, build_card
+from hw_sim.card import CardProfile, InProcessTransport, VirtualCard, build_card
+from hw_sim.personas import get_persona
 from hw_sim.pki import JpkiTestPki
 
 
@@ -35,8 +36,13 @@ class InProcessCards:
         return self._cards[persona]
 
     @contextmanager
-    def open(self, persona: str) -> Iterator[Transport]:
-        transport = InProcessTransport(self.card(persona))
+    def open(self, persona: str, *, fault: str | None = None) -> Iterator[Transport]:
+        if fault is None:
+            card = self.card(persona)
+        else:  # a hostile card (hw_sim/card/hostile.py): a card of its own
+            profile = CardProfile.for_persona(get_persona(persona)).with_fault(fault)
+            card = build_card(persona, self.pki, profile=profile)
+        transport = InProcessTransport(card)
         try:
             yield transport
         finally:

@@ -59,8 +59,10 @@ class PcscCards:
         self.context = PcscContext()
         wait_for_card(self.context, present=False)
 
-    def insert(self, persona: str, *, delay_s: float | None = None) -> None:
-        self.dock.insert(SLOT, persona, delay_s=delay_s)
+    def insert(
+        self, persona: str, *, delay_s: float | None = None, fault: str | None = None
+    ) -> None:
+        self.dock.insert(SLOT, persona, delay_s=delay_s, fault=fault)
         wait_for_card(self.context, present=True)
 
     def remove(self) -> None:
@@ -79,8 +81,8 @@ class PcscCards:
                 time.sleep(0.05)
 
     @contextmanager
-    def open(self, persona: str) -> Iterator[PcscConnection]:
-        self.insert(persona)
+    def open(self, persona: str, *, fault: str | None = None) -> Iterator[PcscConnection]:
+        self.insert(persona, fault=fault)
         try:
             with self.connect() as connection:
                 yield connection

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import queue
 import subprocess
+import threading
+import time
 import wave
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from cardio.monitor import MonitorEvent, MonitorEventKind
 from hw_sim.acceptor import SimulatedAcceptor
-from hw_sim.card import CardStateStore, InProcessTransport, build_card
+from hw_sim.card import CardProfile, CardStateStore, HostileFault, InProcessTransport, build_card
 from hw_sim.personas import get_persona
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import errors as center_errors
@@ -48,6 +50,7 @@ from kiosk.payment import (
     MoneyRefunded,
 )
 from kiosk.runtime import CardService, PaymentService, ReaderChoice, TransactionFacts
+from kiosk.runtime.card import CARD_STOP_S
 from kiosk.runtime.recovery import (
     RESTART_REASON,
     STAFF_CODE_RECOVERED,
@@ -73,8 +76,9 @@ class InProcessReader:
         self.card: Any = None
         self.transport: InProcessTransport | None = None
 
-    def insert(self, persona: str) -> None:
-        self.card = build_card(get_persona(persona), self.pki, self.store)
+    def insert(self, persona: str, fault: HostileFault | None = None) -> None:
+        profile = CardProfile.for_persona(get_persona(persona)).with_fault(fault)
+        self.card = build_card(get_persona(persona), self.pki, self.store, profile)
 
     def connect(self, reader: str) -> Any:
         import cardio
@@ -116,8 +120,10 @@ def next_event(events: queue.Queue[Event]) -> Event:
     return events.get(timeout=WAIT_S)
 
 
-def place(reader: InProcessReader, service: CardService, persona: str) -> None:
-    reader.insert(persona)
+def place(
+    reader: InProcessReader, service: CardService, persona: str, fault: HostileFault | None = None
+) -> None:
+    reader.insert(persona, fault)
     service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, READER))
 
 
@@ -173,6 +179,55 @@ def test_expired_certificate_and_foreign_card(card_setup: Any) -> None:
     place(reader, service, "juki-card")
     assert next_event(events) == ev.CardDetected()
     assert next_event(events) == ev.CardReadFailed(ev.CardFailure.NOT_MY_NUMBER_CARD)
+
+
+@pytest.mark.parametrize(
+    ("fault", "failure"),
+    [
+        (HostileFault.ENDLESS_61XX, ev.CardFailure.UNREADABLE),
+        (HostileFault.ENDLESS_6CXX, ev.CardFailure.UNREADABLE),
+        (HostileFault.WRONG_61XX_LENGTH, ev.CardFailure.UNREADABLE),
+        (HostileFault.LYING_CERTIFICATE_LENGTH, ev.CardFailure.UNREADABLE),
+        (HostileFault.GARBAGE_TOKEN_LABEL, ev.CardFailure.UNREADABLE),
+        (HostileFault.BAD_CERTIFICATE_VERSION, ev.CardFailure.CERTIFICATE_INVALID),
+    ],
+    ids=lambda v: v.value,
+)
+def test_a_hostile_card_is_a_card_problem(
+    card_setup: Any, fault: HostileFault, failure: ev.CardFailure
+) -> None:
+    reader, service, facts, events = card_setup
+    service.read_card()
+    place(reader, service, "normal", fault)
+    assert next_event(events) == ev.CardDetected()
+    assert next_event(events) == ev.CardReadFailed(failure)  # C-101 / C-105 on the screen
+    assert facts.certificate() is None
+
+
+def test_stop_does_not_wait_for_a_card_that_never_answers(tmp_path: Path) -> None:
+    answered = threading.Event()  # never set: the card (or its reader) hangs in a transmit
+    entered = threading.Event()
+
+    class Hung:
+        def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+            entered.set()
+            answered.wait()
+            return b"", 0x9000
+
+        def close(self) -> None:
+            pass
+
+    service = CardService(
+        TransactionFacts(), ReaderChoice("Test"), connector=lambda r: Hung(), monitor_factory=None
+    )
+    service.start(lambda event: None)
+    service.read_card()
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, READER))
+    assert entered.wait(WAIT_S)
+    started = time.monotonic()
+    service.stop()
+    assert time.monotonic() - started < CARD_STOP_S + 1.0
+    answered.set()
 
 
 def test_android_token_reads_its_certificate_after_the_pin(card_setup: Any) -> None:
