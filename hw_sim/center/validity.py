@@ -50,31 +50,59 @@ class CheckedCard:
     serial: int
 
 
+# What cryptography raises for a certificate it cannot parse, at load time or when a field is
+# read (its Rust parser reads fields lazily): ValueError, and four types that are not
+# ValueError — InvalidVersion, DuplicateExtension, UnsupportedGeneralNameType,
+# UnsupportedAlgorithm — plus TypeError for keys that do not fit. The same list as
+# cardio.certificate.CERTIFICATE_PARSE_ERRORS (hw_sim never imports cardio).
+CERTIFICATE_PARSE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+    UnsupportedAlgorithm,
+)
+_UNUSABLE: tuple[type[Exception], ...] = (*CERTIFICATE_PARSE_ERRORS, x509.ExtensionNotFound)
+_NOT_ISSUED_BY: tuple[type[Exception], ...] = (*CERTIFICATE_PARSE_ERRORS, InvalidSignature)
+_UNUSABLE_RESPONDER: tuple[type[Exception], ...] = (*_NOT_ISSUED_BY, x509.ExtensionNotFound)
+
+
 def parse_user_certificate(
     der: bytes, roots: list[x509.Certificate], now: datetime
 ) -> x509.Certificate:
-    """Parse and check a user-authentication certificate up to (not including) revocation."""
+    """Parse and check a user-authentication certificate up to (not including) revocation.
+
+    Every field the center reads later (subject, serial, validity, key) is read here, so that a
+    certificate that does not parse is refused as ``certificate_invalid`` (a 422 the resident is
+    told about), never an exception that becomes a 500.
+    """
     try:
         cert = x509.load_der_x509_certificate(der)
         public_key = cert.public_key()
         key_usage = cert.extensions.get_extension_for_class(x509.KeyUsage)
-    except (ValueError, x509.ExtensionNotFound, UnsupportedAlgorithm) as exc:
+        names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        countries = cert.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)
+        subject_size = len(cert.subject)
+        identifier = str(names[0].value) if len(names) == 1 else ""
+        validity = (cert.not_valid_before_utc, cert.not_valid_after_utc)
+        cert.serial_number  # noqa: B018 - parsed now: the OCSP request needs it
+        cert.issuer  # noqa: B018 - parsed now: the chain check needs it
+    except _UNUSABLE as exc:
         raise AuthRefused("certificate_invalid", type(exc).__name__) from None
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise AuthRefused("certificate_invalid", "not an RSA key")
     usage = key_usage.value
     if not key_usage.critical or not usage.digital_signature or usage.key_cert_sign:
         raise AuthRefused("certificate_invalid", "key usage is not digitalSignature")
-    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    countries = cert.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)
-    if len(names) != 1 or [c.value for c in countries] != ["JP"] or len(cert.subject) != 2:
+    if not identifier or [c.value for c in countries] != ["JP"] or subject_size != 2:
         raise AuthRefused("certificate_invalid", "subject is not C=JP, CN=<identifier>")
     issuer = _issuer_of(cert, roots)
     if issuer is None:
         raise AuthRefused("certificate_untrusted")
-    if now < cert.not_valid_before_utc:
+    if now < validity[0]:
         raise AuthRefused("certificate_not_yet_valid")
-    if now > cert.not_valid_after_utc:
+    if now > validity[1]:
         raise AuthRefused("certificate_expired")
     return cert
 
@@ -86,7 +114,7 @@ def _issuer_of(cert: x509.Certificate, roots: list[x509.Certificate]) -> x509.Ce
             continue
         try:
             cert.verify_directly_issued_by(root)
-        except (ValueError, TypeError, InvalidSignature):
+        except _NOT_ISSUED_BY:
             continue
         return root
     return None
@@ -137,7 +165,10 @@ class ValidityClient:
                 body = await answer.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise ValidityServiceUnavailable(type(exc).__name__) from None
-        status = self._judge(body, cert, issuer, nonce, now or datetime.now(UTC))
+        try:
+            status = self._judge(body, cert, issuer, nonce, now or datetime.now(UTC))
+        except _UNUSABLE as exc:  # a field of the response (or its certificates) does not parse
+            raise ValidityServiceUnavailable(f"OCSP response: {type(exc).__name__}") from None
         if status is ocsp.OCSPCertStatus.REVOKED:
             raise AuthRefused("certificate_revoked")
         if status is ocsp.OCSPCertStatus.UNKNOWN:
@@ -200,7 +231,7 @@ class ValidityClient:
             try:
                 candidate.verify_directly_issued_by(issuer)
                 eku = candidate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-            except (ValueError, TypeError, InvalidSignature, x509.ExtensionNotFound):
+            except _UNUSABLE_RESPONDER:
                 continue
             now = datetime.now(UTC)
             valid = candidate.not_valid_before_utc <= now <= candidate.not_valid_after_utc

@@ -22,6 +22,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from cardio.certificate import CERTIFICATE_PARSE_ERRORS
 from kiosk.center import wire
 from kiosk.center.errors import CenterError, NotFound, ProtocolViolation
 from kiosk.center.transport import (
@@ -36,6 +37,9 @@ from kiosk.center.transport import (
 from kiosk.center.verify import verify_issuance
 from kiosk.domain import Offer
 from printing.certificates import CertificateRequest
+
+# The kiosk's TLS files cannot be read, or a certificate in them does not parse.
+_TLS_MATERIAL_FAILURES: tuple[type[Exception], ...] = (OSError, *CERTIFICATE_PARSE_ERRORS)
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -98,12 +102,12 @@ class CenterClient:
         try:
             self.ca = x509.load_pem_x509_certificate(Path(config.ca_path).read_bytes())
             own = x509.load_pem_x509_certificate(Path(config.cert_path).read_bytes())
-        except (OSError, ValueError) as exc:
+            names = own.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            kiosk_id = str(names[0].value) if names else ""
+        except _TLS_MATERIAL_FAILURES as exc:
             raise CenterError(
                 f"cannot load the kiosk's TLS material: {type(exc).__name__}"
             ) from None
-        names = own.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-        kiosk_id = str(names[0].value) if names else ""
         if not wire.KIOSK_ID.fullmatch(kiosk_id):
             raise CenterError("the kiosk certificate's CN is not a kiosk id")
         self.kiosk_id = kiosk_id

@@ -12,31 +12,47 @@ from __future__ import annotations
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from cardio.certificate import CERTIFICATE_PARSE_ERRORS
 from kiosk.center import wire
 from kiosk.center.errors import EnvelopeRejected
 from printing.certificates import CertificateRequest
 
 _EKU = x509.ObjectIdentifier(wire.ENVELOPE_SIGNING_EKU)
+# A signer certificate that does not parse, or whose signature does not verify.
+_SIGNER_FAILURES: tuple[type[Exception], ...] = (*CERTIFICATE_PARSE_ERRORS, InvalidSignature)
 
 
 def check_signer(
     signer_der: bytes, ca: x509.Certificate, now: datetime
 ) -> ec.EllipticCurvePublicKey:
-    """The envelope signer's public key, if its certificate is the center's envelope signer."""
+    """The envelope signer's public key, if its certificate is the center's envelope signer.
+
+    The certificate comes from the network: anything in it that does not parse — whichever
+    exception cryptography raises for it (cardio.certificate.CERTIFICATE_PARSE_ERRORS) — is
+    :class:`EnvelopeRejected`, like any other failed check.
+    """
     try:
-        signer = x509.load_der_x509_certificate(signer_der)
-    except ValueError:
-        raise EnvelopeRejected("signer certificate is not DER X.509") from None
+        return _signer_key(signer_der, ca, now)
+    except _SIGNER_FAILURES as exc:
+        raise EnvelopeRejected(
+            f"signer certificate does not parse or verify: {type(exc).__name__}"
+        ) from None
+
+
+def _signer_key(
+    signer_der: bytes, ca: x509.Certificate, now: datetime
+) -> ec.EllipticCurvePublicKey:
+    signer = x509.load_der_x509_certificate(signer_der)
     if signer.issuer != ca.subject:
         raise EnvelopeRejected("signer certificate is not issued by the pinned center CA")
     try:
         signer.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+    except _SIGNER_FAILURES:
         raise EnvelopeRejected(
             "signer certificate does not verify with the pinned center CA"
         ) from None
