@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 64 * 1024  # docs/center-protocol.md, "Transport"
 JSON_TYPE = "application/json"
+# Request body encodings the center decodes (docs/center-protocol.md, "Transport").
+BODY_ENCODINGS = frozenset({"identity", "gzip", "deflate"})
 
 
 class ApiError(Exception):
@@ -101,13 +103,28 @@ def json_response(
 
 
 async def read_json(request: web.Request) -> Any:
-    """The request body as strict JSON (400 if it is not)."""
+    """The request body as strict JSON (400 if it is not).
+
+    A body sent with ``Content-Encoding: gzip`` or ``deflate`` is decoded by aiohttp; one that
+    is not what its encoding says is ``400 malformed_request``, and one that decodes to more
+    than 64 KiB (a compression bomb) ``413 too_large``.
+    """
     if request.content_type != JSON_TYPE:
         raise ApiError(wire.ErrorCode.MALFORMED_REQUEST, "Content-Type must be application/json")
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in BODY_ENCODINGS:
+        # aiohttp passes a body with an encoding it does not know through undecoded.
+        raise ApiError(
+            wire.ErrorCode.MALFORMED_REQUEST, "Content-Encoding must be gzip, deflate or none"
+        )
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise ApiError(wire.ErrorCode.TOO_LARGE, "request body over 64 KiB") from None
+    except web.RequestPayloadError:
+        raise ApiError(
+            wire.ErrorCode.MALFORMED_REQUEST, "the body does not decode as its Content-Encoding"
+        ) from None
     try:
         return wire.loads(body)
     except wire.WireFormatError as exc:
@@ -204,6 +221,10 @@ def error_middleware() -> Any:
             return ApiError(wire.ErrorCode.NOT_FOUND, "no such resource").response()
         except web.HTTPMethodNotAllowed:
             return ApiError(wire.ErrorCode.MALFORMED_REQUEST, "method not allowed").response()
+        except web.RequestPayloadError:
+            return ApiError(
+                wire.ErrorCode.MALFORMED_REQUEST, "the body does not decode as its Content-Encoding"
+            ).response()
         except (asyncio.CancelledError, ConnectionResetError):
             raise
         except Exception:
@@ -211,6 +232,54 @@ def error_middleware() -> Any:
             return ApiError(wire.ErrorCode.INTERNAL_ERROR, "internal error").response()
 
     return middleware
+
+
+class JsonErrorRequestHandler(web.RequestHandler):
+    """aiohttp's connection handler, answering even what its HTTP parser refuses — a 20 KB
+    header, a NUL byte in a header, an unknown Content-Encoding, a malformed request line —
+    with the protocol's JSON error body (docs/center-protocol.md, "Errors") instead of
+    aiohttp's plain text, which echoes the offending bytes back. Errors of the handlers
+    themselves go through :func:`error_middleware`."""
+
+    __slots__ = ()
+
+    def log_exception(self, *args: Any, **kwargs: Any) -> None:
+        """A body that does not decode as its Content-Encoding was answered 400 already; aiohttp
+        meets the same error again when it drains the rest of the body after the answer, and
+        would log it as an unhandled exception with a traceback."""
+        if isinstance(kwargs.get("exc_info"), web.RequestPayloadError):
+            log.info("rest of an undecodable request body dropped")
+            return
+        super().log_exception(*args, **kwargs)
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """Logged in one line (no traceback, none of the request's bytes); the connection is
+        closed after the answer, as aiohttp does."""
+        if request.writer.output_size > 0:  # the answer had begun: nothing more can be sent
+            raise ConnectionError("the answer was already being sent")
+        cause = type(exc).__name__ if exc is not None else "-"
+        if status >= 500:
+            log.error("HTTP layer error %d: %s", status, cause)
+            code = wire.ErrorCode.INTERNAL_ERROR
+        else:
+            log.info("request refused by the HTTP parser (%d %s)", status, cause)
+            code = wire.ErrorCode.TOO_LARGE if status == 413 else wire.ErrorCode.MALFORMED_REQUEST
+        response = ApiError(code, "the request is not well-formed HTTP").response()
+        response.force_close()
+        return response
+
+
+def json_error_protocols(server: web.Server) -> Callable[[], asyncio.Protocol]:
+    """A protocol factory for ``loop.create_server`` serving ``server`` (an app runner's) with
+    :class:`JsonErrorRequestHandler` connections; no access log (the center logs its own)."""
+    loop = asyncio.get_running_loop()
+    return lambda: JsonErrorRequestHandler(server, loop=loop, access_log=None)  # type: ignore[arg-type]
 
 
 # -- idempotency -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from aiohttp import web
 from hw_sim.center.admin import AdminContext, admin_application
 from hw_sim.center.app import create_app
 from hw_sim.center.faults import BusinessClock, FaultBoard
-from hw_sim.center.http import IDEMPOTENCY_RETENTION
+from hw_sim.center.http import IDEMPOTENCY_RETENTION, json_error_protocols
 from hw_sim.center.keys import CenterKeys
 from hw_sim.center.lgwan import Gateway
 from hw_sim.center.render import WorkerConfig, es256
@@ -82,6 +82,7 @@ class CenterServer:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self._runners: list[web.AppRunner] = []
+        self._listeners: list[asyncio.Server] = []
         self._closers: list[Any] = []
         self.endpoints: dict[str, Any] = {}
         self._purger: asyncio.Task[None] | None = None
@@ -189,10 +190,14 @@ class CenterServer:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         self._runners.append(runner)
-        site = web.TCPSite(runner, host, port, ssl_context=context, reuse_address=True)
-        await site.start()
-        # The last site added to this runner is this one; its address gives the bound port.
-        return int(runner.addresses[-1][1])
+        assert runner.server is not None
+        # Not web.TCPSite: its connections would answer what the HTTP parser refuses in
+        # aiohttp's plain text (hw_sim.center.http.json_error_protocols).
+        listener = await asyncio.get_running_loop().create_server(
+            json_error_protocols(runner.server), host, port, ssl=context, reuse_address=True
+        )
+        self._listeners.append(listener)
+        return int(listener.sockets[0].getsockname()[1])
 
     async def _purge_forever(self, store: AsyncStore, sessions: AsyncStore) -> None:
         while True:
@@ -209,6 +214,8 @@ class CenterServer:
         if self._purger is not None:
             self._purger.cancel()
         (self.config.state_dir / ENDPOINTS_FILE).unlink(missing_ok=True)
+        for listener in self._listeners:
+            listener.close()
         for runner in reversed(self._runners):
             await runner.cleanup()
         for closer in reversed(self._closers):
