@@ -165,6 +165,7 @@ class RefusalReason(StrEnum):
     HONSEKI_NOT_OFFERED = "honseki_not_offered"
     COPIES_EXCEEDED = "copies_exceeded"
     REGISTRATION_SERVICE_UNAVAILABLE = "registration_service_unavailable"
+    PAYMENT_NOT_REGISTERED = "payment_not_registered"
 
     @property
     def origin(self) -> ReasonOrigin:
@@ -343,6 +344,14 @@ REASONS: Mapping[RefusalReason, ReasonFacts] = {
         _C,
         Problem.NOT_OFFERED,
         "the chosen 本籍地 does not take usage registrations",
+    ),
+    # Only ever the answer to a completion report (no resident waits for it): a kiosk whose
+    # profile says counter payment while the center registered it as a store kiosk, or the
+    # other way round — a configuration error for staff.
+    _R.PAYMENT_NOT_REGISTERED: ReasonFacts(
+        _C,
+        Problem.CENTER_PROTOCOL,
+        "the kiosk reported a payment place (kiosk / counter) it is not registered for",
     ),
 }
 if set(REASONS) != set(RefusalReason):  # a code without its row fails every import, at once

@@ -2,6 +2,7 @@
 
     python -m hw_sim.center serve --state-dir var/center --pki-dir var/pki --port 8443
     python -m hw_sim.center kiosk add kiosk-0002 --state-dir var/center
+    python -m hw_sim.center kiosk add cityhall-01 --payment counter --state-dir var/center
     python -m hw_sim.center fault add slow --path /v2/offer --delay 3 --state-dir var/center
     python -m hw_sim.center maintenance set 131202 --minutes 30 --state-dir var/center
     python -m hw_sim.center status --state-dir var/center
@@ -64,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--admin-port", type=int, default=0)
     serve.add_argument("--workers", type=int, default=2, help="render processes")
     serve.add_argument(
-        "--kiosk", action="append", default=None, help="kiosk id to register (repeatable)"
+        "--kiosk",
+        action="append",
+        default=None,
+        metavar="ID[=MODES]",
+        help="kiosk to register (repeatable); MODES: where it takes fees, kiosk and/or counter "
+        "(default kiosk)",
     )
     serve.add_argument(
         "--world-factory", default=ServerConfig.world_factory, help=argparse.SUPPRESS
@@ -79,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     add = kiosk_sub.add_parser("add", help="issue (if needed) and register a kiosk certificate")
     add.add_argument("kiosk_id")
     add.add_argument("--no-register", action="store_true", help="issue only (an unknown kiosk)")
+    add.add_argument(
+        "--payment",
+        help="where it takes fees: kiosk, counter or kiosk,counter (default: as registered, "
+        "else kiosk)",
+    )
     revoke = kiosk_sub.add_parser("revoke", help="refuse a kiosk certificate from now on")
     revoke.add_argument("kiosk_id")
 
@@ -156,7 +167,11 @@ def main(argv: list[str] | None = None) -> int:
             state_dir,
             "POST",
             "/admin/kiosks",
-            {"kiosk_id": args.kiosk_id, "register": not args.no_register},
+            {
+                "kiosk_id": args.kiosk_id,
+                "register": not args.no_register,
+                "payment": args.payment.split(",") if args.payment else None,
+            },
         )
     elif args.command == "kiosk":
         result = _admin(state_dir, "POST", f"/admin/kiosks/{args.kiosk_id}/revoke")

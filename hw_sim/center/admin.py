@@ -21,6 +21,7 @@ from hw_sim.center.faults import BusinessClock, FaultBoard, FaultRule
 from hw_sim.center.keys import CenterKeys
 from hw_sim.center.service import CenterMaintenance, CenterService
 from hw_sim.center.state import Notice
+from kiosk.center import wire
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,18 @@ class AdminContext:
     clock: BusinessClock
     keys: CenterKeys
     persona_serials: dict[str, int]  # persona id → auth certificate serial
+
+
+def kiosk_spec(spec: str) -> tuple[str, tuple[str, ...]]:
+    """``ID`` or ``ID=MODES`` (``--kiosk``) → (kiosk id, payment modes): where the kiosk takes
+    fees, comma-separated ``wire.PaymentPlace`` values; a kiosk named alone is a store kiosk,
+    paid at the kiosk (docs/center-protocol.md, "Completion")."""
+    kiosk_id, equals, modes = spec.partition("=")
+    places = tuple(mode.strip() for mode in modes.split(",")) if equals else ("kiosk",)
+    known = {place.value for place in wire.PaymentPlace}
+    if not wire.KIOSK_ID.fullmatch(kiosk_id) or not places or not set(places) <= known:
+        raise ValueError(f"a kiosk is ID or ID=MODES with MODES from {sorted(known)}: {spec!r}")
+    return kiosk_id, places
 
 
 def _time(value: Any, field: str) -> datetime:
@@ -157,8 +170,18 @@ def admin_application(ctx: AdminContext) -> web.Application:
         kiosk_id = str(value["kiosk_id"])
         credentials = ctx.keys.kiosk(kiosk_id)
         if value.get("register", True):
+            payment = value.get("payment")
+            if payment is None:  # a kiosk registered again keeps its payment modes
+                known = await store.call(store.store.kiosk_payment_modes, kiosk_id)
+                modes = tuple(sorted(known)) or ("kiosk",)
+            else:
+                _, modes = kiosk_spec(f"{kiosk_id}={','.join(payment)}")
             await store.call(
-                store.store.register_kiosk, kiosk_id, credentials.fingerprint, datetime.now(UTC)
+                store.store.register_kiosk,
+                kiosk_id,
+                credentials.fingerprint,
+                datetime.now(UTC),
+                modes,
             )
             ctx.service.forget_kiosks()
         return _ok(

@@ -385,7 +385,10 @@ def _op(
         op["responses"]["200"] = {"description": answer, **_json(answer)}
     else:
         op["responses"]["204"] = {"description": "done"}
-    for status in sorted({403, 500, 503, *errors}):
+    # Any call may be refused as not well-formed (400: a bad header, docs: "Errors"), by the
+    # kiosk check (403) or the center's state (500, 503); a body may be too large (413).
+    common = {400, 403, 500, 503, *((413,) if body else ())}
+    for status in sorted({*common, *errors}):
         op["responses"][str(status)] = {"description": "error", **_json("Error")}
     if body:
         op["requestBody"] = {"required": True, **_json(body)}
@@ -460,7 +463,7 @@ def _paths(version: int) -> S:
                 "CompletionReceipt",
                 body=f"CompletionReport{suffix}",
                 idempotency="required",
-                errors=(400, 404, 409),
+                errors=(400, 404, 409, 422),
                 params=(_path_param("issuance_id", wire.messages.ISSUANCE_ID.pattern),),
             )
         },

@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS kiosks (
     fingerprint TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
     created_at TEXT NOT NULL,
-    revoked_at TEXT
+    revoked_at TEXT,
+    payment_modes TEXT NOT NULL DEFAULT 'kiosk'
 );
 CREATE TABLE IF NOT EXISTS challenges (
     challenge_id TEXT PRIMARY KEY,
@@ -110,6 +111,13 @@ MIGRATIONS = (
         "completions",
         "payment",
         "ALTER TABLE completions ADD COLUMN payment TEXT NOT NULL DEFAULT 'kiosk'",
+    ),
+    # Where each kiosk takes fees (comma-separated wire.PaymentPlace values): kiosks registered
+    # before the center knew are store kiosks, paid at the kiosk.
+    (
+        "kiosks",
+        "payment_modes",
+        "ALTER TABLE kiosks ADD COLUMN payment_modes TEXT NOT NULL DEFAULT 'kiosk'",
     ),
 )
 

@@ -22,7 +22,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from hw_sim.center.admin import AdminContext, admin_application
+from hw_sim.center.admin import AdminContext, admin_application, kiosk_spec
 from hw_sim.center.app import create_app
 from hw_sim.center.faults import BusinessClock, FaultBoard
 from hw_sim.center.http import IDEMPOTENCY_RETENTION, json_error_protocols
@@ -42,7 +42,8 @@ ENDPOINTS_FILE = "endpoints.json"
 # Expired challenges and sessions, and idempotency records past their retention, are deleted
 # this often (docs/center-protocol.md, "Idempotency": kept at least 7 days).
 PURGE_INTERVAL_S = 600.0
-DEFAULT_KIOSKS = ("kiosk-0001",)
+# The developer kiosk plays a store kiosk and a city-hall kiosk with counter payment.
+DEFAULT_KIOSKS = ("kiosk-0001=kiosk,counter",)
 
 
 @dataclass
@@ -55,7 +56,8 @@ class ServerConfig:
     ocsp_port: int = 0
     admin_port: int = 0
     render_workers: int = 2
-    kiosks: tuple[str, ...] = DEFAULT_KIOSKS  # registered at start (certificates made if missing)
+    # Registered at start (certificates made if missing): ``ID`` or ``ID=kiosk,counter``.
+    kiosks: tuple[str, ...] = DEFAULT_KIOSKS
     world_factory: str = "hw_sim.municipality.api:World.load"
     page_maker_factory: str = "hw_sim.center.backside:real_page_maker"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -141,10 +143,15 @@ class CenterServer:
         await service.start()
 
         kiosks = {}
-        for kiosk_id in config.kiosks:
+        for spec in config.kiosks:
+            kiosk_id, modes = kiosk_spec(spec)
             credentials = keys.kiosk(kiosk_id)
             await store.call(
-                store.store.register_kiosk, kiosk_id, credentials.fingerprint, datetime.now(UTC)
+                store.store.register_kiosk,
+                kiosk_id,
+                credentials.fingerprint,
+                datetime.now(UTC),
+                modes,
             )
             kiosks[kiosk_id] = {
                 "cert_path": str(credentials.cert_path),

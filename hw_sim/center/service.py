@@ -299,6 +299,15 @@ class CenterService:
         issuance = await self.store.call(self.store.store.issuance, issuance_id)
         if issuance is None or issuance.kiosk_id != kiosk_id:
             raise ApiError(wire.ErrorCode.NOT_FOUND, "no such issuance for this kiosk")
+        modes = await self.store.call(self.store.store.kiosk_payment_modes, kiosk_id)
+        if report.payment.value not in modes:
+            # A store kiosk reporting "counter" would leave its fee to a city-hall counter that
+            # never saw the resident (and keep the money, or the resident keeps the copy).
+            log.warning("kiosk %s reported a payment it does not take", kiosk_id)
+            raise refused(
+                "payment_not_registered",
+                message=f"this kiosk is not registered for {report.payment.value} payment",
+            )
         problem = report.problem(issuance.copies, issuance.fee_per_copy)
         if problem:
             raise ApiError(

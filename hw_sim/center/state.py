@@ -97,15 +97,27 @@ class Store:
         return self._db.execute(sql, args).fetchone()
 
     # -- kiosks --------------------------------------------------------------------------------
-    def register_kiosk(self, kiosk_id: str, fingerprint: str, now: datetime) -> None:
-        """Accept the certificate ``fingerprint`` for ``kiosk_id`` (replacing an older one)."""
+    def register_kiosk(
+        self,
+        kiosk_id: str,
+        fingerprint: str,
+        now: datetime,
+        payment_modes: tuple[str, ...] = ("kiosk",),
+    ) -> None:
+        """Accept the certificate ``fingerprint`` for ``kiosk_id`` (replacing an older one);
+        ``payment_modes`` are where the kiosk takes fees (wire.PaymentPlace values)."""
         self._db.execute(
-            "INSERT INTO kiosks (kiosk_id, fingerprint, status, created_at) VALUES (?, ?,"
-            " 'active', ?)"
+            "INSERT INTO kiosks (kiosk_id, fingerprint, status, created_at, payment_modes)"
+            " VALUES (?, ?, 'active', ?, ?)"
             " ON CONFLICT (kiosk_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
-            " status = 'active', revoked_at = NULL",
-            (kiosk_id, fingerprint, _ts(now)),
+            " status = 'active', revoked_at = NULL, payment_modes = excluded.payment_modes",
+            (kiosk_id, fingerprint, _ts(now), ",".join(payment_modes)),
         )
+
+    def kiosk_payment_modes(self, kiosk_id: str) -> frozenset[str]:
+        """Where ``kiosk_id`` takes fees (empty for an unknown kiosk)."""
+        row = self._one("SELECT payment_modes FROM kiosks WHERE kiosk_id = ?", kiosk_id)
+        return frozenset(row[0].split(",")) if row else frozenset()
 
     def revoke_kiosk(self, kiosk_id: str, now: datetime) -> bool:
         cursor = self._db.execute(

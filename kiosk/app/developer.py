@@ -109,7 +109,11 @@ class DeveloperCenter:
 
     def __init__(self, state_dir: Path, pki_dir: Path, *, workers: int = 1) -> None:
         self.process = CenterProcess(
-            state_dir.absolute(), pki_dir.absolute(), kiosks=(KIOSK_ID,), workers=workers
+            state_dir.absolute(),
+            pki_dir.absolute(),
+            # A developer may switch the profile to counter payment (city hall).
+            kiosks=(f"{KIOSK_ID}=kiosk,counter",),
+            workers=workers,
         )
         self.started_here = False
 

@@ -27,7 +27,9 @@ from kiosk.center.client import CenterClient, CenterConfig
 REPO = Path(__file__).resolve().parents[3]
 STANDIN_PAGE_MAKER = "tests.hw_sim.center.standins:page_maker"
 REAL_PAGE_MAKER = "hw_sim.center.backside:real_page_maker"
-KIOSKS = ("kiosk-0001", "kiosk-0002", "kiosk-0003")
+# kiosk-0001 plays both roles in the tests (store and city hall); kiosk-0002 is a store kiosk,
+# kiosk-0003 a city-hall kiosk with counter payment only (hw_sim.center.admin.kiosk_spec).
+KIOSKS = ("kiosk-0001=kiosk,counter", "kiosk-0002=kiosk", "kiosk-0003=counter")
 # The center's business clock in tests: a weekday morning inside every municipality's hours (not
 # a holiday, no recurring maintenance), so refusal and offer tests are deterministic. It is the
 # center's clock only — certificates, sessions and the kiosk use the system's — so a test that
