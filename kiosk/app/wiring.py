@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,8 +78,28 @@ class KioskParts:
     health_timing: HealthTiming | None = None  # None: kiosk.runtime.health's constants
 
 
+def check_private_file(path: Path, name: str) -> None:
+    """Refuse to start with a secret that others on the machine may read or change.
+
+    ``name`` is the profile key that names the file, for the message. A kiosk's private key
+    readable by another account is a stolen kiosk identity (docs/running.md, store checklist).
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise StartupError(f"{name} = {path}: {exc.strerror}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise StartupError(
+            f"{name} = {path}: group or others may read or write it "
+            f"(mode {stat.S_IMODE(mode):04o}); it must be readable by the kiosk's user only: "
+            f"chmod 600 {path}"
+        )
+
+
 def kiosk_id_of(config: CenterConfig) -> str:
-    """The kiosk's id (the CN of its client certificate); checks the TLS material loads."""
+    """The kiosk's id (the CN of its client certificate); checks the TLS material loads and
+    that the private key is the kiosk user's alone."""
+    check_private_file(Path(config.key_path), "center.client_key")
     try:
         with CenterClient(config) as client:
             return client.kiosk_id
@@ -147,6 +168,7 @@ def load_or_create_salt(path: Path) -> bytes:
         return data
     except OSError as exc:
         raise StartupError(f"salt {path}: {exc.strerror}") from None
+    check_private_file(path, "journal.serial_salt_path")
     if len(data) < 16:
         raise StartupError(f"salt {path}: at least 16 bytes needed")
     return data
@@ -168,6 +190,7 @@ __all__ = [
     "KioskParts",
     "StartupError",
     "assemble",
+    "check_private_file",
     "kiosk_id_of",
     "load_issuer_key",
     "load_or_create_salt",

@@ -78,6 +78,7 @@ def tls_material(folder: Path, kiosk_id: str) -> dict[str, Path]:
             serialization.NoEncryption(),
         )
     )
+    paths["key"].chmod(0o600)
     return paths
 
 
@@ -326,3 +327,31 @@ def test_sigterm_ends_the_kiosk_cleanly(tmp_path: Path) -> None:
 
     with Journal(tmp_path / "kiosk" / "journal.sqlite") as journal:
         assert journal.open_transactions() == []
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o620, 0o644])
+def test_a_client_key_others_may_read_refuses_the_start_naming_the_file(
+    tmp_path: Path, mode: int
+) -> None:
+    profile = write_profile(tmp_path, "cityhall")
+    key = tmp_path / "tls" / "kiosk.key"
+    key.chmod(mode)
+    with pytest.raises(StartupError, match=r"center\.client_key") as refused:
+        build(load_profile(profile))
+    assert str(key) in str(refused.value)
+    assert f"{mode:04o}" in str(refused.value)
+    result = run_kiosk("--profile", str(profile), "--start-only")
+    assert result.returncode == 3  # the kiosk cannot start with this profile
+    assert str(key) in result.stderr
+    key.chmod(0o600)
+    kiosk = build(load_profile(profile))  # the same profile starts once the key is private
+    kiosk.runner.stop()
+    kiosk.close()
+
+
+def test_a_salt_others_may_read_refuses_the_start(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk" / "salt"
+    load_or_create_salt(path)
+    path.chmod(0o644)
+    with pytest.raises(StartupError, match=r"serial_salt_path.*0644"):
+        load_or_create_salt(path)
