@@ -36,6 +36,7 @@ from printing.faults import (
     PrinterState,
     PrinterStatus,
     PrintOutcome,
+    QueuedJob,
     classify_reasons,
     notices_of_reasons,
 )
@@ -91,6 +92,11 @@ _JOB_ATTRS = [
     "job-printer-state-message",
 ]
 _TITLE_HASH = re.compile(r"[0-9A-Za-z_-]{1,64}")
+# The names a job is known by. job-name is one of CUPS' private job values (JobPrivateValues):
+# a client that is not the job's owner (e.g. after a change of the kiosk's user) gets no
+# job-name; the document name, which the adapter sets to the same value, stays visible.
+_NAME_ATTRS = ("job-name", "document-name-supplied")
+_FOUND_ATTRS = ["job-id", *_NAME_ATTRS, "job-state", "job-impressions-completed"]
 _HTTP_CONTINUE = 100  # RFC 9110 §15.2.1: cupsStartDocument is ready for the document
 
 
@@ -132,6 +138,11 @@ def _strings(value: object) -> tuple[str, ...]:
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _names(attrs: Mapping[str, Any]) -> set[str]:
+    """The names CUPS let us see for a job (see _NAME_ATTRS)."""
+    return {value for key in _NAME_ATTRS if isinstance(value := attrs.get(key), str)}
 
 
 def _fault_of_exception(exc: BaseException, *, queue_op: bool) -> PrinterFault:
@@ -305,16 +316,47 @@ class CupsPrinter:
     def _cancel_by_name(self, job_name: str) -> None:
         try:
             jobs = self._call(
-                lambda c: c.getJobs(
-                    which_jobs="not-completed", requested_attributes=["job-id", "job-name"]
-                )
+                lambda c: c.getJobs(which_jobs="not-completed", requested_attributes=_FOUND_ATTRS)
             )
             for job_id, attrs in jobs.items():
-                if attrs.get("job-name") == job_name:
+                if job_name in _names(attrs):
                     self._cancel_id(int(job_id))
                     logger.warning("cancelled job %d left by a timed-out submit", job_id)
         except Exception as exc:
             logger.error("could not look for a job left by a timed-out submit: %s", exc)
+
+    def find_jobs(self, title_hash: str) -> tuple[QueuedJob, ...]:
+        """Every job of this queue's print system submitted with ``title_hash`` (the job name
+        ``kiosk-<title_hash>-<6 hex>``), finished or not, oldest first — what a restarted kiosk
+        needs to settle a print it did not see end (kiosk/runtime/print_recovery.py).
+
+        Finished jobs are found as long as CUPS keeps their history (``PreserveJobHistory``,
+        on by default). Raises :class:`PrinterError` when CUPS cannot be asked.
+        """
+        if not _TITLE_HASH.fullmatch(title_hash):
+            raise InvalidJobError("title_hash must be 1-64 letters, digits, '-' or '_'")
+        pattern = re.compile(rf"kiosk-{re.escape(title_hash)}-[0-9a-f]{{6}}")
+        try:
+            jobs: dict[int, dict[str, Any]] = self._call(
+                lambda c: c.getJobs(which_jobs="all", requested_attributes=_FOUND_ATTRS)
+            )
+        except Exception as exc:
+            raise PrinterError(_fault_of_exception(exc, queue_op=False), str(exc)) from exc
+        found = []
+        for job_id, attrs in sorted(jobs.items()):
+            names = [name for name in _names(attrs) if pattern.fullmatch(name)]
+            if not names:
+                continue
+            raw_state = _int(attrs.get("job-state"))
+            found.append(
+                QueuedJob(
+                    job_id=int(job_id),
+                    job_name=names[0],
+                    state=JobState(raw_state) if raw_state and 3 <= raw_state <= 9 else None,
+                    pages_printed=_int(attrs.get("job-impressions-completed")),
+                )
+            )
+        return tuple(found)
 
     def _cancel_id(self, job_id: int) -> None:
         self._call(lambda c: c.cancelJob(job_id))

@@ -202,6 +202,22 @@ class JobHandle:
 
 
 @dataclass(frozen=True)
+class QueuedJob:
+    """A job the print system holds under one of the kiosk's job names (found again after a
+    restart by the title hash its name carries, :meth:`printing.cups.CupsPrinter.find_jobs`)."""
+
+    job_id: int
+    job_name: str
+    state: JobState | None  # None when CUPS said something we cannot read
+    pages_printed: int | None  # job-impressions-completed, when known
+
+    @property
+    def finished(self) -> bool:
+        """Completed, cancelled or aborted: it will not print (any more)."""
+        return self.state in (JobState.COMPLETED, JobState.CANCELED, JobState.ABORTED)
+
+
+@dataclass(frozen=True)
 class PrintOutcome:
     """How a job ended, as :meth:`printing.cups.CupsPrinter.track` reports it.
 

@@ -40,6 +40,7 @@ from kiosk.runtime import (
 )
 from kiosk.runtime.card import Connector, MonitorFactory
 from kiosk.runtime.health import HealthTiming
+from kiosk.runtime.print_recovery import interrupted_prints
 from kiosk.runtime.printer import JobObserver, Printer
 from kiosk.runtime.reports import RetryPolicy
 from kiosk.sound import SilentReminderPlayer
@@ -112,11 +113,17 @@ def assemble(parts: KioskParts) -> Runner:
     kiosk_id = kiosk_id_of(parts.center)
     try:
         journal = Journal(parts.journal_path)
-        recovered = recover_open_transactions(journal, kiosk_id)
+        # Prints a crash interrupted are settled from CUPS once the print service runs
+        # (kiosk/runtime/print_recovery.py); everything else is settled now.
+        interrupted = interrupted_prints(journal)
+        held = {item.txn_id for item in interrupted}
+        recovered = recover_open_transactions(journal, kiosk_id, hold=held)
     except JournalError as exc:
         raise StartupError(f"journal {parts.journal_path}: {exc}") from None
     if recovered:
         log.warning("%d completion report(s) to send after a restart", len(recovered))
+    if interrupted:
+        log.warning("%d interrupted print(s) to settle with CUPS", len(interrupted))
     facts = TransactionFacts()
     center_config = parts.center
     make_client = parts.center_client
@@ -148,7 +155,13 @@ def assemble(parts: KioskParts) -> Runner:
         sound=parts.sound or SilentReminderPlayer(),
         journal=journal,
     )
-    return Runner(parts.settings, services, kiosk_id=kiosk_id, recovered=recovered)
+    return Runner(
+        parts.settings,
+        services,
+        kiosk_id=kiosk_id,
+        recovered=recovered,
+        interrupted=interrupted,
+    )
 
 
 def load_or_create_salt(path: Path) -> bytes:

@@ -137,7 +137,9 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
     txn = replace(txn, document=document)
     received: Effects = ()
     if ready.issuance_id:
-        received = (JournalWrite(IssuanceReceived(txn.txn_id, ready.issuance_id)),)
+        received = (
+            JournalWrite(IssuanceReceived(txn.txn_id, ready.issuance_id, ready.sides_per_copy)),
+        )
     audit = note(
         AuditEvent.ISSUE_COMPLETE,
         "success",

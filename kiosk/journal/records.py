@@ -64,6 +64,10 @@ class IssuanceReceived:
 
     txn_id: str
     issuance_id: str
+    # Printed page sides of one copy (2 per sheet, duplex): after a crash, the recovery counts
+    # the whole copies in what CUPS says was printed (kiosk/runtime/print_recovery.py). 0: not
+    # recorded (a journal written before it was).
+    sides_per_copy: int = 0
 
 
 @dataclass(frozen=True)

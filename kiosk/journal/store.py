@@ -112,6 +112,7 @@ class TransactionSummary:
     print_fault: PrinterFault | None  # the last print outcome's fault, if it had one
     pending: tuple[PendingStep, ...]
     closed: CloseReason | None
+    sides_per_copy: int = 0  # printed page sides per copy, from the issuance (0: unknown)
 
     @property
     def kept_yen(self) -> int:
@@ -162,8 +163,8 @@ def _row(record: JournalRecord) -> _Row:
             return (Step.REPORT, Phase.OUTCOME, 0, 0, int(acknowledged), "")
         case StaffOwed(yen=yen, staff_code=code):
             return (Step.STAFF, Phase.OUTCOME, 0, yen, 0, code.value)
-        case IssuanceReceived(issuance_id=issuance_id):
-            return (Step.ISSUANCE, Phase.OUTCOME, 0, 0, 0, issuance_id)
+        case IssuanceReceived(issuance_id=issuance_id, sides_per_copy=sides):
+            return (Step.ISSUANCE, Phase.OUTCOME, 0, 0, sides, issuance_id)
         case _:
             raise JournalError(f"not a step record: {type(record).__name__}")
 
@@ -324,6 +325,7 @@ class Journal:
         report: str | None = None
         issuance_id: str | None = None
         print_fault: PrinterFault | None = None
+        sides_per_copy = 0
         open_intents: dict[Step, list[PendingStep]] = {}
         last_report_intent: str | None = None
         for step_name, phase_name, requested, actual, count, code in self._db.execute(
@@ -354,6 +356,7 @@ class Journal:
                     staff += actual
                 case Step.ISSUANCE:
                     issuance_id = code
+                    sides_per_copy = count
                 case Step.PRINT:
                     printed += count
                     print_fault = print_fault_from_code(code)
@@ -380,4 +383,5 @@ class Journal:
             print_fault=print_fault,
             pending=pending,
             closed=CloseReason(close_reason) if close_reason else None,
+            sides_per_copy=sides_per_copy,
         )

@@ -6,13 +6,19 @@ payment, tracked until a terminal state or the deadline, and its progress and ou
 flow events. A failed job is cancelled by the adapter so that it cannot come out after the
 refund (docs/printing-cups.md). Progress and results count IPP impressions (page sides): a copy
 of an N-page certificate is 2·N sides, front and back (IssuedJob.sides_per_copy).
+
+After a restart, the prints a crash interrupted are settled here first, from what CUPS says
+(kiosk/runtime/print_recovery.py): on the same worker, so no new job can print before an old one
+is settled; while CUPS cannot be asked, every printer check says the printer is unreachable and
+the service asks again every :data:`RECOVERY_RETRY_S`.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,8 +31,16 @@ from kiosk.flow.events import (
     PrintProgress,
 )
 from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, settle_print
 from kiosk.runtime.worker import DeviceWorker
-from printing.faults import JobHandle, PrinterError, PrinterFault, PrinterStatus, PrintOutcome
+from printing.faults import (
+    JobHandle,
+    PrinterError,
+    PrinterFault,
+    PrinterStatus,
+    PrintOutcome,
+    QueuedJob,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +48,24 @@ log = logging.getLogger(__name__)
 # CUPS and the recovery after the next start settles it on what CUPS printed
 # (kiosk/runtime/print_recovery.py). This only lets a CUPS call in flight return.
 PRINT_STOP_S = 1.0
+# CUPS could not be asked about an interrupted print at start (cupsd starting with the kiosk at
+# boot, or down): ask again this often, so that the old job is settled (and cancelled if it
+# cannot print) soon after CUPS answers, not only when the next resident pays.
+RECOVERY_RETRY_S = 30.0
 
 Post = Callable[[Event], None]
 JobObserver = Callable[[IssuedJob, JobHandle, PrintOutcome], None]
+PrintSettled = Callable[[InterruptedPrint, PrintSettlement], None]
 
 
 class Printer(Protocol):
     """What the service needs of ``printing.cups.CupsPrinter``."""
 
+    queue: str
+
     def check_printer(self) -> PrinterStatus: ...
+
+    def find_jobs(self, title_hash: str) -> tuple[QueuedJob, ...]: ...
 
     def submit(self, pdf: bytes, *, title_hash: str, copies_hint: int) -> JobHandle: ...
 
@@ -101,16 +124,38 @@ class PrintService:
         self._on_job_done = on_job_done
         self._post: Post | None = None
         self._worker: DeviceWorker | None = None
+        self._interrupted: list[InterruptedPrint] = []  # worker thread only, after recover()
+        self._on_settled: PrintSettled | None = None
+        self._retry: threading.Timer | None = None
+        self._retry_lock = threading.Lock()
 
     def start(self, post: Post) -> None:
         self._post = post
         self._worker = DeviceWorker("kiosk-printer")
 
     def stop(self) -> None:
+        with self._retry_lock:
+            retry, self._retry = self._retry, None
+        if retry is not None:
+            retry.cancel()
         worker, self._worker = self._worker, None
         if worker is not None:
             worker.stop(PRINT_STOP_S, drain=False)
         self._printer.close()
+
+    def recover(self, interrupted: Iterable[InterruptedPrint], on_settled: PrintSettled) -> None:
+        """Settle the prints a crash interrupted, before any new job (see the module docstring);
+        ``on_settled(item, settlement)`` runs on the print worker for each, once."""
+        items = list(interrupted)
+        if not items:
+            return
+
+        def begin() -> None:
+            self._interrupted = items
+            self._on_settled = on_settled
+            self._settle_interrupted()
+
+        self._submit(begin)
 
     # -- effects (sequencer thread) --------------------------------------------------------------
     def check(self) -> None:
@@ -152,7 +197,54 @@ class PrintService:
         if post is not None:
             post(event)
 
+    def _settle_interrupted(self) -> bool:
+        """On the worker: settle what CUPS can tell now; True when nothing is left."""
+        remaining = []
+        for item in self._interrupted:
+            settled = settle_print(self._printer, item, self._deadline_for)
+            if settled is None:
+                remaining.append(item)
+                continue
+            try:
+                if self._on_settled is not None:
+                    self._on_settled(item, settled)
+            except Exception:  # e.g. the journal: the next attempt finds the job ended
+                log.exception("settling an interrupted print failed")
+                remaining.append(item)
+        self._interrupted = remaining
+        if remaining:
+            self._retry_later()
+        return not remaining
+
+    def _retry_later(self) -> None:
+        with self._retry_lock:
+            if self._retry is not None or self._worker is None:
+                return
+            timer = threading.Timer(RECOVERY_RETRY_S, self._retry_now)
+            timer.daemon = True
+            timer.name = "kiosk-print-recovery"
+            self._retry = timer
+        timer.start()
+
+    def _retry_now(self) -> None:
+        with self._retry_lock:
+            self._retry = None
+
+        def again() -> None:
+            if self._interrupted:
+                self._settle_interrupted()
+
+        self._submit(again)
+
+    def _deadline_for(self, sheets: int) -> float:
+        return self._timing.deadline(sheets, time.monotonic())
+
     def _check(self) -> None:
+        if self._interrupted and not self._settle_interrupted():
+            # A job of an earlier transaction may still print: no new one before it is settled.
+            log.warning("printer not ready: an interrupted print cannot be settled yet")
+            self._send(PrinterNotReady(PrinterFault.UNREACHABLE))
+            return
         status = self._printer.check_printer()
         if status.ready:
             self._send(PrinterReady())

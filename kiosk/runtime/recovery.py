@@ -5,7 +5,9 @@ restart it tells what may have happened. No resident is at the kiosk any more, s
 paid out now: money the kiosk took and may not keep (the fee of copies not known to be printed,
 change or refunds not known to be paid) is recorded as owed by staff (``StaffOwed``), who pay it
 against the journal and the audit log. In doubt (a print step with no outcome) the resident is
-favoured: the copy counts as not printed.
+favoured: the copy counts as not printed. A print step with no outcome whose job CUPS may still
+hold is settled first from what CUPS says (kiosk/runtime/print_recovery.py): the assembly
+keeps those transactions back (``hold``) and the print service settles them after start.
 
 A transaction whose certificate data had arrived (``IssuanceReceived``) and whose completion
 was not acknowledged still owes the center its report: :func:`recover_open_transactions`
@@ -19,6 +21,7 @@ tries again (the money is already recorded, so nothing is owed twice).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from kiosk.audit import AuditEvent, audit, record
@@ -59,41 +62,57 @@ class RecoveredReport:
         return self.report.txn_id
 
 
-def recover_open_transactions(journal: Journal, kiosk_id: str) -> list[RecoveredReport]:
-    """Settle the money of every open transaction and close those that owe the center
-    nothing; returns the completion reports still to send (see the module docstring).
+def recover_open_transactions(
+    journal: Journal, kiosk_id: str, *, hold: Collection[str] = ()
+) -> list[RecoveredReport]:
+    """Settle the money of every open transaction but those in ``hold`` and close those that
+    owe the center nothing; returns the completion reports still to send (see the module
+    docstring).
 
     Raises :class:`JournalError` if the journal cannot be read or written: the kiosk must not
     start taking money on top of a journal it cannot trust.
     """
     pending: list[RecoveredReport] = []
     for summary in journal.open_transactions():
-        owed = summary.unsettled_yen
-        if owed < 0:
-            raise JournalError(f"transaction {summary.txn_id} pays out more than it took")
-        if owed:
-            journal.write(StaffOwed(summary.txn_id, owed, STAFF_CODE_RECOVERED))
-            record(
-                audit(
-                    AuditEvent.STAFF_OWED,
-                    "recovered",
-                    txn_id=summary.txn_id,
-                    yen=owed,
-                    staff_code=STAFF_CODE_RECOVERED,
-                ),
-                kiosk_id,
-            )
-            summary = journal.summary(summary.txn_id)
-        reason = CloseReason.STAFF if summary.staff_owed_yen else CloseReason.RECOVERED
-        if summary.issuance_id and summary.report is None:
-            report = _report_of(summary)
-            journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
-            facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
-            pending.append(RecoveredReport(facts, report, reason))
-            log.warning("open transaction recovered; its completion report is still to send")
+        if summary.txn_id in hold:
             continue
-        close_recovered(journal, summary.txn_id, reason, kiosk_id)
+        report = recover_transaction(journal, summary, kiosk_id)
+        if report is not None:
+            pending.append(report)
     return pending
+
+
+def recover_transaction(
+    journal: Journal, summary: TransactionSummary, kiosk_id: str
+) -> RecoveredReport | None:
+    """Settle one open transaction: money not accounted for is owed by staff; it is closed, or,
+    if the center still waits for its completion report, that report is returned (its intent
+    journaled first)."""
+    owed = summary.unsettled_yen
+    if owed < 0:
+        raise JournalError(f"transaction {summary.txn_id} pays out more than it took")
+    if owed:
+        journal.write(StaffOwed(summary.txn_id, owed, STAFF_CODE_RECOVERED))
+        record(
+            audit(
+                AuditEvent.STAFF_OWED,
+                "recovered",
+                txn_id=summary.txn_id,
+                yen=owed,
+                staff_code=STAFF_CODE_RECOVERED,
+            ),
+            kiosk_id,
+        )
+        summary = journal.summary(summary.txn_id)
+    reason = CloseReason.STAFF if summary.staff_owed_yen else CloseReason.RECOVERED
+    if summary.issuance_id and summary.report is None:
+        report = _report_of(summary)
+        journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
+        facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
+        log.warning("open transaction recovered; its completion report is still to send")
+        return RecoveredReport(facts, report, reason)
+    close_recovered(journal, summary.txn_id, reason, kiosk_id)
+    return None
 
 
 def finish_recovered(
@@ -180,4 +199,5 @@ __all__ = [
     "close_recovered",
     "finish_recovered",
     "recover_open_transactions",
+    "recover_transaction",
 ]

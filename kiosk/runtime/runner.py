@@ -40,8 +40,9 @@ from kiosk.problems import Problem
 from kiosk.runtime.card import CardService
 from kiosk.runtime.center import CenterService
 from kiosk.runtime.payment import PaymentService
+from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, record_settlement
 from kiosk.runtime.printer import PrintService
-from kiosk.runtime.recovery import RecoveredReport, finish_recovered
+from kiosk.runtime.recovery import RecoveredReport, finish_recovered, recover_transaction
 from kiosk.runtime.timers import Timers
 
 log = logging.getLogger(__name__)
@@ -93,10 +94,12 @@ class Runner:
         *,
         kiosk_id: str,
         recovered: list[RecoveredReport] | None = None,
+        interrupted: list[InterruptedPrint] | None = None,
     ) -> None:
         self.services = services
         self.kiosk_id = kiosk_id
         self._recovered = list(recovered or ())
+        self._interrupted = list(interrupted or ())
         self._state = initial_state(settings)
         self._listeners: list[StateListener] = []
         self._post: Post | None = None
@@ -123,13 +126,32 @@ class Runner:
         if services.payment is not None:
             services.payment.start(self.post)
         if self._recovered:
-            journal = services.journal
-
-            def recorded(report: RecoveredReport, acknowledged: bool) -> None:
-                finish_recovered(journal, report, acknowledged, self.kiosk_id)
-
-            services.center.send_recovered(self._recovered, recorded)
+            services.center.send_recovered(self._recovered, self._recovered_report_sent)
             self._recovered = []
+        if self._interrupted:
+            services.printer.recover(self._interrupted, self._print_settled)
+            self._interrupted = []
+
+    def _recovered_report_sent(self, report: RecoveredReport, acknowledged: bool) -> None:
+        finish_recovered(self.services.journal, report, acknowledged, self.kiosk_id)
+
+    def _print_settled(self, item: InterruptedPrint, settled: PrintSettlement) -> None:
+        """A print a crash interrupted is settled from CUPS (print worker): journal it, then
+        recover its transaction like the others — money owed, report to the center."""
+        journal = self.services.journal
+        record_settlement(journal, item, settled)
+        record(
+            audit(
+                AuditEvent.PRINT_COMPLETE,
+                settled.fault.value if settled.fault else "success",
+                txn_id=item.txn_id,
+                copies=settled.copies_printed,
+            ),
+            self.kiosk_id,
+        )
+        report = recover_transaction(journal, journal.summary(item.txn_id), self.kiosk_id)
+        if report is not None:
+            self.services.center.send_recovered([report], self._recovered_report_sent)
 
     def stop(self) -> None:
         """Stop everything (the application is closing): timers, workers, card, acceptor."""
