@@ -9,16 +9,21 @@ prints one line ``AT <screen> <txn id>`` and runs the Qt loop as the real kiosk 
 (kiosk/app/cli.py: SIGTERM and SIGINT end the loop, then ``runner.stop()``), until the test
 kills or stops it. Screen changes after that are printed as ``SCREEN <name> <problem>`` lines.
 
-CONFIG: ``{"goal": "printing" | "place_card", "center": {base_url, ca_path, cert_path,
-key_path}, "cupsd": "127.0.0.1:port", "queue", "journal", "vpcd_port", "cards", "pki",
-"issuer_key", "reader", "copies"}``.
+CONFIG (:func:`config_for`): ``{"goal": "printing" | "place_card", "center": {base_url,
+ca_path, cert_path, key_path}, "cupsd": "127.0.0.1:port", "queue", "journal", "vpcd_port",
+"cards", "pki", "issuer_key", "reader", "copies"}``. The test's side: :class:`KioskProcess`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
+import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +44,75 @@ from kiosk.sound import SilentReminderPlayer
 from printing.cups import CupsPrinter
 
 SALT = b"e2e-test-salt-0123456789abcdef"  # the e2e fixture's, so digests match across restarts
+REPO = Path(__file__).resolve().parents[2]
+
+
+def config_for(
+    pcscd: Any, center: Any, center_pki: Any, cupsd: Any, folder: Path, *, copies: int = 1
+) -> dict[str, Any]:
+    """The CONFIG of a kiosk process on the test session's daemons and center (kiosk-0001),
+    its journal and cards in ``folder``."""
+    from hw_sim.stack.pcscd import VPCD_READER_NAMES
+
+    kiosk = center.kiosk_config("kiosk-0001")
+    return {
+        "center": {
+            "base_url": kiosk.base_url,
+            "ca_path": str(kiosk.ca_path),
+            "cert_path": str(kiosk.cert_path),
+            "key_path": str(kiosk.key_path),
+        },
+        "cupsd": cupsd.address,
+        "queue": cupsd.capture_queue,
+        "journal": str(folder / "kiosk" / "journal.sqlite3"),
+        "vpcd_port": pcscd.vpcd_ports[0],
+        "cards": str(folder / "cards"),
+        "pki": str(center_pki.folder),
+        "issuer_key": str(center_pki.kenmen_issuer_public_pem_path),
+        "reader": VPCD_READER_NAMES[0],
+        "copies": copies,
+    }
+
+
+class KioskProcess:
+    """The kiosk of tests/e2e/kiosk_process.py, its output read line by line."""
+
+    def __init__(self, config: dict[str, Any], folder: Path) -> None:
+        path = folder / "kiosk.json"
+        path.write_text(json.dumps(config))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.kiosk_process", str(path)],
+            cwd=REPO,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            stdout=subprocess.PIPE,
+            stderr=open(folder / "kiosk.log", "w"),  # noqa: SIM115 - closed with the process
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+
+    def wait_line(self, prefix: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"the kiosk never said {prefix!r}") from None
+            if line.startswith(prefix):
+                return line
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.kill()
 
 
 def parts_for(config: dict[str, Any], acceptor: SimulatedAcceptor) -> KioskParts:

@@ -10,14 +10,7 @@ are unit-tested in tests/kiosk/test_print_recovery.py.
 
 from __future__ import annotations
 
-import json
-import os
-import queue
-import signal
 import sqlite3
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,7 +23,6 @@ from cardio.pcsc import PcscContext
 from hw_sim.acceptor import SimulatedAcceptor
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd
-from hw_sim.stack.pcscd import VPCD_READER_NAMES
 from kiosk.app.wiring import assemble
 from kiosk.journal import Journal
 from kiosk.journal.records import Step
@@ -38,55 +30,14 @@ from kiosk.runtime import ThreadLoop
 from printing.cups import CupsPrinter
 from printing.faults import JobState
 from tests.cardio.pcsc_cards import wait_for_card
-from tests.e2e.kiosk_process import parts_for
-from tests.hw_sim.center.harness import REPO, RunningCenter
+from tests.e2e.kiosk_process import KioskProcess, config_for, parts_for
+from tests.hw_sim.center.harness import RunningCenter
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd, pytest.mark.slow]
 
 COPIES = 2
 SIDES_PER_COPY = 2  # a one-page 住民票, front and back
 CHILD_START_S = 180.0  # Qt, the issuance (the center renders the certificate) on a busy box
-
-
-class KioskProcess:
-    """The kiosk of tests/e2e/kiosk_process.py, its output read line by line."""
-
-    def __init__(self, config: dict[str, Any], folder: Path) -> None:
-        path = folder / "kiosk.json"
-        path.write_text(json.dumps(config))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.e2e.kiosk_process", str(path)],
-            cwd=REPO,
-            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-            stdout=subprocess.PIPE,
-            stderr=open(folder / "kiosk.log", "w"),  # noqa: SIM115 - closed with the process
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
-
-    def wait_line(self, prefix: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"the kiosk never said {prefix!r}") from None
-            if line.startswith(prefix):
-                return line
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.kill()
 
 
 @dataclass
@@ -112,24 +63,7 @@ def world(
 ) -> Iterator[World]:
     context = PcscContext()
     wait_for_card(context, present=False)
-    kiosk = center.kiosk_config("kiosk-0001")
-    config = {
-        "center": {
-            "base_url": kiosk.base_url,
-            "ca_path": str(kiosk.ca_path),
-            "cert_path": str(kiosk.cert_path),
-            "key_path": str(kiosk.key_path),
-        },
-        "cupsd": e2e_cupsd.address,
-        "queue": e2e_cupsd.capture_queue,
-        "journal": str(tmp_path / "kiosk" / "journal.sqlite3"),
-        "vpcd_port": pcscd.vpcd_ports[0],
-        "cards": str(tmp_path / "cards"),
-        "pki": str(center_pki.folder),
-        "issuer_key": str(center_pki.kenmen_issuer_public_pem_path),
-        "reader": VPCD_READER_NAMES[0],
-        "copies": COPIES,
-    }
+    config = config_for(pcscd, center, center_pki, e2e_cupsd, tmp_path, copies=COPIES)
     cups = CupsPrinter(e2e_cupsd.capture_queue, server=e2e_cupsd.address, call_timeout_s=2.0)
     yield World(config, tmp_path, printer_faults, cups, center)
     cups.close()
