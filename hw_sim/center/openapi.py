@@ -386,8 +386,9 @@ def _op(
     else:
         op["responses"]["204"] = {"description": "done"}
     # Any call may be refused as not well-formed (400: a bad header, docs: "Errors"), by the
-    # kiosk check (403) or the center's state (500, 503); a body may be too large (413).
-    common = {400, 403, 500, 503, *((413,) if body else ())}
+    # kiosk check (403) or the center's state (500, 503); a body may be too large (413), an
+    # idempotency key reused with another request is a conflict (409).
+    common = {400, 403, 500, 503, *((413,) if body else ()), *((409,) if idempotency else ())}
     for status in sorted({*common, *errors}):
         op["responses"][str(status)] = {"description": "error", **_json("Error")}
     if body:
