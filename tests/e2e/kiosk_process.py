@@ -9,7 +9,7 @@ prints one line ``AT <screen> <txn id>`` and runs the Qt loop as the real kiosk 
 (kiosk/app/cli.py: SIGTERM and SIGINT end the loop, then ``runner.stop()``), until the test
 kills or stops it. Screen changes after that are printed as ``SCREEN <name> <problem>`` lines.
 
-CONFIG (:func:`config_for`): ``{"goal": "printing" | "place_card", "center": {base_url,
+CONFIG (:func:`config_for`): ``{"goal": "printing" | "place_card" | "idle", "center": {base_url,
 ca_path, cert_path, key_path}, "cupsd": "127.0.0.1:port", "queue", "journal", "vpcd_port",
 "cards", "pki", "issuer_key", "reader", "copies"}``. The test's side: :class:`KioskProcess`.
 """
@@ -158,7 +158,9 @@ def main(config_path: str) -> int:
     window.show()
     driver = Driver(runner, window, app, dock=dock, acceptor=acceptor)
     try:
-        if config["goal"] == "place_card":
+        if config["goal"] == "idle":  # a restart: recovery runs, nobody at the kiosk
+            driver.wait_for(st.Start)
+        elif config["goal"] == "place_card":
             driver.to_place_card()
         else:
             driver.to_menu("normal", "1234")

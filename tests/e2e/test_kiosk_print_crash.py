@@ -90,18 +90,26 @@ def wait(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> Non
         time.sleep(0.05)
 
 
-def restart_and_settle(world: World, txn_id: str) -> None:
-    """A new kiosk on the same journal, until the transaction is closed (report acknowledged)."""
+def closed(world: World, txn_id: str) -> bool:
+    with Journal(Path(world.config["journal"])) as journal:
+        return journal.summary(txn_id).closed is not None
+
+
+def restart_and_settle(
+    world: World, txn_id: str, meanwhile: Callable[[], None] = lambda: None
+) -> None:
+    """A new kiosk on the same journal, until the transaction is closed (report acknowledged);
+    ``meanwhile`` runs once it started."""
     runner = assemble(parts_for(world.config, SimulatedAcceptor()))
     loop: ThreadLoop[Any] = ThreadLoop(runner.dispatch)
     runner.start(loop.post)
     try:
-
-        def closed() -> bool:
-            with Journal(Path(world.config["journal"])) as journal:
-                return journal.summary(txn_id).closed is not None
-
-        wait(closed, "the interrupted transaction to be settled and reported", timeout=90)
+        meanwhile()
+        wait(
+            lambda: closed(world, txn_id),
+            "the interrupted transaction to be settled and reported",
+            timeout=90,
+        )
     finally:
         runner.stop()
         loop.stop()
@@ -118,7 +126,9 @@ def center_completion(world: World, issuance_id: str) -> tuple[str, int]:
     return str(row[0]), int(row[1])
 
 
-def check_all_agree(world: World, txn_id: str, copies_expected: int) -> None:
+def check_all_agree(world: World, txn_id: str, copies_expected: int | None) -> None:
+    """Journal, CUPS and center say the same copies (``copies_expected``; None: whatever CUPS
+    counted)."""
     with Journal(Path(world.config["journal"])) as journal:
         summary = journal.summary(txn_id)
     _digest, jobs = the_job(world, txn_id)
@@ -130,6 +140,8 @@ def check_all_agree(world: World, txn_id: str, copies_expected: int) -> None:
         COPIES if job.state is JobState.COMPLETED else (job.pages_printed or 0) // SIDES_PER_COPY
         for job in jobs
     )
+    if copies_expected is None:
+        copies_expected = printed_by_cups
     assert summary.copies_printed == printed_by_cups == copies_expected
     # The money follows: the fee of the printed copies kept, the rest owed by staff.
     assert summary.kept_yen == summary.fee_per_copy_yen * copies_expected
@@ -189,3 +201,42 @@ def test_killed_while_the_printer_is_offline(world: World) -> None:
     _digest, jobs = the_job(world, txn_id)
     assert [job.pages_printed for job in jobs] == [2]  # … and prints nothing more
     assert [job.state for job in jobs] == [JobState.CANCELED]
+
+
+def test_killed_again_while_the_restarted_kiosk_follows_the_job(world: World) -> None:
+    """A second crash, during the recovery itself: the print outcome is journaled only once the
+    job ended, so the third start finds the same job (now ended) and settles it once."""
+    world.faults.slow(1.0)  # 4 page sides: the recovery follows the job for seconds
+    txn_id = kill_when(world, lambda txn: job_printed(world, txn, at_least=1))
+    restarted = world.kiosk("idle")
+    try:
+        restarted.wait_line("AT Start", CHILD_START_S)
+        wait(lambda: job_printed(world, txn_id, at_least=2), "the job to go on printing")
+        restarted.kill()  # while its print worker follows the job
+    finally:
+        restarted.close()
+    with Journal(Path(world.config["journal"])) as journal:
+        assert journal.summary(txn_id).closed is None  # nothing settled by the killed restart
+    restart_and_settle(world, txn_id)
+    check_all_agree(world, txn_id, COPIES)
+
+
+def test_cupsd_away_at_the_restart_settles_nothing_until_it_answers(
+    world: World, e2e_cupsd: PrivateCupsd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.runtime import printer as print_service
+
+    monkeypatch.setattr(print_service, "RECOVERY_RETRY_S", 1.0)  # 30 s in a kiosk
+    world.faults.slow(0.8)
+    txn_id = kill_when(world, lambda txn: job_printed(world, txn, at_least=1))
+    e2e_cupsd.stop()  # the kiosk restarts while cupsd is away (at boot, or crashed too)
+
+    def cupsd_comes_back() -> None:
+        time.sleep(4.0)
+        assert not closed(world, txn_id)  # nothing guessed while CUPS cannot be asked
+        e2e_cupsd.start()
+
+    restart_and_settle(world, txn_id, cupsd_comes_back)
+    # A job cut off by cupsd's stop does not print on by itself: the recovery cancels it and
+    # counts what came out (whole copies); all three agree on that.
+    check_all_agree(world, txn_id, None)
