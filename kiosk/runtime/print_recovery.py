@@ -140,8 +140,11 @@ def settle_print(
 
 
 def record_settlement(journal: Journal, item: InterruptedPrint, settled: PrintSettlement) -> None:
-    """Journal the print outcome CUPS gave (the intent is then no longer pending)."""
-    journal.write(PrintOutcome(item.txn_id, settled.copies_printed, settled.fault))
+    """Journal the print outcome CUPS gave (the intent is then no longer pending). Once only:
+    an attempt that failed after this write finds the outcome there when it tries again."""
+    pending = journal.summary(item.txn_id).pending
+    if any(step.step is Step.PRINT for step in pending):
+        journal.write(PrintOutcome(item.txn_id, settled.copies_printed, settled.fault))
 
 
 def _copies_of(

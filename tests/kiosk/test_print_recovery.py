@@ -203,6 +203,7 @@ def test_settling_from_cups_decides_the_money_and_the_report(
         [item] = interrupted_prints(journal)
         fault = None if printed == 2 else PrinterFault.OFFLINE
         record_settlement(journal, item, PrintSettlement(printed, fault, (7,)))
+        record_settlement(journal, item, PrintSettlement(printed, fault, (7,)))  # a retry
         assert interrupted_prints(journal) == []
         report = recover_transaction(journal, journal.summary("t1"), "kiosk-0001")
         assert report is not None

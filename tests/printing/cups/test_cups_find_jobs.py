@@ -3,6 +3,7 @@ does to settle a print it did not see end), against the real private cupsd."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,23 +31,29 @@ def wait_state(
         time.sleep(0.05)
 
 
+def unique(label: str) -> str:
+    """A title no other test of the session used (CUPS keeps every job's history)."""
+    return f"{label}-{secrets.token_hex(4)}"
+
+
 def test_jobs_are_found_by_title_in_every_state(
     printer: CupsPrinter, faults: PrinterFaults, test_pdf: Callable[..., bytes]
 ) -> None:
     faults.slow(0.4)
-    done = printer.submit(test_pdf(pages=2), title_hash="done-0001", copies_hint=1)
-    printing = printer.submit(test_pdf(pages=4), title_hash="busy-0001", copies_hint=2)
-    assert printer.find_jobs("other-0001") == ()
-    completed = wait_state(printer, "done-0001", JobState.COMPLETED)
+    done_title, busy_title = unique("done"), unique("busy")
+    done = printer.submit(test_pdf(pages=2), title_hash=done_title, copies_hint=1)
+    printing = printer.submit(test_pdf(pages=4), title_hash=busy_title, copies_hint=2)
+    assert printer.find_jobs(unique("other")) == ()
+    completed = wait_state(printer, done_title, JobState.COMPLETED)
     assert completed.job_id == done.job_id
     assert completed.job_name == done.job_name
     assert completed.pages_printed == 2
     assert completed.finished
-    busy = wait_state(printer, "busy-0001", JobState.PROCESSING)
+    busy = wait_state(printer, busy_title, JobState.PROCESSING)
     assert busy.job_id == printing.job_id
     assert not busy.finished
     assert printer.cancel(printing)
-    cancelled = wait_state(printer, "busy-0001", JobState.CANCELED)
+    cancelled = wait_state(printer, busy_title, JobState.CANCELED)
     assert cancelled.finished
     assert cancelled.pages_printed is not None
 
@@ -54,9 +61,10 @@ def test_jobs_are_found_by_title_in_every_state(
 def test_a_title_is_not_a_prefix_of_another(
     printer: CupsPrinter, faults: PrinterFaults, test_pdf: Callable[..., bytes]
 ) -> None:
-    printer.submit(test_pdf(pages=1), title_hash="abc-long", copies_hint=1)
-    assert printer.find_jobs("abc") == ()
-    assert len(printer.find_jobs("abc-long")) == 1
+    short = unique("abc")
+    printer.submit(test_pdf(pages=1), title_hash=f"{short}-long", copies_hint=1)
+    assert printer.find_jobs(short) == ()
+    assert len(printer.find_jobs(f"{short}-long")) == 1
 
 
 def test_jobs_are_found_by_a_client_that_is_not_their_owner(
@@ -65,7 +73,8 @@ def test_jobs_are_found_by_a_client_that_is_not_their_owner(
     """job-name is one of CUPS' private job values: another user (a reinstalled kiosk under a
     new account) does not get it, but the document name, set to the same, stays visible."""
     owner = CupsPrinter(cupsd.capture_queue, server=cupsd.address, call_timeout_s=2.0)
-    job = owner.submit(test_pdf(pages=1), title_hash="mine-0001", copies_hint=1)
+    title = unique("mine")
+    job = owner.submit(test_pdf(pages=1), title_hash=title, copies_hint=1)
 
     class Stranger(CupsPrinter):
         def _connect(self) -> Any:
@@ -74,7 +83,7 @@ def test_jobs_are_found_by_a_client_that_is_not_their_owner(
 
     stranger = Stranger(cupsd.capture_queue, server=cupsd.address, call_timeout_s=2.0)
     try:
-        [found] = stranger.find_jobs("mine-0001")
+        [found] = stranger.find_jobs(title)
         hidden = stranger._call(lambda c: c.getJobAttributes(job.job_id))
     finally:
         stranger.close()
