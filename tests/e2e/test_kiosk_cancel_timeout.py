@@ -167,7 +167,11 @@ def test_cancel_returns_the_money_inserted(kiosk: KioskUnderTest) -> None:
     assert state.txn is not None
     assert state.txn.money.refunded_yen == 100
     assert kiosk.acceptor.tray_yen == 100
-    assert Reminder.MONEY in kiosk.sound.requested
+    # The reminder is the step's last effect: the sequencer plays it after the step's journal
+    # writes, a moment after the screen changed (seconds on a loaded machine).
+    kiosk.driver.wait_until(
+        lambda _s: Reminder.MONEY in kiosk.sound.requested, "the money reminder", timeout=30
+    )
 
 
 def test_printing_cannot_be_cancelled(kiosk: KioskUnderTest) -> None:
