@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -103,6 +104,8 @@ def _run(args: argparse.Namespace, config: object, size: tuple[int, int]) -> int
     )
     _audit_log(config.journal_path.parent / "audit.log")
     started = time.monotonic()
+    stop = StopRequest()
+    log.info("building the %s kiosk", config.kind.value)
     try:
         kiosk = build(config, options)
     except StartupError as exc:
@@ -110,13 +113,33 @@ def _run(args: argparse.Namespace, config: object, size: tuple[int, int]) -> int
         return EXIT_STARTUP
     log.info("kiosk built in %.2f s", time.monotonic() - started)
     try:
-        return _run_qt(args, kiosk, size)
+        if stop.requested:
+            log.info("kiosk: stopped while starting")
+            return 0
+        return _run_qt(args, kiosk, size, stop)
     finally:
         kiosk.runner.stop()
         kiosk.close()
 
 
-def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> int:
+class StopRequest:
+    """SIGTERM or SIGINT from the moment the kiosk starts building: a stop asked for while it is
+    still starting (systemd stopping a unit that is coming up, staff at a console) is noted
+    and honoured once the build returns, instead of the default action killing the process
+    half-built. The event loop's own handlers take over once it runs."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, self._note)
+
+    def _note(self, *_: object) -> None:
+        self.requested = True
+
+
+def _run_qt(
+    args: argparse.Namespace, kiosk: object, size: tuple[int, int], stop: StopRequest
+) -> int:
     from kiosk.app.profiles import Kiosk
     from kiosk.app.qt import (
         application,
@@ -161,7 +184,7 @@ def _run_qt(args: argparse.Namespace, kiosk: object, size: tuple[int, int]) -> i
         exit_when_start_screen_shows(
             window, app, timeout_ms=SELFTEST_TIMEOUT_MS, report=lambda m: log.info("%s", m)
         )
-    quit_on_signals(app)
+    quit_on_signals(app, asked_before=lambda: stop.requested)
     code = app.exec()
     window.close_source()
     if dock is not None:

@@ -112,17 +112,29 @@ def _peak_rss_mb() -> str:
     return "unknown"
 
 
-def quit_on_signals(app: QApplication) -> None:
+def quit_on_signals(app: QApplication, *, asked_before: Callable[[], bool] = bool) -> None:
     """SIGTERM (init, staff) and SIGINT (a developer's Ctrl-C) end the event loop, so the kiosk
     stops its devices and closes its journal instead of dying mid-write. Qt's loop runs in C:
-    a short timer lets Python run its signal handlers."""
+    a short timer lets Python run its signal handlers. ``asked_before()`` true: a stop came
+    before the loop ran (a quit() then would be lost), so the loop ends as soon as it starts."""
     import signal
 
+    asked = [False]  # a quit() before exec() is lost: remember the signal too
+
+    def on_signal(*_: object) -> None:
+        asked[0] = True
+        app.quit()
+
+    def quit_if_asked() -> None:
+        if asked[0] or asked_before():
+            app.quit()
+
     for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: app.quit())
+        signal.signal(number, on_signal)
     wake = QTimer(app)
-    wake.timeout.connect(lambda: None)
+    wake.timeout.connect(quit_if_asked)
     wake.start(250)
+    QTimer.singleShot(0, quit_if_asked)
 
 
 def show(window: QWidget, *, fullscreen: bool) -> None:

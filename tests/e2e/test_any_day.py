@@ -52,6 +52,7 @@ def test_an_issuance_on_a_far_business_day_is_printed_and_settled_on_that_day(
     before = ledger.totals()
 
     run_happy_path(kiosk)
+    kiosk.driver.wait_until(lambda s: not s.pending_reports, "the completion report")
 
     after = ledger.totals()
     assert after.issuances == before.issuances + 1
