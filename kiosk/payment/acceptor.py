@@ -7,7 +7,8 @@ The listener must be quick and thread-safe (the kiosk runner puts the event on i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from kiosk.payment.events import AcceptorEvent
@@ -56,3 +57,50 @@ class ReportsAvailability(Protocol):
     def set_availability_listener(self, listener: AvailabilityListener | None) -> None:
         """Called at once with the current availability, then on every change (from the
         driver's thread); None stops it."""
+
+
+@dataclass(frozen=True)
+class RecoveredCredit:
+    """Money a device took in and handed to the kiosk, not confirmed journaled."""
+
+    ref: str
+    yen: int
+
+
+@dataclass(frozen=True)
+class RecoveredPayout:
+    """A payout whose result the devices know (``paid_yen`` of ``requested_yen``)."""
+
+    ref: str
+    kind: str  # "change" | "refund"
+    requested_yen: int
+    paid_yen: int
+
+
+@dataclass(frozen=True)
+class CashRecovery:
+    """What a driver with a ledger of its own knows at start about money the kiosk may not
+    have journaled (kiosk/runtime/cash_recovery.py settles it against the journal)."""
+
+    credits: tuple[RecoveredCredit, ...] = ()
+    payouts: tuple[RecoveredPayout, ...] = ()
+    unknown_payouts: tuple[str, ...] = ()  # running when the kiosk stopped; the hoppers can't tell
+
+
+@runtime_checkable
+class RecoverableAcceptor(Protocol):
+    """A fee acceptor that keeps its own durable ledger (kiosk.payment.cash_unit): credits and
+    payouts carry a reference, the kiosk confirms each one once it is journaled, and after a
+    restart the driver says what was not confirmed."""
+
+    def dispense_change_ref(self, amount_yen: int, ref: str) -> None:
+        """dispense_change, the result carrying ``ref`` (the journal's name for the intent)."""
+
+    def refund_ref(self, amount_yen: int, ref: str) -> None:
+        """refund, likewise."""
+
+    def confirm(self, refs: Collection[str]) -> None:
+        """The kiosk journaled what the events with these references said: forget them."""
+
+    def recovery(self, timeout_s: float) -> CashRecovery:
+        """Wait (bounded) until the devices were read at start, then what is unconfirmed."""

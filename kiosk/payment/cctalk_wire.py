@@ -146,9 +146,9 @@ class Decoder:
         for position in range(1, len(self._buffer) - 4):
             length = self._buffer[position + 1]
             end = position + length + 5
-            if length <= MAX_DATA and end <= len(self._buffer):
-                if self._check(bytes(self._buffer[position:end])) is not None:
-                    return position
+            fits = length <= MAX_DATA and end <= len(self._buffer)
+            if fits and self._check(bytes(self._buffer[position:end])) is not None:
+                return position
         return None
 
     @property

@@ -18,9 +18,15 @@ class RejectReason(StrEnum):
 
 @dataclass(frozen=True)
 class MoneyInserted:
-    """A piece was taken in for good (a coin, or a bill stacked from the escrow)."""
+    """A piece was taken in for good (a coin, or a bill stacked from the escrow).
+
+    ``ref``: a driver that keeps a ledger of its own (kiosk.payment.cash_unit) names the credit,
+    and the kiosk journals it with that name so that a restart can tell whether it was recorded
+    (kiosk.payment.acceptor.RecoverableAcceptor); "" for drivers without one.
+    """
 
     denomination: Denomination
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class ChangeDispensed:
 
     requested_yen: int
     dispensed_yen: int
+    ref: str = ""  # the payout's name, as given to RecoverableAcceptor.dispense_change_ref
 
     @property
     def short_yen(self) -> int:
@@ -67,6 +74,7 @@ class MoneyRefunded:
 
     requested_yen: int
     refunded_yen: int
+    ref: str = ""  # as given to RecoverableAcceptor.refund_ref
 
     @property
     def short_yen(self) -> int:

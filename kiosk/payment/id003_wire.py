@@ -109,9 +109,9 @@ class Decoder:
             if position + 1 < len(self._buffer):
                 length = self._buffer[position + 1]
                 end = position + length
-                if length >= MIN_FRAME and end <= len(self._buffer):
-                    if _checked(bytes(self._buffer[position:end])) is not None:
-                        return position
+                fits = length >= MIN_FRAME and end <= len(self._buffer)
+                if fits and _checked(bytes(self._buffer[position:end])) is not None:
+                    return position
             position += 1
         return None
 

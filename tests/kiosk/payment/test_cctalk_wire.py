@@ -101,9 +101,7 @@ PARSERS = [
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from([SIMPLE, CRC]), st.lists(st.binary(max_size=40), max_size=12))
-def test_any_byte_stream_gives_only_checked_frames(
-    mode: w.Checksum, chunks: list[bytes]
-) -> None:
+def test_any_byte_stream_gives_only_checked_frames(mode: w.Checksum, chunks: list[bytes]) -> None:
     decoder = w.Decoder(mode)
     for chunk in chunks:
         for frame in decoder.feed(chunk):
