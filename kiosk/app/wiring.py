@@ -22,7 +22,7 @@ from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.center.errors import CenterError
 from kiosk.flow import FlowSettings
 from kiosk.journal import Journal, JournalError
-from kiosk.payment import FeeAcceptor
+from kiosk.payment import FeeAcceptor, RecoverableAcceptor
 from kiosk.runtime import (
     CardService,
     CenterService,
@@ -39,6 +39,7 @@ from kiosk.runtime import (
     recover_open_transactions,
 )
 from kiosk.runtime.card import Connector, MonitorFactory
+from kiosk.runtime.cash_recovery import reconcile_cash
 from kiosk.runtime.health import HealthTiming
 from kiosk.runtime.print_recovery import interrupted_prints
 from kiosk.runtime.printer import JobObserver, Printer
@@ -49,6 +50,9 @@ from printing.security import PrintCalibration
 log = logging.getLogger(__name__)
 
 SALT_BYTES = 32  # the kiosk's secret for serial digests (kiosk.journal.serial_digest: ≥ 16)
+# How long the start waits for a cash unit with its own ledger to read its devices (an ID-003
+# validator initialises in about a second; a device that is not there is not waited for longer).
+CASH_RECOVERY_WAIT_S = 10.0
 
 
 class StartupError(Exception):
@@ -111,8 +115,14 @@ def kiosk_id_of(config: CenterConfig) -> str:
 def assemble(parts: KioskParts) -> Runner:
     """Open the journal, close what a crash left open, and build the runner (not started)."""
     kiosk_id = kiosk_id_of(parts.center)
+    acceptor = parts.acceptor
     try:
         journal = Journal(parts.journal_path)
+        settled: list[str] = []
+        if isinstance(acceptor, RecoverableAcceptor):
+            # First what the cash unit's own ledger knows (money a kill left between a device
+            # and the journal), then the journal's own recovery.
+            settled = reconcile_cash(journal, acceptor.recovery(CASH_RECOVERY_WAIT_S), kiosk_id)
         # Prints a crash interrupted are settled from CUPS once the print service runs
         # (kiosk/runtime/print_recovery.py); everything else is settled now.
         interrupted = interrupted_prints(journal)
@@ -120,6 +130,8 @@ def assemble(parts: KioskParts) -> Runner:
         recovered = recover_open_transactions(journal, kiosk_id, hold=held)
     except JournalError as exc:
         raise StartupError(f"journal {parts.journal_path}: {exc}") from None
+    if settled and isinstance(acceptor, RecoverableAcceptor):
+        acceptor.confirm(settled)
     if recovered:
         log.warning("%d completion report(s) to send after a restart", len(recovered))
     if interrupted:

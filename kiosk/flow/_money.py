@@ -195,8 +195,8 @@ def on_payment(state: FlowState, screen: Payment, event: Event) -> Outcome | Non
                 state = with_txn(state, money=replace(money, escrow_yen=int(bill)))
                 return state, (AcceptEscrow(),)
             return state, (ReturnEscrow(),)
-        case MoneyInserted(denomination=piece):
-            return paid_in(state, int(piece))
+        case MoneyInserted(denomination=piece, ref=ref):
+            return paid_in(state, int(piece), ref)
         case MoneyRejected(reason=reason):
             return go(state, Payment(rejected=reason))
         case AcceptorJammed():
@@ -216,8 +216,9 @@ def on_payment(state: FlowState, screen: Payment, event: Event) -> Outcome | Non
             return None
 
 
-def paid_in(state: FlowState, yen: int) -> Outcome:
-    """A piece was taken in on the payment screen."""
+def paid_in(state: FlowState, yen: int, ref: str = "") -> Outcome:
+    """A piece was taken in on the payment screen (``ref``: the driver's name for the credit,
+    journaled with it)."""
     txn = state.txn
     assert txn is not None
     escrow = 0 if yen == txn.money.escrow_yen else txn.money.escrow_yen
@@ -227,7 +228,7 @@ def paid_in(state: FlowState, yen: int) -> Outcome:
         paid_in_yen=txn.money.paid_in_yen + yen,
         escrow_yen=escrow,
     )
-    effects: list[Effect] = [JournalWrite(MoneyIn(txn.txn_id, yen))]
+    effects: list[Effect] = [JournalWrite(MoneyIn(txn.txn_id, yen, ref))]
     if money.paid_in_yen < money.due_yen:
         state = replace(with_txn(state, money=money), screen=Payment())
         return state, tuple(effects)
@@ -376,8 +377,8 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
             if txn is None:
                 return None
             return with_txn(state, money=replace(txn.money, escrow_yen=0)), ()
-        case MoneyInserted(denomination=piece):
-            return stray_money(state, int(piece))
+        case MoneyInserted(denomination=piece, ref=ref):
+            return stray_money(state, int(piece), ref)
         case ChangeDispensed(requested_yen=asked, dispensed_yen=paid):
             state, payout = match_payout(state, PayoutKind.CHANGE, asked)
             if txn is None or payout is None:
@@ -469,7 +470,7 @@ def refunded(state: FlowState, asked: int, paid: int, payout: Payout) -> Outcome
     return state, (*effects, *reported)
 
 
-def stray_money(state: FlowState, yen: int) -> Outcome:
+def stray_money(state: FlowState, yen: int, ref: str = "") -> Outcome:
     """A piece taken in when no payment is open (it dropped as the acceptor was disabled):
     it goes straight back, journaled with the transaction if there is one."""
     txn = state.txn
@@ -485,7 +486,7 @@ def stray_money(state: FlowState, yen: int) -> Outcome:
     journaled = txn.journal_opened and not txn.reported
     if journaled:
         journal = (
-            JournalWrite(MoneyIn(txn.txn_id, yen)),
+            JournalWrite(MoneyIn(txn.txn_id, yen, ref)),
             JournalWrite(RefundIntent(txn.txn_id, yen, RefundCause.STRAY)),
         )
     state = ask_payout(with_txn(state, money=money), PayoutKind.REFUND, yen, journaled)

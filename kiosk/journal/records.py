@@ -88,6 +88,7 @@ class PaymentOutcome:
 class MoneyIn:
     txn_id: str
     yen: int
+    ref: str = ""  # the fee acceptor's name for the credit, when its driver names them
 
 
 @dataclass(frozen=True)

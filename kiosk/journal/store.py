@@ -12,7 +12,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,12 +82,16 @@ class JournalError(Exception):
 
 @dataclass(frozen=True)
 class PendingStep:
-    """An intent without its outcome: the step may or may not have happened before a crash."""
+    """An intent without its outcome: the step may or may not have happened before a crash.
+
+    ``ordinal``: the intent's number among its transaction's intents of that step (1, 2, …),
+    which names it to the fee acceptor (kiosk.runtime.runner.payout_ref)."""
 
     step: Step
     requested_yen: int
     count: int
     code: str
+    ordinal: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,8 @@ def _row(record: JournalRecord) -> _Row:
             return (Step.PAYMENT, Phase.INTENT, due, 0, 0, "")
         case PaymentOutcome(received_yen=received):
             return (Step.PAYMENT, Phase.OUTCOME, 0, received, 0, "")
-        case MoneyIn(yen=yen):
-            return (Step.MONEY_IN, Phase.OUTCOME, 0, yen, 0, "")
+        case MoneyIn(yen=yen, ref=ref):
+            return (Step.MONEY_IN, Phase.OUTCOME, 0, yen, 0, ref)
         case ChangeIntent(yen=yen):
             return (Step.CHANGE, Phase.INTENT, yen, 0, 0, "")
         case ChangeOutcome(requested_yen=requested, dispensed_yen=dispensed):
@@ -286,6 +290,25 @@ class Journal:
 
     # --- reading ------------------------------------------------------------------------------
 
+    def intent_count(self, txn_id: str, step: Step) -> int:
+        """How many intents of ``step`` the transaction has (the last one's ordinal)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM steps WHERE txn_id = ? AND step = ? AND phase = 'intent'",
+                (txn_id, step.value),
+            ).fetchone()
+        return int(row[0])
+
+    def has_outcome_code(self, step: Step, code: str) -> bool:
+        """Whether any transaction has an outcome of ``step`` recorded with ``code`` (a fee
+        acceptor's name for a credit: was it journaled before a crash?)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM steps WHERE step = ? AND phase = 'outcome' AND code = ? LIMIT 1",
+                (step.value, code),
+            ).fetchone()
+        return row is not None
+
     def open_transactions(self) -> list[TransactionSummary]:
         """Every transaction not closed yet, oldest first: what a restart must finish."""
         with self._lock:
@@ -327,6 +350,7 @@ class Journal:
         print_fault: PrinterFault | None = None
         sides_per_copy = 0
         open_intents: dict[Step, list[PendingStep]] = {}
+        intents_seen: dict[Step, int] = {}
         last_report_intent: str | None = None
         for step_name, phase_name, requested, actual, count, code in self._db.execute(
             "SELECT step, phase, requested_yen, actual_yen, count, code FROM steps"
@@ -335,7 +359,9 @@ class Journal:
         ):
             step, phase = Step(step_name), Phase(phase_name)
             if phase is Phase.INTENT:
-                open_intents.setdefault(step, []).append(PendingStep(step, requested, count, code))
+                intents_seen[step] = ordinal = intents_seen.get(step, 0) + 1
+                pending_step = PendingStep(step, requested, count, code, ordinal)
+                open_intents.setdefault(step, []).append(pending_step)
                 if step is Step.PAYMENT:
                     due = requested
                 elif step is Step.REPORT:

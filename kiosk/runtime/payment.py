@@ -23,6 +23,7 @@ from kiosk.payment import (
     ChangeDispensed,
     FeeAcceptor,
     MoneyRefunded,
+    RecoverableAcceptor,
     ReportsAvailability,
 )
 from kiosk.runtime.worker import DeviceWorker
@@ -69,12 +70,28 @@ class PaymentService:
             worker.submit(self._disable_quietly)
             worker.stop(ACCEPTOR_STOP_S)
 
-    def execute(self, effect: AcceptorEffect) -> None:
+    def execute(self, effect: AcceptorEffect, ref: str = "") -> None:
+        """Queue ``effect``; ``ref`` names a payout for an acceptor with a ledger of its own
+        (the journal intent's name: kiosk.runtime.runner.payout_ref)."""
         worker = self._worker
         if worker is None:
             log.error("acceptor command before the service started")
             return
-        worker.submit(lambda: self._run(effect))
+        worker.submit(lambda: self._run(effect, ref))
+
+    def confirm(self, ref: str) -> None:
+        """The journal holds what the acceptor's event ``ref`` said: the acceptor may forget it."""
+        acceptor = self.acceptor
+        worker = self._worker
+        if not isinstance(acceptor, RecoverableAcceptor) or worker is None:
+            return
+        worker.submit(lambda: self._confirm(acceptor, ref))
+
+    def _confirm(self, acceptor: RecoverableAcceptor, ref: str) -> None:
+        try:
+            acceptor.confirm((ref,))
+        except Exception:  # kept by the acceptor: the next start checks it against the journal
+            log.exception("the acceptor could not forget %s", ref)
 
     def _on_event(self, event: AcceptorEvent) -> None:
         post = self._post
@@ -92,9 +109,16 @@ class PaymentService:
         except AcceptorError:
             log.warning("the acceptor could not be disabled on shutdown")
 
-    def _run(self, effect: AcceptorEffect) -> None:
+    def _run(self, effect: AcceptorEffect, ref: str = "") -> None:
         acceptor = self.acceptor
         try:
+            if ref and isinstance(acceptor, RecoverableAcceptor):
+                if isinstance(effect, fx.DispenseChange):
+                    acceptor.dispense_change_ref(effect.yen, ref)
+                    return
+                if isinstance(effect, fx.Refund):
+                    acceptor.refund_ref(effect.yen, ref)
+                    return
             match effect:
                 case fx.EnableAcceptor(amount_due_yen=due):
                     acceptor.enable(due)
@@ -110,19 +134,19 @@ class PaymentService:
                     acceptor.refund(yen)
         except (AcceptorError, ValueError) as exc:
             log.error("acceptor refused %s: %s", type(effect).__name__, exc)
-            self._on_event(_failure_event(effect))
+            self._on_event(_failure_event(effect, ref))
         except Exception:
             log.exception("acceptor %s failed unexpectedly", type(effect).__name__)
-            self._on_event(_failure_event(effect))
+            self._on_event(_failure_event(effect, ref))
 
 
-def _failure_event(effect: AcceptorEffect) -> AcceptorEvent:
+def _failure_event(effect: AcceptorEffect, ref: str = "") -> AcceptorEvent:
     """What the flow must hear when a command could not be carried out."""
     match effect:
         case fx.DispenseChange(yen=yen):
-            return ChangeDispensed(yen, 0)  # nothing paid out: staff owe it
+            return ChangeDispensed(yen, 0, ref)  # nothing paid out: staff owe it
         case fx.Refund(yen=yen):
-            return MoneyRefunded(yen, 0)
+            return MoneyRefunded(yen, 0, ref)
         case _:
             return AcceptorJammed()  # it cannot take or hold money: stop and refund
 

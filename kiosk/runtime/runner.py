@@ -36,6 +36,8 @@ from kiosk.flow.diff import loggable
 from kiosk.flow.events import JournalFailed
 from kiosk.flow.state import OutOfService
 from kiosk.journal import Journal, JournalError
+from kiosk.journal.records import ChangeIntent, RefundIntent, Step
+from kiosk.payment import ChangeDispensed, MoneyInserted, MoneyRefunded
 from kiosk.problems import Problem
 from kiosk.runtime.card import CardService
 from kiosk.runtime.center import CenterService
@@ -105,7 +107,7 @@ class Runner:
         self._post: Post | None = None
         self._dispatching = False
         self._backlog: deque[Event] = deque()
-        self._batches: queue.Queue[tuple[Effect, ...] | None] = queue.Queue()
+        self._batches: queue.Queue[tuple[tuple[Effect, ...], str] | None] = queue.Queue()
         self._idle = threading.Condition()
         self._unfinished = 0
         self._sequencer: threading.Thread | None = None
@@ -236,8 +238,9 @@ class Runner:
                 describe_change(old, new),
                 [type(e).__name__ for e in effects],
             )
-        if effects:
-            self.submit(effects)
+        ref = _acceptor_ref(event)
+        if effects or ref:
+            self.submit(effects, confirm=ref)
         for listener in list(self._listeners):
             try:
                 listener()
@@ -245,11 +248,15 @@ class Runner:
                 log.exception("state listener failed")
 
     # -- the sequencer ---------------------------------------------------------------------------
-    def submit(self, effects: tuple[Effect, ...]) -> None:
-        """Queue one step's effects for the sequencer (dispatch does this after every step)."""
+    def submit(self, effects: tuple[Effect, ...], *, confirm: str = "") -> None:
+        """Queue one step's effects for the sequencer (dispatch does this after every step).
+
+        ``confirm``: the fee acceptor's name for the credit or payout result the step handled;
+        once the step's journal writes are durable the acceptor is told, so that it forgets its
+        own note of it (kiosk.payment.RecoverableAcceptor)."""
         with self._idle:
             self._unfinished += 1
-        self._batches.put(effects)
+        self._batches.put((effects, confirm))
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every queued effect was handed to its service (tests, benchmarks)."""
@@ -258,31 +265,48 @@ class Runner:
 
     def _run(self) -> None:
         while True:
-            batch = self._batches.get()
-            if batch is None:
+            item = self._batches.get()
+            if item is None:
                 return
+            batch, confirm = item
             try:
-                self._execute_batch(batch)
+                if self._execute_batch(batch) and confirm and self.services.payment is not None:
+                    self.services.payment.confirm(confirm)
             finally:
                 with self._idle:
                     self._unfinished -= 1
                     self._idle.notify_all()
 
-    def _execute_batch(self, batch: tuple[Effect, ...]) -> None:
+    def _execute_batch(self, batch: tuple[Effect, ...]) -> bool:
+        """Execute one step's effects; False if a journal write failed (the rest dropped)."""
+        payout_refs: dict[type, str] = {}
         for effect in batch:
             if isinstance(effect, fx.JournalWrite):
+                record_ = effect.record
                 try:
-                    self.services.journal.write(effect.record)
+                    self.services.journal.write(record_)
+                    if isinstance(record_, ChangeIntent | RefundIntent):
+                        payout_refs[type(record_)] = self._payout_ref(record_)
                 except JournalError as exc:
                     # Write-ahead: the step this record guards must not happen.
                     log.error("journal write failed: %s", exc)
-                    self.post(JournalFailed(type(effect.record).__name__))
-                    return
+                    self.post(JournalFailed(type(record_).__name__))
+                    return False
                 continue
             try:
-                self._execute(effect)
+                if isinstance(effect, fx.DispenseChange | fx.Refund):
+                    intent = ChangeIntent if isinstance(effect, fx.DispenseChange) else RefundIntent
+                    self._acceptor(effect, payout_refs.pop(intent, ""))
+                else:
+                    self._execute(effect)
             except Exception:  # a service bug: logged, the flow's watchdog timers take over
                 log.exception("effect %s failed", type(effect).__name__)
+        return True
+
+    def _payout_ref(self, intent: ChangeIntent | RefundIntent) -> str:
+        step = Step.CHANGE if isinstance(intent, ChangeIntent) else Step.REFUND
+        ordinal = self.services.journal.intent_count(intent.txn_id, step)
+        return payout_ref(intent.txn_id, step, ordinal)
 
     def _execute(self, effect: Effect) -> None:
         s = self.services
@@ -355,13 +379,30 @@ class Runner:
         | fx.ReturnEscrow
         | fx.DispenseChange
         | fx.Refund,
+        ref: str = "",
     ) -> None:
         payment = self.services.payment
         if payment is None:
             # Counter payment: the flow never asks for the acceptor; a request is a bug.
             log.error("%s without a fee acceptor configured", type(effect).__name__)
             return
-        payment.execute(effect)
+        if ref:
+            payment.execute(effect, ref)
+        else:
+            payment.execute(effect)
+
+
+def payout_ref(txn_id: str, step: Step, ordinal: int) -> str:
+    """The name of a payout for the fee acceptor: its journal intent (transaction, step, and
+    the intent's number among that step's intents), so a restart can match the acceptor's
+    ledger with the journal (kiosk/runtime/cash_recovery.py)."""
+    return f"{txn_id}/{step.value}/{ordinal}"
+
+
+def _acceptor_ref(event: Event) -> str:
+    if isinstance(event, MoneyInserted | ChangeDispensed | MoneyRefunded):
+        return event.ref
+    return ""
 
 
 def _internal_error(state: FlowState) -> tuple[FlowState, tuple[Effect, ...]]:
