@@ -119,9 +119,11 @@ class CashUnit:
         self.ledger.confirm(set(refs))
 
     def recovery(self, timeout_s: float) -> CashRecovery:
+        # The devices read their state at connection (a bill stacked, a payout running);
+        # one that does not come within the time is not waited for.
         deadline = time.monotonic() + timeout_s
-        for event in (self.validator.ready, self.coins.ready):
-            event.wait(max(0.0, deadline - time.monotonic()))
+        for worker in (self.validator, self.coins):
+            worker.connected.wait(max(0.0, deadline - time.monotonic()))
         while not self.coins.reconciled and time.monotonic() < deadline:
             time.sleep(0.05)
         credits = tuple(RecoveredCredit(c.ref, c.yen) for c in self.ledger.credits)

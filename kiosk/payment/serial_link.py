@@ -13,6 +13,7 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import termios
 from pathlib import Path
 
@@ -92,16 +93,20 @@ class SerialLink:
             raise LinkError(f"{self.path}: write: {exc}") from exc
 
     def read(self, timeout_s: float) -> bytes:
-        """What arrived within ``timeout_s`` (at least one byte, or b"" on timeout)."""
+        """What arrived within ``timeout_s`` (at least one byte, or b"" on timeout).
+
+        Waits with select() on the port: changing pyserial's timeout would rewrite the port's
+        termios settings on every read (a system call each time, refused by pseudo-terminals
+        once they hold parity settings)."""
         port = self._require()
         try:
-            port.timeout = timeout_s
-            first: bytes = port.read(1)
-            if not first:
+            ready, _, _ = select.select([port.fileno()], [], [], max(0.0, timeout_s))
+            if not ready:
                 return b""
-            port.timeout = 0
-            rest: bytes = port.read(port.in_waiting or 0)
-            return first + rest
+            data: bytes = port.read(port.in_waiting or 1)
+            if not data:
+                raise LinkError(f"{self.path}: the port closed")  # a vanished USB adapter
+            return data
         except (OSError, serial.SerialException, termios.error) as exc:
             raise LinkError(f"{self.path}: read: {exc}") from exc
 
