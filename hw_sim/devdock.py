@@ -1,5 +1,7 @@
 """The developer dock: an on-screen panel (developer profile only) that plays the resident and
-the hardware — cards on the reader, coins and bills, acceptor jams, printer faults.
+the hardware — cards on the reader, coins and bills, acceptor jams, printer faults, and with the
+simulated ID-003 + ccTalk cash unit its faults (validator and coin jams, an empty hopper, a
+power cut).
 
 It drives the real simulators it is given (kiosk/app/developer.py passes them)::
 
@@ -8,8 +10,8 @@ It drives the real simulators it is given (kiosk/app/developer.py passes them)::
 
 Every simulator call runs on one worker thread of the dock's own (inserting a card waits for
 vpcd, a printer fault runs the CUPS tools), so neither the dock nor the kiosk window freezes;
-results come back as a status line through a Qt signal. Any of the three may be None (that
-section is then left out). Strings are for developers and stay English.
+results come back as a status line through a Qt signal. Any of them may be None (that section
+is then left out). Strings are for developers and stay English.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from hw_sim.acceptor import SimulatedAcceptor
 from hw_sim.card import CardDock
+from hw_sim.cash import CashSimControl
 from hw_sim.personas import list_personas
 from hw_sim.stack import PrinterFaults, SimFault
 from kiosk.payment import Denomination
@@ -59,6 +62,7 @@ class DevDock(QWidget):
         card_dock: CardDock | None = None,
         acceptor: SimulatedAcceptor | None = None,
         printer: PrinterFaults | None = None,
+        cash: CashSimControl | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -66,6 +70,7 @@ class DevDock(QWidget):
         self.card_dock = card_dock
         self.acceptor = acceptor
         self.printer = printer
+        self.cash = cash
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="devdock")
         self._pending: list[Future[Any]] = []
         self.buttons: dict[str, QPushButton] = {}
@@ -74,6 +79,8 @@ class DevDock(QWidget):
             layout.addWidget(self._card_section())
         if acceptor is not None:
             layout.addWidget(self._money_section())
+        if cash is not None:
+            layout.addWidget(self._cash_section())
         if printer is not None:
             layout.addWidget(self._printer_section())
         self.status = QLabel("Ready.")
@@ -133,6 +140,36 @@ class DevDock(QWidget):
         grid.addWidget(self._button("jam", "Jam", self._jam), row, 2)
         grid.addWidget(self._button("clear-jam", "Clear jam", self._clear_jam), row, 3)
         grid.addWidget(self._button("empty-change", "No change left", self._empty), row, 4)
+        return box
+
+    def _cash_section(self) -> QGroupBox:
+        box = QGroupBox("Cash unit (ID-003 validator, ccTalk coins and hoppers)")
+        grid = QGridLayout(box)
+        for index, piece in enumerate(Denomination):
+            grid.addWidget(
+                self._button(
+                    f"cash-insert-{int(piece)}",
+                    f"¥{int(piece):,}",
+                    partial(self._cash_insert, piece),
+                ),
+                index // 5,
+                index % 5,
+            )
+        faults: list[tuple[str, str, Callable[[], str]]] = [
+            ("cash-counterfeit", "Foreign coin", lambda: self._cash("insert_coin", yen=0)),
+            ("cash-take", "Empty the tray", self._cash_take),
+            ("cash-jam-stacker", "Jam next bill", self._cash_jam_stacker),
+            ("cash-jam-coins", "Jam coins", lambda: self._cash("jam_coins")),
+            ("cash-clear", "Clear jams", lambda: self._cash("clear")),
+            ("cash-empty-100", "Empty ¥100 hopper", lambda: self._cash("hopper_empty", address=3)),
+            ("cash-empty-10", "Empty ¥10 hopper", lambda: self._cash("hopper_empty", address=4)),
+            ("cash-fill", "Refill hoppers", self._cash_refill),
+            ("cash-power", "Power cut", lambda: self._cash("power_cut")),
+            ("cash-state", "State", self._cash_state),
+        ]
+        row = len(Denomination) // 5 + 1
+        for index, (key, text, action) in enumerate(faults):
+            grid.addWidget(self._button(key, text, action), row + index // 5, index % 5)
         return box
 
     def _printer_section(self) -> QGroupBox:
@@ -235,6 +272,40 @@ class DevDock(QWidget):
         assert self.acceptor is not None
         self.acceptor.empty_inventory()
         return "change inventory emptied"
+
+    def _cash_insert(self, piece: Denomination) -> str:
+        assert self.cash is not None
+        return f"¥{int(piece):,}: {self.cash.insert(int(piece))}"
+
+    def _cash(self, op: str, **fields: Any) -> str:
+        assert self.cash is not None
+        self.cash.request(op, **fields)
+        return f"cash unit: {op} {fields or ''}".strip()
+
+    def _cash_take(self) -> str:
+        assert self.cash is not None
+        taken = self.cash.take_tray()
+        return f"took {len(taken)} piece(s), ¥{sum(taken):,}"
+
+    def _cash_jam_stacker(self) -> str:
+        assert self.cash is not None
+        self.cash.jam_validator("stacker", next_bill=True)
+        return "the next bill jams in the stacker"
+
+    def _cash_refill(self) -> str:
+        assert self.cash is not None
+        self.cash.hopper_fill(3, 50)
+        self.cash.hopper_fill(4, 100)
+        return "hoppers refilled (50 × ¥100, 100 × ¥10)"
+
+    def _cash_state(self) -> str:
+        assert self.cash is not None
+        state = self.cash.state()
+        hoppers = ", ".join(
+            f"{h['coin_yen']}×{h['coins']}" for h in state["coins"]["hoppers"].values()
+        )
+        stacker = state["validator"]["stacker"]
+        return f"stacker {stacker or '{}'}; hoppers {hoppers}; tray {state['coins']['tray']}"
 
     def _fault(self, fault: SimFault, after_pages: int = 0) -> str:
         assert self.printer is not None

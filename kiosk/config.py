@@ -49,7 +49,14 @@ class ProfileKind(StrEnum):
 class AcceptorDriver(StrEnum):
     SIMULATED = "simulated"  # hw_sim.acceptor (developer profile only)
     BRIDGE = "bridge"  # the vendor's cash-unit daemon on a Unix socket (docs/payment-bridge.md)
-    ID003 = "id003"  # a bill/coin unit speaking JCM ID-003 on a serial port (no driver yet)
+    # A JCM ID-003 bill validator and a ccTalk bus (coin acceptor, payout hoppers), each on a
+    # serial port, driven directly (docs/cash-hardware.md)
+    ID003_CCTALK = "id003+cctalk"
+
+
+class CoinChecksum(StrEnum):
+    SIMPLE = "simple"  # ccTalk part 1 §7.10: the bytes add up to 0 (most coin acceptors)
+    CRC16 = "crc16"  # §7.11: CRC-CCITT
 
 
 class CardSimulator(StrEnum):
@@ -86,10 +93,24 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class CashUnitSettings:
+    """The devices of ``payment.driver = "id003+cctalk"`` (docs/cash-hardware.md)."""
+
+    # The serial devices (None only on a developer PC whose simulators stand in for them):
+    bill_validator: str | None  # the ID-003 validator's (9600 8E1)
+    coin_bus: str | None  # the ccTalk bus's (9600 8N1)
+    coin_checksum: CoinChecksum = CoinChecksum.SIMPLE
+    coin_bus_echo: bool = True  # a one-wire ccTalk bus: the host reads its own bytes back
+    coin_acceptor_address: int = 2
+    hopper_addresses: tuple[int, ...] = (3, 4)
+
+
+@dataclass(frozen=True)
 class PaymentSettings:
     mode: PaymentMode
     driver: AcceptorDriver | None = None  # with mode "acceptor"
-    device: str | None = None  # a real acceptor's serial device, or the bridge's socket path
+    device: str | None = None  # the bridge's socket path
+    cash_unit: CashUnitSettings | None = None  # with driver "id003+cctalk"
 
 
 @dataclass(frozen=True)
@@ -345,15 +366,45 @@ class _Parser:
             table.done()
             return PaymentSettings(mode)
         driver = table.choice("driver", AcceptorDriver)
+        if driver is AcceptorDriver.ID003_CCTALK:
+            if table.has("device"):
+                raise ConfigError(
+                    table.key("device"), "not used by id003+cctalk: set bill_validator, coin_bus"
+                )
+            settings = PaymentSettings(mode, driver, cash_unit=self.cash_unit(table))
+            table.done()
+            return settings
         device = table.optional_text("device")
-        if driver is AcceptorDriver.ID003 and device is None:
-            raise ConfigError(table.key("device"), "missing (the acceptor's serial device)")
         if driver is AcceptorDriver.BRIDGE and (device is None or not device.startswith("/")):
             raise ConfigError(
                 table.key("device"), "must be the absolute path of the cash unit's socket"
             )
         table.done()
         return PaymentSettings(mode, driver, device)
+
+    def cash_unit(self, table: _Table) -> CashUnitSettings:
+        paths: dict[str, str | None] = {}
+        for name in ("bill_validator", "coin_bus"):
+            value = table.optional_text(name)
+            if value is not None and not value.startswith("/"):
+                raise ConfigError(
+                    table.key(name), f"must be the absolute path of a serial device, not {value!r}"
+                )
+            paths[name] = value
+        if paths["bill_validator"] and paths["bill_validator"] == paths["coin_bus"]:
+            raise ConfigError(table.key("coin_bus"), "must not be the bill validator's port")
+        acceptor = _address(table, "coin_acceptor_address", 2)
+        hoppers = _addresses(table, "hopper_addresses", (3, 4))
+        if acceptor in hoppers:
+            raise ConfigError(table.key("hopper_addresses"), f"{acceptor} is the coin acceptor's")
+        return CashUnitSettings(
+            bill_validator=paths["bill_validator"],
+            coin_bus=paths["coin_bus"],
+            coin_checksum=table.choice("coin_checksum", CoinChecksum, CoinChecksum.SIMPLE),
+            coin_bus_echo=table.flag("coin_bus_echo", True),
+            coin_acceptor_address=acceptor,
+            hopper_addresses=hoppers,
+        )
 
     def languages(self, top: _Table) -> tuple[tuple[str, ...], str]:
         languages = top.texts("languages", LANGUAGES)
@@ -418,6 +469,28 @@ class _Parser:
         return settings
 
 
+def _address(table: _Table, name: str, default: int) -> int:
+    """A ccTalk peripheral address: 2…255 (0 is broadcast, 1 the host)."""
+    value = table.raw(name, False)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 255:
+        raise ConfigError(table.key(name), "must be a ccTalk address, 2 to 255")
+    return value
+
+
+def _addresses(table: _Table, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    value = table.raw(name, False)
+    if value is None:
+        return default
+    valid = isinstance(value, list) and all(
+        not isinstance(v, bool) and isinstance(v, int) and 2 <= v <= 255 for v in value
+    )
+    if not valid or not value or len(set(value)) != len(value):
+        raise ConfigError(table.key(name), "must list one or more ccTalk addresses (2…255), once")
+    return tuple(value)
+
+
 def _required(table: _Table | None) -> _Table:
     assert table is not None  # table(..., required=True) raises when missing
     return table
@@ -439,22 +512,44 @@ def _time(table: _Table, name: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
+def _check_cash_unit_devices(config: KioskConfig) -> None:
+    cash_unit = config.payment.cash_unit
+    if cash_unit is None:
+        return
+    for key, path in (
+        ("bill_validator", cash_unit.bill_validator),
+        ("coin_bus", cash_unit.coin_bus),
+    ):
+        if path is None:
+            raise ConfigError(f"payment.{key}", "missing (the absolute path of its serial device)")
+
+
+# What simulators.acceptor = true can stand in for on a developer PC.
+SIMULATABLE_DRIVERS = frozenset({AcceptorDriver.SIMULATED, AcceptorDriver.ID003_CCTALK})
+
+
 def _check_deployment(config: KioskConfig) -> None:
     """What each kind of deployment may and may not use."""
     uses_simulator = config.payment.driver is AcceptorDriver.SIMULATED
     if config.kind is ProfileKind.DEVELOPER:
         if config.simulators is None:
             raise ConfigError("simulators", "missing (the developer profile starts simulators)")
-        if (
-            config.simulators.acceptor != uses_simulator
-            and config.payment.mode is PaymentMode.ACCEPTOR
+        simulated = config.simulators.acceptor
+        driver = config.payment.driver
+        if not simulated:
+            _check_cash_unit_devices(config)
+        if config.payment.mode is PaymentMode.ACCEPTOR and (
+            (simulated and driver not in SIMULATABLE_DRIVERS) or (not simulated and uses_simulator)
         ):
             raise ConfigError(
-                "payment.driver", "must be 'simulated' exactly when simulators.acceptor is true"
+                "payment.driver",
+                "with simulators.acceptor true: 'simulated' (in-process) or 'id003+cctalk' (the"
+                " simulated cash unit on pseudo-terminals); with false: a real driver",
             )
         return
     if config.simulators is not None:
         raise ConfigError("simulators", f"a {config.kind.value} profile starts no simulator")
+    _check_cash_unit_devices(config)
     if uses_simulator:
         raise ConfigError("payment.driver", f"a {config.kind.value} profile uses a real acceptor")
     if config.kind is ProfileKind.STORE and config.payment.mode is PaymentMode.COUNTER:

@@ -101,6 +101,13 @@ class CashSimControl:
         return [int(v) for v in self.request("take_tray")]
 
     @property
+    def enabled(self) -> bool:
+        """Both slots take money (the validator not inhibited, the coins' master inhibit off)."""
+        state = self.state()
+        validator, coins = state["validator"], state["coins"]["acceptor"]
+        return not validator["inhibited"] and bool(coins["master_enabled"])
+
+    @property
     def tray_yen(self) -> int:
         state = self.state()
         return int(sum(state["validator"]["bezel"]) + sum(state["coins"]["tray"]))

@@ -359,6 +359,8 @@ def run_scripted_transaction(
     observe(driver)
     if isinstance(state.screen, st.Fault):
         raise DriverError(f"printing failed: {state.screen.problem.value}")
+    # A hopper pays change coin by coin: the resident takes it once it has dropped.
+    driver.wait_until(lambda s: s.txn is None or not s.txn.money.pending_yen, "the change paid")
     driver.take_everything()
     driver.send(ev.Finish())
     driver.wait_for(st.Start)

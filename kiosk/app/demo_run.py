@@ -58,7 +58,7 @@ def run_demo(
     world.reset_card(persona)  # PIN counters as issued, whatever an earlier session did
     window.show()
     driver = Driver(
-        kiosk.runner, window, app, dock=world.cards, acceptor=world.acceptor, shots_dir=screens
+        kiosk.runner, window, app, dock=world.cards, acceptor=world.money, shots_dir=screens
     )
     printed_before = len(world.printed)
     try:

@@ -12,7 +12,10 @@ What it starts, all under the checkout's ``var/`` (docs/architecture.md, "Runtim
   weekend, a holiday, the year-end closure or a maintenance day), so the demo works at any hour
   and prints today's date; ``--center-clock`` chooses another moment, or the system clock;
 - the card dock (virtual cards into the vpcd slots, PIN counters in ``var/cards``), the
-  simulated fee acceptor, the printer fault switch;
+  simulated fee acceptor — in-process, or with ``payment.driver = "id003+cctalk"`` the
+  simulated cash unit on pseudo-terminals in ``var/run/cash`` (its own process, joined if it
+  runs; its devices keep their state across kiosk restarts) for the real driver —, the printer
+  fault switch;
 - a copy of every printed job (the capture queue's PDF) in ``var/out/printed/``.
 """
 
@@ -41,12 +44,14 @@ from hw_sim.card import (
     VirtualCard,
     build_card,
 )
+from hw_sim.cash import CashSimControl, CashSimError, CashSimProcess, SimConfig, SimulatorCipher
 from hw_sim.center import CenterProcess
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults
 from kiosk.app.wiring import StartupError
 from kiosk.center.client import CenterConfig
 from kiosk.center.wire import JST
+from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
 from kiosk.runtime.card import MonitorFactory
 from kiosk.runtime.context import IssuedJob
 from printing.faults import JobHandle, PrintOutcome
@@ -175,6 +180,19 @@ class DeveloperWorld:
     printed: list[Path] = field(default_factory=list)
     in_process_cards: InProcessCards | None = None
     center_clock: datetime | None = None  # the business time set at start (None: system)
+    cash: CashSimProcess | None = None  # the simulated ID-003 + ccTalk cash unit
+    cash_started_here: bool = False
+
+    @property
+    def cash_ports(self) -> tuple[Path, Path]:
+        """The simulated bill validator's and coin bus's device paths (pseudo-terminals)."""
+        assert self.cash is not None
+        return self.cash.id003_path, self.cash.cctalk_path
+
+    @property
+    def money(self) -> SimulatedAcceptor | CashSimControl:
+        """What the dev dock and the demo put money into (the resident's side)."""
+        return self.cash.control() if self.cash is not None else self.acceptor
 
     @property
     def out_dir(self) -> Path:
@@ -219,6 +237,8 @@ class DeveloperWorld:
         if self.in_process_cards is not None:
             self.in_process_cards.close()
         self.acceptor.close()
+        if self.cash is not None and self.cash_started_here:
+            self.cash.stop()
         self.center.stop()
 
 
@@ -240,6 +260,7 @@ def start_world(
     use_system_clock: bool = False,
     start_center: bool = True,
     center_workers: int = 1,
+    cash_unit: bool = False,
 ) -> DeveloperWorld:
     """Start (or join) everything the developer profile simulates. The center's business
     clock: ``center_clock``, else the system clock with ``use_system_clock``, else
@@ -260,7 +281,37 @@ def start_world(
     faults = PrinterFaults(daemons.cupsd_dir, queue=daemons.queue)
     world = DeveloperWorld(var_dir, daemons, center, dock, SimulatedAcceptor(), faults)
     world.center_clock = clock if start_center else None
+    if cash_unit:
+        world.cash, world.cash_started_here = ensure_cash_simulator(var_dir / "run" / "cash")
     return world
+
+
+def ensure_cash_simulator(folder: Path) -> tuple[CashSimProcess, bool]:
+    """The simulated cash unit running in ``folder`` (joined), or started there; whether this
+    kiosk started it. Its state persists in the folder, so it powers up with what it held."""
+    sim = CashSimProcess(
+        folder, SimConfig.load(folder) if (folder / "config.json").exists() else SimConfig()
+    )
+    running = _read_json(folder / "devices.json")
+    if running and _alive(int(running.get("pid", 0))):
+        sim.devices = running
+        try:
+            sim.control().request("ping")
+        except CashSimError:
+            log.info("the cash simulator in %s does not answer: starting one", folder)
+        else:
+            return sim, False
+    try:
+        sim.start()
+    except TimeoutError as exc:
+        raise StartupError(f"the simulated cash unit did not start: {exc}") from None
+    return sim, True
+
+
+def simulated_cash_unit(world: DeveloperWorld, config: CashUnitConfig) -> CashUnit:
+    """The real driver on the simulated cash unit's pseudo-terminals. Its encrypting hoppers
+    use the simulator's cipher (hw_sim.cash.cipher): no manufacturer's cipher ships."""
+    return CashUnit(config, cipher=SimulatorCipher())
 
 
 def persona_pin(persona_id: str) -> str:
@@ -394,4 +445,6 @@ def dev_dock(world: DeveloperWorld) -> Any:
     """The developer dock panel (hw_sim.devdock, Qt) on this world's simulators."""
     from hw_sim.devdock import DevDock
 
-    return DevDock(card_dock=world.cards, acceptor=world.acceptor, printer=world.faults)  # type: ignore[arg-type]
+    cash = world.cash.control() if world.cash is not None else None
+    acceptor = world.acceptor if cash is None else None
+    return DevDock(card_dock=world.cards, acceptor=acceptor, printer=world.faults, cash=cash)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 world for the developer profile. The one place where that choice is made.
 
 - **store**: the PC/SC reader (system pcscd), the CUPS queue (system cupsd), the fee acceptor's
-  real driver, the operator's center over mutual TLS. No simulator code is imported: the
+  real driver (the cash-unit bridge, or the ID-003 + ccTalk cash unit driven directly), the
+  operator's center over mutual TLS. No simulator code is imported: the
   developer world lives in kiosk/app/developer.py and is imported only for a developer profile
   (tests/kiosk/test_app_profiles.py checks this in a fresh interpreter). A profile naming an
   acceptor driver this program does not include refuses to start, saying which driver is
@@ -10,8 +11,9 @@ world for the developer profile. The one place where that choice is made.
 - **cityhall**: the same, with counter payment (a numbered ticket on the receipt queue) where
   configured, and the accessibility options (no time limits; high contrast).
 - **developer**: the simulated center (own process, var/center), the virtual card behind the
-  private pcscd (or in-process), the simulated acceptor, the private cupsd's capture queue (its
-  PDFs copied to var/out/printed), and the dev dock.
+  private pcscd (or in-process), the simulated acceptor (in-process, or the simulated ID-003 +
+  ccTalk cash unit on pseudo-terminals with the real driver), the private cupsd's capture queue
+  (its PDFs copied to var/out/printed), and the dev dock.
 """
 
 from __future__ import annotations
@@ -33,10 +35,20 @@ from kiosk.app.wiring import (
     load_or_create_salt,
 )
 from kiosk.center.client import CenterConfig
-from kiosk.config import AcceptorDriver, CardSimulator, KioskConfig, PrinterSimulator, ProfileKind
+from kiosk.config import (
+    AcceptorDriver,
+    CardSimulator,
+    CashUnitSettings,
+    KioskConfig,
+    PrinterSimulator,
+    ProfileKind,
+)
 from kiosk.flow import PaymentMode
 from kiosk.payment import FeeAcceptor
 from kiosk.payment.bridge import BridgeAcceptor
+from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
+from kiosk.payment.cctalk import CoinSettings
+from kiosk.payment.cctalk_wire import Checksum
 from kiosk.runtime import ReaderChoice, Runner
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
@@ -49,8 +61,8 @@ log = logging.getLogger(__name__)
 DEFAULT_VAR_DIR = Path(os.environ.get("KIOSK_VAR_DIR", Path(__file__).resolve().parents[2] / "var"))
 
 # Fee acceptor drivers this program includes, by the profile's ``payment.driver``: the cash-unit
-# bridge (the vendor's daemon on a Unix socket, docs/payment-bridge.md). A direct JCM ID-003
-# driver is not written (a profile naming it refuses to start).
+# bridge (the vendor's daemon on a Unix socket, docs/payment-bridge.md) and the JCM ID-003 bill
+# validator with a ccTalk coin acceptor and hoppers, driven directly (docs/cash-hardware.md).
 AcceptorFactory = Callable[[KioskConfig], FeeAcceptor]
 
 
@@ -65,7 +77,50 @@ def _bridge_acceptor(config: KioskConfig) -> FeeAcceptor:
 
 
 BRIDGE_START_WAIT_S = 3.0
-ACCEPTOR_DRIVERS: dict[AcceptorDriver, AcceptorFactory] = {AcceptorDriver.BRIDGE: _bridge_acceptor}
+
+
+def cash_unit_config(
+    config: KioskConfig, bill_validator: Path | None = None, coin_bus: Path | None = None
+) -> CashUnitConfig:
+    """The cash unit of ``config`` (the devices' paths may be given instead: the simulators').
+    Its ledger lives beside the journal, on the same durable storage."""
+    settings = config.payment.cash_unit
+    assert settings is not None  # kiosk.config: id003+cctalk has its devices
+    bills = bill_validator or _device(settings.bill_validator)
+    coins = coin_bus or _device(settings.coin_bus)
+    return CashUnitConfig(
+        bill_validator=bills,
+        coin_bus=coins,
+        ledger=config.journal_path.with_name("cash-ledger.json"),
+        coins=_coin_settings(settings),
+    )
+
+
+def _device(path: str | None) -> Path:
+    assert path is not None  # kiosk.config: required unless simulated
+    return Path(path)
+
+
+def _coin_settings(settings: CashUnitSettings) -> CoinSettings:
+    return CoinSettings(
+        checksum=Checksum(settings.coin_checksum.value),
+        echo=settings.coin_bus_echo,
+        acceptor_address=settings.coin_acceptor_address,
+        hopper_addresses=settings.hopper_addresses,
+    )
+
+
+def _cash_unit(config: KioskConfig) -> FeeAcceptor:
+    # No hopper cipher ships with the program: a hopper that requires the encrypted dispense is
+    # not used (docs/cash-hardware.md); the kiosk starts even if a device is not there yet
+    # (the drivers keep trying; issuance is offered only once both answer).
+    return CashUnit(cash_unit_config(config))
+
+
+ACCEPTOR_DRIVERS: dict[AcceptorDriver, AcceptorFactory] = {
+    AcceptorDriver.BRIDGE: _bridge_acceptor,
+    AcceptorDriver.ID003_CCTALK: _cash_unit,
+}
 
 
 @dataclass
@@ -123,7 +178,7 @@ def _build_real(config: KioskConfig) -> Kiosk:
         sound=AplayReminderPlayer(),
     )
     closers: list[Callable[[], None]] = []
-    if isinstance(acceptor, BridgeAcceptor):
+    if isinstance(acceptor, BridgeAcceptor | CashUnit):
         closers.append(acceptor.close)
     return Kiosk(assemble(parts), config, closers=closers)
 
@@ -169,11 +224,13 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
 
     simulators = config.simulators
     assert simulators is not None  # kiosk.config: a developer profile has [simulators]
+    cash_sim = simulators.acceptor and config.payment.driver is AcceptorDriver.ID003_CCTALK
     world = developer.start_world(
         options.var_dir,
         center_clock=options.center_clock,
         use_system_clock=options.use_system_clock,
         start_center=simulators.center,
+        cash_unit=cash_sim and config.payment.mode is PaymentMode.ACCEPTOR,
     )
     kiosk_closers: list[Callable[[], None]] = [world.close]
     try:
@@ -203,7 +260,11 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
             queue = config.printer.receipt_queue or world.daemons.queue
             ticket = LpTicketPrinter(queue, server=ticket_server)
         acceptor: FeeAcceptor | None = None
-        if config.payment.mode is PaymentMode.ACCEPTOR:
+        if world.cash is not None:
+            unit = developer.simulated_cash_unit(world, cash_unit_config(config, *world.cash_ports))
+            kiosk_closers.append(unit.close)
+            acceptor = unit
+        elif config.payment.mode is PaymentMode.ACCEPTOR:
             acceptor = world.acceptor if simulators.acceptor else _real_acceptor(config)
         parts = KioskParts(
             settings=config.flow_settings(new_boot_id()),

@@ -1,7 +1,8 @@
 """kiosk.app: the wiring per profile and ``python -m kiosk``.
 
 The store and city-hall wirings must load no simulator code (checked in a fresh interpreter);
-a store profile whose acceptor driver this program lacks refuses to start and says which; bad
+a store whose cash unit is not there (yet) starts and offers no issuance, and with the simulated
+cash unit's pseudo-terminals as its serial devices it takes and refunds money; bad
 profiles, missing certificates and a kiosk id that is not the certificate's stop the start with
 a message naming what to fix; the self test passes on the shipped profiles.
 """
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from hw_sim.cash import CashSimProcess, SimConfig
 from kiosk.app.profiles import build
 from kiosk.app.wiring import StartupError, load_or_create_salt
 from kiosk.config import load_profile
@@ -32,6 +34,7 @@ from kiosk.flow import PaymentMode
 from kiosk.languages import LANGUAGES
 from kiosk.payment import Denomination, MoneyInserted, MoneyRefunded
 from kiosk.payment.bridge import BridgeAcceptor
+from kiosk.payment.cash_unit import CashUnit
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,7 +85,15 @@ def tls_material(folder: Path, kiosk_id: str) -> dict[str, Path]:
     return paths
 
 
-ID003 = 'mode = "acceptor"\ndriver = "id003"\ndevice = "/dev/ttyUSB0"'
+def cash_unit(bills: str = "/dev/serial/by-id/none-bills", coins: str = "/dev/none-coins") -> str:
+    """The ID-003 + ccTalk cash unit on two serial devices (by default: not there)."""
+    return (
+        f'mode = "acceptor"\ndriver = "id003+cctalk"\nbill_validator = "{bills}"\n'
+        f'coin_bus = "{coins}"'
+    )
+
+
+CASH_UNIT = cash_unit()
 
 
 def bridge(socket_path: Path) -> str:
@@ -95,7 +106,7 @@ def write_profile(
     *,
     kiosk_id: str = "kiosk-test-0001",
     cert_for: str | None = None,
-    store_payment: str = ID003,
+    store_payment: str = CASH_UNIT,
 ) -> Path:
     tls = tls_material(folder / "tls", cert_for or kiosk_id)
     if kind == "store":
@@ -144,14 +155,20 @@ def run_kiosk(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[s
     )
 
 
-def test_store_profile_without_its_acceptor_driver_refuses_to_start(tmp_path: Path) -> None:
+def test_a_store_whose_cash_unit_is_not_there_starts_and_offers_no_issuance(
+    tmp_path: Path,
+) -> None:
     config = load_profile(write_profile(tmp_path, "store"))
-    with pytest.raises(StartupError, match=r"'id003'.*no driver"):
-        build(config)
-    result = run_kiosk("--profile", str(tmp_path / "store.toml"), "--start-only")
-    assert result.returncode == 3
-    assert "id003" in result.stderr
-    assert "simulated" not in result.stdout
+    kiosk = build(config)  # the drivers keep trying the serial devices: no refusal, no crash
+    try:
+        payment = kiosk.runner.services.payment
+        assert payment is not None
+        assert isinstance(payment.acceptor, CashUnit)
+        assert not payment.acceptor.available
+        assert payment.acceptor.config.ledger == tmp_path / "kiosk" / "cash-ledger.json"
+    finally:
+        kiosk.runner.stop()
+        kiosk.close()
 
 
 NO_SIMULATORS = textwrap.dedent(
@@ -192,10 +209,7 @@ def test_real_wirings_load_no_simulator_code(tmp_path: Path, kind: str) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[-1] == "hw_sim modules: []"
-    if kind == "store":
-        assert lines[0].startswith("refused: payment.driver = 'id003'")
-    else:
-        assert lines[0] == "Runner"  # the kiosk builds completely with real devices
+    assert lines[0] == "Runner"  # the kiosk builds completely with real devices
 
 
 def test_store_kiosk_takes_money_through_the_cash_unit_bridge(tmp_path: Path) -> None:
@@ -238,6 +252,41 @@ def test_store_kiosk_takes_money_through_the_cash_unit_bridge(tmp_path: Path) ->
             daemon.stdin.write("quit\n")
             daemon.stdin.close()
         assert daemon.wait(timeout=20) == 0
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_store_kiosk_takes_money_through_the_cash_unit_driven_directly(tmp_path: Path) -> None:
+    """The store wiring with payment.driver id003+cctalk on the simulated cash unit's
+    pseudo-terminals (its own process): a bill is escrowed and stacked, a coin taken, and the
+    refund paid by the hoppers."""
+    folder = Path(tempfile.mkdtemp(prefix="cash-", dir="/tmp"))
+    sim = CashSimProcess(folder / "sim", SimConfig())
+    kiosk = None
+    try:
+        sim.start()
+        payment_toml = cash_unit(str(sim.id003_path), str(sim.cctalk_path))
+        config = load_profile(write_profile(tmp_path, "store", store_payment=payment_toml))
+        kiosk = build(config)
+        payment = kiosk.runner.services.payment
+        assert payment is not None
+        acceptor = payment.acceptor
+        assert isinstance(acceptor, CashUnit)
+        assert acceptor.available
+        events: queue.Queue[object] = queue.Queue()
+        acceptor.set_listener(events.put)
+        acceptor.enable(300)
+        sim.control().insert(100)
+        inserted = events.get(timeout=20)
+        assert isinstance(inserted, MoneyInserted)
+        assert inserted.denomination is Denomination.Y100
+        acceptor.disable()
+        acceptor.refund_ref(100, "t/refund/1")
+        assert events.get(timeout=20) == MoneyRefunded(100, 100, "t/refund/1")
+    finally:
+        if kiosk is not None:
+            kiosk.runner.stop()
+            kiosk.close()
+        sim.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -288,7 +337,7 @@ def test_salt_is_made_once_and_kept_private(tmp_path: Path) -> None:
         load_or_create_salt(path)
 
 
-@pytest.mark.parametrize("name", ["store", "cityhall", "developer"])
+@pytest.mark.parametrize("name", ["store", "cityhall", "developer", "developer-cash"])
 def test_selftest_passes_on_the_shipped_profiles(name: str) -> None:
     result = run_kiosk("--profile", f"profiles/{name}.toml", "--selftest")
     assert result.returncode == 0, result.stdout + result.stderr

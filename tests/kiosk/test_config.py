@@ -68,6 +68,36 @@ def test_the_developer_profile() -> None:
     assert settings.services == (Service.ISSUE, Service.REGISTER, Service.STATUS)
 
 
+def test_the_developer_cash_profile_and_a_store_with_the_cash_unit() -> None:
+    config = load_profile(PROFILES / "developer-cash.toml")
+    assert config.payment.driver is AcceptorDriver.ID003_CCTALK
+    assert config.simulators is not None
+    assert config.simulators.acceptor  # the simulated cash unit stands in for the devices
+    assert config.payment.cash_unit is not None
+    assert config.payment.cash_unit.hopper_addresses == (3, 4)
+    data = raw("store")
+    data["payment"] = {
+        "mode": "acceptor",
+        "driver": "id003+cctalk",
+        "bill_validator": "/dev/serial/by-id/usb-bills",
+        "coin_bus": "/dev/serial/by-id/usb-coins",
+        "coin_checksum": "crc16",
+        "coin_bus_echo": False,
+        "hopper_addresses": [3, 4, 5],
+    }
+    cash_unit = parse(data).payment.cash_unit
+    assert cash_unit is not None
+    assert cash_unit.coin_checksum.value == "crc16"
+    assert cash_unit.hopper_addresses == (3, 4, 5)
+    assert not cash_unit.coin_bus_echo
+    del data["payment"]["coin_bus"]
+    with pytest.raises(ConfigError, match=r"payment\.coin_bus: missing"):
+        parse(data)
+    data["payment"]["coin_bus"] = "/dev/serial/by-id/usb-bills"
+    with pytest.raises(ConfigError, match=r"coin_bus: must not be the bill validator's port"):
+        parse(data)
+
+
 def test_it_loads_from_any_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,7 +154,17 @@ _DELETE = object()
         ("store", "simulators.center", True, "simulators: a store profile starts no simulator"),
         ("store", "printer", "kiosk-a4", "printer: must be a table"),
         ("cityhall", "printer.receipt_queue", _DELETE, "printer.receipt_queue: missing"),
-        ("developer", "simulators.acceptor", False, "payment.driver: must be 'simulated' exactly"),
+        ("developer", "simulators.acceptor", False, "payment.driver: with simulators.acceptor"),
+        ("developer-cash", "simulators.acceptor", False, "payment.bill_validator: missing"),
+        ("developer-cash", "payment.hopper_addresses", [3, 2], "hopper_addresses: 2 is the coin"),
+        ("developer-cash", "payment.hopper_addresses", [3, 3], "must list one or more ccTalk"),
+        ("developer-cash", "payment.hopper_addresses", [], "must list one or more ccTalk"),
+        ("developer-cash", "payment.hopper_addresses", [1], "must list one or more ccTalk"),
+        ("developer-cash", "payment.coin_acceptor_address", 0, "must be a ccTalk address"),
+        ("developer-cash", "payment.coin_checksum", "crc8", "coin_checksum: 'crc8' is not one"),
+        ("developer-cash", "payment.coin_bus_echo", "yes", "coin_bus_echo: must be true or"),
+        ("developer-cash", "payment.device", "/dev/ttyUSB0", "payment.device: not used by id003"),
+        ("developer-cash", "payment.coin_bus", "ttyUSB1", "coin_bus: must be the absolute path"),
         ("developer", "simulators.card", "usb", "simulators.card: 'usb' is not one of"),
         ("developer", "simulators", _DELETE, "simulators: missing"),
     ],
