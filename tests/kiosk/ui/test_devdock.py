@@ -144,3 +144,52 @@ def test_sections_follow_the_simulators_given(qtbot: QtBot) -> None:
     dock = DevDock()
     qtbot.addWidget(dock)
     assert dock.buttons == {}
+
+
+def test_the_cash_unit_section_drives_the_simulated_cash_unit(qtbot: QtBot) -> None:
+    """The dock plays resident and staff on the simulated ID-003 + ccTalk cash unit, which the
+    kiosk's real driver reads on its pseudo-terminals."""
+    import tempfile
+
+    from hw_sim.cash import CashSimProcess, SimConfig
+    from kiosk.payment import EscrowHeld
+    from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
+
+    folder = Path(tempfile.mkdtemp(prefix="cash-", dir="/tmp"))
+    sim = CashSimProcess(folder / "sim", SimConfig())
+    sim.start()
+    unit = CashUnit(CashUnitConfig(sim.id003_path, sim.cctalk_path, folder / "ledger.json"))
+    events: list[AcceptorEvent] = []
+    unit.set_listener(events.append)
+    dock = DevDock(cash=sim.control())
+    qtbot.addWidget(dock)
+    try:
+        assert unit.wait_ready(20)
+        unit.enable(300)
+        dock.buttons["cash-insert-100"].click()
+        dock.buttons["cash-insert-1000"].click()
+        dock.wait_idle()
+        assert wait_for(
+            lambda: (
+                MoneyInserted(Denomination.Y100)
+                in [MoneyInserted(e.denomination) for e in events if isinstance(e, MoneyInserted)]
+            ),
+            timeout=20,
+        )
+        assert wait_for(lambda: EscrowHeld(Denomination.Y1000) in events, timeout=20)
+        dock.buttons["cash-empty-100"].click()
+        dock.buttons["cash-state"].click()
+        dock.wait_idle()
+        qtbot.waitUntil(lambda: "100×0" in dock.status.text(), timeout=5000)
+        dock.buttons["cash-power"].click()
+        dock.wait_idle()
+        unit.disable()
+        assert wait_for(lambda: sim.control().state()["validator"]["bezel"], timeout=20)
+        dock.buttons["cash-take"].click()
+        dock.wait_idle()
+        # the escrowed bill came back after the power cut
+        qtbot.waitUntil(lambda: "¥1,000" in dock.status.text(), timeout=5000)
+    finally:
+        unit.close()
+        sim.stop()
+        shutil.rmtree(folder, ignore_errors=True)
