@@ -162,7 +162,14 @@ class Driver:
         self.tap(self.window.cancel_button, "cancel button")
 
     def choose_service(self, service: ev.Service) -> None:
+        """Tap the service once the start screen offers it, as a resident would (issuance waits
+        for the fee acceptor and the center: a cash unit reconnecting, a center health check)."""
         self.wait_for(st.Start)
+        self.wait_until(
+            lambda s: s.center.problem is None
+            and (service is not ev.Service.ISSUE or s.acceptor_available),
+            f"service {service.value} offered",
+        )
         view = self.window.view
         buttons = getattr(view, "services", {})
         self.tap(buttons.get(service), f"service {service.value}")

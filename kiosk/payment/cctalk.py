@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 # (its own payout timeout); no progress for STALL_S means it is stuck: emergency stop.
 POLL_S = 0.2
 REPLY_TIMEOUT_S = 0.3
-MISSES_LOST = 5
+MISSES_LOST = 8  # polls in a row without an answer (each asked twice): about 6 s
 PAYOUT_POLL_S = 0.1
 STALL_S = 8.0
 HEALTH_S = 5.0  # hoppers are checked this often while idle

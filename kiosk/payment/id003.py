@@ -41,11 +41,12 @@ log = logging.getLogger(__name__)
 
 # Polling: public drivers poll every 100–200 ms and expect an answer within 50 ms (500 ms
 # while the validator initialises). A loaded kiosk PC and USB adapters add latency, so the
-# answer may take REPLY_TIMEOUT_S; MISSES_LOST polls in a row without one is a lost line.
+# answer may take REPLY_TIMEOUT_S; MISSES_LOST polls in a row without one (about 5 s) is a lost
+# line — a hiccup of the PC is not taken for a validator gone.
 POLL_S = 0.2
 REPLY_TIMEOUT_S = 0.4
 INIT_TIMEOUT_S = 10.0  # RESET → out of INITIALIZING
-MISSES_LOST = 5
+MISSES_LOST = 8
 ESCROW_LIMIT_S = 30.0  # a bill the kiosk did not decide on in this time goes back
 # The bills a Japanese kiosk takes: ¥2000 is inhibited (rarely used, and the screens say so).
 ACCEPTED_BILLS = (Denomination.Y1000, Denomination.Y5000, Denomination.Y10000)

@@ -3,9 +3,11 @@
 Per session: the private pcscd with vpcd (tests/conftest.py ``pcscd``), a private cupsd with
 the capture queue, the simulated center as its own process over mutual TLS (the center's test
 harness, tests/hw_sim/center/harness.py), reset to a fixed weekday morning before each test.
-Per test: a card dock with fresh PIN counters, a simulated fee acceptor, a healthy printer, a
-journal in a temporary folder, and a kiosk assembled by kiosk.app.wiring.assemble — the same
-assembly as the real profiles — with its Qt window, driven by kiosk.app.demo.Driver.
+Per test: a card dock with fresh PIN counters, a simulated fee acceptor (or, with
+``cash_unit=``, the simulated ID-003 + ccTalk cash unit in its own process on pseudo-terminals
+with the kiosk's real driver), a healthy printer, a journal in a temporary folder, and a kiosk
+assembled by kiosk.app.wiring.assemble — the same assembly as the real profiles — with its Qt
+window, driven by kiosk.app.demo.Driver.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cardio.pcsc import PcscContext
 from hw_sim.acceptor import SimulatedAcceptor
 from hw_sim.acceptor_bridge import AcceptorBridgeServer
 from hw_sim.card import CardDock
+from hw_sim.cash import CashSimControl, CashSimProcess, SimConfig, SimulatorCipher
 from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd, private_cupsd_session
 from hw_sim.stack.pcscd import VPCD_READER_NAMES
@@ -36,6 +39,8 @@ from kiosk.flow.state import PaymentMode
 from kiosk.journal import Journal
 from kiosk.payment import FeeAcceptor
 from kiosk.payment.bridge import BridgeAcceptor
+from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
+from kiosk.payment.cctalk import CoinSettings
 from kiosk.runtime import HealthTiming, PrintTiming, ReaderChoice, RetryPolicy, Runner
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
@@ -124,6 +129,13 @@ class KioskUnderTest:
     jobs_done: list[Any] = field(default_factory=list)
     ledger: CenterLedger | None = None  # the kiosk's totals at the center, days fixed at start
     bridge: AcceptorBridgeServer | None = None  # with cash_bridge: the daemon in front of acceptor
+    cash: CashSimProcess | None = None  # with cash_unit: the simulated ID-003 + ccTalk cash unit
+    cash_driver: CashUnit | None = None  # and the kiosk's driver on it
+
+    @property
+    def cash_control(self) -> CashSimControl:
+        assert self.cash is not None
+        return self.cash.control()
 
     def journal(self) -> Journal:
         return Journal(self.journal_path)
@@ -170,6 +182,7 @@ def make_kiosk(
         report_retry: RetryPolicy | None = None,
         health_timing: HealthTiming | None = None,
         cash_bridge: bool = False,
+        cash_unit: SimConfig | None = None,
     ) -> KioskUnderTest:
         dock = CardDock(
             port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
@@ -184,6 +197,22 @@ def make_kiosk(
             assert bridge_driver.wait_connected(10)
             kiosk_acceptor = bridge_driver
             bridges.append((bridge_driver, bridge, folder))
+        cash: CashSimProcess | None = None
+        cash_driver: CashUnit | None = None
+        money: Any = acceptor
+        if cash_unit is not None:  # the real driver on the simulated cash unit's ptys
+            folder = Path(tempfile.mkdtemp(prefix="cash-", dir="/tmp"))  # short pty links
+            cash = CashSimProcess(folder / "sim", cash_unit)
+            cash.start()
+            coins = CoinSettings(hopper_addresses=tuple(h[0] for h in cash_unit.hoppers))
+            config = CashUnitConfig(
+                cash.id003_path, cash.cctalk_path, tmp_path / "kiosk" / "cash-ledger.json", coins
+            )
+            cash_driver = CashUnit(config, cipher=SimulatorCipher())
+            assert cash_driver.wait_ready(20)
+            kiosk_acceptor = cash_driver
+            money = cash.control()
+            cash_units.append((cash_driver, cash, folder))
         sound = SilentReminderPlayer()
         journal_path = tmp_path / "kiosk" / "journal.sqlite3"
         jobs: list[Any] = []
@@ -220,7 +249,7 @@ def make_kiosk(
         start_on_qt(runner)
         window = make_window(runner, size=(1280, 800))
         window.show()
-        driver = Driver(runner, window, qapp, dock=dock, acceptor=acceptor, shots_dir=shots)
+        driver = Driver(runner, window, qapp, dock=dock, acceptor=money, shots_dir=shots)
         made.append((runner, window, dock, acceptor))
         driver.pump(0.05)
         return KioskUnderTest(
@@ -236,9 +265,12 @@ def make_kiosk(
             jobs,
             CenterLedger(center),
             bridge,
+            cash,
+            cash_driver,
         )
 
     bridges: list[tuple[BridgeAcceptor, AcceptorBridgeServer, Path]] = []
+    cash_units: list[tuple[CashUnit, CashSimProcess, Path]] = []
     yield make
     for runner, window, dock, acceptor in made:
         dock.close()
@@ -251,6 +283,10 @@ def make_kiosk(
     for bridge_driver, bridge_server, folder in bridges:
         bridge_driver.close()
         bridge_server.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    for cash_driver, cash_sim, folder in cash_units:
+        cash_driver.close()
+        cash_sim.stop()
         shutil.rmtree(folder, ignore_errors=True)
     qapp.processEvents()
     reader_context.release()
