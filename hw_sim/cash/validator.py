@@ -70,6 +70,7 @@ class Id003Validator:
         self.phase_until = 0.0
         self.reject_code = 0
         self.vend_valid_at: float | None = None  # when VEND VALID was first reported (benchmark)
+        self.stacked_at: float | None = None  # when the last bill reached the stacker (benchmark)
         self.changed = True
         if state is not None:
             self._restore(state)
@@ -197,6 +198,7 @@ class Id003Validator:
                 self.stacker[self.bill or 0] += 1
                 self.where = "stacked"
                 self.vend_valid_at = None
+                self.stacked_at = self.clock()
                 self._enter("vend_valid", 0)
             case "stacked":
                 self._enter("idle", 0)
@@ -330,6 +332,7 @@ class Id003Validator:
             "powered_up": self.powered_up,
             "inhibited": self.inhibited,
             "vend_valid_at": self.vend_valid_at,
+            "stacked_at": self.stacked_at,
         }
 
 
