@@ -138,7 +138,6 @@ class CoinBus:
             header, data = self._hopper(self.hoppers[frame.destination], frame.header, frame.data)
         else:
             return None  # nobody at that address: silence, as on a real bus
-        self.changed = True
         source = frame.destination
         return w.encode(w.HOST_ADDRESS, header, data, source=source, checksum=self.checksum)
 

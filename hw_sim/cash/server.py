@@ -120,7 +120,10 @@ class CashSimulator:
         while not self.stopped.is_set():
             for frame in decoder.feed(port.read(0.05)):
                 with self.lock:
+                    before = self.validator.snapshot()
                     answer = self.validator.handle(frame)
+                    if self.validator.snapshot() != before:
+                        self._save()  # what a command changed is kept before it is answered
                 if answer is not None:
                     port.send(answer)
 
@@ -135,7 +138,10 @@ class CashSimulator:
                 if frame.destination == cctalk_wire.HOST_ADDRESS:
                     continue  # an answer (ours, echoed): not for a device
                 with self.lock:
+                    before = self.bus.snapshot()
                     answer = self.bus.handle(frame)
+                    if self.bus.snapshot() != before:
+                        self._save()  # e.g. a dispense accepted: kept before it is answered
                 if answer is not None:
                     port.send(answer)
 

@@ -78,7 +78,6 @@ class Id003Validator:
     # --- the host's frames --------------------------------------------------------------------
 
     def handle(self, frame: w.Frame) -> bytes | None:
-        self.changed = True
         command, data = frame.command, frame.data
         if command == w.Command.STATUS_REQUEST:
             return self._status()
