@@ -10,10 +10,10 @@ import pytest
 
 from hw_sim.cash import SimConfig
 from kiosk.domain import CertificateKind
-from kiosk.errors import Problem
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
+from kiosk.problems import Problem
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
 from tests.e2e.test_kiosk_printer import FEE, wait_closed
 

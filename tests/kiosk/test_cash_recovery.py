@@ -27,7 +27,7 @@ from kiosk.journal import (
     RefundIntent,
     TransactionOpened,
 )
-from kiosk.journal.records import Step
+from kiosk.journal.records import RefundCause, Step
 from kiosk.payment import (
     CashRecovery,
     ChangeDispensed,
@@ -36,6 +36,7 @@ from kiosk.payment import (
     RecoveredCredit,
     RecoveredPayout,
 )
+from kiosk.problems import Problem
 from kiosk.runtime import Runner, recover_open_transactions
 from kiosk.runtime.cash_recovery import reconcile_cash
 from kiosk.runtime.runner import payout_ref
@@ -85,7 +86,7 @@ def test_payouts_are_named_after_their_journal_intent(runner: Any) -> None:
     open_payment(journal)
     journal.write(MoneyIn("t-1", 1000))
     for _ in range(2):
-        run.submit((fx.JournalWrite(RefundIntent("t-1", 100, "stray")), fx.Refund(100)))
+        run.submit((fx.JournalWrite(RefundIntent("t-1", 100, RefundCause.STRAY)), fx.Refund(100)))
     run.submit((fx.JournalWrite(ChangeIntent("t-1", 700)), fx.DispenseChange(700)))
     run.submit((fx.Refund(50),))  # not journaled: no name
     assert run.wait_idle(5)
@@ -142,7 +143,7 @@ def test_a_payout_the_hoppers_settled_is_journaled_with_what_left(tmp_path: Path
     journal = Journal(tmp_path / "journal.sqlite3")
     open_payment(journal, "t-1", 300)
     journal.write(MoneyIn("t-1", 1000, "bill-1"))
-    journal.write(RefundIntent("t-1", 1000, "P-401"))
+    journal.write(RefundIntent("t-1", 1000, Problem.ACCEPTOR_JAMMED))
     ref = payout_ref("t-1", Step.REFUND, 1)
     cash = CashRecovery(payouts=(RecoveredPayout(ref, "refund", 1000, 600),))
     assert reconcile_cash(journal, cash, KIOSK) == [ref]
