@@ -34,7 +34,8 @@ from kiosk.journal import Journal
 from kiosk.journal import records as rec
 from kiosk.payment import EscrowHeld, MoneyInserted, RecoverableAcceptor
 from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
-from kiosk.payment.cctalk import CcTalkBus, CoinSettings
+from kiosk.payment.cctalk import CoinSettings
+from kiosk.payment.cctalk_hoppers import HopperPayouts
 from kiosk.runtime import PaymentService, Runner, Services, ThreadLoop, Timers
 from kiosk.runtime.cash_recovery import reconcile_cash
 from kiosk.runtime.recovery import recover_open_transactions
@@ -168,16 +169,16 @@ def install_kill(point: str, unit: CashUnit, runner: Runner) -> None:
         return result
 
     unit.ledger.credit_stacked = vend_valid  # type: ignore[method-assign]
-    send = CcTalkBus._send_dispense
+    send = HopperPayouts._send_dispense
 
-    def dispensing(self: CcTalkBus, hopper: Any, coins: int, counter: int) -> bool:
+    def dispensing(self: HopperPayouts, hopper: Any, coins: int, counter: int) -> bool:
         accepted = send(self, hopper, coins, counter)
         if point in ("change-paying", "refund-paying") and accepted:
             time.sleep(0.15)  # a few coins out, most still to come
             die(point)
         return accepted
 
-    CcTalkBus._send_dispense = dispensing  # type: ignore[method-assign]
+    HopperPayouts._send_dispense = dispensing  # type: ignore[method-assign]
 
 
 def wait_for(runner: Runner, what: Callable[[st.FlowState], bool], name: str) -> st.FlowState:

@@ -129,7 +129,7 @@ def test_a_hopper_jam_mid_payout(make_cash_rig: MakeRig) -> None:
 def test_a_stalled_hopper_gets_an_emergency_stop(
     make_cash_rig: MakeRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kiosk.payment.cctalk.STALL_S", 1.0)
+    monkeypatch.setattr("kiosk.payment.cctalk_hoppers.STALL_S", 1.0)
     rig = make_cash_rig(SimConfig(hoppers=[(3, 100, 40)]))
     assert rig.unit is not None
     rig.control.hopper_stall(3)  # the next payout never moves
@@ -247,7 +247,7 @@ def test_a_payout_cut_by_the_kiosk_stopping_is_settled_from_the_registers(
 def test_a_line_lost_mid_payout_reports_what_the_registers_say_when_it_is_back(
     make_cash_rig: MakeRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("kiosk.payment.cctalk.STALL_S", 1.0)
+    monkeypatch.setattr("kiosk.payment.cctalk_hoppers.STALL_S", 1.0)
     rig = make_cash_rig()
     assert rig.unit is not None
     rig.unit.refund_ref(800, "t/refund/1")
