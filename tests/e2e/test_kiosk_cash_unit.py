@@ -9,25 +9,15 @@ from __future__ import annotations
 import pytest
 
 from hw_sim.cash import SimConfig
-from kiosk.domain import CertificateKind
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.journal import CloseReason
 from kiosk.problems import Problem
 from tests.e2e.conftest import KioskUnderTest, MakeKiosk
+from tests.e2e.test_kiosk_cash_bridge import to_payment
 from tests.e2e.test_kiosk_printer import FEE, wait_closed
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.cupsd]
-
-
-def to_payment(kiosk: KioskUnderTest) -> str:
-    driver = kiosk.driver
-    driver.to_menu("normal", "1234")
-    driver.order(CertificateKind.JUMINHYO, copies=1)
-    driver.confirm()
-    state = driver.wait_for(st.Payment, timeout=120)
-    assert state.txn is not None
-    return state.txn.txn_id
 
 
 def change_paid(kiosk: KioskUnderTest) -> st.FlowState:

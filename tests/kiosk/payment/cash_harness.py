@@ -20,6 +20,7 @@ from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
 from kiosk.payment.cctalk import CoinSettings
 from kiosk.payment.cctalk_wire import Checksum
 
+SIMULATOR_CIPHER = SimulatorCipher()  # the simulated encrypting hoppers' cipher
 WAIT_S = 20.0  # generous: the machine is shared, and the simulator paces bytes at 9600 baud
 
 
@@ -68,7 +69,8 @@ class CashRig:
     def ledger_path(self) -> Path:
         return self.folder / "cash-ledger.json"
 
-    def start_unit(self, **coin_settings: Any) -> CashUnit:
+    def start_unit(self, cipher: Any = SIMULATOR_CIPHER, **coin_settings: Any) -> CashUnit:
+        """The kiosk's driver on the simulator (``cipher``: the hoppers' dispense cipher)."""
         if self.unit is not None:
             self.unit.close()
         settings = CoinSettings(
@@ -80,7 +82,7 @@ class CashRig:
         config = CashUnitConfig(
             self.sim.id003_path, self.sim.cctalk_path, self.ledger_path, settings
         )
-        self.unit = CashUnit(config, cipher=SimulatorCipher())
+        self.unit = CashUnit(config, cipher=cipher)
         self.unit.set_listener(self.events)
         assert self.unit.wait_ready(WAIT_S), "the cash unit did not connect"
         return self.unit

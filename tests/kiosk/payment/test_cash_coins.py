@@ -150,21 +150,8 @@ def test_three_hoppers_on_one_bus_with_an_encrypted_one(make_cash_rig: MakeRig) 
 
 
 def test_an_encrypted_hopper_without_the_cipher_is_not_used(make_cash_rig: MakeRig) -> None:
-    from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
-    from kiosk.payment.cctalk import CoinSettings
-
     rig = make_cash_rig(SimConfig(hoppers=[(3, 100, 10), (4, 10, 50)], encrypted=[3]), start=False)
-    unit = CashUnit(
-        CashUnitConfig(
-            rig.sim.id003_path,
-            rig.sim.cctalk_path,
-            rig.ledger_path,
-            CoinSettings(hopper_addresses=(3, 4)),
-        )
-    )
-    rig.unit = unit
-    unit.set_listener(rig.events)
-    assert unit.wait_ready(20)
+    unit = rig.start_unit(cipher=None)  # as shipped: no manufacturer's cipher
     unit.dispense_change_ref(200, "t/change/1")
     assert rig.events.wait(ChangeDispensed) == [ChangeDispensed(200, 200, "t/change/1")]
     assert tray(rig.state()) == [10] * 20  # all from the hopper that needs no cipher
@@ -173,9 +160,6 @@ def test_an_encrypted_hopper_without_the_cipher_is_not_used(make_cash_rig: MakeR
 
 
 def test_a_wrong_cipher_is_refused_by_the_hopper(make_cash_rig: MakeRig) -> None:
-    from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
-    from kiosk.payment.cctalk import CoinSettings
-
     class WrongCipher:
         name = "wrong"
 
@@ -183,18 +167,7 @@ def test_a_wrong_cipher_is_refused_by_the_hopper(make_cash_rig: MakeRig) -> None
             return bytes(8)
 
     rig = make_cash_rig(SimConfig(hoppers=[(3, 100, 10), (4, 10, 50)], encrypted=[3]), start=False)
-    unit = CashUnit(
-        CashUnitConfig(
-            rig.sim.id003_path,
-            rig.sim.cctalk_path,
-            rig.ledger_path,
-            CoinSettings(hopper_addresses=(3, 4)),
-        ),
-        cipher=WrongCipher(),
-    )
-    rig.unit = unit
-    unit.set_listener(rig.events)
-    assert unit.wait_ready(20)
+    unit = rig.start_unit(cipher=WrongCipher())
     unit.dispense_change_ref(100, "t/change/1")
     assert rig.events.wait(ChangeDispensed) == [ChangeDispensed(100, 100, "t/change/1")]
     assert tray(rig.state()) == [10] * 10
