@@ -27,13 +27,14 @@ from kiosk.audit import AuditEvent, audit, record
 from kiosk.journal import Journal, TransactionSummary
 from kiosk.journal.records import ChangeOutcome, MoneyIn, RefundOutcome, Step
 from kiosk.payment import CashRecovery, RecoveredPayout
+from kiosk.problems import OwedCode
 from kiosk.runtime.runner import payout_ref
 
 log = logging.getLogger(__name__)
 
-# The staff code of money found in the machine after a restart with no transaction to give it
-# to (the audit log is then the only record): kiosk.runtime.recovery's K-910 family.
-STAFF_CODE_UNATTRIBUTED = "K-911"
+# Money found in the machine after a restart with no transaction to give it to is owed like any
+# money a restart finds unsettled (the catalog's K-910); the audit log is then its only record.
+STAFF_CODE_UNATTRIBUTED = OwedCode.RECOVERED
 
 
 def reconcile_cash(journal: Journal, cash: CashRecovery, kiosk_id: str) -> list[str]:

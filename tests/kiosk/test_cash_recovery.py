@@ -187,4 +187,4 @@ def test_a_credit_with_no_transaction_is_audited_for_staff(
         assert reconcile_cash(journal, CashRecovery(credits=(RecoveredCredit("c-1", 500),)),
                               KIOSK) == ["c-1"]  # fmt: skip
     lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.audit"]
-    assert any("unattributed" in line and "K-911" in line and "500" in line for line in lines)
+    assert any("unattributed" in line and "K-910" in line and "500" in line for line in lines)
