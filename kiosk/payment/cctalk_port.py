@@ -48,8 +48,8 @@ class CcTalkPort(DeviceWorker):
         super().__init__(link, poll_s=settings.poll_s)
         self._decoder = w.Decoder(settings.checksum)
 
-    def _hopper_status(self, address: int) -> w.HopperStatus | None:
-        answer = self._ask(address, w.Header.REQUEST_HOPPER_STATUS, tries=3)
+    def _hopper_status(self, address: int, tries: int = 3) -> w.HopperStatus | None:
+        answer = self._ask(address, w.Header.REQUEST_HOPPER_STATUS, tries=tries)
         if answer is None or answer.header != w.REPLY_ACK:
             return None
         try:
@@ -58,8 +58,8 @@ class CcTalkPort(DeviceWorker):
             log.warning("cctalk: %s", exc)
             return None
 
-    def _flags(self, address: int) -> w.HopperFlags | None:
-        answer = self._ask(address, w.Header.TEST_HOPPER, tries=3)
+    def _flags(self, address: int, tries: int = 3) -> w.HopperFlags | None:
+        answer = self._ask(address, w.Header.TEST_HOPPER, tries=tries)
         if answer is None or answer.header != w.REPLY_ACK:
             return None
         try:
@@ -67,8 +67,10 @@ class CcTalkPort(DeviceWorker):
         except w.CcTalkProtocolError:
             return None
 
-    def _number(self, address: int, header: int, parse: Callable[[bytes], int]) -> int | None:
-        answer = self._ask(address, header, tries=3)
+    def _number(
+        self, address: int, header: int, parse: Callable[[bytes], int], tries: int = 3
+    ) -> int | None:
+        answer = self._ask(address, header, tries=tries)
         if answer is None or answer.header != w.REPLY_ACK:
             return None
         try:
