@@ -40,10 +40,9 @@ from kiosk.runtime import (
 )
 from kiosk.runtime.card import Connector, MonitorFactory
 from kiosk.runtime.cash_recovery import reconcile_cash
-from kiosk.runtime.health import HealthTiming
+from kiosk.runtime.center import HealthTiming, RetryPolicy
 from kiosk.runtime.print_recovery import interrupted_prints
 from kiosk.runtime.printer import JobObserver, Printer
-from kiosk.runtime.reports import RetryPolicy
 from kiosk.sound import SilentReminderPlayer
 from printing.security import PrintCalibration
 
@@ -79,8 +78,8 @@ class KioskParts:
     card_connector: Connector | None = None  # None: PC/SC (cardio.pcsc)
     card_monitor: MonitorFactory | None = pcsc_monitor
     center_client: Callable[[CenterConfig], CenterClient] = CenterClient
-    report_retry: RetryPolicy | None = None  # None: kiosk.runtime.reports' constants
-    health_timing: HealthTiming | None = None  # None: kiosk.runtime.health's constants
+    report_retry: RetryPolicy | None = None  # None: kiosk.runtime.center.report's constants
+    health_timing: HealthTiming | None = None  # None: kiosk.runtime.center.health's constants
 
 
 def check_private_file(path: Path, name: str) -> None:

@@ -21,14 +21,18 @@ application binds to a signal (kiosk/app/qt.py) and tests bind to :class:`Thread
 """
 
 from kiosk.runtime.card import CardService, ReaderChoice
-from kiosk.runtime.center import CenterService
+from kiosk.runtime.center import (
+    CenterService,
+    HealthMonitor,
+    HealthTiming,
+    ReportSender,
+    RetryPolicy,
+)
 from kiosk.runtime.context import IssuedJob, TransactionFacts
-from kiosk.runtime.health import HealthMonitor, HealthTiming
 from kiosk.runtime.loop import ThreadLoop
 from kiosk.runtime.payment import PaymentService
 from kiosk.runtime.printer import PrintService, PrintTiming, TicketPrinter
 from kiosk.runtime.recovery import RecoveredReport, recover_open_transactions
-from kiosk.runtime.reports import ReportSender, RetryPolicy
 from kiosk.runtime.runner import Post, ReminderPlayer, Runner, Services
 from kiosk.runtime.timers import Timers
 

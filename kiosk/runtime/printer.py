@@ -1,7 +1,7 @@
 """The print service: check the printer, print the composed job, track it to its end.
 
 All CUPS work runs on one worker thread (printing.cups bounds every call itself). The job was
-composed when the envelope arrived (kiosk/runtime/center.py); here it is submitted after the
+composed when the envelope arrived (kiosk/runtime/center/send.py); here it is submitted after the
 payment, tracked until a terminal state or the deadline, and its progress and outcome become
 flow events. A failed job is cancelled by the adapter so that it cannot come out after the
 refund (docs/printing-cups.md). Progress and results count IPP impressions (page sides): a copy

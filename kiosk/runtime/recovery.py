@@ -39,7 +39,7 @@ from kiosk.journal import (
 )
 from kiosk.journal.records import Step
 from kiosk.problems import OwedCode
-from kiosk.runtime.reporting import IssuanceFacts
+from kiosk.runtime.center.report import IssuanceFacts
 
 log = logging.getLogger(__name__)
 

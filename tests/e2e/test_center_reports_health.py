@@ -15,9 +15,14 @@ import pytest
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key
 from kiosk.flow.events import CenterFailure, CenterHealthChanged
-from kiosk.runtime.health import HealthMonitor, HealthTiming
-from kiosk.runtime.reporting import IssuanceFacts
-from kiosk.runtime.reports import ReportJob, ReportSender, RetryPolicy
+from kiosk.runtime.center import (
+    HealthMonitor,
+    HealthTiming,
+    IssuanceFacts,
+    ReportJob,
+    ReportSender,
+    RetryPolicy,
+)
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.e2e.conftest import CenterLedger
 from tests.hw_sim.center.harness import BUSINESS_MORNING, RunningCenter, open_session

@@ -51,13 +51,13 @@ from kiosk.payment import (
 )
 from kiosk.runtime import CardService, PaymentService, ReaderChoice, TransactionFacts
 from kiosk.runtime.card import CARD_STOP_S
+from kiosk.runtime.center import IssuanceFacts, center_failure, completion_report
 from kiosk.runtime.recovery import (
     RESTART_REASON,
     STAFF_CODE_RECOVERED,
     finish_recovered,
     recover_open_transactions,
 )
-from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
 from kiosk.runtime.ticket import render_ticket
 from kiosk.sound import MELODIES, AplayReminderPlayer, reminder_wav
 from printing.faults import PrinterFault

@@ -38,7 +38,7 @@ from kiosk.payment import (
     RejectReason,
     TrayEmptied,
 )
-from kiosk.runtime.reporting import completion_report
+from kiosk.runtime.center import completion_report
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import (

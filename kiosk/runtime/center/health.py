@@ -20,7 +20,7 @@ from kiosk.center import wire
 from kiosk.center.client import CenterClient
 from kiosk.center.errors import CenterError, Maintenance
 from kiosk.flow.events import CenterFailure, CenterHealthChanged
-from kiosk.runtime.reporting import center_failure
+from kiosk.runtime.center.failures import center_failure
 
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,18 @@
-"""The center service: the issuance-center calls of the flow, off the flow thread.
+"""The center service: sends the flow's issuance-center calls, off the flow thread.
 
 Three threads, each with its own :class:`~kiosk.center.client.CenterClient` (``requests.Session``
 is not thread-safe):
 
 - the **session worker**: challenge, authentication + offer, issuance, usage registration,
   status, the municipality list, and ending the resident's session on wipe;
-- the **report worker** (kiosk/runtime/reports.py): completion reports, which may come after the
-  session ended, may wait for an issuance still in flight, must never queue behind the next
-  resident's calls, and are sent again with a capped back-off until the center acknowledges;
-- the **health monitor** (kiosk/runtime/health.py): ``GET /health`` at start, periodically, and
-  at once after a failed call; the start screen offers its services only while the center
-  answers, and the reports waiting for the center are sent as soon as it is back.
+- the **report worker** (kiosk/runtime/center/report.py): completion reports, which may come
+  after the session ended, may wait for an issuance still in flight, must never queue behind
+  the next resident's calls, and are sent again with a capped back-off until the center
+  acknowledges;
+- the **health monitor** (kiosk/runtime/center/health.py): ``GET /health`` at start,
+  periodically, and at once after a failed call; the start screen offers its services only
+  while the center answers, and the reports waiting for the center are sent as soon as it is
+  back.
 
 ``CancelCenterCall`` abandons the call in flight: its late answer is dropped (a generation
 counter) and, if a call is running, the session worker and its client are replaced so that the
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from kiosk.center import wire
 from kiosk.center.client import CenterClient
@@ -53,11 +56,16 @@ from kiosk.flow.events import (
     StatusReceived,
 )
 from kiosk.journal import serial_digest
+from kiosk.runtime.center.failures import center_failure
+from kiosk.runtime.center.health import HealthMonitor, HealthTiming
+from kiosk.runtime.center.report import (
+    IssuanceFacts,
+    ReportJob,
+    ReportSender,
+    RetryPolicy,
+    completion_report,
+)
 from kiosk.runtime.context import IssuedJob, TransactionFacts
-from kiosk.runtime.health import HealthMonitor, HealthTiming
-from kiosk.runtime.recovery import RecoveredReport
-from kiosk.runtime.reporting import IssuanceFacts, center_failure, completion_report
-from kiosk.runtime.reports import ReportJob, ReportSender, RetryPolicy
 from printing.certificates import CertificateRequest
 from printing.security import (
     BACK_SIDE_FORMAT,
@@ -67,6 +75,9 @@ from printing.security import (
     SecurityPrintingError,
     compose_job,
 )
+
+if TYPE_CHECKING:  # recovery imports the report module of this package
+    from kiosk.runtime.recovery import RecoveredReport
 
 log = logging.getLogger(__name__)
 

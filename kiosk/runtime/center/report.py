@@ -1,4 +1,8 @@
-"""Completion reports, sent until the center acknowledges them while the kiosk runs.
+"""Completion reports: what they say, and the worker that sends them until the center
+acknowledges them while the kiosk runs.
+
+:func:`completion_report` maps the flow's ``ReportCompletion`` to the protocol's completion
+report (docs/center-protocol.md, "Completion"), field by field.
 
 One worker thread with its own :class:`~kiosk.center.client.CenterClient` sends every report
 (the flow's, and those a restart replays from the journal). A report the client could not
@@ -18,6 +22,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from kiosk.center import wire
 from kiosk.center.client import CenterClient
@@ -30,9 +35,43 @@ from kiosk.center.errors import (
     KioskNotAuthorised,
     Maintenance,
 )
-from kiosk.runtime.reporting import IssuanceFacts
+from kiosk.flow import effects as fx
+from kiosk.flow.state import PaymentMode
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IssuanceFacts:
+    """What a completion report needs of an issuance (no personal data)."""
+
+    issuance_id: str
+    fee_per_copy_yen: int
+    copies: int
+
+
+# The flow's payment modes as the protocol names where the fee is paid.
+PAYMENT_PLACES = {
+    PaymentMode.ACCEPTOR: wire.PaymentPlace.KIOSK,
+    PaymentMode.COUNTER: wire.PaymentPlace.COUNTER,
+}
+
+
+def completion_report(effect: fx.ReportCompletion, completed_at: datetime) -> wire.CompletionReport:
+    """The protocol's report from the flow's: a field-by-field mapping (the flow decides every
+    amount, docs/flow.md; the center checks them against the issuance, wire
+    ``CompletionReport.problem``)."""
+    return wire.CompletionReport(
+        outcome=wire.CompletionOutcome(effect.outcome.value),
+        copies_printed=effect.copies_printed,
+        amount_paid_yen=effect.amount_paid_yen,
+        amount_refunded_yen=effect.amount_refunded_yen,
+        refund_pending_yen=effect.refund_pending_yen,
+        failure_reason=effect.failure_reason,
+        completed_at=completed_at,
+        payment=PAYMENT_PLACES[effect.payment],
+    )
+
 
 ClientFactory = Callable[[], CenterClient]
 
@@ -257,12 +296,15 @@ class ReportSender:
 
 __all__ = [
     "COMPLETION_KEY_SUFFIX",
+    "PAYMENT_PLACES",
     "REPORT_RETRY_FACTOR",
     "REPORT_RETRY_FIRST_S",
     "REPORT_RETRY_JITTER",
     "REPORT_RETRY_MAX_S",
+    "IssuanceFacts",
     "ReportJob",
     "ReportSender",
     "RetryPolicy",
+    "completion_report",
     "retry_later",
 ]
