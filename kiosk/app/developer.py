@@ -53,7 +53,7 @@ from kiosk.center.client import CenterConfig
 from kiosk.center.wire import JST
 from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
 from kiosk.runtime.card import MonitorFactory
-from kiosk.runtime.context import IssuedJob
+from kiosk.runtime.printer import IssuedJob
 from printing.faults import JobHandle, PrintOutcome
 
 log = logging.getLogger(__name__)

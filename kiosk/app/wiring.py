@@ -149,14 +149,14 @@ def assemble(parts: KioskParts) -> Runner:
         center=CenterService(
             lambda: make_client(center_config),
             facts,
-            salt=parts.salt,
-            calibration=parts.calibration,
             report_retry=parts.report_retry,
             health_timing=parts.health_timing,
         ),
         printer=PrintService(
             parts.printer,
             facts,
+            salt=parts.salt,
+            calibration=parts.calibration,
             timing=parts.print_timing,
             ticket_printer=parts.ticket_printer,
             on_job_done=parts.on_job_done,

@@ -29,6 +29,7 @@ from kiosk.flow.state import (
     CardState,
     Fault,
     Fetching,
+    FetchPhase,
     FlowState,
     PaymentMode,
     Payout,
@@ -237,8 +238,9 @@ def fail(state: FlowState, problem: Problem, detail: str = "") -> Outcome:
     if txn.money.accepting:
         effects.append(DisableAcceptor())
         txn = replace(txn, money=replace(txn.money, accepting=False))
-    if isinstance(state.screen, Fetching) and txn.issue_requested:
-        effects.append(CancelCenterCall())
+    screen = state.screen
+    if isinstance(screen, Fetching) and screen.phase is FetchPhase.ISSUING:
+        effects.append(CancelCenterCall())  # the issuance call is in flight
     state = replace(state, txn=txn)
     state, reported = report(state, Completion.CANCELLED)
     effects.extend(reported)

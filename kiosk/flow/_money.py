@@ -26,6 +26,7 @@ from kiosk.flow._base import (
 from kiosk.flow.effects import (
     AcceptEscrow,
     Completion,
+    ComposePrintJob,
     DisableAcceptor,
     DispenseChange,
     Effect,
@@ -42,7 +43,9 @@ from kiosk.flow.effects import (
 from kiosk.flow.events import (
     CenterCall,
     CenterFailed,
+    CertificateIssued,
     CertificateReady,
+    CertificateUnprintable,
     Event,
     Finish,
     PrinterNotReady,
@@ -117,8 +120,12 @@ def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | N
             )
         case PrinterNotReady(fault=fault), FetchPhase.PRINTER_CHECK:
             return fail(state, problem_for_printer_fault(fault), fault.value)
-        case CertificateReady() as ready, FetchPhase.ISSUING if ready.txn_id == txn.txn_id:
+        case CertificateIssued() as issued, FetchPhase.ISSUING if issued.txn_id == txn.txn_id:
+            return certificate_issued(state, issued)
+        case CertificateReady() as ready, FetchPhase.COMPOSING if ready.txn_id == txn.txn_id:
             return certificate_ready(state, ready)
+        case CertificateUnprintable(txn_id=txn_id), FetchPhase.COMPOSING if txn_id == txn.txn_id:
+            return fail(state, Problem.CERTIFICATE_DATA_INVALID, "unprintable")
         case CenterFailed(call=CenterCall.ISSUE) as failed, FetchPhase.ISSUING:
             problem = problem_for_center(failed.call, failed.failure, failed.reason)
             return fail(state, problem, failed.reason if problem is Problem.REFUSED else "")
@@ -126,39 +133,60 @@ def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | N
             return None
 
 
+def certificate_issued(state: FlowState, issued: CertificateIssued) -> Outcome:
+    """The verified envelope: journal the issuance (the center holds it whatever happens next),
+    check its fee against the order and its pages, and hand it to the print service."""
+    txn = state.txn
+    assert txn is not None
+    received: Effects = ()
+    if issued.issuance_id:
+        record = IssuanceReceived(txn.txn_id, issued.issuance_id, issued.sides_per_copy)
+        received = (JournalWrite(record),)
+    problem = ""
+    if issued.total_fee_yen != txn.total_fee_yen:
+        problem = "fee_mismatch"
+    elif issued.sides_per_copy < 1:
+        problem = "no_pages"
+    if problem:
+        state, effects = fail(state, Problem.CERTIFICATE_DATA_INVALID, problem)
+        return state, (*received, *effects)
+    # The digest is the composed job's (certificate_ready).
+    document = IssuedDocument(issued.total_fee_yen, issued.sides_per_copy, "")
+    return go(
+        state,
+        Fetching(FetchPhase.COMPOSING),
+        *received,
+        ComposePrintJob(txn.txn_id),
+        txn=replace(txn, document=document),
+    )
+
+
 def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
-    """Rule 1: the fee is asked for only now, and only if the data matches the order."""
+    """Rule 1: the fee is asked for only now, once the print job exists."""
     txn = state.txn
     assert txn is not None
     assert txn.request is not None
-    if ready.total_fee_yen != txn.total_fee_yen or ready.sides_per_copy < 1:
-        return fail(state, Problem.CERTIFICATE_DATA_INVALID, "fee_or_pages_mismatch")
-    document = IssuedDocument(ready.total_fee_yen, ready.sides_per_copy, ready.document_digest)
+    assert txn.document is not None  # set by certificate_issued
+    document = replace(txn.document, document_digest=ready.document_digest)
     txn = replace(txn, document=document)
-    received: Effects = ()
-    if ready.issuance_id:
-        received = (
-            JournalWrite(IssuanceReceived(txn.txn_id, ready.issuance_id, ready.sides_per_copy)),
-        )
+    total = document.total_fee_yen
     audit = note(
         AuditEvent.ISSUE_COMPLETE,
         "success",
         txn_id=txn.txn_id,
         document_digest=ready.document_digest,
     )
-    due = ready.total_fee_yen
-    if due == 0 or state.settings.payment is PaymentMode.COUNTER:
+    if total == 0 or state.settings.payment is PaymentMode.COUNTER:
         state, effects = start_printing(replace(state, txn=txn))
-        return state, (*received, audit, *effects)
-    money = replace(txn.money, due_yen=due, accepting=True)
+        return state, (audit, *effects)
+    money = replace(txn.money, due_yen=total, accepting=True)
     return go(
         state,
         Payment(),
-        *received,
         audit,
-        JournalWrite(PaymentIntent(txn.txn_id, due)),
-        note(AuditEvent.PAYMENT_INIT, txn_id=txn.txn_id, yen=due),
-        EnableAcceptor(due),
+        JournalWrite(PaymentIntent(txn.txn_id, total)),
+        note(AuditEvent.PAYMENT_INIT, txn_id=txn.txn_id, yen=total),
+        EnableAcceptor(total),
         txn=replace(txn, money=money),
     )
 

@@ -101,7 +101,7 @@ class Authenticate:
 
 @dataclass(frozen=True)
 class IssueCertificate:
-    """Ask for the certificate; ``txn_id`` is the idempotency key → CertificateReady."""
+    """Ask for the certificate; ``txn_id`` is the idempotency key → CertificateIssued."""
 
     txn_id: str
     request: CertificateRequest
@@ -221,6 +221,14 @@ class CheckPrinter:
 
 
 @dataclass(frozen=True)
+class ComposePrintJob:
+    """Compose the issued certificate of ``txn_id`` (every copy, front and back) into its print
+    job → CertificateReady / CertificateUnprintable. The print service owns the job from here."""
+
+    txn_id: str
+
+
+@dataclass(frozen=True)
 class PrintCertificate:
     """Print the verified certificate of ``txn_id`` ``copies`` times → PrintProgress…,
     PrintFinished / PrintFailed."""
@@ -306,6 +314,7 @@ Effect = (
     | DispenseChange
     | Refund
     | CheckPrinter
+    | ComposePrintJob
     | PrintCertificate
     | PrintCounterTicket
     | JournalWrite

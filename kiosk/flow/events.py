@@ -394,8 +394,12 @@ class OfferReceived:
 
 
 @dataclass(frozen=True)
-class CertificateReady:
-    """The issuance envelope arrived, the runner verified it and composed the print job.
+class CertificateIssued:
+    """The issuance envelope arrived and the center client verified it (kiosk.center.verify).
+
+    The runner holds its copies for the print service (kiosk.runtime.context); the flow asks for
+    the print job next (``ComposePrintJob``). ``total_fee_yen`` is the fee the center charges for
+    the whole order, checked against the order before anything else.
 
     ``sides_per_copy`` counts printed page sides (IPP impressions) of one copy: every page of
     the certificate is a sheet printed on both sides (front, and the back side with the
@@ -404,10 +408,9 @@ class CertificateReady:
     """
 
     txn_id: str
+    issuance_id: str  # the center's id, journaled so a restart can still report
     total_fee_yen: int
     sides_per_copy: int
-    document_digest: str  # salted hash of the serial (kiosk.journal.serial_digest)
-    issuance_id: str = ""  # the center's id, journaled so a restart can still report
 
 
 @dataclass(frozen=True)
@@ -478,7 +481,7 @@ class StatusReceived:
 CenterEvent = (
     ChallengeReceived
     | OfferReceived
-    | CertificateReady
+    | CertificateIssued
     | CenterFailed
     | CompletionReported
     | CompletionDeferred
@@ -517,7 +520,32 @@ class PrintFailed:
     sides_printed: int  # page sides of the copies that came out complete
 
 
-PrinterEvent = PrinterReady | PrinterNotReady | PrintProgress | PrintFinished | PrintFailed
+@dataclass(frozen=True)
+class CertificateReady:
+    """The print service composed the issued certificate into its print job
+    (kiosk/runtime/printer.py): the fee may be asked for now."""
+
+    txn_id: str
+    document_digest: str  # salted hash of the serial (kiosk.journal.serial_digest): the job's name
+
+
+@dataclass(frozen=True)
+class CertificateUnprintable:
+    """The print service could not compose the issued certificate into a print job (back-side
+    data it cannot lay out, a front it cannot read): nothing is charged."""
+
+    txn_id: str
+
+
+PrinterEvent = (
+    PrinterReady
+    | PrinterNotReady
+    | CertificateReady
+    | CertificateUnprintable
+    | PrintProgress
+    | PrintFinished
+    | PrintFailed
+)
 
 
 @dataclass(frozen=True)

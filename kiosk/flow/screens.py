@@ -149,7 +149,8 @@ class Confirmation:
 
 class FetchPhase(StrEnum):
     PRINTER_CHECK = "printer_check"
-    ISSUING = "issuing"
+    ISSUING = "issuing"  # the center issues; the envelope is verified
+    COMPOSING = "composing"  # the print service composes the print job
 
 
 @dataclass(frozen=True)

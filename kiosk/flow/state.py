@@ -149,11 +149,12 @@ class Money:
 
 @dataclass(frozen=True)
 class IssuedDocument:
-    """The verified certificate data (the runner holds the PDF; the flow only these facts)."""
+    """The verified certificate (the print service holds the PDF; the flow only these facts):
+    the fee and the sides per copy from the envelope, the digest once the job is composed."""
 
     total_fee_yen: int
-    sides_per_copy: int  # printed page sides of one copy (events.CertificateReady)
-    document_digest: str
+    sides_per_copy: int  # printed page sides of one copy (events.CertificateIssued)
+    document_digest: str  # "" until CertificateReady
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ journal (write-ahead) and passes every other effect to the service that executes
 
 - :class:`CardService` — all card I/O on one worker thread (cardio PC/SC), the reader monitor's
   insert/remove events as flow events, the card powered off right after authentication;
-- :class:`CenterService` — the issuance center client (mTLS) on a worker, the envelope composed
-  into the print job before the fee is asked for; completion reports on a second worker
+- :class:`CenterService` — the issuance center client (mTLS) on a worker, the verified envelope's
+  copies handed to the print service; completion reports on a second worker
   (:class:`ReportSender`), retried with a capped back-off until acknowledged; the center's
   health checked on a third (:class:`HealthMonitor`) for the start screen;
-- :class:`PrintService` — check the printer, submit the composed job, track it to its end;
+- :class:`PrintService` — check the printer, compose the print job before the fee is asked for,
+  submit it after, track it to its end;
 - :class:`PaymentService` — the fee acceptor's commands on a worker, its events as flow events;
 - :class:`Timers` — the flow's one screen timer, firing ``TimerFired``;
 - a :class:`ReminderPlayer` (kiosk.sound) for the 取り忘れ reminders.
@@ -28,10 +29,10 @@ from kiosk.runtime.center import (
     ReportSender,
     RetryPolicy,
 )
-from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.context import IssuedCertificate, TransactionFacts
 from kiosk.runtime.loop import ThreadLoop
 from kiosk.runtime.payment import PaymentService
-from kiosk.runtime.printer import PrintService, PrintTiming, TicketPrinter
+from kiosk.runtime.printer import IssuedJob, PrintService, PrintTiming, TicketPrinter
 from kiosk.runtime.recovery import RecoveredReport, recover_open_transactions
 from kiosk.runtime.runner import Post, ReminderPlayer, Runner, Services
 from kiosk.runtime.timers import Timers
@@ -41,6 +42,7 @@ __all__ = [
     "CenterService",
     "HealthMonitor",
     "HealthTiming",
+    "IssuedCertificate",
     "IssuedJob",
     "PaymentService",
     "Post",

@@ -96,9 +96,7 @@ def interrupted_prints(journal: Journal) -> list[InterruptedPrint]:
         if prints:
             intent = prints[-1]
             found.append(
-                InterruptedPrint(
-                    summary.txn_id, intent.code, intent.count, summary.sides_per_copy
-                )
+                InterruptedPrint(summary.txn_id, intent.code, intent.count, summary.sides_per_copy)
             )
     return found
 

@@ -1,11 +1,18 @@
-"""The print service: check the printer, print the composed job, track it to its end.
+"""The print service: check the printer, compose the print job, print it, track it to its end.
 
-All CUPS work runs on one worker thread (printing.cups bounds every call itself). The job was
-composed when the envelope arrived (kiosk/runtime/center/send.py); here it is submitted after the
-payment, tracked until a terminal state or the deadline, and its progress and outcome become
-flow events. A failed job is cancelled by the adapter so that it cannot come out after the
-refund (docs/printing-cups.md). Progress and results count IPP impressions (page sides): a copy
-of an N-page certificate is 2·N sides, front and back (IssuedJob.sides_per_copy).
+Where the PDF comes from: the center service verifies the issuance envelope and hands its
+decoded copies over (:class:`~kiosk.runtime.context.IssuedCertificate`, kiosk/runtime/center/
+send.py); on the flow's ``ComposePrintJob`` this service takes them and composes the job
+(printing.security.compose_job: copy-deterrent front, scrambled back, duplex) — before the fee
+is asked for, so that the kiosk never takes money for something it cannot print (architecture
+rule 1). The job stays here, and nowhere else, until it is printed or the session is wiped.
+
+All printer and composing work runs on one worker thread (printing.cups bounds every call
+itself). After the payment the job is submitted, tracked until a terminal state or the deadline,
+and its progress and outcome become flow events. A failed job is cancelled by the adapter so
+that it cannot come out after the refund (docs/printing-cups.md). Progress and results count
+IPP impressions (page sides): a copy of an N-page certificate is 2·N sides, front and back
+(IssuedJob.sides_per_copy).
 
 After a restart, the prints a crash interrupted are settled here first, from what CUPS says
 (kiosk/runtime/print_recovery.py): on the same worker, so no new job can print before an old one
@@ -19,18 +26,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from kiosk.flow import Event
 from kiosk.flow.events import (
+    CertificateReady,
+    CertificateUnprintable,
     PrinterNotReady,
     PrinterReady,
     PrintFailed,
     PrintFinished,
     PrintProgress,
 )
-from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.journal import serial_digest
+from kiosk.runtime.context import IssuedCertificate, TransactionFacts
 from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, settle_print
 from kiosk.runtime.worker import DeviceWorker
 from printing.faults import (
@@ -41,6 +51,7 @@ from printing.faults import (
     PrintOutcome,
     QueuedJob,
 )
+from printing.security import PrintCalibration, compose_job
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +65,26 @@ PRINT_STOP_S = 1.0
 RECOVERY_RETRY_S = 30.0
 
 Post = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class IssuedJob:
+    """An issued certificate, composed into one print job (every copy, front and back)."""
+
+    txn_id: str
+    issuance_id: str
+    pdf: bytes = field(repr=False)
+    copies: int
+    page_count: int  # pages of one copy's front
+    document_digest: str  # salted hash of the first copy's serial (journal, job name)
+
+    @property
+    def sides_per_copy(self) -> int:
+        """Printed page sides (IPP impressions) per copy: every front page has its back side on
+        the same sheet (duplex), so an N-page certificate is 2·N sides per copy."""
+        return 2 * self.page_count
+
+
 JobObserver = Callable[[IssuedJob, JobHandle, PrintOutcome], None]
 PrintSettled = Callable[[InterruptedPrint, PrintSettlement], None]
 
@@ -106,19 +137,30 @@ class PrintTiming:
 
 
 class PrintService:
-    """Executes CheckPrinter, PrintCertificate and PrintCounterTicket."""
+    """Executes CheckPrinter, ComposePrintJob, PrintCertificate and PrintCounterTicket.
+
+    ``salt`` is the kiosk's secret for the job's document digest (kiosk.journal.serial_digest);
+    ``calibration`` the printer's measured offsets for the security marks.
+    """
 
     def __init__(
         self,
         printer: Printer,
         facts: TransactionFacts,
         *,
+        salt: bytes,
+        calibration: PrintCalibration | None = None,
         timing: PrintTiming | None = None,
         ticket_printer: TicketPrinter | None = None,
         on_job_done: JobObserver | None = None,
     ) -> None:
         self._printer = printer
         self._facts = facts
+        self._salt = salt
+        self._calibration = calibration or PrintCalibration()
+        self._jobs_lock = threading.Lock()
+        self._jobs: dict[str, IssuedJob] = {}  # composed, not yet printed (personal)
+        self._generation = 0  # bumped by wipe(): a job composed for a wiped session is dropped
         self._timing = timing or PrintTiming()
         self._tickets = ticket_printer
         self._on_job_done = on_job_done
@@ -162,9 +204,17 @@ class PrintService:
         """CheckPrinter → PrinterReady / PrinterNotReady(fault)."""
         self._submit(self._check)
 
+    def compose(self, txn_id: str) -> None:
+        """ComposePrintJob → CertificateReady / CertificateUnprintable."""
+        issued = self._facts.take_issued(txn_id)
+        with self._jobs_lock:
+            generation = self._generation
+        self._submit(lambda: self._compose(txn_id, issued, generation))
+
     def print_certificate(self, txn_id: str, copies: int) -> None:
         """PrintCertificate → PrintProgress…, PrintFinished / PrintFailed."""
-        job = self._facts.job(txn_id)  # taken now: the session may be wiped meanwhile
+        with self._jobs_lock:  # taken now: the session may be wiped meanwhile
+            job = self._jobs.pop(txn_id, None)
         self._submit(lambda: self._print(txn_id, copies, job))
 
     def print_ticket(self, txn_id: str, ticket_number: int, amount_yen: int) -> None:
@@ -182,7 +232,10 @@ class PrintService:
         self._submit(run)
 
     def wipe(self) -> None:
-        """Nothing personal is kept here (the job lives in TransactionFacts)."""
+        """Forget the composed jobs not printed (and any being composed now)."""
+        with self._jobs_lock:
+            self._generation += 1
+            self._jobs.clear()
 
     # -- the worker ------------------------------------------------------------------------------
     def _submit(self, work: Callable[[], None]) -> None:
@@ -253,6 +306,29 @@ class PrintService:
             log.warning("printer not ready: %s %s", fault.value, ",".join(status.reasons))
             self._send(PrinterNotReady(fault))
 
+    def _compose(self, txn_id: str, issued: IssuedCertificate | None, generation: int) -> None:
+        if issued is None:
+            log.error("no issued certificate to compose for this transaction")
+            self._send(CertificateUnprintable(txn_id))
+            return
+        try:
+            pdf = compose_job(issued.copies, self._calibration)
+        except Exception as exc:  # whatever the data does to the composer, nothing is charged
+            log.warning("the certificate cannot be composed: %s", type(exc).__name__)
+            log.debug("compose failure", exc_info=True)
+            self._send(CertificateUnprintable(txn_id))
+            return
+        digest = serial_digest(issued.serial, self._salt)
+        job = IssuedJob(
+            txn_id, issued.issuance_id, pdf, len(issued.copies), issued.page_count, digest
+        )
+        with self._jobs_lock:
+            if generation != self._generation:
+                log.info("composed job dropped: the session ended meanwhile")
+                return
+            self._jobs[txn_id] = job
+        self._send(CertificateReady(txn_id, digest))
+
     def _print(self, txn_id: str, copies: int, job: IssuedJob | None) -> None:
         if job is None or job.copies != copies:
             log.error("no composed job for this transaction (or not %d copies)", copies)
@@ -292,4 +368,4 @@ class PrintService:
         self._send(PrintFailed(fault, sides_printed))
 
 
-__all__ = ["PrintService", "PrintTiming", "Printer", "TicketPrinter"]
+__all__ = ["IssuedJob", "JobObserver", "PrintService", "PrintTiming", "Printer", "TicketPrinter"]

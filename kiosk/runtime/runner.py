@@ -350,6 +350,8 @@ class Runner:
                 self._acceptor(effect)
             case fx.CheckPrinter():
                 s.printer.check()
+            case fx.ComposePrintJob():
+                s.printer.compose(effect.txn_id)
             case fx.PrintCertificate():
                 s.printer.print_certificate(effect.txn_id, effect.copies)
             case fx.PrintCounterTicket():

@@ -18,10 +18,12 @@ is not thread-safe):
 counter) and, if a call is running, the session worker and its client are replaced so that the
 next resident does not wait behind it (the abandoned thread ends on the client's own timeouts).
 
-An issuance is verified by the client (kiosk.center.verify) and then composed into the print job
-here, before ``CertificateReady``: the fee is asked for only once the kiosk knows it can print
-what it got (architecture rule 1). The idempotency key of an issuance is its transaction id,
-which the journal holds before the call (``TransactionOpened`` at confirmation).
+An issuance is verified by the client (kiosk.center.verify); its copies are decoded here and
+handed to the print service through :class:`~kiosk.runtime.context.TransactionFacts`, and the
+flow is told ``CertificateIssued``. The flow then asks the print service to compose the job
+(``ComposePrintJob``, kiosk/runtime/printer.py), and asks for the fee only once it is composed
+(architecture rule 1). The idempotency key of an issuance is its transaction id, which the
+journal holds before the call (``TransactionOpened`` at confirmation).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from kiosk.flow.events import (
     CenterCall,
     CenterFailed,
     CenterFailure,
-    CertificateReady,
+    CertificateIssued,
     ChallengeReceived,
     CompletionDeferred,
     CompletionReported,
@@ -55,7 +57,6 @@ from kiosk.flow.events import (
     RegistrationState,
     StatusReceived,
 )
-from kiosk.journal import serial_digest
 from kiosk.runtime.center.failures import center_failure
 from kiosk.runtime.center.health import HealthMonitor, HealthTiming
 from kiosk.runtime.center.report import (
@@ -65,15 +66,13 @@ from kiosk.runtime.center.report import (
     RetryPolicy,
     completion_report,
 )
-from kiosk.runtime.context import IssuedJob, TransactionFacts
+from kiosk.runtime.context import IssuedCertificate, TransactionFacts
 from printing.certificates import CertificateRequest
 from printing.security import (
     BACK_SIDE_FORMAT,
     BackSideData,
     CopyToPrint,
-    PrintCalibration,
     SecurityPrintingError,
-    compose_job,
 )
 
 if TYPE_CHECKING:  # recovery imports the report module of this package
@@ -143,16 +142,12 @@ class CenterService:
         client_factory: ClientFactory,
         facts: TransactionFacts,
         *,
-        salt: bytes,
-        calibration: PrintCalibration | None = None,
         report_retry: RetryPolicy | None = None,
         health_timing: HealthTiming | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._factory = client_factory
         self._facts = facts
-        self._salt = salt
-        self._calibration = calibration or PrintCalibration()
         self._clock = clock
         self._post: Post | None = None
         self._lock = threading.Lock()
@@ -233,7 +228,7 @@ class CenterService:
         def call(client: CenterClient) -> Event:
             grant = self._session()
             result = client.issue(grant, request, txn_id)
-            return self._prepare_job(txn_id, result.envelope)
+            return self._hand_over(txn_id, result.envelope)
 
         future = self._on_session_worker(CenterCall.ISSUE, call)
         if future is not None:
@@ -416,9 +411,9 @@ class CenterService:
             log.exception("center %s failed unexpectedly", call.value)
             return CenterFailed(call, CenterFailure.UNAVAILABLE)
 
-    def _prepare_job(self, txn_id: str, envelope: wire.Envelope) -> Event:
-        """Compose the verified envelope into the print job; CertificateReady only if it can
-        be printed as it is."""
+    def _hand_over(self, txn_id: str, envelope: wire.Envelope) -> Event:
+        """Decode the verified envelope's copies for the print service (TransactionFacts) and
+        tell the flow it arrived; data the kiosk cannot decode is the center's fault."""
         with self._lock:
             self._issued[txn_id] = IssuanceFacts(
                 envelope.issuance_id, envelope.fee_yen_per_copy, len(envelope.copies)
@@ -428,22 +423,21 @@ class CenterService:
         if len(page_counts) != 1:
             raise ProtocolViolation("the copies of one issuance differ in length")
         try:
-            to_print = [
+            decoded = tuple(
                 CopyToPrint(
                     copy.front_pdf,
                     tuple(_back_side(page.format, page.data) for page in copy.back_sides),
                 )
                 for copy in copies
-            ]
-            pdf = compose_job(to_print, self._calibration)
+            )
         except (SecurityPrintingError, ValueError) as exc:
-            raise ProtocolViolation(f"the certificate data cannot be printed: {exc}") from None
-        digest = serial_digest(copies[0].serial, self._salt)
-        page_count = copies[0].page_count
-        job = IssuedJob(txn_id, envelope.issuance_id, pdf, len(copies), page_count, digest)
-        self._facts.put_job(job)
-        return CertificateReady(
-            txn_id, envelope.total_fee_yen, job.sides_per_copy, digest, envelope.issuance_id
+            raise ProtocolViolation(f"the back-side data cannot be read: {exc}") from None
+        issued = IssuedCertificate(
+            txn_id, envelope.issuance_id, decoded, copies[0].page_count, copies[0].serial
+        )
+        self._facts.put_issued(issued)
+        return CertificateIssued(
+            txn_id, envelope.issuance_id, envelope.total_fee_yen, issued.sides_per_copy
         )
 
     def _issuance_of(self, txn_id: str, issuing: Future[None] | None) -> IssuanceFacts | None:

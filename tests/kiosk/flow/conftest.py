@@ -159,9 +159,19 @@ class Driver:
         self.to_confirmation(copies=copies)
         self.send(ev.ConfirmOrder(), ev.PrinterReady())
 
+    def issued(
+        self, total_fee_yen: int, sides_per_copy: int = 1, issuance_id: str = "ISS-1"
+    ) -> ev.CertificateIssued:
+        """The center service's answer: the verified envelope arrived."""
+        return ev.CertificateIssued(self.txn_id, issuance_id, total_fee_yen, sides_per_copy)
+
+    def ready(self, digest: str = "d1g3st") -> ev.CertificateReady:
+        """The print service's answer: the print job is composed."""
+        return ev.CertificateReady(self.txn_id, digest)
+
     def to_payment(self, copies: int = 1) -> None:
         self.to_fetching(copies)
-        self.send(ev.CertificateReady(self.txn_id, 300 * copies, 1, "d1g3st"))
+        self.send(self.issued(300 * copies), self.ready())
 
     def to_printing(self, copies: int = 1, inserted: tuple[int, ...] = (500,)) -> None:
         from kiosk.payment import Denomination, MoneyInserted

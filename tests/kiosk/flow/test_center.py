@@ -108,15 +108,65 @@ def test_issuance_failures_charge_nothing_and_close_the_transaction(
 
 def test_a_fee_that_does_not_match_the_order_is_never_asked_for(driver: Driver) -> None:
     driver.to_fetching(copies=2)
-    effects = driver.send(ev.CertificateReady(driver.txn_id, 300, 1, "d"))  # not 600
-    assert driver.screen == st.Fault(Problem.CERTIFICATE_DATA_INVALID, "fee_or_pages_mismatch")
+    txn = driver.txn_id
+    effects = driver.send(driver.issued(300))  # not 600
+    assert driver.screen == st.Fault(Problem.CERTIFICATE_DATA_INVALID, "fee_mismatch")
     assert of_type(effects, fx.EnableAcceptor) == []
+    assert of_type(effects, fx.ComposePrintJob) == []  # nothing is composed either
+    # The center issued it all the same: journaled, and reported cancelled.
+    assert journal_records(effects)[0] == jr.IssuanceReceived(txn, "ISS-1", 1)
+    assert of_type(effects, fx.ReportCompletion)[0].outcome is fx.Completion.CANCELLED
+
+
+def test_the_verified_envelope_goes_to_the_print_service_before_any_fee(driver: Driver) -> None:
+    driver.to_fetching()
+    txn = driver.txn_id
+    effects = driver.send(driver.issued(300))
+    assert driver.screen == st.Fetching(st.FetchPhase.COMPOSING)
+    assert of_type(effects, fx.ComposePrintJob) == [fx.ComposePrintJob(txn)]
+    assert of_type(effects, fx.EnableAcceptor) == []
+    assert core(driver.send(driver.issued(300))) == []  # a second answer changes nothing
+    effects = driver.send(driver.ready())
+    assert of_type(effects, fx.EnableAcceptor) == [fx.EnableAcceptor(300)]
+
+
+def test_a_certificate_the_kiosk_cannot_compose_is_never_charged(driver: Driver) -> None:
+    driver.to_fetching()
+    txn = driver.txn_id
+    driver.send(driver.issued(300))
+    effects = driver.send(ev.CertificateUnprintable(txn))
+    assert driver.screen == st.Fault(Problem.CERTIFICATE_DATA_INVALID, "unprintable")
+    assert of_type(effects, fx.EnableAcceptor) == []
+    assert of_type(effects, fx.CancelCenterCall) == []  # no center call is in flight
+    [report] = of_type(effects, fx.ReportCompletion)
+    assert (report.outcome, report.amount_paid_yen) == (fx.Completion.CANCELLED, 0)
+
+
+def test_a_certificate_without_pages_is_never_charged(driver: Driver) -> None:
+    driver.to_fetching()
+    effects = driver.send(driver.issued(300, sides_per_copy=0))
+    assert driver.screen == st.Fault(Problem.CERTIFICATE_DATA_INVALID, "no_pages")
+    assert of_type(effects, fx.EnableAcceptor) == []
+    assert of_type(effects, fx.ComposePrintJob) == []
+
+
+def test_a_slow_composition_times_out_without_charging(driver: Driver) -> None:
+    driver.to_fetching()
+    driver.send(driver.issued(300))
+    effects = driver.fire()
+    assert driver.screen == st.Fault(Problem.NO_RESPONSE)
+    assert of_type(effects, fx.EnableAcceptor) == []
+    assert core(driver.send(driver.ready())) == []  # the late job changes nothing
 
 
 def test_certificate_data_for_another_transaction_is_ignored(driver: Driver) -> None:
     driver.to_fetching()
-    assert driver.send(ev.CertificateReady("someone-else", 300, 1, "d")) == ()
+    assert driver.send(ev.CertificateIssued("someone-else", "ISS-9", 300, 1)) == ()
     assert driver.screen == st.Fetching(st.FetchPhase.ISSUING)
+    driver.send(driver.issued(300))
+    assert driver.send(ev.CertificateReady("someone-else", "d")) == ()
+    assert driver.send(ev.CertificateUnprintable("someone-else")) == ()
+    assert driver.screen == st.Fetching(st.FetchPhase.COMPOSING)
 
 
 def test_a_slow_issuance_times_out_and_is_reported_cancelled(driver: Driver) -> None:
@@ -126,7 +176,7 @@ def test_a_slow_issuance_times_out_and_is_reported_cancelled(driver: Driver) -> 
     assert fx.CancelCenterCall() in effects
     assert of_type(effects, fx.ReportCompletion)[0].outcome is fx.Completion.CANCELLED
     # The late answer changes nothing.
-    assert core(driver.send(ev.CertificateReady(driver.txn_id, 300, 1, "d"))) == []
+    assert core(driver.send(driver.issued(300))) == []
 
 
 def test_cancel_while_fetching_abandons_the_call_and_reports(driver: Driver) -> None:
@@ -136,7 +186,7 @@ def test_cancel_while_fetching_abandons_the_call_and_reports(driver: Driver) -> 
     assert fx.CancelCenterCall() in effects
     assert jr.ReportIntent(txn, "cancelled", 0) in journal_records(effects)
     assert driver.screen == st.Start()
-    assert driver.send(ev.CertificateReady(txn, 300, 1, "d")) == ()  # too late: ignored
+    assert driver.send(ev.CertificateIssued(txn, "ISS-1", 300, 1)) == ()  # too late: ignored
     # The report is still acknowledged after the reset, and closes the journal entry.
     closing = journal_records(driver.send(ev.CompletionReported(txn)))
     assert closing == [
@@ -169,7 +219,8 @@ def test_a_printer_that_is_not_ready_stops_before_the_center_is_asked(driver: Dr
 def test_the_issuance_id_is_journaled_before_the_fee_is_asked(driver: Driver) -> None:
     driver.to_fetching()
     txn = driver.txn_id
-    effects = driver.send(ev.CertificateReady(txn, 300, 1, "d", issuance_id="ISS-1"))
-    records = journal_records(effects)
+    effects = driver.send(driver.issued(300, issuance_id="ISS-1"))
     # With the page sides of a copy: a restart counts whole copies in what CUPS printed.
-    assert records[:2] == [jr.IssuanceReceived(txn, "ISS-1", 1), jr.PaymentIntent(txn, 300)]
+    assert journal_records(effects) == [jr.IssuanceReceived(txn, "ISS-1", 1)]
+    effects = driver.send(driver.ready())
+    assert journal_records(effects) == [jr.PaymentIntent(txn, 300)]

@@ -91,7 +91,7 @@ def test_a_fee_refund_never_answered_is_owed_by_staff(driver: Driver) -> None:
 
 def test_a_failure_after_some_copies_reports_the_fault(driver: Driver) -> None:
     driver.to_fetching(copies=3)
-    driver.send(ev.CertificateReady(driver.txn_id, 900, 2, "d"))  # 2 sides per copy
+    driver.send(driver.issued(900, sides_per_copy=2), driver.ready())
     driver.send(*(MoneyInserted(Denomination.Y500) for _ in range(2)))
     driver.send(ChangeDispensed(100, 100))
     driver.send(ev.PrintFailed(PrinterFault.TONER_EMPTY, 3))  # 3 sides: one whole copy
@@ -107,7 +107,7 @@ def test_a_failure_after_some_copies_reports_the_fault(driver: Driver) -> None:
 def test_counter_payment_reports_no_money(counter_driver: Driver) -> None:
     counter_driver.to_fetching(copies=2)
     txn = counter_driver.txn_id
-    counter_driver.send(ev.CertificateReady(txn, 600, 2, "d"), ev.PrintFinished(4))
+    counter_driver.send(counter_driver.issued(600, 2), counter_driver.ready(), ev.PrintFinished(4))
     [report] = reports(counter_driver)
     assert report == fx.ReportCompletion(txn, fx.Completion.PRINTED, 2, COUNTER, 0, 0, 0)
 
@@ -115,7 +115,8 @@ def test_counter_payment_reports_no_money(counter_driver: Driver) -> None:
 def test_counter_payment_print_failure(counter_driver: Driver) -> None:
     counter_driver.to_fetching(copies=2)
     txn = counter_driver.txn_id
-    counter_driver.send(ev.CertificateReady(txn, 600, 2, "d"), ev.PrintFailed(PrinterFault.JAM, 2))
+    counter_driver.send(counter_driver.issued(600, 2), counter_driver.ready())
+    counter_driver.send(ev.PrintFailed(PrinterFault.JAM, 2))
     assert isinstance(counter_driver.screen, st.Fault)  # nothing to refund
     [report] = reports(counter_driver)
     assert report == fx.ReportCompletion(

@@ -96,8 +96,16 @@ def test_a_resident_gets_two_copies_of_a_juminhyo(driver: Driver) -> None:
     assert core(driver.send(ev.PrinterReady())) == [fx.IssueCertificate(TXN, request)]
     assert driver.screen == st.Fetching(st.FetchPhase.ISSUING)
 
+    # The verified envelope: journaled, and handed to the print service to compose; the
+    # FETCH watchdog keeps running.
+    assert core(driver.send(ev.CertificateIssued(TXN, "ISS-1", 600, 1))) == [
+        fx.JournalWrite(jr.IssuanceReceived(TXN, "ISS-1", 1)),
+        fx.ComposePrintJob(TXN),
+    ]
+    assert driver.screen == st.Fetching(st.FetchPhase.COMPOSING)
+
     # Rule 1: the acceptor is enabled only now, for the checked total.
-    assert core(driver.send(ev.CertificateReady(TXN, 600, 1, "d1g3st"))) == [
+    assert core(driver.send(ev.CertificateReady(TXN, "d1g3st"))) == [
         fx.JournalWrite(jr.PaymentIntent(TXN, 600)),
         fx.EnableAcceptor(600),
         fx.StartTimer(TimerName.PAYMENT, 120, serial + 2),

@@ -185,7 +185,7 @@ def test_money_with_no_transaction_goes_straight_back(driver: Driver) -> None:
 def test_counter_payment_prints_a_ticket_and_takes_no_money(counter_driver: Driver) -> None:
     counter_driver.to_fetching(copies=2)
     txn = counter_driver.txn_id
-    effects = counter_driver.send(ev.CertificateReady(txn, 600, 1, "d"))
+    effects = counter_driver.send(counter_driver.issued(600), counter_driver.ready())
     assert of_type(effects, fx.EnableAcceptor) == []
     assert of_type(effects, fx.PrintCounterTicket) == [fx.PrintCounterTicket(txn, 1, 600)]
     counter_driver.send(ev.PrintFinished(2))
@@ -207,7 +207,7 @@ def test_a_free_certificate_skips_payment(driver: Driver) -> None:
     driver.send(ev.CardRemoved(), ev.ChooseJurisdiction(ev.Jurisdiction.RESIDENCE))
     driver.send(ev.ChooseCertificate(ev.CertificateKind.INKAN), ev.Next(), ev.ConfirmOrder())
     driver.send(ev.PrinterReady())
-    effects = driver.send(ev.CertificateReady(driver.txn_id, 0, 1, "d"))
+    effects = driver.send(driver.issued(0), driver.ready())
     assert of_type(effects, fx.EnableAcceptor) == []
     assert isinstance(driver.screen, st.Printing)
 

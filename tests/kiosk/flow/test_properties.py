@@ -98,7 +98,9 @@ NOISE: list[Event] = [
     ev.PinRejected(1),
     ev.CardRead(),
     ev.OfferReceived(OFFER),
-    ev.CertificateReady("boot-000001", 300, 1, "x"),
+    ev.CertificateIssued("boot-000001", "ISS-1", 300, 1),
+    ev.CertificateReady("boot-000001", "x"),
+    ev.CertificateUnprintable("boot-000001"),
     ev.PrintFinished(1),
     ev.PrinterReady(),
     ev.CompletionReported("boot-000001"),
@@ -260,8 +262,14 @@ class World:
                     if line.kind is request.kind and line.jurisdiction is request.jurisdiction
                 )
                 answers = [
-                    ev.CertificateReady(txn_id, fee * request.copies, 1, "dg"),
+                    ev.CertificateIssued(txn_id, "ISS-1", fee * request.copies, 1),
+                    ev.CertificateIssued(txn_id, "ISS-1", fee * request.copies + 10, 1),
                     ev.CenterFailed(ev.CenterCall.ISSUE, ev.CenterFailure.TIMEOUT),
+                ]
+            case fx.ComposePrintJob(txn_id=txn_id):
+                answers = [
+                    ev.CertificateReady(txn_id, "dg"),
+                    ev.CertificateUnprintable(txn_id),
                 ]
             case fx.ReportCompletion(txn_id=txn_id):
                 answers = [

@@ -68,7 +68,8 @@ def till() -> Iterator[Till]:
 
 
 def ready(till: Till) -> None:
-    till.send(ev.CertificateReady(till.driver.txn_id, 600, 1, "digest"))
+    till.send(till.driver.issued(600))
+    till.send(till.driver.ready())
     assert till.acceptor.enabled
 
 
