@@ -52,7 +52,6 @@ from kiosk.app.wiring import StartupError
 from kiosk.center.client import CenterConfig
 from kiosk.center.wire import JST
 from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
-from kiosk.runtime.card import MonitorFactory
 from kiosk.runtime.printer import IssuedJob
 from printing.faults import JobHandle, PrintOutcome
 
@@ -321,13 +320,6 @@ def persona_pin(persona_id: str) -> str:
     return get_persona(persona_id).auth_pin
 
 
-def pcsc_monitor_factory() -> MonitorFactory:
-    """The real reader monitor (cardio.monitor) on the private pcscd."""
-    from kiosk.app.pcsc import pcsc_monitor
-
-    return pcsc_monitor
-
-
 IN_PROCESS_READER = "In-process virtual reader"
 
 
@@ -435,7 +427,6 @@ __all__ = [
     "InProcessCards",
     "business_morning",
     "ensure_daemons",
-    "pcsc_monitor_factory",
     "persona_pin",
     "start_world",
 ]

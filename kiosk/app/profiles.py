@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
 from kiosk.app.wiring import (
     KioskParts,
     StartupError,
@@ -33,8 +35,9 @@ from kiosk.app.wiring import (
     kiosk_id_of,
     load_issuer_key,
     load_or_create_salt,
+    system_clock,
 )
-from kiosk.center.client import CenterConfig
+from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.config import (
     AcceptorDriver,
     CardSimulator,
@@ -50,6 +53,7 @@ from kiosk.payment.cash_unit import CashUnit, CashUnitConfig
 from kiosk.payment.cctalk import CoinSettings
 from kiosk.payment.cctalk_wire import Checksum
 from kiosk.runtime import ReaderChoice, Runner
+from kiosk.runtime.card import Connector, MonitorFactory
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
 from kiosk.sound import AplayReminderPlayer
@@ -165,17 +169,22 @@ def _build_real(config: KioskConfig) -> Kiosk:
     ticket = None
     if config.payment.mode is PaymentMode.COUNTER:
         assert config.printer.receipt_queue is not None  # kiosk.config checks it
-        ticket = LpTicketPrinter(config.printer.receipt_queue)
+        ticket = LpTicketPrinter(config.printer.receipt_queue, clock=system_clock)
     parts = KioskParts(
         settings=config.flow_settings(new_boot_id()),
         center=center,
         printer=CupsPrinter(config.printer.queue),
         journal_path=config.journal_path,
         salt=load_or_create_salt(config.serial_salt_path),
+        card_connector=pcsc_connector(),
+        card_monitor=pcsc_monitor,
+        center_client=CenterClient,
+        sound=AplayReminderPlayer(),
+        clock=system_clock,
+        jitter=random.random,
         reader=ReaderChoice(config.reader.name_contains),
         acceptor=acceptor,
         ticket_printer=ticket,
-        sound=AplayReminderPlayer(),
     )
     closers: list[Callable[[], None]] = []
     if isinstance(acceptor, BridgeAcceptor | CashUnit):
@@ -239,14 +248,16 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
         else:
             center = _center_config(config)
         _check_kiosk_id(config, center)
-        card_connector = None
-        card_monitor: Any = developer.pcsc_monitor_factory()
-        reader = ReaderChoice(config.reader.name_contains)
+        card_connector: Connector
+        card_monitor: MonitorFactory
         if simulators.card is CardSimulator.IN_PROCESS:
             cards = developer.InProcessCards(world.var_dir)
             world.in_process_cards = cards
             card_connector, card_monitor = cards.connector, cards.monitor
             reader = ReaderChoice(developer.IN_PROCESS_READER)
+        else:  # the virtual card in vpcd, on the private pcscd
+            card_connector, card_monitor = pcsc_connector(), pcsc_monitor
+            reader = ReaderChoice(config.reader.name_contains)
         if simulators.printer is PrinterSimulator.PRIVATE_CUPSD:
             printer = CupsPrinter(world.daemons.queue, server=world.daemons.cups_server)
             on_job_done = world.keep_printed
@@ -258,7 +269,7 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
         ticket = None
         if config.payment.mode is PaymentMode.COUNTER:
             queue = config.printer.receipt_queue or world.daemons.queue
-            ticket = LpTicketPrinter(queue, server=ticket_server)
+            ticket = LpTicketPrinter(queue, server=ticket_server, clock=system_clock)
         acceptor: FeeAcceptor | None = None
         if world.cash is not None:
             unit = developer.simulated_cash_unit(world, cash_unit_config(config, *world.cash_ports))
@@ -272,14 +283,17 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
             printer=printer,
             journal_path=config.journal_path,
             salt=load_or_create_salt(config.serial_salt_path),
+            card_connector=card_connector,
+            card_monitor=card_monitor,
+            center_client=CenterClient,
+            sound=AplayReminderPlayer(),
+            clock=system_clock,
+            jitter=random.random,
             reader=reader,
             acceptor=acceptor,
             ticket_printer=ticket,
-            sound=AplayReminderPlayer(),
             issuer_public_key=load_issuer_key(world.issuer_key_path),
             on_job_done=on_job_done,
-            card_connector=card_connector,
-            card_monitor=card_monitor,
         )
         runner = assemble(parts)
     except BaseException:

@@ -14,10 +14,10 @@ import secrets
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
 from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.center.errors import CenterError
 from kiosk.flow import FlowSettings
@@ -41,9 +41,9 @@ from kiosk.runtime import (
 from kiosk.runtime.card import Connector, MonitorFactory
 from kiosk.runtime.cash_recovery import reconcile_cash
 from kiosk.runtime.center import HealthTiming, RetryPolicy
+from kiosk.runtime.context import Clock
 from kiosk.runtime.print_recovery import interrupted_prints
 from kiosk.runtime.printer import JobObserver, Printer
-from kiosk.sound import SilentReminderPlayer
 from printing.security import PrintCalibration
 
 log = logging.getLogger(__name__)
@@ -58,26 +58,39 @@ class StartupError(Exception):
     """The kiosk cannot start with this profile; the message says what to fix."""
 
 
+def system_clock() -> datetime:
+    """The machine's clock, timezone-aware (the runtime's :data:`~kiosk.runtime.context.Clock`)."""
+    return datetime.now(UTC)
+
+
 @dataclass
 class KioskParts:
-    """Everything a kiosk is made of, chosen by a profile (or a test)."""
+    """Everything a kiosk is made of, chosen by a profile (or a test).
+
+    Every implementation is named here, none is a default: the card connector and monitor
+    (kiosk.app.pcsc, or the developer profile's in-process reader), the center client, the
+    printer, the sound, the clock and the jitter of report retries. What may be left out is
+    configuration (None: the runtime's documented constants) or a part this kiosk does not have.
+    """
 
     settings: FlowSettings
     center: CenterConfig
     printer: Printer
     journal_path: Path
     salt: bytes
+    card_connector: Connector
+    card_monitor: MonitorFactory | None  # None: no monitor (a reader that reports nothing)
+    center_client: Callable[[CenterConfig], CenterClient]
+    sound: ReminderPlayer
+    clock: Clock
+    jitter: Callable[[], float]  # [0, 1): the completion-report retries' jitter
     reader: ReaderChoice = field(default_factory=ReaderChoice)
     acceptor: FeeAcceptor | None = None  # None: counter payment (city hall)
     ticket_printer: TicketPrinter | None = None
-    sound: ReminderPlayer | None = None
     issuer_public_key: Any = None  # the 券面事項入力補助AP issuer key (EF 0003 signature)
     print_timing: PrintTiming | None = None
     calibration: PrintCalibration | None = None
     on_job_done: JobObserver | None = None
-    card_connector: Connector | None = None  # None: PC/SC (cardio.pcsc)
-    card_monitor: MonitorFactory | None = pcsc_monitor
-    center_client: Callable[[CenterConfig], CenterClient] = CenterClient
     report_retry: RetryPolicy | None = None  # None: kiosk.runtime.center.report's constants
     health_timing: HealthTiming | None = None  # None: kiosk.runtime.center.health's constants
 
@@ -142,8 +155,9 @@ def assemble(parts: KioskParts) -> Runner:
         card=CardService(
             facts,
             parts.reader,
-            connector=parts.card_connector or pcsc_connector(),
+            connector=parts.card_connector,
             monitor_factory=parts.card_monitor,
+            clock=parts.clock,
             issuer_public_key=parts.issuer_public_key,
         ),
         center=CenterService(
@@ -151,6 +165,8 @@ def assemble(parts: KioskParts) -> Runner:
             facts,
             report_retry=parts.report_retry,
             health_timing=parts.health_timing,
+            clock=parts.clock,
+            jitter=parts.jitter,
         ),
         printer=PrintService(
             parts.printer,
@@ -163,7 +179,7 @@ def assemble(parts: KioskParts) -> Runner:
         ),
         payment=PaymentService(parts.acceptor) if parts.acceptor is not None else None,
         timers=Timers(),
-        sound=parts.sound or SilentReminderPlayer(),
+        sound=parts.sound,
         journal=journal,
     )
     return Runner(
@@ -218,4 +234,5 @@ __all__ = [
     "kiosk_id_of",
     "load_issuer_key",
     "load_or_create_salt",
+    "system_clock",
 ]

@@ -24,7 +24,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import cardio
@@ -56,7 +55,7 @@ from kiosk.flow.events import (
     PinRejected,
     PinTriesRead,
 )
-from kiosk.runtime.context import TransactionFacts
+from kiosk.runtime.context import Clock, TransactionFacts
 from kiosk.runtime.worker import DeviceWorker
 
 log = logging.getLogger(__name__)
@@ -106,7 +105,12 @@ class ReaderChoice:
 
 
 class CardService:
-    """Executes the flow's card effects (see the module docstring)."""
+    """Executes the flow's card effects (see the module docstring).
+
+    ``connector`` opens a reader (PC/SC or in-process), ``monitor_factory`` watches the readers
+    (None: no monitor, tests feed :meth:`handle_monitor_event`); ``clock`` tells whether the
+    card's certificate is still valid.
+    """
 
     def __init__(
         self,
@@ -115,8 +119,8 @@ class CardService:
         *,
         connector: Connector,
         monitor_factory: MonitorFactory | None,
+        clock: Clock,
         issuer_public_key: Any = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._facts = facts
         self._reader = reader

@@ -14,9 +14,14 @@ the certificate) lives here only until it is taken or :meth:`TransactionFacts.wi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from printing.security import CopyToPrint
+
+# The time now, timezone-aware; the wiring passes the system clock (kiosk.app.wiring.system_clock).
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

@@ -64,14 +64,15 @@ def render_ticket(ticket_number: int, amount_yen: int, issued_at: datetime) -> b
 
 
 class LpTicketPrinter:
-    """Prints tickets on a CUPS queue with ``lp`` (``server``: host:port, or the default)."""
+    """Prints tickets on a CUPS queue with ``lp`` (``server``: host:port, or the default);
+    ``clock`` dates them (any timezone: the ticket shows Japan time)."""
 
     def __init__(
         self,
         queue: str,
         *,
         server: str | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(JST),
+        clock: Callable[[], datetime],
     ) -> None:
         self.queue = queue
         self.server = server

@@ -12,6 +12,7 @@ window, driven by kiosk.app.demo.Driver.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 import tempfile
@@ -32,7 +33,9 @@ from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd, private_cupsd_session
 from hw_sim.stack.pcscd import VPCD_READER_NAMES
 from kiosk.app.demo import Driver
-from kiosk.app.wiring import KioskParts, assemble, load_issuer_key
+from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
+from kiosk.app.wiring import KioskParts, assemble, load_issuer_key, system_clock
+from kiosk.center.client import CenterClient
 from kiosk.center.wire import JST
 from kiosk.flow import FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow.state import PaymentMode
@@ -233,12 +236,19 @@ def make_kiosk(
             ),
             journal_path=journal_path,
             salt=SALT,
+            card_connector=pcsc_connector(),
+            card_monitor=pcsc_monitor,
+            center_client=CenterClient,
+            sound=sound,
+            clock=system_clock,
+            jitter=random.random,
             reader=ReaderChoice(VPCD_READER_NAMES[0]),
             acceptor=kiosk_acceptor if payment is PaymentMode.ACCEPTOR else None,
-            ticket_printer=LpTicketPrinter(e2e_cupsd.capture_queue, server=e2e_cupsd.address)
+            ticket_printer=LpTicketPrinter(
+                e2e_cupsd.capture_queue, server=e2e_cupsd.address, clock=system_clock
+            )
             if tickets
             else None,
-            sound=sound,
             issuer_public_key=load_issuer_key(center_pki.kenmen_issuer_public_pem_path),
             print_timing=print_timing or PrintTiming(warm_up_s=30.0, per_sheet_s=10.0),
             on_job_done=lambda job, handle, outcome: jobs.append((job, handle, outcome)),

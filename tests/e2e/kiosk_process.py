@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import random
 import signal
 import subprocess
 import sys
@@ -32,9 +33,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from hw_sim.acceptor import SimulatedAcceptor
 from hw_sim.card import CardDock
 from kiosk.app.demo import FETCH_WAIT_S, Driver, pay_with
+from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
 from kiosk.app.qt import application, make_window, quit_on_signals, start_on_qt
-from kiosk.app.wiring import KioskParts, assemble, load_issuer_key
-from kiosk.center.client import CenterConfig
+from kiosk.app.wiring import KioskParts, assemble, load_issuer_key, system_clock
+from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.domain import CertificateKind
 from kiosk.flow import FlowSettings
 from kiosk.flow import state as st
@@ -135,9 +137,14 @@ def parts_for(config: dict[str, Any], acceptor: SimulatedAcceptor) -> KioskParts
         ),
         journal_path=Path(config["journal"]),
         salt=SALT,
+        card_connector=pcsc_connector(),
+        card_monitor=pcsc_monitor,
+        center_client=CenterClient,
+        sound=SilentReminderPlayer(),
+        clock=system_clock,
+        jitter=random.random,
         reader=ReaderChoice(config["reader"]),
         acceptor=acceptor,
-        sound=SilentReminderPlayer(),
         issuer_public_key=load_issuer_key(Path(config["issuer_key"])),
         print_timing=PrintTiming(warm_up_s=30.0, per_sheet_s=10.0),
     )

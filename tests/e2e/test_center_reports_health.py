@@ -90,7 +90,7 @@ class Outcomes:
 
 @pytest.fixture
 def sender(center: RunningCenter) -> Iterator[ReportSender]:
-    worker = ReportSender(quick_client(center), policy=FAST)
+    worker = ReportSender(quick_client(center), policy=FAST, draw=lambda: 0.0)  # no jitter
     worker.start()
     yield worker
     worker.stop()

@@ -218,7 +218,12 @@ def test_settling_from_cups_decides_the_money_and_the_report(
 # -- the print service: before any new job ------------------------------------------------------
 def service_with(cups: ScriptedCups) -> tuple[PrintService, queue.Queue[Event]]:
     events: queue.Queue[Event] = queue.Queue()
-    service = PrintService(cups, TransactionFacts(), timing=PrintTiming(1.0, 1.0))  # type: ignore[arg-type]
+    service = PrintService(
+        cups,  # type: ignore[arg-type]
+        TransactionFacts(),
+        salt=b"s" * 32,
+        timing=PrintTiming(1.0, 1.0),
+    )
     service.start(events.put)
     return service, events
 

@@ -108,7 +108,11 @@ def card_setup(pki: JpkiTestPki, tmp_path: Path) -> Any:
     reader = InProcessReader(pki, tmp_path / "cards")
     facts = TransactionFacts()
     service = CardService(
-        facts, ReaderChoice("Test"), connector=reader.connect, monitor_factory=None
+        facts,
+        ReaderChoice("Test"),
+        connector=reader.connect,
+        monitor_factory=None,
+        clock=lambda: datetime.now(UTC),
     )
     events: queue.Queue[Event] = queue.Queue()
     service.start(events.put)

@@ -17,7 +17,6 @@ carries the same idempotency key and the same body: the center counts the report
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -142,15 +141,19 @@ class ReportJob:
 
 
 class ReportSender:
-    """The report worker (see the module docstring). Thread-safe."""
+    """The report worker (see the module docstring). Thread-safe.
+
+    ``draw()`` gives a number in [0, 1) for the retries' jitter (the wiring passes
+    ``random.random``; tests a fixed one).
+    """
 
     def __init__(
         self,
         client_factory: ClientFactory,
         *,
         policy: RetryPolicy | None = None,
+        draw: Callable[[], float],
         on_failure: Callable[[CenterError], None] | None = None,
-        draw: Callable[[], float] = random.random,
     ) -> None:
         self._factory = client_factory
         self._policy = policy or RetryPolicy()

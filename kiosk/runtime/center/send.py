@@ -33,7 +33,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kiosk.center import wire
@@ -66,7 +65,7 @@ from kiosk.runtime.center.report import (
     RetryPolicy,
     completion_report,
 )
-from kiosk.runtime.context import IssuedCertificate, TransactionFacts
+from kiosk.runtime.context import Clock, IssuedCertificate, TransactionFacts
 from printing.certificates import CertificateRequest
 from printing.security import (
     BACK_SIDE_FORMAT,
@@ -135,7 +134,11 @@ class _Worker:
 
 
 class CenterService:
-    """Executes the flow's center effects (see the module docstring)."""
+    """Executes the flow's center effects (see the module docstring).
+
+    ``client_factory`` makes each worker's client; ``clock`` dates the completion reports;
+    ``jitter`` draws the report retries' jitter (kiosk.runtime.center.report.ReportSender).
+    """
 
     def __init__(
         self,
@@ -144,7 +147,8 @@ class CenterService:
         *,
         report_retry: RetryPolicy | None = None,
         health_timing: HealthTiming | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock,
+        jitter: Callable[[], float],
     ) -> None:
         self._factory = client_factory
         self._facts = facts
@@ -157,7 +161,7 @@ class CenterService:
             client_factory, self._send, on_recovered=self._retry_reports, timing=health_timing
         )
         self._reports = ReportSender(
-            client_factory, policy=report_retry, on_failure=self._call_failed
+            client_factory, policy=report_retry, on_failure=self._call_failed, draw=jitter
         )
         # Personal (wiped): the challenge being answered and the resident's session.
         self._challenge: wire.Challenge | None = None
