@@ -13,7 +13,6 @@ socket); tests and the developer profile pass ``"127.0.0.1:<port>"`` of a privat
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import secrets
@@ -23,12 +22,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import cups
-import pikepdf
 
 from printing._bounded import BoundedWorker, CallTimeout
 from printing._tracking import JobSnapshot, track_job
 from printing.faults import (
-    InvalidJobError,
     JobHandle,
     JobState,
     PrinterError,
@@ -37,9 +34,9 @@ from printing.faults import (
     PrinterStatus,
     PrintOutcome,
     QueuedJob,
-    classify_reasons,
-    notices_of_reasons,
+    printer_status,
 )
+from printing.job_checks import check_title_hash, inspect_document
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,10 +53,6 @@ OFFLINE_GRACE_S = 20.0
 # CUPS cancels a job itself after this long (job-cancel-after, PWG 5100.11 / CUPS 2.x), so a
 # job left behind by a crashed kiosk cannot print minutes later for no one.
 JOB_CANCEL_AFTER_S = 600
-
-# ISO 216 A4 in PostScript points (210 × 297 mm); PDF writers round differently.
-A4_POINTS = (595.276, 841.890)
-A4_TOLERANCE_PT = 2.0
 
 # The job's options. Only standard IPP job attributes (RFC 8011, PWG 5100.13 for
 # print-scaling), no driver option: what the paper receives must be the composed PDF, untouched.
@@ -91,43 +84,12 @@ _JOB_ATTRS = [
     "job-printer-state-reasons",
     "job-printer-state-message",
 ]
-_TITLE_HASH = re.compile(r"[0-9A-Za-z_-]{1,64}")
 # The names a job is known by. job-name is one of CUPS' private job values (JobPrivateValues):
 # a client that is not the job's owner (e.g. after a change of the kiosk's user) gets no
 # job-name; the document name, which the adapter sets to the same value, stays visible.
 _NAME_ATTRS = ("job-name", "document-name-supplied")
 _FOUND_ATTRS = ["job-id", *_NAME_ATTRS, "job-state", "job-impressions-completed"]
 _HTTP_CONTINUE = 100  # RFC 9110 §15.2.1: cupsStartDocument is ready for the document
-
-
-def inspect_document(pdf: bytes) -> int:
-    """Check that ``pdf`` is a PDF whose every page is A4 portrait; return its page count.
-
-    Raises :class:`InvalidJobError` otherwise: the queue never scales (``print-scaling=none``),
-    so any other size would print cut or misplaced.
-    """
-    if not pdf.startswith(b"%PDF-"):
-        raise InvalidJobError("not a PDF")
-    try:
-        with pikepdf.open(io.BytesIO(pdf)) as doc:
-            pages = list(doc.pages)
-            if not pages:
-                raise InvalidJobError("the PDF has no pages")
-            for number, page in enumerate(pages, 1):
-                box = [float(v) for v in page.mediabox]
-                width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
-                if int(page.obj.get("/Rotate", 0)) % 180:
-                    width, height = height, width
-                if (
-                    abs(width - A4_POINTS[0]) > A4_TOLERANCE_PT
-                    or abs(height - A4_POINTS[1]) > A4_TOLERANCE_PT
-                ):
-                    raise InvalidJobError(f"page {number} is {width:.1f}×{height:.1f} pt, not A4")
-            return len(pages)
-    except InvalidJobError:
-        raise
-    except Exception as exc:  # pikepdf raises several types for damaged files; all mean "bad"
-        raise InvalidJobError(f"unreadable PDF: {exc}") from exc
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -217,26 +179,12 @@ class CupsPrinter:
 
     def _status_of(self, attrs: Mapping[str, Any]) -> PrinterStatus:
         raw_state = _int(attrs.get("printer-state"))
-        state = PrinterState(raw_state) if raw_state is not None and 3 <= raw_state <= 5 else None
-        accepting = attrs.get("printer-is-accepting-jobs") is True
-        reasons = _strings(attrs.get("printer-state-reasons"))
         message = attrs.get("printer-state-message")
-        fault = classify_reasons(reasons)
-        if fault is None:
-            if state is None:
-                fault = PrinterFault.PRINTER_ERROR  # a malformed answer is not "ready"
-            elif state is PrinterState.STOPPED:
-                fault = PrinterFault.STOPPED
-            elif not accepting:
-                fault = PrinterFault.NOT_ACCEPTING
-        return PrinterStatus(
-            ready=fault is None,
-            fault=fault,
-            state=state,
-            accepting=accepting,
-            reasons=reasons,
-            notices=notices_of_reasons(reasons),
-            message=message if isinstance(message, str) else "",
+        return printer_status(
+            PrinterState(raw_state) if raw_state is not None and 3 <= raw_state <= 5 else None,
+            attrs.get("printer-is-accepting-jobs") is True,
+            _strings(attrs.get("printer-state-reasons")),
+            message if isinstance(message, str) else "",
         )
 
     # -- after payment -------------------------------------------------------------------------
@@ -249,8 +197,7 @@ class CupsPrinter:
         Raises :class:`InvalidJobError` for a bad document and :class:`PrinterError` when the
         printer cannot take the job (then no job is left behind).
         """
-        if not _TITLE_HASH.fullmatch(title_hash):
-            raise InvalidJobError("title_hash must be 1-64 letters, digits, '-' or '_'")
+        check_title_hash(title_hash)
         pages = inspect_document(pdf)
         status = self.check_printer()
         if not status.ready:
@@ -333,8 +280,7 @@ class CupsPrinter:
         Finished jobs are found as long as CUPS keeps their history (``PreserveJobHistory``,
         on by default). Raises :class:`PrinterError` when CUPS cannot be asked.
         """
-        if not _TITLE_HASH.fullmatch(title_hash):
-            raise InvalidJobError("title_hash must be 1-64 letters, digits, '-' or '_'")
+        check_title_hash(title_hash)
         pattern = re.compile(rf"kiosk-{re.escape(title_hash)}-[0-9a-f]{{6}}")
         try:
             jobs: dict[int, dict[str, Any]] = self._call(

@@ -189,6 +189,31 @@ class PrinterStatus:
     message: str = ""
 
 
+def printer_status(
+    state: PrinterState | None, accepting: bool, reasons: tuple[str, ...], message: str = ""
+) -> PrinterStatus:
+    """What a printer's IPP state, ``printer-is-accepting-jobs`` and reasons mean for the kiosk:
+    ready, or the one fault staff must fix first (a state that could not be read is not ready).
+    """
+    fault = classify_reasons(reasons)
+    if fault is None:
+        if state is None:
+            fault = PrinterFault.PRINTER_ERROR  # a malformed answer is not "ready"
+        elif state is PrinterState.STOPPED:
+            fault = PrinterFault.STOPPED
+        elif not accepting:
+            fault = PrinterFault.NOT_ACCEPTING
+    return PrinterStatus(
+        ready=fault is None,
+        fault=fault,
+        state=state,
+        accepting=accepting,
+        reasons=reasons,
+        notices=notices_of_reasons(reasons),
+        message=message,
+    )
+
+
 @dataclass(frozen=True)
 class JobHandle:
     """A submitted job: enough to track and cancel it. No personal data."""
