@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from hw_sim.acceptor import SimulatedAcceptor
-from hw_sim.card import CardDock
+from hw_sim.card import CardDock, InProcessReader
 from hw_sim.cash import CashSimControl
 from hw_sim.personas import list_personas
 from hw_sim.stack import PrinterFaults, SimFault
@@ -59,7 +59,7 @@ class DevDock(QWidget):
     def __init__(
         self,
         *,
-        card_dock: CardDock | None = None,
+        card_dock: CardDock | InProcessReader | None = None,
         acceptor: SimulatedAcceptor | None = None,
         printer: PrinterFaults | None = None,
         cash: CashSimControl | None = None,

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from hw_sim.card.engine import VirtualCard
 from hw_sim.card.factory import build_card
 from hw_sim.card.hostile import HostileFault
 from hw_sim.card.profile import CardProfile
 from hw_sim.card.state import CardStateStore
 from hw_sim.card.vpcd import VPCD_DEFAULT_PORT, VpcdLink
-from hw_sim.personas import get_persona
+from hw_sim.personas import Persona, get_persona
 from hw_sim.pki import JpkiTestPki
 
 _log = logging.getLogger(__name__)
@@ -45,6 +46,41 @@ class SlotStatus:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def find_persona(persona_id: str) -> Persona:
+    """The persona, or :class:`DockError` naming what is unknown."""
+    try:
+        return get_persona(persona_id)
+    except KeyError as exc:
+        raise DockError(str(exc.args[0])) from None
+
+
+def make_card(
+    persona: Persona,
+    pki: JpkiTestPki,
+    store: CardStateStore,
+    *,
+    delay_s: float | None = None,
+    profile: CardProfile | None = None,
+    fault: HostileFault | str | None = None,
+) -> VirtualCard:
+    """The persona's card as a dock inserts it: ``delay_s`` overrides the answer delay (the
+    ``slow`` persona's default is 0.15 s), ``profile`` replaces the whole card profile,
+    ``fault`` makes it a hostile card (hw_sim/card/hostile.py)."""
+    if delay_s is not None and not 0 <= delay_s <= 60:
+        raise DockError("delay must be between 0 and 60 seconds")
+    try:
+        hostile = HostileFault(fault) if fault is not None else None
+    except ValueError:
+        known = ", ".join(f.value for f in HostileFault)
+        raise DockError(f"unknown fault {fault!r} (one of {known})") from None
+    card_profile = profile or CardProfile.for_persona(persona)
+    if hostile is not None:
+        card_profile = card_profile.with_fault(hostile)
+    if delay_s is not None:
+        card_profile = card_profile.with_options(response_delay_s=delay_s)
+    return build_card(persona, pki, store, card_profile)
 
 
 @dataclass
@@ -98,29 +134,16 @@ class CardDock:
         ``slow`` persona's default is 0.15 s); ``profile`` replaces the whole card profile;
         ``fault`` makes it a hostile card (hw_sim/card/hostile.py)."""
         self._check_slot(slot)
-        try:
-            persona = get_persona(persona_id)
-        except KeyError as exc:
-            raise DockError(str(exc.args[0])) from None
-        if delay_s is not None and not 0 <= delay_s <= 60:
-            raise DockError("delay must be between 0 and 60 seconds")
-        try:
-            hostile = HostileFault(fault) if fault is not None else None
-        except ValueError:
-            known = ", ".join(f.value for f in HostileFault)
-            raise DockError(f"unknown fault {fault!r} (one of {known})") from None
+        persona = find_persona(persona_id)
         with self._lock:
             if slot in self._slots:
                 raise DockError(f"slot {slot} holds {self._slots[slot].persona}: remove it first")
             for other, inserted in self._slots.items():
                 if inserted.persona == persona.id:
                     raise DockError(f"{persona.id}'s card is already in slot {other}")
-            card_profile = profile or CardProfile.for_persona(persona)
-            if hostile is not None:
-                card_profile = card_profile.with_fault(hostile)
-            if delay_s is not None:
-                card_profile = card_profile.with_options(response_delay_s=delay_s)
-            card = build_card(persona, self.pki, self.store, card_profile)
+            card = make_card(
+                persona, self.pki, self.store, delay_s=delay_s, profile=profile, fault=fault
+            )
             # A card inserted right after a removal waits for pcscd to have let go of the old
             # one (vpcd.REINSERT_GAP_S); insert() itself returns at once.
             link = VpcdLink(card, self.host, self.port + slot, on_change=self._on_change)
@@ -164,10 +187,7 @@ class CardDock:
     def reset_card(self, persona_id: str) -> None:
         """Restore a card's PIN counters and PINs to the issued state (as the municipal office
         does); refused while the card is inserted."""
-        try:
-            persona = get_persona(persona_id)
-        except KeyError as exc:
-            raise DockError(str(exc.args[0])) from None
+        persona = find_persona(persona_id)
         with self._lock:
             if any(i.persona == persona.id for i in self._slots.values()):
                 raise DockError(f"{persona.id}'s card is inserted: remove it first")

@@ -22,16 +22,23 @@ class InProcessTransport:
     def __init__(self, card: VirtualCard) -> None:
         self.card = card
         self.atr = card.power_on()
+        self.apdus = 0  # commands sent on this connection
         self._closed = False
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         """Send one command APDU; returns (response data, status word as an int)."""
         if self._closed:
             raise CardRemovedError("the in-process card was closed")
+        self.apdus += 1
         delay = self.card.profile.response_delay_s
         if delay > 0:
             time.sleep(delay)
-        answer = self.card.process(bytes(apdu))
+        try:
+            answer = self.card.process(bytes(apdu))
+        except RuntimeError:  # the engine refuses an unpowered card: pulled out meanwhile
+            if self._closed:
+                raise CardRemovedError("the in-process card was removed mid-command") from None
+            raise
         return answer[:-2], int.from_bytes(answer[-2:], "big")
 
     def reset(self) -> bytes:

@@ -37,16 +37,14 @@ from typing import Any
 from cardio.monitor import MonitorEvent, MonitorEventKind
 from hw_sim.acceptor import SimulatedAcceptor
 from hw_sim.card import (
+    IN_PROCESS_READER,
     CardDock,
     CardRemovedError,
-    CardStateStore,
+    InProcessReader,
     InProcessTransport,
-    VirtualCard,
-    build_card,
 )
 from hw_sim.cash import CashSimControl, CashSimError, CashSimProcess, SimConfig, SimulatorCipher
 from hw_sim.center import CenterProcess
-from hw_sim.pki import JpkiTestPki
 from hw_sim.stack import PrinterFaults
 from kiosk.app.wiring import StartupError
 from kiosk.center.client import CenterConfig
@@ -223,13 +221,13 @@ class DeveloperWorld:
         for slot in (0, 1):
             self.dock.remove(slot)
         if self.in_process_cards is not None:
-            self.in_process_cards.remove(0)
-        self.dock.reset_card(persona_id)
+            self.in_process_cards.reader.remove(0)
+        self.dock.reset_card(persona_id)  # the same card folder as the in-process reader's
 
     @property
-    def cards(self) -> CardDock | InProcessCards:
+    def cards(self) -> CardDock | InProcessReader:
         """Where the dev dock and the demo insert cards (vpcd, or the in-process reader)."""
-        return self.in_process_cards or self.dock
+        return self.in_process_cards.reader if self.in_process_cards is not None else self.dock
 
     def close(self) -> None:
         self.dock.close()
@@ -320,9 +318,6 @@ def persona_pin(persona_id: str) -> str:
     return get_persona(persona_id).auth_pin
 
 
-IN_PROCESS_READER = "In-process virtual reader"
-
-
 class _InProcessConnection:
     """An in-process card as the card service's connection; removal is cardio's CardRemoved."""
 
@@ -342,63 +337,55 @@ class _InProcessConnection:
 
 
 class InProcessCards:
-    """A reader inside the kiosk process (``simulators.card = "in_process"``): no pcscd.
+    """The in-process reader (:class:`hw_sim.card.InProcessReader`, ``simulators.card =
+    "in_process"``: no pcscd) as the card service reaches a reader: a connector whose errors are
+    cardio's, and a monitor that reports its insertions and removals as cardio's monitor does.
 
-    ``insert(slot, persona)`` / ``remove(slot)`` like :class:`CardDock` (one slot), reported to
-    the card service as the reader monitor would.
+    ``reader`` has the card dock's interface: the dev dock, the demo and tests insert cards
+    there.
     """
 
-    def __init__(self, var_dir: Path) -> None:
-        self._store = CardStateStore(var_dir / "cards")
-        self._pki = JpkiTestPki.load_or_create(var_dir / "pki")
-        self._card: VirtualCard | None = None
-        self._transport: InProcessTransport | None = None
-        self._callback: Callable[[MonitorEvent], None] | None = None
+    def __init__(self, reader: InProcessReader) -> None:
+        self.reader = reader
 
-    # the card service's side
+    @classmethod
+    def in_folder(cls, var_dir: Path) -> InProcessCards:
+        """The reader of the developer world in ``var_dir`` (its card folder and test PKI)."""
+        return cls(InProcessReader(var_dir / "cards", var_dir / "pki"))
+
     def connector(self, reader: str) -> _InProcessConnection:
+        """The card service's :data:`~kiosk.runtime.card.Connector`."""
         import cardio
 
-        if self._card is None:
-            raise cardio.CardRemoved("no card in the in-process reader")
-        self._transport = InProcessTransport(self._card)
-        return _InProcessConnection(self._transport)
+        try:
+            return _InProcessConnection(self.reader.connect())
+        except CardRemovedError:
+            raise cardio.CardRemoved("no card in the in-process reader") from None
 
     def monitor(self, callback: Callable[[MonitorEvent], None]) -> _InProcessMonitor:
-        self._callback = callback
-        return _InProcessMonitor()
-
-    # the resident's side
-    def insert(self, slot: int, persona_id: str, **_options: Any) -> None:
-        from hw_sim.personas import get_persona
-
-        self.remove(slot)
-        self._card = build_card(get_persona(persona_id), self._pki, self._store)
-        self._report(MonitorEventKind.CARD_INSERTED)
-
-    def remove(self, slot: int) -> None:
-        if self._card is None:
-            return
-        if self._transport is not None:
-            self._transport.close()
-            self._transport = None
-        self._card = None
-        self._report(MonitorEventKind.CARD_REMOVED)
+        """The card service's :data:`~kiosk.runtime.card.MonitorFactory`."""
+        return _InProcessMonitor(self.reader, callback)
 
     def close(self) -> None:
-        self.remove(0)
-
-    def _report(self, kind: MonitorEventKind) -> None:
-        if self._callback is not None:
-            self._callback(MonitorEvent(kind, IN_PROCESS_READER))
+        self.reader.close()
 
 
 class _InProcessMonitor:
+    def __init__(self, reader: InProcessReader, callback: Callable[[MonitorEvent], None]) -> None:
+        self._reader = reader
+        self._callback = callback
+
     def start(self) -> None:
-        pass
+        self._reader.watch(self._report)
+        if self._reader.card is not None:  # a card already in when the kiosk starts
+            self._report(True)
 
     def stop(self) -> None:
-        pass
+        self._reader.watch(None)
+
+    def _report(self, present: bool) -> None:
+        kind = MonitorEventKind.CARD_INSERTED if present else MonitorEventKind.CARD_REMOVED
+        self._callback(MonitorEvent(kind, IN_PROCESS_READER))
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -438,4 +425,4 @@ def dev_dock(world: DeveloperWorld) -> Any:
 
     cash = world.cash.control() if world.cash is not None else None
     acceptor = world.acceptor if cash is None else None
-    return DevDock(card_dock=world.cards, acceptor=acceptor, printer=world.faults, cash=cash)  # type: ignore[arg-type]
+    return DevDock(card_dock=world.cards, acceptor=acceptor, printer=world.faults, cash=cash)

@@ -251,7 +251,7 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
         card_connector: Connector
         card_monitor: MonitorFactory
         if simulators.card is CardSimulator.IN_PROCESS:
-            cards = developer.InProcessCards(world.var_dir)
+            cards = developer.InProcessCards.in_folder(world.var_dir)
             world.in_process_cards = cards
             card_connector, card_monitor = cards.connector, cards.monitor
             reader = ReaderChoice(developer.IN_PROCESS_READER)

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from cardio import Transport
-from hw_sim.card import CardProfile, InProcessTransport, VirtualCard, build_card
-from hw_sim.personas import get_persona
+from hw_sim.card import InProcessReader
 from hw_sim.pki import JpkiTestPki
 
 
@@ -21,42 +20,34 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> JpkiTestPki:
 
 
 class InProcessCards:
-    """Opens persona cards in-process; the same card object is kept per persona within a test
-    so PIN counters persist across power cycles, as on a real card."""
+    """Opens persona cards in the in-process reader (hw_sim.card.InProcessReader, the one the
+    developer profile uses); PIN counters live in the reader's card folder, so they persist
+    across power cycles, as on a real card."""
 
     backend = "inprocess"
 
-    def __init__(self, pki: JpkiTestPki) -> None:
-        self.pki = pki
-        self._cards: dict[str, VirtualCard] = {}
-
-    def card(self, persona: str) -> VirtualCard:
-        if persona not in self._cards:
-            self._cards[persona] = build_card(persona, self.pki)
-        return self._cards[persona]
+    def __init__(self, pki: JpkiTestPki, state_dir: Path) -> None:
+        self.reader = InProcessReader(state_dir, pki.folder)
 
     @contextmanager
     def open(self, persona: str, *, fault: str | None = None) -> Iterator[Transport]:
-        if fault is None:
-            card = self.card(persona)
-        else:  # a hostile card (hw_sim/card/hostile.py): a card of its own
-            profile = CardProfile.for_persona(get_persona(persona)).with_fault(fault)
-            card = build_card(persona, self.pki, profile=profile)
-        transport = InProcessTransport(card)
+        """The persona's card (``fault``: a hostile card, hw_sim/card/hostile.py)."""
+        self.reader.insert(0, persona, fault=fault)
         try:
-            yield transport
+            with self.reader.connect() as transport:
+                yield transport
         finally:
-            transport.close()
+            self.reader.remove(0)
 
     def close(self) -> None:
-        self._cards.clear()
+        self.reader.close()
 
 
 @pytest.fixture(params=["inprocess", "pcsc"])
 def cards(request: pytest.FixtureRequest, pki: JpkiTestPki, tmp_path: Path) -> Iterator[object]:
     """A card opener for the backend of this parameter (``cards.open(persona)``)."""
     if request.param == "inprocess":
-        opener = InProcessCards(pki)
+        opener = InProcessCards(pki, tmp_path / "cards")
     else:
         from tests.cardio.pcsc_cards import PcscCards
 

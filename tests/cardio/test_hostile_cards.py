@@ -46,9 +46,11 @@ def test_hostile_card_ends_in_a_typed_error(cards: InProcessCards, fault: Hostil
     assert time.monotonic() - started < QUICK_BOUND_S
 
 
-def test_a_card_answering_61_10_stops_at_once_even_without_cancel(pki: object) -> None:
+def test_a_card_answering_61_10_stops_at_once_even_without_cancel(
+    pki: object, tmp_path: Path
+) -> None:
     # The attack's reproduction: before, this ran 832,074 APDUs and was still going.
-    opener = InProcessCards(pki)  # type: ignore[arg-type]
+    opener = InProcessCards(pki, tmp_path / "cards")  # type: ignore[arg-type]
     with opener.open("normal", fault=HostileFault.ENDLESS_61XX.value) as transport:
         counting = Counting(transport)
         with pytest.raises(e.MalformedResponse):

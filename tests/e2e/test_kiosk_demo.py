@@ -41,11 +41,16 @@ def var_dir() -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_scripted_demo_prints_a_certificate(var_dir: Path) -> None:
+@pytest.mark.parametrize("card", ["vpcd", "in_process"])
+def test_scripted_demo_prints_a_certificate(var_dir: Path, card: str) -> None:
+    """Either card simulator of the developer profile: the virtual card behind pcscd + vpcd, or
+    the in-process reader (hw_sim.card.InProcessReader, the one the tests use too)."""
     profile = var_dir / "developer.toml"
     text = (REPO / "profiles" / "developer.toml").read_text()
+    assert 'card = "vpcd"' in text
     profile.write_text(
-        text.replace('"../var/kiosk/journal.sqlite"', f'"{var_dir}/kiosk/journal.sqlite"')
+        text.replace('card = "vpcd"', f'card = "{card}"')
+        .replace('"../var/kiosk/journal.sqlite"', f'"{var_dir}/kiosk/journal.sqlite"')
         .replace('"../var/kiosk/serial-salt"', f'"{var_dir}/kiosk/serial-salt"')
         .replace('"../var/center/', f'"{var_dir}/center/')
     )

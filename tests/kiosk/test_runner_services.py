@@ -20,11 +20,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from cardio.monitor import MonitorEvent, MonitorEventKind
+from cardio.presence import MonitorEvent, MonitorEventKind
 from hw_sim.acceptor import SimulatedAcceptor
-from hw_sim.card import CardProfile, CardStateStore, HostileFault, InProcessTransport, build_card
+from hw_sim.card import IN_PROCESS_READER, HostileFault, InProcessReader
 from hw_sim.personas import get_persona
 from hw_sim.pki import JpkiTestPki
+from kiosk.app.developer import InProcessCards
 from kiosk.center import errors as center_errors
 from kiosk.center import wire
 from kiosk.flow import Event
@@ -62,42 +63,10 @@ from kiosk.runtime.ticket import render_ticket
 from kiosk.sound import MELODIES, AplayReminderPlayer, reminder_wav
 from printing.faults import PrinterFault
 
-READER = "Test Reader 00"
 WAIT_S = 5.0
 
 
 # -- the card service -----------------------------------------------------------------------------
-class InProcessReader:
-    """The virtual card in this process, reached as the card service reaches a PC/SC reader."""
-
-    def __init__(self, pki: JpkiTestPki, state_dir: Path) -> None:
-        self.pki = pki
-        self.store = CardStateStore(state_dir)
-        self.card: Any = None
-        self.transport: InProcessTransport | None = None
-
-    def insert(self, persona: str, fault: HostileFault | None = None) -> None:
-        profile = CardProfile.for_persona(get_persona(persona)).with_fault(fault)
-        self.card = build_card(get_persona(persona), self.pki, self.store, profile)
-
-    def connect(self, reader: str) -> Any:
-        import cardio
-
-        if self.card is None:
-            raise cardio.CardRemoved("no card")
-        self.transport = InProcessTransport(self.card)
-        transport = self.transport
-
-        class Connection:
-            def transmit(self, apdu: bytes) -> tuple[bytes, int]:
-                return transport.transmit(apdu)
-
-            def close(self) -> None:
-                transport.close()
-
-        return Connection()
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> JpkiTestPki:
     return JpkiTestPki.load_or_create(tmp_path_factory.mktemp("pki"))
@@ -105,19 +74,22 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> JpkiTestPki:
 
 @pytest.fixture
 def card_setup(pki: JpkiTestPki, tmp_path: Path) -> Any:
-    reader = InProcessReader(pki, tmp_path / "cards")
+    """The card service on the in-process reader of the developer profile (kiosk.app.developer
+    over hw_sim.card.InProcessReader): its connector, and its monitor's insert/remove events."""
+    cards = InProcessCards(InProcessReader(tmp_path / "cards", pki.folder))
     facts = TransactionFacts()
     service = CardService(
         facts,
-        ReaderChoice("Test"),
-        connector=reader.connect,
-        monitor_factory=None,
+        ReaderChoice(IN_PROCESS_READER),
+        connector=cards.connector,
+        monitor_factory=cards.monitor,
         clock=lambda: datetime.now(UTC),
     )
     events: queue.Queue[Event] = queue.Queue()
     service.start(events.put)
-    yield reader, service, facts, events
+    yield cards.reader, service, facts, events
     service.stop()
+    cards.close()
 
 
 def next_event(events: queue.Queue[Event]) -> Event:
@@ -127,8 +99,7 @@ def next_event(events: queue.Queue[Event]) -> Event:
 def place(
     reader: InProcessReader, service: CardService, persona: str, fault: HostileFault | None = None
 ) -> None:
-    reader.insert(persona, fault)
-    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, READER))
+    reader.insert(0, persona, fault=fault)  # the monitor reports it to the service
 
 
 def test_read_verify_sign_release(card_setup: Any, pki: JpkiTestPki) -> None:
@@ -177,7 +148,7 @@ def test_expired_certificate_and_foreign_card(card_setup: Any) -> None:
     place(reader, service, "expired")
     assert next_event(events) == ev.CardDetected()
     assert next_event(events) == ev.CardReadFailed(ev.CardFailure.CERTIFICATE_EXPIRED)
-    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_REMOVED, READER))
+    reader.remove(0)
     assert next_event(events) == ev.CardRemoved()
     service.read_card()
     place(reader, service, "juki-card")
@@ -222,11 +193,15 @@ def test_stop_does_not_wait_for_a_card_that_never_answers(tmp_path: Path) -> Non
             pass
 
     service = CardService(
-        TransactionFacts(), ReaderChoice("Test"), connector=lambda r: Hung(), monitor_factory=None
+        TransactionFacts(),
+        ReaderChoice("Test"),
+        connector=lambda r: Hung(),
+        monitor_factory=None,
+        clock=lambda: datetime.now(UTC),
     )
     service.start(lambda event: None)
     service.read_card()
-    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, READER))
+    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, "Test Reader 00"))
     assert entered.wait(WAIT_S)
     started = time.monotonic()
     service.stop()
@@ -276,7 +251,7 @@ def test_removal_is_reported_and_wipe_stops_waiting(card_setup: Any) -> None:
     place(reader, service, "normal")
     with pytest.raises(queue.Empty):
         events.get(timeout=0.5)  # nothing is read for nobody
-    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_REMOVED, READER))
+    reader.remove(0)
     assert next_event(events) == ev.CardRemoved()
 
 
@@ -287,13 +262,37 @@ def test_reader_lost_while_waiting(card_setup: Any) -> None:
     assert next_event(events) == ev.CardReadFailed(ev.CardFailure.READER_FAULT)
 
 
-def test_other_readers_are_ignored(card_setup: Any) -> None:
+def test_other_readers_are_ignored(pki: JpkiTestPki, tmp_path: Path) -> None:
+    cards = InProcessCards(InProcessReader(tmp_path / "cards", pki.folder))
+    service = CardService(
+        TransactionFacts(),
+        ReaderChoice("Test Reader"),  # the kiosk's reader is another one
+        connector=cards.connector,
+        monitor_factory=cards.monitor,
+        clock=lambda: datetime.now(UTC),
+    )
+    events: queue.Queue[Event] = queue.Queue()
+    service.start(events.put)
+    try:
+        service.read_card()
+        cards.reader.insert(0, "normal")
+        with pytest.raises(queue.Empty):
+            events.get(timeout=0.3)
+    finally:
+        service.stop()
+        cards.close()
+
+
+def test_a_card_pulled_out_mid_read_is_cardios_card_removed(card_setup: Any) -> None:
     reader, service, _facts, events = card_setup
     service.read_card()
-    reader.insert("normal")
-    service.handle_monitor_event(MonitorEvent(MonitorEventKind.CARD_INSERTED, "Other 00"))
-    with pytest.raises(queue.Empty):
-        events.get(timeout=0.3)
+    place(reader, service, "slow")  # 0.15 s an answer: the removal lands mid-sequence
+    assert next_event(events) == ev.CardDetected()
+    reader.remove(0)
+    # The monitor's event at once, then the read that the removal ended — as a removal, not as
+    # a broken card (the in-process transport says CardRemovedError, never the engine's error).
+    assert [next_event(events), next_event(events)] == [ev.CardRemoved(), ev.CardRemoved()]
+    assert reader.card is None
 
 
 # -- the payment service --------------------------------------------------------------------------
