@@ -8,23 +8,20 @@ from __future__ import annotations
 import queue
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from kiosk.flow import Event
 from kiosk.flow import events as ev
 from kiosk.journal import serial_digest
 from kiosk.runtime import IssuedCertificate, IssuedJob, PrintService, PrintTiming, TransactionFacts
-from printing import documents
-from printing.documents import samples
 from printing.faults import JobHandle, JobState, PrinterFault, PrintOutcome
 from printing.memory import MemoryPrinter
-from printing.security import BackSideKeys, CopyToPrint, make_back_side
+from printing.security import CopyToPrint
+from tests.print_samples import inkan_copies
 
 SALT = b"s" * 32
-SERIAL = "011002-250401-000001-1"
+SERIAL = "131202-241203-000001-1"
 WAIT_S = 30.0  # composing takes a second or two on a loaded machine
 QUICK = PrintTiming(warm_up_s=2.0, per_sheet_s=0.5)
 
@@ -32,18 +29,8 @@ QUICK = PrintTiming(warm_up_s=2.0, per_sheet_s=0.5)
 @pytest.fixture(scope="module")
 def copy() -> CopyToPrint:
     """One copy of a one-page 印鑑登録証明書 as the center sends it: front and back side."""
-    rendered = documents.render_document(samples.inkan())
-    keys = BackSideKeys(bytes(range(32)), ec.derive_private_key(7, ec.SECP256R1()), b"k1")
-    back = make_back_side(
-        rendered.pdf,
-        0,
-        serial=SERIAL,
-        issuer="札幌市長",
-        canonical_text=rendered.canonical_text,
-        keys=keys,
-        issued_on=date(2025, 4, 1),
-    )
-    return CopyToPrint(rendered.pdf, (back,))
+    [made] = inkan_copies(SERIAL)
+    return made
 
 
 def issued(copy: CopyToPrint, txn_id: str = "t-1", copies: int = 2) -> IssuedCertificate:

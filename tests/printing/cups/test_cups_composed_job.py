@@ -9,14 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from hw_sim.stack import PrinterFaults, PrivateCupsd
-from printing import documents
 from printing.cups import CupsPrinter
-from printing.documents import samples
 from printing.faults import PrinterFault
-from printing.security import BackSideKeys, CopyToPrint, compose_job, make_back_side
+from printing.security import compose_job
+from tests.print_samples import inkan_copies
 
 pytestmark = pytest.mark.cupsd
 
@@ -24,20 +22,7 @@ pytestmark = pytest.mark.cupsd
 @pytest.fixture(scope="module")
 def two_copies() -> bytes:
     """Two copies of a one-page 印鑑登録証明書: front, back, front, back."""
-    rendered = documents.render_document(samples.inkan())
-    keys = BackSideKeys(bytes(range(32)), ec.derive_private_key(12345, ec.SECP256R1()), b"t")
-    copies = []
-    for serial in ("131202-241203-000001-1", "131202-241203-000001-2"):
-        back = make_back_side(
-            rendered.pdf,
-            0,
-            serial=serial,
-            issuer="東京都練馬区長",
-            canonical_text=rendered.canonical_text,
-            keys=keys,
-        )
-        copies.append(CopyToPrint(rendered.pdf, (back,)))
-    return compose_job(copies)
+    return compose_job(inkan_copies("131202-241203-000001-1", "131202-241203-000001-2"))
 
 
 def test_a_composed_duplex_job_prints_whole_and_unchanged(
