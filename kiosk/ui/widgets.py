@@ -1,5 +1,6 @@
 """The widget kit of the kiosk screens: touch buttons with wrapping text, text roles, the
-digit keypad, a busy indicator with text, paged choice grids and small layout helpers.
+digit keypad, a busy indicator with text, paged choice grids, the review table and small layout
+helpers.
 
 Widgets hold no flow logic: they show what a screen gives them and report taps through Qt
 signals. Sizes come from the theme's metrics (kiosk.ui.theme); colours from the style sheet,
@@ -426,6 +427,41 @@ class ChoiceGrid(QWidget):
         self.next.setEnabled(self._page < self.pages - 1)
         self.page_label.setText(page_format.format(page=self._page + 1, pages=self.pages))
         self._pager.setVisible(self.pages > 1)
+
+
+class ReviewTable(QFrame):
+    """A panel of (name, value) rows for the resident to check before sending: the order's
+    confirmation and the registration's review. Names are muted and top-aligned, values wrap;
+    ``spaced`` puts the theme's gap between rows (the order has few rows, the review seven)."""
+
+    def __init__(self, rows: int, *, spaced: bool = True) -> None:
+        super().__init__()
+        self.setProperty("role", "panel")
+        grid = QGridLayout(self)
+        pad = metrics().margin
+        grid.setContentsMargins(pad, pad, pad, pad)
+        grid.setHorizontalSpacing(pad)
+        if spaced:
+            grid.setVerticalSpacing(metrics().gap)
+        self.rows: list[tuple[QLabel, QLabel]] = []
+        for row in range(rows):
+            name, value = label("", "muted"), label("", "body")
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, 1)
+            self.rows.append((name, value))
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 5)
+
+    def show_rows(self, values: Sequence[tuple[str, str]]) -> None:
+        """One (name, value) per row, as many as the table has."""
+        for (name, value), (name_label, value_label) in zip(values, self.rows, strict=True):
+            name_label.setText(name)
+            value_label.setText(value)
+
+    def forget(self) -> None:
+        """Clear the values (they may be personal)."""
+        for _name, value in self.rows:
+            value.setText("")
 
 
 def clear_layout(layout: QGridLayout | QVBoxLayout | QHBoxLayout) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.flow.events import Backspace, ClearEntry, Digit, Finish, Submit
+from kiosk.flow.events import Finish, Submit
 from kiosk.flow.state import (
     PIN_LENGTH,
     Authenticating,
@@ -19,23 +18,12 @@ from kiosk.flow.state import (
     TakeCard,
     VerifyingPin,
 )
-from kiosk.i18n import _, ngettext
+from kiosk.i18n import _
 from kiosk.problems import Problem, describe
 from kiosk.ui.drawings import CardOnReader
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
-from kiosk.ui.widgets import BusyPanel, Keypad, frame, label, metrics
-
-
-def masked(entered: int, length: int, group: tuple[int, ...] = ()) -> str:
-    """● for each digit entered, ○ for each still to enter (grouped with spaces)."""
-    marks = ["●" if i < entered else "○" for i in range(length)]
-    if not group:
-        return " ".join(marks)
-    parts, start = [], 0
-    for size in group:
-        parts.append("".join(marks[start : start + size]))
-        start += size
-    return "  ".join(parts)
+from kiosk.ui.screens.keypad_entry import KeypadEntryScreen, masked, tries_left_text
+from kiosk.ui.widgets import BusyPanel, frame, label, metrics
 
 
 def staff_line(code: str) -> str:
@@ -92,17 +80,13 @@ class PlaceCardScreen(ScreenView):
             self.problem_code.setText(staff_line(text.staff_code))
 
 
-class PinScreen(ScreenView):
+class PinScreen(KeypadEntryScreen):
     """The masked PIN keypad; the digits never leave the flow's state (only their count)."""
 
     handles = (PinEntry,)
 
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
-        row = QHBoxLayout()
-        row.setSpacing(metrics().margin * 2)
-        column = QVBoxLayout()
-        column.setSpacing(metrics().gap)
         self.lead = label("", "lead")
         self.hint = label("", "muted")
         self.tries = label("", "lead")
@@ -112,26 +96,10 @@ class PinScreen(ScreenView):
         self.warning_text = label("", "body")
         warning_layout.addWidget(self.warning_text)
         self.busy = BusyPanel()
-        self.display = label("", "figure", wrap=False)
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for widget in (
-            self.lead,
-            self.hint,
-            self.display,
-            self.tries,
-            self.wrong,
-            self.warning,
-            self.busy,
-        ):
-            column.addWidget(widget)
-        column.addStretch(1)
-        row.addLayout(column, 3)
-        self.keypad = Keypad()
-        self.keypad.digit.connect(lambda key: self.send(Digit(key)))
-        self.keypad.backspace.connect(lambda: self.send(Backspace()))
-        self.keypad.clear.connect(lambda: self.send(ClearEntry()))
-        row.addWidget(self.keypad, 2)
-        self.body.addLayout(row, 1)
+        self.display = self.entry_display()
+        self.fill_column(
+            self.lead, self.hint, self.display, self.tries, self.wrong, self.warning, self.busy
+        )
 
     def title(self, state: FlowState) -> str:
         return _("Enter your PIN")
@@ -151,14 +119,10 @@ class PinScreen(ScreenView):
         self.busy.setVisible(reading)
         self.busy.set_text(_("Checking your card…"))
         self.keypad.setEnabled(not reading)
-        self.keypad.set_captions(_("Correct"), _("Clear"))
+        self.caption_keys()
         self.tries.setVisible(not reading)
         if screen.tries_left is not None:
-            self.tries.setText(
-                ngettext(
-                    "You have {count} try left.", "You have {count} tries left.", screen.tries_left
-                ).format(count=screen.tries_left)
-            )
+            self.tries.setText(tries_left_text(screen.tries_left))
         self.wrong.setVisible(screen.wrong)
         self.wrong.setText(_("The PIN was wrong. Please try again."))
         self.warning.setVisible(screen.last_try)

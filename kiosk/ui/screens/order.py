@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.flow.events import (
     Back,
@@ -41,7 +41,7 @@ from kiosk.ui.texts import (
     kind_name,
     unavailable_reason,
 )
-from kiosk.ui.widgets import Choice, ChoiceGrid, TouchButton, frame, label, metrics
+from kiosk.ui.widgets import Choice, ChoiceGrid, ReviewTable, TouchButton, frame, label, metrics
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,
@@ -483,22 +483,8 @@ class ConfirmationScreen(ScreenView):
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
         self.lead = self.add_label("lead")
-        panel = frame("panel")
-        self.table = QGridLayout(panel)
-        pad = metrics().margin
-        self.table.setContentsMargins(pad, pad, pad, pad)
-        self.table.setHorizontalSpacing(pad)
-        self.table.setVerticalSpacing(metrics().gap)
-        self.rows: list[tuple[QWidget, QWidget]] = []
-        for row in range(5):
-            name = label("", "muted")
-            value = label("", "body")
-            self.table.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.table.addWidget(value, row, 1)
-            self.rows.append((name, value))
-        self.table.setColumnStretch(0, 2)
-        self.table.setColumnStretch(1, 5)
-        self.body.addWidget(panel)
+        self.table = ReviewTable(rows=5)
+        self.body.addWidget(self.table)
         total_row = QHBoxLayout()
         self.total_name = label("", "figure-label")
         self.total = label("", "figure", wrap=False)
@@ -536,9 +522,7 @@ class ConfirmationScreen(ScreenView):
             ),
             (_("Fee per copy"), format_yen(txn.fee_per_copy_yen)),
         ]
-        for (name, value), (name_label, value_label) in zip(values, self.rows, strict=True):
-            name_label.setText(name)  # type: ignore[attr-defined]
-            value_label.setText(value)  # type: ignore[attr-defined]
+        self.table.show_rows(values)
         self.total_name.setText(_("Total"))
         self.total.setText(format_yen(txn.total_fee_yen))
         self.note.setText(
@@ -553,3 +537,6 @@ class ConfirmationScreen(ScreenView):
             NavAction("back", _("Back"), Back()),
             NavAction("confirm", _("Confirm"), ConfirmOrder(), primary=True),
         ]
+
+    def forget(self) -> None:
+        self.table.forget()  # the contents may name household members

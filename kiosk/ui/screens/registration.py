@@ -7,11 +7,8 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWi
 
 from kiosk.flow.events import (
     Back,
-    Backspace,
     ChooseMunicipality,
     ChoosePrefecture,
-    ClearEntry,
-    Digit,
     EditApplicationNumber,
     EditField,
     Finish,
@@ -34,12 +31,22 @@ from kiosk.flow.state import (
     StatusResult,
     Submitting,
 )
-from kiosk.i18n import _, format_date, ngettext
+from kiosk.i18n import _, format_date
 from kiosk.ui.kana_keyboard import KanaKeyboard
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
-from kiosk.ui.screens.card import BusyScreen, masked
+from kiosk.ui.screens.card import BusyScreen
+from kiosk.ui.screens.keypad_entry import KeypadEntryScreen, masked, tries_left_text
 from kiosk.ui.texts import REGISTRATION_STATES
-from kiosk.ui.widgets import Choice, ChoiceGrid, Keypad, TouchButton, frame, label, metrics
+from kiosk.ui.widgets import (
+    Choice,
+    ChoiceGrid,
+    Keypad,
+    ReviewTable,
+    TouchButton,
+    frame,
+    label,
+    metrics,
+)
 
 # Field limits of the center protocol (kiosk.flow._registration.FIELD_MAX_LENGTH).
 FIELD_LIMITS = {FormField.HONSEKI: 256, FormField.HITTOSHA: 128, FormField.PHONE: 15}
@@ -102,33 +109,19 @@ class MunicipalityScreen(ScreenView):
         return [NavAction("back", _("Back to prefectures"), Back())]
 
 
-class MatchingNumberScreen(ScreenView):
+class MatchingNumberScreen(KeypadEntryScreen):
     """照合番号B: 14 digits from the card's surface, masked like the PIN."""
 
     handles = (MatchingNumberEntry,)
 
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
-        row = QHBoxLayout()
-        row.setSpacing(metrics().margin * 2)
-        column = QVBoxLayout()
-        column.setSpacing(metrics().gap)
         self.lead = label("", "lead")
-        self.display = label("", "figure", wrap=False)
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display = self.entry_display()
         self.parts = label("", "body")
         self.wrong = label("", "lead")
         self.tries = label("", "body")
-        for widget in (self.lead, self.display, self.parts, self.wrong, self.tries):
-            column.addWidget(widget)
-        column.addStretch(1)
-        row.addLayout(column, 3)
-        self.keypad = Keypad()
-        self.keypad.digit.connect(lambda key: self.send(Digit(key)))
-        self.keypad.backspace.connect(lambda: self.send(Backspace()))
-        self.keypad.clear.connect(lambda: self.send(ClearEntry()))
-        row.addWidget(self.keypad, 2)
-        self.body.addLayout(row, 1)
+        self.fill_column(self.lead, self.display, self.parts, self.wrong, self.tries)
 
     def title(self, state: FlowState) -> str:
         return _("Enter the 14-digit number")
@@ -145,16 +138,12 @@ class MatchingNumberScreen(ScreenView):
                 "3. The 4-digit security code on the front of the card"
             )
         )
-        self.keypad.set_captions(_("Correct"), _("Clear"))
+        self.caption_keys()
         self.wrong.setVisible(screen.wrong)
         self.wrong.setText(_("The number was wrong. Please check it and try again."))
         self.tries.setVisible(screen.tries_left is not None)
         if screen.tries_left is not None:
-            self.tries.setText(
-                ngettext(
-                    "You have {count} try left.", "You have {count} tries left.", screen.tries_left
-                ).format(count=screen.tries_left)
-            )
+            self.tries.setText(tries_left_text(screen.tries_left))
 
     def nav(self, state: FlowState) -> list[NavAction]:
         screen = state.screen
@@ -300,21 +289,8 @@ class RegistrationReviewScreen(ScreenView):
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
         self.lead = self.add_label("lead")
-        panel = frame("panel")
-        self.table = QGridLayout(panel)
-        pad = metrics().margin
-        self.table.setContentsMargins(pad, pad, pad, pad)
-        self.table.setHorizontalSpacing(pad)
-        self.rows: list[tuple[QWidget, QWidget]] = []
-        for row in range(7):
-            name = label("", "muted")
-            value = label("", "body")
-            self.table.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.table.addWidget(value, row, 1)
-            self.rows.append((name, value))
-        self.table.setColumnStretch(0, 2)
-        self.table.setColumnStretch(1, 5)
-        self.body.addWidget(panel)
+        self.table = ReviewTable(rows=7, spaced=False)
+        self.body.addWidget(self.table)
         self.body.addStretch(1)
 
     def title(self, state: FlowState) -> str:
@@ -333,9 +309,7 @@ class RegistrationReviewScreen(ScreenView):
             (field_name(FormField.HITTOSHA), draft.hittosha if draft else ""),
             (field_name(FormField.PHONE), draft.phone if draft else ""),
         ]
-        for (name, value), (name_label, value_label) in zip(values, self.rows, strict=True):
-            name_label.setText(name)  # type: ignore[attr-defined]
-            value_label.setText(value)  # type: ignore[attr-defined]
+        self.table.show_rows(values)
 
     def nav(self, state: FlowState) -> list[NavAction]:
         return [
@@ -344,8 +318,7 @@ class RegistrationReviewScreen(ScreenView):
         ]
 
     def forget(self) -> None:
-        for _name, value in self.rows:
-            value.setText("")  # type: ignore[attr-defined]
+        self.table.forget()
 
 
 class SubmittingScreen(BusyScreen):
@@ -416,32 +389,22 @@ class ReceiptScreen(ScreenView):
 _APPLICATION_KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-class StatusEntryScreen(ScreenView):
+class StatusEntryScreen(KeypadEntryScreen):
     """The application number: digits on the keypad, letters on a second page."""
 
     handles = (StatusEntry,)
 
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
-        super().__init__(emit, parent)
-        row = QHBoxLayout()
-        row.setSpacing(metrics().margin)
-        column = QVBoxLayout()
+        super().__init__(
+            emit, parent, split=(1, 1), spacing=metrics().margin, column_gap=False, extra="-"
+        )
         self.lead = label("", "lead")
         self.display = label("", "field")
         self.display.setMinimumHeight(metrics().target)
         self.hint = label("", "muted")
         self.letters_key = TouchButton("")
         self.letters_key.clicked.connect(self._toggle_letters)
-        for widget in (self.lead, self.display, self.hint, self.letters_key):
-            column.addWidget(widget)
-        column.addStretch(1)
-        row.addLayout(column, 1)
-        self.keypad = Keypad(extra="-")
-        self.keypad.digit.connect(lambda key: self.send(Digit(key)))
-        self.keypad.extra_key.connect(lambda key: self._append(key))
-        self.keypad.backspace.connect(lambda: self.send(Backspace()))
-        self.keypad.clear.connect(lambda: self.send(ClearEntry()))
-        row.addWidget(self.keypad, 1)
+        self.fill_column(self.lead, self.display, self.hint, self.letters_key)
         self.letters = QWidget()
         grid = QGridLayout(self.letters)
         grid.setSpacing(metrics().px(6))
@@ -450,10 +413,12 @@ class StatusEntryScreen(ScreenView):
             key = TouchButton(letter, keycap=True, min_height=metrics().key)
             key.clicked.connect(lambda _=False, c=letter: self._append(c))
             grid.addWidget(key, index // 6, index % 6)
-        row.addWidget(self.letters, 1)
+        self.row.addWidget(self.letters, 1)
         self.letters.hide()
-        self.body.addLayout(row, 1)
         self._text = ""
+
+    def extra_key(self, key: str) -> None:
+        self._append(key)
 
     def _append(self, char: str) -> None:
         if len(self._text) < APPLICATION_NUMBER_MAX:
@@ -477,7 +442,7 @@ class StatusEntryScreen(ScreenView):
         self.lead.setText(_("Enter the application number you were given."))
         self.display.setText(screen.application_number)
         self.hint.setText(_("It has 4 to 32 characters: digits, letters and hyphens."))
-        self.keypad.set_captions(_("Correct"), _("Clear"))
+        self.caption_keys()
         self._caption()
 
     def nav(self, state: FlowState) -> list[NavAction]:
