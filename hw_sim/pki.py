@@ -19,12 +19,9 @@ are reused for the center's own keys (``hw_sim/center/keys.py``).
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -34,6 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
+from hw_sim.files import locked, write_atomic
 from hw_sim.personas import Persona, era_of, get_persona
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -222,16 +220,6 @@ def load_key(path: Path) -> rsa.RSAPrivateKey:
     return key
 
 
-def _write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 # -- JPKI-TEST names ----------------------------------------------------------------------------
 def _ca_name(purpose_ou: str) -> x509.Name:
     return build_name(
@@ -390,7 +378,7 @@ class JpkiTestPki:
         is new (or was made by an older layout). Safe to call from several processes."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        with _locked(folder):
+        with locked(folder):
             version = folder / "VERSION"
             if (
                 not version.exists()
@@ -398,7 +386,7 @@ class JpkiTestPki:
                 or _roots_ending(folder)
             ):
                 _create_roots(folder)
-                _write_atomic(version, _LAYOUT_VERSION.encode() + b"\n")
+                write_atomic(version, _LAYOUT_VERSION.encode() + b"\n")
         return cls(folder)
 
     def _cert(self, name: str) -> x509.Certificate:
@@ -426,12 +414,12 @@ class JpkiTestPki:
             return cached
         pdir = self.folder / "personas" / persona.id
         fingerprint = _persona_fingerprint(persona)
-        with _locked(self.folder):
+        with locked(self.folder):
             stamp = pdir / "persona.sha256"
             if not stamp.exists() or stamp.read_text().strip() != fingerprint:
                 pdir.mkdir(parents=True, exist_ok=True)
                 self._issue_persona(persona, pdir)
-                _write_atomic(stamp, fingerprint.encode() + b"\n")
+                write_atomic(stamp, fingerprint.encode() + b"\n")
             creds = self._load_persona(pdir)
             if _outdated(persona, creds.auth_cert, datetime.now(UTC)):
                 self._issue_persona(persona, pdir)  # a later day: valid stays valid
@@ -442,16 +430,16 @@ class JpkiTestPki:
     def _issue_persona(self, persona: Persona, pdir: Path) -> None:
         auth_key = new_rsa_key()
         auth_cert = self._auth_certificate(persona, auth_key.public_key())
-        _write_atomic(pdir / "auth.key.pem", key_to_pem(auth_key), private=True)
-        _write_atomic(pdir / "auth.pem", auth_cert.public_bytes(serialization.Encoding.PEM))
+        write_atomic(pdir / "auth.key.pem", key_to_pem(auth_key), private=True)
+        write_atomic(pdir / "auth.pem", auth_cert.public_bytes(serialization.Encoding.PEM))
         for stale in ("sign.key.pem", "sign.pem"):
             (pdir / stale).unlink(missing_ok=True)
         if persona.has_signing_certificate:
             sign_key = new_rsa_key()
             sign_cert = self._sign_certificate(persona, sign_key.public_key())
-            _write_atomic(pdir / "sign.key.pem", key_to_pem(sign_key), private=True)
-            _write_atomic(pdir / "sign.pem", sign_cert.public_bytes(serialization.Encoding.PEM))
-        _write_atomic(pdir / "text-ap.key.pem", key_to_pem(new_rsa_key()), private=True)
+            write_atomic(pdir / "sign.key.pem", key_to_pem(sign_key), private=True)
+            write_atomic(pdir / "sign.pem", sign_cert.public_bytes(serialization.Encoding.PEM))
+        write_atomic(pdir / "text-ap.key.pem", key_to_pem(new_rsa_key()), private=True)
 
     def _load_persona(self, pdir: Path) -> PersonaCredentials:
         def cert(name: str) -> x509.Certificate:
@@ -603,28 +591,18 @@ def _create_roots(folder: Path) -> None:
             crl_distribution_point=name,
             serial=1,
         )
-        _write_atomic(folder / f"{prefix}.key.pem", key_to_pem(key), private=True)
-        _write_atomic(folder / f"{prefix}.pem", cert.public_bytes(serialization.Encoding.PEM))
+        write_atomic(folder / f"{prefix}.key.pem", key_to_pem(key), private=True)
+        write_atomic(folder / f"{prefix}.pem", cert.public_bytes(serialization.Encoding.PEM))
     issuer = new_rsa_key()
-    _write_atomic(folder / "kenmen-issuer.key.pem", key_to_pem(issuer), private=True)
-    _write_atomic(folder / "kenmen-issuer.pub.pem", public_key_to_pem(issuer.public_key()))
+    write_atomic(folder / "kenmen-issuer.key.pem", key_to_pem(issuer), private=True)
+    write_atomic(folder / "kenmen-issuer.pub.pem", public_key_to_pem(issuer.public_key()))
     for stem in ("kenmen-cv-root", "kenmen-session", "common-ap"):
-        _write_atomic(folder / f"{stem}.key.pem", key_to_pem(new_rsa_key()), private=True)
+        write_atomic(folder / f"{stem}.key.pem", key_to_pem(new_rsa_key()), private=True)
     # Persona material made under older roots is stale: drop the stamps so it is reissued.
     personas = folder / "personas"
     if personas.exists():
         for stamp in personas.glob("*/persona.sha256"):
             stamp.unlink()
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    with open(folder / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def certificates_of(creds: PersonaCredentials) -> Sequence[x509.Certificate]:

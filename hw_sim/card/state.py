@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import secrets
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hw_sim.card.model import same_secret, secret_digest
+from hw_sim.files import write_atomic
 
 _log = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -112,13 +112,8 @@ class CardState:
             "tries": self._tries,
             "secrets": self._secrets,
         }
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(record, f, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        text = json.dumps(record, indent=1, sort_keys=True)
+        write_atomic(self.path, text.encode(), private=True)
 
 
 class CardStateStore:

@@ -21,13 +21,9 @@ Test material only: private keys are unencrypted PEM, mode 0600.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import ipaddress
-import os
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from hw_sim.files import locked, write_atomic
 from hw_sim.pki import JpkiTestPki, build_name, issue_certificate, make_ca, new_rsa_key
 from kiosk.center import wire
 
@@ -70,26 +67,6 @@ def _pem_key(key: PrivateKeyTypes) -> bytes:
 
 def _pem_cert(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _write(path: Path, data: bytes, *, private: bool = False) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    with open(folder / ".lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def certificate_fingerprint(der: bytes) -> str:
@@ -158,7 +135,7 @@ class CenterKeys:
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        with _locked(folder):
+        with locked(folder):
             _ensure_ca(folder)
             ca_cert = x509.load_pem_x509_certificate((folder / "center-ca.pem").read_bytes())
             ca_key = serialization.load_pem_private_key(
@@ -172,13 +149,13 @@ class CenterKeys:
             _ensure_ocsp_responder(folder, pki)
             scramble = folder / "scramble-master.key"
             if not scramble.exists():
-                _write(scramble, secrets.token_bytes(SCRAMBLE_KEY_BYTES), private=True)
+                write_atomic(scramble, secrets.token_bytes(SCRAMBLE_KEY_BYTES), private=True)
         return cls(folder)
 
     def kiosk(self, kiosk_id: str) -> KioskCredentials:
         """The credentials of ``kiosk_id``, issued on first use (registration is separate)."""
         kdir = self.folder / "kiosks" / kiosk_id
-        with _locked(self.folder):
+        with locked(self.folder):
             kdir.mkdir(parents=True, exist_ok=True)
             name = build_name(
                 (NameOID.ORGANIZATION_NAME, CENTER_ORGANISATION), (NameOID.COMMON_NAME, kiosk_id)
@@ -219,8 +196,8 @@ def _ensure_ca(folder: Path) -> None:
         not_after=now + CA_LIFETIME,
         path_length=0,
     )
-    _write(folder / "center-ca.key.pem", _pem_key(key), private=True)
-    _write(cert_path, _pem_cert(cert))
+    write_atomic(folder / "center-ca.key.pem", _pem_key(key), private=True)
+    write_atomic(cert_path, _pem_cert(cert))
     # Everything the old CA certified is stale now.
     for stale in folder.glob("**/*.pem"):
         if stale.name not in ("center-ca.pem", "center-ca.key.pem") and "ocsp" not in stale.name:
@@ -253,8 +230,8 @@ def _ensure_leaf(
         not_after=now + LEAF_LIFETIME,
         extensions=extensions,
     )
-    _write(key_path, _pem_key(key), private=True)
-    _write(cert_path, _pem_cert(cert))
+    write_atomic(key_path, _pem_key(key), private=True)
+    write_atomic(cert_path, _pem_cert(cert))
 
 
 def _key_usage(*, digital_signature: bool = True, key_agreement: bool = False) -> x509.KeyUsage:
@@ -328,8 +305,8 @@ def _ensure_ocsp_responder(folder: Path, pki: JpkiTestPki) -> None:
             (x509.OCSPNoCheck(), False),
         ],
     )
-    _write(key_path, _pem_key(key), private=True)
-    _write(cert_path, _pem_cert(cert))
+    write_atomic(key_path, _pem_key(key), private=True)
+    write_atomic(cert_path, _pem_cert(cert))
 
 
 def _signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:

@@ -6,7 +6,6 @@ through its ``endpoints.json``, steered through the loopback admin endpoint.
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from hw_sim.center.server import ENDPOINTS_FILE, ServerConfig
+from hw_sim.processes import stop_process
 from kiosk.center.wire import JST
 
 START_TIMEOUT_S = 120.0  # world load + persona credentials + spawn of the render workers
@@ -100,13 +100,8 @@ class CenterProcess:
 
     def stop(self) -> None:
         """SIGTERM, then wait (SIGKILL after STOP_TIMEOUT_S)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc, STOP_TIMEOUT_S)
         self.proc = None
 
     def restart(self) -> None:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +37,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from hw_sim.processes import stop_process
 from hw_sim.stack.cups_layout import (
     CAPTURE_QUEUE,
     PDF_QUEUE,
@@ -387,15 +387,7 @@ class PrivateCupsd:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=CUPSD_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+        stop_process(proc, CUPSD_STOP_TIMEOUT_S, group=True)
         self.layout.pidfile.unlink(missing_ok=True)
 
     def restart(self) -> None:

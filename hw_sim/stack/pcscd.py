@@ -26,17 +26,18 @@ import contextlib
 import os
 import random
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from hw_sim.processes import stop_process
 from hw_sim.stack import apdulog
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_READY_TIMEOUT_S = 5.0  # pcscd is ready in ~0.1 s (real-stack.md); generous for loaded CI
+PCSCD_STOP_TIMEOUT_S = 5.0  # pcscd ends within a second of SIGTERM; then SIGKILL
 VPCD_READER_NAMES = ("Virtual PCD 00 00", "Virtual PCD 00 01")
 # The namespace's own /run: pcscd needs only its socket and pid file there.
 PRIVATE_RUN_TMPFS = "mode=0755,size=1m"
@@ -208,15 +209,8 @@ class PrivatePcscd:
         """SIGTERM to pcscd (SIGKILL after 5 s); returns once pcscd and its log writer ended."""
         proc, self._proc = self._proc, None
         writer, self._writer = self._writer, None
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+        if proc is not None:
+            stop_process(proc, PCSCD_STOP_TIMEOUT_S, group=True)
         if writer is not None:
             try:
                 writer.wait(timeout=5)  # it ends at EOF, once pcscd is gone
