@@ -25,6 +25,7 @@ from printing.security.compose import FRONT_SERIAL_PREFIX, front_serial_code_box
 from printing.security.layout import SourceGeometry
 
 from .errors import RegistrationError
+from .grids import fill_and_smooth, interpolate
 from .images import ScanImage
 from .locate import flat_field
 
@@ -170,31 +171,13 @@ def _local_shifts(
                 shifts[ty, tx, 0] = bx - s + _peak(score[by, :], bx)
             if _distinct(score[:, bx], by):
                 shifts[ty, tx, 1] = by - s + _peak(score[:, bx], by)
-    planes = []
-    for k in range(2):
-        plane = _fill_missing(shifts[..., k])
-        planes.append(cv2.medianBlur(np.ascontiguousarray(plane), 3))
-    smooth = np.stack(planes, axis=-1)
+    smooth = fill_and_smooth(shifts)
     # Tiles are evenly spaced from edge to edge: tile i is centred at i·step + TILE/2.
     step_x = (w - TILE_PX) / max(len(xs) - 1, 1)
     step_y = (h - TILE_PX) / max(len(ys) - 1, 1)
-    gx = ((np.arange(w, dtype=np.float32) - TILE_PX / 2) / step_x)[None, :]
-    gy = ((np.arange(h, dtype=np.float32) - TILE_PX / 2) / step_y)[:, None]
-    map_x = np.broadcast_to(gx, (h, w)).astype(np.float32)
-    map_y = np.broadcast_to(gy, (h, w)).astype(np.float32)
-    return np.stack(
-        [
-            cv2.remap(
-                np.ascontiguousarray(smooth[..., k]),
-                map_x,
-                map_y,
-                cv2.INTER_LINEAR,
-                borderMode=cv2.BORDER_REPLICATE,
-            )
-            for k in range(2)
-        ],
-        axis=-1,
-    )
+    at_x = (np.arange(w, dtype=np.float32) - TILE_PX / 2) / step_x
+    at_y = (np.arange(h, dtype=np.float32) - TILE_PX / 2) / step_y
+    return interpolate(smooth, at_x, at_y)
 
 
 def _tile_starts(length: int) -> list[int]:
@@ -210,29 +193,6 @@ def _distinct(profile: npt.NDArray[np.float32], at: int) -> bool:
     """Whether a correlation profile has a clear peak (not a ridge along a rule)."""
     away = np.abs(np.arange(profile.size) - at) >= 2
     return bool(away.any()) and float(profile[at] - profile[away].max()) > PEAK_MARGIN
-
-
-def _fill_missing(plane: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """NaN cells take the median of their valid neighbours, growing inwards; 0 if none."""
-    grid = plane.copy()
-    for _ in range(max(grid.shape)):
-        missing = np.isnan(grid)
-        if not missing.any():
-            return grid
-        padded = np.pad(grid, 1, constant_values=np.nan)
-        stack = np.stack(
-            [
-                padded[dy : dy + grid.shape[0], dx : dx + grid.shape[1]]
-                for dy in range(3)
-                for dx in range(3)
-            ]
-        )
-        counts = np.sum(~np.isnan(stack), axis=0)
-        fill = np.where(counts > 0, np.nanmedian(np.where(counts > 0, stack, 0), axis=0), np.nan)
-        grid[missing] = fill[missing]
-        if np.isnan(grid).all():
-            break
-    return np.nan_to_num(grid).astype(np.float32)
 
 
 def _peak(profile: npt.NDArray[np.float32], at: int) -> float:

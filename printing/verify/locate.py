@@ -30,6 +30,7 @@ from printing.security.layout import (
 )
 
 from .errors import RegistrationError
+from .grids import fill_and_smooth, interpolate
 
 DETECTION_DPI = 150.0  # fiducial cells are 1.27 mm: 7.5 px at this resolution
 RECTIFIED_PX_PER_MODULE = 3
@@ -266,54 +267,12 @@ def _parabola(profile: npt.NDArray[np.float32], at: int) -> float:
     return 0.5 * (left - right) / denominator if denominator < 0 else 0.0
 
 
-def _fill_and_smooth(shifts: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Missing markers take their neighbours' median; then a 3 × 3 median rejects outliers."""
-    grid = shifts.copy()
-    for _ in range(max(grid.shape[:2])):
-        missing = np.isnan(grid[..., 0])
-        if not missing.any():
-            break
-        padded = np.pad(grid, ((1, 1), (1, 1), (0, 0)), constant_values=np.nan)
-        stack = np.stack(
-            [
-                padded[dy : dy + grid.shape[0], dx : dx + grid.shape[1]]
-                for dy in range(3)
-                for dx in range(3)
-            ]
-        )
-        with np.errstate(all="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                fill = np.nanmedian(stack, axis=0)
-        grid[missing] = fill[missing]
-    grid = np.nan_to_num(grid)
-    return np.stack(
-        [cv2.medianBlur(np.ascontiguousarray(grid[..., k]), 3) for k in range(2)], axis=-1
-    )
-
-
 def _interpolate_grid(grid: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """The sync displacement at every module centre (bilinear, constant beyond the edges)."""
     centre = SYNC_OFFSET + SYNC_SIZE / 2
-    gx = ((np.arange(BLOCK_COLS, dtype=np.float32) + 0.5 - centre) / SYNC_PERIOD)[None, :]
-    gy = ((np.arange(BLOCK_ROWS, dtype=np.float32) + 0.5 - centre) / SYNC_PERIOD)[:, None]
-    map_x = np.broadcast_to(gx, (BLOCK_ROWS, BLOCK_COLS)).astype(np.float32)
-    map_y = np.broadcast_to(gy, (BLOCK_ROWS, BLOCK_COLS)).astype(np.float32)
-    return np.stack(
-        [
-            cv2.remap(
-                np.ascontiguousarray(grid[..., k]),
-                map_x,
-                map_y,
-                cv2.INTER_LINEAR,
-                borderMode=cv2.BORDER_REPLICATE,
-            )
-            for k in range(2)
-        ],
-        axis=-1,
-    )
+    at_x = (np.arange(BLOCK_COLS, dtype=np.float32) + 0.5 - centre) / SYNC_PERIOD
+    at_y = (np.arange(BLOCK_ROWS, dtype=np.float32) + 0.5 - centre) / SYNC_PERIOD
+    return interpolate(grid, at_x, at_y)
 
 
 def locate_block(grey: npt.NDArray[np.float32], scan_dpi: float) -> Located:
@@ -351,7 +310,7 @@ def locate_block(grey: npt.NDArray[np.float32], scan_dpi: float) -> Located:
     sync_total = int(np.count_nonzero(_known_modules().count >= MIN_KNOWN_PER_CELL))
     if sync_found < sync_total // 2:
         raise RegistrationError(f"only {sync_found} of {sync_total} sync markers found")
-    smooth = _fill_and_smooth(shifts)
+    smooth = fill_and_smooth(shifts)
     displacement = _interpolate_grid(smooth) / r  # modules
     mx = np.arange(BLOCK_COLS, dtype=np.float32)[None, :] + 0.5 + displacement[..., 0]
     my = np.arange(BLOCK_ROWS, dtype=np.float32)[:, None] + 0.5 + displacement[..., 1]
