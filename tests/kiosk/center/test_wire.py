@@ -22,6 +22,7 @@ from printing.certificates import (
     KosekiOptions,
     KosekiScope,
     NoOptions,
+    OptionsShape,
     Scope,
     TaxOptions,
 )
@@ -53,23 +54,18 @@ def juminhyo_options(draw: st.DrawFn) -> JuminhyoOptions:
 @st.composite
 def requests_(draw: st.DrawFn) -> CertificateRequest:
     kind = draw(st.sampled_from(list(CertificateKind)))
-    if kind in (CertificateKind.JUMINHYO, CertificateKind.KISAI_JIKO):
-        options: Any = draw(juminhyo_options())
-    elif kind in (CertificateKind.TAX_INCOME, CertificateKind.TAX_PAYMENT):
-        options = TaxOptions(draw(st.integers(1989, 2100)))
-    elif kind is CertificateKind.KOSEKI:
-        options = KosekiOptions(draw(st.sampled_from(list(KosekiScope))))
-    elif kind is CertificateKind.KOSEKI_FUHYO:
-        options = draw(
-            st.one_of(
-                st.just(NoOptions()), st.builds(KosekiOptions, st.sampled_from(list(KosekiScope)))
-            )
-        )
-    else:
-        options = NoOptions()
-    honseki_ok = kind in (CertificateKind.KOSEKI, CertificateKind.KOSEKI_FUHYO)
+    options: Any
+    match draw(st.sampled_from(kind.options)):  # the shapes the kind's table entry allows
+        case OptionsShape.JUMINHYO:
+            options = draw(juminhyo_options())
+        case OptionsShape.TAX:
+            options = TaxOptions(draw(st.integers(1989, 2100)))
+        case OptionsShape.KOSEKI:
+            options = KosekiOptions(draw(st.sampled_from(list(KosekiScope))))
+        case OptionsShape.NONE:
+            options = NoOptions()
     jurisdiction = (
-        draw(st.sampled_from(list(Jurisdiction))) if honseki_ok else Jurisdiction.RESIDENCE
+        draw(st.sampled_from(list(Jurisdiction))) if kind.honseki else Jurisdiction.RESIDENCE
     )
     return CertificateRequest(kind, jurisdiction, options, draw(st.integers(1, wire.MAX_COPIES)))
 
