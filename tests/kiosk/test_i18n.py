@@ -1,8 +1,9 @@
-"""The seven catalogs: complete, compilable, placeholders intact; live switching; formatting.
+"""The catalogs: complete, compilable, placeholders intact; live switching; formatting.
 
-Fails on any msgid in the sources (kiosk/**.py, as scripts/i18n extracts them) that a catalog
-does not translate, on a fuzzy entry, on a msgstr whose {placeholders} differ from its msgid,
-and on a catalog that does not compile.
+Fails on any msgid in the sources (what scripts/i18n extracts: the files locales/babel.cfg
+names, kiosk/**.py and the certificate kinds' names) that a catalog does not translate, on a
+fuzzy entry, on a msgstr whose {placeholders} differ from its msgid, and on a catalog that does
+not compile.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -34,14 +36,23 @@ def catalog(code: str) -> Catalog:
 
 
 def source_msgids() -> set[str | tuple[str, ...]]:
-    """What scripts/i18n extract finds: _("…"), N_("…"), ngettext(…) in kiosk/."""
+    """What scripts/i18n extract finds: _("…"), N_("…"), ngettext(…) in the files that
+    locales/babel.cfg maps (the same configuration, read here)."""
     keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    with (LOCALES / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
     found: set[str | tuple[str, ...]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(REPO), [("kiosk/**.py", "python")], keywords=keywords
+        str(REPO), method_map, options_map, keywords=keywords
     ):
         found.add(message)
     return found
+
+
+def test_the_certificate_kinds_names_are_source_strings() -> None:
+    from printing.certificates import CertificateKind
+
+    assert {kind.name_msgid for kind in CertificateKind} <= source_msgids()
 
 
 def placeholders(text: str) -> set[str]:
