@@ -5,7 +5,8 @@ Public API (docs/printing-documents.md):
 - the data model: one frozen dataclass per certificate (:class:`JuminhyoCopy`,
   :class:`KisaiJikoCertificate`, :class:`InkanCertificate`, :class:`IncomeTaxCertificate`,
   :class:`TaxPaymentCertificate`, :class:`KosekiCertificate`, :class:`FuhyoCopy`) with their
-  nested dataclasses, and the :data:`Document` union;
+  nested dataclasses; :data:`Document` is their base, :class:`CertificateDocument`, whose
+  ``compose()`` each type implements with its composer;
 - :func:`render` (PDF bytes), :func:`render_document` (PDF, page count, title, canonical text),
   :func:`canonical_text` (what the signed 2D code covers), :func:`check_glyphs` and
   :func:`preload` (fonts and seals loaded before the first request);

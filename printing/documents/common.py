@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from printing.certificates import CertificateKind
 from printing.documents._ivs import is_variation_selector
 from printing.documents.errors import InvalidDocumentError
+
+if TYPE_CHECKING:  # the composers import the models
+    from printing.documents._compose import Composed
 
 __all__ = [
     "Address",
@@ -242,7 +246,7 @@ class PersonName:
 
 
 @dataclass(frozen=True)
-class CertificateDocument:
+class CertificateDocument(ABC):
     """The issue facts every certificate has: who issues it, when, and its document number.
 
     ``document_number`` is the number the issuance center chose (発行番号), printed on every
@@ -260,6 +264,12 @@ class CertificateDocument:
         """The printed title: the kind's (printing.certificates), unless the data changes it
         (所得・非課税証明書, 戸籍個人事項証明書)."""
         return self.kind.title_ja
+
+    @abstractmethod
+    def compose(self) -> Composed:
+        """The pages and the printed facts (printing.documents.render draws and serialises
+        them). Every document type names its composer here; mypy (and Python: the base is an
+        ABC) refuses to build an instance of a type that does not."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.issuer, Issuer):

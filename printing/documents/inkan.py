@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from printing.certificates import CertificateKind
 from printing.documents._ivs import split_clusters
@@ -24,6 +24,9 @@ from printing.documents.common import (
     check_text,
 )
 from printing.documents.errors import InvalidDocumentError
+
+if TYPE_CHECKING:
+    from printing.documents._compose import Composed
 
 __all__ = ["InkanCertificate", "SealImpression", "SealShape"]
 
@@ -76,6 +79,11 @@ class InkanCertificate(CertificateDocument):
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.INKAN
+
+    def compose(self) -> Composed:
+        from printing.documents._compose_inkan import compose_inkan  # it imports this module
+
+        return compose_inkan(self)
 
     name: PersonName
     birth_date: date

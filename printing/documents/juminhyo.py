@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from printing.certificates import CertificateKind, JuminhyoOptions, Scope
 from printing.documents.common import (
@@ -28,6 +28,9 @@ from printing.documents.common import (
     my_number_check_digit,
 )
 from printing.documents.errors import InvalidDocumentError
+
+if TYPE_CHECKING:
+    from printing.documents._compose import Composed
 
 __all__ = [
     "ForeignResidentCategory",
@@ -284,6 +287,11 @@ class JuminhyoCopy(_JuminhyoBase):
 
     kind: ClassVar[CertificateKind] = CertificateKind.JUMINHYO
 
+    def compose(self) -> Composed:
+        from printing.documents._compose_juminhyo import compose_juminhyo  # it imports this module
+
+        return compose_juminhyo(self)
+
 
 @dataclass(frozen=True)
 class KisaiJikoCertificate(_JuminhyoBase):
@@ -291,3 +299,8 @@ class KisaiJikoCertificate(_JuminhyoBase):
     (name, birth date, sex, address, and the optional items of ``options``)."""
 
     kind: ClassVar[CertificateKind] = CertificateKind.KISAI_JIKO
+
+    def compose(self) -> Composed:
+        from printing.documents._compose_juminhyo import compose_kisai  # it imports this module
+
+        return compose_kisai(self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from printing.certificates import CertificateKind, KosekiScope
 from printing.documents.common import (
@@ -24,6 +24,9 @@ from printing.documents.common import (
     check_text,
 )
 from printing.documents.errors import InvalidDocumentError
+
+if TYPE_CHECKING:
+    from printing.documents._compose import Composed
 
 __all__ = [
     "FuhyoCopy",
@@ -133,6 +136,11 @@ class KosekiCertificate(CertificateDocument):
 
     kind: ClassVar[CertificateKind] = CertificateKind.KOSEKI
 
+    def compose(self) -> Composed:
+        from printing.documents._compose_koseki import compose_koseki  # it imports this module
+
+        return compose_koseki(self)
+
     honseki: str
     head: PersonName
     register_events: tuple[KosekiEvent, ...]
@@ -221,6 +229,11 @@ class FuhyoCopy(CertificateDocument):
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.KOSEKI_FUHYO
+
+    def compose(self) -> Composed:
+        from printing.documents._compose_koseki import compose_fuhyo  # it imports this module
+
+        return compose_fuhyo(self)
 
     honseki: str
     head: PersonName

@@ -1,4 +1,4 @@
-"""The data model in one place: every document type and the :data:`Document` union."""
+"""The data model in one place: every document type, and :data:`Document` (any of them)."""
 
 from __future__ import annotations
 
@@ -69,15 +69,9 @@ __all__ = [
     "TaxPaymentLine",
 ]
 
-# Every certificate the municipality server can render: one per CertificateKind
-# (printing.certificates); 戸籍 covers both 全部事項 and 個人事項 through its scope. A new
-# kind's model is added here and its composer in render._compose (mypy checks the match).
-Document = (
-    JuminhyoCopy
-    | KisaiJikoCertificate
-    | InkanCertificate
-    | IncomeTaxCertificate
-    | TaxPaymentCertificate
-    | KosekiCertificate
-    | FuhyoCopy
-)
+# Every certificate the municipality server can render: a CertificateDocument subclass per
+# CertificateKind (printing.certificates), which names its composer in compose() — mypy refuses
+# to build one that does not, and tests/printing/documents/test_documents_model.py checks that
+# every kind has exactly one. A new kind is its model (with compose) and its composer: nothing
+# here or in render.py changes.
+Document = CertificateDocument

@@ -9,24 +9,15 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Never
 
 from printing.documents._compose import Composed
-from printing.documents._compose_inkan import compose_inkan
-from printing.documents._compose_juminhyo import compose_juminhyo, compose_kisai
-from printing.documents._compose_koseki import compose_fuhyo, compose_koseki
-from printing.documents._compose_tax import compose_income_tax, compose_tax_payment
 from printing.documents._engine import render_composition
-from printing.documents.common import Issuer
+from printing.documents.common import CertificateDocument, Issuer
 from printing.documents.errors import InvalidDocumentError
 from printing.documents.fonts import ensure_registered, require_glyphs
-from printing.documents.inkan import InkanCertificate
-from printing.documents.juminhyo import JuminhyoCopy, KisaiJikoCertificate
-from printing.documents.koseki import FuhyoCopy, KosekiCertificate
 from printing.documents.layout import document_layout
 from printing.documents.model import Document
 from printing.documents.seals import OFFICIAL_SEAL_MM, official_seal_image
-from printing.documents.tax import IncomeTaxCertificate, TaxPaymentCertificate
 
 __all__ = [
     "CANONICAL_VERSION",
@@ -43,25 +34,9 @@ CANONICAL_VERSION = "konbini-certificate-text/1"
 
 
 def _compose(doc: Document) -> Composed:
-    match doc:
-        case JuminhyoCopy():
-            return compose_juminhyo(doc)
-        case KisaiJikoCertificate():
-            return compose_kisai(doc)
-        case InkanCertificate():
-            return compose_inkan(doc)
-        case IncomeTaxCertificate():
-            return compose_income_tax(doc)
-        case TaxPaymentCertificate():
-            return compose_tax_payment(doc)
-        case KosekiCertificate():
-            return compose_koseki(doc)
-        case FuhyoCopy():
-            return compose_fuhyo(doc)
-        case _:
-            missing: Never = doc  # mypy fails here when a Document type has no case
-            name = type(missing).__name__
-            raise InvalidDocumentError("doc", f"not a certificate document: {name}")
+    if not isinstance(doc, CertificateDocument):  # a caller outside mypy's sight
+        raise InvalidDocumentError("doc", f"not a certificate document: {type(doc).__name__}")
+    return doc.compose()  # each document type names its composer (CertificateDocument.compose)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from printing.certificates import CertificateKind
 from printing.documents.common import (
@@ -22,6 +22,9 @@ from printing.documents.common import (
     check_text,
 )
 from printing.documents.errors import InvalidDocumentError
+
+if TYPE_CHECKING:
+    from printing.documents._compose import Composed
 
 __all__ = [
     "AmountLine",
@@ -94,6 +97,11 @@ class IncomeTaxCertificate(CertificateDocument):
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.TAX_INCOME
+
+    def compose(self) -> Composed:
+        from printing.documents._compose_tax import compose_income_tax  # it imports this module
+
+        return compose_income_tax(self)
 
     fiscal_year: int
     name: PersonName
@@ -204,6 +212,11 @@ class TaxPaymentCertificate(CertificateDocument):
     (e.g. 「軽自動車継続検査用」)."""
 
     kind: ClassVar[CertificateKind] = CertificateKind.TAX_PAYMENT
+
+    def compose(self) -> Composed:
+        from printing.documents._compose_tax import compose_tax_payment  # it imports this module
+
+        return compose_tax_payment(self)
 
     name: PersonName
     address: Address | str

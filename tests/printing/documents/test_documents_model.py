@@ -214,3 +214,10 @@ def test_address_with_katagaki() -> None:
         Address(" ")
     with pytest.raises(InvalidDocumentError, match=r"household\.address"):
         dataclasses.replace(samples.yamada_household(), address="")
+
+
+def test_anything_else_is_not_a_certificate_document() -> None:
+    from printing.documents import render
+
+    with pytest.raises(InvalidDocumentError, match="not a certificate document"):
+        render(object())  # type: ignore[arg-type]
