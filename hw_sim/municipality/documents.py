@@ -2,17 +2,29 @@
 server (証明発行サーバ) hands to the renderer. Only what the request selects goes in where the
 document model selects by options (住民票: the renderer prints ``options``' selection; 戸籍:
 個人事項 names the subject), and members who moved out are never part of a household.
+
+:func:`residence_document` is the registry of builders: one case per certificate kind, checked
+by mypy; a new kind is its builder and its case, both in this module.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import assert_never
 
-from hw_sim.municipality.offers import current_members, member_ids
+from hw_sim.municipality.offers import current_members, member_ids, register_held_here
 from hw_sim.world.municipalities import Municipality
 from hw_sim.world.records import FamilyRegister, Name, Resident, TaxRecord, WorldData
 from hw_sim.world.taxes import paid_by
-from printing.certificates import JuminhyoOptions, KosekiScope
+from kiosk.domain import RefusalReason
+from printing.certificates import (
+    CertificateKind,
+    CertificateRequest,
+    JuminhyoOptions,
+    KosekiOptions,
+    KosekiScope,
+    TaxOptions,
+)
 from printing.documents import (
     AmountLine,
     ForeignResidentCategory,
@@ -275,3 +287,58 @@ def fuhyo(
         scope=scope,
         subject_ids=(subject_id,) if scope is KosekiScope.INDIVIDUAL else (),
     )
+
+
+def residence_document(
+    world: WorldData,
+    municipality: Municipality,
+    request: CertificateRequest,
+    resident: Resident,
+    today: date,
+    document_number: str,
+) -> Document | RefusalReason:
+    """The certificate ``request`` asks of a resident of ``municipality`` (checked against the
+    offer already), or why there is none. One case per kind: a new kind is its builder above
+    and its case here (mypy checks that the match names every kind)."""
+    kind = request.kind
+    options = request.options
+    match kind:
+        case CertificateKind.JUMINHYO | CertificateKind.KISAI_JIKO:
+            assert isinstance(options, JuminhyoOptions)  # checked against the offer's rules
+            kisai = kind is CertificateKind.KISAI_JIKO
+            return juminhyo(
+                world, municipality, resident, options, today, document_number, kisai=kisai
+            )
+        case CertificateKind.INKAN:
+            return inkan(municipality, resident, today, document_number)
+        case CertificateKind.TAX_INCOME | CertificateKind.TAX_PAYMENT:
+            assert isinstance(options, TaxOptions)
+            record = resident.tax_record(options.fiscal_year)
+            if record is None:
+                return RefusalReason.NO_RECORD
+            if kind is CertificateKind.TAX_INCOME:
+                return income_tax(municipality, resident, record, today, document_number)
+            return tax_payment(municipality, resident, record, today, document_number)
+        case CertificateKind.KOSEKI | CertificateKind.KOSEKI_FUHYO:
+            register = register_held_here(world, municipality, resident)
+            if register is None or resident.register_ref is None:
+                return RefusalReason.NO_RECORD
+            person = resident.register_ref[1]
+            return family_document(municipality, request, register, person, today, document_number)
+        case _:
+            assert_never(kind)
+
+
+def family_document(
+    municipality: Municipality,
+    request: CertificateRequest,
+    register: FamilyRegister,
+    person_id: str,
+    today: date,
+    document_number: str,
+) -> Document:
+    """戸籍 or its 附票 from a register this municipality keeps (residence or 本籍地)."""
+    scope = request.options.scope if isinstance(request.options, KosekiOptions) else KosekiScope.ALL
+    if request.kind is CertificateKind.KOSEKI:
+        return koseki(municipality, register, person_id, scope, today, document_number)
+    return fuhyo(municipality, register, person_id, scope, today, document_number)

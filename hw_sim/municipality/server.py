@@ -4,7 +4,6 @@ usage registrations, over the static world and the runtime state (hw_sim.municip
 from __future__ import annotations
 
 import logging
-from datetime import date as date_type
 from datetime import datetime, time
 from typing import assert_never
 
@@ -21,7 +20,6 @@ from hw_sim.municipality.offers import (
     certificate_for_resident,
     honseki_certificate,
     household_members,
-    register_held_here,
     resident_refusal,
     windows_note,
 )
@@ -33,12 +31,10 @@ from hw_sim.world.municipalities import Municipality
 from hw_sim.world.records import FamilyRegister, RegisterPerson, Resident, WorldData
 from kiosk.domain import Offer, OfferedCertificate, RefusalReason
 from printing.certificates import (
-    CertificateKind,
     CertificateRequest,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
-    KosekiScope,
     NoOptions,
     Scope,
     TaxOptions,
@@ -188,16 +184,18 @@ class SimulatedMunicipalityServer:
             if found is None:  # cannot happen after a successful honseki_offer
                 return self._refuse(RefusalReason.NOT_REGISTERED)
             register, person = found
-            document = self._family_document(
-                request, register, person.person_id, today, document_number
+            document = documents.family_document(
+                self.municipality, request, register, person.person_id, today, document_number
             )
         else:
             resident = self._resident(resident_id_or_card)
             if resident is None:
                 return self._refuse(RefusalReason.RESIDENT_NOT_FOUND)
-            built = self._residence_document(request, resident, today, document_number)
-            if isinstance(built, Refusal):
-                return built
+            built = documents.residence_document(
+                self._world, self.municipality, request, resident, today, document_number
+            )
+            if isinstance(built, RefusalReason):
+                return self._refuse(built)
             document = built
         from printing.documents import MissingGlyphError
         from printing.documents.render import render_document
@@ -223,57 +221,6 @@ class SimulatedMunicipalityServer:
             title=rendered.title,
             fee_yen=line.fee_yen,
         )
-
-    def _residence_document(
-        self, request: CertificateRequest, resident: Resident, today: date_type, number: str
-    ) -> documents.Document | Refusal:
-        kind = request.kind
-        options = request.options
-        match kind:
-            case CertificateKind.JUMINHYO | CertificateKind.KISAI_JIKO:
-                assert isinstance(options, JuminhyoOptions)  # checked by _request_allowed
-                return documents.juminhyo(
-                    self._world,
-                    self.municipality,
-                    resident,
-                    options,
-                    today,
-                    number,
-                    kisai=kind is CertificateKind.KISAI_JIKO,
-                )
-            case CertificateKind.INKAN:
-                return documents.inkan(self.municipality, resident, today, number)
-            case CertificateKind.TAX_INCOME | CertificateKind.TAX_PAYMENT:
-                assert isinstance(options, TaxOptions)
-                record = resident.tax_record(options.fiscal_year)
-                if record is None:
-                    return self._refuse(RefusalReason.NO_RECORD)
-                if kind is CertificateKind.TAX_INCOME:
-                    return documents.income_tax(self.municipality, resident, record, today, number)
-                return documents.tax_payment(self.municipality, resident, record, today, number)
-            case CertificateKind.KOSEKI | CertificateKind.KOSEKI_FUHYO:
-                register = register_held_here(self._world, self.municipality, resident)
-                if register is None or resident.register_ref is None:
-                    return self._refuse(RefusalReason.NO_RECORD)
-                person = resident.register_ref[1]
-                return self._family_document(request, register, person, today, number)
-            case _:
-                assert_never(kind)
-
-    def _family_document(
-        self,
-        request: CertificateRequest,
-        register: FamilyRegister,
-        person_id: str,
-        today: date_type,
-        number: str,
-    ) -> documents.Document:
-        scope = (
-            request.options.scope if isinstance(request.options, KosekiOptions) else KosekiScope.ALL
-        )
-        if request.kind is CertificateKind.KOSEKI:
-            return documents.koseki(self.municipality, register, person_id, scope, today, number)
-        return documents.fuhyo(self.municipality, register, person_id, scope, today, number)
 
     # -- 本籍地 usage registration ------------------------------------------------------------
     def register_honseki(
