@@ -71,3 +71,38 @@ def test_scripts_i18n_reads_the_codes_from_the_table() -> None:
         [sys.executable, "-m", "kiosk.languages"], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == list(LANGUAGES)
+
+
+def _charset(family: str) -> set[int]:
+    """The code points the installed font of ``family`` has (fontconfig's own view)."""
+    out = subprocess.run(
+        ["fc-match", "-f", "%{family}\n%{charset}", family],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    matched, _, ranges = out.partition("\n")
+    assert family in matched.split(","), f"fontconfig substitutes {matched!r} for {family!r}"
+    points: set[int] = set()
+    for item in ranges.split():
+        low, _, high = item.partition("-")
+        points.update(range(int(low, 16), int(high or low, 16) + 1))
+    return points
+
+
+@pytest.mark.parametrize("row", LANGUAGES_TABLE, ids=lambda row: row.code)
+def test_the_font_has_every_letter_of_the_language(row: Language) -> None:
+    """Every character of the catalog's translations, the language's name and its yen forms is
+    in the row's font: no screen falls back to another font or shows a missing-glyph box."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "locales" / row.code / "LC_MESSAGES" / "kiosk.po").open("rb") as stream:
+        catalog = read_po(stream, locale=row.code)
+    texts = [row.native_name, row.language_word, *row.yen_forms]
+    for message in catalog:
+        if message.id:
+            texts.extend(message.string if isinstance(message.string, tuple) else [message.string])
+    used = {ord(char) for text in texts for char in text if char.isprintable()}
+    missing = sorted(used - _charset(row.font_family))
+    assert not missing, f"{row.font_family} lacks {''.join(map(chr, missing[:20]))!r}"

@@ -38,7 +38,9 @@ def test_metrics_scale_with_the_screen() -> None:
 
 
 def test_font_families_are_named_per_language() -> None:
-    assert {code: font_family(code) for code in LANGUAGES} == {
+    """The CJK languages' own glyph shapes; the others JP, whose Latin covers them (every
+    language's letters: tests/kiosk/test_languages.py)."""
+    assert {code: font_family(code) for code in LANGUAGES}.items() >= {
         "ja": "Noto Sans CJK JP",
         "en": "Noto Sans CJK JP",
         "es": "Noto Sans CJK JP",
@@ -47,7 +49,7 @@ def test_font_families_are_named_per_language() -> None:
         "zh_Hant": "Noto Sans CJK TC",
         "ko": "Noto Sans CJK KR",
         "vi": "Noto Sans CJK JP",
-    }
+    }.items()
 
 
 def test_style_sheet_names_the_family_and_sizes() -> None:
