@@ -65,12 +65,25 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m cardio`` and the ``cardio`` console script."""
     args = _parser().parse_args(argv)
+    logger = logging.getLogger("cardio")
+    level = logger.level
+    handler: logging.Handler | None = None
     if args.trace:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
-        logger = logging.getLogger("cardio")
         logger.addHandler(handler)
         logger.setLevel(TRAFFIC)
+    try:
+        return _run(args)
+    finally:
+        # main() is also called in-process (tests, tools): the trace must not outlive the call
+        # on a stream that may be closed by then.
+        if handler is not None:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
+def _run(args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[argparse.Namespace, TextIO], None]] = {
         "readers": _readers,
         "status": _status,

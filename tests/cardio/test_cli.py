@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -67,6 +68,7 @@ def test_tries(dock: PcscCards, monkeypatch: pytest.MonkeyPatch, capsys) -> None
 def test_sign_challenge_with_masked_trace(
     dock: PcscCards, monkeypatch: pytest.MonkeyPatch, capsys, pki: JpkiTestPki
 ) -> None:
+    handlers = list(logging.getLogger("cardio").handlers)
     code, out, err = run(
         monkeypatch,
         capsys,
@@ -84,6 +86,8 @@ def test_sign_challenge_with_masked_trace(
     )
     assert "00 20 00 80 04 <4 bytes masked>" in err
     assert "31 32 33 34" not in err
+    # The trace ends with the call: no handler left on a stream that later closes.
+    assert logging.getLogger("cardio").handlers == handlers
 
 
 def test_sign_file_with_signing_key(
