@@ -348,8 +348,11 @@ class ChoiceGrid(QWidget):
         self._pager.setLayout(pager)
         pager.setContentsMargins(0, 0, 0, 0)
         pager.setSpacing(metrics().gap)
-        # The pager takes the last row's place (its buttons are hidden while paging).
-        self._grid.addWidget(self._pager, max(rows - 1, 1), 0, 1, columns)
+        # The pager takes the last row's place while paging (that row's buttons are hidden), so
+        # the grid keeps its height on every page. It lies below the grid, not in its last row: a
+        # hidden widget spanning a QGridLayout row takes away the spacing above that row, and the
+        # buttons of the last two rows touched (issue 14; layout_check.target_problems).
+        outer.addWidget(self._pager)
         self._captions = ("", "", "{page} / {pages}")
 
     @property
@@ -418,6 +421,9 @@ class ChoiceGrid(QWidget):
                 # Keep the grid's shape on later pages; hide unused rows on a single page.
                 button.setVisible(False)
                 button.setText("")
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(self.paged and index // self._columns < used_rows)
+            button.setSizePolicy(policy)
         for row in range(self._rows):
             self._grid.setRowStretch(row, 1 if row < used_rows else 0)
         previous, following, page_format = self._captions

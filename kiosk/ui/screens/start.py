@@ -83,6 +83,10 @@ class StartScreen(ScreenView):
             self.show_problem(Problem.ACCEPTOR_FAULT)
         else:
             self.show_center(state.center)
+        # The greeting gives its place to the panel that says why something is unavailable: with
+        # both, three service buttons and the hours, 1280×800 had too little height and the
+        # buttons were pressed onto each other (issue 14).
+        self.welcome.setVisible(not self.unavailable.isVisibleTo(self))
         for service, button in self.services.items():
             offered = service in settings.services
             button.setVisible(offered)

@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
 
 from kiosk.flow.state import FlowState
 from kiosk.languages import LANGUAGES
 from kiosk.ui.kana_keyboard import shared_loader
-from kiosk.ui.layout_check import layout_problems, visible_widgets
+from kiosk.ui.layout_check import layout_problems, target_problems, visible_widgets
 from kiosk.ui.samples import samples
 from kiosk.ui.screens import VIEWS
 from kiosk.ui.theme import font_family
+from kiosk.ui.widgets import Choice, ChoiceGrid, TouchButton
 from tests.kiosk.ui.conftest import MakeWindow, settle
 
 SIZES = [(1024, 768), (1920, 1080)]
@@ -73,3 +75,90 @@ def test_body_text_is_at_least_24_px(make_window: MakeWindow) -> None:
     ]
     assert sizes
     assert min(sizes) >= 24
+
+
+def _grid_of_buttons(qtbot: QtBot, *, hidden_span: bool) -> QWidget:
+    """Three rows of two touch buttons in a QGridLayout, optionally with a hidden widget spanning
+    the last row — how ChoiceGrid held its pager before issue 14."""
+    root = QWidget()
+    qtbot.addWidget(root)
+    grid = QGridLayout(root)
+    grid.setSpacing(12)
+    for index in range(6):
+        grid.addWidget(TouchButton(f"choice {index}"), index // 2, index % 2)
+    if hidden_span:
+        pager = QWidget()
+        grid.addWidget(pager, 2, 0, 1, 2)
+        pager.hide()
+    for row in range(3):
+        grid.setRowStretch(row, 1)
+    root.resize(800, 500)
+    root.show()
+    QApplication.processEvents()
+    return root
+
+
+def test_touching_targets_are_found(qtbot: QtBot) -> None:
+    """The old ChoiceGrid shape: the spacing above the last row disappears and its buttons touch
+    the row above; the check names both buttons. Without the hidden span nothing is reported."""
+    problems = target_problems(_grid_of_buttons(qtbot, hidden_span=True))
+    assert len(problems) == 2
+    assert all("touches" in p and "0 px apart" in p for p in problems)
+    assert "choice 2" in problems[0]
+    assert "choice 4" in problems[0]
+    assert target_problems(_grid_of_buttons(qtbot, hidden_span=False)) == []
+
+
+def test_overlapping_targets_are_found_but_not_across_layers(qtbot: QtBot) -> None:
+    root = QWidget()
+    qtbot.addWidget(root)
+    root.resize(600, 400)
+    first = TouchButton("first", parent=root)
+    first.setGeometry(10, 10, 200, 90)
+    second = TouchButton("second", parent=root)
+    second.setGeometry(150, 60, 200, 90)
+    # An overlay (a scrim) lies over the screen's buttons by design: not a problem.
+    scrim = QWidget(root)
+    scrim.setProperty("role", "scrim")
+    scrim.setGeometry(root.rect())
+    covering = TouchButton("dialog", parent=scrim)
+    covering.setGeometry(20, 20, 200, 90)
+    root.show()
+    QApplication.processEvents()
+    problems = [p for p in layout_problems(root) if "overlaps" in p or "touches" in p]
+    assert problems == [
+        "TouchButton('first') at (10, 10, 200, 90) overlaps TouchButton('second') at "
+        "(150, 60, 200, 90)"
+    ]
+    second.setGeometry(212, 10, 200, 90)  # 2 px to the right of the first: touching
+    QApplication.processEvents()
+    problems = [p for p in layout_problems(root) if "overlaps" in p or "touches" in p]
+    assert len(problems) == 1
+    assert "2 px apart" in problems[0]
+    second.setGeometry(214, 10, 200, 90)  # 4 px: a visible gap
+    QApplication.processEvents()
+    assert [p for p in layout_problems(root) if "overlaps" in p or "touches" in p] == []
+
+
+def test_paged_grid_keeps_its_gaps_and_height(qtbot: QtBot) -> None:
+    """With more choices than fit, the pager takes the last row's place: every button a gap
+    away from its neighbours, and the grid as high on every page as a full page unpaged."""
+    heights = []
+    for count, turns in ((6, 0), (9, 0), (9, 2)):
+        root = QWidget()
+        qtbot.addWidget(root)
+        column = QVBoxLayout(root)
+        grid = ChoiceGrid(columns=2, rows=3)
+        column.addWidget(grid)
+        column.addStretch(1)
+        grid.set_captions("previous", "next", "{page}/{pages}")
+        grid.set_choices([Choice(str(i), f"choice {i}") for i in range(count)])
+        for _ in range(turns):
+            grid.next.click()
+        root.resize(800, 700)
+        root.show()
+        QApplication.processEvents()
+        assert grid.paged is (count > 6)
+        assert target_problems(root) == []
+        heights.append(grid.height())
+    assert heights[0] == heights[1] == heights[2]
