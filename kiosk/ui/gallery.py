@@ -5,7 +5,8 @@ language.
                                [--only NAME,NAME] [--theme standard|high_contrast]
 
 Files are named ``<sample>-<language>-<W>x<H>[-<theme>].png``. The window is the real
-KioskWindow fed by a StateHolder; intents are ignored.
+KioskWindow fed by a StateHolder; intents are ignored. Every screenshot goes through the layout
+check (kiosk.ui.layout_check); the command lists what it finds and exits 1.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def render_gallery(
     size: tuple[int, int],
     only: tuple[str, ...] = (),
     theme: str = "standard",
+    problems: list[str] | None = None,
 ) -> list[Path]:
-    """Write the PNGs; returns their paths."""
+    """Write the PNGs; returns their paths. ``problems`` collects what the layout check
+    (kiosk.ui.layout_check) finds on each screenshot, named by its file."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.ui.kana_keyboard import shared_loader
+    from kiosk.ui.layout_check import layout_problems
     from kiosk.ui.samples import samples
     from kiosk.ui.window import KioskWindow, StateHolder
 
@@ -77,6 +81,8 @@ def render_gallery(
             path = out / f"{name}-{language}-{size[0]}x{size[1]}{suffix}.png"
             window.grab().save(str(path))
             written.append(path)
+            if problems is not None:
+                problems.extend(f"{path.name}: {p}" for p in layout_problems(window))
     window.close_source()
     window.close()
     return written
@@ -120,9 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     only = tuple(part for part in args.only.split(",") if part)
-    written = render_gallery(args.out, args.languages, args.size, only, args.theme)
+    problems: list[str] = []
+    written = render_gallery(args.out, args.languages, args.size, only, args.theme, problems)
     print(f"wrote {len(written)} screenshots to {args.out}", file=sys.stderr)
-    return 0
+    for problem in problems:
+        print(f"layout: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

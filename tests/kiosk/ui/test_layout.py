@@ -4,6 +4,7 @@ the largest supported screen, with nothing outside the window and no text cut of
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -162,3 +163,13 @@ def test_paged_grid_keeps_its_gaps_and_height(qtbot: QtBot) -> None:
         assert target_problems(root) == []
         heights.append(grid.height())
     assert heights[0] == heights[1] == heights[2]
+
+
+def test_gallery_checks_the_layout_of_what_it_writes(qtbot: QtBot, tmp_path: Path) -> None:
+    from kiosk.ui.gallery import main
+
+    assert main(["--out", str(tmp_path), "--languages", "ja,en", "--only", "certificate"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "certificate-en-1280x800.png",
+        "certificate-ja-1280x800.png",
+    ]
