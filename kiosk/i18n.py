@@ -20,13 +20,14 @@ from __future__ import annotations
 import gettext
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.lists import format_list as babel_format_list
 from babel.numbers import format_decimal
 
 from kiosk.languages import DEFAULT_LANGUAGE
@@ -170,3 +171,9 @@ def format_date(day: date, language: str | None = None) -> str:
     """A date written out per language (CLDR "long"): ``2026年3月5日``, ``5 de marzo de 2026``."""
     code = current.language if language is None else _checked(language)
     return babel_format_date(day, "long", locale=babel_locale(code))
+
+
+def format_list(items: Sequence[str], language: str | None = None) -> str:
+    """Items joined as the language writes a list (CLDR): ``A、B`` (ja), ``A, B and C`` (en)."""
+    code = current.language if language is None else _checked(language)
+    return babel_format_list(list(items), style="standard", locale=babel_locale(code))

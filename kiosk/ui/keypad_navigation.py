@@ -111,7 +111,7 @@ class KeypadNavigator:
             button.setProperty("keypad_focus", True)
             _restyle_tree(button)
             if announce and self._on_focus is not None:
-                self._on_focus(button.text())
+                self._on_focus(button.spoken())
 
 
 def _restyle_tree(button: TouchButton) -> None:

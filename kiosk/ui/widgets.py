@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.i18n import _
 from kiosk.ui.theme import Metrics
 
 # One metrics object for the whole UI, replaced when the window is resized (kiosk.ui.window).
@@ -84,6 +85,7 @@ class TouchButton(QPushButton):
         super().__init__(parent)
         self._role = role
         self._min_height = min_height
+        self._spoken = ""
         self.setProperty("role", role)
         self.setCheckable(checkable)
         # A tap must not leave Qt's keyboard focus on a button (a later Space would press it
@@ -107,6 +109,15 @@ class TouchButton(QPushButton):
         self.setAccessibleName(text)
         self.toggled.connect(self._update_tone)
         self._update_tone()
+
+    def spoken(self) -> str:
+        """What audio guidance says when the keypad focus reaches this button: its text, or
+        what :meth:`set_spoken` set (a switch's side names its setting and whether it is
+        chosen)."""
+        return self._spoken or self.text()
+
+    def set_spoken(self, text: str) -> None:
+        self._spoken = text
 
     @property
     def caption(self) -> QLabel:
@@ -468,6 +479,74 @@ class ReviewTable(QFrame):
         """Clear the values (they may be personal)."""
         for _name, value in self.rows:
             value.setText("")
+
+
+CHOSEN_MARK = "✓"
+
+
+class Segmented(QWidget):
+    """A setting as two (or more) labelled sides, exactly one of them chosen and filled, with a
+    check mark — for a state that must not be misread: each side names a state, the filled one
+    is the current state, and tapping the other side chooses it (issue 14: a single toggle
+    button reading 「記載しない」 was taken for a command).
+
+    Emits ``chosen(key)`` when a side other than the current one is tapped; the screen sets the
+    current side from its snapshot (:meth:`set_value`): the flow decides.
+    """
+
+    chosen = Signal(str)
+
+    def __init__(self, keys: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        # Close enough to read as one control, apart enough to be two targets (layout_check).
+        row.setSpacing(metrics().px(6))
+        self._value: str | None = None
+        self._name = ""
+        self._texts: dict[str, str] = {key: "" for key in keys}
+        self.sides: dict[str, TouchButton] = {}
+        for key in keys:
+            button = TouchButton("", checkable=True)
+            button.clicked.connect(lambda _=False, k=key: self._clicked(k))
+            row.addWidget(button, 1)
+            self.sides[key] = button
+
+    @property
+    def value(self) -> str | None:
+        return self._value
+
+    def set_texts(self, texts: dict[str, str], name: str = "") -> None:
+        """The caption of each side and the setting's name (translated by the screen); the
+        name is spoken with a side when the keypad focus reaches it."""
+        self._texts.update(texts)
+        self._name = name
+        self._show()
+
+    def set_value(self, key: str) -> None:
+        self._value = key
+        self._show()
+
+    def set_offered(self, keys: Sequence[str]) -> None:
+        """Show only these sides (in construction order); the others are hidden."""
+        for key, button in self.sides.items():
+            button.setVisible(key in keys)
+
+    def _clicked(self, key: str) -> None:
+        self._show()  # a checkable button toggles itself: the snapshot decides what is chosen
+        if key != self._value:
+            self.chosen.emit(key)
+
+    def _show(self) -> None:
+        for key, button in self.sides.items():
+            chosen = key == self._value
+            button.setChecked(chosen)
+            text = self._texts[key]
+            button.setText(f"{CHOSEN_MARK} {text}" if chosen and text else text)
+            spoken = (
+                _("{setting}: {choice}, chosen") if chosen else _("{setting}: {choice}")
+            ).format(setting=self._name, choice=text)
+            button.set_spoken(spoken if self._name else "")
 
 
 def clear_layout(layout: QGridLayout | QVBoxLayout | QHBoxLayout) -> None:

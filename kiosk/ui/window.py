@@ -270,13 +270,13 @@ class KioskWindow(QWidget):
             texts = [self._title.text()] if top is self._content else []
             texts += labels
             if self._keypad is not None and self._keypad.focused is not None:
-                texts.append(self._keypad.focused.text())
+                texts.append(self._keypad.focused.spoken())
             self._say("\n".join(texts))
         else:
             # The same screen with news (money inserted, tries left, progress): only what is new.
             news = [text for text in labels if text not in self._spoken]
             if focused is not None:
-                news.append(focused.text())
+                news.append(focused.spoken())
             self._say("\n".join(news))
         self._spoken = labels
 

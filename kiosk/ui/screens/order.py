@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.domain import OptionRules
 from kiosk.flow.events import (
     Back,
     ChooseCertificate,
@@ -30,7 +31,7 @@ from kiosk.flow.state import (
     OptionChoice,
     Transaction,
 )
-from kiosk.i18n import _, format_yen, ngettext
+from kiosk.i18n import _, format_list, format_yen, ngettext
 from kiosk.ui.screens.base import IntentSink, NavAction, ScreenView
 from kiosk.ui.texts import (
     ITEM_NAMES,
@@ -41,9 +42,19 @@ from kiosk.ui.texts import (
     kind_name,
     unavailable_reason,
 )
-from kiosk.ui.widgets import Choice, ChoiceGrid, ReviewTable, TouchButton, frame, label, metrics
+from kiosk.ui.widgets import (
+    Choice,
+    ChoiceGrid,
+    ReviewTable,
+    Segmented,
+    TouchButton,
+    frame,
+    label,
+    metrics,
+)
 from printing.certificates import (
     CertificateKind,
+    CertificateOptions,
     CertificateRequest,
     JuminhyoOptions,
     Jurisdiction,
@@ -144,8 +155,17 @@ class CertificateScreen(ScreenView):
         return [NavAction("back", _("Back"), Back())] if both else []
 
 
+MY_NUMBER_KEY = "my_number"
+SHOWN_SIDES = ("off", "on")
+
+
 class OptionsScreen(ScreenView):
-    """Whose certificate and what it shows; the My Number warning as a dialog over it."""
+    """Whose certificate and what it shows; the My Number warning as a dialog over it.
+
+    Every setting is a control whose state cannot be misread (issue 14): whose entries and each
+    optional item are :class:`Segmented` controls — the chosen side filled and ticked — and the
+    resulting selection is said in words below them.
+    """
 
     handles = (OptionChoice,)
 
@@ -157,6 +177,10 @@ class OptionsScreen(ScreenView):
         left.setSpacing(metrics().gap)
         self.left_title = label("", "field-label")
         left.addWidget(self.left_title)
+        # 住民票: whose entries, one row; tax years and 戸籍 scopes: a column of choices.
+        self.scope_switch = Segmented([scope.value for scope in Scope])
+        self.scope_switch.chosen.connect(self._scope_chosen)
+        left.addWidget(self.scope_switch)
         self.scopes = ChoiceGrid(columns=1, rows=3, checkable=True)
         self.scopes.chosen.connect(self._scope_chosen)
         left.addWidget(self.scopes)
@@ -165,14 +189,34 @@ class OptionsScreen(ScreenView):
         self.members = ChoiceGrid(columns=3, rows=2, checkable=True)
         self.members.chosen.connect(lambda key: self.send(ToggleMember(key)))
         left.addWidget(self.members)
+        # The selection in words, under the choices it sums up (the right column is full).
+        self.summary = frame("panel")
+        summary_layout = QVBoxLayout(self.summary)
+        self.summary_title = label("", "field-label")
+        self.summary_text = label("", "body")
+        summary_layout.addWidget(self.summary_title)
+        summary_layout.addWidget(self.summary_text)
+        left.addWidget(self.summary)
         left.addStretch(1)
         right = QVBoxLayout()
         right.setSpacing(metrics().gap)
         self.right_title = label("", "field-label")
         right.addWidget(self.right_title)
-        self.items = ChoiceGrid(columns=1, rows=4, checkable=True)
-        self.items.chosen.connect(self._item_chosen)
-        right.addWidget(self.items)
+        items = QGridLayout()
+        items.setHorizontalSpacing(metrics().gap)
+        items.setVerticalSpacing(metrics().gap)
+        self.item_rows: list[tuple[QLabel, Segmented]] = []
+        self._item_keys: list[str] = []
+        for row in range(len(OptionItem) + 1):
+            name = label("", "body")
+            switch = Segmented(SHOWN_SIDES)
+            switch.chosen.connect(lambda side, r=row: self._item_chosen(r, side == "on"))
+            items.addWidget(name, row, 0, Qt.AlignmentFlag.AlignVCenter)
+            items.addWidget(switch, row, 1)
+            self.item_rows.append((name, switch))
+        items.setColumnStretch(0, 4)
+        items.setColumnStretch(1, 5)
+        right.addLayout(items)
         self.hint = label("", "muted")
         right.addWidget(self.hint)
         right.addStretch(1)
@@ -227,20 +271,21 @@ class OptionsScreen(ScreenView):
         elif isinstance(self._options, KosekiOptions):
             self.send(SetKosekiScope(KosekiScope(key)))
 
-    def _item_chosen(self, key: str) -> None:
-        options = self._options
-        if not isinstance(options, JuminhyoOptions):
+    def _item_chosen(self, row: int, on: bool) -> None:
+        if not isinstance(self._options, JuminhyoOptions) or row >= len(self._item_keys):
             return
-        if key == "my_number":
-            self.send(RequestMyNumber(not options.show_my_number))
-            return
-        item = OptionItem(key)
-        current = {
-            OptionItem.HEAD_AND_RELATIONSHIP: options.show_head_and_relationship,
-            OptionItem.HONSEKI: options.show_honseki,
-            OptionItem.FOREIGN_ITEMS: options.show_foreign_items,
-        }[item]
-        self.send(SetItem(item, not current))
+        key = self._item_keys[row]
+        if key == MY_NUMBER_KEY:
+            self.send(RequestMyNumber(on))  # "on" opens the warning first (the flow decides)
+        else:
+            self.send(SetItem(OptionItem(key), on))
+
+    def item_switch(self, key: str) -> Segmented | None:
+        """The shown/not-shown switch of an optional item (an OptionItem value or
+        ``my_number``), if the certificate offers it."""
+        if key not in self._item_keys:
+            return None
+        return self.item_rows[self._item_keys.index(key)][1]
 
     def title(self, state: FlowState) -> str:
         request = self.txn(state).request
@@ -257,19 +302,22 @@ class OptionsScreen(ScreenView):
         request = txn.request
         line = txn.offered(request.kind) if request else None
         rules = line.rules if line else None
-        for grid in (self.scopes, self.members, self.items):
+        for grid in (self.scopes, self.members):
             _pager(grid)
         self.members_title.hide()
         self.members.hide()
-        self.items.hide()
-        self.right_title.hide()
-        self.hint.setText("")
+        self.scope_switch.hide()
+        self.scopes.hide()
+        self._render_items(options, rules)
         if isinstance(options, JuminhyoOptions):
             self.left_title.setText(_("Whose entries?"))
             scopes = rules.scopes if rules else (options.scope,)
-            self.scopes.set_choices(
-                [Choice(s.value, _(SCOPE_NAMES[s]), selected=s is options.scope) for s in scopes]
+            self.scope_switch.set_texts(
+                {s.value: _(SCOPE_NAMES[s]) for s in Scope}, _("Whose entries?")
             )
+            self.scope_switch.set_offered([s.value for s in scopes])
+            self.scope_switch.set_value(options.scope.value)
+            self.scope_switch.show()
             if options.scope is Scope.HOUSEHOLD_PART:
                 self.members_title.show()
                 self.members_title.setText(_("Choose the members"))
@@ -283,7 +331,6 @@ class OptionsScreen(ScreenView):
                     ]
                 )
                 self.members.show()
-            self._render_items(options, rules)
         elif isinstance(options, TaxOptions):
             self.left_title.setText(_("Which fiscal year?"))
             years = rules.fiscal_years if rules else (options.fiscal_year,)
@@ -299,6 +346,7 @@ class OptionsScreen(ScreenView):
                     for year in sorted(years, reverse=True)
                 ]
             )
+            self.scopes.show()
         else:
             self.left_title.setText(_("Whose entries?"))
             koseki_scopes = (rules.koseki_scopes if rules else ()) or (options.scope,)
@@ -308,6 +356,9 @@ class OptionsScreen(ScreenView):
                     for s in koseki_scopes
                 ]
             )
+            self.scopes.show()
+        self.summary_title.setText(_("Your choice"))
+        self.summary_text.setText("\n".join(describe_chosen(options, txn)))
         self.warning.setVisible(screen.my_number_warning)
         if screen.my_number_warning:
             self.warning.raise_()
@@ -323,40 +374,41 @@ class OptionsScreen(ScreenView):
             self.warning_back.setText(_("No, do not print it"))
             self.warning_confirm.setText(_("Yes, print it"))
 
-    def _render_items(self, options: JuminhyoOptions, rules: object) -> None:
-        from kiosk.domain import OptionRules
-
-        assert rules is None or isinstance(rules, OptionRules)
-        offered = {
-            OptionItem.HEAD_AND_RELATIONSHIP: (
-                rules.head_and_relationship if rules else False,
-                options.show_head_and_relationship,
-            ),
-            OptionItem.HONSEKI: (rules.honseki if rules else False, options.show_honseki),
-            OptionItem.FOREIGN_ITEMS: (
-                rules.foreign_items if rules else False,
-                options.show_foreign_items,
-            ),
-        }
-        choices = [
-            Choice(item.value, _shown(_(ITEM_NAMES[item]), on), selected=on)
-            for item, (allowed, on) in offered.items()
-            if allowed
-        ]
-        if rules is not None and rules.my_number:
-            choices.append(
-                Choice(
-                    "my_number",
-                    _shown(_(MY_NUMBER_ITEM), options.show_my_number),
-                    selected=options.show_my_number,
-                )
+    def _render_items(
+        self, options: JuminhyoOptions | TaxOptions | KosekiOptions, rules: OptionRules | None
+    ) -> None:
+        """One row per optional item the municipality allows: its name and a 記載しない／記載する
+        switch whose filled side is what the certificate will do."""
+        rows: list[tuple[str, str, bool]] = []
+        if isinstance(options, JuminhyoOptions) and rules is not None:
+            offered = (
+                (
+                    OptionItem.HEAD_AND_RELATIONSHIP,
+                    rules.head_and_relationship,
+                    options.show_head_and_relationship,
+                ),
+                (OptionItem.HONSEKI, rules.honseki, options.show_honseki),
+                (OptionItem.FOREIGN_ITEMS, rules.foreign_items, options.show_foreign_items),
             )
-        if choices:
-            self.right_title.show()
-            self.right_title.setText(_("Also show (tap to switch)"))
-            self.items.set_choices(choices)
-            self.items.show()
-            self.hint.setText(_("Show only what the office that asked for it needs."))
+            rows = [
+                (item.value, _(ITEM_NAMES[item]), on) for item, allowed, on in offered if allowed
+            ]
+            if rules.my_number:
+                rows.append((MY_NUMBER_KEY, _(MY_NUMBER_ITEM), options.show_my_number))
+        self._item_keys = [key for key, _name, _on in rows]
+        for index, (name_label, switch) in enumerate(self.item_rows):
+            shown = index < len(rows)
+            name_label.setVisible(shown)
+            switch.setVisible(shown)
+            if shown:
+                _key, name, on = rows[index]
+                name_label.setText(name)
+                switch.set_texts({"off": _("Not shown"), "on": _("Shown")}, name)
+                switch.set_value("on" if on else "off")
+        self.right_title.setVisible(bool(rows))
+        self.right_title.setText(_("Optional items on the certificate"))
+        self.hint.setVisible(bool(rows))
+        self.hint.setText(_("Show only what the office that asked for it needs."))
 
     def nav(self, state: FlowState) -> list[NavAction]:
         screen = state.screen
@@ -373,11 +425,6 @@ class OptionsScreen(ScreenView):
             NavAction("back", _("Back"), Back()),
             NavAction("next", _("Next"), Next(), primary=True, enabled=complete),
         ]
-
-
-def _shown(name: str, on: bool) -> str:
-    state = _("Shown") if on else _("Not shown")
-    return f"{name}\n{state}"
 
 
 class CopiesScreen(ScreenView):
@@ -442,7 +489,11 @@ class CopiesScreen(ScreenView):
 
 def describe_options(request: CertificateRequest, txn: Transaction) -> list[str]:
     """The chosen options as lines for the confirmation and the review."""
-    options = request.options
+    return describe_chosen(request.options, txn)
+
+
+def describe_chosen(options: CertificateOptions, txn: Transaction) -> list[str]:
+    """Options in words, one line per setting (the options screen's summary, the confirmation)."""
     lines: list[str] = []
     if isinstance(options, JuminhyoOptions):
         scope = _(SCOPE_NAMES[options.scope])
@@ -450,7 +501,7 @@ def describe_options(request: CertificateRequest, txn: Transaction) -> list[str]
             names = [
                 m.display_name for m in txn.offer.household if m.member_id in options.member_ids
             ]
-            scope = f"{scope}: {', '.join(names)}"
+            scope = f"{scope}: {format_list(names)}" if names else scope
         lines.append(scope)
         shown = [
             (options.show_head_and_relationship, _(ITEM_NAMES[OptionItem.HEAD_AND_RELATIONSHIP])),
@@ -460,7 +511,7 @@ def describe_options(request: CertificateRequest, txn: Transaction) -> list[str]
         ]
         names_shown = [name for on, name in shown if on]
         lines.append(
-            _("Also shows: {items}").format(items=", ".join(names_shown))
+            _("Also shows: {items}").format(items=format_list(names_shown))
             if names_shown
             else _("No optional items")
         )

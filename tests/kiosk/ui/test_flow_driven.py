@@ -91,9 +91,11 @@ def test_issuance_through_the_screens(make_window: MakeWindow) -> None:
     settle(window)
     options = window.view
     assert isinstance(options, OptionsScreen)
-    options.scopes.button_for(Scope.HOUSEHOLD_ALL.value).click()  # type: ignore[union-attr]
+    options.scope_switch.sides[Scope.HOUSEHOLD_ALL.value].click()
     settle(window)
-    options.items.button_for("my_number").click()  # type: ignore[union-attr]
+    my_number = options.item_switch("my_number")
+    assert my_number is not None
+    my_number.sides["on"].click()
     settle(window)
     assert options.warning.isVisible()
     options.warning_confirm.click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kiosk import i18n
 from kiosk.flow.events import (
     Back,
     Backspace,
@@ -149,11 +150,19 @@ def test_juminhyo_options(make_window: MakeWindow) -> None:
     window, recorder = make_window("options-juminhyo")
     view = window.view
     assert isinstance(view, OptionsScreen)
-    view.scopes.button_for(Scope.HOUSEHOLD_ALL.value).click()  # type: ignore[union-attr]
+    honseki = view.item_switch(OptionItem.HONSEKI.value)
+    head = view.item_switch(OptionItem.HEAD_AND_RELATIONSHIP.value)
+    my_number = view.item_switch("my_number")
+    assert honseki is not None
+    assert head is not None
+    assert my_number is not None
+    view.scope_switch.sides[Scope.HOUSEHOLD_ALL.value].click()
+    view.scope_switch.sides[Scope.HOUSEHOLD_PART.value].click()  # already chosen: nothing
     view.members.button_for("m3").click()  # type: ignore[union-attr]
-    view.items.button_for(OptionItem.HONSEKI.value).click()  # type: ignore[union-attr]
-    view.items.button_for(OptionItem.HEAD_AND_RELATIONSHIP.value).click()  # type: ignore[union-attr]
-    view.items.button_for("my_number").click()  # type: ignore[union-attr]
+    honseki.sides["on"].click()
+    honseki.sides["off"].click()  # already the state: nothing is sent
+    head.sides["off"].click()
+    my_number.sides["on"].click()
     window.nav_button("next").click()  # type: ignore[union-attr]
     assert recorder.sent == [
         SetScope(Scope.HOUSEHOLD_ALL),
@@ -163,6 +172,43 @@ def test_juminhyo_options(make_window: MakeWindow) -> None:
         RequestMyNumber(True),
         Next(),
     ]
+    # The flow did not answer: every switch still shows the snapshot's state.
+    assert honseki.value == "off"
+    assert not honseki.sides["on"].isChecked()
+    assert head.value == "on"
+
+
+def test_option_switches_cannot_be_misread(make_window: MakeWindow) -> None:
+    """Each item is named beside its switch (not on a button), exactly one side of each switch
+    is filled and ticked, and the selection is said in words (issue 14)."""
+    window, _ = make_window("options-juminhyo")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    names = [name.text() for name, switch in view.item_rows if switch.isVisible()]
+    assert names == [
+        "世帯主・続柄",
+        "本籍・筆頭者",
+        "国籍・地域、在留資格、在留期間など",
+        "個人番号（マイナンバー）",
+    ]
+    for _name, switch in view.item_rows:
+        if switch.isVisible():
+            checked = [key for key, side in switch.sides.items() if side.isChecked()]
+            assert checked == [switch.value]
+            assert switch.sides[switch.value].text().startswith("✓ ")
+    head = view.item_switch(OptionItem.HEAD_AND_RELATIONSHIP.value)
+    assert head is not None
+    assert [side.text() for side in head.sides.values()] == ["記載しない", "✓ 記載する"]
+    assert view.scope_switch.sides[Scope.HOUSEHOLD_PART.value].text() == "✓ 世帯の一部（人を選ぶ）"
+    assert view.summary_text.text() == (
+        "世帯の一部（人を選ぶ）: 見本　一郎、見本　花子\n記載する項目：世帯主・続柄"
+    )
+    i18n.set_language("en")
+    settle(window)
+    assert view.summary_text.text() == (
+        "Some members of your household: 見本　一郎 and 見本　花子\n"
+        "Also shows: Head of household and relationship"
+    )
 
 
 def test_household_part_needs_a_member(make_window: MakeWindow) -> None:

@@ -123,3 +123,19 @@ def test_no_keypad_no_announcer_changes_nothing(make_window: MakeWindow, qtbot: 
     assert window.keypad is None
     press(qtbot, window, Qt.Key.Key_Down, Qt.Key.Key_Return)
     assert driver.sent == []
+
+
+def test_a_switch_side_is_announced_with_its_setting(make_window: MakeWindow, qtbot: QtBot) -> None:
+    """A side of an options switch says which setting it is and whether it is the chosen one
+    (its caption alone, 「記載する」, would not say what is shown)."""
+    heard = Heard()
+    window, _ = make_window("options-juminhyo", keypad_navigation=True, announce=heard)
+    spoken = []
+    for _step in range(30):
+        press(qtbot, window, Qt.Key.Key_Down)
+        spoken.append(heard.last())
+    assert "世帯主・続柄：記載する（選択中）" in spoken
+    assert "世帯主・続柄：記載しない" in spoken
+    assert "本籍・筆頭者：記載しない（選択中）" in spoken
+    assert "どなたの分が必要ですか？：世帯の一部（人を選ぶ）（選択中）" in spoken
+    assert not any("✓" in text for text in spoken)
