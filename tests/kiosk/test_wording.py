@@ -1,0 +1,56 @@
+"""Wording that residents misread or that reads as a foreign language's calque, pinned per
+catalog (issue 14): each test names the slip it guards against. The catalogs' completeness and
+placeholders are tests/kiosk/test_i18n.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+from kiosk.languages import LANGUAGES
+from kiosk.problems import Problem, describe
+
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+
+
+def catalog(code: str) -> Catalog:
+    with (LOCALES / code / "LC_MESSAGES" / "kiosk.po").open("rb") as stream:
+        return read_po(stream, locale=code)
+
+
+CATALOGS = {code: catalog(code) for code in LANGUAGES}
+
+
+def translated(code: str, msgid: str) -> str:
+    entry = CATALOGS[code].get(msgid)
+    assert entry is not None, msgid
+    assert isinstance(entry.string, str)
+    return entry.string
+
+
+def texts(code: str) -> list[tuple[str, str]]:
+    """(msgid, msgstr) of every entry; plural forms each on their own."""
+    found = []
+    for entry in CATALOGS[code]:
+        if not entry.id:
+            continue
+        msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        found.extend((msgid, text) for text in strings)
+    return found
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_session_expired_is_not_out_of_hours(code: str) -> None:
+    """Someone who was merely slow must not read that the service is closed: the session's
+    title and message differ from the out-of-hours ones and speak of no service hours."""
+    session = describe(Problem.SESSION_EXPIRED)
+    hours = describe(Problem.OUT_OF_HOURS)
+    assert translated(code, session.title) != translated(code, hours.title)
+    hours_words = {"ja": ("受付時間", "時間外"), "ko": ("접수 시간", "시간 외")}.get(code, ())
+    for msgid in (session.title, session.message):
+        text = translated(code, msgid)
+        assert not any(word in text for word in hours_words), (code, text)
