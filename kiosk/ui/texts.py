@@ -79,7 +79,10 @@ def kind_name(kind: CertificateKind) -> str:
 def jurisdiction_name(jurisdiction: Jurisdiction) -> str:
     if current_language() == "ja":
         return JURISDICTION_NAMES_JA[jurisdiction]
-    return f"{_(JURISDICTION_NAMES[jurisdiction])} ({JURISDICTION_NAMES_JA[jurisdiction]})"
+    # The brackets are the language's own (full-width in Japanese and Chinese).
+    return _("{name} ({name_ja})").format(
+        name=_(JURISDICTION_NAMES[jurisdiction]), name_ja=JURISDICTION_NAMES_JA[jurisdiction]
+    )
 
 
 def unavailable_reason(code: str | None) -> str:

@@ -54,3 +54,27 @@ def test_session_expired_is_not_out_of_hours(code: str) -> None:
     for msgid in (session.title, session.message):
         text = translated(code, msgid)
         assert not any(word in text for word in hours_words), (code, text)
+
+
+def test_japanese_slips() -> None:
+    """One word for the card reader (読取機), no 「置いたままです」, full-width brackets, and
+    「お住まいの」 only where the municipality is the one the resident lives in: a refusal of a
+    本籍地 certificate comes from the municipality of the family register."""
+    where_you_live = {
+        describe(Problem.MOVED_OUT).message,  # the record closed when the resident moved out
+        describe(Problem.MUNICIPALITY_NOT_PARTICIPATING).title,  # J-LIS places the resident
+        describe(Problem.MUNICIPALITY_NOT_PARTICIPATING).message,
+    }
+    for msgid, text in texts("ja"):
+        assert "読み取り機" not in text, text
+        assert "置いたまま" not in text, text
+        assert "(" not in text, text
+        assert ")" not in text, text
+        if "お住まい" in text:
+            assert msgid in where_you_live, text
+
+
+def test_traditional_chinese_reader() -> None:
+    """讀卡機 throughout (讀卡器 is the mainland word, mixed in before)."""
+    assert not [text for _msgid, text in texts("zh_Hant") if "讀卡器" in text]
+    assert any("讀卡機" in text for _msgid, text in texts("zh_Hant"))

@@ -563,7 +563,12 @@ class ConfirmationScreen(ScreenView):
         self.lead.setText(_("Please check your order, then tap “Confirm”."))
         values = [
             (_("Certificate"), one_line_kind(request.kind)),
-            (_("Municipality"), f"{municipality} ({jurisdiction_name(request.jurisdiction)})"),
+            (
+                _("Municipality"),
+                _("{municipality} ({jurisdiction})").format(
+                    municipality=municipality, jurisdiction=jurisdiction_name(request.jurisdiction)
+                ),
+            ),
             (_("Contents"), "\n".join(describe_options(request, txn)) or "—"),
             (
                 _("Copies"),
