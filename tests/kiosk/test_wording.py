@@ -78,3 +78,26 @@ def test_traditional_chinese_reader() -> None:
     """讀卡機 throughout (讀卡器 is the mainland word, mixed in before)."""
     assert not [text for _msgid, text in texts("zh_Hant") if "讀卡器" in text]
     assert any("讀卡機" in text for _msgid, text in texts("zh_Hant"))
+
+
+def test_korean() -> None:
+    """Korean as a Korean reader expects it: an amount is always "…엔" (final consonant), so
+    「을」, never the machine-like 「을(를)」; one term for the 14-digit 照合番号 (대조 번호) that
+    is not also the refund's reference (참조 번호); no calque 개청일; Korean punctuation (·, ‘’),
+    not the Japanese 「」 and ・."""
+    from kiosk.languages import language
+
+    assert all(form.endswith("엔") for form in language("ko").yen_forms)
+    check_number = "The 14-digit check number was entered incorrectly"
+    for msgid, text in texts("ko"):
+        for fallback in ("을(를)", "를(을)", "이(가)", "은(는)", "과(와)", "(으)로"):
+            assert fallback not in text, text
+        assert "개청" not in text, text
+        assert "「" not in text, text
+        assert "・" not in text, text
+        assert "조합 번호" not in text, text
+        assert "조회 번호" not in text, text
+        if msgid.startswith(check_number) or "14-digit check number" in msgid:
+            assert "대조 번호" in text, text
+        if "Reference: {code}" in msgid:
+            assert "참조 번호: {code}" in text, text
