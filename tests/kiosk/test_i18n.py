@@ -160,7 +160,7 @@ def test_underscore_follows_the_current_language() -> None:
         i18n.set_language("ja")
         assert i18n._(title) == "暗証番号がロックされています"
         i18n.set_language("pt")
-        assert i18n._(title) == "Sua senha está bloqueada"
+        assert i18n._(title) == "Seu PIN está bloqueado"
     finally:
         i18n.set_language("ja")
 

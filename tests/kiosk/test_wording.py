@@ -101,3 +101,22 @@ def test_korean() -> None:
             assert "대조 번호" in text, text
         if "Reference: {code}" in msgid:
             assert "참조 번호: {code}" in text, text
+
+
+def test_portuguese() -> None:
+    """One word for the PIN (「senha」 was mixed in); 世帯 (a household: família) and 本籍 (the
+    registered domicile) are different words — 「domicílio」 named both on one screen; the paper
+    is a certidão, the card's electronic certificate a certificado eletrônico."""
+    household = ("Everyone in your household", "Some members of your household")
+    for msgid, text in texts("pt"):
+        assert "senha" not in text.lower(), text
+        if "PIN" in msgid:
+            assert "PIN" in text, text
+        if "household" in msgid:
+            assert "domicílio" not in text, text
+            assert "família" in text, text
+        if "registered domicile" in msgid:
+            assert "domicílio registrado" in text, text
+        if "certificado" in text:
+            assert "eletrônico" in text or "identificação de usuário" in text, text
+    assert translated("pt", household[0]) != translated("pt", "Registered domicile (honseki)")
