@@ -120,3 +120,25 @@ def test_portuguese() -> None:
         if "certificado" in text:
             assert "eletrônico" in text or "identificação de usuário" in text, text
     assert translated("pt", household[0]) != translated("pt", "Registered domicile (honseki)")
+
+
+SPAIN_ONLY = (
+    "ayuntamiento",  # the municipal office: oficina municipal
+    "caducad",  # expired: vencido
+    "caducidad",
+    "introduzca",  # enter: ingrese
+    "introduc",
+    "resguardo",  # a ticket: comprobante
+    "importe",  # an amount: monto
+    "«",  # quotation marks: “ ”
+    " ha ",  # the perfect for what just happened: the preterite (se cobró, se envió)
+    " han ",
+)
+
+
+def test_spanish_is_latin_american() -> None:
+    """Spanish speakers in Japan are mostly Latin American: neutral Latin American Spanish."""
+    for _msgid, text in texts("es"):
+        lowered = f" {text.lower()} "
+        for word in SPAIN_ONLY:
+            assert word not in lowered, (word, text)
