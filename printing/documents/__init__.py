@@ -14,7 +14,7 @@ Public API (docs/printing-documents.md):
   scrambled) and the free margins, in millimetres;
 - the errors: :class:`DocumentError`, :class:`InvalidDocumentError`, :class:`MissingGlyphError`,
   :class:`FontUnavailableError`;
-- :mod:`printing.documents.jpdates`: Japanese era dates and full-width numerals;
+- :mod:`printing.jpdates`: Japanese era dates and full-width numerals;
 - :mod:`printing.documents.samples`: sample documents of every type (fictional people).
 """
 

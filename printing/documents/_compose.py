@@ -14,14 +14,14 @@ from datetime import date
 from printing.documents._engine import MM, Align, Cell, Composition, Overlay, Para, Picture, Row
 from printing.documents.common import Issuer
 from printing.documents.fonts import require_glyphs
-from printing.documents.jpdates import (
+from printing.documents.layout import A4_LAYOUT
+from printing.documents.seals import OFFICIAL_SEAL_MM, official_seal_image
+from printing.jpdates import (
     format_dual_date,
     format_era_date,
     format_western_date,
     to_fullwidth,
 )
-from printing.documents.layout import A4_LAYOUT
-from printing.documents.seals import OFFICIAL_SEAL_MM, official_seal_image
 
 CONTENT_WIDTH = A4_LAYOUT.content.width_mm * MM
 LABEL_SIZE = 9.5

@@ -19,8 +19,8 @@ from printing.documents._compose import (
 )
 from printing.documents._engine import MM, Block, Cell, Para, Row
 from printing.documents.common import address_text
-from printing.documents.jpdates import fullwidth_digits
 from printing.documents.juminhyo import JuminhyoCopy, KisaiJikoCertificate, Resident
+from printing.jpdates import fullwidth_digits
 
 # 住民票の写し: the sentence names the scope (世帯全員 / 世帯の一部 / the resident alone).
 CERTIFICATION_COPY = {

@@ -15,8 +15,8 @@ from printing.documents._compose import (
 )
 from printing.documents._engine import Block, Row
 from printing.documents.common import Issuer, address_text
-from printing.documents.jpdates import format_era_year, fullwidth_digits
 from printing.documents.tax import IncomeTaxCertificate, TaxPaymentCertificate
+from printing.jpdates import format_era_year, fullwidth_digits
 
 CERTIFICATION_INCOME = "上記のとおり証明する。"
 CERTIFICATION_PAID = "上記のとおり納付済みであることを証明する。"

@@ -21,8 +21,8 @@ from reportlab.pdfgen.canvas import Canvas
 from printing.documents._text import draw_aligned, wrap
 from printing.documents.errors import LayoutError
 from printing.documents.fonts import TEXT_FONT, ensure_registered
-from printing.documents.jpdates import fullwidth_digits
 from printing.documents.layout import MM_PER_INCH, POINTS_PER_INCH, DocumentLayout
+from printing.jpdates import fullwidth_digits
 
 MM = POINTS_PER_INCH / MM_PER_INCH  # points per millimetre
 

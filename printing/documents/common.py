@@ -6,7 +6,7 @@ Conventions of the whole data model (docs/printing-documents.md, "Data model"):
   addresses, family and given name separate. ASCII letters and digits in names and addresses
   are printed in their full-width form, as the resident registry (住基統一文字) holds them.
 - Dates are :class:`datetime.date`; the renderer writes them in the era form real certificates
-  use (see :mod:`printing.documents.jpdates`).
+  use (see :mod:`printing.jpdates`).
 - Money is an ``int`` of yen.
 - Every dataclass is frozen and checks its own data in ``__post_init__``; a broken rule raises
   :class:`~printing.documents.errors.InvalidDocumentError` naming the field, never its value.

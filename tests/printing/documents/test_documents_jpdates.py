@@ -1,4 +1,4 @@
-"""Era dates and full-width numerals (printing.documents.jpdates)."""
+"""Era dates and full-width numerals (printing.jpdates)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from printing.documents import jpdates
-from printing.documents.jpdates import (
+from printing import jpdates
+from printing.jpdates import (
     EraDateError,
     format_dual_date,
     format_era_date,
