@@ -139,9 +139,11 @@ def kind_facts(kind: CertificateKind) -> KindFacts:
                 (OptionsShape.NONE,),
             )
         case CertificateKind.TAX_INCOME:
+            # The seed's 課税（非課税）証明書: the same certificate says 非課税 for a resident
+            # who owes no inhabitant tax, and residents ask for it by either name.
             return KindFacts(
-                "所得・課税証明書",
-                N_("Income and taxation certificate"),
+                "所得・課税（非課税）証明書",
+                N_("Income and taxation (non-taxation) certificate"),
                 CertificateFamily.TAX,
                 (OptionsShape.TAX,),
             )

@@ -8,6 +8,7 @@ from kiosk.flow.events import OptionItem, RegistrationState, Service
 from kiosk.i18n import N_, _, current_language
 from kiosk.payment.events import RejectReason
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
+from printing.jpdates import format_era_year
 
 SERVICE_NAMES: dict[Service, str] = {
     Service.ISSUE: N_("Get a certificate"),
@@ -88,3 +89,16 @@ def jurisdiction_name(jurisdiction: Jurisdiction) -> str:
 def unavailable_reason(code: str | None) -> str:
     """Why a menu line cannot be chosen, translated (the reason's text, kiosk.domain.REASONS)."""
     return _(unavailable_text(code))
+
+
+def fiscal_year_name(year: int) -> str:
+    """A tax year as residents ask for it and the certificate prints it, with the Gregorian
+    years: 「令和7年度（令和6年中の所得）」 and 「西暦2025年度（2024年中の所得）」 — the 令和 line
+    first in Japanese, the translated one first elsewhere (the order is the catalog's)."""
+    reiwa = format_era_year(year, fullwidth=False)
+    income_reiwa = format_era_year(year - 1, fullwidth=False)
+    japanese = f"{reiwa}度（{income_reiwa}中の所得）"
+    western = _("Fiscal year {year} (income of {income_year})").format(
+        year=year, income_year=year - 1
+    )
+    return _("{western}\n{japanese}").format(western=western, japanese=japanese)

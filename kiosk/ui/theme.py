@@ -261,6 +261,8 @@ _STYLE = """
 QWidget#KioskWindow, QWidget#ScreenBody {{ background: {p.background}; }}
 QWidget[role="header"] {{ background: {p.header}; }}
 QLabel[role="header-title"] {{ color: {p.header_text}; font-size: {large}px; font-weight: bold; }}
+QLabel[role="header-title-small"] {{
+    color: {p.header_text}; font-size: {body}px; font-weight: bold; }}
 QLabel[role="title"] {{ font-size: {title}px; font-weight: bold; }}
 QLabel[role="lead"] {{ font-size: {large}px; }}
 QLabel[role="body"] {{ font-size: {body}px; }}

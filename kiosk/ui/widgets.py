@@ -28,6 +28,10 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import _
 from kiosk.ui.theme import Metrics
 
+# Marks the chosen entry of a switch or a checkable grid, so that the state is read from a
+# symbol as well as from the fill colour.
+CHOSEN_MARK = "✓"
+
 # One metrics object for the whole UI, replaced when the window is resized (kiosk.ui.window).
 _metrics = Metrics(1.0)
 
@@ -423,7 +427,8 @@ class ChoiceGrid(QWidget):
         for index, button in enumerate(self._buttons):
             if index < len(shown):
                 choice = shown[index]
-                button.setText(choice.text)
+                chosen = self._checkable and choice.selected
+                button.setText(f"{CHOSEN_MARK} {choice.text}" if chosen else choice.text)
                 button.setEnabled(choice.enabled)
                 if self._checkable:
                     button.setChecked(choice.selected)
@@ -479,9 +484,6 @@ class ReviewTable(QFrame):
         """Clear the values (they may be personal)."""
         for _name, value in self.rows:
             value.setText("")
-
-
-CHOSEN_MARK = "✓"
 
 
 class Segmented(QWidget):

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,7 +38,7 @@ from kiosk.ui.keypad_navigation import KeypadNavigator
 from kiosk.ui.overlays import ContinuePrompt, LanguageMenu
 from kiosk.ui.screens import VIEWS, CancelInfo, NavAction, ScreenView
 from kiosk.ui.theme import Metrics, Theme, ThemeName
-from kiosk.ui.widgets import TouchButton, label, metrics, set_metrics
+from kiosk.ui.widgets import TouchButton, label, metrics, restyle, set_metrics
 
 log = logging.getLogger(__name__)
 
@@ -385,6 +385,7 @@ class KioskWindow(QWidget):
 
     def _render_chrome(self, state: FlowState, view: ScreenView) -> None:
         self._title.setText(view.title(state))
+        self._fit_title()
         self._language.setText(f"{i18n.language_name(self._holder.language)}\nLanguage・言語")
         self._render_footer(view.cancel(state), view.nav(state))
         self._menu.setVisible(state.language_menu_open)
@@ -403,6 +404,20 @@ class KioskWindow(QWidget):
             self._prompt.cover()
         else:
             self._prompt.stop()
+
+    def _fit_title(self) -> None:
+        """A title longer than one header line (a long certificate name with its Japanese name,
+        in Spanish) takes the body size, so that its two lines fit the header's height."""
+        m = metrics()
+        room = self.width() - 2 * m.margin - max(m.px(220), self._language.width()) - m.gap
+        font = QFont(self._title.font())
+        font.setPixelSize(m.large)
+        font.setBold(True)
+        long = QFontMetrics(font).horizontalAdvance(self._title.text()) > room
+        role = "header-title-small" if long else "header-title"
+        if self._title.property("role") != role:
+            self._title.setProperty("role", role)
+            restyle(self._title)
 
     def _render_footer(self, cancel: CancelInfo, actions: list[NavAction]) -> None:
         self._cancel.setVisible(cancel.visible)

@@ -72,8 +72,15 @@ def test_every_kind_has_exactly_one_document_type() -> None:
         assert not inspect.isabstract(document_type), document_type.__name__
 
 
-# The titles the data changes (所得・非課税; 戸籍全部事項/個人事項証明書).
-_TITLE_FROM_DATA = {"income_nontaxable", "koseki_all", "koseki_individual", "koseki_large"}
+# The titles the data changes: the menu's 所得・課税（非課税）証明書 prints 所得・課税証明書 or
+# 所得・非課税証明書; 戸籍 prints 全部事項/個人事項証明書.
+_TITLE_FROM_DATA = {
+    "income_tax",
+    "income_nontaxable",
+    "koseki_all",
+    "koseki_individual",
+    "koseki_large",
+}
 
 
 @pytest.mark.parametrize("name", sorted(samples.every_type()))

@@ -38,6 +38,7 @@ from kiosk.ui.texts import (
     KOSEKI_SCOPE_NAMES,
     MY_NUMBER_ITEM,
     SCOPE_NAMES,
+    fiscal_year_name,
     jurisdiction_name,
     kind_name,
     unavailable_reason,
@@ -336,13 +337,7 @@ class OptionsScreen(ScreenView):
             years = rules.fiscal_years if rules else (options.fiscal_year,)
             self.scopes.set_choices(
                 [
-                    Choice(
-                        str(year),
-                        _("Fiscal year {year} (income of {income_year})").format(
-                            year=year, income_year=year - 1
-                        ),
-                        selected=year == options.fiscal_year,
-                    )
+                    Choice(str(year), fiscal_year_name(year), selected=year == options.fiscal_year)
                     for year in sorted(years, reverse=True)
                 ]
             )
@@ -357,6 +352,8 @@ class OptionsScreen(ScreenView):
                 ]
             )
             self.scopes.show()
+        # A tax year is one choice, already filled and ticked: nothing more to sum up.
+        self.summary.setVisible(not isinstance(options, TaxOptions))
         self.summary_title.setText(_("Your choice"))
         self.summary_text.setText("\n".join(describe_chosen(options, txn)))
         self.warning.setVisible(screen.my_number_warning)
@@ -516,11 +513,7 @@ def describe_chosen(options: CertificateOptions, txn: Transaction) -> list[str]:
             else _("No optional items")
         )
     elif isinstance(options, TaxOptions):
-        lines.append(
-            _("Fiscal year {year} (income of {income_year})").format(
-                year=options.fiscal_year, income_year=options.fiscal_year - 1
-            )
-        )
+        lines.extend(fiscal_year_name(options.fiscal_year).split("\n"))
     elif isinstance(options, KosekiOptions):
         lines.append(_(KOSEKI_SCOPE_NAMES[options.scope]))
     elif isinstance(options, NoOptions):
