@@ -31,6 +31,7 @@ from kiosk.flow.state import (
     FetchPhase,
     FlowSettings,
     FlowState,
+    IssuedDocument,
     JurisdictionChoice,
     MatchingNumberEntry,
     Money,
@@ -162,6 +163,10 @@ def _txn(**changes: object) -> Transaction:
         jurisdiction=Jurisdiction.RESIDENCE,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+# One A4 sheet per copy, printed on both sides (front and the back with the scrambled image).
+DOCUMENT = IssuedDocument(total_fee_yen=400, sides_per_copy=2, document_digest="gallery")
 
 
 def _ordered(options: object = None, copies: int = 2, **changes: object) -> Transaction:
@@ -310,10 +315,16 @@ def samples() -> list[tuple[str, FlowState]]:
                 _ordered(money=Money(due_yen=400, inserted_yen=0, accepting=True)),
             ),
         ),
-        ("printing", _state(Printing(pages_done=1, pages_total=4), _ordered(money=paid))),
+        (
+            "printing",
+            _state(Printing(pages_done=2, pages_total=4), _ordered(money=paid, document=DOCUMENT)),
+        ),
         (
             "done",
-            _state(Done(reminders=1), _ordered(money=paid, copies_printed=2, change_in_tray=True)),
+            _state(
+                Done(reminders=1),
+                _ordered(money=paid, copies_printed=2, change_in_tray=True, document=DOCUMENT),
+            ),
         ),
         ("done-counter-ticket", _state(Done(ticket_number=12), _ordered(copies_printed=2))),
         (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QProgressBar, QVBoxLayout, QWidget
 
@@ -16,8 +18,9 @@ from kiosk.flow.state import (
     Payment,
     Printing,
     Refunding,
+    Transaction,
 )
-from kiosk.i18n import _, format_yen
+from kiosk.i18n import _, format_yen, ngettext
 from kiosk.ui.screens.base import CancelInfo, IntentSink, ScreenView
 from kiosk.ui.screens.card import BusyScreen
 from kiosk.ui.texts import REJECT_REASONS
@@ -126,6 +129,46 @@ class PaymentScreen(ScreenView):
         return CancelInfo()
 
 
+@dataclass(frozen=True)
+class PrintCount:
+    """What the printer has put out, in the units a resident counts: sheets of paper and
+    whole copies. The flow counts page sides (IPP impressions, docs/flow.md "Page sides"); every
+    sheet of a certificate is printed on both sides, so two sides make a sheet."""
+
+    sheets_done: int
+    sheets_total: int
+    copies_done: int
+    copies_total: int
+
+
+SIDES_PER_SHEET = 2  # duplex: the front, and the back with the scrambled image (docs/flow.md)
+
+
+def print_count(txn: Transaction, sides_done: int) -> PrintCount:
+    """Sheets and copies from the sides printed so far (the whole order when done)."""
+    copies = txn.request.copies if txn.request is not None else max(txn.copies_printed, 1)
+    sides_per_copy = txn.document.sides_per_copy if txn.document is not None else SIDES_PER_SHEET
+    sides_per_copy = max(sides_per_copy, 1)
+    sheets_per_copy = -(-sides_per_copy // SIDES_PER_SHEET)
+    sides_done = max(0, min(sides_done, sides_per_copy * copies))
+    copies_done = sides_done // sides_per_copy
+    within = sides_done - copies_done * sides_per_copy  # sides of the copy being printed
+    return PrintCount(
+        sheets_done=copies_done * sheets_per_copy + within // SIDES_PER_SHEET,
+        sheets_total=copies * sheets_per_copy,
+        copies_done=copies_done,
+        copies_total=copies,
+    )
+
+
+def copies_text(count: int) -> str:
+    return ngettext("{count} copy", "{count} copies", count).format(count=count)
+
+
+def sheets_text(count: int) -> str:
+    return ngettext("{count} sheet of paper", "{count} sheets of paper", count).format(count=count)
+
+
 class PrintingScreen(ScreenView):
     handles = (Printing,)
 
@@ -153,14 +196,26 @@ class PrintingScreen(ScreenView):
         assert isinstance(screen, Printing)
         self.busy.set_text(_("Printing your certificates…"))
         total = max(screen.pages_total, 1)
-        self.progress.setRange(0, total)
+        self.progress.setRange(0, total)  # page sides: the finest step the printer reports
         self.progress.setValue(min(screen.pages_done, total))
         self.pages.setVisible(screen.pages_total > 0)
-        self.pages.setText(
-            _("Page {done} of {total} printed").format(
-                done=screen.pages_done, total=screen.pages_total
+        count = print_count(self.txn(state), screen.pages_done)
+        lines = [
+            ngettext(
+                "{done} of {total} sheet printed",
+                "{done} of {total} sheets printed",
+                count.sheets_total,
+            ).format(done=count.sheets_done, total=count.sheets_total)
+        ]
+        if count.copies_total > 1:
+            lines.append(
+                ngettext(
+                    "{done} of {total} copy finished",
+                    "{done} of {total} copies finished",
+                    count.copies_total,
+                ).format(done=count.copies_done, total=count.copies_total)
             )
-        )
+        self.pages.setText("\n".join(lines))
         self.stay.setText(_("This may take more than two minutes. Please do not leave the kiosk."))
 
     def cancel(self, state: FlowState) -> CancelInfo:
@@ -230,11 +285,16 @@ class DoneScreen(ScreenView):
         money = txn.money
         counter = screen.ticket_number is not None
         self.lead.setText(_("Please take your certificates."))
-        self.certificates.setText(
-            _("Take your ticket from the printer.")
-            if counter
-            else _("They are in the output tray of the printer.")
-        )
+        if counter:
+            self.certificates.setText(_("Take your ticket from the printer."))
+        else:
+            # How many to take, so that a second copy is not left behind (取り忘れ).
+            count = print_count(txn, sides_done=1 << 30)
+            self.certificates.setText(
+                _("Take {copies} ({sheets}) from the output tray of the printer.").format(
+                    copies=copies_text(count.copies_total), sheets=sheets_text(count.sheets_total)
+                )
+            )
         change = money.change_yen + money.change_pending_yen
         self.change.setVisible(change > 0)
         self.change.setText(
