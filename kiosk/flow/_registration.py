@@ -16,6 +16,7 @@ from kiosk.flow._base import Outcome, fail, go, note, problem_for_card, problem_
 from kiosk.flow._card import enter_place_card, typed
 from kiosk.flow.effects import (
     CheckStatus,
+    PrintRegistrationSlip,
     ReadCardFacts,
     Registration,
     ReleaseCard,
@@ -40,6 +41,8 @@ from kiosk.flow.events import (
     MunicipalitiesLoaded,
     Next,
     RegistrationAccepted,
+    SlipFailed,
+    SlipPrinted,
     StatusReceived,
     Submit,
 )
@@ -56,6 +59,7 @@ from kiosk.flow.state import (
     RegistrationForm,
     RegistrationReceipt,
     RegistrationReview,
+    SlipState,
     StatusEntry,
     StatusResult,
     Submitting,
@@ -208,11 +212,19 @@ def on_submitting(state: FlowState, screen: Submitting, event: Event) -> Outcome
             receipt = RegistrationReceipt(
                 accepted.application_number, accepted.municipality_name, accepted.message_ja
             )
+            # The number on paper too: 180 s on screen is easily lost (issue 14).
+            slip = PrintRegistrationSlip(
+                accepted.application_number,
+                accepted.municipality_name,
+                accepted.message_ja,
+                state.language,
+            )
             # What was typed and read from the card is no longer needed: drop it now.
             return go(
                 state,
                 receipt,
                 note(AuditEvent.REGISTRATION_COMPLETE, "success", txn_id=txn.txn_id),
+                slip,
                 txn=replace(txn, registration=None),
             )
         case CenterFailed(call=CenterCall.REGISTER) as failed:
@@ -240,6 +252,26 @@ def on_informing(state: FlowState, event: Event) -> Outcome | None:
             return None
 
 
+def on_receipt(state: FlowState, screen: RegistrationReceipt, event: Event) -> Outcome | None:
+    """The receipt: the slip's outcome arrives while it is shown; Finish returns to the start."""
+    match event:
+        case SlipPrinted() if screen.slip is SlipState.PRINTING:
+            return go(state, replace(screen, slip=SlipState.PRINTED))
+        case SlipFailed() if screen.slip is SlipState.PRINTING:
+            return go(state, replace(screen, slip=SlipState.FAILED))
+        case _:
+            return on_informing(state, event)
+
+
+def on_status_result(state: FlowState, screen: StatusResult, event: Event) -> Outcome | None:
+    """No application with that number: Back lets the resident correct the number typed."""
+    match event:
+        case Back() if screen.state is None:
+            return go(state, StatusEntry(screen.application_number))
+        case _:
+            return on_informing(state, event)
+
+
 def on_status_entry(state: FlowState, screen: StatusEntry, event: Event) -> Outcome | None:
     txn = state.txn
     assert txn is not None
@@ -252,7 +284,8 @@ def on_status_entry(state: FlowState, screen: StatusEntry, event: Event) -> Outc
                 return None
             return go(state, StatusEntry(text))
         case Submit() if screen.complete:
-            return go(state, CheckingStatus(), CheckStatus(screen.application_number))
+            number = screen.application_number
+            return go(state, CheckingStatus(number), CheckStatus(number))
         case _:
             return None
 
@@ -270,7 +303,7 @@ def on_checking_status(state: FlowState, screen: CheckingStatus, event: Event) -
         case CenterFailed(call=CenterCall.STATUS, failure=CenterFailure.NOT_FOUND):
             return go(
                 state,
-                StatusResult(None),
+                StatusResult(None, application_number=screen.application_number),
                 note(AuditEvent.STATUS_CHECK_COMPLETE, "not_found", txn_id=txn.txn_id),
             )
         case CenterFailed(call=CenterCall.STATUS) as failed:

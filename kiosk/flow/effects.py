@@ -246,6 +246,18 @@ class PrintCounterTicket:
     amount_yen: int
 
 
+@dataclass(frozen=True)
+class PrintRegistrationSlip:
+    """A slip with the registration's application number, the date (the runner's) and what to
+    do next, in the resident's ``language``, on the certificate printer → SlipPrinted /
+    SlipFailed. It carries the number (personal): never logged."""
+
+    application_number: str = field(repr=False)
+    municipality_name: str
+    message_ja: str = field(repr=False)
+    language: str
+
+
 # --- journal, timers, the room ------------------------------------------------------------------
 
 
@@ -317,6 +329,7 @@ Effect = (
     | ComposePrintJob
     | PrintCertificate
     | PrintCounterTicket
+    | PrintRegistrationSlip
     | JournalWrite
     | StartTimer
     | CancelTimer

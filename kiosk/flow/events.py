@@ -537,6 +537,18 @@ class CertificateUnprintable:
     txn_id: str
 
 
+@dataclass(frozen=True)
+class SlipPrinted:
+    """The registration's slip (effects.PrintRegistrationSlip) came out of the printer."""
+
+
+@dataclass(frozen=True)
+class SlipFailed:
+    """The slip could not be printed (the printer's fault); the number is still on screen."""
+
+    fault: PrinterFault
+
+
 PrinterEvent = (
     PrinterReady
     | PrinterNotReady
@@ -545,6 +557,8 @@ PrinterEvent = (
     | PrintProgress
     | PrintFinished
     | PrintFailed
+    | SlipPrinted
+    | SlipFailed
 )
 
 

@@ -215,8 +215,12 @@ def _on_screen(state: FlowState, event: Event) -> Outcome | None:
             return _money.on_done(state, screen, event)
         case Refunding():
             return _money.on_refunding(state, screen, event)
-        case Fault() | Cancelled() | RegistrationReceipt() | StatusResult():
+        case Fault() | Cancelled():
             return _registration.on_informing(state, event)
+        case RegistrationReceipt():
+            return _registration.on_receipt(state, screen, event)
+        case StatusResult():
+            return _registration.on_status_result(state, screen, event)
         case OutOfService():
             return None
         case MatchingNumberEntry():

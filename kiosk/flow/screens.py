@@ -20,6 +20,18 @@ MATCHING_NUMBER_LENGTH = 14  # 照合番号B: YYMMDD + expiry year YYYY + 4-digi
 APPLICATION_NUMBER_MAX = 32  # center protocol, APPLICATION_NUMBER: [A-Za-z0-9-]{4,32}
 APPLICATION_NUMBER_MIN = 4
 
+APPLICATION_NUMBER_GROUP = 4  # 0120 2526 0415 0007: read, written down and typed in fours
+
+
+def grouped_application_number(number: str) -> str:
+    """An application number as people read it: in groups of four, unless the municipality
+    wrote it with its own hyphens (a typed number is shown the same way while it grows)."""
+    if "-" in number:
+        return number
+    size = APPLICATION_NUMBER_GROUP
+    return " ".join(number[i : i + size] for i in range(0, len(number), size))
+
+
 # Metadata of a field holding personal data or a secret: masked in logs (and repr=False).
 PERSONAL: dict[str, Any] = {"personal": True}
 
@@ -246,13 +258,23 @@ class Submitting:
     pass
 
 
+class SlipState(StrEnum):
+    """The registration's printed slip (effects.PrintRegistrationSlip)."""
+
+    PRINTING = "printing"
+    PRINTED = "printed"
+    FAILED = "failed"  # the number is on screen: the resident writes it down
+
+
 @dataclass(frozen=True)
 class RegistrationReceipt:
-    """The application number, how to check the status, the municipality's message."""
+    """The application number, how to check the status, the municipality's message, and the
+    slip that carries them."""
 
     application_number: str = field(repr=False, metadata=PERSONAL)
     municipality_name: str = ""
     message_ja: str = ""
+    slip: SlipState = SlipState.PRINTING
 
 
 @dataclass(frozen=True)
@@ -266,13 +288,15 @@ class StatusEntry:
 
 @dataclass(frozen=True)
 class CheckingStatus:
-    pass
+    application_number: str = field(default="", repr=False, metadata=PERSONAL)
 
 
 @dataclass(frozen=True)
 class StatusResult:
     state: RegistrationState | None  # None: no application with that number
     message_ja: str = ""
+    # Not found: the number as typed, so that the resident can correct it (Back).
+    application_number: str = field(default="", repr=False, metadata=PERSONAL)
 
 
 Screen = (

@@ -54,12 +54,14 @@ from kiosk.flow.screens import (
     RegistrationReview,
     ReturnCard,
     Screen,
+    SlipState,
     Start,
     StatusEntry,
     StatusResult,
     Submitting,
     TakeCard,
     VerifyingPin,
+    grouped_application_number,
 )
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
@@ -340,6 +342,7 @@ __all__ = [
     "RegistrationReview",
     "ReturnCard",
     "Screen",
+    "SlipState",
     "Start",
     "StatusEntry",
     "StatusResult",
@@ -347,5 +350,6 @@ __all__ = [
     "TakeCard",
     "Transaction",
     "VerifyingPin",
+    "grouped_application_number",
     "initial_state",
 ]

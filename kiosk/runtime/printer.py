@@ -27,9 +27,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Protocol
 
+from kiosk.center.wire import JST
 from kiosk.flow import Event
+from kiosk.flow.effects import PrintRegistrationSlip
 from kiosk.flow.events import (
     CertificateReady,
     CertificateUnprintable,
@@ -38,10 +41,13 @@ from kiosk.flow.events import (
     PrintFailed,
     PrintFinished,
     PrintProgress,
+    SlipFailed,
+    SlipPrinted,
 )
 from kiosk.journal import serial_digest
 from kiosk.runtime.context import IssuedCertificate, TransactionFacts
 from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, settle_print
+from kiosk.runtime.slip import slip_pdf
 from kiosk.runtime.worker import DeviceWorker
 from printing.faults import (
     JobHandle,
@@ -137,7 +143,8 @@ class PrintTiming:
 
 
 class PrintService:
-    """Executes CheckPrinter, ComposePrintJob, PrintCertificate and PrintCounterTicket.
+    """Executes CheckPrinter, ComposePrintJob, PrintCertificate, PrintCounterTicket and
+    PrintRegistrationSlip.
 
     ``salt`` is the kiosk's secret for the job's document digest (kiosk.journal.serial_digest);
     ``calibration`` the printer's measured offsets for the security marks.
@@ -153,6 +160,7 @@ class PrintService:
         timing: PrintTiming | None = None,
         ticket_printer: TicketPrinter | None = None,
         on_job_done: JobObserver | None = None,
+        today: Callable[[], date] = lambda: datetime.now(JST).date(),
     ) -> None:
         self._printer = printer
         self._facts = facts
@@ -164,6 +172,7 @@ class PrintService:
         self._timing = timing or PrintTiming()
         self._tickets = ticket_printer
         self._on_job_done = on_job_done
+        self._today = today  # the slip's date (JST), injected by tests
         self._post: Post | None = None
         self._worker: DeviceWorker | None = None
         self._interrupted: list[InterruptedPrint] = []  # worker thread only, after recover()
@@ -230,6 +239,10 @@ class PrintService:
                 log.exception("the reception ticket could not be printed")
 
         self._submit(run)
+
+    def print_slip(self, slip: PrintRegistrationSlip) -> None:
+        """PrintRegistrationSlip → SlipPrinted / SlipFailed (the number stays on screen)."""
+        self._submit(lambda: self._print_slip(slip))
 
     def wipe(self) -> None:
         """Forget the composed jobs not printed (and any being composed now)."""
@@ -362,6 +375,26 @@ class PrintService:
         whole = outcome.copies_completed(job.sides_per_copy)
         log.warning("print job %d failed: %s, %d whole copies", handle.job_id, fault.value, whole)
         self._failed(txn_id, fault, whole * job.sides_per_copy)
+
+    def _print_slip(self, slip: PrintRegistrationSlip) -> None:
+        try:
+            pdf = slip_pdf(slip, self._today())
+            handle = self._printer.submit(pdf, title_hash="registration-slip", copies_hint=1)
+        except PrinterError as exc:
+            log.warning("registration slip refused: %s", exc.fault.value)
+            self._send(SlipFailed(exc.fault))
+            return
+        except Exception:  # a missing font, a bug: the resident still has the number on screen
+            log.exception("registration slip could not be made")
+            self._send(SlipFailed(PrinterFault.REJECTED_DOCUMENT))
+            return
+        outcome = self._printer.track(handle, self._timing.deadline(1, time.monotonic()))
+        if outcome.completed:
+            self._send(SlipPrinted())
+        else:
+            fault = outcome.fault or PrinterFault.PRINTER_ERROR
+            log.warning("registration slip job %d failed: %s", handle.job_id, fault.value)
+            self._send(SlipFailed(fault))
 
     def _failed(self, txn_id: str, fault: PrinterFault, sides_printed: int) -> None:
         # The flow keeps the fault for the completion report (ReportCompletion.print_fault).

@@ -356,6 +356,8 @@ class Runner:
                 s.printer.print_certificate(effect.txn_id, effect.copies)
             case fx.PrintCounterTicket():
                 s.printer.print_ticket(effect.txn_id, effect.ticket_number, effect.amount_yen)
+            case fx.PrintRegistrationSlip():
+                s.printer.print_slip(effect)
             case fx.StartTimer():
                 s.timers.start_timer(effect.name, effect.seconds, effect.serial)
             case fx.CancelTimer():

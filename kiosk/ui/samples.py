@@ -51,6 +51,7 @@ from kiosk.flow.state import (
     RegistrationReview,
     ReturnCard,
     Screen,
+    SlipState,
     Start,
     StatusEntry,
     StatusResult,
@@ -401,7 +402,15 @@ def samples() -> list[tuple[str, FlowState]]:
                     "0120252604150007",
                     "函館市",
                     "登録には5開庁日ほどかかります。お問い合わせ：函館市戸籍住民課 0138-00-0000",
+                    SlipState.PRINTED,
                 ),
+                _registration(),
+            ),
+        ),
+        (
+            "registration-receipt-slip-failed",
+            _state(
+                RegistrationReceipt("0120252604150007", "函館市", "", SlipState.FAILED),
                 _registration(),
             ),
         ),
@@ -414,7 +423,13 @@ def samples() -> list[tuple[str, FlowState]]:
                 _txn(service=Service.STATUS),
             ),
         ),
-        ("status-not-found", _state(StatusResult(None), _txn(service=Service.STATUS))),
+        (
+            "status-not-found",
+            _state(
+                StatusResult(None, application_number="0120252604150070"),
+                _txn(service=Service.STATUS),
+            ),
+        ),
         ("continue-prompt", _state(CertificateChoice(), _txn(), prompt=True)),
     ]
 

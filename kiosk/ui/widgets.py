@@ -429,6 +429,9 @@ class ChoiceGrid(QWidget):
                 choice = shown[index]
                 chosen = self._checkable and choice.selected
                 button.setText(f"{CHOSEN_MARK} {choice.text}" if chosen else choice.text)
+                # Audio guidance says "chosen", not the mark.
+                spoken = _("{choice}, chosen").format(choice=choice.text) if chosen else ""
+                button.set_spoken(spoken)
                 button.setEnabled(choice.enabled)
                 if self._checkable:
                     button.setChecked(choice.selected)

@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 
 from hw_sim.personas import get_persona
+from hw_sim.stack import SimFault
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.events import FormField, RegistrationState
 from kiosk.flow.state import CardState
+from printing.cups import inspect_document
 from tests.e2e.conftest import KioskUnderTest
 
 pytestmark = pytest.mark.pcscd
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.pcscd
 NERIMA = "131202"
 
 
-def to_matching_number(kiosk: KioskUnderTest) -> None:
+def to_matching_number(kiosk: KioskUnderTest, persona: str = "normal") -> None:
     driver = kiosk.driver
     driver.choose_service(ev.Service.REGISTER)
     driver.agree()
@@ -31,8 +33,8 @@ def to_matching_number(kiosk: KioskUnderTest) -> None:
     driver.send(ev.ChoosePrefecture("東京都"))
     driver.send(ev.ChooseMunicipality(NERIMA))
     driver.wait_for(st.PlaceCard)
-    driver.place_card("normal")
-    driver.enter_pin("1234")
+    driver.place_card(persona)
+    driver.enter_pin(get_persona(persona).auth_pin)
     driver.wait_for(st.MatchingNumberEntry, timeout=60)
 
 
@@ -68,12 +70,22 @@ def test_registration_then_status(kiosk: KioskUnderTest) -> None:
     assert state.txn.registration is not None
     assert state.txn.registration.facts is not None
     assert "山田" in state.txn.registration.facts.name  # from the card, not typed
+    before = set(kiosk.cupsd.capture_dir().glob("job-*.pdf"))
     driver.nav("submit")
     state = driver.wait_for(st.RegistrationReceipt, timeout=60)
     assert isinstance(state.screen, st.RegistrationReceipt)
     number = state.screen.application_number
     assert number.startswith(NERIMA)
     assert state.screen.message_ja
+    # The number also comes out of the printer, on a one-page A4 slip (issue 14).
+    state = driver.wait_until(
+        lambda s: isinstance(s.screen, st.RegistrationReceipt)
+        and s.screen.slip is st.SlipState.PRINTED,
+        "the slip printed",
+        timeout=60,
+    )
+    (slip,) = set(kiosk.cupsd.capture_dir().glob("job-*.pdf")) - before
+    assert inspect_document(slip.read_bytes()) == 1
     driver.send(ev.Finish())
     driver.wait_for(st.Start)
 
@@ -111,3 +123,32 @@ def test_unknown_application_number(kiosk: KioskUnderTest) -> None:
     state = driver.wait_for(st.StatusResult, timeout=30)
     assert isinstance(state.screen, st.StatusResult)
     assert state.screen.state is None  # "no application with that number", not a fault
+
+
+def test_a_slip_the_printer_cannot_print(kiosk: KioskUnderTest) -> None:
+    """Out of paper: the receipt says to write the number down; the registration stands.
+    (Another card: the one of the test above is registered already.)"""
+    driver = kiosk.driver
+    to_matching_number(kiosk, "gaiji")
+    enter_digits(kiosk, get_persona("gaiji").shogo_b)
+    driver.wait_for(st.TakeCard)
+    driver.take_card()
+    driver.wait_for(st.RegistrationForm)
+    for form_field, text in (
+        (FormField.HONSEKI, "東京都練馬区豊玉北六丁目１２番"),
+        (FormField.HITTOSHA, "山田太郎"),
+        (FormField.PHONE, "03-0000-1234"),
+    ):
+        driver.send(ev.EditField(form_field, text))
+    driver.nav("next")
+    driver.wait_for(st.RegistrationReview)
+    kiosk.faults.set(SimFault.MEDIA_EMPTY)
+    driver.nav("submit")
+    state = driver.wait_until(
+        lambda s: isinstance(s.screen, st.RegistrationReceipt)
+        and s.screen.slip is st.SlipState.FAILED,
+        "the slip refused",
+        timeout=60,
+    )
+    assert isinstance(state.screen, st.RegistrationReceipt)
+    assert state.screen.application_number.startswith(NERIMA)

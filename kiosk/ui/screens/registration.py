@@ -27,9 +27,11 @@ from kiosk.flow.state import (
     RegistrationForm,
     RegistrationReceipt,
     RegistrationReview,
+    SlipState,
     StatusEntry,
     StatusResult,
     Submitting,
+    grouped_application_number,
 )
 from kiosk.i18n import _, format_date
 from kiosk.ui.kana_keyboard import KanaKeyboard
@@ -46,6 +48,7 @@ from kiosk.ui.widgets import (
     frame,
     label,
     metrics,
+    restyle,
 )
 
 # Field limits of the center protocol (kiosk.flow._registration.FIELD_MAX_LENGTH).
@@ -349,6 +352,11 @@ class ReceiptScreen(ScreenView):
         panel_layout.addWidget(self.number_label)
         panel_layout.addWidget(self.number)
         self.body.addWidget(panel)
+        self.slip = frame("panel")
+        slip_layout = QVBoxLayout(self.slip)
+        self.slip_text = label("", "lead")
+        slip_layout.addWidget(self.slip_text)
+        self.body.addWidget(self.slip)
         self.how = self.add_label("body")
         self.message_title = self.add_label("field-label")
         self.message = self.add_label("body")
@@ -365,8 +373,22 @@ class ReceiptScreen(ScreenView):
                 municipality=screen.municipality_name
             )
         )
-        self.number_label.setText(_("Application number (please write it down)"))
-        self.number.setText(screen.application_number)
+        self.number_label.setText(_("Application number"))
+        self.number.setText(grouped_application_number(screen.application_number))
+        self.slip.setProperty("role", "warning" if screen.slip is SlipState.FAILED else "panel")
+        restyle(self.slip)
+        self.slip_text.setText(
+            {
+                SlipState.PRINTING: _("A slip with this number is being printed…"),
+                SlipState.PRINTED: _(
+                    "Take the slip with this number from the output tray of the printer and keep "
+                    "it until the registration is complete."
+                ),
+                SlipState.FAILED: _(
+                    "The slip could not be printed. Please write the number down now."
+                ),
+            }[screen.slip]
+        )
         self.how.setText(
             _(
                 "To see whether the registration is complete, choose “Check a registration” on "
@@ -440,7 +462,7 @@ class StatusEntryScreen(KeypadEntryScreen):
         assert isinstance(screen, StatusEntry)
         self._text = screen.application_number
         self.lead.setText(_("Enter the application number you were given."))
-        self.display.setText(screen.application_number)
+        self.display.setText(grouped_application_number(screen.application_number))
         self.hint.setText(_("It has 4 to 32 characters: digits, letters and hyphens."))
         self.caption_keys()
         self._caption()
@@ -472,12 +494,20 @@ class StatusResultScreen(ScreenView):
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
         self.state_text = self.add_label("title")
+        self.number = self.add_label("figure")
         self.message_title = self.add_label("field-label")
         self.message = self.add_label("body")
         self.body.addStretch(1)
 
     def title(self, state: FlowState) -> str:
         return _("Registration status")
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        screen = state.screen
+        assert isinstance(screen, StatusResult)
+        if screen.state is not None:
+            return []
+        return [NavAction("back", _("Correct the number"), Back(), primary=True)]
 
     def show_state(self, state: FlowState) -> None:
         screen = state.screen
@@ -486,8 +516,10 @@ class StatusResultScreen(ScreenView):
             self.state_text.setText(
                 _("No application was found for this number. Please check the number.")
             )
+            self.number.setText(grouped_application_number(screen.application_number))
         else:
             self.state_text.setText(_(REGISTRATION_STATES[screen.state]))
+        self.number.setVisible(screen.state is None)
         self.message_title.setText(_("Message from the municipality (in Japanese)"))
         self.message_title.setVisible(bool(screen.message_ja))
         self.message.setText(screen.message_ja)
@@ -498,3 +530,4 @@ class StatusResultScreen(ScreenView):
 
     def forget(self) -> None:
         self.message.setText("")
+        self.number.setText("")

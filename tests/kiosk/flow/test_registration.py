@@ -6,6 +6,7 @@ from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.problems import Problem
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import (
     FACTS,
     MATCHING_NUMBER,
@@ -67,12 +68,38 @@ def test_a_registration_from_municipality_to_receipt(driver: Driver) -> None:
         "012025", FACTS, "北海道函館市元町１番地", "番号　一郎", "090-1234-5678"
     )
     assert "番号" not in repr(effects)
-    driver.send(ev.RegistrationAccepted("R-2026-0001", "函館市", "登録には5開庁日かかります。"))
-    assert driver.screen == st.RegistrationReceipt(
-        "R-2026-0001", "函館市", "登録には5開庁日かかります。"
+    effects = driver.send(
+        ev.RegistrationAccepted("R-2026-0001", "函館市", "登録には5開庁日かかります。")
     )
+    assert driver.screen == st.RegistrationReceipt(
+        "R-2026-0001", "函館市", "登録には5開庁日かかります。", st.SlipState.PRINTING
+    )
+    # The number on a printed slip, in the resident's language (issue 14), never in a log.
+    assert of_type(effects, fx.PrintRegistrationSlip) == [
+        fx.PrintRegistrationSlip("R-2026-0001", "函館市", "登録には5開庁日かかります。", "ja")
+    ]
+    assert "R-2026-0001" not in repr(effects)
     assert driver.state.txn.registration is None  # what was typed is gone once sent
+    driver.send(ev.SlipPrinted())
+    assert driver.screen.slip is st.SlipState.PRINTED
+    driver.send(ev.SlipFailed(PrinterFault.JAM))  # a late or second answer changes nothing
+    assert driver.screen.slip is st.SlipState.PRINTED
     driver.send(ev.Finish())
+    assert driver.screen == st.Start()
+
+
+def test_a_slip_that_cannot_be_printed_asks_to_write_the_number_down(driver: Driver) -> None:
+    to_registration_form(driver)
+    fill_registration(driver)
+    driver.send(ev.Next(), ev.Submit())
+    driver.send(ev.RegistrationAccepted("R-2026-0001", "函館市", ""))
+    driver.send(ev.SlipFailed(PrinterFault.OUT_OF_PAPER))
+    assert driver.screen.slip is st.SlipState.FAILED
+    driver.send(ev.SlipPrinted())
+    assert driver.screen.slip is st.SlipState.FAILED
+    driver.send(ev.SlipPrinted(), ev.Finish())
+    assert driver.screen == st.Start()
+    driver.send(ev.SlipPrinted())  # after the reset: ignored
     assert driver.screen == st.Start()
 
 
@@ -133,4 +160,13 @@ def test_an_unknown_application_number(driver: Driver) -> None:
         driver.send(ev.Digit(digit))
     driver.send(ev.Submit())
     driver.send(ev.CenterFailed(ev.CenterCall.STATUS, ev.CenterFailure.NOT_FOUND))
-    assert driver.screen == st.StatusResult(None)
+    assert driver.screen == st.StatusResult(None, application_number="12345")
+    # The resident corrects the number instead of starting over (issue 14).
+    driver.send(ev.Back())
+    assert driver.screen == st.StatusEntry("12345")
+    driver.send(ev.Backspace(), ev.Digit("6"))
+    effects = driver.send(ev.Submit())
+    assert of_type(effects, fx.CheckStatus) == [fx.CheckStatus("12346")]
+    driver.send(ev.StatusReceived(ev.RegistrationState.RECEIVED, ""))
+    driver.send(ev.Back())  # a status found: nothing to correct, Back does nothing
+    assert driver.screen == st.StatusResult(ev.RegistrationState.RECEIVED, "")
