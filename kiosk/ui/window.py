@@ -236,7 +236,9 @@ class KioskWindow(QWidget):
         self._state = state
         view.show_state(state)
         self._render_chrome(state, view)
-        relayout(view)
+        # The whole page, not only the view: a footer that lost its buttons (the start screen
+        # after any other) kept its old height and pushed the start screen's panel up.
+        relayout(self._content or view)
         self._after_render(view_changed)
 
     @property
@@ -464,7 +466,7 @@ class KioskWindow(QWidget):
             assert self._view is not None
             self._view.show_state(self._state)
             self._render_chrome(self._state, self._view)
-            relayout(self._view)
+            relayout(self._content or self._view)
             self._after_render(False, retranslated=True)
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -17,6 +17,7 @@ from kiosk.ui.layout_check import layout_problems, target_problems, visible_widg
 from kiosk.ui.samples import samples
 from kiosk.ui.screens import VIEWS
 from kiosk.ui.theme import font_family
+from kiosk.ui.window import KioskWindow
 from kiosk.ui.widgets import Choice, ChoiceGrid, TouchButton
 from tests.kiosk.ui.conftest import MakeWindow, settle
 
@@ -173,3 +174,21 @@ def test_gallery_checks_the_layout_of_what_it_writes(qtbot: QtBot, tmp_path: Pat
         "certificate-en-1280x800.png",
         "certificate-ja-1280x800.png",
     ]
+
+
+def test_a_screen_looks_the_same_whatever_came_before(make_window: MakeWindow) -> None:
+    """The start screen (no footer buttons) after a screen with a footer: its panel at the
+    bottom as when shown first (the footer's old height was kept before)."""
+    from kiosk.ui.samples import sample
+    from kiosk.ui.screens.start import StartScreen
+
+    def panel_bottom(window: KioskWindow) -> int:
+        view = window.view
+        assert isinstance(view, StartScreen)
+        return view.hours.mapTo(window, view.hours.rect().bottomLeft()).y()
+
+    fresh, _ = make_window("start")
+    after, _ = make_window("certificate")
+    after.show_state(sample("start"))
+    settle(after)
+    assert panel_bottom(after) == panel_bottom(fresh)
