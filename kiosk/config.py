@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from kiosk.domain import NoticeKind, NoticeText
 from kiosk.flow import FlowSettings, PaymentMode, Service, TimeoutSettings, TimerName
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -146,7 +147,7 @@ class KioskConfig:
     default_language: str = DEFAULT_LANGUAGE
     services: tuple[Service, ...] = (Service.ISSUE, Service.REGISTER, Service.STATUS)
     hours: tuple[time, time] = (time(6, 30), time(23, 0))
-    notices: tuple[str, ...] = ()
+    notices: tuple[NoticeText, ...] = ()
     timeout_overrides: Mapping[TimerName, float] = field(default_factory=dict)
     accessibility: AccessibilitySettings = AccessibilitySettings()
     simulators: SimulatorSettings | None = None
@@ -308,7 +309,7 @@ class _Parser:
         if not services:
             raise ConfigError(top.key("services"), "offer at least one service")
         hours = self.hours(top)
-        notices = top.texts("notices", ())
+        notices = self.notices(top)
         overrides = self.timeouts(top.table("timeouts", required=False))
         accessibility = self.accessibility(top.table("accessibility", required=False))
         simulators_table = top.table("simulators", required=False)
@@ -335,6 +336,42 @@ class _Parser:
         )
         _check_deployment(config)
         return config
+
+    def notices(self, top: _Table) -> tuple[NoticeText, ...]:
+        """``notices``: a list of Japanese strings, or of tables with a ``kind`` (hours,
+        closure, maintenance, other) and one text per screen language, ``ja`` required —
+        ``{kind = "closure", ja = "…", en = "…"}``. A language without its text shows the
+        Japanese one marked as such (docs/ui.md, "Notices")."""
+        value = top.raw("notices", False)
+        if value is None:
+            return ()
+        key = top.key("notices")
+        if not isinstance(value, list):
+            raise ConfigError(key, "must be a list of strings or of tables")
+        found = []
+        for index, item in enumerate(value):
+            where = f"{key}[{index}]"
+            if isinstance(item, str):
+                texts: dict[str, str] = {"ja": item}
+                kind = NoticeKind.OTHER
+            else:
+                table = _Table(item, where)
+                kind = table.choice("kind", NoticeKind)
+                texts = {}
+                for code in item:
+                    if code == "kind":
+                        continue
+                    if code not in LANGUAGES:
+                        raise ConfigError(
+                            table.key(code), f"not a screen language ({', '.join(LANGUAGES)})"
+                        )
+                    texts[code] = table.text(code)
+                table.done()
+            try:
+                found.append(NoticeText.of(kind, texts))
+            except ValueError as exc:
+                raise ConfigError(where, str(exc)) from None
+        return tuple(found)
 
     def center(self, table: _Table) -> CenterSettings:
         url = table.text("url")

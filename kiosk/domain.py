@@ -43,6 +43,8 @@ __all__ = [
     "KosekiOptions",
     "KosekiScope",
     "NoOptions",
+    "NoticeKind",
+    "NoticeText",
     "Offer",
     "OfferedCertificate",
     "OptionRules",
@@ -84,6 +86,62 @@ class OptionRules:
     max_copies: int = 10
 
 
+class NoticeKind(StrEnum):
+    """What a notice for residents is about: a resident who cannot read it is told at least
+    that (docs/ui.md, "Notices")."""
+
+    HOURS = "hours"  # service hours (e.g. 戸籍 only on office days, 9:00-17:00)
+    CLOSURE = "closure"  # days without service (年末年始, holidays)
+    MAINTENANCE = "maintenance"  # a planned stop of the system
+    OTHER = "other"
+
+
+NOTICE_TEXT_MAX = 1024  # characters of one language's text (center protocol, "The offer")
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """A notice for residents (the operator's, in the profile; a municipality's, in its offer):
+    its kind and its text per screen language. The Japanese text is always there; the others
+    are optional — where one is missing the screen marks the notice 「(Japanese only)」 with a
+    translated line saying what it is about."""
+
+    kind: NoticeKind
+    texts: tuple[tuple[str, str], ...]  # (language code, text): Japanese first (NoticeText.of)
+
+    def __post_init__(self) -> None:
+        codes = [code for code, _text in self.texts]
+        if not codes or codes[0] != "ja":
+            raise ValueError("a notice has its Japanese text first")
+        if len(set(codes)) != len(codes):
+            raise ValueError("a notice has one text per language")
+        for code, text in self.texts:
+            if not text.strip() or len(text) > NOTICE_TEXT_MAX:
+                raise ValueError(f"the {code} text of a notice is empty or too long")
+
+    @classmethod
+    def of(cls, kind: NoticeKind, texts: Mapping[str, str]) -> NoticeText:
+        """From a mapping of language codes to texts (``ja`` required)."""
+        if "ja" not in texts:
+            raise ValueError("a notice needs its Japanese text (ja)")
+        # Japanese first, the others by code: the same notice compares equal however it came
+        # (a JSON object's keys have no order).
+        others = sorted((code, text) for code, text in texts.items() if code != "ja")
+        return cls(kind, (("ja", texts["ja"]), *others))
+
+    @classmethod
+    def japanese(cls, text: str, kind: NoticeKind = NoticeKind.OTHER) -> NoticeText:
+        return cls(kind, (("ja", text),))
+
+    @property
+    def ja(self) -> str:
+        return self.texts[0][1]
+
+    def text(self, language: str) -> str | None:
+        """The text in ``language``, or None if the notice has none in it."""
+        return next((text for code, text in self.texts if code == language), None)
+
+
 @dataclass(frozen=True)
 class OfferedCertificate:
     """One certificate on the municipality's menu for this resident, now.
@@ -114,7 +172,7 @@ class Offer:
     household: tuple[HouseholdMember, ...] = ()
     honseki_municipality_code: str | None = None
     honseki_municipality_name: str | None = None
-    notices: tuple[str, ...] = ()  # plain Japanese text from the municipality
+    notices: tuple[NoticeText, ...] = ()  # the municipality's, per language (ja always)
 
 
 class ReasonOrigin(StrEnum):

@@ -129,7 +129,9 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         )
         timer.lap("session")
         offer = await service.offer(session, timer)
-        return json_response(wire.offer_to_wire(offer), headers=dict(timer.header()))
+        return json_response(
+            wire.offer_to_wire(offer, request_version(request)), headers=dict(timer.header())
+        )
 
     async def issuances(request: web.Request) -> web.Response:
         key = Idempotency.key_of(request, required=True)

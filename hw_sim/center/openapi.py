@@ -12,6 +12,7 @@ from typing import Any
 
 from hw_sim.center.yamltext import yaml_text
 from kiosk.center import wire
+from kiosk.domain import NOTICE_TEXT_MAX, NoticeKind
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 
 S = dict[str, Any]
@@ -222,21 +223,6 @@ def _schemas() -> S:
             }
         ),
         "OfferedCertificate": offered,
-        "Offer": _obj(
-            {
-                "municipality_code": CODE,
-                "municipality_name": _str(max_length=64),
-                "certificates": {"type": "array", "items": _ref("OfferedCertificate")},
-                "household": {
-                    "type": "array",
-                    "items": _obj({"member_id": _str(), "display_name": _str(max_length=128)}),
-                },
-                "honseki_municipality_code": CODE,
-                "honseki_municipality_name": _str(max_length=64),
-                "notices": {"type": "array", "items": _str(max_length=1024)},
-            },
-            nullable=("honseki_municipality_code", "honseki_municipality_name"),
-        ),
         "CertificateRequest": request,
         "IssuanceRequest": _obj({"request": _ref("CertificateRequest")}),
         "BackSidePage": back_side,
@@ -305,57 +291,130 @@ def _schemas() -> S:
     }
 
 
+def _version_shapes(version: int) -> S:
+    """The messages whose shape changed between protocol versions, as ``version`` has them."""
+    completion: S = {
+        "outcome": _enum(wire.CompletionOutcome),
+        "copies_printed": _int(0, 100),
+        "amount_paid_yen": _int(0, 10_000_000),
+        "amount_refunded_yen": _int(0, 10_000_000),
+        "refund_pending_yen": _int(0, 10_000_000),
+        "failure_reason": REASON,
+        "completed_at": TIMESTAMP,
+    }
+    line = _line_shape(version)
+    settlement: S = {
+        "kiosk_id": _str(wire.KIOSK_ID.pattern),
+        "business_date": DAY,
+        "issuances": {"type": "integer"},
+        "copies_issued": {"type": "integer"},
+        "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
+        "municipality_fees_yen": {"type": "integer"},
+        "store_fee_per_copy_yen": {"type": "integer", "const": wire.STORE_FEE_PER_COPY_YEN},
+        "store_fee_yen": {"type": "integer"},
+        "refunded_yen": {"type": "integer"},
+        "refund_pending_yen": {"type": "integer"},
+        "open_issuances": {"type": "integer"},
+        "lines": {"type": "array", "items": _ref(_line_name(version))},
+    }
+    if version >= 2:
+        completion["payment"] = {
+            **_enum(wire.PaymentPlace),
+            "description": "counter: the fee is paid at a city-hall counter; no amounts",
+        }
+        counter = {
+            "counter_copies_printed": {
+                "type": "integer",
+                "description": "printed against a counter ticket (no store fee)",
+            },
+            "counter_fees_yen": {"type": "integer"},
+        }
+        settlement.update(counter)
+    if version >= wire.NOTICE_TEXTS:
+        notice: S = _obj(
+            {
+                "kind": _enum(NoticeKind),
+                "texts": {
+                    "type": "object",
+                    "description": "text by screen language (ja, en, zh_Hans …); ja required",
+                    "required": ["ja"],
+                    "propertyNames": {"pattern": f"^{wire.vocabulary.LANGUAGE_CODE.pattern}$"},
+                    "additionalProperties": _str(max_length=NOTICE_TEXT_MAX),
+                    "maxProperties": wire.vocabulary.MAX_NOTICE_LANGUAGES,
+                },
+            },
+            description="a notice for residents, by language",
+        )
+    else:
+        notice = _str(max_length=NOTICE_TEXT_MAX, description="Japanese")
+    offer = _obj(
+        {
+            "municipality_code": CODE,
+            "municipality_name": _str(max_length=64),
+            "certificates": {"type": "array", "items": _ref("OfferedCertificate")},
+            "household": {
+                "type": "array",
+                "items": _obj({"member_id": _str(), "display_name": _str(max_length=128)}),
+            },
+            "honseki_municipality_code": CODE,
+            "honseki_municipality_name": _str(max_length=64),
+            "notices": {"type": "array", "items": notice},
+        },
+        nullable=("honseki_municipality_code", "honseki_municipality_name"),
+    )
+    return {
+        "CompletionReport": _obj(completion, nullable=("failure_reason",)),
+        "SettlementLine": line,
+        "Settlement": _obj(settlement),
+        "Offer": offer,
+    }
+
+
+def _line_shape(version: int) -> S:
+    line: S = {
+        "municipality_code": CODE,
+        "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
+        "municipality_fees_yen": {"type": "integer"},
+    }
+    if version >= 2:
+        line["counter_copies_printed"] = {
+            "type": "integer",
+            "description": "printed against a counter ticket (no store fee)",
+        }
+        line["counter_fees_yen"] = {"type": "integer"}
+    return _obj(line)
+
+
+def _line_name(version: int) -> str:
+    """The settlement line's schema name (the settlement refers to it: named apart)."""
+    later = [v for v in range(version + 1, wire.PROTOCOL_VERSION + 1)]
+    changed = next((v for v in later if _line_shape(v) != _line_shape(version)), None)
+    return "SettlementLine" if changed is None else f"SettlementLineV{changed - 1}"
+
+
+def _name(base: str, version: int) -> str:
+    """The schema name of message ``base`` in ``version``: the plain name while it is the
+    current version's shape, else suffixed with the last version that had that shape
+    (``CompletionReportV1``, ``OfferV2``)."""
+    shape = _version_shapes_cached(version)[base]
+    for later in range(version + 1, wire.PROTOCOL_VERSION + 1):
+        if _version_shapes_cached(later)[base] != shape:
+            return f"{base}V{later - 1}"
+    return base
+
+
+@cache
+def _version_shapes_cached(version: int) -> S:
+    return _version_shapes(version)
+
+
 def _versioned_schemas() -> S:
-    """The messages that differ between protocol versions: v2 under their own names, v1 with
-    a ``V1`` suffix (served on /v1 to kiosks not yet upgraded)."""
+    """The messages that differ between protocol versions: the current shape under its own
+    name, each older shape once, named by the last version that had it."""
     schemas: S = {}
     for version in wire.SUPPORTED_VERSIONS:
-        suffix = "" if version == wire.PROTOCOL_VERSION else f"V{version}"
-        completion: S = {
-            "outcome": _enum(wire.CompletionOutcome),
-            "copies_printed": _int(0, 100),
-            "amount_paid_yen": _int(0, 10_000_000),
-            "amount_refunded_yen": _int(0, 10_000_000),
-            "refund_pending_yen": _int(0, 10_000_000),
-            "failure_reason": REASON,
-            "completed_at": TIMESTAMP,
-        }
-        line: S = {
-            "municipality_code": CODE,
-            "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
-            "municipality_fees_yen": {"type": "integer"},
-        }
-        settlement: S = {
-            "kiosk_id": _str(wire.KIOSK_ID.pattern),
-            "business_date": DAY,
-            "issuances": {"type": "integer"},
-            "copies_issued": {"type": "integer"},
-            "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
-            "municipality_fees_yen": {"type": "integer"},
-            "store_fee_per_copy_yen": {"type": "integer", "const": wire.STORE_FEE_PER_COPY_YEN},
-            "store_fee_yen": {"type": "integer"},
-            "refunded_yen": {"type": "integer"},
-            "refund_pending_yen": {"type": "integer"},
-            "open_issuances": {"type": "integer"},
-            "lines": {"type": "array", "items": _ref(f"SettlementLine{suffix}")},
-        }
-        if version >= 2:
-            completion["payment"] = {
-                **_enum(wire.PaymentPlace),
-                "description": "counter: the fee is paid at a city-hall counter; no amounts",
-            }
-            counter = {
-                "counter_copies_printed": {
-                    "type": "integer",
-                    "description": "printed against a counter ticket (no store fee)",
-                },
-                "counter_fees_yen": {"type": "integer"},
-            }
-            line.update(counter)
-            settlement.update(counter)
-        schemas[f"CompletionReport{suffix}"] = _obj(completion, nullable=("failure_reason",))
-        schemas[f"SettlementLine{suffix}"] = _obj(line)
-        schemas[f"Settlement{suffix}"] = _obj(settlement)
+        for base, schema in _version_shapes_cached(version).items():
+            schemas.setdefault(_name(base, version), schema)
     schemas["CompletionReceipt"] = _obj(  # the same in every version
         {
             "issuance_id": _str(),
@@ -417,7 +476,6 @@ def _path_param(name: str, pattern: str) -> S:
 def _paths(version: int) -> S:
     """The calls of protocol ``version`` (the same calls; v1's differing bodies by name)."""
     v = wire.api_prefix(version)
-    suffix = "" if version == wire.PROTOCOL_VERSION else f"V{version}"
     paths: S = {
         f"{v}/health": {"get": _op("Center health and maintenance state", "Health")},
         f"{v}/notices": {"get": _op("Maintenance notices", "NoticeList")},
@@ -445,7 +503,10 @@ def _paths(version: int) -> S:
         f"{v}/auth/session": {"delete": _op("End the session now", None, session=True)},
         f"{v}/offer": {
             "get": _op(
-                "The municipality's offer, now", "Offer", session=True, errors=(401, 422, 504)
+                "The municipality's offer, now",
+                _name("Offer", version),
+                session=True,
+                errors=(401, 422, 504),
             )
         },
         f"{v}/issuances": {
@@ -462,7 +523,7 @@ def _paths(version: int) -> S:
             "post": _op(
                 "Printed, failed (refunded or pending), or cancelled",
                 "CompletionReceipt",
-                body=f"CompletionReport{suffix}",
+                body=_name("CompletionReport", version),
                 idempotency="required",
                 errors=(400, 404, 409, 422),
                 params=(_path_param("issuance_id", wire.messages.ISSUANCE_ID.pattern),),
@@ -471,7 +532,7 @@ def _paths(version: int) -> S:
         f"{v}/settlements/{{day}}": {
             "get": _op(
                 "This kiosk's business day",
-                f"Settlement{suffix}",
+                _name("Settlement", version),
                 errors=(400,),
                 params=({"name": "day", "in": "path", "required": True, "schema": DAY},),
             )

@@ -27,7 +27,14 @@ from hw_sim.world.municipalities import (
     age_on,
 )
 from hw_sim.world.records import FamilyRegister, Household, Resident, WorldData
-from kiosk.domain import HouseholdMember, OfferedCertificate, OptionRules, RefusalReason
+from kiosk.domain import (
+    HouseholdMember,
+    NoticeKind,
+    NoticeText,
+    OfferedCertificate,
+    OptionRules,
+    RefusalReason,
+)
 from printing.certificates import (
     CertificateFamily,
     CertificateKind,
@@ -232,8 +239,10 @@ def honseki_certificate(
     )
 
 
-def windows_note(windows: tuple[MaintenanceWindow, ...]) -> tuple[str, ...]:
-    """Plain notes of the recurring maintenance windows, for the offer's notices."""
+def windows_note(windows: tuple[MaintenanceWindow, ...]) -> tuple[NoticeText, ...]:
+    """Notes of the recurring maintenance windows, for the offer's notices (in Japanese only,
+    as municipalities post them: the kiosk says in the resident's language what they are
+    about)."""
     names = "月火水木金土日"
     notes = []
     for window in windows:
@@ -245,7 +254,10 @@ def windows_note(windows: tuple[MaintenanceWindow, ...]) -> tuple[str, ...]:
             else (f"毎月第{window.nth}{names[window.weekday]}曜日")
         )
         notes.append(
-            f"{when} {window.start:%H:%M}〜{window.end:%H:%M} は"
-            f"{window.note or '保守'}のため交付を停止します。"
+            NoticeText.japanese(
+                f"{when} {window.start:%H:%M}〜{window.end:%H:%M} は"
+                f"{window.note or '保守'}のため交付を停止します。",
+                NoticeKind.MAINTENANCE,
+            )
         )
     return tuple(notes)

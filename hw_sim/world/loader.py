@@ -18,6 +18,8 @@ from hw_sim.world.municipalities import (
     Mayor,
     Municipality,
 )
+from kiosk.center.wire.vocabulary import LANGUAGE_CODE
+from kiosk.domain import NoticeKind, NoticeText
 from printing.certificates import CertificateFamily, CertificateKind, KosekiScope, Scope
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -110,7 +112,7 @@ def load_municipality(file: Path) -> Municipality:
         year_end_closure=top.flag("year_end_closure", True),
         excludes_under_15=top.flag("excludes_under_15", False),
         maintenance=tuple(_maintenance(window) for window in top.tables("maintenance")),
-        notices=tuple(top.texts("notices", [])),
+        notices=tuple(_notice(notice) for notice in top.tables("notices")),
         address_prefix=prefecture + top.text("name"),
     )
 
@@ -201,6 +203,22 @@ def _clock(fields: Fields, key: str, text: str) -> time:
         return time(int(hour), int(minute))
     except ValueError as error:
         raise fields.error(key, f"expected a time HH:MM, got {text!r}") from error
+
+
+def _notice(notice: Fields) -> NoticeText:
+    """``{kind = "hours", ja = "…", en = "…", …}``: a notice with its texts by language."""
+    kind = notice.choice("kind", {k.value: k for k in NoticeKind})
+    texts = {}
+    for code in notice.data:
+        if code == "kind":
+            continue
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise notice.error(code, "expected a language code (ja, en, zh_Hans …) or kind")
+        texts[code] = notice.text(code)
+    try:
+        return NoticeText.of(kind, texts)
+    except ValueError as error:
+        raise notice.error("ja", str(error)) from None
 
 
 def _maintenance(window: Fields) -> MaintenanceWindow:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from hw_sim.world.calendar import JST
+from kiosk.domain import NoticeText
 from printing.certificates import CertificateKind, KosekiScope, Scope
 
 # product-facts.md: "Service hours 6:30–23:00, set per municipality".
@@ -94,7 +95,7 @@ class Municipality:
     year_end_closure: bool = True
     excludes_under_15: bool = False
     maintenance: tuple[MaintenanceWindow, ...] = ()
-    notices: tuple[str, ...] = ()
+    notices: tuple[NoticeText, ...] = ()  # for residents, by language (ja always)
     address_prefix: str = ""  # 東京都練馬区 (prefecture + municipality, for addresses)
 
     @property

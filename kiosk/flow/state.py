@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
-from kiosk.domain import Offer, OfferedCertificate
+from kiosk.domain import NoticeText, Offer, OfferedCertificate
 from kiosk.flow.events import (
     CardFacts,
     FormField,
@@ -86,7 +86,7 @@ class FlowSettings:
     payment: PaymentMode = PaymentMode.ACCEPTOR
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
     hours: tuple[time, time] = (time(6, 30), time(23, 0))  # shown on the start screen
-    notices: tuple[str, ...] = ()  # the operator's notices for the start screen
+    notices: tuple[NoticeText, ...] = ()  # the operator's notices for the start screen
 
 
 class CardState(StrEnum):

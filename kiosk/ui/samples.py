@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
-from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules
+from kiosk.domain import (
+    HouseholdMember,
+    NoticeKind,
+    NoticeText,
+    Offer,
+    OfferedCertificate,
+    OptionRules,
+)
 from kiosk.flow.events import (
     CardFacts,
     FormField,
@@ -77,7 +84,24 @@ from printing.certificates import (
 SETTINGS = FlowSettings(
     boot_id="gallery",
     hours=(time(6, 30), time(23, 0)),
-    notices=("年末年始（12月29日〜1月3日）は戸籍証明書を交付できません。",),
+    notices=(
+        # The operator's notice, written in every screen language.
+        NoticeText.of(
+            NoticeKind.CLOSURE,
+            {
+                "ja": "年末年始（12月29日〜1月3日）は戸籍証明書を交付できません。",
+                "en": "Family register certificates are not issued from December 29 to January 3.",
+                "zh_Hans": "12月29日至1月3日（年末年初）不发放户籍证明书。",
+                "zh_Hant": "12月29日至1月3日（年末年初）不核發戶籍證明書。",
+                "ko": "연말연시(12월 29일~1월 3일)에는 호적 증명서를 발급하지 않습니다.",
+                "es": "Del 29 de diciembre al 3 de enero no se emiten certificados del registro "
+                "familiar.",
+                "pt": "De 29 de dezembro a 3 de janeiro não são emitidas certidões do registro "
+                "familiar.",
+                "vi": "Từ ngày 29/12 đến ngày 3/1 không cấp giấy chứng nhận hộ tịch.",
+            },
+        ),
+    ),
 )
 
 JUMINHYO_RULES = OptionRules(
@@ -139,6 +163,12 @@ OFFER = Offer(
     ),
     honseki_municipality_code="012025",
     honseki_municipality_name="函館市",
+    # The municipality's notice, posted in Japanese only: marked as such on other languages.
+    notices=(
+        NoticeText.japanese(
+            "毎月第1水曜日 06:30〜08:00 は定期保守のため交付を停止します。", NoticeKind.MAINTENANCE
+        ),
+    ),
 )
 
 FACTS = CardFacts("見本　花子", "東京都練馬区豊玉北６丁目１２番１号", date(1985, 4, 1), "2")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from kiosk.domain import unavailable_text
+from kiosk.domain import NoticeKind, NoticeText, unavailable_text
 from kiosk.flow.events import OptionItem, RegistrationState, Service
 from kiosk.i18n import N_, _, current_language
 from kiosk.payment.events import RejectReason
@@ -67,6 +67,24 @@ REJECT_REASONS: dict[RejectReason, str] = {
         "This bill is not accepted (2000-yen bills cannot be used). Please take it back."
     ),
 }
+
+
+NOTICE_SUMMARIES: dict[NoticeKind, str] = {
+    NoticeKind.HOURS: N_("About service hours"),
+    NoticeKind.CLOSURE: N_("About days without service"),
+    NoticeKind.MAINTENANCE: N_("About a maintenance stop"),
+    NoticeKind.OTHER: N_("A notice"),
+}
+
+
+def notice_text(notice: NoticeText) -> str:
+    """A notice in the current language; a notice that has no text in it is shown in Japanese,
+    marked as such, under a translated line saying what it is about."""
+    own = notice.text(current_language())
+    if own is not None:
+        return own
+    summary = _("{summary} (Japanese only):").format(summary=_(NOTICE_SUMMARIES[notice.kind]))
+    return f"{summary}\n{notice.ja}"
 
 
 def kind_name(kind: CertificateKind) -> str:

@@ -72,7 +72,7 @@ def issuances(center: RunningCenter) -> int:
 def test_a_slow_answer_within_the_timeout_is_just_slow(
     center: RunningCenter, client: CenterClient, sleeps: Sleeps
 ) -> None:
-    center.fault("slow", path_prefix="/v2/health", delay_s=1.0)
+    center.fault("slow", path_prefix="/v3/health", delay_s=1.0)
     started = time.monotonic()
     client.health()
     assert time.monotonic() - started >= 1.0
@@ -83,7 +83,7 @@ def test_a_slow_answer_past_the_timeout_is_retried(
     center: RunningCenter, client: CenterClient, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(client_module, "READ_TIMEOUT_QUICK_S", 0.5)
-    center.fault("slow", path_prefix="/v2/municipalities", delay_s=2.0, count=1)
+    center.fault("slow", path_prefix="/v3/municipalities", delay_s=2.0, count=1)
     assert client.municipalities().municipalities
     assert len(sleeps.pauses) == 1
 
@@ -92,7 +92,7 @@ def test_always_slow_ends_as_a_timeout(
     center: RunningCenter, client: CenterClient, sleeps: Sleeps, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(client_module, "READ_TIMEOUT_QUICK_S", 0.3)
-    center.fault("slow", path_prefix="/v2/notices", delay_s=1.0, count=None)
+    center.fault("slow", path_prefix="/v3/notices", delay_s=1.0, count=None)
     with pytest.raises(CenterTimeout) as caught:
         client.notices()
     assert caught.value.where == "center"
@@ -104,7 +104,7 @@ def test_dropped_before_the_work_is_retried(
     center: RunningCenter, client: CenterClient, session: Any, sleeps: Sleeps
 ) -> None:
     before = issuances(center)
-    center.fault("drop", path_prefix="/v2/issuances", when="before", count=1)
+    center.fault("drop", path_prefix="/v3/issuances", when="before", count=1)
     result = client.issue(session, INKAN, new_idempotency_key())
     assert not result.replayed
     assert len(sleeps.pauses) == 1
@@ -117,7 +117,7 @@ def test_dropped_after_the_work_replays_the_same_certificate(
     """The answer is lost after the center issued: the retry with the same key gets the same
     certificate from the center's store — never a second one."""
     before = issuances(center)
-    center.fault("drop", path_prefix="/v2/issuances", when="after", count=1)
+    center.fault("drop", path_prefix="/v3/issuances", when="after", count=1)
     result = client.issue(session, INKAN, new_idempotency_key())
     assert result.replayed
     assert len(sleeps.pauses) == 1
@@ -128,7 +128,7 @@ def test_dropped_session_answer_replays_the_session(
     center: RunningCenter, client: CenterClient, center_pki: Any
 ) -> None:
     """The challenge is single use; the keyed retry of the card's answer gets the stored session."""
-    center.fault("drop", path_prefix="/v2/auth/sessions", when="after", count=1)
+    center.fault("drop", path_prefix="/v3/auth/sessions", when="after", count=1)
     session = open_session(client, center_pki, "normal")
     assert client.offer(session).municipality_code == "131202"
 
@@ -140,7 +140,7 @@ def test_completion_survives_drops(
     report = wire.CompletionReport(
         wire.CompletionOutcome.PRINTED, 1, envelope.total_fee_yen, 0, 0, None, envelope.issued_at
     )
-    center.fault("drop", path_prefix="/v2/issuances/", when="after", count=2)
+    center.fault("drop", path_prefix="/v3/issuances/", when="after", count=2)
     receipt = client.complete(envelope.issuance_id, report, new_idempotency_key())
     assert receipt.outcome is wire.CompletionOutcome.PRINTED
 
@@ -150,7 +150,7 @@ def test_completion_survives_drops(
 def test_a_passing_5xx_is_retried(
     center: RunningCenter, client: CenterClient, sleeps: Sleeps, status: int, variant: str
 ) -> None:
-    center.fault("error", path_prefix="/v2/health", status=status, variant=variant, count=1)
+    center.fault("error", path_prefix="/v3/health", status=status, variant=variant, count=1)
     assert client.health().state is wire.HealthState.OK
     assert len(sleeps.pauses) == 1
 
@@ -158,7 +158,7 @@ def test_a_passing_5xx_is_retried(
 def test_a_lasting_5xx_ends_as_unavailable(
     center: RunningCenter, client: CenterClient, sleeps: Sleeps
 ) -> None:
-    center.fault("error", path_prefix="/v2/health", status=503, count=None)
+    center.fault("error", path_prefix="/v3/health", status=503, count=None)
     with pytest.raises(CenterUnavailable):
         client.health()
     assert len(sleeps.pauses) == client_module.ATTEMPTS_DEFAULT - 1
@@ -167,7 +167,7 @@ def test_a_lasting_5xx_ends_as_unavailable(
 def test_a_lasting_html_error_page_ends_as_unavailable(
     center: RunningCenter, client: CenterClient, session: Any, sleeps: Sleeps
 ) -> None:
-    center.fault("error", path_prefix="/v2/offer", status=502, variant="html", count=None)
+    center.fault("error", path_prefix="/v3/offer", status=502, variant="html", count=None)
     with pytest.raises(CenterUnavailable):
         client.offer(session)
     assert len(sleeps.pauses) == client_module.ATTEMPTS_DEFAULT - 1
@@ -178,7 +178,7 @@ def test_a_lasting_html_error_page_ends_as_unavailable(
 def test_malformed_answers_are_protocol_violations(
     center: RunningCenter, client: CenterClient, sleeps: Sleeps, variant: str
 ) -> None:
-    center.fault("malformed", path_prefix="/v2/municipalities", variant=variant, count=1)
+    center.fault("malformed", path_prefix="/v3/municipalities", variant=variant, count=1)
     with pytest.raises(ProtocolViolation):
         client.municipalities()
     assert sleeps.pauses == []  # a malformed answer is never retried
@@ -191,7 +191,7 @@ def test_malformed_answers_are_protocol_violations(
 def test_a_bad_envelope_is_never_accepted(
     center: RunningCenter, client: CenterClient, session: Any, variant: str
 ) -> None:
-    center.fault("malformed", path_prefix="/v2/issuances", variant=variant, count=1)
+    center.fault("malformed", path_prefix="/v3/issuances", variant=variant, count=1)
     with pytest.raises(EnvelopeRejected):
         client.issue(session, INKAN, new_idempotency_key())
 
@@ -199,7 +199,7 @@ def test_a_bad_envelope_is_never_accepted(
 def test_malformed_offer_never_reaches_the_kiosk(
     center: RunningCenter, client: CenterClient, session: Any
 ) -> None:
-    center.fault("malformed", path_prefix="/v2/offer", variant="wrong_type", count=1)
+    center.fault("malformed", path_prefix="/v3/offer", variant="wrong_type", count=1)
     with pytest.raises(ProtocolViolation):
         client.offer(session)
 

@@ -66,7 +66,7 @@ def to_confirmation(k: KioskUnderTest) -> None:
 
 
 def to_fetching(k: KioskUnderTest) -> None:
-    k.center.fault("slow", path_prefix="/v2/issuances", delay_s=3.0, count=1)
+    k.center.fault("slow", path_prefix="/v3/issuances", delay_s=3.0, count=1)
     to_confirmation(k)
     k.driver.confirm()
     k.driver.wait_until(

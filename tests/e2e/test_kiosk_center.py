@@ -45,7 +45,7 @@ def open_issuances(kiosk: KioskUnderTest) -> int:
 
 
 def test_center_unreachable_at_authentication(kiosk: KioskUnderTest) -> None:
-    kiosk.center.fault("drop", path_prefix="/v2/auth/challenges", count=None, when="before")
+    kiosk.center.fault("drop", path_prefix="/v3/auth/challenges", count=None, when="before")
     driver = kiosk.driver
     driver.to_pin("normal")
     driver.enter_pin("1234")
@@ -70,7 +70,7 @@ def test_center_process_down(kiosk: KioskUnderTest) -> None:
 
 
 def test_center_slow_but_the_screen_stays_live(kiosk: KioskUnderTest) -> None:
-    kiosk.center.fault("slow", path_prefix="/v2/offer", delay_s=2.5, count=1)
+    kiosk.center.fault("slow", path_prefix="/v3/offer", delay_s=2.5, count=1)
     driver = kiosk.driver
     driver.to_pin("normal")
     driver.enter_pin("1234")
@@ -86,7 +86,7 @@ def test_center_slow_but_the_screen_stays_live(kiosk: KioskUnderTest) -> None:
 
 
 def test_issuance_5xx_takes_no_money(kiosk: KioskUnderTest) -> None:
-    kiosk.center.fault("error", path_prefix="/v2/issuances", status=503, count=None)
+    kiosk.center.fault("error", path_prefix="/v3/issuances", status=503, count=None)
     driver = kiosk.driver
     driver.to_menu("normal", "1234")
     driver.order(CertificateKind.JUMINHYO)
@@ -159,7 +159,7 @@ def test_hours_end_between_the_offer_and_the_issuance(kiosk: KioskUnderTest) -> 
 def test_issuance_slower_than_the_watchdog_is_abandoned(make_kiosk: MakeKiosk) -> None:
     kiosk = make_kiosk(timeouts=TimeoutSettings(overrides=((TimerName.FETCH, 1.0),)))
     before = open_issuances(kiosk)
-    kiosk.center.fault("slow", path_prefix="/v2/issuances", delay_s=3.0, count=1)
+    kiosk.center.fault("slow", path_prefix="/v3/issuances", delay_s=3.0, count=1)
     driver = kiosk.driver
     driver.to_menu("normal", "1234")
     driver.order(CertificateKind.JUMINHYO)

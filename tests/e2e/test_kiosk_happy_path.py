@@ -116,7 +116,7 @@ def test_screens_are_photographed_and_pin_never_shown(
 
 
 def test_card_is_powered_off_before_the_center_answers(kiosk: KioskUnderTest) -> None:
-    kiosk.center.fault("slow", path_prefix="/v2/auth/sessions", delay_s=2.0, count=1)
+    kiosk.center.fault("slow", path_prefix="/v3/auth/sessions", delay_s=2.0, count=1)
     driver = kiosk.driver
     driver.to_pin("normal")
     driver.enter_pin(NORMAL_PIN)

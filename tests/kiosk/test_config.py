@@ -16,6 +16,7 @@ from kiosk.config import (
     load_profile,
     parse_profile,
 )
+from kiosk.domain import NoticeKind, NoticeText
 from kiosk.flow import PaymentMode, Service, TimerName
 from kiosk.flow.timeouts import TIMEOUTS
 from kiosk.languages import LANGUAGES
@@ -54,6 +55,27 @@ def test_the_city_hall_profile() -> None:
     assert settings.payment is PaymentMode.COUNTER
     assert settings.timeouts.seconds(TimerName.PAYMENT) is None  # idle timers off
     assert settings.timeouts.seconds(TimerName.FETCH) == TIMEOUTS[TimerName.FETCH].seconds
+
+
+def test_notices_by_language() -> None:
+    """A notice as a Japanese string (kind other), or as a table with its kind and its texts
+    by screen language; the city-hall example has every language."""
+    data = raw("store")
+    data["notices"] = [
+        "年末年始は休業します。",
+        {"kind": "closure", "ja": "年末年始は休業します。", "en": "Closed at New Year."},
+    ]
+    config = parse(data)
+    assert config.notices == (
+        NoticeText.japanese("年末年始は休業します。"),
+        NoticeText.of(
+            NoticeKind.CLOSURE, {"ja": "年末年始は休業します。", "en": "Closed at New Year."}
+        ),
+    )
+    assert config.flow_settings("b").notices == config.notices
+    (hours,) = load_profile(PROFILES / "cityhall.toml").notices
+    assert hours.kind is NoticeKind.HOURS
+    assert [code for code, _text in hours.texts] == ["ja", *sorted(LANGUAGES[1:])]
 
 
 def test_the_developer_profile() -> None:
@@ -153,6 +175,13 @@ _DELETE = object()
         ("store", "accessibility.high_contrast", "yes", "accessibility.high_contrast: must be"),
         ("store", "simulators.center", True, "simulators: a store profile starts no simulator"),
         ("store", "printer", "kiosk-a4", "printer: must be a table"),
+        ("store", "notices", "休業", "notices: must be a list of strings or of tables"),
+        ("store", "notices", [{"kind": "closure", "en": "Closed"}], "notices[0]: a notice needs"),
+        ("store", "notices", [{"ja": "休業"}], "notices[0].kind: missing"),
+        ("store", "notices", [{"kind": "holiday", "ja": "休業"}], "notices[0].kind: 'holiday'"),
+        ("store", "notices", [{"kind": "other", "ja": "休業", "fr": "x"}], "notices[0].fr: not"),
+        ("store", "notices", [{"kind": "other", "ja": " "}], "notices[0]: the ja text"),
+        ("store", "notices", [{"kind": "other", "ja": "休業", "en": 1}], "notices[0].en: must"),
         ("cityhall", "printer.receipt_queue", _DELETE, "printer.receipt_queue: missing"),
         ("developer", "simulators.acceptor", False, "payment.driver: with simulators.acceptor"),
         ("developer-cash", "simulators.acceptor", False, "payment.bill_validator: missing"),

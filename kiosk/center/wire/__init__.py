@@ -63,6 +63,7 @@ from kiosk.center.wire.transactions import (
 )
 from kiosk.center.wire.versions import (
     API_PREFIX,
+    NOTICE_TEXTS,
     PROTOCOL_VERSION,
     SUPPORTED_VERSIONS,
     api_prefix,
@@ -92,6 +93,7 @@ __all__ = [
     "MAX_COPIES",
     "MUNICIPALITY_REASONS",
     "NONCE_BYTES",
+    "NOTICE_TEXTS",
     "OUT_OF_HOURS_REASONS",
     "PROTOCOL_VERSION",
     "REASONS",

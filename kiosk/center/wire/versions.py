@@ -10,12 +10,16 @@ unchanged (the center is upgraded first, kiosks follow).
   settlement's counter figures (``counter_copies_printed``, ``counter_fees_yen``, per line
   too). Every other message is the same as in v1. A v1 completion is a ``kiosk`` payment; a v1
   settlement leaves counter issuances' printed copies out (they were never paid at a kiosk).
+- v3: v2 plus notices for residents in several languages: each of an offer's ``notices`` is an
+  object with its ``kind`` (hours, closure, maintenance, other) and its ``texts`` per language
+  (``ja`` always). On v1 and v2 an offer's notices stay plain Japanese strings.
 """
 
 from __future__ import annotations
 
-PROTOCOL_VERSION = 2
-SUPPORTED_VERSIONS = (1, 2)
+PROTOCOL_VERSION = 3
+SUPPORTED_VERSIONS = (1, 2, 3)
+NOTICE_TEXTS = 3  # the first version whose offer notices carry a kind and texts per language
 
 
 def api_prefix(version: int = PROTOCOL_VERSION) -> str:
@@ -27,4 +31,4 @@ def api_prefix(version: int = PROTOCOL_VERSION) -> str:
 
 API_PREFIX = api_prefix(PROTOCOL_VERSION)
 
-__all__ = ["API_PREFIX", "PROTOCOL_VERSION", "SUPPORTED_VERSIONS", "api_prefix"]
+__all__ = ["API_PREFIX", "NOTICE_TEXTS", "PROTOCOL_VERSION", "SUPPORTED_VERSIONS", "api_prefix"]

@@ -17,7 +17,16 @@ from kiosk.center.wire.fields import (
     str_item,
 )
 from kiosk.center.wire.jsonstrict import WireFormatError
-from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules
+from kiosk.center.wire.versions import NOTICE_TEXTS, PROTOCOL_VERSION
+from kiosk.domain import (
+    NOTICE_TEXT_MAX,
+    HouseholdMember,
+    NoticeKind,
+    NoticeText,
+    Offer,
+    OfferedCertificate,
+    OptionRules,
+)
 from printing.certificates import (
     CertificateKind,
     CertificateOptions,
@@ -44,6 +53,9 @@ MAX_FEE_YEN = 100_000
 MAX_CERTIFICATES_IN_OFFER = 32
 MAX_HOUSEHOLD = 64
 MAX_NOTICES = 16
+MAX_NOTICE_LANGUAGES = 16  # texts of one notice (the kiosk shows eight languages today)
+# A screen language: the catalogs' codes (ja, en, ko, zh_Hans …; kiosk/languages.py).
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?", re.ASCII)
 FISCAL_YEAR_RANGE = (1989, 2100)  # 平成元年 onwards; tax records older than that are not online
 
 
@@ -219,8 +231,43 @@ def certificate_from_wire(value: Any, path: str) -> OfferedCertificate:
     return cert
 
 
-def offer_to_wire(offer: Offer) -> dict[str, Any]:
-    """The JSON form of a municipality's offer."""
+def notice_to_wire(notice: NoticeText, version: int = PROTOCOL_VERSION) -> Any:
+    """A notice for residents: ``{"kind", "texts": {code: text}}`` (v3); its Japanese text
+    alone before v3."""
+    if version < NOTICE_TEXTS:
+        return notice.ja
+    return {"kind": notice.kind.value, "texts": dict(notice.texts)}
+
+
+def notice_from_wire(value: Any, path: str, version: int = PROTOCOL_VERSION) -> NoticeText:
+    if version < NOTICE_TEXTS:
+        text = str_item(max_len=NOTICE_TEXT_MAX)(value, path)
+        if not text.strip():
+            raise WireFormatError(path, "an empty notice")
+        return NoticeText.japanese(text)
+    fields = Fields(value, path)
+    kind = fields.enum("kind", NoticeKind)
+    raw = fields.raw("texts")
+    if not isinstance(raw, dict) or not 1 <= len(raw) <= MAX_NOTICE_LANGUAGES:
+        raise WireFormatError(
+            f"{path}.texts", f"an object of 1 to {MAX_NOTICE_LANGUAGES} texts by language"
+        )
+    by_language = fields.obj("texts")
+    texts: dict[str, str] = {}
+    for code in raw:
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise WireFormatError(f"{path}.texts", f"{code!r} is not a language code")
+        texts[code] = by_language.text(code, min_len=1, max_len=NOTICE_TEXT_MAX)
+    by_language.done()
+    fields.done()
+    try:
+        return NoticeText.of(kind, texts)
+    except ValueError as exc:
+        raise WireFormatError(f"{path}.texts", str(exc)) from None
+
+
+def offer_to_wire(offer: Offer, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+    """The JSON form of a municipality's offer, in protocol ``version``."""
     return {
         "municipality_code": offer.municipality_code,
         "municipality_name": offer.municipality_name,
@@ -231,7 +278,7 @@ def offer_to_wire(offer: Offer) -> dict[str, Any]:
         ],
         "honseki_municipality_code": offer.honseki_municipality_code,
         "honseki_municipality_name": offer.honseki_municipality_name,
-        "notices": list(offer.notices),
+        "notices": [notice_to_wire(notice, version) for notice in offer.notices],
     }
 
 
@@ -245,8 +292,9 @@ def _member_from_wire(value: Any, path: str) -> HouseholdMember:
     return member
 
 
-def offer_from_wire(value: Any, path: str = "$") -> Offer:
-    """Parse an offer; one entry per (kind, jurisdiction), 本籍地 fields present together."""
+def offer_from_wire(value: Any, path: str = "$", version: int = PROTOCOL_VERSION) -> Offer:
+    """Parse an offer of protocol ``version``; one entry per (kind, jurisdiction), 本籍地
+    fields present together."""
     fields = Fields(value, path)
     certificates = fields.items(
         "certificates", certificate_from_wire, max_len=MAX_CERTIFICATES_IN_OFFER
@@ -270,7 +318,9 @@ def offer_from_wire(value: Any, path: str = "$") -> Offer:
         household=household,
         honseki_municipality_code=honseki_code,
         honseki_municipality_name=honseki_name,
-        notices=fields.items("notices", str_item(max_len=1024), max_len=MAX_NOTICES),
+        notices=fields.items(
+            "notices", lambda v, p: notice_from_wire(v, p, version), max_len=MAX_NOTICES
+        ),
     )
     fields.done()
     return offer

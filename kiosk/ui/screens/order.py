@@ -41,6 +41,7 @@ from kiosk.ui.texts import (
     fiscal_year_name,
     jurisdiction_name,
     kind_name,
+    notice_text,
     unavailable_reason,
 )
 from kiosk.ui.widgets import (
@@ -143,7 +144,7 @@ class CertificateScreen(ScreenView):
         self.grid.set_choices(choices)
         _pager(self.grid)
         notices = offer.notices if offer else ()
-        self.notices.setText("\n".join(notices))
+        self.notices.setText("\n".join(notice_text(notice) for notice in notices))
         self.notices.setVisible(bool(notices))
 
     def nav(self, state: FlowState) -> list[NavAction]:

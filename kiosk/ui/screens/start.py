@@ -14,7 +14,7 @@ from kiosk.i18n import N_, _, format_date
 from kiosk.problems import Problem, describe
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import staff_line
-from kiosk.ui.texts import SERVICE_HINTS, SERVICE_NAMES
+from kiosk.ui.texts import SERVICE_HINTS, SERVICE_NAMES, notice_text
 from kiosk.ui.widgets import TouchButton, frame, label, metrics
 
 # The kiosk's wall clock: Japan Standard Time (no daylight saving time).
@@ -101,7 +101,7 @@ class StartScreen(ScreenView):
                 "your municipality."
             ).format(start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
         )
-        self.notices.setText("\n".join(settings.notices))
+        self.notices.setText("\n".join(notice_text(notice) for notice in settings.notices))
         self.notices.setVisible(bool(settings.notices))
 
     def show_problem(self, problem: Problem) -> None:

@@ -62,18 +62,34 @@ def test_v1_schemas_are_the_v1_wire_fields() -> None:
             assert set(SCHEMAS["SettlementLineV1"]["properties"]) == set(value["lines"][0])
 
 
-def test_both_versions_are_described() -> None:
+def test_every_version_is_described() -> None:
+    """Each version's calls name the shapes that version has: an older shape under the name of
+    the last version that had it (v1's completion, v1 and v2's offer)."""
     paths = openapi.document()["paths"]
+    expected = {1: ("CompletionReportV1", "OfferV2"), 2: ("CompletionReport", "OfferV2")}
     for version in wire.SUPPORTED_VERSIONS:
         prefix = wire.api_prefix(version)
         completion = paths[f"{prefix}/issuances/{{issuance_id}}/completion"]["post"]
         body = completion["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        if version == wire.PROTOCOL_VERSION:
-            assert body.endswith("/CompletionReport")
-            assert "deprecated" not in completion
-        else:
-            assert body.endswith(f"/CompletionReportV{version}")
-            assert completion["deprecated"] is True
+        offer = paths[f"{prefix}/offer"]["get"]
+        answer = offer["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        names = expected.get(version, ("CompletionReport", "Offer"))
+        assert body.endswith(f"/{names[0]}")
+        assert answer.endswith(f"/{names[1]}")
+        assert ("deprecated" in completion) is (version != wire.PROTOCOL_VERSION)
+
+
+def test_offer_notices_by_version() -> None:
+    from kiosk.domain import NoticeKind, NoticeText, Offer
+
+    offer = Offer(
+        "131202", "練馬区", (), notices=(NoticeText.of(NoticeKind.CLOSURE, {"ja": "休止"}),)
+    )
+    v3 = SCHEMAS["Offer"]["properties"]["notices"]["items"]
+    assert set(v3["properties"]) == set(wire.offer_to_wire(offer)["notices"][0])
+    v2 = SCHEMAS["OfferV2"]["properties"]["notices"]["items"]
+    assert v2["type"] == "string"
+    assert wire.offer_to_wire(offer, 2)["notices"] == ["休止"]
 
 
 def test_offer_and_envelope_schemas_match() -> None:

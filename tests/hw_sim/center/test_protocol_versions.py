@@ -12,6 +12,7 @@ import requests
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key, speaks_this_protocol
 from kiosk.center.errors import ProtocolViolation
+from kiosk.domain import NoticeKind
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
 from tests.hw_sim.center.harness import RunningCenter, open_session
 
@@ -134,5 +135,24 @@ def test_the_kiosk_refuses_a_center_that_speaks_another_version(
         if version == wire.PROTOCOL_VERSION:
             assert speaks_this_protocol(health) == health
         else:
-            with pytest.raises(ProtocolViolation, match="speaks v2"):
+            with pytest.raises(ProtocolViolation, match=f"speaks v{wire.PROTOCOL_VERSION}"):
                 speaks_this_protocol(health)
+
+
+def test_an_offer_keeps_its_shape_per_version(
+    client: CenterClient, center_pki: Any, http: requests.Session, center: RunningCenter
+) -> None:
+    """v3 notices carry their kind and texts by language; a v2 (or v1) kiosk gets the same
+    notices as the plain Japanese strings it always read (練馬区's monthly maintenance)."""
+    session = open_session(client, center_pki, "normal")
+    current = client.offer(session)
+    assert current.notices
+    assert any(notice.kind is NoticeKind.MAINTENANCE for notice in current.notices)
+    base = center.endpoints["center_url"]
+    auth = {"Authorization": f"Session {session.session_token}"}
+    for version in (1, 2):
+        old = http.get(f"{base}/v{version}/offer", headers=auth, timeout=10).json()
+        assert old["notices"] == [notice.ja for notice in current.notices]
+        parsed = wire.offer_from_wire(old, version=version)
+        assert parsed.certificates == current.certificates
+    client.end_session(session)

@@ -13,7 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.center import wire
-from kiosk.domain import HouseholdMember, Offer, OfferedCertificate, OptionRules, RefusalReason
+from kiosk.domain import (
+    HouseholdMember,
+    NoticeKind,
+    NoticeText,
+    Offer,
+    OfferedCertificate,
+    OptionRules,
+    RefusalReason,
+)
+from kiosk.languages import LANGUAGES
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,
@@ -116,7 +125,17 @@ def offers(draw: st.DrawFn) -> Offer:
         household=tuple(household),
         honseki_municipality_code="221007" if honseki else None,
         honseki_municipality_name="静岡市" if honseki else None,
-        notices=tuple(draw(st.lists(text, max_size=3))),
+        notices=tuple(draw(st.lists(notices(), max_size=3))),
+    )
+
+
+@st.composite
+def notices(draw: st.DrawFn) -> NoticeText:
+    """A notice with its Japanese text and some of the other screen languages."""
+    words = text.filter(lambda t: bool(t.strip()))
+    others = draw(st.lists(st.sampled_from(LANGUAGES[1:]), unique=True, max_size=3))
+    return NoticeText.of(
+        draw(st.sampled_from(list(NoticeKind))), {code: draw(words) for code in ("ja", *others)}
     )
 
 
@@ -190,6 +209,37 @@ def test_request_roundtrip(request: CertificateRequest) -> None:
 @settings(suppress_health_check=[HealthCheck.too_slow])
 def test_offer_roundtrip(offer: Offer) -> None:
     assert wire.offer_from_wire(roundtrip(wire.offer_to_wire(offer))) == offer
+
+
+@given(offers())
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_an_offer_before_v3_has_its_notices_in_japanese(offer: Offer) -> None:
+    """v1 and v2 kiosks read notices as plain Japanese strings: they get the Japanese text."""
+    for version in (1, 2):
+        value = roundtrip(wire.offer_to_wire(offer, version))
+        assert value["notices"] == [notice.ja for notice in offer.notices]
+        parsed = wire.offer_from_wire(value, version=version)
+        assert parsed.notices == tuple(NoticeText.japanese(n.ja) for n in offer.notices)
+
+
+@pytest.mark.parametrize(
+    ("notice", "reason"),
+    [
+        ({"kind": "closure", "texts": {"en": "Closed"}}, "Japanese"),
+        ({"kind": "closure", "texts": {}}, "texts"),
+        ({"kind": "closure", "texts": {"ja": ""}}, "length"),
+        ({"kind": "closure", "texts": {"ja": "休止", "EN": "x"}}, "language code"),
+        ({"kind": "holiday", "texts": {"ja": "休止"}}, "kind"),
+        ({"kind": "closure", "texts": {"ja": "休\u0007止"}}, "control"),
+        ({"kind": "closure", "texts": {"ja": "休止"}, "extra": 1}, "extra"),
+        ("休止", "object"),
+    ],
+)
+def test_bad_notices_are_refused(notice: Any, reason: str) -> None:
+    value = wire.offer_to_wire(Offer("131202", "練馬区", ()))
+    value["notices"] = [notice]
+    with pytest.raises(wire.WireFormatError):
+        wire.offer_from_wire(roundtrip(value))
 
 
 def _samples() -> list[Any]:

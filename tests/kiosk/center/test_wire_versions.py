@@ -1,5 +1,6 @@
-"""Protocol v2 next to v1 (docs/center-protocol.md, "Versioning"): the completion report's
-``payment`` and the settlement's counter figures; v1 shapes stay exactly as they were."""
+"""Protocol v3 next to v2 and v1 (docs/center-protocol.md, "Versioning"): v2's completion
+``payment`` and settlement counter figures, v3's notices by language (tests/kiosk/center/
+test_wire.py); older shapes stay exactly as they were."""
 
 from __future__ import annotations
 
@@ -42,11 +43,11 @@ V1_COMPLETION_FIELDS = {
 
 
 def test_the_versions() -> None:
-    assert wire.PROTOCOL_VERSION == 2
-    assert wire.API_PREFIX == "/v2"
-    assert [wire.api_prefix(v) for v in wire.SUPPORTED_VERSIONS] == ["/v1", "/v2"]
+    assert wire.PROTOCOL_VERSION == 3
+    assert wire.API_PREFIX == "/v3"
+    assert [wire.api_prefix(v) for v in wire.SUPPORTED_VERSIONS] == ["/v1", "/v2", "/v3"]
     with pytest.raises(ValueError, match="not supported"):
-        wire.api_prefix(3)
+        wire.api_prefix(4)
 
 
 def test_v2_completion_names_where_the_fee_is_paid() -> None:

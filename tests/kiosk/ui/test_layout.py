@@ -17,8 +17,8 @@ from kiosk.ui.layout_check import layout_problems, target_problems, visible_widg
 from kiosk.ui.samples import samples
 from kiosk.ui.screens import VIEWS
 from kiosk.ui.theme import font_family
-from kiosk.ui.window import KioskWindow
 from kiosk.ui.widgets import Choice, ChoiceGrid, TouchButton
+from kiosk.ui.window import KioskWindow
 from tests.kiosk.ui.conftest import MakeWindow, settle
 
 SIZES = [(1024, 768), (1920, 1080)]

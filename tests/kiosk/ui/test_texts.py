@@ -52,3 +52,22 @@ def test_the_start_screen_names_the_tax_certificates_as_the_service_does() -> No
 
     i18n.set_language("ja")
     assert "各種税証明書" in i18n._(SERVICE_HINTS[Service.ISSUE])
+
+
+def test_a_notice_in_the_resident_language_or_marked_japanese_only() -> None:
+    from kiosk.domain import NoticeKind, NoticeText
+    from kiosk.ui.texts import notice_text
+
+    translated = NoticeText.of(
+        NoticeKind.CLOSURE, {"ja": "年末年始は休止します。", "en": "Closed."}
+    )
+    japanese = NoticeText.japanese("毎月第1水曜日は保守のため停止します。", NoticeKind.MAINTENANCE)
+    i18n.set_language("en")
+    assert notice_text(translated) == "Closed."
+    assert notice_text(japanese) == (
+        "About a maintenance stop (Japanese only):\n毎月第1水曜日は保守のため停止します。"
+    )
+    i18n.set_language("ko")
+    assert notice_text(translated) == ("휴무일 안내(일본어만 있음):\n年末年始は休止します。")
+    i18n.set_language("ja")
+    assert notice_text(japanese) == "毎月第1水曜日は保守のため停止します。"
