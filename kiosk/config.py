@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from kiosk.domain import NoticeKind, NoticeText
 from kiosk.flow import FlowSettings, PaymentMode, Service, TimeoutSettings, TimerName
+from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout, Part, Place
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -148,6 +149,7 @@ class KioskConfig:
     services: tuple[Service, ...] = (Service.ISSUE, Service.REGISTER, Service.STATUS)
     hours: tuple[time, time] = (time(6, 30), time(23, 0))
     notices: tuple[NoticeText, ...] = ()
+    hardware: HardwareLayout = DEFAULT_LAYOUT
     timeout_overrides: Mapping[TimerName, float] = field(default_factory=dict)
     accessibility: AccessibilitySettings = AccessibilitySettings()
     simulators: SimulatorSettings | None = None
@@ -167,6 +169,7 @@ class KioskConfig:
             ),
             hours=self.hours,
             notices=self.notices,
+            hardware=self.hardware,
         )
 
 
@@ -310,6 +313,8 @@ class _Parser:
             raise ConfigError(top.key("services"), "offer at least one service")
         hours = self.hours(top)
         notices = self.notices(top)
+        hardware_table = top.table("hardware", required=False)
+        hardware = self.hardware(hardware_table) if hardware_table is not None else DEFAULT_LAYOUT
         overrides = self.timeouts(top.table("timeouts", required=False))
         accessibility = self.accessibility(top.table("accessibility", required=False))
         simulators_table = top.table("simulators", required=False)
@@ -330,12 +335,37 @@ class _Parser:
             services=services,
             hours=hours,
             notices=notices,
+            hardware=hardware,
             timeout_overrides=overrides,
             accessibility=accessibility,
             simulators=simulators,
         )
         _check_deployment(config)
         return config
+
+    def hardware(self, table: _Table) -> HardwareLayout:
+        """``[hardware]``: the screen and each part on the kiosk's front, ``[x, y, width,
+        height]`` as fractions of the front from its top left (docs/running.md, "Hardware
+        layout"). The reader and the printer tray are required; a part the kiosk lacks (the
+        slots at a counter-payment kiosk) is left out."""
+
+        def place(name: str) -> Place:
+            value = table.raw(name, False)
+            try:
+                if not isinstance(value, list) or len(value) != 4:
+                    raise ValueError("must be [x, y, width, height]")
+                return Place(*value)
+            except (TypeError, ValueError) as exc:
+                message = f"{exc} (fractions of the front, 0..1)"
+                raise ConfigError(table.key(name), message) from None
+
+        screen = place("screen") if table.has("screen") else DEFAULT_LAYOUT.screen
+        parts = tuple((part, place(part.value)) for part in Part if table.has(part.value))
+        table.done()
+        for required in (Part.READER, Part.PRINTER_TRAY):
+            if not any(part is required for part, _place in parts):
+                raise ConfigError(table.key(required.value), "missing (every kiosk has one)")
+        return HardwareLayout(screen, parts)
 
     def notices(self, top: _Table) -> tuple[NoticeText, ...]:
         """``notices``: a list of Japanese strings, or of tables with a ``kind`` (hours,
@@ -567,6 +597,9 @@ SIMULATABLE_DRIVERS = frozenset({AcceptorDriver.SIMULATED, AcceptorDriver.ID003_
 
 def _check_deployment(config: KioskConfig) -> None:
     """What each kind of deployment may and may not use."""
+    takes_money = config.payment.mode is PaymentMode.ACCEPTOR
+    if takes_money and config.hardware.place(Part.CHANGE_TRAY) is None:
+        raise ConfigError("hardware.change_tray", "missing (the kiosk gives change and refunds)")
     uses_simulator = config.payment.driver is AcceptorDriver.SIMULATED
     if config.kind is ProfileKind.DEVELOPER:
         if config.simulators is None:

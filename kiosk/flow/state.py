@@ -64,6 +64,7 @@ from kiosk.flow.screens import (
     grouped_application_number,
 )
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
+from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 from kiosk.problems import Problem
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
@@ -87,6 +88,7 @@ class FlowSettings:
     timeouts: TimeoutSettings = field(default_factory=TimeoutSettings)
     hours: tuple[time, time] = (time(6, 30), time(23, 0))  # shown on the start screen
     notices: tuple[NoticeText, ...] = ()  # the operator's notices for the start screen
+    hardware: HardwareLayout = DEFAULT_LAYOUT  # where the screens show the reader, slots, trays
 
 
 class CardState(StrEnum):

@@ -59,8 +59,8 @@ REGISTRATION_STATES: dict[RegistrationState, str] = {
 }
 
 REJECT_REASONS: dict[RejectReason, str] = {
-    RejectReason.UNRECOGNISED: N_(
-        "A coin or bill could not be accepted. Please take it from the return tray."
+    RejectReason.UNRECOGNISED: N_(  # format: change_tray (kiosk.hardware_names.part_phrase)
+        "A coin or bill could not be accepted. Please take it from the {change_tray}."
     ),
     RejectReason.NOT_ENABLED: N_("Please wait until the screen asks for money."),
     RejectReason.NOT_ACCEPTED: N_(

@@ -177,6 +177,7 @@ class KioskWindow(QWidget):
         self._announce = announce
         self._top_layer: QWidget | None = None
         self._spoken: list[str] = []  # the labels last announced
+        self._reminded: tuple[str, int] = ("", 0)  # the screen and reminder count last said
         if keypad_navigation:
             self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the window takes the keys
         set_metrics(self._theme.metrics)
@@ -269,18 +270,32 @@ class KioskWindow(QWidget):
             return  # nothing to say (and no label walk on every render)
         labels = spoken_labels(self._view if top is self._content else top)
         if changed or retranslated:
-            texts = [self._title.text()] if top is self._content else []
-            texts += labels
+            said = [self._title.text()] if top is self._content else []
+            said += labels
             if self._keypad is not None and self._keypad.focused is not None:
-                texts.append(self._keypad.focused.spoken())
-            self._say("\n".join(texts))
+                said.append(self._keypad.focused.spoken())
         else:
             # The same screen with news (money inserted, tries left, progress): only what is new.
-            news = [text for text in labels if text not in self._spoken]
+            said = [text for text in labels if text not in self._spoken]
             if focused is not None:
-                news.append(focused.spoken())
-            self._say("\n".join(news))
+                said.append(focused.spoken())
+        self._say("\n".join(said))
         self._spoken = labels
+        self._say_reminder(said)
+
+    def _say_reminder(self, said: list[str]) -> None:
+        """Each reminder of the flow (取り忘れ: card, certificates, change) is said again with the
+        part to look at, not only shown (the label stays the same, so it is not news)."""
+        state, view = self._state, self._view
+        if state is None or view is None:
+            return
+        count = getattr(state.screen, "reminders", 0)
+        key = (type(state.screen).__name__, count)
+        if count and key != self._reminded:
+            text = view.spoken_reminder(state)
+            if text and text not in said:
+                self._say(text)
+        self._reminded = key
 
     def _say(self, text: str) -> None:
         if self._announce is not None and text.strip():

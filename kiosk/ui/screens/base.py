@@ -79,6 +79,12 @@ class ScreenView(QWidget):
         """How the footer's cancel button looks on this screen."""
         return CancelInfo()
 
+    def spoken_reminder(self, state: FlowState) -> str:
+        """The reminder this screen shows for ``state`` (取り忘れ: "your card is still on the
+        card reader (right of the kiosk)!"), or "" — said again by audio guidance each time the
+        flow reminds."""
+        return ""
+
     def forget(self) -> None:
         """Drop what this screen showed of the resident (called when another screen shows)."""
 

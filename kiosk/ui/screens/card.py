@@ -18,9 +18,11 @@ from kiosk.flow.state import (
     TakeCard,
     VerifyingPin,
 )
+from kiosk.hardware import Part
+from kiosk.hardware_names import part_phrase
 from kiosk.i18n import _
 from kiosk.problems import Problem, describe
-from kiosk.ui.drawings import CardOnReader
+from kiosk.ui.kiosk_diagram import KioskDiagram
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.keypad_entry import KeypadEntryScreen, masked, tries_left_text
 from kiosk.ui.widgets import BusyPanel, frame, label, metrics
@@ -37,7 +39,7 @@ class PlaceCardScreen(ScreenView):
         super().__init__(emit, parent)
         row = QHBoxLayout()
         row.setSpacing(metrics().margin)
-        self.drawing = CardOnReader("place")
+        self.drawing = KioskDiagram()
         row.addWidget(self.drawing, 1)
         column = QVBoxLayout()
         column.setSpacing(metrics().gap)
@@ -63,12 +65,14 @@ class PlaceCardScreen(ScreenView):
     def show_state(self, state: FlowState) -> None:
         screen = state.screen
         assert isinstance(screen, PlaceCard)
+        layout = state.settings.hardware
+        self.drawing.show_parts(layout, (Part.READER,))
         self.lead.setText(_("Please place your My Number card on the reader."))
         self.how.setText(
             _(
-                "Lay it flat, face up, in the marked area, and leave it there until the screen "
+                "Lay it flat, face up, on the {reader}, and leave it there until the screen "
                 "tells you to take it."
-            )
+            ).format(reader=part_phrase(Part.READER, layout))
         )
         self.busy.setVisible(screen.reading)
         self.busy.set_text(_("Reading your card…"), _("Do not move the card."))
@@ -251,7 +255,8 @@ class TakeCardScreen(ScreenView):
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
         row = QHBoxLayout()
-        self.drawing = CardOnReader("take")
+        row.setSpacing(metrics().margin)
+        self.drawing = KioskDiagram()
         row.addWidget(self.drawing, 1)
         column = QVBoxLayout()
         self.lead = label("", "title")
@@ -276,16 +281,24 @@ class TakeCardScreen(ScreenView):
         removed = state.txn is not None and state.txn.card is CardState.REMOVED
         self.drawing.setVisible(not removed)
         self.lead.setVisible(not removed)
-        self.lead.setText(_("Please take your card from the reader."))
+        layout = state.settings.hardware
+        reader = part_phrase(Part.READER, layout)
+        self.drawing.show_parts(layout, (Part.READER,))
+        self.lead.setText(_("Please take your card from the {reader}.").format(reader=reader))
         if isinstance(screen, ReturnCard):
             self.text.setText(_("The screen returns to the start once you have taken it."))
         else:
             self.text.setText(_("Your card is no longer needed. Keep it safe."))
         self.text.setVisible(not removed)
         self.reminder.setVisible(screen.reminders > 0 and not removed)
-        self.reminder_text.setText(_("Your card is still on the reader!"))
+        self.reminder_text.setText(_("Your card is still on the {reader}!").format(reader=reader))
         self.busy.setVisible(removed)
         self.busy.set_text(_("Thank you. Getting your municipality's certificates…"))
+
+    def spoken_reminder(self, state: FlowState) -> str:
+        screen = state.screen
+        assert isinstance(screen, TakeCard | ReturnCard)
+        return self.reminder_text.text() if screen.reminders else ""
 
     def cancel(self, state: FlowState) -> CancelInfo:
         if isinstance(state.screen, ReturnCard):

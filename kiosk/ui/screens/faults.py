@@ -49,7 +49,7 @@ class FaultScreen(ScreenView):
         # Messages of problems that need staff say so themselves; do not say it twice.
         self.staff.setVisible(out_of_service and not text.staff_needed)
         self.staff.setText(_("Please call a staff member."))
-        lines = refund_lines(state.txn.money) if state.txn else []
+        lines = refund_lines(state.txn.money, state.settings.hardware) if state.txn else []
         self.money_box.setVisible(bool(lines))
         self.money.setText("\n".join(lines))
         detail = getattr(screen, "detail", "")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.flow.events import Finish
 from kiosk.flow.state import (
@@ -20,7 +27,10 @@ from kiosk.flow.state import (
     Refunding,
     Transaction,
 )
+from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout, Part
+from kiosk.hardware_names import part_phrase
 from kiosk.i18n import _, format_yen, ngettext
+from kiosk.ui.kiosk_diagram import KioskDiagram
 from kiosk.ui.screens.base import CancelInfo, IntentSink, ScreenView
 from kiosk.ui.screens.card import BusyScreen
 from kiosk.ui.texts import REJECT_REASONS
@@ -76,21 +86,31 @@ class PaymentScreen(ScreenView):
 
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
-        self.lead = self.add_label("title")
-        self.how = self.add_label("body")
+        row = QHBoxLayout()
+        row.setSpacing(metrics().margin)
+        column = QVBoxLayout()
+        column.setSpacing(metrics().gap)
+        self.lead = label("", "title")
+        self.how = label("", "body")
+        column.addWidget(self.lead)
+        column.addWidget(self.how)
         panel = frame("panel")
         self.grid = QGridLayout(panel)
         pad = metrics().margin
         self.grid.setContentsMargins(pad, pad, pad, pad)
         self.grid.setColumnStretch(0, 1)
         self._labels: list[QWidget] = []
-        self.body.addWidget(panel)
+        column.addWidget(panel)
         self.rejected = frame("warning")
         rejected_layout = QVBoxLayout(self.rejected)
         self.rejected_text = label("", "body")
         rejected_layout.addWidget(self.rejected_text)
-        self.body.addWidget(self.rejected)
-        self.body.addStretch(1)
+        column.addWidget(self.rejected)
+        column.addStretch(1)
+        row.addLayout(column, 3)
+        self.drawing = KioskDiagram()
+        row.addWidget(self.drawing, 2)
+        self.body.addLayout(row, 1)
 
     def title(self, state: FlowState) -> str:
         return _("Payment")
@@ -105,8 +125,21 @@ class PaymentScreen(ScreenView):
             self.lead.setText(
                 _("Please insert {amount}.").format(amount=format_yen(money.remaining_yen))
             )
+        layout = state.settings.hardware
+        rejected = screen.rejected is not None
+        self.drawing.show_parts(
+            layout,
+            (Part.CHANGE_TRAY,) if rejected else (Part.COIN_SLOT, Part.BILL_SLOT),
+        )
         self.how.setText(
-            _("Coins and bills are accepted. 2000-yen bills cannot be used. Change is given.")
+            _(
+                "Insert coins in the {coin_slot} and bills in the {bill_slot}; 2000-yen bills "
+                "cannot be used. Change comes out in the {change_tray}."
+            ).format(
+                coin_slot=part_phrase(Part.COIN_SLOT, layout),
+                bill_slot=part_phrase(Part.BILL_SLOT, layout),
+                change_tray=part_phrase(Part.CHANGE_TRAY, layout),
+            )
         )
         rows = [
             (_("Amount due"), format_yen(money.due_yen)),
@@ -120,7 +153,11 @@ class PaymentScreen(ScreenView):
         money_rows(self.grid, rows, self._labels)
         self.rejected.setVisible(screen.rejected is not None)
         if screen.rejected is not None:
-            self.rejected_text.setText(_(REJECT_REASONS[screen.rejected]))
+            self.rejected_text.setText(
+                _(REJECT_REASONS[screen.rejected]).format(
+                    change_tray=part_phrase(Part.CHANGE_TRAY, layout)
+                )
+            )
 
     def cancel(self, state: FlowState) -> CancelInfo:
         money = self.txn(state).money
@@ -224,13 +261,14 @@ class PrintingScreen(ScreenView):
         )
 
 
-def refund_lines(money: Money) -> list[str]:
+def refund_lines(money: Money, layout: HardwareLayout = DEFAULT_LAYOUT) -> list[str]:
     """What happened to the resident's money (refunds and amounts staff must pay)."""
     lines = []
     if money.refunded_yen:
         lines.append(
-            _("{amount} has been returned. Please take it from the return tray.").format(
-                amount=format_yen(money.refunded_yen)
+            _("{amount} has been returned. Please take it from the {change_tray}.").format(
+                amount=format_yen(money.refunded_yen),
+                change_tray=part_phrase(Part.CHANGE_TRAY, layout),
             )
         )
     if money.refund_pending_yen:
@@ -252,28 +290,42 @@ class DoneScreen(ScreenView):
 
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
         super().__init__(emit, parent)
-        self.lead = self.add_label("title")
-        self.certificates = self.add_label("lead")
-        self.change = self.add_label("lead")
+        row = QHBoxLayout()
+        row.setSpacing(metrics().margin)
+        column = QVBoxLayout()
+        column.setSpacing(metrics().gap)
+        row.addLayout(column, 3)
+        self.drawing = KioskDiagram()
+        row.addWidget(self.drawing, 2)
+        self.body.addLayout(row, 1)
+        self._column = column
+        self.lead = self._add("title")
+        self.certificates = self._add("lead")
+        self.change = self._add("lead")
         self.ticket = frame("panel")
         ticket_layout = QVBoxLayout(self.ticket)
         self.ticket_number = label("", "figure")
         self.ticket_text = label("", "body")
         ticket_layout.addWidget(self.ticket_number)
         ticket_layout.addWidget(self.ticket_text)
-        self.body.addWidget(self.ticket)
+        column.addWidget(self.ticket)
         self.short = frame("warning")
         short_layout = QVBoxLayout(self.short)
         self.short_text = label("", "body")
         short_layout.addWidget(self.short_text)
-        self.body.addWidget(self.short)
+        column.addWidget(self.short)
         self.reminder = frame("warning")
         reminder_layout = QVBoxLayout(self.reminder)
         self.reminder_text = label("", "lead")
         reminder_layout.addWidget(self.reminder_text)
-        self.body.addWidget(self.reminder)
-        self.body.addStretch(1)
-        self.thanks = self.add_label("muted")
+        column.addWidget(self.reminder)
+        column.addStretch(1)
+        self.thanks = self._add("muted")
+
+    def _add(self, role: str) -> QLabel:
+        widget = label("", role)
+        self._column.addWidget(widget)
+        return widget
 
     def title(self, state: FlowState) -> str:
         return _("Thank you")
@@ -285,20 +337,31 @@ class DoneScreen(ScreenView):
         money = txn.money
         counter = screen.ticket_number is not None
         self.lead.setText(_("Please take your certificates."))
+        layout = state.settings.hardware
+        printer_tray = part_phrase(Part.PRINTER_TRAY, layout)
+        change_tray = part_phrase(Part.CHANGE_TRAY, layout)
+        change = money.change_yen + money.change_pending_yen
+        self.drawing.setVisible(not counter)
+        self.drawing.show_parts(
+            layout, (Part.PRINTER_TRAY, Part.CHANGE_TRAY) if change else (Part.PRINTER_TRAY,)
+        )
         if counter:
             self.certificates.setText(_("Take your ticket from the printer."))
         else:
             # How many to take, so that a second copy is not left behind (取り忘れ).
             count = print_count(txn, sides_done=1 << 30)
             self.certificates.setText(
-                _("Take {copies} ({sheets}) from the output tray of the printer.").format(
-                    copies=copies_text(count.copies_total), sheets=sheets_text(count.sheets_total)
+                _("Take {copies} ({sheets}) from the {printer_tray}.").format(
+                    copies=copies_text(count.copies_total),
+                    sheets=sheets_text(count.sheets_total),
+                    printer_tray=printer_tray,
                 )
             )
-        change = money.change_yen + money.change_pending_yen
         self.change.setVisible(change > 0)
         self.change.setText(
-            _("Please also take your change: {amount}.").format(amount=format_yen(change))
+            _("Please also take your change, {amount}, from the {change_tray}.").format(
+                amount=format_yen(change), change_tray=change_tray
+            )
         )
         self.ticket.setVisible(counter)
         if screen.ticket_number is not None:
@@ -311,7 +374,7 @@ class DoneScreen(ScreenView):
                     "your certificates."
                 ).format(amount=format_yen(txn.total_fee_yen))
             )
-        lines = refund_lines(money)
+        lines = refund_lines(money, layout)
         if txn.change_short and not money.staff_owed_yen:
             lines.append(_("Not all of your change could be paid. Please call staff."))
         self.short.setVisible(bool(lines))
@@ -323,6 +386,18 @@ class DoneScreen(ScreenView):
             else _("Don't forget your certificates!")
         )
         self.thanks.setText(_("Thank you for using this service."))
+        # Audio guidance says where to look, each time the flow reminds.
+        spoken = [_("Please take your certificates from the {printer_tray}.")]
+        if change:
+            spoken.append(_("Please take your change from the {change_tray}."))
+        self._spoken = " ".join(
+            text.format(printer_tray=printer_tray, change_tray=change_tray) for text in spoken
+        )
+
+    def spoken_reminder(self, state: FlowState) -> str:
+        screen = state.screen
+        assert isinstance(screen, Done)
+        return self._spoken if screen.reminders and screen.ticket_number is None else ""
 
     def cancel(self, state: FlowState) -> CancelInfo:
         money = self.txn(state).money
@@ -345,7 +420,11 @@ class RefundingScreen(BusyScreen):
                 amount=format_yen(money.refund_pending_yen or money.held_yen)
             ),
         )
-        self.note.setText(_("Please take the money from the return tray."))
+        self.note.setText(
+            _("Please take the money from the {change_tray}.").format(
+                change_tray=part_phrase(Part.CHANGE_TRAY, state.settings.hardware)
+            )
+        )
 
     def cancel(self, state: FlowState) -> CancelInfo:
         return CancelInfo(enabled=False, reason=_("Please wait: your money is being returned."))
@@ -366,7 +445,7 @@ class CancelledScreen(ScreenView):
     def show_state(self, state: FlowState) -> None:
         money = state.txn.money if state.txn else Money()
         self.lead.setText(_("Your request has been cancelled. Nothing was charged."))
-        self.money.setText("\n".join(refund_lines(money)))
+        self.money.setText("\n".join(refund_lines(money, state.settings.hardware)))
 
     def cancel(self, state: FlowState) -> CancelInfo:
         return CancelInfo(text=_("Finish"), intent=Finish())

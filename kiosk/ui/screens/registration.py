@@ -33,6 +33,8 @@ from kiosk.flow.state import (
     Submitting,
     grouped_application_number,
 )
+from kiosk.hardware import Part
+from kiosk.hardware_names import part_phrase
 from kiosk.i18n import _, format_date
 from kiosk.ui.kana_keyboard import KanaKeyboard
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
@@ -381,9 +383,9 @@ class ReceiptScreen(ScreenView):
             {
                 SlipState.PRINTING: _("A slip with this number is being printed…"),
                 SlipState.PRINTED: _(
-                    "Take the slip with this number from the output tray of the printer and keep "
-                    "it until the registration is complete."
-                ),
+                    "Take the slip with this number from the {printer_tray} and keep it until "
+                    "the registration is complete."
+                ).format(printer_tray=part_phrase(Part.PRINTER_TRAY, state.settings.hardware)),
                 SlipState.FAILED: _(
                     "The slip could not be printed. Please write the number down now."
                 ),

@@ -58,6 +58,5 @@ def test_done_screen_says_how_many_to_take(make_window: MakeWindow) -> None:
     window, _ = make_window(replace(state, screen=Done(), txn=_txn(2, 4)))
     view = window.view
     assert isinstance(view, DoneScreen)
-    assert (
-        view.certificates.text() == "プリンターの排出口から、証明書2通（用紙4枚）をお取りください。"
-    )
+    text = view.certificates.text()
+    assert text == "排出口（端末の下部）から、証明書2通（用紙4枚）をお取りください。"

@@ -13,7 +13,7 @@ import sys
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.ui.drawings import CardOnReader
+from kiosk.ui.kiosk_diagram import KioskDiagram
 from kiosk.ui.widgets import Spinner
 
 CALLS = 2000
@@ -21,7 +21,7 @@ CALLS = 2000
 
 def test_repaints_do_not_leak_or_drop_references(qtbot: QtBot) -> None:
     spinner = Spinner()
-    drawing = CardOnReader()
+    drawing = KioskDiagram()
     for widget in (spinner, drawing):
         qtbot.addWidget(widget)
         widget.show()
