@@ -21,6 +21,7 @@ from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -37,6 +38,7 @@ __all__ = [
     "CertificateKind",
     "CertificateOptions",
     "CertificateRequest",
+    "FuhyoOptions",
     "HouseholdMember",
     "JuminhyoOptions",
     "Jurisdiction",
@@ -84,6 +86,10 @@ class OptionRules:
     foreign_items: bool = False
     fiscal_years: tuple[int, ...] = ()
     max_copies: int = 10
+    # 戸籍 and 附票 (v3): the persons of the register the resident may ask for — whose
+    # 個人事項, who is on a 附票 of 一部 — and which of them is the resident. Ids are opaque.
+    persons: tuple[HouseholdMember, ...] = ()
+    self_person_id: str | None = None
 
 
 class NoticeKind(StrEnum):

@@ -24,6 +24,8 @@ __all__ = [
     "CertificateKind",
     "CertificateOptions",
     "CertificateRequest",
+    "ChosenOptions",
+    "FuhyoOptions",
     "JuminhyoOptions",
     "Jurisdiction",
     "KindFacts",
@@ -58,6 +60,7 @@ class OptionsShape(StrEnum):
     JUMINHYO = "juminhyo"  # JuminhyoOptions
     TAX = "tax"  # TaxOptions
     KOSEKI = "koseki"  # KosekiOptions
+    FUHYO = "fuhyo"  # FuhyoOptions (protocol v3)
     NONE = "none"  # NoOptions
 
 
@@ -155,6 +158,7 @@ def kind_facts(kind: CertificateKind) -> KindFacts:
                 (OptionsShape.TAX,),
             )
         case CertificateKind.KOSEKI:
+            # 全部事項証明書 (戸籍謄本) or 個人事項証明書 (戸籍抄本) of a chosen person.
             return KindFacts(
                 "戸籍証明書",
                 N_("Family register certificate"),
@@ -163,12 +167,13 @@ def kind_facts(kind: CertificateKind) -> KindFacts:
                 honseki=True,
             )
         case CertificateKind.KOSEKI_FUHYO:
-            # Asked for everyone in the register or one person, like 戸籍, or without options.
+            # 全部 or 一部 (chosen persons), with or without 本籍・筆頭者 (FuhyoOptions, v3);
+            # kiosks of protocol v1/v2 ask without options or with a 戸籍 scope.
             return KindFacts(
                 "戸籍の附票の写し",
                 N_("Copy of family register supplement"),
                 CertificateFamily.KOSEKI,
-                (OptionsShape.NONE, OptionsShape.KOSEKI),
+                (OptionsShape.FUHYO, OptionsShape.NONE, OptionsShape.KOSEKI),
                 honseki=True,
             )
         case _:
@@ -191,10 +196,11 @@ class Scope(StrEnum):
 
 
 class KosekiScope(StrEnum):
-    """全部事項 (everyone in the register) or 個人事項 (the resident only)."""
+    """全部事項 (everyone in the register) or 個人事項 (one person); for the 附票, 全部 or 一部
+    (chosen persons)."""
 
-    ALL = "all"  # 全部事項証明書
-    INDIVIDUAL = "individual"  # 個人事項証明書
+    ALL = "all"  # 全部事項証明書 (戸籍謄本); 附票: 全部
+    INDIVIDUAL = "individual"  # 個人事項証明書 (戸籍抄本); 附票: 一部
 
 
 @dataclass(frozen=True)
@@ -222,11 +228,30 @@ class TaxOptions:
 
 @dataclass(frozen=True)
 class KosekiOptions:
-    """全部事項 or 個人事項 (戸籍; and the 附票 when asked for one person or everyone)."""
+    """全部事項 or 個人事項 (戸籍; and the 附票 as protocol v1/v2 kiosks ask for it).
+
+    ``person_id`` (v3) names whose 個人事項: a person of the register the offer lists
+    (``OptionRules.persons``), e.g. a parent asking for a child's; None is the resident.
+    """
 
     shape: ClassVar[OptionsShape] = OptionsShape.KOSEKI
 
     scope: KosekiScope = KosekiScope.ALL
+    person_id: str | None = None  # only with KosekiScope.INDIVIDUAL
+
+
+@dataclass(frozen=True)
+class FuhyoOptions:
+    """What a 戸籍の附票の写し shows (v3): everyone in the register (全部) or chosen persons
+    (一部, ``person_ids`` from ``OptionRules.persons``), and whether it shows 本籍・筆頭者 —
+    not shown unless asked for (住民基本台帳法 as amended in 2022), and only where the
+    municipality allows it (``OptionRules.honseki``)."""
+
+    shape: ClassVar[OptionsShape] = OptionsShape.FUHYO
+
+    scope: KosekiScope = KosekiScope.ALL
+    person_ids: tuple[str, ...] = ()  # only with KosekiScope.INDIVIDUAL
+    show_honseki: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,7 +261,9 @@ class NoOptions:
     shape: ClassVar[OptionsShape] = OptionsShape.NONE
 
 
-CertificateOptions = JuminhyoOptions | TaxOptions | KosekiOptions | NoOptions
+# The options a resident chooses on the options screen (a kind whose first shape is NONE has none).
+ChosenOptions = JuminhyoOptions | TaxOptions | KosekiOptions | FuhyoOptions
+CertificateOptions = ChosenOptions | NoOptions
 
 
 @dataclass(frozen=True)

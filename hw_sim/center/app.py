@@ -137,14 +137,17 @@ def create_app(service: CenterService, faults: FaultBoard, resign: Any) -> web.A
         key = Idempotency.key_of(request, required=True)
         assert key is not None
         body = await read_json(request)
-        asked = parse("issuance request", wire.IssuanceRequest.from_wire, body)
+        version = request_version(request)
+        asked = parse(
+            "issuance request", lambda v: wire.IssuanceRequest.from_wire(v, version), body
+        )
 
         async def compute(fingerprint: str) -> Answer:
             session = await service.auth.session(
                 request["kiosk_id"], request.headers.get("Authorization"), wire.AuthPurpose.ISSUANCE
             )
             return await service.issue(
-                request["kiosk_id"], key, session, asked.request, fingerprint
+                request["kiosk_id"], key, session, asked.request, fingerprint, version
             )
 
         return await idempotency.run(request, key, body, compute)

@@ -7,6 +7,7 @@ Built in Python next to the wire models so a test can hold the two together
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -63,66 +64,6 @@ def _enum(values: Any) -> S:
 
 
 def _schemas() -> S:
-    juminhyo = _obj(
-        {
-            "type": {"const": "juminhyo"},
-            "scope": _enum(Scope),
-            "member_ids": {"type": "array", "items": _str(wire.vocabulary.MEMBER_ID.pattern)},
-            "show_head_and_relationship": BOOL,
-            "show_honseki": BOOL,
-            "show_my_number": BOOL,
-            "show_foreign_items": BOOL,
-        }
-    )
-    request = _obj(
-        {
-            "kind": _enum(CertificateKind),
-            "jurisdiction": _enum(Jurisdiction),
-            "options": {
-                "oneOf": [
-                    juminhyo,
-                    _obj(
-                        {
-                            "type": {"const": "tax"},
-                            "fiscal_year": _int(*wire.vocabulary.FISCAL_YEAR_RANGE),
-                        }
-                    ),
-                    _obj({"type": {"const": "koseki"}, "scope": _enum(KosekiScope)}),
-                    _obj({"type": {"const": "none"}}),
-                ],
-                "description": (
-                    "tagged by type: juminhyo, tax, koseki (戸籍, 附票), none (印鑑, 附票)"
-                ),
-            },
-            "copies": _int(1, wire.MAX_COPIES),
-        },
-        description="One certificate kind with its options and copies",
-    )
-    rules = _obj(
-        {
-            "scopes": {"type": "array", "items": _enum(Scope)},
-            "koseki_scopes": {"type": "array", "items": _enum(KosekiScope)},
-            "head_and_relationship": BOOL,
-            "honseki": BOOL,
-            "my_number": BOOL,
-            "foreign_items": BOOL,
-            "fiscal_years": {"type": "array", "items": {"type": "integer"}},
-            "max_copies": _int(1, wire.MAX_COPIES),
-        }
-    )
-    offered = _obj(
-        {
-            "kind": _enum(CertificateKind),
-            "jurisdiction": _enum(Jurisdiction),
-            "fee_yen": _int(0, 100_000),
-            "counter_fee_yen": _int(0, 100_000),
-            "rules": rules,
-            "available": BOOL,
-            "unavailable_reason": REASON,
-            "hours": _obj({"open": _str(r"\d{2}:\d{2}"), "close": _str(r"\d{2}:\d{2}")}),
-        },
-        nullable=("unavailable_reason",),
-    )
     notice = _obj(
         {
             "notice_id": _str(wire.messages.NOTICE_ID.pattern),
@@ -148,24 +89,6 @@ def _schemas() -> S:
             "canonical_text": _str(),
             "back_sides": {"type": "array", "items": _ref("BackSidePage")},
         }
-    )
-    envelope = _obj(
-        {
-            "format": {"const": wire.ENVELOPE_FORMAT},
-            "issuance_id": _str(wire.messages.ISSUANCE_ID.pattern),
-            "kiosk_id": _str(wire.KIOSK_ID.pattern),
-            "idempotency_key": _str(wire.IDEMPOTENCY_KEY.pattern),
-            "issued_at": TIMESTAMP,
-            "pay_before": TIMESTAMP,
-            "municipality_code": CODE,
-            "municipality_name": _str(max_length=64),
-            "request": _ref("CertificateRequest"),
-            "fee_yen_per_copy": _int(0, 100_000),
-            "total_fee_yen": _int(0, 2_000_000),
-            "store_fee_per_copy_yen": _int(0, 10_000),
-            "copies": {"type": "array", "minItems": 1, "items": _ref("IssuedCopy")},
-        },
-        description="Signed: ES256 over the RFC 8785 canonical form of this object",
     )
     return {
         "Health": _obj(
@@ -222,27 +145,8 @@ def _schemas() -> S:
                 "municipality_name": _str(max_length=64),
             }
         ),
-        "OfferedCertificate": offered,
-        "CertificateRequest": request,
-        "IssuanceRequest": _obj({"request": _ref("CertificateRequest")}),
         "BackSidePage": back_side,
         "IssuedCopy": copy,
-        "Envelope": envelope,
-        "SignedIssuance": _obj(
-            {
-                "envelope": _ref("Envelope"),
-                "signature": _obj(
-                    {
-                        "algorithm": {"const": wire.SIGNATURE_ALGORITHM},
-                        "key_id": _str(),
-                        "value": _str(contentEncoding="base64", description="r || s, 64 bytes"),
-                    }
-                ),
-                "signer_certificate": _str(
-                    contentEncoding="base64", description="DER, issued by the center CA"
-                ),
-            }
-        ),
         **_versioned_schemas(),
         "RegistrationApplication": _obj(
             {
@@ -291,8 +195,7 @@ def _schemas() -> S:
     }
 
 
-def _version_shapes(version: int) -> S:
-    """The messages whose shape changed between protocol versions, as ``version`` has them."""
+def _completion_shape(version: int) -> S:
     completion: S = {
         "outcome": _enum(wire.CompletionOutcome),
         "copies_printed": _int(0, 100),
@@ -302,7 +205,35 @@ def _version_shapes(version: int) -> S:
         "failure_reason": REASON,
         "completed_at": TIMESTAMP,
     }
-    line = _line_shape(version)
+    if version >= 2:
+        completion["payment"] = {
+            **_enum(wire.PaymentPlace),
+            "description": "counter: the fee is paid at a city-hall counter; no amounts",
+        }
+    return _obj(completion, nullable=("failure_reason",))
+
+
+_COUNTER: S = {
+    "counter_copies_printed": {
+        "type": "integer",
+        "description": "printed against a counter ticket (no store fee)",
+    },
+    "counter_fees_yen": {"type": "integer"},
+}
+
+
+def _line_shape(version: int) -> S:
+    line: S = {
+        "municipality_code": CODE,
+        "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
+        "municipality_fees_yen": {"type": "integer"},
+    }
+    if version >= 2:
+        line.update(_COUNTER)
+    return _obj(line)
+
+
+def _settlement_shape(version: int) -> S:
     settlement: S = {
         "kiosk_id": _str(wire.KIOSK_ID.pattern),
         "business_date": DAY,
@@ -315,21 +246,17 @@ def _version_shapes(version: int) -> S:
         "refunded_yen": {"type": "integer"},
         "refund_pending_yen": {"type": "integer"},
         "open_issuances": {"type": "integer"},
-        "lines": {"type": "array", "items": _ref(_line_name(version))},
+        "lines": {"type": "array", "items": _ref(_name("SettlementLine", version))},
     }
     if version >= 2:
-        completion["payment"] = {
-            **_enum(wire.PaymentPlace),
-            "description": "counter: the fee is paid at a city-hall counter; no amounts",
-        }
-        counter = {
-            "counter_copies_printed": {
-                "type": "integer",
-                "description": "printed against a counter ticket (no store fee)",
-            },
-            "counter_fees_yen": {"type": "integer"},
-        }
-        settlement.update(counter)
+        settlement.update(_COUNTER)
+    return _obj(settlement)
+
+
+_PERSON = _obj({"member_id": _str(), "display_name": _str(max_length=128)})
+
+
+def _offer_shape(version: int) -> S:
     if version >= wire.NOTICE_TEXTS:
         notice: S = _obj(
             {
@@ -347,65 +274,177 @@ def _version_shapes(version: int) -> S:
         )
     else:
         notice = _str(max_length=NOTICE_TEXT_MAX, description="Japanese")
-    offer = _obj(
+    return _obj(
         {
             "municipality_code": CODE,
             "municipality_name": _str(max_length=64),
-            "certificates": {"type": "array", "items": _ref("OfferedCertificate")},
-            "household": {
+            "certificates": {
                 "type": "array",
-                "items": _obj({"member_id": _str(), "display_name": _str(max_length=128)}),
+                "items": _ref(_name("OfferedCertificate", version)),
             },
+            "household": {"type": "array", "items": _PERSON},
             "honseki_municipality_code": CODE,
             "honseki_municipality_name": _str(max_length=64),
             "notices": {"type": "array", "items": notice},
         },
         nullable=("honseki_municipality_code", "honseki_municipality_name"),
     )
-    return {
-        "CompletionReport": _obj(completion, nullable=("failure_reason",)),
-        "SettlementLine": line,
-        "Settlement": _obj(settlement),
-        "Offer": offer,
-    }
 
 
-def _line_shape(version: int) -> S:
-    line: S = {
-        "municipality_code": CODE,
-        "copies_printed": {"type": "integer", "description": "paid at the kiosk"},
-        "municipality_fees_yen": {"type": "integer"},
+def _offered_shape(version: int) -> S:
+    rules: S = {
+        "scopes": {"type": "array", "items": _enum(Scope)},
+        "koseki_scopes": {"type": "array", "items": _enum(KosekiScope)},
+        "head_and_relationship": BOOL,
+        "honseki": {**BOOL, "description": "住民票: 本籍・筆頭者 offered; 附票: may be shown"},
+        "my_number": BOOL,
+        "foreign_items": BOOL,
+        "fiscal_years": {"type": "array", "items": {"type": "integer"}},
+        "max_copies": _int(1, wire.MAX_COPIES),
     }
-    if version >= 2:
-        line["counter_copies_printed"] = {
-            "type": "integer",
-            "description": "printed against a counter ticket (no store fee)",
+    nullable: tuple[str, ...] = ()
+    if version >= wire.PERSONS:
+        rules["persons"] = {
+            "type": "array",
+            "items": _PERSON,
+            "description": "the register's persons for 個人事項 and a 附票 of 一部",
         }
-        line["counter_fees_yen"] = {"type": "integer"}
-    return _obj(line)
+        rules["self_person_id"] = {**_str(), "description": "the resident among the persons"}
+        nullable = ("self_person_id",)
+    return _obj(
+        {
+            "kind": _enum(CertificateKind),
+            "jurisdiction": _enum(Jurisdiction),
+            "fee_yen": _int(0, 100_000),
+            "counter_fee_yen": _int(0, 100_000),
+            "rules": _obj(rules, nullable=nullable),
+            "available": BOOL,
+            "unavailable_reason": REASON,
+            "hours": _obj({"open": _str(r"\d{2}:\d{2}"), "close": _str(r"\d{2}:\d{2}")}),
+        },
+        nullable=("unavailable_reason",),
+    )
 
 
-def _line_name(version: int) -> str:
-    """The settlement line's schema name (the settlement refers to it: named apart)."""
-    later = [v for v in range(version + 1, wire.PROTOCOL_VERSION + 1)]
-    changed = next((v for v in later if _line_shape(v) != _line_shape(version)), None)
-    return "SettlementLine" if changed is None else f"SettlementLineV{changed - 1}"
+def _request_shape(version: int) -> S:
+    member = _str(wire.vocabulary.MEMBER_ID.pattern)
+    juminhyo = _obj(
+        {
+            "type": {"const": "juminhyo"},
+            "scope": _enum(Scope),
+            "member_ids": {"type": "array", "items": member},
+            "show_head_and_relationship": BOOL,
+            "show_honseki": BOOL,
+            "show_my_number": BOOL,
+            "show_foreign_items": BOOL,
+        }
+    )
+    koseki: S = {"type": {"const": "koseki"}, "scope": _enum(KosekiScope)}
+    shapes = [
+        juminhyo,
+        _obj({"type": {"const": "tax"}, "fiscal_year": _int(*wire.vocabulary.FISCAL_YEAR_RANGE)}),
+    ]
+    described = "tagged by type: juminhyo, tax, koseki (戸籍, 附票), none (印鑑, 附票)"
+    if version >= wire.PERSONS:
+        koseki["person_id"] = {**member, "description": "whose 個人事項 (null: the resident)"}
+        shapes.append(_obj(koseki, nullable=("person_id",)))
+        shapes.append(
+            _obj(
+                {
+                    "type": {"const": "fuhyo"},
+                    "scope": _enum(KosekiScope),
+                    "person_ids": {"type": "array", "items": member},
+                    "show_honseki": BOOL,
+                }
+            )
+        )
+        described = (
+            "tagged by type: juminhyo, tax, koseki (戸籍), fuhyo (附票), none (印鑑; and the "
+            "附票 as v1/v2 kiosks ask for it, like koseki)"
+        )
+    else:
+        shapes.append(_obj(koseki))
+    shapes.append(_obj({"type": {"const": "none"}}))
+    return _obj(
+        {
+            "kind": _enum(CertificateKind),
+            "jurisdiction": _enum(Jurisdiction),
+            "options": {"oneOf": shapes, "description": described},
+            "copies": _int(1, wire.MAX_COPIES),
+        },
+        description="One certificate kind with its options and copies",
+    )
+
+
+def _issuance_request_shape(version: int) -> S:
+    return _obj({"request": _ref(_name("CertificateRequest", version))})
+
+
+def _envelope_shape(version: int) -> S:
+    return _obj(
+        {
+            "format": {"const": wire.ENVELOPE_FORMAT},
+            "issuance_id": _str(wire.messages.ISSUANCE_ID.pattern),
+            "kiosk_id": _str(wire.KIOSK_ID.pattern),
+            "idempotency_key": _str(wire.IDEMPOTENCY_KEY.pattern),
+            "issued_at": TIMESTAMP,
+            "pay_before": TIMESTAMP,
+            "municipality_code": CODE,
+            "municipality_name": _str(max_length=64),
+            "request": _ref(_name("CertificateRequest", version)),
+            "fee_yen_per_copy": _int(0, 100_000),
+            "total_fee_yen": _int(0, 2_000_000),
+            "store_fee_per_copy_yen": _int(0, 10_000),
+            "copies": {"type": "array", "minItems": 1, "items": _ref("IssuedCopy")},
+        },
+        description="Signed: ES256 over the RFC 8785 canonical form of this object",
+    )
+
+
+def _signed_shape(version: int) -> S:
+    return _obj(
+        {
+            "envelope": _ref(_name("Envelope", version)),
+            "signature": _obj(
+                {
+                    "algorithm": {"const": wire.SIGNATURE_ALGORITHM},
+                    "key_id": _str(),
+                    "value": _str(contentEncoding="base64", description="r || s, 64 bytes"),
+                }
+            ),
+            "signer_certificate": _str(
+                contentEncoding="base64", description="DER, issued by the center CA"
+            ),
+        }
+    )
+
+
+# The messages whose shape changed between protocol versions (docs/center-protocol.md,
+# "Versioning"): each named by its own shape function; one refers to another by _name, and
+# the references go one way (no cycle).
+VERSIONED: dict[str, Callable[[int], S]] = {
+    "CompletionReport": _completion_shape,
+    "SettlementLine": _line_shape,
+    "Settlement": _settlement_shape,
+    "OfferedCertificate": _offered_shape,
+    "Offer": _offer_shape,
+    "CertificateRequest": _request_shape,
+    "IssuanceRequest": _issuance_request_shape,
+    "Envelope": _envelope_shape,
+    "SignedIssuance": _signed_shape,
+}
 
 
 def _name(base: str, version: int) -> str:
     """The schema name of message ``base`` in ``version``: the plain name while it is the
     current version's shape, else suffixed with the last version that had that shape
     (``CompletionReportV1``, ``OfferV2``)."""
-    shape = _version_shapes_cached(version)[base]
+    shape = VERSIONED[base]
+    mine = shape(version)
     for later in range(version + 1, wire.PROTOCOL_VERSION + 1):
-        if _version_shapes_cached(later)[base] != shape:
+        if shape(later) != mine:
             return f"{base}V{later - 1}"
     return base
-
-
-@cache
-def _version_shapes_cached(version: int) -> S:
-    return _version_shapes(version)
 
 
 def _versioned_schemas() -> S:
@@ -413,8 +452,8 @@ def _versioned_schemas() -> S:
     name, each older shape once, named by the last version that had it."""
     schemas: S = {}
     for version in wire.SUPPORTED_VERSIONS:
-        for base, schema in _version_shapes_cached(version).items():
-            schemas.setdefault(_name(base, version), schema)
+        for base, shape in VERSIONED.items():
+            schemas.setdefault(_name(base, version), shape(version))
     schemas["CompletionReceipt"] = _obj(  # the same in every version
         {
             "issuance_id": _str(),
@@ -512,8 +551,8 @@ def _paths(version: int) -> S:
         f"{v}/issuances": {
             "post": _op(
                 "Issue one certificate kind (signed envelope)",
-                "SignedIssuance",
-                body="IssuanceRequest",
+                _name("SignedIssuance", version),
+                body=_name("IssuanceRequest", version),
                 session=True,
                 idempotency="required",
                 errors=(400, 401, 409, 422, 504),

@@ -90,6 +90,7 @@ class IssuanceJob:
     municipality_name: str
     fee_yen_per_copy: int
     issuer: str  # printed as the certifying authority on the back (e.g. 東京都練馬区長)
+    protocol_version: int = wire.PROTOCOL_VERSION  # of the kiosk's request: its envelope's shape
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
         store_fee_per_copy_yen=wire.STORE_FEE_PER_COPY_YEN,
         copies=tuple(copies),
     )
-    body = sign_envelope(envelope, _keys)
+    body = sign_envelope(envelope, _keys, job.protocol_version)
     done = time.perf_counter()
     return IssuanceOutput(
         body=body,
@@ -173,13 +174,17 @@ def es256(key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
-def sign_envelope(envelope: wire.Envelope, keys: CenterKeys) -> bytes:
-    """The signed answer body for ``envelope`` (docs/center-protocol.md, "The envelope")."""
-    signature = es256(keys.envelope_key, wire.envelope_signing_input(envelope))
+def sign_envelope(
+    envelope: wire.Envelope, keys: CenterKeys, version: int = wire.PROTOCOL_VERSION
+) -> bytes:
+    """The signed answer body for ``envelope`` in protocol ``version`` (docs/center-protocol.md,
+    "The envelope")."""
+    signature = es256(keys.envelope_key, wire.envelope_signing_input(envelope, version))
     answer = wire.signed_issuance_to_wire(
         envelope,
         key_id=keys.envelope_key_id,
         signature=signature,
         signer_certificate=keys.envelope_cert.public_bytes(Encoding.DER),
+        version=version,
     )
     return wire.dumps(answer)

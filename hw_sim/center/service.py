@@ -220,6 +220,7 @@ class CenterService:
         session: SessionRecord,
         request: CertificateRequest,
         fingerprint: str,
+        version: int = wire.PROTOCOL_VERSION,
     ) -> Answer:
         now = self.clock.now()
         if request.jurisdiction is Jurisdiction.RESIDENCE:
@@ -266,6 +267,7 @@ class CenterService:
             municipality_name=offer.municipality_name,
             fee_yen_per_copy=entry.fee_yen,
             issuer=f"{info.prefecture}{info.name}長",
+            protocol_version=version,
         )
         result, queued = await municipal(self.gateway.issue(job))
         if isinstance(result, Refused):

@@ -23,6 +23,7 @@ from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -78,6 +79,8 @@ def _options(kind: CertificateKind, args: argparse.Namespace) -> CertificateOpti
             return TaxOptions(args.year)
         case OptionsShape.KOSEKI:
             return KosekiOptions(KosekiScope.INDIVIDUAL if args.individual else KosekiScope.ALL)
+        case OptionsShape.FUHYO:
+            return FuhyoOptions(show_honseki=True)  # 全部, with 本籍・筆頭者 (a full view)
         case OptionsShape.NONE:
             return NoOptions()
         case _:

@@ -12,7 +12,12 @@ from __future__ import annotations
 from datetime import date
 from typing import assert_never
 
-from hw_sim.municipality.offers import current_members, member_ids, register_held_here
+from hw_sim.municipality.offers import (
+    current_members,
+    member_ids,
+    person_ids,
+    register_held_here,
+)
 from hw_sim.world.municipalities import Municipality
 from hw_sim.world.records import FamilyRegister, Name, Resident, TaxRecord, WorldData
 from hw_sim.world.taxes import paid_by
@@ -20,6 +25,7 @@ from kiosk.domain import RefusalReason
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     KosekiOptions,
     KosekiScope,
@@ -224,12 +230,13 @@ def _event(kind: str, details: tuple[tuple[str, str | date], ...]) -> KosekiEven
 def koseki(
     municipality: Municipality,
     register: FamilyRegister,
-    subject_id: str,
+    subject_ids: tuple[str, ...],
     scope: KosekiScope,
     today: date,
     document_number: str,
 ) -> KosekiCertificate:
-    """戸籍全部事項証明書 (everyone) or 個人事項証明書 (the applicant only)."""
+    """戸籍全部事項証明書 (everyone) or 個人事項証明書 (of ``subject_ids``: the applicant, or the
+    person of the register the applicant asked for)."""
     members = tuple(
         KosekiMember(
             member_id=p.person_id,
@@ -253,19 +260,22 @@ def koseki(
         register_events=tuple(_event(e.kind, e.details) for e in register.register_events),
         members=members,
         scope=scope,
-        subject_ids=(subject_id,) if scope is KosekiScope.INDIVIDUAL else (),
+        subject_ids=subject_ids if scope is KosekiScope.INDIVIDUAL else (),
     )
 
 
 def fuhyo(
     municipality: Municipality,
     register: FamilyRegister,
-    subject_id: str,
+    subject_ids: tuple[str, ...],
     scope: KosekiScope,
     today: date,
     document_number: str,
+    *,
+    show_honseki: bool = True,
 ) -> FuhyoCopy:
-    """戸籍の附票の写し: the address histories of the register's persons (or the applicant's)."""
+    """戸籍の附票の写し: the address histories of the register's persons (全部) or of
+    ``subject_ids`` (一部), with 本籍・筆頭者 or without."""
     persons = tuple(
         FuhyoPerson(
             member_id=p.person_id,
@@ -285,7 +295,8 @@ def fuhyo(
         head=person_name(register.head.name),
         persons=persons,
         scope=scope,
-        subject_ids=(subject_id,) if scope is KosekiScope.INDIVIDUAL else (),
+        subject_ids=subject_ids if scope is KosekiScope.INDIVIDUAL else (),
+        show_honseki=show_honseki,
     )
 
 
@@ -337,8 +348,26 @@ def family_document(
     today: date,
     document_number: str,
 ) -> Document:
-    """戸籍 or its 附票 from a register this municipality keeps (residence or 本籍地)."""
-    scope = request.options.scope if isinstance(request.options, KosekiOptions) else KosekiScope.ALL
+    """戸籍 or its 附票 from a register this municipality keeps (residence or 本籍地), as asked:
+    whose 個人事項 (``person_id``, the applicant, when no person is named), which persons on a
+    附票 of 一部, with or without its 本籍・筆頭者 (kept as before for kiosks that ask without
+    the 附票's own options)."""
+    options = request.options
+    by_offer_id = {opaque: real for real, opaque in person_ids(register).items()}
+    scope = KosekiScope.ALL
+    subjects: tuple[str, ...] = (person_id,)
+    show_honseki = True
+    if isinstance(options, KosekiOptions):
+        scope = options.scope
+        if options.person_id is not None:
+            subjects = (by_offer_id[options.person_id],)  # checked against the offer's rules
+    elif isinstance(options, FuhyoOptions):
+        scope = options.scope
+        show_honseki = options.show_honseki
+        if options.person_ids:
+            subjects = tuple(by_offer_id[p] for p in options.person_ids)
     if request.kind is CertificateKind.KOSEKI:
-        return koseki(municipality, register, person_id, scope, today, document_number)
-    return fuhyo(municipality, register, person_id, scope, today, document_number)
+        return koseki(municipality, register, subjects, scope, today, document_number)
+    return fuhyo(
+        municipality, register, subjects, scope, today, document_number, show_honseki=show_honseki
+    )

@@ -171,7 +171,8 @@ def certificate_for_resident(
         case CertificateFamily.KOSEKI:  # a register held here (本籍地 = 住所地)
             register = register_held_here(world, municipality, resident)
             record_missing = register is None
-            rules = OptionRules(koseki_scopes=koseki_scopes(config), max_copies=config.max_copies)
+            person = resident.register_ref[1] if resident.register_ref else None
+            rules = register_rules(config, register, person)
         case _:
             assert_never(family)
     if reason is None and record_missing:
@@ -185,6 +186,34 @@ def certificate_for_resident(
         available=reason is None,
         unavailable_reason=None if reason is None else reason.value,
         hours=config.hours,
+    )
+
+
+def person_ids(register: FamilyRegister) -> dict[str, str]:
+    """register person id → the opaque person id of the offer (p1, p2 … in register order)."""
+    return {person.person_id: f"p{index + 1}" for index, person in enumerate(register.persons)}
+
+
+def register_rules(
+    config: CertificateConfig, register: FamilyRegister | None, person_id: str | None
+) -> OptionRules:
+    """A 戸籍 or 附票 line: the scopes, the register's persons the resident may ask for (those
+    still in it whose names print; listed only where there is a choice) and, for the 附票,
+    whether 本籍・筆頭者 may be shown."""
+    persons: tuple[HouseholdMember, ...] = ()
+    self_id = None
+    if register is not None and person_id is not None:
+        ids = person_ids(register)
+        people = [p for p in register.persons if not p.removed and is_printable(p.name.full)]
+        if len(people) > 1 and any(p.person_id == person_id for p in people):
+            persons = tuple(HouseholdMember(ids[p.person_id], p.name.full) for p in people)
+            self_id = ids[person_id]
+    return OptionRules(
+        koseki_scopes=koseki_scopes(config),
+        honseki=config.kind is CertificateKind.KOSEKI_FUHYO and config.honseki,
+        max_copies=config.max_copies,
+        persons=persons,
+        self_person_id=self_id,
     )
 
 
@@ -224,6 +253,8 @@ def honseki_certificate(
     config: CertificateConfig,
     now: datetime,
     extra_maintenance: list[tuple[datetime, datetime]],
+    register: FamilyRegister | None = None,
+    person_id: str | None = None,
 ) -> OfferedCertificate:
     """One line of a 本籍地 offer (戸籍 or 附票 for a registered card)."""
     reason = time_refusal(municipality, config, now, extra_maintenance)
@@ -232,7 +263,7 @@ def honseki_certificate(
         jurisdiction=Jurisdiction.HONSEKI,
         fee_yen=config.fee_yen,
         counter_fee_yen=config.counter_fee_yen,
-        rules=OptionRules(koseki_scopes=koseki_scopes(config), max_copies=config.max_copies),
+        rules=register_rules(config, register, person_id),
         available=reason is None,
         unavailable_reason=None if reason is None else reason.value,
         hours=config.hours,

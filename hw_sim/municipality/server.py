@@ -32,9 +32,11 @@ from hw_sim.world.records import FamilyRegister, RegisterPerson, Resident, World
 from kiosk.domain import Offer, OfferedCertificate, RefusalReason
 from printing.certificates import (
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
+    KosekiScope,
     NoOptions,
     Scope,
     TaxOptions,
@@ -135,7 +137,14 @@ class SimulatedMunicipalityServer:
             return self._refuse(RefusalReason.CHARACTERS_NOT_SUPPORTED)
         extra = self._state.maintenance(self.code)
         lines = tuple(
-            honseki_certificate(self.municipality, self.municipality.certificates[kind], now, extra)
+            honseki_certificate(
+                self.municipality,
+                self.municipality.certificates[kind],
+                now,
+                extra,
+                register,
+                person.person_id,
+            )
             for kind in self.municipality.honseki_kinds
         )
         return Offer(
@@ -319,6 +328,22 @@ def _request_allowed(request: CertificateRequest, line: OfferedCertificate, offe
         case TaxOptions():
             return options.fiscal_year in rules.fiscal_years
         case KosekiOptions():
+            if options.person_id is not None and (
+                options.scope is not KosekiScope.INDIVIDUAL
+                or options.person_id not in {p.member_id for p in rules.persons}
+            ):
+                return False
+            return options.scope in rules.koseki_scopes
+        case FuhyoOptions():
+            known = {p.member_id for p in rules.persons}
+            chosen = options.person_ids
+            if options.scope is KosekiScope.INDIVIDUAL:
+                if not chosen or len(set(chosen)) != len(chosen) or not set(chosen) <= known:
+                    return False
+            elif chosen:
+                return False
+            if options.show_honseki and not rules.honseki:
+                return False
             return options.scope in rules.koseki_scopes
         case NoOptions():
             return True

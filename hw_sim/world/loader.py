@@ -171,8 +171,9 @@ def _certificate(kind: CertificateKind, cert: Fields) -> CertificateConfig:
     if kind.family is CertificateFamily.TAX:
         tax_years = cert.integer("tax_years", 3, minimum=1)
     record_options = kind.family is CertificateFamily.JUMINHYO
+    fuhyo = kind is CertificateKind.KOSEKI_FUHYO
     for key in ("scopes", "head_and_relationship", "honseki", "my_number", "foreign_items"):
-        if cert.has(key) and not record_options:
+        if cert.has(key) and not record_options and not (fuhyo and key == "honseki"):
             raise cert.error(key, f"only for juminhyo and kisai_jiko, not {kind.value}")
     return CertificateConfig(
         kind=kind,
@@ -182,7 +183,9 @@ def _certificate(kind: CertificateKind, cert: Fields) -> CertificateConfig:
         office_days_only=cert.flag("office_days_only", False),
         scopes=scopes,
         head_and_relationship=cert.flag("head_and_relationship", False),
-        honseki=cert.flag("honseki", False),
+        # 附票: whether 本籍・筆頭者 may be asked for (by default, as the law lets the person);
+        # 住民票: whether 本籍・筆頭者 is offered at all.
+        honseki=cert.flag("honseki", fuhyo),
         my_number=cert.flag("my_number", False),
         foreign_items=cert.flag("foreign_items", False),
         tax_years=tax_years,

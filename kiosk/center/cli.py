@@ -28,6 +28,7 @@ from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -66,6 +67,8 @@ def build_request(args: argparse.Namespace) -> CertificateRequest:
             options = TaxOptions(fiscal_year=args.fiscal_year)
         case OptionsShape.KOSEKI:
             options = KosekiOptions(scope=KosekiScope(args.koseki_scope or "all"))
+        case OptionsShape.FUHYO:
+            options = FuhyoOptions(scope=KosekiScope(args.koseki_scope or "all"))
         case OptionsShape.NONE:
             options = NoOptions()
         case _:

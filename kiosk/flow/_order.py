@@ -6,13 +6,14 @@ from dataclasses import replace
 from typing import assert_never
 
 from kiosk.audit import AuditEvent
-from kiosk.domain import OfferedCertificate
+from kiosk.domain import OfferedCertificate, OptionRules
 from kiosk.flow._base import Outcome, fail, go, note
 from kiosk.flow.effects import CheckPrinter, JournalWrite
 from kiosk.flow.events import (
     Back,
     ChooseCertificate,
     ChooseJurisdiction,
+    ChoosePerson,
     ConfirmMyNumber,
     ConfirmOrder,
     Event,
@@ -25,6 +26,7 @@ from kiosk.flow.events import (
     SetKosekiScope,
     SetScope,
     ToggleMember,
+    TogglePerson,
 )
 from kiosk.flow.state import (
     CertificateChoice,
@@ -41,6 +43,8 @@ from kiosk.journal.records import TransactionOpened
 from kiosk.problems import Problem
 from printing.certificates import (
     CertificateRequest,
+    ChosenOptions,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -85,9 +89,7 @@ def on_jurisdiction(state: FlowState, screen: JurisdictionChoice, event: Event) 
             return None
 
 
-def default_options(
-    line: OfferedCertificate,
-) -> JuminhyoOptions | TaxOptions | KosekiOptions | None:
+def default_options(line: OfferedCertificate) -> ChosenOptions | None:
     """The options a certificate starts with (its kind's usual shape, printing.certificates),
     or None if it has none to choose."""
     rules = line.rules
@@ -100,11 +102,23 @@ def default_options(
             return TaxOptions(fiscal_year=max(rules.fiscal_years))
         case OptionsShape.KOSEKI:
             scopes = rules.koseki_scopes or (KosekiScope.ALL,)
-            return KosekiOptions(scope=scopes[0])
+            return KosekiOptions(scope=scopes[0], person_id=_own(rules, scopes[0]))
+        case OptionsShape.FUHYO:
+            scopes = rules.koseki_scopes or (KosekiScope.ALL,)
+            own = _own(rules, scopes[0])
+            return FuhyoOptions(scope=scopes[0], person_ids=(own,) if own else ())
         case OptionsShape.NONE:
             return None
         case _:
             assert_never(shape)
+
+
+def _own(rules: OptionRules, scope: KosekiScope) -> str | None:
+    """The resident among the register's persons, for 個人事項 / 一部 (None: no choice offered,
+    the municipality certifies the resident)."""
+    if scope is not KosekiScope.INDIVIDUAL or not rules.persons:
+        return None
+    return rules.self_person_id
 
 
 def selectable(line: OfferedCertificate) -> bool:
@@ -116,7 +130,7 @@ def selectable(line: OfferedCertificate) -> bool:
             return bool(line.rules.scopes)
         case OptionsShape.TAX:
             return bool(line.rules.fiscal_years)
-        case OptionsShape.KOSEKI | OptionsShape.NONE:
+        case OptionsShape.KOSEKI | OptionsShape.FUHYO | OptionsShape.NONE:
             return True
 
 
@@ -189,7 +203,26 @@ def on_options(state: FlowState, screen: OptionChoice, event: Event) -> Outcome 
         case TaxOptions(), SetFiscalYear(fiscal_year=year) if year in rules.fiscal_years:
             return go(state, OptionChoice(TaxOptions(fiscal_year=year)))
         case KosekiOptions(), SetKosekiScope(scope=scope) if scope in rules.koseki_scopes:
-            return go(state, OptionChoice(KosekiOptions(scope=scope)))
+            return go(state, OptionChoice(KosekiOptions(scope, _own(rules, scope))))
+        case KosekiOptions(scope=KosekiScope.INDIVIDUAL), ChoosePerson(person_id=person):
+            if person not in [p.member_id for p in rules.persons]:
+                return None
+            return go(state, OptionChoice(replace(options, person_id=person)))
+        case FuhyoOptions(), SetKosekiScope(scope=scope) if scope in rules.koseki_scopes:
+            own = _own(rules, scope)
+            return go(
+                state,
+                OptionChoice(replace(options, scope=scope, person_ids=(own,) if own else ())),
+            )
+        case FuhyoOptions(scope=KosekiScope.INDIVIDUAL), TogglePerson(person_id=person):
+            known = [p.member_id for p in rules.persons]
+            if person not in known:
+                return None
+            chosen = set(options.person_ids) ^ {person}
+            ordered = tuple(p for p in known if p in chosen)
+            return go(state, OptionChoice(replace(options, person_ids=ordered)))
+        case FuhyoOptions(), SetItem(item=OptionItem.HONSEKI, on=on) if rules.honseki:
+            return go(state, OptionChoice(replace(options, show_honseki=on)))
         case _, Next() if not screen.my_number_warning and options_complete(options):
             request = replace(txn.request, options=options)
             return go(state, CopiesChoice(), txn=replace(txn, request=request))
@@ -201,9 +234,11 @@ def on_options(state: FlowState, screen: OptionChoice, event: Event) -> Outcome 
             return None
 
 
-def options_complete(options: JuminhyoOptions | TaxOptions | KosekiOptions) -> bool:
+def options_complete(options: ChosenOptions) -> bool:
     if isinstance(options, JuminhyoOptions) and options.scope is Scope.HOUSEHOLD_PART:
         return bool(options.member_ids)
+    if isinstance(options, FuhyoOptions) and options.scope is KosekiScope.INDIVIDUAL:
+        return bool(options.person_ids)
     return True
 
 

@@ -168,6 +168,20 @@ class SetKosekiScope:
 
 
 @dataclass(frozen=True)
+class ChoosePerson:
+    """戸籍 個人事項: whose (a person of ``OptionRules.persons``)."""
+
+    person_id: str
+
+
+@dataclass(frozen=True)
+class TogglePerson:
+    """附票 of 一部: a person of ``OptionRules.persons`` in or out."""
+
+    person_id: str
+
+
+@dataclass(frozen=True)
 class SetCopies:
     copies: int
 
@@ -226,6 +240,8 @@ Intent = (
     | ConfirmMyNumber
     | SetFiscalYear
     | SetKosekiScope
+    | ChoosePerson
+    | TogglePerson
     | SetCopies
     | ConfirmOrder
     | ChoosePrefecture

@@ -13,7 +13,7 @@ from typing import Any
 from kiosk.flow.events import FormField, HonsekiMunicipality, RegistrationState
 from kiosk.payment.events import RejectReason
 from kiosk.problems import Problem
-from printing.certificates import JuminhyoOptions, KosekiOptions, TaxOptions
+from printing.certificates import ChosenOptions
 
 PIN_LENGTH = 4  # JPKI user-authentication PIN: 4 digits (jpki-card.md §3, EF 0018)
 MATCHING_NUMBER_LENGTH = 14  # 照合番号B: YYMMDD + expiry year YYYY + 4-digit code (§5.3)
@@ -145,7 +145,7 @@ class CertificateChoice:
 class OptionChoice:
     """Whose certificate and what it shows, limited by the offer's OptionRules."""
 
-    options: JuminhyoOptions | TaxOptions | KosekiOptions
+    options: ChosenOptions
     my_number_warning: bool = False  # the warning is shown and waits for confirmation
 
 

@@ -72,6 +72,7 @@ from kiosk.problems import Problem
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -113,6 +114,13 @@ JUMINHYO_RULES = OptionRules(
     max_copies=5,
 )
 
+# The persons of the sample family register (本籍地 函館市), the resident first.
+REGISTER = (
+    HouseholdMember("p1", "見本　一郎"),
+    HouseholdMember("p2", "見本　花子"),
+    HouseholdMember("p3", "見本　次郎"),
+)
+
 OFFER = Offer(
     municipality_code="131202",
     municipality_name="練馬区",
@@ -152,9 +160,24 @@ OFFER = Offer(
             Jurisdiction.HONSEKI,
             400,
             450,
-            OptionRules(koseki_scopes=(KosekiScope.ALL, KosekiScope.INDIVIDUAL)),
+            OptionRules(
+                koseki_scopes=(KosekiScope.ALL, KosekiScope.INDIVIDUAL),
+                persons=REGISTER,
+                self_person_id="p1",
+            ),
         ),
-        OfferedCertificate(CertificateKind.KOSEKI_FUHYO, Jurisdiction.HONSEKI, 250, 300),
+        OfferedCertificate(
+            CertificateKind.KOSEKI_FUHYO,
+            Jurisdiction.HONSEKI,
+            250,
+            300,
+            OptionRules(
+                koseki_scopes=(KosekiScope.ALL, KosekiScope.INDIVIDUAL),
+                honseki=True,
+                persons=REGISTER,
+                self_person_id="p1",
+            ),
+        ),
     ),
     household=(
         HouseholdMember("m1", "見本　一郎"),
@@ -305,13 +328,27 @@ def samples() -> list[tuple[str, FlowState]]:
         (
             "options-koseki",
             _state(
-                OptionChoice(KosekiOptions(KosekiScope.ALL)),
+                # A parent asking for a child's 個人事項証明書 (戸籍抄本).
+                OptionChoice(KosekiOptions(KosekiScope.INDIVIDUAL, "p3")),
                 _txn(
                     jurisdiction=Jurisdiction.HONSEKI,
                     request=CertificateRequest(
                         CertificateKind.KOSEKI, Jurisdiction.HONSEKI, KosekiOptions()
                     ),
                     fee_per_copy_yen=400,
+                ),
+            ),
+        ),
+        (
+            "options-fuhyo",
+            _state(
+                OptionChoice(FuhyoOptions(KosekiScope.INDIVIDUAL, ("p1", "p2"))),
+                _txn(
+                    jurisdiction=Jurisdiction.HONSEKI,
+                    request=CertificateRequest(
+                        CertificateKind.KOSEKI_FUHYO, Jurisdiction.HONSEKI, FuhyoOptions()
+                    ),
+                    fee_per_copy_yen=250,
                 ),
             ),
         ),

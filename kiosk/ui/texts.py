@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from kiosk.domain import NoticeKind, NoticeText, unavailable_text
+from kiosk.domain import HouseholdMember, NoticeKind, NoticeText, unavailable_text
 from kiosk.flow.events import OptionItem, RegistrationState, Service
 from kiosk.i18n import N_, _, current_language
 from kiosk.payment.events import RejectReason
@@ -38,9 +38,18 @@ SCOPE_NAMES: dict[Scope, str] = {
     Scope.HOUSEHOLD_PART: N_("Some members of your household"),
 }
 
+# 戸籍: offices and residents ask by 謄本 / 抄本; the Japanese names stay under a translation.
 KOSEKI_SCOPE_NAMES: dict[KosekiScope, str] = {
-    KosekiScope.ALL: N_("Everyone in the family register (full certificate)"),
-    KosekiScope.INDIVIDUAL: N_("Only one person (individual certificate)"),
+    KosekiScope.ALL: N_("Full certificate: everyone in the register"),
+    KosekiScope.INDIVIDUAL: N_("Individual certificate: one person"),
+}
+KOSEKI_SCOPE_NAMES_JA: dict[KosekiScope, str] = {
+    KosekiScope.ALL: "全部事項証明書（戸籍謄本）",
+    KosekiScope.INDIVIDUAL: "個人事項証明書（戸籍抄本）",
+}
+FUHYO_SCOPE_NAMES: dict[KosekiScope, str] = {
+    KosekiScope.ALL: N_("Everyone in the register"),
+    KosekiScope.INDIVIDUAL: N_("Some persons (choose)"),
 }
 
 ITEM_NAMES: dict[OptionItem, str] = {
@@ -120,3 +129,22 @@ def fiscal_year_name(year: int) -> str:
         year=year, income_year=year - 1
     )
     return _("{western}\n{japanese}").format(western=western, japanese=japanese)
+
+
+def koseki_scope_name(scope: KosekiScope) -> str:
+    """全部事項証明書（戸籍謄本） / 個人事項証明書（戸籍抄本）, under a translation elsewhere."""
+    if current_language() == "ja":
+        return KOSEKI_SCOPE_NAMES_JA[scope]
+    return f"{_(KOSEKI_SCOPE_NAMES[scope])}\n{KOSEKI_SCOPE_NAMES_JA[scope]}"
+
+
+def fuhyo_scope_name(scope: KosekiScope) -> str:
+    """全部 / 一部 of a 戸籍の附票の写し."""
+    return _(FUHYO_SCOPE_NAMES[scope])
+
+
+def person_name(person: HouseholdMember, self_id: str | None) -> str:
+    """A person of the register as the choice shows it; the resident marked as such."""
+    if person.member_id == self_id:
+        return _("{name} (you)").format(name=person.display_name)
+    return person.display_name

@@ -170,12 +170,15 @@ def _fuhyo_person(person: FuhyoPerson, index: int, facts: Facts) -> Block:
 
 
 def compose_fuhyo(doc: FuhyoCopy) -> Composed:
-    """本籍 and 筆頭者 on every page; per person the name and the address history (住定日)."""
+    """本籍 and 筆頭者 on every page (unless left out); per person the name and the address
+    history (住定日)."""
     facts = Facts()
-    header = [
-        Row((label(22, "本籍"), value(158, facts.add("honseki", registry(doc.honseki))))),
-        Row((label(22, "筆頭者"), value(158, facts.add("head", registry(doc.head.full))))),
-    ]
+    header = []
+    if doc.show_honseki:
+        header = [
+            Row((label(22, "本籍"), value(158, facts.add("honseki", registry(doc.honseki))))),
+            Row((label(22, "筆頭者"), value(158, facts.add("head", registry(doc.head.full))))),
+        ]
     comp = make_composition(doc.title, header, doc.document_number)
     for index, person in enumerate(doc.selected_persons):
         comp.body.append(_fuhyo_person(person, index, facts))

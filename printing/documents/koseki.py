@@ -225,7 +225,8 @@ class FuhyoCopy(CertificateDocument):
     """戸籍の附票の写し: the address history of the persons of one register.
 
     ``scope``/``subject_ids`` select everyone (ALL) or some persons (INDIVIDUAL), as for the
-    register itself.
+    register itself. ``show_honseki`` False leaves out the 本籍 and 筆頭者 lines (a 附票 shows
+    them only when asked for, 住民基本台帳法 as amended in 2022).
     """
 
     kind: ClassVar[CertificateKind] = CertificateKind.KOSEKI_FUHYO
@@ -240,6 +241,7 @@ class FuhyoCopy(CertificateDocument):
     persons: tuple[FuhyoPerson, ...]
     scope: KosekiScope = KosekiScope.ALL
     subject_ids: tuple[str, ...] = field(default=())
+    show_honseki: bool = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

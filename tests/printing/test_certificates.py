@@ -10,6 +10,7 @@ from printing import documents
 from printing.certificates import (
     CertificateFamily,
     CertificateKind,
+    FuhyoOptions,
     JuminhyoOptions,
     KosekiOptions,
     NoOptions,
@@ -47,6 +48,7 @@ def test_each_options_class_has_its_shape() -> None:
         JuminhyoOptions(): OptionsShape.JUMINHYO,
         TaxOptions(2025): OptionsShape.TAX,
         KosekiOptions(): OptionsShape.KOSEKI,
+        FuhyoOptions(): OptionsShape.FUHYO,
         NoOptions(): OptionsShape.NONE,
     }
     for options, shape in shapes.items():

@@ -64,6 +64,7 @@ from kiosk.center.wire.transactions import (
 from kiosk.center.wire.versions import (
     API_PREFIX,
     NOTICE_TEXTS,
+    PERSONS,
     PROTOCOL_VERSION,
     SUPPORTED_VERSIONS,
     api_prefix,
@@ -95,6 +96,7 @@ __all__ = [
     "NONCE_BYTES",
     "NOTICE_TEXTS",
     "OUT_OF_HOURS_REASONS",
+    "PERSONS",
     "PROTOCOL_VERSION",
     "REASONS",
     "SIGNATURE_ALGORITHM",

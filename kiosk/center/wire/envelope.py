@@ -21,6 +21,7 @@ from typing import Any
 from kiosk.center.wire.fields import Fields, b64, format_timestamp
 from kiosk.center.wire.jsonstrict import JsonValue, WireFormatError, canonical
 from kiosk.center.wire.messages import IDEMPOTENCY_KEY, ISSUANCE_ID, KIOSK_ID
+from kiosk.center.wire.versions import PROTOCOL_VERSION
 from kiosk.center.wire.vocabulary import (
     MAX_COPIES,
     MAX_FEE_YEN,
@@ -134,7 +135,9 @@ class Envelope:
     store_fee_per_copy_yen: int
     copies: tuple[IssuedCopy, ...]
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+        """The envelope in protocol ``version`` (its request echoes the kiosk's, in the shape
+        the kiosk's version has)."""
         return {
             "format": ENVELOPE_FORMAT,
             "issuance_id": self.issuance_id,
@@ -144,7 +147,7 @@ class Envelope:
             "pay_before": format_timestamp(self.pay_before),
             "municipality_code": self.municipality_code,
             "municipality_name": self.municipality_name,
-            "request": request_to_wire(self.request),
+            "request": request_to_wire(self.request, version),
             "fee_yen_per_copy": self.fee_yen_per_copy,
             "total_fee_yen": self.total_fee_yen,
             "store_fee_per_copy_yen": self.store_fee_per_copy_yen,
@@ -152,7 +155,7 @@ class Envelope:
         }
 
     @classmethod
-    def from_wire(cls, value: Any, path: str = "$") -> Envelope:
+    def from_wire(cls, value: Any, path: str = "$", version: int = PROTOCOL_VERSION) -> Envelope:
         fields = Fields(value, path)
         if fields.text("format", max_len=64) != ENVELOPE_FORMAT:
             raise WireFormatError(f"{path}.format", f"expected {ENVELOPE_FORMAT}")
@@ -166,7 +169,7 @@ class Envelope:
                 "municipality_code", pattern=MUNICIPALITY_CODE, max_len=6
             ),
             municipality_name=fields.text("municipality_name", min_len=1, max_len=64),
-            request=request_from_wire(fields.raw("request"), f"{path}.request"),
+            request=request_from_wire(fields.raw("request"), f"{path}.request", version),
             fee_yen_per_copy=fields.integer("fee_yen_per_copy", min=0, max=MAX_FEE_YEN),
             total_fee_yen=fields.integer("total_fee_yen", min=0, max=MAX_FEE_YEN * MAX_COPIES),
             store_fee_per_copy_yen=fields.integer("store_fee_per_copy_yen", min=0, max=10_000),
@@ -206,14 +209,14 @@ class SignedIssuance:
     signer_certificate: bytes  # DER
 
     @classmethod
-    def from_wire(cls, value: Any) -> SignedIssuance:
+    def from_wire(cls, value: Any, version: int = PROTOCOL_VERSION) -> SignedIssuance:
         fields = Fields(value)
         envelope_value: JsonValue = fields.raw("envelope")
         signature = fields.obj("signature")
         if signature.text("algorithm", max_len=16) != SIGNATURE_ALGORITHM:
             raise WireFormatError("$.signature.algorithm", f"expected {SIGNATURE_ALGORITHM}")
         result = cls(
-            envelope=Envelope.from_wire(envelope_value, "$.envelope"),
+            envelope=Envelope.from_wire(envelope_value, "$.envelope", version),
             signed_bytes=canonical(envelope_value),
             key_id=signature.text("key_id", pattern=KEY_ID, max_len=64),
             signature=signature.binary(
@@ -229,16 +232,22 @@ class SignedIssuance:
 
 
 def signed_issuance_to_wire(
-    envelope: Envelope, *, key_id: str, signature: bytes, signer_certificate: bytes
+    envelope: Envelope,
+    *,
+    key_id: str,
+    signature: bytes,
+    signer_certificate: bytes,
+    version: int = PROTOCOL_VERSION,
 ) -> dict[str, Any]:
-    """The JSON form of a signed answer (used by the center after signing ``envelope``)."""
+    """The JSON form of a signed answer (used by the center after signing ``envelope`` in
+    protocol ``version``)."""
     return {
-        "envelope": envelope.to_wire(),
+        "envelope": envelope.to_wire(version),
         "signature": {"algorithm": SIGNATURE_ALGORITHM, "key_id": key_id, "value": b64(signature)},
         "signer_certificate": b64(signer_certificate),
     }
 
 
-def envelope_signing_input(envelope: Envelope) -> bytes:
-    """The bytes the center signs for ``envelope``."""
-    return canonical(envelope.to_wire())
+def envelope_signing_input(envelope: Envelope, version: int = PROTOCOL_VERSION) -> bytes:
+    """The bytes the center signs for ``envelope`` answered in protocol ``version``."""
+    return canonical(envelope.to_wire(version))

@@ -38,13 +38,13 @@ from printing.certificates import CertificateRequest
 class IssuanceRequest:
     request: CertificateRequest
 
-    def to_wire(self) -> dict[str, Any]:
-        return {"request": request_to_wire(self.request)}
+    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+        return {"request": request_to_wire(self.request, version)}
 
     @classmethod
-    def from_wire(cls, value: Any) -> IssuanceRequest:
+    def from_wire(cls, value: Any, version: int = PROTOCOL_VERSION) -> IssuanceRequest:
         fields = Fields(value)
-        result = cls(request=request_from_wire(fields.raw("request"), "$.request"))
+        result = cls(request=request_from_wire(fields.raw("request"), "$.request", version))
         fields.done()
         return result
 

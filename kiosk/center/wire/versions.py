@@ -12,7 +12,10 @@ unchanged (the center is upgraded first, kiosks follow).
   settlement leaves counter issuances' printed copies out (they were never paid at a kiosk).
 - v3: v2 plus notices for residents in several languages: each of an offer's ``notices`` is an
   object with its ``kind`` (hours, closure, maintenance, other) and its ``texts`` per language
-  (``ja`` always). On v1 and v2 an offer's notices stay plain Japanese strings.
+  (``ja`` always). On v1 and v2 an offer's notices stay plain Japanese strings. And the choice
+  of persons for 戸籍 and 附票: ``OptionRules.persons`` / ``self_person_id``, the 戸籍 options'
+  ``person_id`` (whose 個人事項) and the 附票's own options (``fuhyo``: 全部 or 一部 with
+  ``person_ids``, ``show_honseki``), in requests and in the envelopes that echo them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 PROTOCOL_VERSION = 3
 SUPPORTED_VERSIONS = (1, 2, 3)
 NOTICE_TEXTS = 3  # the first version whose offer notices carry a kind and texts per language
+PERSONS = 3  # the first version with the 戸籍 / 附票 person choice and the 附票's options
 
 
 def api_prefix(version: int = PROTOCOL_VERSION) -> str:
@@ -31,4 +35,11 @@ def api_prefix(version: int = PROTOCOL_VERSION) -> str:
 
 API_PREFIX = api_prefix(PROTOCOL_VERSION)
 
-__all__ = ["API_PREFIX", "NOTICE_TEXTS", "PROTOCOL_VERSION", "SUPPORTED_VERSIONS", "api_prefix"]
+__all__ = [
+    "API_PREFIX",
+    "NOTICE_TEXTS",
+    "PERSONS",
+    "PROTOCOL_VERSION",
+    "SUPPORTED_VERSIONS",
+    "api_prefix",
+]

@@ -17,7 +17,7 @@ from kiosk.center.wire.fields import (
     str_item,
 )
 from kiosk.center.wire.jsonstrict import WireFormatError
-from kiosk.center.wire.versions import NOTICE_TEXTS, PROTOCOL_VERSION
+from kiosk.center.wire.versions import NOTICE_TEXTS, PERSONS, PROTOCOL_VERSION
 from kiosk.domain import (
     NOTICE_TEXT_MAX,
     HouseholdMember,
@@ -31,6 +31,7 @@ from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -60,8 +61,11 @@ FISCAL_YEAR_RANGE = (1989, 2100)  # 平成元年 onwards; tax records older than
 
 
 # -- certificate request ---------------------------------------------------------------------
-def options_to_wire(options: CertificateOptions) -> dict[str, Any]:
-    """The JSON form of a request's options (tagged by ``type``, the options' shape)."""
+def options_to_wire(
+    options: CertificateOptions, version: int = PROTOCOL_VERSION
+) -> dict[str, Any]:
+    """The JSON form of a request's options (tagged by ``type``, the options' shape) in
+    protocol ``version``; options an older version cannot say raise ValueError."""
     match options:
         case JuminhyoOptions():
             return {
@@ -76,20 +80,41 @@ def options_to_wire(options: CertificateOptions) -> dict[str, Any]:
         case TaxOptions():
             return {"type": options.shape.value, "fiscal_year": options.fiscal_year}
         case KosekiOptions():
-            return {"type": options.shape.value, "scope": options.scope.value}
+            if version < PERSONS:
+                if options.person_id is not None:
+                    raise ValueError(f"whose 個人事項 cannot be said before v{PERSONS}")
+                return {"type": options.shape.value, "scope": options.scope.value}
+            return {
+                "type": options.shape.value,
+                "scope": options.scope.value,
+                "person_id": options.person_id,
+            }
+        case FuhyoOptions():
+            if version < PERSONS:
+                raise ValueError(f"附票 options cannot be said before v{PERSONS}")
+            return {
+                "type": options.shape.value,
+                "scope": options.scope.value,
+                "person_ids": list(options.person_ids),
+                "show_honseki": options.show_honseki,
+            }
         case NoOptions():
             return {"type": options.shape.value}
         case _:
             assert_never(options)
 
 
-def options_from_wire(value: Any, path: str, kind: CertificateKind) -> CertificateOptions:
-    """Parse options and check they are a shape that ``kind`` takes (``kind.options``)."""
+def options_from_wire(
+    value: Any, path: str, kind: CertificateKind, version: int = PROTOCOL_VERSION
+) -> CertificateOptions:
+    """Parse options of protocol ``version`` and check they are a shape that ``kind`` takes
+    (``kind.options``; the 附票's own shape only from v3)."""
     fields = Fields(value, path)
     tag = fields.text("type", max_len=16)
-    shape = next((shape for shape in kind.options if shape.value == tag), None)
+    shapes = [s for s in kind.options if version >= PERSONS or s is not OptionsShape.FUHYO]
+    shape = next((shape for shape in shapes if shape.value == tag), None)
     if shape is None:
-        allowed = " or ".join(shape.value for shape in kind.options)
+        allowed = " or ".join(shape.value for shape in shapes)
         raise WireFormatError(f"{path}.type", f"{kind.value} takes options of type {allowed}")
     options: CertificateOptions
     match shape:
@@ -118,7 +143,27 @@ def options_from_wire(value: Any, path: str, kind: CertificateKind) -> Certifica
                 )
             )
         case OptionsShape.KOSEKI:
-            options = KosekiOptions(scope=fields.enum("scope", KosekiScope))
+            register_scope = fields.enum("scope", KosekiScope)
+            person = (
+                fields.opt_text("person_id", pattern=MEMBER_ID, max_len=64)
+                if version >= PERSONS
+                else None
+            )
+            if person is not None and register_scope is not KosekiScope.INDIVIDUAL:
+                raise WireFormatError(f"{path}.person_id", "a person is chosen for 個人事項 only")
+            options = KosekiOptions(scope=register_scope, person_id=person)
+        case OptionsShape.FUHYO:
+            register_scope = fields.enum("scope", KosekiScope)
+            persons = fields.items("person_ids", str_item(pattern=MEMBER_ID), max_len=MAX_HOUSEHOLD)
+            if (register_scope is KosekiScope.INDIVIDUAL) != bool(persons):
+                raise WireFormatError(
+                    f"{path}.person_ids", "persons are chosen exactly for 一部 (individual)"
+                )
+            if len(set(persons)) != len(persons):
+                raise WireFormatError(f"{path}.person_ids", "a person is listed twice")
+            options = FuhyoOptions(
+                scope=register_scope, person_ids=persons, show_honseki=fields.flag("show_honseki")
+            )
         case OptionsShape.NONE:
             options = NoOptions()
         case _:
@@ -127,24 +172,28 @@ def options_from_wire(value: Any, path: str, kind: CertificateKind) -> Certifica
     return options
 
 
-def request_to_wire(request: CertificateRequest) -> dict[str, Any]:
-    """The JSON form of one certificate request."""
+def request_to_wire(
+    request: CertificateRequest, version: int = PROTOCOL_VERSION
+) -> dict[str, Any]:
+    """The JSON form of one certificate request in protocol ``version``."""
     return {
         "kind": request.kind.value,
         "jurisdiction": request.jurisdiction.value,
-        "options": options_to_wire(request.options),
+        "options": options_to_wire(request.options, version),
         "copies": request.copies,
     }
 
 
-def request_from_wire(value: Any, path: str = "$") -> CertificateRequest:
+def request_from_wire(
+    value: Any, path: str = "$", version: int = PROTOCOL_VERSION
+) -> CertificateRequest:
     """Parse one certificate request (kind, jurisdiction, options matching the kind, copies)."""
     fields = Fields(value, path)
     kind = fields.enum("kind", CertificateKind)
     request = CertificateRequest(
         kind=kind,
         jurisdiction=fields.enum("jurisdiction", Jurisdiction),
-        options=options_from_wire(fields.raw("options"), f"{path}.options", kind),
+        options=options_from_wire(fields.raw("options"), f"{path}.options", kind, version),
         copies=fields.integer("copies", min=1, max=MAX_COPIES),
     )
     if request.jurisdiction is Jurisdiction.HONSEKI and not kind.honseki:
@@ -154,7 +203,23 @@ def request_from_wire(value: Any, path: str = "$") -> CertificateRequest:
 
 
 # -- offer -----------------------------------------------------------------------------------
-def rules_to_wire(rules: OptionRules) -> dict[str, Any]:
+def rules_to_wire(rules: OptionRules, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
+    if version >= PERSONS:
+        return {**_rules_v1(rules), **_persons_to_wire(rules)}
+    return _rules_v1(rules)
+
+
+def _persons_to_wire(rules: OptionRules) -> dict[str, Any]:
+    return {
+        "persons": [
+            {"member_id": person.member_id, "display_name": person.display_name}
+            for person in rules.persons
+        ],
+        "self_person_id": rules.self_person_id,
+    }
+
+
+def _rules_v1(rules: OptionRules) -> dict[str, Any]:
     return {
         "scopes": [scope.value for scope in rules.scopes],
         "koseki_scopes": [scope.value for scope in rules.koseki_scopes],
@@ -167,9 +232,21 @@ def rules_to_wire(rules: OptionRules) -> dict[str, Any]:
     }
 
 
-def rules_from_wire(value: Any, path: str) -> OptionRules:
+def rules_from_wire(value: Any, path: str, version: int = PROTOCOL_VERSION) -> OptionRules:
     fields = Fields(value, path)
+    persons: tuple[HouseholdMember, ...] = ()
+    self_person: str | None = None
+    if version >= PERSONS:
+        persons = fields.items("persons", _member_from_wire, max_len=MAX_HOUSEHOLD)
+        self_person = fields.opt_text("self_person_id", pattern=MEMBER_ID, max_len=64)
+        ids = [person.member_id for person in persons]
+        if len(set(ids)) != len(ids):
+            raise WireFormatError(f"{path}.persons", "a person is listed twice")
+        if self_person is not None and self_person not in ids:
+            raise WireFormatError(f"{path}.self_person_id", "is not one of the persons")
     rules = OptionRules(
+        persons=persons,
+        self_person_id=self_person,
         scopes=fields.items("scopes", enum_item(Scope), max_len=len(Scope)),
         koseki_scopes=fields.items(
             "koseki_scopes", enum_item(KosekiScope), max_len=len(KosekiScope)
@@ -187,13 +264,15 @@ def rules_from_wire(value: Any, path: str) -> OptionRules:
     return rules
 
 
-def certificate_to_wire(cert: OfferedCertificate) -> dict[str, Any]:
+def certificate_to_wire(
+    cert: OfferedCertificate, version: int = PROTOCOL_VERSION
+) -> dict[str, Any]:
     return {
         "kind": cert.kind.value,
         "jurisdiction": cert.jurisdiction.value,
         "fee_yen": cert.fee_yen,
         "counter_fee_yen": cert.counter_fee_yen,
-        "rules": rules_to_wire(cert.rules),
+        "rules": rules_to_wire(cert.rules, version),
         "available": cert.available,
         "unavailable_reason": cert.unavailable_reason,
         "hours": {
@@ -203,7 +282,9 @@ def certificate_to_wire(cert: OfferedCertificate) -> dict[str, Any]:
     }
 
 
-def certificate_from_wire(value: Any, path: str) -> OfferedCertificate:
+def certificate_from_wire(
+    value: Any, path: str, version: int = PROTOCOL_VERSION
+) -> OfferedCertificate:
     fields = Fields(value, path)
     hours = fields.obj("hours")
     opening, closing = hours.hhmm("open"), hours.hhmm("close")
@@ -222,7 +303,7 @@ def certificate_from_wire(value: Any, path: str) -> OfferedCertificate:
         jurisdiction=fields.enum("jurisdiction", Jurisdiction),
         fee_yen=fields.integer("fee_yen", min=0, max=MAX_FEE_YEN),
         counter_fee_yen=fields.integer("counter_fee_yen", min=0, max=MAX_FEE_YEN),
-        rules=rules_from_wire(fields.raw("rules"), f"{path}.rules"),
+        rules=rules_from_wire(fields.raw("rules"), f"{path}.rules", version),
         available=available,
         unavailable_reason=reason,
         hours=(opening, closing),
@@ -271,7 +352,7 @@ def offer_to_wire(offer: Offer, version: int = PROTOCOL_VERSION) -> dict[str, An
     return {
         "municipality_code": offer.municipality_code,
         "municipality_name": offer.municipality_name,
-        "certificates": [certificate_to_wire(cert) for cert in offer.certificates],
+        "certificates": [certificate_to_wire(cert, version) for cert in offer.certificates],
         "household": [
             {"member_id": member.member_id, "display_name": member.display_name}
             for member in offer.household
@@ -297,7 +378,9 @@ def offer_from_wire(value: Any, path: str = "$", version: int = PROTOCOL_VERSION
     fields present together."""
     fields = Fields(value, path)
     certificates = fields.items(
-        "certificates", certificate_from_wire, max_len=MAX_CERTIFICATES_IN_OFFER
+        "certificates",
+        lambda v, p: certificate_from_wire(v, p, version),
+        max_len=MAX_CERTIFICATES_IN_OFFER,
     )
     keys = [(cert.kind, cert.jurisdiction) for cert in certificates]
     if len(set(keys)) != len(keys):

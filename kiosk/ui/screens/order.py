@@ -6,10 +6,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.domain import OptionRules
+from kiosk.flow._order import options_complete
 from kiosk.flow.events import (
     Back,
     ChooseCertificate,
     ChooseJurisdiction,
+    ChoosePerson,
     ConfirmMyNumber,
     ConfirmOrder,
     Next,
@@ -21,6 +23,7 @@ from kiosk.flow.events import (
     SetKosekiScope,
     SetScope,
     ToggleMember,
+    TogglePerson,
 )
 from kiosk.flow.state import (
     CertificateChoice,
@@ -35,13 +38,15 @@ from kiosk.i18n import _, format_list, format_yen, ngettext
 from kiosk.ui.screens.base import IntentSink, NavAction, ScreenView
 from kiosk.ui.texts import (
     ITEM_NAMES,
-    KOSEKI_SCOPE_NAMES,
     MY_NUMBER_ITEM,
     SCOPE_NAMES,
     fiscal_year_name,
+    fuhyo_scope_name,
     jurisdiction_name,
     kind_name,
+    koseki_scope_name,
     notice_text,
+    person_name,
     unavailable_reason,
 )
 from kiosk.ui.widgets import (
@@ -58,6 +63,8 @@ from printing.certificates import (
     CertificateKind,
     CertificateOptions,
     CertificateRequest,
+    ChosenOptions,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -189,7 +196,7 @@ class OptionsScreen(ScreenView):
         self.members_title = label("", "field-label")
         left.addWidget(self.members_title)
         self.members = ChoiceGrid(columns=3, rows=2, checkable=True)
-        self.members.chosen.connect(lambda key: self.send(ToggleMember(key)))
+        self.members.chosen.connect(self._member_chosen)
         left.addWidget(self.members)
         # The selection in words, under the choices it sums up (the right column is full).
         self.summary = frame("panel")
@@ -225,7 +232,7 @@ class OptionsScreen(ScreenView):
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         self.body.addLayout(columns, 1)
-        self._options: JuminhyoOptions | TaxOptions | KosekiOptions | None = None
+        self._options: ChosenOptions | None = None
         self._build_warning()
 
     def _build_warning(self) -> None:
@@ -270,11 +277,21 @@ class OptionsScreen(ScreenView):
             self.send(SetScope(Scope(key)))
         elif isinstance(self._options, TaxOptions):
             self.send(SetFiscalYear(int(key)))
-        elif isinstance(self._options, KosekiOptions):
+        elif isinstance(self._options, KosekiOptions | FuhyoOptions):
             self.send(SetKosekiScope(KosekiScope(key)))
 
+    def _member_chosen(self, key: str) -> None:
+        if isinstance(self._options, JuminhyoOptions):
+            self.send(ToggleMember(key))
+        elif isinstance(self._options, KosekiOptions):
+            self.send(ChoosePerson(key))
+        elif isinstance(self._options, FuhyoOptions):
+            self.send(TogglePerson(key))
+
     def _item_chosen(self, row: int, on: bool) -> None:
-        if not isinstance(self._options, JuminhyoOptions) or row >= len(self._item_keys):
+        if not isinstance(self._options, JuminhyoOptions | FuhyoOptions):
+            return
+        if row >= len(self._item_keys):
             return
         key = self._item_keys[row]
         if key == MY_NUMBER_KEY:
@@ -344,15 +361,38 @@ class OptionsScreen(ScreenView):
             )
             self.scopes.show()
         else:
-            self.left_title.setText(_("Whose entries?"))
+            fuhyo = isinstance(options, FuhyoOptions)
+            self.left_title.setText(
+                _("Whose entries?") if fuhyo else _("Which certificate do you need?")
+            )
             koseki_scopes = (rules.koseki_scopes if rules else ()) or (options.scope,)
+            names = fuhyo_scope_name if fuhyo else koseki_scope_name
             self.scopes.set_choices(
-                [
-                    Choice(s.value, _(KOSEKI_SCOPE_NAMES[s]), selected=s is options.scope)
-                    for s in koseki_scopes
-                ]
+                [Choice(s.value, names(s), selected=s is options.scope) for s in koseki_scopes]
             )
             self.scopes.show()
+            persons = rules.persons if rules else ()
+            if options.scope is KosekiScope.INDIVIDUAL and persons:
+                chosen = (
+                    set(options.person_ids)
+                    if isinstance(options, FuhyoOptions)
+                    else {options.person_id or (rules.self_person_id if rules else None)}
+                )
+                self.members_title.setText(
+                    _("Choose the members") if fuhyo else _("Whose individual certificate?")
+                )
+                self.members.set_choices(
+                    [
+                        Choice(
+                            p.member_id,
+                            person_name(p, rules.self_person_id if rules else None),
+                            selected=p.member_id in chosen,
+                        )
+                        for p in persons
+                    ]
+                )
+                self.members_title.show()
+                self.members.show()
         # A tax year is one choice, already filled and ticked: nothing more to sum up.
         self.summary.setVisible(not isinstance(options, TaxOptions))
         self.summary_title.setText(_("Your choice"))
@@ -372,9 +412,7 @@ class OptionsScreen(ScreenView):
             self.warning_back.setText(_("No, do not print it"))
             self.warning_confirm.setText(_("Yes, print it"))
 
-    def _render_items(
-        self, options: JuminhyoOptions | TaxOptions | KosekiOptions, rules: OptionRules | None
-    ) -> None:
+    def _render_items(self, options: ChosenOptions, rules: OptionRules | None) -> None:
         """One row per optional item the municipality allows: its name and a 記載しない／記載する
         switch whose filled side is what the certificate will do."""
         rows: list[tuple[str, str, bool]] = []
@@ -393,6 +431,9 @@ class OptionsScreen(ScreenView):
             ]
             if rules.my_number:
                 rows.append((MY_NUMBER_KEY, _(MY_NUMBER_ITEM), options.show_my_number))
+        elif isinstance(options, FuhyoOptions) and rules is not None and rules.honseki:
+            item = OptionItem.HONSEKI
+            rows = [(item.value, _(ITEM_NAMES[item]), options.show_honseki)]
         self._item_keys = [key for key, _name, _on in rows]
         for index, (name_label, switch) in enumerate(self.item_rows):
             shown = index < len(rows)
@@ -413,12 +454,7 @@ class OptionsScreen(ScreenView):
         assert isinstance(screen, OptionChoice)
         if screen.my_number_warning:
             return []
-        options = screen.options
-        complete = not (
-            isinstance(options, JuminhyoOptions)
-            and options.scope is Scope.HOUSEHOLD_PART
-            and not options.member_ids
-        )
+        complete = options_complete(screen.options)
         return [
             NavAction("back", _("Back"), Back()),
             NavAction("next", _("Next"), Next(), primary=True, enabled=complete),
@@ -516,7 +552,23 @@ def describe_chosen(options: CertificateOptions, txn: Transaction) -> list[str]:
     elif isinstance(options, TaxOptions):
         lines.extend(fiscal_year_name(options.fiscal_year).split("\n"))
     elif isinstance(options, KosekiOptions):
-        lines.append(_(KOSEKI_SCOPE_NAMES[options.scope]))
+        lines.append(koseki_scope_name(options.scope).replace("\n", " — "))
+        line = txn.offered(txn.request.kind) if txn.request else None
+        people = {p.member_id: p.display_name for p in (line.rules.persons if line else ())}
+        if options.person_id in people:
+            lines.append(_("Of: {names}").format(names=people[options.person_id]))
+    elif isinstance(options, FuhyoOptions):
+        lines.append(fuhyo_scope_name(options.scope).replace("\n", " — "))
+        line = txn.offered(txn.request.kind) if txn.request else None
+        people = {p.member_id: p.display_name for p in (line.rules.persons if line else ())}
+        names = [people[p] for p in options.person_ids if p in people]
+        if names:
+            lines.append(_("Of: {names}").format(names=format_list(names)))
+        lines.append(
+            _("Also shows: {items}").format(items=_(ITEM_NAMES[OptionItem.HONSEKI]))
+            if options.show_honseki
+            else _("No optional items")
+        )
     elif isinstance(options, NoOptions):
         pass
     return lines

@@ -4,6 +4,7 @@ upgraded: raw HTTPS with the kiosk's certificate for v1, the kiosk's client for 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,7 +14,14 @@ from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key, speaks_this_protocol
 from kiosk.center.errors import ProtocolViolation
 from kiosk.domain import NoticeKind
-from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
+from printing.certificates import (
+    CertificateKind,
+    CertificateRequest,
+    Jurisdiction,
+    KosekiOptions,
+    KosekiScope,
+    NoOptions,
+)
 from tests.hw_sim.center.harness import RunningCenter, open_session
 
 INKAN_2 = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 2)
@@ -154,5 +162,57 @@ def test_an_offer_keeps_its_shape_per_version(
         old = http.get(f"{base}/v{version}/offer", headers=auth, timeout=10).json()
         assert old["notices"] == [notice.ja for notice in current.notices]
         parsed = wire.offer_from_wire(old, version=version)
-        assert parsed.certificates == current.certificates
+        without_persons = tuple(
+            replace(c, rules=replace(c.rules, persons=(), self_person_id=None))
+            for c in current.certificates
+        )
+        assert parsed.certificates == without_persons  # v3's person choice left out
+    client.end_session(session)
+
+
+def test_the_fuhyo_options_and_the_person_are_v3_only(
+    client: CenterClient, center_pki: Any, http: requests.Session, center: RunningCenter
+) -> None:
+    """A v2 kiosk asks for a 附票 as before (no options) and gets a v2 envelope; the 附票's own
+    options are refused on /v2; a v3 kiosk names whose 個人事項 and the envelope echoes it."""
+    session = open_session(client, center_pki, "normal")
+    base = center.endpoints["center_url"]
+    headers = {
+        "Authorization": f"Session {session.session_token}",
+        "Content-Type": "application/json",
+    }
+
+    def post_v2(options: dict[str, Any]) -> requests.Response:
+        body = {
+            "request": {
+                "kind": "koseki_fuhyo",
+                "jurisdiction": "residence",
+                "options": options,
+                "copies": 1,
+            }
+        }
+        return http.post(
+            f"{base}/v2/issuances",
+            data=wire.dumps(body),
+            headers={**headers, "Idempotency-Key": new_idempotency_key()},
+            timeout=60,
+        )
+
+    answer = post_v2({"type": "none"})
+    assert answer.status_code == 200, answer.text
+    signed = wire.SignedIssuance.from_wire(answer.json(), version=2)
+    assert signed.envelope.request.options == NoOptions()
+    refused = post_v2({"type": "fuhyo", "scope": "all", "person_ids": [], "show_honseki": True})
+    assert refused.status_code == 400
+    offer = client.offer(session)
+    (koseki,) = [c for c in offer.certificates if c.kind is CertificateKind.KOSEKI]
+    child = next(p for p in koseki.rules.persons if p.member_id != koseki.rules.self_person_id)
+    request = CertificateRequest(
+        CertificateKind.KOSEKI,
+        Jurisdiction.RESIDENCE,
+        KosekiOptions(KosekiScope.INDIVIDUAL, child.member_id),
+    )
+    envelope = client.issue(session, request, new_idempotency_key()).envelope
+    assert envelope.request == request
+    assert envelope.copies[0].title == "戸籍個人事項証明書"
     client.end_session(session)

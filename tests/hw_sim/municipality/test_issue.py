@@ -3,6 +3,8 @@ only the chosen members and items."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from hw_sim.municipality import IssuedDocument, World
@@ -12,6 +14,7 @@ from kiosk.domain import Offer
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,
+    FuhyoOptions,
     JuminhyoOptions,
     Jurisdiction,
     KosekiOptions,
@@ -206,3 +209,86 @@ def test_honseki_persona_gets_the_register_from_shizuoka(world: World) -> None:
     residence = world.municipality(code).offer(resident_id, NOW)
     assert isinstance(residence, Offer)
     assert residence.honseki_municipality_code == "221007"
+
+
+def _register_line(world: World, kind: CertificateKind) -> tuple[dict[str, str], str | None, bool]:
+    """display name (no spaces) → the offer's person id for the persona's register, the
+    resident's own id, and whether the line allows 本籍・筆頭者 (a 附票)."""
+    code, resident_id = holder(world, "normal")
+    offer = world.municipality(code).offer(resident_id, NOW)
+    assert isinstance(offer, Offer)
+    (line,) = [c for c in offer.certificates if c.kind is kind]
+    persons = {squeeze(p.display_name): p.member_id for p in line.rules.persons}
+    return persons, line.rules.self_person_id, line.rules.honseki
+
+
+def test_koseki_individual_of_another_person(world: World) -> None:
+    """A parent asks for a child's 個人事項証明書 (戸籍抄本): the child's entry is certified."""
+    persons, own, _ = _register_line(world, CertificateKind.KOSEKI)
+    assert persons[squeeze("山田　太郎")] == own
+    child = persons[squeeze("山田　大翔")]
+    document, text = issue(
+        world,
+        "normal",
+        CertificateRequest(
+            CertificateKind.KOSEKI,
+            Jurisdiction.RESIDENCE,
+            KosekiOptions(KosekiScope.INDIVIDUAL, child),
+        ),
+    )
+    assert document.title == "戸籍個人事項証明書"
+    assert "大翔" in text
+    # Only the child's entry: the mother's own entry (her birth, her marriage into the
+    # register) is not certified, as it is on the 全部事項証明書.
+    assert text.count("花子") < issue_all_count(world, "花子")
+
+
+def issue_all_count(world: World, name: str) -> int:
+    _document, text = issue(
+        world,
+        "normal",
+        CertificateRequest(CertificateKind.KOSEKI, Jurisdiction.RESIDENCE, KosekiOptions()),
+    )
+    return text.count(name)
+
+
+def test_fuhyo_of_some_persons_with_and_without_honseki(world: World) -> None:
+    _persons, own, honseki_allowed = _register_line(world, CertificateKind.KOSEKI_FUHYO)
+    assert honseki_allowed  # the 附票's 本籍・筆頭者 may be asked for by default
+    request = CertificateRequest(
+        CertificateKind.KOSEKI_FUHYO,
+        Jurisdiction.RESIDENCE,
+        FuhyoOptions(KosekiScope.INDIVIDUAL, (own,) if own else ()),
+    )
+    _document, without = issue(world, "normal", request)
+    assert "本籍" not in without  # not asked for: left out (since 2022)
+    assert "東京都練馬区豊玉北六丁目１２番" not in without
+    assert "太郎" in without
+    assert "大翔" not in without  # only the persons chosen
+    shown = replace(request, options=FuhyoOptions(show_honseki=True))
+    _document, everyone = issue(world, "normal", shown)
+    assert "本籍" in everyone
+    assert "東京都練馬区豊玉北六丁目１２番" in everyone
+    assert "大翔" in everyone
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        KosekiOptions(KosekiScope.INDIVIDUAL, "p99"),  # not a person of the register
+        FuhyoOptions(KosekiScope.INDIVIDUAL, ("p99",)),
+        FuhyoOptions(KosekiScope.ALL, ("p1",)),  # persons only for 一部
+    ],
+)
+def test_a_person_the_register_does_not_list_is_refused(world: World, options: object) -> None:
+    from hw_sim.municipality import Refusal
+
+    code, resident_id = holder(world, "normal")
+    kind = (
+        CertificateKind.KOSEKI
+        if isinstance(options, KosekiOptions)
+        else CertificateKind.KOSEKI_FUHYO
+    )
+    request = CertificateRequest(kind, Jurisdiction.RESIDENCE, options)  # type: ignore[arg-type]
+    result = world.municipality(code).issue(resident_id, request, NOW, "2026-000044")
+    assert isinstance(result, Refusal)

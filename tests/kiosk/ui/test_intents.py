@@ -13,6 +13,7 @@ from kiosk.flow.events import (
     ChooseCertificate,
     ChooseLanguage,
     ChooseMunicipality,
+    ChoosePerson,
     ChoosePrefecture,
     ChooseService,
     ClearEntry,
@@ -36,6 +37,7 @@ from kiosk.flow.events import (
     SetScope,
     Submit,
     ToggleMember,
+    TogglePerson,
 )
 from kiosk.flow.state import OptionChoice, PinEntry
 from kiosk.ui.screens.card import PinScreen
@@ -321,3 +323,31 @@ def test_phone_field_uses_the_keypad(make_window: MakeWindow) -> None:
         EditField(FormField.PHONE, "03"),
         EditField(FormField.PHONE, "03-"),
     ]
+
+
+def test_koseki_person_and_fuhyo_options(make_window: MakeWindow) -> None:
+    """戸籍: the scopes say 謄本/抄本 and 個人事項 names whose; 附票: persons and 本籍・筆頭者."""
+    window, recorder = make_window("options-koseki")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    assert [b.text() for b in view.scopes.buttons()] == [
+        "全部事項証明書（戸籍謄本）",
+        "✓ 個人事項証明書（戸籍抄本）",
+    ]
+    assert [b.text() for b in view.members.buttons()] == [
+        "見本　一郎（ご本人）",
+        "見本　花子",
+        "✓ 見本　次郎",
+    ]
+    view.members.button_for("p2").click()  # type: ignore[union-attr]
+    assert recorder.sent == [ChoosePerson("p2")]
+    assert "対象：見本　次郎" in view.summary_text.text()
+    window, recorder = make_window("options-fuhyo")
+    view = window.view
+    assert isinstance(view, OptionsScreen)
+    view.members.button_for("p3").click()  # type: ignore[union-attr]
+    honseki = view.item_switch(OptionItem.HONSEKI.value)
+    assert honseki is not None
+    assert honseki.value == "off"  # a 附票 shows 本籍・筆頭者 only when asked for
+    honseki.sides["on"].click()
+    assert recorder.sent == [TogglePerson("p3"), SetItem(OptionItem.HONSEKI, True)]
