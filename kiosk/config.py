@@ -27,6 +27,9 @@ from kiosk.flow import FlowSettings, PaymentMode, Service, TimeoutSettings, Time
 from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout, Part, Place
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 
+# printing.security.compose.VERIFICATION_MAX (one line in the back's explanation box), kept here
+# so that loading a profile does not load the security layer (a test checks they agree).
+VERIFICATION_MAX = 80
 KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HOURS = re.compile(r"(\d{1,2}):(\d{2})")
 E = TypeVar("E", bound=StrEnum)
@@ -92,6 +95,9 @@ class ReaderSettings:
 class PrinterSettings:
     queue: str  # the A4 duplex certificate queue
     receipt_queue: str | None = None  # the ticket printer (city hall, counter payment)
+    # Where the certificate's back tells the reader to verify it (a URL or an office, one line):
+    # the deployment's verification service (docs/security-printing.md, "The back").
+    verification_service: str = ""
 
 
 @dataclass(frozen=True)
@@ -418,9 +424,19 @@ class _Parser:
         return settings
 
     def printer(self, table: _Table) -> PrinterSettings:
-        settings = PrinterSettings(table.text("queue"), table.optional_text("receipt_queue"))
+        settings = PrinterSettings(
+            table.text("queue"),
+            table.optional_text("receipt_queue"),
+            table.text("verification_service", ""),
+        )
         if not settings.queue:
             raise ConfigError(table.key("queue"), "must not be empty")
+        service = settings.verification_service
+        if len(service) > VERIFICATION_MAX or "\n" in service:
+            raise ConfigError(
+                table.key("verification_service"),
+                f"one line of at most {VERIFICATION_MAX} characters (it is printed on the back)",
+            )
         table.done()
         return settings
 
@@ -597,6 +613,11 @@ SIMULATABLE_DRIVERS = frozenset({AcceptorDriver.SIMULATED, AcceptorDriver.ID003_
 
 def _check_deployment(config: KioskConfig) -> None:
     """What each kind of deployment may and may not use."""
+    if config.kind is not ProfileKind.DEVELOPER and not config.printer.verification_service:
+        raise ConfigError(
+            "printer.verification_service",
+            "missing (the certificate's back says where it can be verified)",
+        )
     takes_money = config.payment.mode is PaymentMode.ACCEPTOR
     if takes_money and config.hardware.place(Part.CHANGE_TRAY) is None:
         raise ConfigError("hardware.change_tray", "missing (the kiosk gives change and refunds)")

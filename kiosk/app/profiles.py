@@ -185,6 +185,7 @@ def _build_real(config: KioskConfig) -> Kiosk:
         reader=ReaderChoice(config.reader.name_contains),
         acceptor=acceptor,
         ticket_printer=ticket,
+        verification_service=config.printer.verification_service,
     )
     closers: list[Callable[[], None]] = []
     if isinstance(acceptor, BridgeAcceptor | CashUnit):
@@ -293,6 +294,7 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
             acceptor=acceptor,
             ticket_printer=ticket,
             issuer_public_key=load_issuer_key(world.issuer_key_path),
+            verification_service=config.printer.verification_service,
             on_job_done=on_job_done,
         )
         runner = assemble(parts)

@@ -90,6 +90,7 @@ class KioskParts:
     issuer_public_key: Any = None  # the 券面事項入力補助AP issuer key (EF 0003 signature)
     print_timing: PrintTiming | None = None
     calibration: PrintCalibration | None = None
+    verification_service: str = ""  # where a certificate's back says to verify it
     on_job_done: JobObserver | None = None
     report_retry: RetryPolicy | None = None  # None: kiosk.runtime.center.report's constants
     health_timing: HealthTiming | None = None  # None: kiosk.runtime.center.health's constants
@@ -173,6 +174,7 @@ def assemble(parts: KioskParts) -> Runner:
             facts,
             salt=parts.salt,
             calibration=parts.calibration,
+            verification_service=parts.verification_service,
             timing=parts.print_timing,
             ticket_printer=parts.ticket_printer,
             on_job_done=parts.on_job_done,

@@ -147,7 +147,8 @@ class PrintService:
     PrintRegistrationSlip.
 
     ``salt`` is the kiosk's secret for the job's document digest (kiosk.journal.serial_digest);
-    ``calibration`` the printer's measured offsets for the security marks.
+    ``calibration`` the printer's measured offsets for the security marks;
+    ``verification_service`` where every back says the certificate can be verified.
     """
 
     def __init__(
@@ -157,6 +158,7 @@ class PrintService:
         *,
         salt: bytes,
         calibration: PrintCalibration | None = None,
+        verification_service: str = "",
         timing: PrintTiming | None = None,
         ticket_printer: TicketPrinter | None = None,
         on_job_done: JobObserver | None = None,
@@ -166,6 +168,7 @@ class PrintService:
         self._facts = facts
         self._salt = salt
         self._calibration = calibration or PrintCalibration()
+        self._verification = verification_service  # named on every back: where to verify it
         self._jobs_lock = threading.Lock()
         self._jobs: dict[str, IssuedJob] = {}  # composed, not yet printed (personal)
         self._generation = 0  # bumped by wipe(): a job composed for a wiped session is dropped
@@ -325,7 +328,7 @@ class PrintService:
             self._send(CertificateUnprintable(txn_id))
             return
         try:
-            pdf = compose_job(issued.copies, self._calibration)
+            pdf = compose_job(issued.copies, self._calibration, self._verification)
         except Exception as exc:  # whatever the data does to the composer, nothing is charged
             log.warning("the certificate cannot be composed: %s", type(exc).__name__)
             log.debug("compose failure", exc_info=True)

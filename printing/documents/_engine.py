@@ -321,8 +321,8 @@ def render_composition(comp: Composition, layout: DocumentLayout) -> tuple[bytes
         body_top = cursor - comp.header_gap
         for row, offset in page.rows:
             row.draw(canvas, x0, body_top - offset)
-        footer = f"発行番号　{comp.document_number}"
-        draw_aligned(canvas, x0, y0 + 2 * MM, width, footer, 8.0, "left")
+        # No 発行番号 here: the kiosk prints one number per copy, the serial (the document
+        # number and the copy), in the bottom margin (printing/security/decorations.py).
         canvas.showPage()
     # Saving subsets the fonts; reportlab's font reader keeps one file cursor per face
     # (seek, then read), shared by every document, so two saves must not interleave.

@@ -249,8 +249,9 @@ class PersonName:
 class CertificateDocument(ABC):
     """The issue facts every certificate has: who issues it, when, and its document number.
 
-    ``document_number`` is the number the issuance center chose (発行番号), printed on every
-    page and covered by the signed code.
+    ``document_number`` is the number the issuance center chose, covered by the signed code.
+    The page does not print it: the kiosk prints one number per copy on every page, the
+    serial 「発行番号 <document_number>-<copy>」 (printing/security/decorations.py).
     """
 
     kind: ClassVar[CertificateKind]

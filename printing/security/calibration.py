@@ -3,8 +3,12 @@
 security-printing.md §3.2: the dot geometry that hides 複写 on the original and shows it on a
 copy depends on the printer and the copiers it must defeat, and the metameric ink pair of the
 latent image must be matched on the target printer with a measured chart. So both are data,
-set per printer model from a printed calibration chart (``calibration_chart``), with defaults
-from the prototype's 600-dpi toy copier (§3.2: both patterns at 11 % coverage).
+set per printer model from a printed calibration chart (``calibration_chart``). The defaults
+are the chart's patch that hides 複写 best on a 600-dpi print across the print model's dot gain
+(σ 0.3–0.7 device px: |contrast| ≤ 0.012 of reflectance, outline ≤ 0.007) while a 300-, 600-
+or 1200-dpi copier shows it (benchmarks/copy_word.py; docs/security-printing.md, "Hiding 複写
+on the original"): isolated 1-px dots grow more than 3×3 clusters, so the word's screen carries
+a little more nominal ink (7.4 % against 6.25 %) to print as dark as the background.
 """
 
 from __future__ import annotations
@@ -37,9 +41,9 @@ class PrintCalibration:
 
     device_dpi: int = 600
     background_dot_px: int = 1
-    background_pitch_px: int = 3
+    background_pitch_px: int = 4
     word_dot_px: int = 3
-    word_pitch_px: int = 9
+    word_pitch_px: int = 11
     copy_word: str = "複写"
     word_height_mm: float = 14.0
     flower_cmyk: CMYK = (0.25, 0.5, 0.3, 0.0)

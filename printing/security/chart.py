@@ -33,6 +33,7 @@ PATCH_MM = (40.0, 24.0)
 # (background dot, background pitch, word dot, word pitch): equal nominal coverage, plus
 # neighbours that compensate dot gain either way.
 PANTOGRAPH_LADDER = (
+    (1, 4, 3, 11),  # the default (PrintCalibration): hidden across σ 0.3–0.7
     (1, 3, 3, 9),
     (1, 3, 2, 6),
     (1, 3, 4, 12),

@@ -238,13 +238,23 @@ def _stamp(
     page.contents_add(b"\nQ " + invoke(over, "KsbOver") + b"\n")
 
 
+# One line in the back's explanation box (6.8–7.2 pt, ≈70 mm wide): a URL or a short office name.
+VERIFICATION_MAX = 80
+
+
 def compose_job(
-    copies: Sequence[CopyToPrint], calibration: PrintCalibration | None = None
+    copies: Sequence[CopyToPrint],
+    calibration: PrintCalibration | None = None,
+    verification: str = "",
 ) -> bytes:
     """The print job for ``copies``: per copy, per page, front then back (A4, long-edge duplex).
 
+    ``verification`` says where the verification service is (the deployment's: a URL or an
+    office, ≤ ``VERIFICATION_MAX`` characters); the back names it under its explanation.
     Raises ``ComposeError`` when a copy's front and back sides do not belong together.
     """
+    if len(verification) > VERIFICATION_MAX or "\n" in verification:
+        raise ComposeError(f"the verification service is one line of ≤ {VERIFICATION_MAX} chars")
     calibration = calibration or PrintCalibration()
     if not copies:
         raise ComposeError("nothing to print")
@@ -256,7 +266,11 @@ def compose_job(
             marks.append(
                 FrontMarks(back.serial, back.page_index, back.page_count, back.content_area_mm)
             )
-            marks.append(BackMarks(back.serial, back.issuer, back.page_index, back.page_count))
+            marks.append(
+                BackMarks(
+                    back.serial, back.issuer, back.page_index, back.page_count, verification
+                )
+            )
     decorations = pikepdf.Pdf.open(io.BytesIO(decorations_pdf(marks, calibration)))
 
     out = pikepdf.Pdf.new()

@@ -4,7 +4,9 @@
   thresholds it in text mode and prints the result — which loses the pantograph's isolated
   dots and keeps its clusters (security-printing.md §3.1–3.2).
 * ``viewing_contrast``: what a reader sees at arm's length (a ~0.3 mm low-pass): the mean
-  darkness inside the hidden word's cells minus that of the background cells.
+  darkness inside the hidden word's cells minus that of the background cells;
+  ``outline_contrast`` the same for a band along the word's edge (an outline can show the
+  word's shape where its area is hidden).
 * ``render_cmyk``: a page's CMYK separations, rendered by Ghostscript (``tiff32nc``), whose K
   plane is the "IR view" — carbon-black K absorbs near infrared, CMY toners do not (§3.3).
 * ``colour_copy_k``: the K plane after a colour copier re-separates a scan of the page with its
@@ -90,6 +92,53 @@ def viewing_contrast(
     if spread < 1e-4:
         raise ValueError("the region holds no word or no background")
     return float(np.mean((seen - seen.mean()) * (word - word.mean())) / spread)
+
+
+def outline_contrast(
+    reflectance: npt.NDArray[np.float32], calibration: PrintCalibration, band_mm: float = 0.5
+) -> float:
+    """The largest darkness difference, seen from a reading distance, between a ``band_mm``
+    band along one side of the hidden word's strokes (above, below, left or right of them,
+    inside or outside) and the background far from the word: where the word's area is hidden,
+    its outline can still show — a light or dark contour where the two screens meet, often on
+    one side only (an embossed look), which a band all around the word would average away."""
+    h, w = reflectance.shape
+    sigma = EYE_SIGMA_MM / 25.4 * PRINT_DPI
+    seen = 1.0 - cv2.GaussianBlur(reflectance, (0, 0), sigma)
+    word = word_cells(w, h, calibration)
+    band = max(1, round(band_mm / 25.4 * PRINT_DPI))
+    # Away from the area's edges: the blur and the rolls below wrap or fade there.
+    inside = np.zeros_like(word)
+    margin = band + int(3 * sigma)
+    inside[margin:-margin, margin:-margin] = True
+    grown = cv2.dilate(word.astype(np.uint8), np.ones((8 * band + 1, 8 * band + 1), np.uint8))
+    far = (grown == 0) & inside
+    if not far.any():
+        raise ValueError("the area holds no background far from the word")
+    base = float(seen[far].mean())
+    worst = 0.0
+    for axis in (0, 1):
+        for sign in (1, -1):
+            # Pixels whose neighbour ``1..band`` px away along (axis, sign) is on the other side
+            # of the word's edge: one side's outer band (outside) and inner band (inside).
+            reach = np.zeros_like(word)
+            for step in range(1, band + 1):
+                reach |= np.roll(word, sign * step, axis=axis)
+            for side in (reach & ~word, word & ~_rolled_all(word, sign, axis, band)):
+                side &= inside
+                if side.sum() > band * band:
+                    worst = max(worst, abs(float(seen[side].mean()) - base))
+    return worst
+
+
+def _rolled_all(
+    mask: npt.NDArray[np.bool_], sign: int, axis: int, band: int
+) -> npt.NDArray[np.bool_]:
+    """True where ``mask`` holds at every 1..band px away along (axis, sign)."""
+    every = np.ones_like(mask)
+    for step in range(1, band + 1):
+        every &= np.roll(mask, -sign * step, axis=axis)
+    return every
 
 
 def render_cmyk(pdf: bytes, page: int, dpi: int = 200) -> npt.NDArray[np.float32]:

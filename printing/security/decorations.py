@@ -16,6 +16,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, Paragraph
 
+from printing.jpdates import fullwidth_digits
+
 from .calibration import PrintCalibration
 from .fonts import register_gothic
 from .latent import draw_sakura
@@ -36,7 +38,9 @@ from .layout import (
 
 K_ONLY = (0.0, 0.0, 0.0, 1.0)
 MM = 72 / 25.4
-SERIAL_LABEL = "証明書番号"
+# One number on the certificate: the serial (発行番号 and the copy: 131202-261126-000042-1);
+# the municipality's page prints none of its own (printing/documents/_engine.py).
+SERIAL_LABEL = "発行番号"
 
 EXPLANATION_TITLE = "この面（裏面）について"
 EXPLANATION = (
@@ -45,7 +49,7 @@ EXPLANATION = (
     "この面の砂嵐のような模様は、表面の証明内容を発行元の鍵で並べ替えたスクランブル画像です。"
     "この面全体を300dpi以上でスキャンして発行元の検証サービスに送ると、表面と同じ内容が"
     "復元されます。表面と見比べて、改ざんがないことを確認してください。"
-    "右下の二次元コードには、証明書番号と証明内容に対する発行元の電子署名が記録されています。"
+    "右下の二次元コードには、発行番号と証明内容に対する発行元の電子署名が記録されています。"
     "左下の桜の図柄には、赤外線カメラで見ると「証」の文字が現れる潜像があり、"
     "複写したものでは現れません。"
 )
@@ -76,10 +80,14 @@ class BackMarks:
     issuer: str
     page_index: int
     page_count: int
+    verification: str = ""  # where the verification service is (the deployment's), or ""
 
 
 def serial_line(serial: str, page_index: int, page_count: int) -> str:
-    return f"{SERIAL_LABEL}　{serial}　（{page_index + 1}／{page_count}）"
+    """「発行番号　<serial>　（１／２）」: the page count in the full-width style of the page's
+    own header (printing/documents/_engine.py), so the certificate has one style."""
+    page = f"（{fullwidth_digits(page_index + 1)}／{fullwidth_digits(page_count)}）"
+    return f"{SERIAL_LABEL}　{serial}　{page}"
 
 
 SERIAL_FONT_PT = 8.0
@@ -157,6 +165,11 @@ def draw_back_marks(canvas: Canvas, marks: BackMarks, calibration: PrintCalibrat
         [
             Paragraph(EXPLANATION_TITLE, title),
             Paragraph(EXPLANATION, style),
+            *(
+                [Paragraph(f"検証サービス：{_escape(marks.verification)}", issuer)]
+                if marks.verification
+                else []
+            ),
             Paragraph(f"発行者：{_escape(marks.issuer)}", issuer),
         ],
         canvas,

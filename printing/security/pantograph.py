@@ -37,10 +37,15 @@ def word_mask(calibration: PrintCalibration) -> npt.NDArray[np.bool_]:
 def _screen(
     shape: tuple[int, int], dot: int, pitch: int, first_row: int = 0
 ) -> npt.NDArray[np.bool_]:
-    """Square dots of ``dot`` px every ``pitch`` px; rows counted from ``first_row`` so that a
-    band of a page carries the same phase as the whole page."""
-    rows = (np.arange(first_row, first_row + shape[0]) % pitch) < dot
-    cols = (np.arange(shape[1]) % pitch) < dot
+    """Square dots of ``dot`` px every ``pitch`` px, each centred in its ``pitch`` cell; rows
+    counted from ``first_row`` so that a band of a page carries the same phase as the whole
+    page. Centred, a word cell's cluster has the same gap to the background on every side: in
+    the cell's corner it touched the background on two sides and left a gap on the other two,
+    and the word looked embossed (a dark contour above and left, a light one below and right).
+    """
+    lead = (pitch - dot) // 2
+    rows = ((np.arange(first_row, first_row + shape[0]) - lead) % pitch) < dot
+    cols = ((np.arange(shape[1]) - lead) % pitch) < dot
     return np.asarray(rows[:, None] & cols[None, :], dtype=bool)
 
 

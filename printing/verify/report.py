@@ -62,7 +62,7 @@ def summary(verdict: Verdict) -> str:
     document = record.get("document")
     if document:
         lines.append(
-            f"証明書番号 serial: {document['serial']}  発行者 issuer: {document['issuer']}  "
+            f"発行番号 serial: {document['serial']}  発行者 issuer: {document['issuer']}  "
             f"頁 page: {document['page']}/{document['pages']}  交付日 issued: "
             f"{document['issued_on']}"
         )

@@ -83,11 +83,11 @@ MESSAGES: dict[Outcome, tuple[str, str]] = {
         "The 2D code's signature is invalid: altered or forged.",
     ),
     Outcome.WRONG_KEY: (
-        "スクランブル画像がこの証明書番号の鍵で作られていません（偽造の疑い）。",
+        "スクランブル画像がこの発行番号の鍵で作られていません（偽造の疑い）。",
         "The scrambled image was not made with the key for this serial: forgery suspected.",
     ),
     Outcome.SERIAL_MISMATCH: (
-        "表面と裏面の証明書番号が一致しません（別の証明書の裏面）。",
+        "表面と裏面の発行番号が一致しません（別の証明書の裏面）。",
         "Front and back carry different serials: the back belongs to another certificate.",
     ),
     Outcome.FRONT_MISMATCH: (

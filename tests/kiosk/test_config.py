@@ -244,3 +244,18 @@ def test_relative_paths_follow_the_profile(tmp_path: Path) -> None:
     config = parse(data, base=tmp_path / "profiles")
     assert config.journal_path == (tmp_path / "var" / "kiosk" / "journal.sqlite").resolve()
     assert config.center.ca_path == (tmp_path / "var/center/keys/center-ca.pem").resolve()
+
+
+def test_the_verification_service_goes_on_the_back() -> None:
+    from kiosk.config import VERIFICATION_MAX
+    from printing.security.compose import VERIFICATION_MAX as COMPOSE_MAX
+
+    assert VERIFICATION_MAX == COMPOSE_MAX
+    assert load_profile(PROFILES / "store.toml").printer.verification_service.startswith("https://")
+    data = raw("store")
+    del data["printer"]["verification_service"]
+    with pytest.raises(ConfigError, match=r"printer\.verification_service: missing"):
+        parse(data)
+    data["printer"]["verification_service"] = "x" * 81
+    with pytest.raises(ConfigError, match="one line of at most 80"):
+        parse(data)

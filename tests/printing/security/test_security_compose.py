@@ -48,17 +48,21 @@ def test_pages_go_front_back_per_page_per_copy(
     )
     assert len(pikepdf.open(io.BytesIO(job)).pages) == 8
     expected = [
-        ("住民票の写し", "000001-1", "1／2"),
-        ("スクランブル画像", "000001-1", "1／2"),
-        ("住民票の写し", "000001-1", "2／2"),
-        ("スクランブル画像", "000001-1", "2／2"),
-        ("住民票の写し", "000001-2", "1／2"),
-        ("スクランブル画像", "000001-2", "1／2"),
+        ("住民票の写し", "000001-1", "１／２"),
+        ("スクランブル画像", "000001-1", "１／２"),
+        ("住民票の写し", "000001-1", "２／２"),
+        ("スクランブル画像", "000001-1", "２／２"),
+        ("住民票の写し", "000001-2", "１／２"),
+        ("スクランブル画像", "000001-2", "１／２"),
     ]
     for number, (marker, serial, page) in enumerate(expected, start=1):
         text = re.sub(r"\s", "", _text(job, number, tmp_path))  # titles are letter-spaced
         assert marker in text
-        assert f"証明書番号131202-241203-{serial}（{page}）" in text, text
+        # One number (発行番号 with the copy), one page-count style (the page's own, full-width).
+        assert f"発行番号131202-241203-{serial}（{page}）" in text, text
+        assert text.count("発行番号131202") == 1
+        assert "証明書番号" not in text
+        assert not re.search(r"（[0-9]／[0-9]）", text)  # no half-width page count
 
 
 def test_same_input_gives_the_same_bytes(
@@ -185,3 +189,20 @@ def test_calibration_chart_cli_writes_a_one_page_pdf(tmp_path: Path) -> None:
     text = re.sub(r"\s", "", _text(out.read_bytes(), 1, tmp_path))
     assert "bg1/3word3/9px" in text
     assert "latentink" in text
+
+
+def test_the_back_names_the_verification_service(
+    inkan: documents.Rendered, inkan_back: BackSideData, tmp_path: Path
+) -> None:
+    """Where to verify is the deployment's (the profile's printer.verification_service)."""
+    where = "https://verify.konbini-kiosk.example/"
+    job = compose_job([CopyToPrint(inkan.pdf, (inkan_back,))], verification=where)
+    back = re.sub(r"\s", "", _text(job, 2, tmp_path))
+    assert f"検証サービス：{where}" in back
+    assert "発行者：" in back  # the line after it still fits the explanation's box
+    plain = re.sub(
+        r"\s", "", _text(compose_job([CopyToPrint(inkan.pdf, (inkan_back,))]), 2, tmp_path)
+    )
+    assert "検証サービス：" not in plain
+    with pytest.raises(ComposeError, match="one line"):
+        compose_job([CopyToPrint(inkan.pdf, (inkan_back,))], verification="x" * 81)
