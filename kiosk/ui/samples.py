@@ -437,6 +437,8 @@ def samples() -> list[tuple[str, FlowState]]:
             ),
         ),
         ("fault-center", _state(Fault(Problem.CENTER_TIMEOUT), _txn())),
+        # A session that ran out of time: not "out of hours" (issue 14).
+        ("fault-session-expired", _state(Fault(Problem.SESSION_EXPIRED), _txn())),
         ("out-of-service", _state(OutOfService(Problem.JOURNAL_FAILED), None)),
         ("municipality-loading", _state(MunicipalityChoice(), _registration())),
         (
