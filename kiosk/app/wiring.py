@@ -178,6 +178,7 @@ def assemble(parts: KioskParts) -> Runner:
             timing=parts.print_timing,
             ticket_printer=parts.ticket_printer,
             on_job_done=parts.on_job_done,
+            clock=parts.clock,
         ),
         payment=PaymentService(parts.acceptor) if parts.acceptor is not None else None,
         timers=Timers(),

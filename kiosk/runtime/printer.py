@@ -27,7 +27,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Protocol
 
 from kiosk.center.wire import JST
@@ -45,7 +44,7 @@ from kiosk.flow.events import (
     SlipPrinted,
 )
 from kiosk.journal import serial_digest
-from kiosk.runtime.context import IssuedCertificate, TransactionFacts
+from kiosk.runtime.context import Clock, IssuedCertificate, TransactionFacts
 from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, settle_print
 from kiosk.runtime.slip import slip_pdf
 from kiosk.runtime.worker import DeviceWorker
@@ -162,7 +161,7 @@ class PrintService:
         timing: PrintTiming | None = None,
         ticket_printer: TicketPrinter | None = None,
         on_job_done: JobObserver | None = None,
-        today: Callable[[], date] = lambda: datetime.now(JST).date(),
+        clock: Clock,
     ) -> None:
         self._printer = printer
         self._facts = facts
@@ -175,7 +174,7 @@ class PrintService:
         self._timing = timing or PrintTiming()
         self._tickets = ticket_printer
         self._on_job_done = on_job_done
-        self._today = today  # the slip's date (JST), injected by tests
+        self._clock = clock  # the slip's date (in JST)
         self._post: Post | None = None
         self._worker: DeviceWorker | None = None
         self._interrupted: list[InterruptedPrint] = []  # worker thread only, after recover()
@@ -381,7 +380,7 @@ class PrintService:
 
     def _print_slip(self, slip: PrintRegistrationSlip) -> None:
         try:
-            pdf = slip_pdf(slip, self._today())
+            pdf = slip_pdf(slip, self._clock().astimezone(JST).date())
             handle = self._printer.submit(pdf, title_hash="registration-slip", copies_hint=1)
         except PrinterError as exc:
             log.warning("registration slip refused: %s", exc.fault.value)

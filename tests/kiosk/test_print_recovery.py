@@ -9,6 +9,7 @@ import queue
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +224,7 @@ def service_with(cups: ScriptedCups) -> tuple[PrintService, queue.Queue[Event]]:
         TransactionFacts(),
         salt=b"s" * 32,
         timing=PrintTiming(1.0, 1.0),
+        clock=lambda: datetime(2026, 4, 15, 10, 0, tzinfo=UTC),
     )
     service.start(events.put)
     return service, events

@@ -8,6 +8,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -48,6 +49,7 @@ class Harness:
             salt=SALT,
             timing=QUICK,
             on_job_done=lambda job, handle, outcome: self.done.append((job, handle, outcome)),
+            clock=lambda: datetime(2026, 4, 15, 10, 0, tzinfo=UTC),
         )
         self.events: queue.Queue[Event] = queue.Queue()
         self.service.start(self.events.put)
