@@ -156,6 +156,7 @@ def write_cityhall(folder: Path) -> Path:
             [printer]
             queue = "counter-a4"
             receipt_queue = "counter-receipt"
+            verification_service = "https://verify.example.jp/"
             [payment]
             mode = "counter"
             [journal]

@@ -111,11 +111,14 @@ def write_profile(
     tls = tls_material(folder / "tls", cert_for or kiosk_id)
     if kind == "store":
         payment = store_payment
-        printer = 'queue = "kiosk-a4"'
+        printer = 'queue = "kiosk-a4"\nverification_service = "https://verify.example.jp/"'
         extra = ""
     else:
         payment = 'mode = "counter"'
-        printer = 'queue = "counter-a4"\nreceipt_queue = "counter-receipt"'
+        printer = (
+            'queue = "counter-a4"\nreceipt_queue = "counter-receipt"\n'
+            'verification_service = "https://verify.example.jp/"'
+        )
         extra = "[accessibility]\nno_time_limits = true\nhigh_contrast = true\n"
     profile = folder / f"{kind}.toml"
     profile.write_text(
