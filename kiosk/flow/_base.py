@@ -215,7 +215,10 @@ def finish_refund(state: FlowState, problem: Problem | None) -> Outcome:
     """After the money went back: report and show the outcome."""
     txn = state.txn
     assert txn is not None
-    outcome = Completion.FAILED if txn.money.paid else Completion.CANCELLED
+    # Printing that started and failed is a failed issuance even when no fee was taken here
+    # (a counter kiosk); before printing, the unfinished payment makes it cancelled.
+    printing_failed = txn.print_fault is not None
+    outcome = Completion.FAILED if txn.money.paid or printing_failed else Completion.CANCELLED
     state, effects = report(state, outcome)
     screen: Screen = Fault(problem) if problem is not None else Cancelled()
     extra: Effects = (PlayReminder(Reminder.MONEY),) if txn.money.refunded_yen else ()

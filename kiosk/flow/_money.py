@@ -317,7 +317,9 @@ def printed(state: FlowState, copies_printed: int, fault: PrinterFault | None) -
         state, reported = settle(state)
         return state, (*effects, *reminders, *reported)
     problem = problem_for_printer_fault(fault)
-    if state.txn is not None and state.txn.refundable_yen > 0:
+    # A payout still in flight (a stray coin going back at a counter kiosk) is awaited like a
+    # refund: the report closes the transaction, and a payout result must not come after it.
+    if state.txn is not None and (state.txn.refundable_yen > 0 or state.txn.money.pending_yen):
         state, refund = start_refund(state, problem, problem)
         return state, (*effects, *refund)
     state, reported = report(state, Completion.FAILED)

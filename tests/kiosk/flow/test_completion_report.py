@@ -124,6 +124,28 @@ def test_counter_payment_print_failure(counter_driver: Driver) -> None:
     )
 
 
+def test_counter_payment_print_failure_waits_for_a_stray_coin_going_back(
+    counter_driver: Driver,
+) -> None:
+    """A coin dropped at a counter kiosk goes back; a print failure meanwhile must not close the
+    transaction before the refund's result is journaled (found by the flow's property test)."""
+    counter_driver.to_fetching(copies=1)
+    txn = counter_driver.txn_id
+    counter_driver.send(counter_driver.issued(300), MoneyInserted(Denomination.Y10))
+    counter_driver.send(counter_driver.ready(), ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))
+    assert isinstance(counter_driver.screen, st.Refunding)
+    assert reports(counter_driver) == []  # the coin is still on its way back
+    effects = counter_driver.send(MoneyRefunded(10, 10))
+    assert jr.RefundOutcome(txn, 10, 10) in journal_records(effects)
+    [report] = reports(counter_driver)
+    assert report == fx.ReportCompletion(
+        txn, fx.Completion.FAILED, 0, COUNTER, 0, 0, 0, PrinterFault.OUT_OF_PAPER
+    )
+    assert isinstance(counter_driver.screen, st.Fault)
+    effects = counter_driver.send(ev.CompletionReported(txn))
+    assert journal_records(effects)[-1] == jr.TransactionClosed(txn, jr.CloseReason.REFUNDED)
+
+
 def test_a_deferred_report_stays_pending_and_closes_on_acknowledgement(driver: Driver) -> None:
     driver.to_printing(copies=1, inserted=(100, 100, 100))
     txn = driver.txn_id
