@@ -205,8 +205,8 @@ def start_refund(state: FlowState, problem: Problem | None, reason: RefundReason
         # (change, stray coins and escrow go back on their own); before, it is the unfinished
         # payment, which was never a fee.
         state = ask_payout(state, PayoutKind.REFUND, held, journaled=True, fee=money.paid)
-    if money.pending_yen:
-        return state, tuple(effects)  # the last payout result finishes it (settle)
+    if money.in_flight_yen:
+        return state, tuple(effects)  # the last acceptor result finishes it (settle)
     state, finished = finish_refund(state, problem)
     return state, (*effects, *finished)
 
@@ -233,7 +233,7 @@ def fail(state: FlowState, problem: Problem, detail: str = "") -> Outcome:
     ]
     if txn is None:
         return replace(state, screen=Fault(problem, detail), prompt=False), tuple(effects)
-    if txn.refundable_yen > 0 or txn.money.pending_yen:
+    if txn.refundable_yen > 0 or txn.money.in_flight_yen:
         state, refund = start_refund(state, problem, problem)
         return state, (*effects, *refund)
     txn, released = release_card(txn)

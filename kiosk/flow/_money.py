@@ -327,10 +327,10 @@ def printed(state: FlowState, copies_printed: int, fault: PrinterFault | None) -
 
 
 def settle(state: FlowState) -> Outcome:
-    """After a payout result: finish a refund, or report a printed transaction, once nothing
-    is in flight any more (the report and the journal carry the final amounts)."""
+    """After an acceptor result: finish a refund, or report a printed transaction, once
+    nothing is in flight any more (the report and the journal carry the final amounts)."""
     txn = state.txn
-    if txn is None or txn.money.pending_yen:
+    if txn is None or txn.money.in_flight_yen:
         return state, ()
     screen = state.screen
     if isinstance(screen, Refunding):
@@ -349,9 +349,9 @@ def on_done(state: FlowState, screen: Done, event: Event) -> Outcome | None:
 
 
 def settled(state: FlowState) -> bool:
-    """No payout is in flight (a reset must not lose its result)."""
+    """Nothing is in flight at the acceptor (a reset must not lose its result)."""
     txn = state.txn
-    return txn is None or not txn.money.pending_yen
+    return txn is None or not txn.money.in_flight_yen
 
 
 def on_refunding(state: FlowState, screen: Refunding, event: Event) -> Outcome | None:
@@ -363,11 +363,12 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
 
     Its journal intent stays without an outcome, which tells staff to check the acceptor before
     paying: a late result is only audited (the payout is no longer matched to the session).
+    A bill it never reported stacked was never counted: staff learn of it from the audit log.
     """
     txn = state.txn
     assert txn is not None
     pending = txn.money.pending_yen
-    owed = txn.money.staff_owed_yen + pending
+    escrow = txn.money.escrow_yen
     fee_pending = sum(
         p.yen
         for p in state.payouts
@@ -377,22 +378,37 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
         txn.money,
         refund_pending_yen=0,
         change_pending_yen=0,
-        staff_owed_yen=owed,
+        escrow_yen=0,
+        staff_owed_yen=txn.money.staff_owed_yen + pending,
         fee_owed_yen=txn.money.fee_owed_yen + fee_pending,
     )
     payouts = tuple(p for p in state.payouts if p.txn_id != txn.txn_id)
     state = replace(with_txn(state, money=money), payouts=payouts)
-    effects: list[Effect] = [
-        note(
-            AuditEvent.STAFF_OWED,
-            "no_answer",
-            txn_id=txn.txn_id,
-            yen=pending,
-            staff_code=STAFF_CODE_REFUND_NO_ANSWER,
-        ),
-    ]
-    if txn.journal_opened and not txn.reported:
-        effects.insert(0, JournalWrite(StaffOwed(txn.txn_id, pending, STAFF_CODE_REFUND_NO_ANSWER)))
+    effects: list[Effect] = []
+    if pending:
+        if txn.journal_opened and not txn.reported:
+            effects.append(
+                JournalWrite(StaffOwed(txn.txn_id, pending, STAFF_CODE_REFUND_NO_ANSWER))
+            )
+        effects.append(
+            note(
+                AuditEvent.STAFF_OWED,
+                "no_answer",
+                txn_id=txn.txn_id,
+                yen=pending,
+                staff_code=STAFF_CODE_REFUND_NO_ANSWER,
+            )
+        )
+    if escrow:
+        effects.append(
+            note(
+                AuditEvent.FAULT,
+                "escrow_no_answer",
+                txn_id=txn.txn_id,
+                yen=escrow,
+                staff_code=staff_code(Problem.ACCEPTOR_FAULT),
+            )
+        )
     state, reported = report(state, Completion.FAILED if money.paid else Completion.CANCELLED)
     return replace(state, screen=OutOfService(Problem.ACCEPTOR_FAULT)), (*effects, *reported)
 
@@ -406,7 +422,7 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
         case EscrowReturned():
             if txn is None:
                 return None
-            return with_txn(state, money=replace(txn.money, escrow_yen=0)), ()
+            return settle(with_txn(state, money=replace(txn.money, escrow_yen=0)))
         case MoneyInserted(denomination=piece, ref=ref):
             return stray_money(state, int(piece), ref)
         case ChangeDispensed(requested_yen=asked, dispensed_yen=paid):
@@ -511,6 +527,9 @@ def stray_money(state: FlowState, yen: int, ref: str = "") -> Outcome:
         txn.money,
         inserted_yen=txn.money.inserted_yen + yen,
         refund_pending_yen=txn.money.refund_pending_yen + yen,
+        # The bill it was asked to stack, stacked after the payment closed (a cancel while it
+        # stacked): the transaction waited for it (in_flight_yen), so it is journaled here.
+        escrow_yen=0 if yen == txn.money.escrow_yen else txn.money.escrow_yen,
     )
     journal: Effects = ()
     journaled = txn.journal_opened and not txn.reported

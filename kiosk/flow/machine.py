@@ -315,7 +315,7 @@ def abandon(state: FlowState, timed_out: bool) -> Outcome:
             return _with(reset(state), audit)
         case _:
             pass
-    if txn.refundable_yen > 0 or txn.money.pending_yen:
+    if txn.refundable_yen > 0 or txn.money.in_flight_yen:
         # Rule 5: money is never abandoned — it goes back first.
         state, refund = start_refund(
             state, None, RefundCause.TIMEOUT if timed_out else RefundCause.CANCELLED

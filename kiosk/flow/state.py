@@ -111,7 +111,7 @@ class Money:
     due_yen: int = 0
     inserted_yen: int = 0  # taken in for good (coins, stacked bills), for any reason
     paid_in_yen: int = 0  # of which inserted on the payment screen, towards the amount due
-    escrow_yen: int = 0  # a bill waiting in the escrow (not counted as inserted)
+    escrow_yen: int = 0  # a bill asked to be stacked, not reported stacked yet (not inserted)
     change_yen: int = 0  # change paid out
     change_pending_yen: int = 0  # change asked for, result not in yet
     refunded_yen: int = 0  # paid back
@@ -139,6 +139,13 @@ class Money:
     def pending_yen(self) -> int:
         """Payouts asked for whose results are not in yet."""
         return self.change_pending_yen + self.refund_pending_yen
+
+    @property
+    def in_flight_yen(self) -> int:
+        """What the acceptor has still to answer: payouts, and a bill it was asked to stack.
+        The transaction waits for these before it reports and ends (write-ahead: the stacked
+        bill is journaled and refunded with the transaction, not as a stray piece after it)."""
+        return self.pending_yen + self.escrow_yen
 
     @property
     def remaining_yen(self) -> int:
