@@ -2,9 +2,11 @@
 
 A small world answers every effect the way a device or the center might (success, failure,
 short payouts, late and stale answers, in any order), the resident presses random buttons and
-inserts money, timers fire, cards are lifted. After every step the invariants are checked; at
-the end every payout in flight is delivered and the money is counted: everything inserted came
-back out, was recorded as owed by staff, or paid for a printed copy.
+inserts money, timers fire, cards are lifted. After every step the invariants are checked — the
+write-ahead rule among them (tests/kiosk/flow/write_ahead.py: every effect that moves money or
+paper after its journaled intent, every outcome after the device's answer); at the end every
+payout in flight is delivered and the money is counted: everything inserted came back out, was
+recorded as owed by staff, or paid for a printed copy.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from tests.kiosk.flow.conftest import (
     make_offer,
 )
 from tests.kiosk.flow.conftest import settings as flow_settings
+from tests.kiosk.flow.write_ahead import check_write_ahead
 
 OFFER = make_offer()
 AFTER_CARD_ISSUE = (
@@ -194,6 +197,7 @@ class World:
         self._physics(event)
         effects = self.driver.send(event)
         check_step(before, event, self.state, effects)
+        check_write_ahead(before, event, self.state, effects, self.open_steps)
         if before.txn is not None and (
             self.state.txn is None or self.state.txn.txn_id != before.txn.txn_id
         ):
@@ -202,6 +206,10 @@ class World:
             self.settled_txns.append(before.txn)
         for effect in effects:
             self._run(effect)
+
+    def open_steps(self, txn_id: str) -> frozenset[str]:
+        """The journal's steps of ``txn_id`` with an intent and no outcome (before this step)."""
+        return frozenset(p.step.value for p in self.journal.summary(txn_id).pending)
 
     def _physics(self, event: Event) -> None:
         match event:

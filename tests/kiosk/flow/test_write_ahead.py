@@ -7,6 +7,7 @@ every run, and the checker itself is shown to refuse the orders it must refuse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from kiosk.journal import Journal
 from kiosk.journal import records as jr
 from kiosk.payment import (
     AcceptorJammed,
+    ChangeDispensed,
     Denomination,
     EscrowHeld,
     EscrowReturned,
@@ -26,6 +28,7 @@ from kiosk.payment import (
     MoneyRefunded,
 )
 from kiosk.problems import Problem
+from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, journal_records, of_type, settings
 from tests.kiosk.flow.write_ahead import check_write_ahead
 
@@ -57,7 +60,96 @@ def journal(tmp_path: Path) -> Journal:
         yield opened
 
 
-Y500, Y1000 = Denomination.Y500, Denomination.Y1000
+Y100, Y500, Y1000 = Denomination.Y100, Denomination.Y500, Denomination.Y1000
+
+
+def cancel_with_money_in(d: Driver) -> None:
+    d.to_payment()
+    d.send(MoneyInserted(Y100), ev.Cancel(), MoneyRefunded(100, 100))
+
+
+def payment_abandoned(d: Driver) -> None:
+    d.to_payment()
+    d.send(MoneyInserted(Y100))
+    d.fire()  # the payment's idle timer: "continue?"
+    d.fire()  # no answer: the money goes back
+    d.send(MoneyRefunded(100, 100))
+
+
+def jam_mid_payment(d: Driver) -> None:
+    d.to_payment()
+    d.send(MoneyInserted(Y100), AcceptorJammed(), MoneyRefunded(100, 40))
+
+
+def change_then_partial_print(d: Driver) -> None:
+    d.to_printing(copies=3, inserted=(500, 500))
+    d.send(ChangeDispensed(100, 100), ev.PrintFailed(PrinterFault.JAM, 1))
+    d.send(MoneyRefunded(600, 600), ev.CompletionReported(d.txn_id))
+
+
+def change_short_then_printed(d: Driver) -> None:
+    d.to_printing(copies=1, inserted=(1000,))
+    d.send(ChangeDispensed(700, 500), ev.PrintFinished(1), ev.CompletionReported(d.txn_id))
+
+
+def refund_never_answered(d: Driver) -> None:
+    d.to_printing(copies=2, inserted=(500, 100))
+    d.send(ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))
+    d.fire()  # the refund watchdog
+
+
+def stray_coin_while_printing(d: Driver) -> None:
+    d.to_printing(inserted=(100, 100, 100))
+    d.send(MoneyInserted(Denomination.Y10), MoneyRefunded(10, 10), ev.PrintFinished(1))
+
+
+def bills_through_the_escrow(d: Driver) -> None:
+    d.to_payment(copies=4)  # 1200 due
+    d.send(EscrowHeld(Y1000), MoneyInserted(Y1000), EscrowHeld(Y1000), MoneyInserted(Y1000))
+    d.send(ChangeDispensed(800, 800), ev.PrintFinished(4), ev.CompletionReported(d.txn_id))
+
+
+def cancel_while_a_bill_is_stacked(d: Driver) -> None:
+    d.to_payment(copies=4)
+    d.send(MoneyInserted(Y500), EscrowHeld(Y1000), ev.Cancel())
+    d.send(MoneyRefunded(500, 500), MoneyInserted(Y1000), MoneyRefunded(1000, 1000))
+
+
+def counter_payment(d: Driver) -> None:
+    d.to_fetching(copies=2)
+    d.send(ev.CertificateReady(d.txn_id, 600, 1, "d"), ev.PrintFinished(2))
+
+
+PATHS: list[tuple[Callable[[Driver], None], st.PaymentMode]] = [
+    (cancel_with_money_in, st.PaymentMode.ACCEPTOR),
+    (payment_abandoned, st.PaymentMode.ACCEPTOR),
+    (jam_mid_payment, st.PaymentMode.ACCEPTOR),
+    (change_then_partial_print, st.PaymentMode.ACCEPTOR),
+    (change_short_then_printed, st.PaymentMode.ACCEPTOR),
+    (refund_never_answered, st.PaymentMode.ACCEPTOR),
+    (stray_coin_while_printing, st.PaymentMode.ACCEPTOR),
+    (bills_through_the_escrow, st.PaymentMode.ACCEPTOR),
+    (cancel_while_a_bill_is_stacked, st.PaymentMode.ACCEPTOR),
+    (counter_payment, st.PaymentMode.COUNTER),
+]
+
+
+@pytest.mark.parametrize(("path", "payment"), PATHS, ids=[p.__name__ for p, _ in PATHS])
+def test_every_money_path_writes_ahead(
+    journal: Journal, path: Callable[[Driver], None], payment: st.PaymentMode
+) -> None:
+    driver = JournaledDriver(journal, payment)
+    path(driver)  # check_write_ahead runs on every step
+    moved = [
+        e
+        for _, _, _, effects in driver.history
+        for e in effects
+        if isinstance(e, fx.Refund | fx.DispenseChange | fx.PrintCertificate | fx.AcceptEscrow)
+    ]
+    assert moved, "the path moved no money and no paper"
+    # What the journal holds of the transaction adds up: nothing taken in is unaccounted for.
+    summary = journal.summary(driver.state.txn.txn_id if driver.state.txn else "")
+    assert summary.unsettled_yen == 0, summary
 
 
 def test_a_bill_stacked_as_the_resident_cancels_stays_in_the_transaction(
@@ -109,3 +201,59 @@ def test_a_bill_never_answered_puts_the_kiosk_out_of_service(journal: Journal) -
         (r.outcome, d) for r in faults for d in r.details
     ]
     assert journal_records(effects) == [jr.ReportIntent(driver.txn_id, "cancelled", 0)]
+
+
+# --- the checker refuses what it must ------------------------------------------------------------
+
+
+def test_the_checker_refuses_a_refund_before_its_intent(journal: Journal) -> None:
+    driver = JournaledDriver(journal)
+    driver.to_payment()
+    driver.send(MoneyInserted(Y100))
+    before = driver.state
+    after, effects = _step(before, ev.Cancel())
+    intent = next(e for e in effects if isinstance(e, fx.JournalWrite))
+    refund = next(e for e in effects if isinstance(e, fx.Refund))
+    swapped = tuple(refund if e is intent else intent if e is refund else e for e in effects)
+    check_write_ahead(before, ev.Cancel(), after, effects, driver.open_steps)
+    with pytest.raises(AssertionError, match="a refund with no intent"):
+        check_write_ahead(before, ev.Cancel(), after, swapped, driver.open_steps)
+    without_refund = tuple(e for e in effects if e is not refund)
+    with pytest.raises(AssertionError, match="not acted on"):
+        check_write_ahead(before, ev.Cancel(), after, without_refund, driver.open_steps)
+
+
+def test_the_checker_refuses_an_outcome_without_the_answer(journal: Journal) -> None:
+    driver = JournaledDriver(journal)
+    driver.to_printing(copies=1, inserted=(500,))
+    before = driver.state
+    txn = driver.txn_id
+    lie = (fx.JournalWrite(jr.ChangeOutcome(txn, 200, 200)),)
+    with pytest.raises(AssertionError):
+        check_write_ahead(before, ev.PrintFinished(1), before, lie, driver.open_steps)
+    after, effects = _step(before, ChangeDispensed(200, 200))
+    silent = tuple(e for e in effects if not isinstance(e, fx.JournalWrite))
+    with pytest.raises(AssertionError):
+        check_write_ahead(before, ChangeDispensed(200, 200), after, silent, driver.open_steps)
+    wrong = (fx.JournalWrite(jr.ChangeOutcome(txn, 200, 150)), *silent)
+    with pytest.raises(AssertionError):
+        check_write_ahead(before, ChangeDispensed(200, 200), after, wrong, driver.open_steps)
+
+
+def test_the_checker_refuses_paper_before_its_intent(journal: Journal) -> None:
+    driver = JournaledDriver(journal, st.PaymentMode.COUNTER)
+    driver.to_fetching(copies=2)
+    before = driver.state
+    event = ev.CertificateReady(driver.txn_id, 600, 1, "d")
+    after, effects = _step(before, event)
+    for paper in (fx.PrintCertificate, fx.PrintCounterTicket):
+        moved = next(e for e in effects if isinstance(e, paper))
+        early = (moved, *(e for e in effects if e is not moved))
+        with pytest.raises(AssertionError):
+            check_write_ahead(before, event, after, early, driver.open_steps)
+
+
+def _step(state: st.FlowState, event: Event) -> tuple[st.FlowState, tuple[Effect, ...]]:
+    from kiosk.flow import step
+
+    return step(state, event)
