@@ -223,3 +223,52 @@ def test_the_done_screen_reminds_then_returns_to_start(driver: Driver) -> None:
     assert driver.screen == st.Start()
     audits = [e.record.event.value for e in of_type(effects, fx.Audit)]
     assert "change-left-in-tray" in audits
+
+
+def test_a_stacked_bill_frees_the_escrow_for_the_next_one(driver: Driver) -> None:
+    """Two bills for a 1200-yen order: once the first is stacked the escrow is free again, so
+    the second is taken too (it was sent back as if the escrow were still busy)."""
+    driver.to_payment(copies=4)
+    assert fx.AcceptEscrow() in driver.send(EscrowHeld(Denomination.Y1000))
+    assert driver.state.txn.money.escrow_yen == 1000
+    driver.send(MoneyInserted(Denomination.Y1000))
+    money = driver.state.txn.money
+    assert (money.escrow_yen, money.paid_in_yen, money.remaining_yen) == (0, 1000, 200)
+    effects = driver.send(EscrowHeld(Denomination.Y1000))
+    assert fx.AcceptEscrow() in effects
+    assert fx.ReturnEscrow() not in effects
+    effects = driver.send(MoneyInserted(Denomination.Y1000))
+    assert of_type(effects, fx.DispenseChange) == [fx.DispenseChange(800)]
+    assert isinstance(driver.screen, st.Printing)
+    assert driver.state.txn.money.escrow_yen == 0
+
+
+def test_a_late_payout_result_of_money_before_the_session_is_not_counted(
+    driver: Driver,
+) -> None:
+    """A coin dropped at the start screen goes back; its result arrives once the next
+    resident's transaction is open: it belongs to no transaction, so the new ledger is
+    untouched (counted for the new resident, it made the kiosk hold less than nothing)."""
+    effects = driver.send(MoneyInserted(Denomination.Y100))
+    assert of_type(effects, fx.Refund) == [fx.Refund(100)]
+    driver.to_payment()  # the next resident, before the acceptor answered
+    driver.send(MoneyInserted(Denomination.Y100))
+    effects = driver.send(MoneyRefunded(100, 100))
+    money = driver.state.txn.money
+    assert (money.inserted_yen, money.refunded_yen, money.refund_pending_yen) == (100, 0, 0)
+    assert money.held_yen == 100
+    assert journal_records(effects) == []
+    assert [a.record.outcome for a in of_type(effects, fx.Audit)] == ["not_current"]
+    assert driver.state.payouts == ()
+
+
+def test_a_late_short_result_of_money_before_the_session_is_not_owed_by_it(
+    driver: Driver,
+) -> None:
+    driver.send(MoneyInserted(Denomination.Y500))
+    driver.to_payment()
+    effects = driver.send(MoneyRefunded(500, 200))
+    money = driver.state.txn.money
+    assert (money.refunded_yen, money.staff_owed_yen) == (0, 0)
+    outcomes = [(a.record.event.value, a.record.outcome) for a in of_type(effects, fx.Audit)]
+    assert outcomes == [("refund-complete", "not_current"), ("staff-owed", "not_current")]
