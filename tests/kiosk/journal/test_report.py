@@ -162,3 +162,33 @@ def test_the_command_beside_an_open_journal(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     [row] = json.loads(result.stdout)["transactions"]
     assert row["received_yen"] == 600
+
+
+def test_a_transaction_that_paid_out_more_than_it_took_needs_staff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The acceptor paid back 500 where 300 was asked (a miscount, or a refund made twice):
+    the kiosk is 200 short, and the staff report must show that transaction."""
+    path = tmp_path / "journal.sqlite"
+    with Journal(path, clock=lambda: NOV26_MORNING) as journal:
+        for record in (
+            TransactionOpened("over", "issue", "inkan", 1, 300),
+            PaymentIntent("over", 300),
+            MoneyIn("over", 300),
+            PaymentOutcome("over", 300),
+            PrintIntent("over", 1, ""),
+            PrintOutcome("over", 0, PrinterFault.JAM),
+            RefundIntent("over", 300, Problem.PRINTER_JAM),
+            RefundOutcome("over", 300, 500),
+            TransactionClosed("over", CloseReason.REFUNDED),
+            TransactionOpened("fine", "issue", "inkan", 1, 300),
+            TransactionClosed("fine", CloseReason.CANCELLED),
+        ):
+            journal.write(record)
+    owed = run(path, capsys, "owed")
+    rows = owed["transactions"]
+    assert isinstance(rows, list)
+    assert [(r["txn_id"], r["staff_owed_yen"], r["unsettled_yen"]) for r in rows] == [
+        ("over", 0, -200)
+    ]
+    assert owed["totals"]["unsettled_yen"] == -200  # type: ignore[index]
