@@ -28,6 +28,7 @@ from kiosk.journal.records import (
     Phase,
     PrintIntent,
     PrintOutcome,
+    RefundCause,
     RefundIntent,
     RefundOutcome,
     ReportIntent,
@@ -117,6 +118,9 @@ class TransactionSummary:
     pending: tuple[PendingStep, ...]
     closed: CloseReason | None
     sides_per_copy: int = 0  # printed page sides per copy, from the issuance (0: unknown)
+    # Of refunded_yen, the stray pieces given back (never a fee: the completion report's
+    # refunded fees leave them out).
+    stray_refunded_yen: int = 0
 
     @property
     def kept_yen(self) -> int:
@@ -343,7 +347,7 @@ class Journal:
         if head is None:
             raise JournalError(f"unknown transaction {txn_id}")
         opened_at, service, kind, copies, fee, close_reason = head
-        due = received = change = refunded = staff = printed = 0
+        due = received = change = refunded = stray = staff = printed = 0
         paid = False
         report: str | None = None
         issuance_id: str | None = None
@@ -367,8 +371,7 @@ class Journal:
                 elif step is Step.REPORT:
                     last_report_intent = code
                 continue
-            if open_intents.get(step):
-                open_intents[step].pop(0)
+            intent = open_intents[step].pop(0) if open_intents.get(step) else None
             match step:
                 case Step.MONEY_IN:
                     received += actual
@@ -378,6 +381,8 @@ class Journal:
                     change += actual
                 case Step.REFUND:
                     refunded += actual
+                    if intent is not None and intent.code == RefundCause.STRAY.value:
+                        stray += actual
                 case Step.STAFF:
                     staff += actual
                 case Step.ISSUANCE:
@@ -410,4 +415,5 @@ class Journal:
             pending=pending,
             closed=CloseReason(close_reason) if close_reason else None,
             sides_per_copy=sides_per_copy,
+            stray_refunded_yen=stray,
         )

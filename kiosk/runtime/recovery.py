@@ -141,9 +141,10 @@ def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
     """What happened, as far as the journal can tell (doubt favours the resident).
 
     The flow's report said more (kiosk.flow: the fees refunded and owed, the printer's fault);
-    a restart only has the journal's totals, which also count money that was no fee (change,
-    stray coins). Of the fees of the copies not printed, what the acceptor paid back counts as
-    refunded first and the rest as owed by staff (recorded as ``StaffOwed`` before this).
+    a restart only has the journal's totals, which also count money that was no fee (change;
+    stray coins, whose refunds are told apart by their intent's reason and left out). Of the
+    fees of the copies not printed, what the acceptor paid back counts as refunded first and
+    the rest as owed by staff (recorded as ``StaffOwed`` before this).
     A transaction that printed with no payment step was paid at the counter (city hall):
     printing at a kiosk with an acceptor starts only after the payment (docs/flow.md, rule 1).
     """
@@ -178,7 +179,7 @@ def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
         )
     amount_paid = fee * copies if summary.paid_in_full else 0
     due_back = amount_paid - fee * printed
-    refunded = min(summary.refunded_yen, due_back)
+    refunded = min(summary.refunded_yen - summary.stray_refunded_yen, due_back)
     return fx.ReportCompletion(
         txn_id=summary.txn_id,
         outcome=outcome,
