@@ -140,7 +140,9 @@ def assemble(parts: KioskParts) -> Runner:
         # (kiosk/runtime/print_recovery.py); everything else is settled now.
         interrupted = interrupted_prints(journal)
         held = {item.txn_id for item in interrupted}
-        recovered = recover_open_transactions(journal, kiosk_id, hold=held)
+        recovered = recover_open_transactions(
+            journal, kiosk_id, hold=held, payment=parts.settings.payment
+        )
     except JournalError as exc:
         raise StartupError(f"journal {parts.journal_path}: {exc}") from None
     if settled and isinstance(acceptor, RecoverableAcceptor):

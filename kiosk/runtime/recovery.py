@@ -63,11 +63,15 @@ class RecoveredReport:
 
 
 def recover_open_transactions(
-    journal: Journal, kiosk_id: str, *, hold: Collection[str] = ()
+    journal: Journal,
+    kiosk_id: str,
+    *,
+    hold: Collection[str] = (),
+    payment: PaymentMode = PaymentMode.ACCEPTOR,
 ) -> list[RecoveredReport]:
     """Settle the money of every open transaction but those in ``hold`` and close those that
     owe the center nothing; returns the completion reports still to send (see the module
-    docstring).
+    docstring). ``payment`` is where this kiosk takes fees (the profile's): the reports name it.
 
     Raises :class:`JournalError` if the journal cannot be read or written: the kiosk must not
     start taking money on top of a journal it cannot trust.
@@ -76,14 +80,17 @@ def recover_open_transactions(
     for summary in journal.open_transactions():
         if summary.txn_id in hold:
             continue
-        report = recover_transaction(journal, summary, kiosk_id)
+        report = recover_transaction(journal, summary, kiosk_id, payment)
         if report is not None:
             pending.append(report)
     return pending
 
 
 def recover_transaction(
-    journal: Journal, summary: TransactionSummary, kiosk_id: str
+    journal: Journal,
+    summary: TransactionSummary,
+    kiosk_id: str,
+    payment: PaymentMode = PaymentMode.ACCEPTOR,
 ) -> RecoveredReport | None:
     """Settle one open transaction: money not accounted for is owed by staff; it is closed, or,
     if the center still waits for its completion report, that report is returned (its intent
@@ -106,7 +113,7 @@ def recover_transaction(
         summary = journal.summary(summary.txn_id)
     reason = CloseReason.STAFF if summary.staff_owed_yen else CloseReason.RECOVERED
     if summary.issuance_id and summary.report is None:
-        report = _report_of(summary)
+        report = _report_of(summary, payment)
         journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
         facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
         log.warning("open transaction recovered; its completion report is still to send")
@@ -137,7 +144,7 @@ def close_recovered(journal: Journal, txn_id: str, reason: CloseReason, kiosk_id
     record(audit(AuditEvent.TRANSACTION_END, "recovered", txn_id=txn_id), kiosk_id)
 
 
-def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
+def _report_of(summary: TransactionSummary, payment: PaymentMode) -> fx.ReportCompletion:
     """What happened, as far as the journal can tell (doubt favours the resident).
 
     The flow's report said more (kiosk.flow: the fees refunded and owed, the printer's fault);
@@ -145,17 +152,20 @@ def _report_of(summary: TransactionSummary) -> fx.ReportCompletion:
     stray coins, whose refunds are told apart by their intent's reason and left out). Of the
     fees of the copies not printed, what the acceptor paid back counts as refunded first and
     the rest as owed by staff (recorded as ``StaffOwed`` before this).
-    A transaction that printed with no payment step was paid at the counter (city hall):
-    printing at a kiosk with an acceptor starts only after the payment (docs/flow.md, rule 1).
+    At a counter-payment kiosk (city hall) a transaction with no payment step is paid at the
+    counter, as the flow reports it, whether or not printing started (the journal alone cannot
+    tell a counter kiosk's from an acceptor kiosk's transaction that printed nothing). Printing
+    that started — a copy out, a print in doubt, or a print fault — and did not finish failed.
     """
     copies, fee = summary.copies, summary.fee_per_copy_yen
     printed = min(summary.copies_printed, copies)
     in_doubt = any(step.step is Step.PRINT for step in summary.pending)
-    counter = summary.amount_due_yen == 0 and fee > 0 and (printed > 0 or in_doubt)
+    started = printed > 0 or in_doubt or summary.print_fault is not None
+    counter = payment is PaymentMode.COUNTER and summary.amount_due_yen == 0
     paid = counter or summary.paid_in_full or fee == 0
     if paid and printed == copies:
         outcome = fx.Completion.PRINTED
-    elif paid and (printed or in_doubt or summary.paid_in_full):
+    elif paid and (started or summary.paid_in_full):
         outcome = fx.Completion.FAILED
     else:
         outcome = fx.Completion.CANCELLED

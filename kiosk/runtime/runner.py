@@ -151,7 +151,9 @@ class Runner:
             ),
             self.kiosk_id,
         )
-        report = recover_transaction(journal, journal.summary(item.txn_id), self.kiosk_id)
+        summary = journal.summary(item.txn_id)
+        payment = self._state.settings.payment
+        report = recover_transaction(journal, summary, self.kiosk_id, payment)
         if report is not None:
             self.services.center.send_recovered([report], self._recovered_report_sent)
 

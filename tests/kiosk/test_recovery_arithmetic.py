@@ -85,6 +85,11 @@ class Case:
     stray: bool = False  # a coin dropped while printing, refunded in full
 
     @property
+    def mode(self) -> PaymentMode:
+        """Where the kiosk takes fees (its profile's payment)."""
+        return PaymentMode.COUNTER if self.counter else PaymentMode.ACCEPTOR
+
+    @property
     def due(self) -> int:
         return FEE * self.copies
 
@@ -268,7 +273,7 @@ def every_case() -> list[Case]:
         due = FEE * copies
         cases.append(Case(copies, issued=False))
         # Counter payment (city hall): no money at the kiosk.
-        for printing in (IN_DOUBT, *range(1, copies + 1)):
+        for printing in (NOT_STARTED, IN_DOUBT, *range(copies + 1)):
             cases.append(Case(copies, counter=True, printing=printing))
         # Not paid in full: nothing inserted, or part of the fee, refunded or not.
         cases.append(Case(copies))
@@ -310,7 +315,7 @@ def test_recovery_settles_every_case(
         for record in case.records(txn):
             journal.write(record)
         before = journal_rows(path, txn)
-        [*owed] = recover_open_transactions(journal, "kiosk-0001")
+        [*owed] = recover_open_transactions(journal, "kiosk-0001", payment=case.mode)
 
         # What the recovery wrote: the money still owed, then the report's intent.
         expected_rows: list[tuple[object, ...]] = []
@@ -343,7 +348,7 @@ def test_recovery_settles_every_case(
             assert summary.closed is None  # until the center acknowledges
             finish_recovered(journal, recovered, True, "kiosk-0001")
             assert journal.summary(txn).closed is reason
-        assert recover_open_transactions(journal, "kiosk-0001") == []  # exactly once
+        assert recover_open_transactions(journal, "kiosk-0001", payment=case.mode) == []  # once
 
     # The staff's day report: the row and the totals add up to the yen.
     assert journal_report([str(path), "day", DAY.isoformat(), "--json"]) == 0
@@ -420,12 +425,14 @@ def test_the_day_report_over_the_whole_table(tmp_path: Path) -> None:
     separate process: the totals are the sums of the cases."""
     path = tmp_path / "journal.sqlite"
     with Journal(path, clock=lambda: OPENED_AT) as journal:
-        for number, case in enumerate(CASES):
-            for record in case.records(f"t{number}"):
-                journal.write(record)
-        for recovered in recover_open_transactions(journal, "kiosk-0001"):
-            finish_recovered(journal, recovered, True, "kiosk-0001")
-        assert journal.open_transactions() == []
+        for mode in PaymentMode:  # a counter kiosk's journal, then an acceptor kiosk's
+            cases = [(n, c) for n, c in enumerate(CASES) if c.mode is mode]
+            for number, case in cases:
+                for record in case.records(f"t{number}"):
+                    journal.write(record)
+            for recovered in recover_open_transactions(journal, "kiosk-0001", payment=mode):
+                finish_recovered(journal, recovered, True, "kiosk-0001")
+            assert journal.open_transactions() == []
     result = subprocess.run(
         [sys.executable, "-m", "kiosk.journal", str(path), "day", DAY.isoformat(), "--json"],
         cwd=REPO,

@@ -464,7 +464,7 @@ def test_recovery_reports_a_counter_payment(tmp_path: Path) -> None:
         journal.write(IssuanceReceived("u", "iss-44"))
         journal.write(PrintIntent("u", 1, "d"))
         journal.write(PrintOutcome("u", 1, None))
-        first, second = recover_open_transactions(journal, "kiosk-0001")
+        first, second = recover_open_transactions(journal, "kiosk-0001", payment=COUNTER)
         assert (first.report.payment, first.report.outcome) == (COUNTER, fx.Completion.FAILED)
         # Printing was in doubt (an intent without its outcome): the restart is the reason.
         assert first.report.print_fault is None
