@@ -22,6 +22,7 @@ back are reported as refunded and the rest as pending.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -41,6 +42,7 @@ from kiosk.journal import (
     CloseReason,
     IssuanceReceived,
     Journal,
+    JournalError,
     JournalRecord,
     MoneyIn,
     PaymentIntent,
@@ -78,6 +80,8 @@ class Case:
     copies: int
     counter: bool = False
     issued: bool = True  # the certificate data arrived (IssuanceReceived): a report is owed
+    fee: int = FEE  # per copy (0: a free certificate, printed with no payment)
+    asked: bool = True  # the payment intent was written (else the power went just before)
     inserted: tuple[int, ...] = ()  # pieces taken in on the payment screen
     change: str = NONE  # the change's payout (when the pieces exceed the amount due)
     printing: int | str = NOT_STARTED  # copies printed (a print outcome), or not started/doubt
@@ -91,11 +95,16 @@ class Case:
 
     @property
     def due(self) -> int:
-        return FEE * self.copies
+        return self.fee * self.copies
 
     @property
     def paid(self) -> bool:
-        return not self.counter and self.issued and sum(self.inserted) >= self.due
+        asked = not self.counter and self.issued and self.asked and self.fee > 0
+        return asked and sum(self.inserted) >= self.due
+
+    @property
+    def free(self) -> bool:
+        return self.fee == 0 and self.issued
 
     @property
     def change_due(self) -> int:
@@ -115,7 +124,7 @@ class Case:
         if not self.paid:
             return sum(self.inserted)
         if isinstance(self.printing, int) and self.printing < self.copies:
-            return FEE * (self.copies - self.printing)
+            return self.fee * (self.copies - self.printing)
         return 0
 
     @property
@@ -125,6 +134,10 @@ class Case:
             parts.append("counter")
         if not self.issued:
             parts.append("not-issued")
+        if self.fee != FEE:
+            parts.append(f"fee{self.fee}")
+        if not self.asked:
+            parts.append("not-asked")
         if self.inserted:
             parts.append("in" + "+".join(map(str, self.inserted)))
         if self.change != NONE:
@@ -140,18 +153,20 @@ class Case:
 
     def records(self, txn: str) -> list[JournalRecord]:
         """The journal the flow leaves, in its order, up to the crash."""
-        out: list[JournalRecord] = [TransactionOpened(txn, "issue", "juminhyo", self.copies, FEE)]
+        out: list[JournalRecord] = [
+            TransactionOpened(txn, "issue", "juminhyo", self.copies, self.fee)
+        ]
         if not self.issued:
             return out
         out.append(IssuanceReceived(txn, f"ISS-{txn}"))
-        if not self.counter:
+        if not self.counter and self.asked and self.fee:
             out.append(PaymentIntent(txn, self.due))
             out += [MoneyIn(txn, yen) for yen in self.inserted]
         if self.paid:
             out.append(PaymentOutcome(txn, sum(self.inserted)))
             if self.change_due:
                 out += payout(txn, ChangeIntent(txn, self.change_due), self.change)
-        if (self.paid or self.counter) and self.printing != NOT_STARTED:
+        if (self.paid or self.counter or self.free) and self.printing != NOT_STARTED:
             out.append(PrintIntent(txn, self.copies, "d1g3st"))
             if self.stray:
                 out += [
@@ -196,7 +211,7 @@ class Case:
 
     @property
     def kept(self) -> int:
-        return FEE * self.printed if self.paid else 0
+        return self.fee * self.printed if self.paid else 0
 
     @property
     def owed_by_recovery(self) -> int:
@@ -226,12 +241,32 @@ class Case:
                 print_fault=fault,
                 interrupted=outcome is fx.Completion.FAILED and fault is None,
             )
+        if self.free:
+            # Nothing to pay: printing starts at once; its outcome is the report's.
+            if self.printed == self.copies:
+                outcome = fx.Completion.PRINTED
+            elif started:
+                outcome = fx.Completion.FAILED
+            else:
+                outcome = fx.Completion.CANCELLED
+            fault = self._fault(outcome)
+            return fx.ReportCompletion(
+                txn,
+                outcome,
+                self.printed,
+                PaymentMode.ACCEPTOR,
+                0,
+                0,
+                0,
+                print_fault=fault,
+                interrupted=outcome is fx.Completion.FAILED and fault is None,
+            )
         if not self.paid:
             return fx.ReportCompletion(
                 txn, fx.Completion.CANCELLED, 0, PaymentMode.ACCEPTOR, 0, 0, 0
             )
         outcome = fx.Completion.PRINTED if self.printed == self.copies else fx.Completion.FAILED
-        unprinted = FEE * (self.copies - self.printed)
+        unprinted = self.fee * (self.copies - self.printed)
         fault = self._fault(outcome)
         return fx.ReportCompletion(
             txn_id=txn,
@@ -272,6 +307,10 @@ def every_case() -> list[Case]:
     for copies in (1, 3):
         due = FEE * copies
         cases.append(Case(copies, issued=False))
+        cases.append(Case(copies, asked=False))  # the data arrived, the power went at once
+        # A free certificate (an acceptor kiosk): printing starts with no payment.
+        for printing in (NOT_STARTED, IN_DOUBT, *range(copies + 1)):
+            cases.append(Case(copies, fee=0, printing=printing))
         # Counter payment (city hall): no money at the kiosk.
         for printing in (NOT_STARTED, IN_DOUBT, *range(copies + 1)):
             cases.append(Case(copies, counter=True, printing=printing))
@@ -289,11 +328,31 @@ def every_case() -> list[Case]:
                 continue  # the coin drops while printing
             partial = isinstance(printing, int) and printing < copies
             for refund in (NONE, FULL, SHORT_PAID, UNANSWERED) if partial else (NONE,):
-                cases.append(Case(copies, False, True, inserted, change, printing, refund, stray))
+                cases.append(
+                    Case(
+                        copies,
+                        inserted=inserted,
+                        change=change,
+                        printing=printing,
+                        refund=refund,
+                        stray=stray,
+                    )
+                )
     return cases
 
 
 CASES = every_case()
+
+
+TRANSACTION_END = {"event": "transaction-end", "outcome": "recovered"}
+
+
+def audit_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
+    """The audit log's lines (JSON), without the kiosk id every line carries."""
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "kiosk.audit"]
+    for line in lines:
+        assert line.pop("kiosk") == "kiosk-0001"
+    return lines
 
 
 def journal_rows(path: Path, txn: str) -> list[tuple[object, ...]]:
@@ -307,8 +366,12 @@ def journal_rows(path: Path, txn: str) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_recovery_settles_every_case(
-    case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    case: Case,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="kiosk.audit")
     path = tmp_path / "journal.sqlite"
     txn = "t1"
     with Journal(path, clock=lambda: OPENED_AT) as journal:
@@ -316,6 +379,18 @@ def test_recovery_settles_every_case(
             journal.write(record)
         before = journal_rows(path, txn)
         [*owed] = recover_open_transactions(journal, "kiosk-0001", payment=case.mode)
+        # Staff pay against the journal and the audit log: the same debt in both.
+        expected_audit: list[dict[str, object]] = []
+        if case.owed_by_recovery:
+            expected_audit.append(
+                {
+                    "event": "staff-owed",
+                    "outcome": "recovered",
+                    "txn_id": txn,
+                    "yen": case.owed_by_recovery,
+                    "staff_code": "K-910",
+                }
+            )
 
         # What the recovery wrote: the money still owed, then the report's intent.
         expected_rows: list[tuple[object, ...]] = []
@@ -335,20 +410,33 @@ def test_recovery_settles_every_case(
         if report is None:
             assert owed == []
             assert summary.closed is reason
+            expected_audit.append(TRANSACTION_END | {"txn_id": txn})
         else:
             [recovered] = owed
             assert recovered.report == report
             assert (recovered.issuance.copies, recovered.issuance.fee_per_copy_yen) == (
                 case.copies,
-                FEE,
+                case.fee,
             )
             body = completion_report(recovered.report, REPORTED_AT)
             assert wire.CompletionReport.from_wire(wire.loads(wire.dumps(body.to_wire()))) == body
-            assert body.problem(case.copies, FEE) is None
+            assert body.problem(case.copies, case.fee) is None
             assert summary.closed is None  # until the center acknowledges
-            finish_recovered(journal, recovered, True, "kiosk-0001")
+            finish_recovered(journal, recovered, False, "kiosk-0001")  # the center is away
+            assert journal.summary(txn).closed is None
+            [again] = recover_open_transactions(journal, "kiosk-0001", payment=case.mode)
+            assert again.report == report  # the next start sends it again, owing nothing twice
+            finish_recovered(journal, again, True, "kiosk-0001")
             assert journal.summary(txn).closed is reason
+            assert journal.summary(txn).staff_owed_yen == summary.staff_owed_yen
+            report_audit = {"event": "report-complete", "txn_id": txn}
+            expected_audit += [
+                report_audit | {"outcome": "failed"},
+                report_audit | {"outcome": "success"},
+                TRANSACTION_END | {"txn_id": txn},
+            ]
         assert recover_open_transactions(journal, "kiosk-0001", payment=case.mode) == []  # once
+    assert audit_lines(caplog) == expected_audit
 
     # The staff's day report: the row and the totals add up to the yen.
     assert journal_report([str(path), "day", DAY.isoformat(), "--json"]) == 0
@@ -452,3 +540,21 @@ def test_the_day_report_over_the_whole_table(tmp_path: Path) -> None:
         "staff_owed_yen": sum(c.owed_before + c.owed_by_recovery for c in CASES),
         "unsettled_yen": 0,
     }
+
+
+def test_a_journal_that_paid_out_more_than_it_took_stops_the_start(tmp_path: Path) -> None:
+    """The recovery will not settle on top of a journal it cannot trust: the kiosk does not
+    start, and the transaction is left as it was for staff."""
+    with Journal(tmp_path / "journal.sqlite", clock=lambda: OPENED_AT) as journal:
+        for record in (
+            TransactionOpened("t1", "issue", "inkan", 1, FEE),
+            PaymentIntent("t1", FEE),
+            MoneyIn("t1", FEE),
+            RefundIntent("t1", FEE, RefundCause.CANCELLED),
+            RefundOutcome("t1", FEE, FEE + 50),  # the acceptor paid 50 too many
+        ):
+            journal.write(record)
+        with pytest.raises(JournalError, match="t1 pays out more than it took"):
+            recover_open_transactions(journal, "kiosk-0001")
+        assert journal.summary("t1").staff_owed_yen == 0
+        assert journal.summary("t1").closed is None

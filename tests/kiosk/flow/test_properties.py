@@ -11,6 +11,7 @@ recorded as owed by staff, or paid for a printed copy.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import fields, is_dataclass
 from datetime import datetime
@@ -427,6 +428,8 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
 
 
 REPORTED_AT = datetime(2026, 11, 26, 10, 0, tzinfo=wire.JST)
+# Random runs per test; scripts/mutation lowers it (a mutant's tests run once per mutant).
+EXAMPLES = int(os.environ.get("KIOSK_PROPERTY_EXAMPLES", "150"))
 
 
 def check_report(report: fx.ReportCompletion, txn: fs.Transaction, payment: fs.PaymentMode) -> None:
@@ -464,7 +467,7 @@ def deep_strings(value: Any) -> str:
 
 
 @settings(
-    max_examples=150,
+    max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -474,7 +477,7 @@ def test_the_rules_hold_for_any_sequence_of_events(data: st.DataObject) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=max(1, EXAMPLES * 2 // 5),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
