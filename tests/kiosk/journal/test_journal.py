@@ -235,3 +235,16 @@ def test_writes_from_many_threads(tmp_path: Path) -> None:
         for thread in threads:
             thread.join()
         assert journal.summary("t1").received_yen == 1000
+
+
+def test_the_store_loads_on_first_use_and_only_its_names() -> None:
+    import kiosk.journal as package
+
+    assert package.Journal is Journal
+    with pytest.raises(AttributeError, match=r"module 'kiosk\.journal' has no attribute 'Nope'"):
+        _ = package.Nope  # type: ignore[attr-defined]
+
+
+def test_a_short_salt_is_refused_with_the_reason() -> None:
+    with pytest.raises(ValueError, match=r"^the salt must be at least 16 bytes$"):
+        serial_digest("JU-1", b"x" * 15)

@@ -192,3 +192,30 @@ def test_a_transaction_that_paid_out_more_than_it_took_needs_staff(
         ("over", 0, -200)
     ]
     assert owed["totals"]["unsettled_yen"] == -200  # type: ignore[index]
+
+
+def test_the_table_row_by_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "journal.sqlite"
+    write_journal(path)
+    assert main([str(path), "day", "2026-11-26"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "transaction  opened (JST)         kind      copies  printed  received  kept  change"
+        "  refunded  staff owe  unsettled  state",
+        "a            2026-11-26 08:30:00  juminhyo  1       1        1000      150   850"
+        "     0         0          0          completed",
+        "b            2026-11-26 23:50:00  inkan     1       0        300       0     0"
+        "       200       100        0          refunded",
+        "2 transactions, 1 copies printed; received 1300 yen, kept 150, change 850, refunded"
+        " 200, owed by staff 100, unsettled 0",
+    ]
+
+
+def test_one_yen_owed_is_owed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "journal.sqlite"
+    with Journal(path, clock=lambda: NOV26_MORNING) as journal:
+        journal.write(TransactionOpened("y", "issue", "inkan", 1, 300))
+        journal.write(StaffOwed("y", 1, OwedCode.REFUND_SHORT))  # and 1 yen unsettled the other way
+        journal.write(PaymentIntent("y", 300))
+        journal.write(MoneyIn("y", 1))
+    owed = run(path, capsys, "owed")
+    assert [r["txn_id"] for r in owed["transactions"]] == ["y"]  # type: ignore[union-attr]

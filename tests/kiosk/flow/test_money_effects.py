@@ -1,0 +1,171 @@
+"""Every effect of the money steps, in order, audit records included: staff pay and reconcile
+against the journal and the audit log, so their details are outputs like any other (mutants of
+_money.py and _base.py that changed an audit record or a ledger field survived the other tests).
+"""
+
+from __future__ import annotations
+
+from kiosk.audit import AuditEvent, audit
+from kiosk.flow import effects as fx
+from kiosk.flow import events as ev
+from kiosk.flow import state as st
+from kiosk.flow.timeouts import TimerName
+from kiosk.journal import records as jr
+from kiosk.payment import (
+    AcceptorJammed,
+    Denomination,
+    EscrowHeld,
+    MoneyInserted,
+    MoneyRefunded,
+    MoneyRejected,
+    RejectReason,
+)
+from kiosk.problems import OwedCode, Problem
+from printing.faults import PrinterFault
+from tests.kiosk.flow.conftest import Driver
+
+TXN = "boot-000001"
+KIOSK = st.PaymentMode.ACCEPTOR
+
+
+def without_timers(effects: tuple[fx.Effect, ...]) -> list[fx.Effect]:
+    return [e for e in effects if not isinstance(e, fx.StartTimer | fx.CancelTimer)]
+
+
+def test_a_cancel_with_money_in(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100))
+    effects = driver.send(ev.Cancel())
+    assert without_timers(effects) == [
+        fx.DisableAcceptor(),
+        fx.JournalWrite(jr.RefundIntent(TXN, 100, jr.RefundCause.CANCELLED)),
+        fx.Audit(audit(AuditEvent.REFUND_INIT, reason="cancelled", txn_id=TXN, yen=100)),
+        fx.Refund(100),
+    ]
+    money = driver.state.txn.money
+    assert (money.accepting, money.refund_pending_yen) == (False, 100)
+    assert driver.state.payouts == (st.Payout(st.PayoutKind.REFUND, 100, TXN, True, False),)
+    effects = driver.send(MoneyRefunded(100, 100))
+    assert driver.screen == st.Cancelled()
+    assert driver.state.prompt is False
+    assert fx.PlayReminder(fx.Reminder.MONEY) in effects
+
+
+def test_a_refund_that_paid_nothing_plays_no_money_reminder(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100), ev.Cancel())
+    effects = driver.send(MoneyRefunded(100, 0))
+    assert fx.PlayReminder(fx.Reminder.MONEY) not in effects
+    assert driver.state.txn.money.staff_owed_yen == 100
+
+
+def test_a_jam_mid_payment(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100))
+    effects = driver.send(AcceptorJammed())
+    jammed = Problem.ACCEPTOR_JAMMED
+    assert without_timers(effects) == [
+        fx.Audit(audit(AuditEvent.FAULT, "acceptor_jammed", staff_code="P-401", txn_id=TXN)),
+        fx.DisableAcceptor(),
+        fx.JournalWrite(jr.RefundIntent(TXN, 100, jammed)),
+        fx.Audit(audit(AuditEvent.REFUND_INIT, reason="P-401", txn_id=TXN, yen=100)),
+        fx.Refund(100),
+    ]
+    assert driver.screen == st.Refunding(jammed)
+
+
+def test_the_payment_completes_with_change(driver: Driver) -> None:
+    driver.to_payment(copies=2)
+    driver.send(MoneyRejected(RejectReason.UNRECOGNISED), MoneyInserted(Denomination.Y500))
+    assert driver.screen == st.Payment()  # the rejected piece's note is gone
+    effects = driver.send(MoneyInserted(Denomination.Y500))
+    assert without_timers(effects) == [
+        fx.JournalWrite(jr.MoneyIn(TXN, 500)),
+        fx.DisableAcceptor(),
+        fx.JournalWrite(jr.PaymentOutcome(TXN, 1000)),
+        fx.Audit(audit(AuditEvent.PAYMENT_COMPLETE, "success", txn_id=TXN, yen=1000)),
+        fx.JournalWrite(jr.ChangeIntent(TXN, 400)),
+        fx.DispenseChange(400),
+        fx.JournalWrite(jr.PrintIntent(TXN, 2, "d1g3st")),
+        fx.Audit(audit(AuditEvent.PRINT_INIT, copies=2, txn_id=TXN)),
+        fx.PrintCertificate(TXN, 2),
+    ]
+    money = driver.state.txn.money
+    assert (money.paid, money.accepting, money.change_pending_yen) == (True, False, 400)
+
+
+def test_a_coin_while_a_bill_stacks_keeps_the_bill_in_escrow(driver: Driver) -> None:
+    driver.to_payment(copies=4)
+    driver.send(EscrowHeld(Denomination.Y1000), MoneyInserted(Denomination.Y100))
+    assert driver.state.txn.money.escrow_yen == 1000
+    assert without_timers(driver.send(EscrowHeld(Denomination.Y1000))) == [fx.ReturnEscrow()]
+
+
+def test_the_refund_watchdog_with_fees_and_a_stray_coin(driver: Driver) -> None:
+    driver.send(MoneyInserted(Denomination.Y10))  # before the session: another payout
+    driver.to_printing(copies=2, inserted=(500, 100))
+    driver.send(ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))  # 600 of fees go back
+    driver.send(MoneyInserted(Denomination.Y50))  # a stray coin while refunding
+    effects = driver.fire()  # the acceptor answers neither
+    assert without_timers(effects) == [
+        fx.JournalWrite(jr.StaffOwed(TXN, 650, OwedCode.REFUND_NO_ANSWER)),
+        fx.Audit(
+            audit(AuditEvent.STAFF_OWED, "no_answer", staff_code="P-413", txn_id=TXN, yen=650)
+        ),
+        fx.JournalWrite(jr.ReportIntent(TXN, "failed", 0)),
+        fx.ReportCompletion(
+            TXN, fx.Completion.FAILED, 0, KIOSK, 600, 0, 600, PrinterFault.OUT_OF_PAPER
+        ),
+    ]
+    money = driver.state.txn.money
+    assert money == st.Money(
+        due_yen=600,
+        inserted_yen=650,
+        paid_in_yen=600,
+        staff_owed_yen=650,
+        fee_owed_yen=600,  # the fees only: the stray coin is no fee
+        paid=True,
+    )
+    assert driver.screen == st.OutOfService(Problem.ACCEPTOR_FAULT)
+    # The payout of the coin from before the session is still awaited; the session's are not.
+    assert driver.state.payouts == (st.Payout(st.PayoutKind.REFUND, 10, "", False),)
+
+
+def test_the_refund_watchdog_with_only_a_bill_in_flight(driver: Driver) -> None:
+    driver.to_payment(copies=4)
+    driver.send(EscrowHeld(Denomination.Y1000), ev.Cancel())
+    effects = driver.fire()
+    assert without_timers(effects) == [
+        fx.Audit(
+            audit(AuditEvent.FAULT, "escrow_no_answer", staff_code="P-402", txn_id=TXN, yen=1000)
+        ),
+        fx.JournalWrite(jr.ReportIntent(TXN, "cancelled", 0)),
+        fx.ReportCompletion(TXN, fx.Completion.CANCELLED, 0, KIOSK, 0, 0, 0),
+    ]
+    assert driver.state.txn.money.escrow_yen == 0
+    assert driver.state.txn.money.staff_owed_yen == 0
+
+
+def test_the_refund_watchdog_before_the_journal_opened(driver: Driver) -> None:
+    """A coin dropped on the menu (no journal entry yet), then the resident cancels and the
+    acceptor never answers: staff owe it (audited), nothing goes to a journal it is not in."""
+    driver.to_menu()
+    driver.send(MoneyInserted(Denomination.Y100), ev.Cancel())
+    assert isinstance(driver.screen, st.Refunding)
+    effects = driver.fire()
+    assert not [e for e in effects if isinstance(e, fx.JournalWrite)]
+    assert (
+        fx.Audit(audit(AuditEvent.STAFF_OWED, "no_answer", staff_code="P-413", txn_id=TXN, yen=100))
+        in effects
+    )
+    assert driver.state.timer is None or driver.state.timer.name is not TimerName.REFUND
+
+
+def test_a_late_payout_result_is_audited_with_its_amounts(driver: Driver) -> None:
+    driver.send(MoneyInserted(Denomination.Y500))
+    driver.to_payment()
+    effects = driver.send(MoneyRefunded(500, 200))
+    assert [e for e in effects if isinstance(e, fx.Audit)] == [
+        fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "not_current", yen=200)),
+        fx.Audit(audit(AuditEvent.STAFF_OWED, "not_current", short_yen=300)),
+    ]
