@@ -347,9 +347,7 @@ def test_selftest_passes_on_the_shipped_profiles(name: str) -> None:
     assert "selftest: passed" in result.stdout
     assert "window: ok (start screen up" in result.stdout
     if name == "cityhall":  # audio guidance on: every language of the profile is spoken
-        assert f"voices: ok (audio guidance speaks {', '.join(LANGUAGES)})" in (
-            result.stdout
-        )
+        assert f"voices: ok (audio guidance speaks {', '.join(LANGUAGES)})" in (result.stdout)
 
 
 @pytest.mark.parametrize("when", ["running", "while-building"])

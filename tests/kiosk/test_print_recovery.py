@@ -147,9 +147,7 @@ def test_a_job_that_cannot_print_is_cancelled_and_counted() -> None:
     cups = ScriptedCups(
         jobs=(job(JobState.PROCESSING, 2),), tracked=outcome(False, 3, PrinterFault.OFFLINE)
     )
-    assert settle_print(cups, ITEM, deadline_for) == PrintSettlement(
-        1, PrinterFault.OFFLINE, (7,)
-    )
+    assert settle_print(cups, ITEM, deadline_for) == PrintSettlement(1, PrinterFault.OFFLINE, (7,))
 
 
 def test_cups_unreachable_settles_nothing() -> None:

@@ -169,3 +169,51 @@ def test_a_late_payout_result_is_audited_with_its_amounts(driver: Driver) -> Non
         fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "not_current", yen=200)),
         fx.Audit(audit(AuditEvent.STAFF_OWED, "not_current", short_yen=300)),
     ]
+
+
+def test_the_counter_ticket_is_the_transactions_sequence_number() -> None:
+    """The number after the boot id's last dash, whatever the boot id holds (a profile may set
+    one with dashes)."""
+    counter = Driver(st.FlowSettings(boot_id="city-hall-2", payment=st.PaymentMode.COUNTER))
+    counter.to_fetching(copies=1)
+    txn = counter.txn_id
+    assert txn == "city-hall-2-000001"
+    effects = counter.send(ev.CertificateReady(txn, 300, 1, "d"))
+    assert [e for e in effects if isinstance(e, fx.PrintCounterTicket)] == [
+        fx.PrintCounterTicket(txn, 1, 300)
+    ]
+
+
+def test_the_refund_watchdog_with_change_still_out(driver: Driver) -> None:
+    """Paid 1000 for 300: the change and then the fee's refund are asked, neither answers."""
+    driver.to_printing(copies=1, inserted=(1000,))
+    driver.send(ev.PrintFailed(PrinterFault.JAM, 0))
+    money = driver.state.txn.money
+    assert (money.change_pending_yen, money.refund_pending_yen) == (700, 300)
+    effects = driver.fire()
+    assert fx.JournalWrite(jr.StaffOwed(TXN, 1000, OwedCode.REFUND_NO_ANSWER)) in effects
+    money = driver.state.txn.money
+    assert (money.change_pending_yen, money.refund_pending_yen) == (0, 0)
+    assert (money.staff_owed_yen, money.fee_owed_yen, money.held_yen) == (1000, 300, 0)
+
+
+def test_a_stray_piece_with_no_transaction_is_audited(driver: Driver) -> None:
+    effects = driver.send(MoneyInserted(Denomination.Y50))
+    assert effects == (fx.Audit(audit(AuditEvent.STRAY_MONEY, yen=50)), fx.Refund(50))
+    assert driver.state.payouts == (st.Payout(st.PayoutKind.REFUND, 50, "", False),)
+
+
+def test_a_stray_coin_while_a_bill_stacks_leaves_the_bill_awaited(driver: Driver) -> None:
+    driver.to_payment(copies=4)
+    driver.send(EscrowHeld(Denomination.Y1000), ev.Cancel())
+    driver.send(MoneyInserted(Denomination.Y10))  # a coin dropped as the acceptor stopped
+    assert driver.state.txn.money.escrow_yen == 1000
+    driver.send(MoneyRefunded(10, 10))
+    assert isinstance(driver.screen, st.Refunding)  # still waiting for the bill
+
+
+def test_a_late_result_one_yen_short_is_audited_as_owed(driver: Driver) -> None:
+    driver.send(MoneyInserted(Denomination.Y500))
+    driver.to_payment()
+    effects = driver.send(MoneyRefunded(500, 499))
+    assert fx.Audit(audit(AuditEvent.STAFF_OWED, "not_current", short_yen=1)) in effects

@@ -248,3 +248,8 @@ def test_the_store_loads_on_first_use_and_only_its_names() -> None:
 def test_a_short_salt_is_refused_with_the_reason() -> None:
     with pytest.raises(ValueError, match=r"^the salt must be at least 16 bytes$"):
         serial_digest("JU-1", b"x" * 15)
+
+
+def test_the_digest_names_the_serial() -> None:
+    salt = b"s" * 16
+    assert serial_digest("JU-2026-000123", salt) != serial_digest("JU-2026-000124", salt)
