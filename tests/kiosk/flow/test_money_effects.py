@@ -13,6 +13,7 @@ from kiosk.flow.timeouts import TimerName
 from kiosk.journal import records as jr
 from kiosk.payment import (
     AcceptorJammed,
+    ChangeDispensed,
     Denomination,
     EscrowHeld,
     MoneyInserted,
@@ -217,3 +218,88 @@ def test_a_late_result_one_yen_short_is_audited_as_owed(driver: Driver) -> None:
     driver.to_payment()
     effects = driver.send(MoneyRefunded(500, 499))
     assert fx.Audit(audit(AuditEvent.STAFF_OWED, "not_current", short_yen=1)) in effects
+
+
+def test_a_one_yen_coin_goes_back_on_cancel(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y1))
+    effects = driver.send(ev.Cancel())
+    assert fx.Refund(1) in effects
+    assert fx.JournalWrite(jr.RefundIntent(TXN, 1, jr.RefundCause.CANCELLED)) in effects
+
+
+def test_a_cancel_while_only_a_bill_stacks_pays_nothing_yet(driver: Driver) -> None:
+    driver.to_payment(copies=4)
+    driver.send(EscrowHeld(Denomination.Y1000))
+    effects = driver.send(ev.Cancel())
+    assert without_timers(effects) == [fx.DisableAcceptor()]
+    assert driver.state.payouts == ()
+    assert driver.screen == st.Refunding(None)
+
+
+def test_the_continue_prompt_goes_once_the_money_goes_back(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100))
+    driver.fire()  # idle: "continue?"
+    assert driver.state.prompt is True
+    driver.fire()  # no answer: the money goes back
+    assert (driver.screen, driver.state.prompt) == (st.Refunding(None), False)
+    driver.send(MoneyRefunded(100, 100))
+    assert (driver.screen, driver.state.prompt) == (st.Cancelled(), False)
+
+
+def test_refund_results_in_full_and_short(driver: Driver) -> None:
+    driver.to_printing(copies=2, inserted=(500, 100))
+    driver.send(ev.PrintFailed(PrinterFault.JAM, 1))  # 300 of fees go back
+    effects = driver.send(MoneyRefunded(300, 300))
+    assert [e for e in effects if isinstance(e, fx.JournalWrite | fx.Audit)][:2] == [
+        fx.JournalWrite(jr.RefundOutcome(TXN, 300, 300)),
+        fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "success", short_yen=0, txn_id=TXN, yen=300)),
+    ]
+    other = Driver()
+    other.to_printing(copies=2, inserted=(500, 100))
+    other.send(ev.PrintFailed(PrinterFault.JAM, 1))
+    effects = other.send(MoneyRefunded(300, 120))
+    assert [e for e in effects if isinstance(e, fx.JournalWrite | fx.Audit)][:3] == [
+        fx.JournalWrite(jr.RefundOutcome(TXN, 300, 120)),
+        fx.JournalWrite(jr.StaffOwed(TXN, 180, OwedCode.REFUND_SHORT)),
+        fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "short", short_yen=180, txn_id=TXN, yen=120)),
+    ]
+
+
+def test_a_stray_coin_in_a_transaction_is_audited(driver: Driver) -> None:
+    driver.to_printing(inserted=(100, 100, 100))
+    effects = driver.send(MoneyInserted(Denomination.Y10))
+    assert effects == (
+        fx.JournalWrite(jr.MoneyIn(TXN, 10)),
+        fx.JournalWrite(jr.RefundIntent(TXN, 10, jr.RefundCause.STRAY)),
+        fx.Audit(audit(AuditEvent.STRAY_MONEY, txn_id=TXN, yen=10)),
+        fx.Refund(10),
+    )
+
+
+def test_change_and_refund_of_the_same_amount_are_told_apart(driver: Driver) -> None:
+    """600 paid for a 300 copy: 300 change, then the print fails and the 300 fee goes back —
+    two payouts of 300 in flight, each result matched to its own kind."""
+    driver.to_printing(copies=1, inserted=(100, 500))
+    driver.send(ev.PrintFailed(PrinterFault.JAM, 0))
+    assert [(p.kind, p.yen) for p in driver.state.payouts] == [
+        (st.PayoutKind.CHANGE, 300),
+        (st.PayoutKind.REFUND, 300),
+    ]
+    driver.send(MoneyRefunded(300, 300))
+    money = driver.state.txn.money
+    assert (money.change_pending_yen, money.refund_pending_yen) == (300, 0)
+    assert money.fee_refunded_yen == 300
+    driver.send(ChangeDispensed(300, 300))
+    money = driver.state.txn.money
+    assert (money.change_pending_yen, money.change_yen, money.held_yen) == (0, 300, 0)
+    assert driver.screen == st.Fault(Problem.PRINTER_JAM)
+
+
+def test_a_change_result_leaves_the_refund_awaited(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(100, 500))
+    driver.send(ev.PrintFailed(PrinterFault.JAM, 0), ChangeDispensed(300, 300))
+    assert [(p.kind, p.yen) for p in driver.state.payouts] == [(st.PayoutKind.REFUND, 300)]
+    driver.send(MoneyRefunded(300, 300))
+    assert driver.state.txn.money.refunded_yen == 300
