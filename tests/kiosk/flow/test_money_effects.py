@@ -303,3 +303,20 @@ def test_a_change_result_leaves_the_refund_awaited(driver: Driver) -> None:
     assert [(p.kind, p.yen) for p in driver.state.payouts] == [(st.PayoutKind.REFUND, 300)]
     driver.send(MoneyRefunded(300, 300))
     assert driver.state.txn.money.refunded_yen == 300
+
+
+def test_a_jam_before_any_money(driver: Driver) -> None:
+    driver.to_payment()
+    effects = driver.send(AcceptorJammed())
+    audits = [e for e in effects if isinstance(e, fx.Audit)]
+    assert audits[0] == fx.Audit(
+        audit(AuditEvent.FAULT, "acceptor_jammed", reason="", staff_code="P-401")
+    )
+    assert not [e for e in effects if isinstance(e, fx.Refund)]
+    assert driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
+
+
+def test_a_jam_with_one_yen_in_refunds_it(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y1))
+    assert fx.Refund(1) in driver.send(AcceptorJammed())

@@ -219,3 +219,38 @@ def test_one_yen_owed_is_owed(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         journal.write(MoneyIn("y", 1))
     owed = run(path, capsys, "owed")
     assert [r["txn_id"] for r in owed["transactions"]] == ["y"]  # type: ignore[union-attr]
+
+
+def test_a_transaction_opened_at_midnight_belongs_to_the_new_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    midnight = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # 00:00:00 JST on the 27th
+    with Journal(path, clock=lambda: midnight) as journal:
+        journal.write(TransactionOpened("m", "issue", "inkan", 1, 300))
+    assert run(path, capsys, "day", "2026-11-26")["transactions"] == []
+    [row] = run(path, capsys, "day", "2026-11-27")["transactions"]  # type: ignore[misc]
+    assert row == {
+        "txn_id": "m",
+        "opened": "2026-11-27 00:00:00",
+        "kind": "inkan",
+        "copies": 1,
+        "printed": 0,
+        "received_yen": 0,
+        "kept_yen": 0,
+        "change_yen": 0,
+        "refunded_yen": 0,
+        "staff_owed_yen": 0,
+        "unsettled_yen": 0,
+        "state": "open",
+    }
+
+
+def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: python -m kiosk.journal ")
+    assert "The staff's view of the journal: a business day's transactions and totals" in text
+    assert "python -m kiosk.journal JOURNAL owed" not in text  # the first paragraph only
