@@ -254,3 +254,52 @@ def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None
     assert text.startswith("usage: python -m kiosk.journal ")
     assert "The staff's view of the journal: a business day's transactions and totals" in text
     assert "python -m kiosk.journal JOURNAL owed" not in text  # the first paragraph only
+    for command, meaning in (
+        ("day", "a JST business day's transactions and totals"),
+        ("owed", "transactions where staff owe money or money is unsettled"),
+        ("open", "transactions not closed yet"),
+    ):
+        assert f"    {command:<5}" in text
+        assert meaning in " ".join(text.split())
+    with pytest.raises(SystemExit):
+        main(["journal.sqlite", "day", "--help"])
+    day_help = " ".join(capsys.readouterr().out.split())
+    assert "day YYYY-MM-DD" in day_help
+    assert "--json one JSON document on stdout" in day_help
+
+
+def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["journal.sqlite"])
+    assert exited.value.code == 2
+    assert "required: command" in capsys.readouterr().err
+
+
+def test_the_default_day_is_the_business_day_in_japan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    write_journal(path)
+    assert main([str(path), "day", "--json"], now=NOV27_EARLY) == 0  # the 26th in UTC
+    rows = json.loads(capsys.readouterr().out)["transactions"]
+    assert [r["txn_id"] for r in rows] == ["c"]
+
+
+def test_a_broken_journal_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "journal.sqlite"
+    bad.write_bytes(b"not a database" * 100)
+    assert main([str(bad), "open"]) == 2
+    assert capsys.readouterr().err.startswith(f"journal: {bad}: cannot open the journal")
+
+
+def test_owed_reaches_back_to_the_first_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    first = datetime(2000, 1, 1, tzinfo=UTC)  # the earliest day the command looks at
+    with Journal(path, clock=lambda: first) as journal:
+        journal.write(TransactionOpened("old", "issue", "inkan", 1, 300))
+        journal.write(PaymentIntent("old", 300))
+        journal.write(MoneyIn("old", 100))
+    rows = run(path, capsys, "owed")["transactions"]
+    assert [r["txn_id"] for r in rows] == ["old"]  # type: ignore[union-attr]
