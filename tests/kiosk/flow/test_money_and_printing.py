@@ -272,3 +272,24 @@ def test_a_late_short_result_of_money_before_the_session_is_not_owed_by_it(
     assert (money.refunded_yen, money.staff_owed_yen) == (0, 0)
     outcomes = [(a.record.event.value, a.record.outcome) for a in of_type(effects, fx.Audit)]
     assert outcomes == [("refund-complete", "not_current"), ("staff-owed", "not_current")]
+
+
+def test_a_free_certificate_at_the_counter_prints_no_ticket(counter_driver: Driver) -> None:
+    from tests.kiosk.flow.conftest import make_offer
+
+    offer = make_offer()
+    free = tuple(
+        type(line)(line.kind, line.jurisdiction, 0, 0, line.rules)
+        if line.kind.value == "inkan"
+        else line
+        for line in offer.certificates
+    )
+    counter_driver.to_take_card()
+    counter_driver.send(ev.OfferReceived(type(offer)(**{**offer.__dict__, "certificates": free})))
+    counter_driver.send(ev.CardRemoved(), ev.ChooseJurisdiction(ev.Jurisdiction.RESIDENCE))
+    counter_driver.send(ev.ChooseCertificate(ev.CertificateKind.INKAN), ev.Next())
+    counter_driver.send(ev.ConfirmOrder(), ev.PrinterReady())
+    txn = counter_driver.txn_id
+    effects = counter_driver.send(ev.CertificateReady(txn, 0, 1, "d"))
+    assert of_type(effects, fx.PrintCounterTicket) == []
+    assert of_type(effects, fx.PrintCertificate) == [fx.PrintCertificate(txn, 1)]

@@ -320,3 +320,68 @@ def test_a_jam_with_one_yen_in_refunds_it(driver: Driver) -> None:
     driver.to_payment()
     driver.send(MoneyInserted(Denomination.Y1))
     assert fx.Refund(1) in driver.send(AcceptorJammed())
+
+
+def test_the_print_outcome_is_audited(driver: Driver) -> None:
+    driver.to_printing(copies=2, inserted=(500, 100))
+    effects = driver.send(ev.PrintFinished(2))
+    assert effects[:2] == (
+        fx.JournalWrite(jr.PrintOutcome(TXN, 2, None)),
+        fx.Audit(audit(AuditEvent.PRINT_COMPLETE, "success", copies=2, txn_id=TXN)),
+    )
+    other = Driver()
+    other.to_printing(copies=2, inserted=(500, 100))
+    effects = other.send(ev.PrintFailed(PrinterFault.JAM, 1))
+    assert effects[:2] == (
+        fx.JournalWrite(jr.PrintOutcome(TXN, 1, PrinterFault.JAM)),
+        fx.Audit(audit(AuditEvent.PRINT_COMPLETE, "jam", copies=1, txn_id=TXN)),
+    )
+
+
+def test_a_fault_after_the_last_side_counts_every_copy(driver: Driver) -> None:
+    driver.to_printing(copies=2, inserted=(500, 100))
+    effects = driver.send(ev.PrintFailed(PrinterFault.TIMEOUT, 2))
+    assert fx.JournalWrite(jr.PrintOutcome(TXN, 2, None)) in effects
+    assert driver.state.txn.copies_printed == 2
+
+
+def test_pages_are_page_sides(driver: Driver) -> None:
+    driver.to_fetching(copies=3)
+    driver.send(ev.CertificateReady(driver.txn_id, 900, 2, "d"))
+    driver.send(MoneyInserted(Denomination.Y1000))
+    assert driver.screen == st.Printing(0, 6)
+
+
+def test_a_counter_print_failure_shows_the_printer_fault() -> None:
+    counter = Driver(st.FlowSettings(boot_id="boot", payment=st.PaymentMode.COUNTER))
+    counter.to_fetching(copies=1)
+    counter.send(ev.CertificateReady(counter.txn_id, 300, 1, "d"))
+    effects = counter.send(ev.PrintFailed(PrinterFault.JAM, 0))
+    assert counter.screen == st.Fault(Problem.PRINTER_JAM, "jam")
+    reports = [e for e in effects if isinstance(e, fx.ReportCompletion)]
+    assert [r.outcome for r in reports] == [fx.Completion.FAILED]
+
+
+def test_reset_forgets_the_session(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(ev.OpenLanguageMenu(), ev.ChooseLanguage("en"), ev.OpenLanguageMenu())
+    effects = driver.send(ev.Cancel())
+    assert fx.DisableAcceptor() in effects
+    assert fx.Audit(audit(AuditEvent.TRANSACTION_END, screen="Payment", txn_id=TXN)) in effects
+    assert fx.WipePersonalData() in effects
+    state = driver.state
+    assert (state.screen, state.txn, state.prompt, state.language_menu_open) == (
+        st.Start(),
+        None,
+        False,
+        False,
+    )
+    assert state.language == "ja"
+
+
+def test_reset_with_the_card_still_on_the_reader_keeps_a_stub(driver: Driver) -> None:
+    driver.to_pin_entry()
+    driver.send(ev.Cancel())
+    assert driver.screen == st.ReturnCard()
+    txn = driver.state.txn
+    assert (txn.txn_id, txn.service, txn.card) == (TXN, ev.Service.ISSUE, st.CardState.RELEASED)
