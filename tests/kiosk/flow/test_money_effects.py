@@ -385,3 +385,66 @@ def test_reset_with_the_card_still_on_the_reader_keeps_a_stub(driver: Driver) ->
     assert driver.screen == st.ReturnCard()
     txn = driver.state.txn
     assert (txn.txn_id, txn.service, txn.card) == (TXN, ev.Service.ISSUE, st.CardState.RELEASED)
+
+
+def test_change_results_in_full_and_short(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(500,))
+    effects = driver.send(ChangeDispensed(200, 200))
+    assert [e for e in effects if isinstance(e, fx.JournalWrite | fx.Audit)] == [
+        fx.JournalWrite(jr.ChangeOutcome(TXN, 200, 200)),
+        fx.Audit(audit(AuditEvent.CHANGE_COMPLETE, "success", short_yen=0, txn_id=TXN, yen=200)),
+    ]
+    assert (driver.state.txn.change_in_tray, driver.state.txn.change_short) == (True, False)
+    other = Driver()
+    other.to_printing(copies=1, inserted=(500,))
+    effects = other.send(ChangeDispensed(200, 0))  # nothing came out
+    assert [e for e in effects if isinstance(e, fx.JournalWrite | fx.Audit)] == [
+        fx.JournalWrite(jr.ChangeOutcome(TXN, 200, 0)),
+        fx.JournalWrite(jr.StaffOwed(TXN, 200, OwedCode.CHANGE_SHORT)),
+        fx.Audit(audit(AuditEvent.CHANGE_COMPLETE, "short", short_yen=200, txn_id=TXN, yen=0)),
+    ]
+    assert (other.state.txn.change_in_tray, other.state.txn.change_short) == (False, True)
+
+
+def test_one_yen_of_change(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(100, 100, 50, 1, 50))  # 301 for 300
+    driver.send(ChangeDispensed(1, 1))
+    assert driver.state.txn.change_in_tray is True
+    assert driver.state.txn.change_short is False
+
+
+def test_one_yen_of_change_short(driver: Driver) -> None:
+    driver.to_printing(copies=1, inserted=(500,))
+    driver.send(ChangeDispensed(200, 199))
+    assert driver.state.txn.change_short is True
+
+
+def test_a_late_change_result_is_audited(driver: Driver) -> None:
+    driver.to_payment()
+    effects = driver.send(ChangeDispensed(200, 150))  # nothing asked in this session
+    assert [e for e in effects if isinstance(e, fx.Audit)] == [
+        fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "not_current", yen=150)),
+        fx.Audit(audit(AuditEvent.STAFF_OWED, "not_current", short_yen=50)),
+    ]
+    assert driver.state.txn.money.change_yen == 0
+
+
+def test_a_jam_outside_the_payment_is_audited(driver: Driver) -> None:
+    assert driver.send(AcceptorJammed()) == (
+        fx.Audit(audit(AuditEvent.FAULT, "acceptor_jammed", staff_code="P-401")),
+    )
+    assert driver.send(MoneyRejected(RejectReason.UNRECOGNISED)) == ()
+
+
+def test_the_card_release_is_audited(driver: Driver) -> None:
+    driver.to_take_card()  # the signature was the card's last use
+    records = [e.record for _, _, _, fxs in driver.history for e in fxs if isinstance(e, fx.Audit)]
+    assert audit(AuditEvent.CARD_RELEASED, txn_id=TXN) in records
+
+
+def test_the_return_card_stub_keeps_the_money_facts(driver: Driver) -> None:
+    driver.to_pin_entry()
+    driver.send(ev.OpenLanguageMenu(), ev.ChooseLanguage("ko"), ev.Cancel())
+    txn = driver.state.txn
+    assert (txn.card, txn.fee_per_copy_yen, txn.copies_printed) == (st.CardState.RELEASED, 0, 0)
+    assert driver.state.language == "ko"  # the resident who left the card still reads it
