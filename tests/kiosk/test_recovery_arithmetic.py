@@ -558,3 +558,16 @@ def test_a_journal_that_paid_out_more_than_it_took_stops_the_start(tmp_path: Pat
             recover_open_transactions(journal, "kiosk-0001")
         assert journal.summary("t1").staff_owed_yen == 0
         assert journal.summary("t1").closed is None
+
+
+def test_a_transaction_held_back_does_not_stop_the_others(tmp_path: Path) -> None:
+    """A print CUPS may still hold is settled later (print_recovery): the transactions after it
+    are recovered now all the same."""
+    with Journal(tmp_path / "journal.sqlite", clock=lambda: OPENED_AT) as journal:
+        for txn in ("held", "next"):
+            for record in Case(1, inserted=(100,), refund=UNANSWERED).records(txn):
+                journal.write(record)
+        [recovered] = recover_open_transactions(journal, "kiosk-0001", hold={"held"})
+        assert recovered.txn_id == "next"
+        assert journal.summary("held").staff_owed_yen == 0
+        assert journal.summary("next").staff_owed_yen == 100

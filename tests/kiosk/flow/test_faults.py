@@ -97,3 +97,44 @@ def test_a_fault_with_one_yen_in_refunds_it_for_that_problem(driver: Driver) -> 
     state, effects = fail(driver.state, Problem.INTERNAL_ERROR)
     assert fx.JournalWrite(jr.RefundIntent(driver.txn_id, 1, Problem.INTERNAL_ERROR)) in effects
     assert state.screen == st.Refunding(Problem.INTERNAL_ERROR)
+
+
+def test_a_refusal_the_kiosk_does_not_know_keeps_its_code(driver: Driver) -> None:
+    driver.to_fetching()
+    driver.send(ev.CenterFailed(CC.ISSUE, CF.REFUSED, "something_new"))
+    assert driver.screen == st.Fault(Problem.REFUSED, "something_new")
+
+
+def test_a_known_refusal_shows_no_code(driver: Driver) -> None:
+    driver.to_fetching()
+    driver.send(ev.CenterFailed(CC.ISSUE, CF.REFUSED, "moved_out"))
+    assert driver.screen == st.Fault(Problem.MOVED_OUT, "")
+
+
+def test_a_transaction_is_reported_or_closed_once(driver: Driver) -> None:
+    from kiosk.flow._base import report
+
+    driver.to_confirmation()
+    driver.send(ev.ConfirmOrder())  # journaled; the issue call not made yet
+    state, effects = report(driver.state, fx.Completion.CANCELLED)
+    assert effects == (
+        fx.JournalWrite(jr.TransactionClosed(driver.txn_id, jr.CloseReason.CANCELLED)),
+    )
+    assert report(state, fx.Completion.CANCELLED) == (state, ())
+    driver.send(ev.PrinterReady())  # now the issue call is made
+    state, effects = report(driver.state, fx.Completion.CANCELLED)
+    assert [type(e) for e in effects] == [fx.JournalWrite, fx.ReportCompletion]
+    assert report(state, fx.Completion.CANCELLED) == (state, ())
+
+
+def test_the_certificate_data_is_audited_and_the_fee_asked(driver: Driver) -> None:
+    driver.to_fetching()
+    txn = driver.txn_id
+    effects = driver.send(ev.CertificateReady(txn, 300, 1, "d1g3st", "ISS-1"))
+    assert [e for e in effects if not isinstance(e, fx.StartTimer | fx.CancelTimer)] == [
+        fx.JournalWrite(jr.IssuanceReceived(txn, "ISS-1", 1)),
+        fx.Audit(audit(AuditEvent.ISSUE_COMPLETE, "success", document_digest="d1g3st", txn_id=txn)),
+        fx.JournalWrite(jr.PaymentIntent(txn, 300)),
+        fx.Audit(audit(AuditEvent.PAYMENT_INIT, txn_id=txn, yen=300)),
+        fx.EnableAcceptor(300),
+    ]

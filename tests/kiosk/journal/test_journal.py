@@ -253,3 +253,11 @@ def test_a_short_salt_is_refused_with_the_reason() -> None:
 def test_the_digest_names_the_serial() -> None:
     salt = b"s" * 16
     assert serial_digest("JU-2026-000123", salt) != serial_digest("JU-2026-000124", salt)
+
+
+def test_an_unknown_transaction_is_named(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        with pytest.raises(JournalError, match=r"^unknown transaction nope$"):
+            journal.summary("nope")
+        journal.write(opened())
+        assert journal.summary("t1").paid_in_full is False
