@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -261,3 +262,55 @@ def test_an_unknown_transaction_is_named(tmp_path: Path) -> None:
             journal.summary("nope")
         journal.write(opened())
         assert journal.summary("t1").paid_in_full is False
+
+
+@dataclass(frozen=True)
+class Stranger:
+    """Not a journal record, though it names a transaction."""
+
+    txn_id: str
+
+
+def test_each_record_is_one_exact_row(tmp_path: Path) -> None:
+    """The rows on disk are the journal's format: older journals are read back from them
+    (test_upgrade.py) and staff tools may read them; every column of every record is pinned."""
+    path = tmp_path / "j.sqlite"
+    with Journal(path) as journal:
+        for record in (
+            opened(copies=2, fee=300),
+            IssuanceReceived("t1", "ISS-9", 4),
+            PaymentIntent("t1", 600),
+            MoneyIn("t1", 1000),
+            PaymentOutcome("t1", 1000),
+            ChangeIntent("t1", 400),
+            ChangeOutcome("t1", 400, 350),
+            StaffOwed("t1", 50, OwedCode.CHANGE_SHORT),
+            PrintIntent("t1", 2, "d1g3st"),
+            PrintOutcome("t1", 1, PrinterFault.JAM),
+            RefundIntent("t1", 300, Problem.PRINTER_JAM),
+            RefundOutcome("t1", 300, 300),
+            ReportIntent("t1", "failed", 1),
+            ReportOutcome("t1", True),
+        ):
+            journal.write(record)
+        with pytest.raises(JournalError, match=r"^not a step record: Stranger$"):
+            journal.write(Stranger("t1"))  # type: ignore[arg-type]
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT step, phase, requested_yen, actual_yen, count, code FROM steps ORDER BY seq"
+        ).fetchall()
+    assert rows == [
+        ("issuance", "outcome", 0, 0, 4, "ISS-9"),
+        ("payment", "intent", 600, 0, 0, ""),
+        ("money_in", "outcome", 0, 1000, 0, ""),
+        ("payment", "outcome", 0, 1000, 0, ""),
+        ("change", "intent", 400, 0, 0, ""),
+        ("change", "outcome", 400, 350, 0, ""),
+        ("staff", "outcome", 0, 50, 0, "P-411"),
+        ("print", "intent", 0, 0, 2, "d1g3st"),
+        ("print", "outcome", 0, 0, 1, "jam"),
+        ("refund", "intent", 300, 0, 0, "R-502"),
+        ("refund", "outcome", 300, 300, 0, ""),
+        ("report", "intent", 0, 0, 1, "failed"),
+        ("report", "outcome", 0, 0, 1, ""),
+    ]
