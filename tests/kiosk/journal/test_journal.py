@@ -26,6 +26,7 @@ from kiosk.journal import (
     PendingStep,
     PrintIntent,
     PrintOutcome,
+    RefundCause,
     RefundIntent,
     RefundOutcome,
     ReportIntent,
@@ -295,6 +296,13 @@ def test_each_record_is_one_exact_row(tmp_path: Path) -> None:
             journal.write(record)
         with pytest.raises(JournalError, match=r"^not a step record: Stranger$"):
             journal.write(Stranger("t1"))  # type: ignore[arg-type]
+        summary = journal.summary("t1")
+        assert (summary.issuance_id, summary.sides_per_copy, summary.report) == (
+            "ISS-9",
+            4,
+            "failed",
+        )
+        assert summary.staff_owed_yen == 50
     with sqlite3.connect(path) as db:
         rows = db.execute(
             "SELECT step, phase, requested_yen, actual_yen, count, code FROM steps ORDER BY seq"
@@ -314,3 +322,46 @@ def test_each_record_is_one_exact_row(tmp_path: Path) -> None:
         ("report", "intent", 0, 0, 1, "failed"),
         ("report", "outcome", 0, 0, 1, ""),
     ]
+
+
+def test_the_summary_adds_up_repeated_steps(tmp_path: Path) -> None:
+    """Steps of one kind add up (a basket's several prints and payouts, refunds of stray coins
+    beside the fee's); each field of the summary is replayed."""
+    with Journal(tmp_path / "j.sqlite") as journal:
+        for record in (
+            opened(copies=3, fee=300),
+            PaymentIntent("t1", 900),
+            MoneyIn("t1", 500),
+            MoneyIn("t1", 500),
+            PaymentOutcome("t1", 1000),
+            ChangeIntent("t1", 50),
+            ChangeOutcome("t1", 50, 50),
+            ChangeIntent("t1", 50),
+            ChangeOutcome("t1", 50, 50),
+            PrintIntent("t1", 2, "a"),
+            PrintOutcome("t1", 2, None),
+            MoneyIn("t1", 10),
+            RefundIntent("t1", 10, RefundCause.STRAY),
+            RefundOutcome("t1", 10, 10),
+            MoneyIn("t1", 5),
+            RefundIntent("t1", 5, RefundCause.STRAY),
+            RefundOutcome("t1", 5, 5),
+            PrintIntent("t1", 1, "b"),
+            PrintOutcome("t1", 0, PrinterFault.JAM),
+            ReportIntent("t1", "failed", 2),
+        ):
+            journal.write(record)
+        summary = journal.summary("t1")
+    assert (summary.service, summary.kind, summary.copies, summary.fee_per_copy_yen) == (
+        "issue",
+        "juminhyo",
+        3,
+        300,
+    )
+    assert (summary.amount_due_yen, summary.received_yen, summary.paid_in_full) == (900, 1015, True)
+    assert (summary.change_dispensed_yen, summary.refunded_yen) == (100, 15)
+    assert summary.stray_refunded_yen == 15
+    assert (summary.copies_printed, summary.print_fault) == (2, PrinterFault.JAM)
+    assert (summary.issuance_id, summary.report, summary.sides_per_copy) == (None, None, 0)
+    assert summary.pending == (PendingStep(Step.REPORT, 0, 2, "failed"),)
+    assert summary.closed is None
