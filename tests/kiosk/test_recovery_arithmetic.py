@@ -57,8 +57,8 @@ from kiosk.journal import (
 )
 from kiosk.journal.report import main as journal_report
 from kiosk.problems import OwedCode, Problem
+from kiosk.runtime.center.report import completion_report
 from kiosk.runtime.recovery import finish_recovered, recover_open_transactions
-from kiosk.runtime.reporting import completion_report
 from printing.faults import PrinterFault
 
 REPO = Path(__file__).resolve().parents[2]

@@ -130,9 +130,13 @@ def test_a_transaction_is_reported_or_closed_once(driver: Driver) -> None:
 def test_the_certificate_data_is_audited_and_the_fee_asked(driver: Driver) -> None:
     driver.to_fetching()
     txn = driver.txn_id
-    effects = driver.send(ev.CertificateReady(txn, 300, 1, "d1g3st", "ISS-1"))
+    effects = driver.send(driver.issued(300, issuance_id="ISS-1"))
     assert [e for e in effects if not isinstance(e, fx.StartTimer | fx.CancelTimer)] == [
         fx.JournalWrite(jr.IssuanceReceived(txn, "ISS-1", 1)),
+        fx.ComposePrintJob(txn),
+    ]
+    effects = driver.send(driver.ready("d1g3st"))
+    assert [e for e in effects if not isinstance(e, fx.StartTimer | fx.CancelTimer)] == [
         fx.Audit(audit(AuditEvent.ISSUE_COMPLETE, "success", document_digest="d1g3st", txn_id=txn)),
         fx.JournalWrite(jr.PaymentIntent(txn, 300)),
         fx.Audit(audit(AuditEvent.PAYMENT_INIT, txn_id=txn, yen=300)),

@@ -290,6 +290,6 @@ def test_a_free_certificate_at_the_counter_prints_no_ticket(counter_driver: Driv
     counter_driver.send(ev.ChooseCertificate(ev.CertificateKind.INKAN), ev.Next())
     counter_driver.send(ev.ConfirmOrder(), ev.PrinterReady())
     txn = counter_driver.txn_id
-    effects = counter_driver.send(ev.CertificateReady(txn, 0, 1, "d"))
+    effects = counter_driver.send(counter_driver.issued(0), counter_driver.ready("d"))
     assert of_type(effects, fx.PrintCounterTicket) == []
     assert of_type(effects, fx.PrintCertificate) == [fx.PrintCertificate(txn, 1)]

@@ -179,7 +179,7 @@ def test_the_counter_ticket_is_the_transactions_sequence_number() -> None:
     counter.to_fetching(copies=1)
     txn = counter.txn_id
     assert txn == "city-hall-2-000001"
-    effects = counter.send(ev.CertificateReady(txn, 300, 1, "d"))
+    effects = counter.send(counter.issued(300), counter.ready("d"))
     assert [e for e in effects if isinstance(e, fx.PrintCounterTicket)] == [
         fx.PrintCounterTicket(txn, 1, 300)
     ]
@@ -347,7 +347,7 @@ def test_a_fault_after_the_last_side_counts_every_copy(driver: Driver) -> None:
 
 def test_pages_are_page_sides(driver: Driver) -> None:
     driver.to_fetching(copies=3)
-    driver.send(ev.CertificateReady(driver.txn_id, 900, 2, "d"))
+    driver.send(driver.issued(900, sides_per_copy=2), driver.ready("d"))
     driver.send(MoneyInserted(Denomination.Y1000))
     assert driver.screen == st.Printing(0, 6)
 
@@ -355,7 +355,7 @@ def test_pages_are_page_sides(driver: Driver) -> None:
 def test_a_counter_print_failure_shows_the_printer_fault() -> None:
     counter = Driver(st.FlowSettings(boot_id="boot", payment=st.PaymentMode.COUNTER))
     counter.to_fetching(copies=1)
-    counter.send(ev.CertificateReady(counter.txn_id, 300, 1, "d"))
+    counter.send(counter.issued(300), counter.ready("d"))
     effects = counter.send(ev.PrintFailed(PrinterFault.JAM, 0))
     assert counter.screen == st.Fault(Problem.PRINTER_JAM, "jam")
     reports = [e for e in effects if isinstance(e, fx.ReportCompletion)]

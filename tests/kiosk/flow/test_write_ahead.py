@@ -117,7 +117,7 @@ def cancel_while_a_bill_is_stacked(d: Driver) -> None:
 
 def counter_payment(d: Driver) -> None:
     d.to_fetching(copies=2)
-    d.send(ev.CertificateReady(d.txn_id, 600, 1, "d"), ev.PrintFinished(2))
+    d.send(d.issued(600), d.ready("d"), ev.PrintFinished(2))
 
 
 PATHS: list[tuple[Callable[[Driver], None], st.PaymentMode]] = [
@@ -243,8 +243,9 @@ def test_the_checker_refuses_an_outcome_without_the_answer(journal: Journal) -> 
 def test_the_checker_refuses_paper_before_its_intent(journal: Journal) -> None:
     driver = JournaledDriver(journal, st.PaymentMode.COUNTER)
     driver.to_fetching(copies=2)
+    driver.send(driver.issued(600))
     before = driver.state
-    event = ev.CertificateReady(driver.txn_id, 600, 1, "d")
+    event = driver.ready("d")
     after, effects = _step(before, event)
     for paper in (fx.PrintCertificate, fx.PrintCounterTicket):
         moved = next(e for e in effects if isinstance(e, paper))

@@ -180,7 +180,7 @@ def _check_outcome(record: Any, old: FlowState, event: Event, where: str) -> Non
                 assert isinstance(event, ev.CenterFailed), where
                 assert event.call is ev.CenterCall.COMPLETE, where
         case IssuanceReceived(issuance_id=issuance_id):
-            assert isinstance(event, ev.CertificateReady), where
+            assert isinstance(event, ev.CertificateIssued), where
             assert event.issuance_id == issuance_id, where
 
 
