@@ -13,6 +13,12 @@ case alone:
 * the staff's day report (``python -m kiosk.journal JOURNAL day``): every row and the totals
   add up, nothing unsettled, and what staff owe is what the resident is missing.
 
+A cash unit with a ledger of its own (the direct ID-003 + ccTalk driver, kiosk.payment.cash_unit)
+adds what it knows before the recovery runs (kiosk/runtime/cash_recovery.py): what left the
+hoppers for a payout the journal left unanswered, and a piece taken in whose ``MoneyIn`` the
+kill came before. The table runs those cases through the same reconciliation as the kiosk's
+start (kiosk.app.wiring), then the recovery.
+
 The rules (docs/flow.md, kiosk/runtime/recovery.py): a print with no outcome counts as nothing
 printed, a payout with no outcome as not paid; the fee counts as paid once the amount due was
 reached, never the money received; of the fees of the copies not printed, the fee refunds paid
@@ -26,7 +32,7 @@ import logging
 import sqlite3
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from itertools import product
 from pathlib import Path
@@ -55,10 +61,14 @@ from kiosk.journal import (
     StaffOwed,
     TransactionOpened,
 )
+from kiosk.journal.records import Step
 from kiosk.journal.report import main as journal_report
+from kiosk.payment import CashRecovery, RecoveredCredit, RecoveredPayout
 from kiosk.problems import OwedCode, Problem
+from kiosk.runtime.cash_recovery import reconcile_cash
 from kiosk.runtime.center.report import completion_report
 from kiosk.runtime.recovery import finish_recovered, recover_open_transactions
+from kiosk.runtime.runner import payout_ref
 from printing.faults import PrinterFault
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,6 +97,10 @@ class Case:
     printing: int | str = NOT_STARTED  # copies printed (a print outcome), or not started/doubt
     refund: str = NONE  # the payout of the money not kept (unfinished payment or unprinted fees)
     stray: bool = False  # a coin dropped while printing, refunded in full
+    # The cash unit's own ledger: what left the hoppers for each payout the journal left
+    # unanswered (NONE: an acceptor with no ledger, the recovery alone counts it as not paid).
+    hoppers: str = NONE
+    lost_credit: bool = False  # the last piece is in the cash unit's ledger, not in the journal
 
     @property
     def mode(self) -> PaymentMode:
@@ -100,7 +114,8 @@ class Case:
     @property
     def paid(self) -> bool:
         asked = not self.counter and self.issued and self.asked and self.fee > 0
-        return asked and sum(self.inserted) >= self.due
+        # A lost credit: the kill came in the step of its MoneyIn, before the PaymentOutcome.
+        return asked and sum(self.inserted) >= self.due and not self.lost_credit
 
     @property
     def free(self) -> bool:
@@ -147,6 +162,10 @@ class Case:
             parts.append(f"refund-{self.refund}")
         if self.stray:
             parts.append("stray")
+        if self.hoppers != NONE:
+            parts.append(f"hoppers-{self.hoppers}".replace(" ", "-"))
+        if self.lost_credit:
+            parts.append("lost-credit")
         return "_".join(parts)
 
     # --- what the flow wrote --------------------------------------------------------------------
@@ -161,7 +180,11 @@ class Case:
         out.append(IssuanceReceived(txn, f"ISS-{txn}"))
         if not self.counter and self.asked and self.fee:
             out.append(PaymentIntent(txn, self.due))
-            out += [MoneyIn(txn, yen) for yen in self.inserted]
+            if self.lost_credit:  # the power went as the last piece was taken in
+                return out + [
+                    MoneyIn(txn, yen, piece_ref(txn, n)) for n, yen in enumerate(self.inserted[:-1])
+                ]
+            out += [MoneyIn(txn, yen, piece_ref(txn, n)) for n, yen in enumerate(self.inserted)]
         if self.paid:
             out.append(PaymentOutcome(txn, sum(self.inserted)))
             if self.change_due:
@@ -182,6 +205,59 @@ class Case:
             out += payout(txn, RefundIntent(txn, self.refund_due, reason), self.refund)
         return out
 
+    def cash(self, txn: str) -> CashRecovery | None:
+        """What the cash unit's ledger holds unconfirmed at the next start (None: no ledger)."""
+        if self.hoppers == NONE and not self.lost_credit:
+            return None
+        credits = ()
+        if self.lost_credit:
+            credits = (RecoveredCredit(piece_ref(txn, len(self.inserted) - 1), self.inserted[-1]),)
+        payouts: list[RecoveredPayout] = []
+        if self.change == UNANSWERED and self.change_due:
+            ref = payout_ref(txn, Step.CHANGE, 1)
+            paid = self.hoppers_paid(self.change_due)
+            payouts.append(RecoveredPayout(ref, "change", self.change_due, paid))
+        if self.refund == UNANSWERED and self.refund_due:
+            ref = payout_ref(txn, Step.REFUND, 2 if self.stray else 1)  # after the stray's
+            paid = self.hoppers_paid(self.refund_due)
+            payouts.append(RecoveredPayout(ref, "refund", self.refund_due, paid))
+        return CashRecovery(credits=credits, payouts=tuple(payouts))
+
+    def hoppers_paid(self, amount: int) -> int:
+        return amount if self.hoppers == FULL else amount - SHORT
+
+    def reconciled(self, txn: str) -> list[JournalRecord]:
+        """What the reconciliation must write from the cash unit's ledger, in its order."""
+        cash = self.cash(txn)
+        if cash is None:
+            return []
+        out: list[JournalRecord] = [MoneyIn(txn, c.yen, c.ref) for c in cash.credits]
+        for recovered in cash.payouts:
+            asked, paid = recovered.requested_yen, recovered.paid_yen
+            if recovered.kind == "change":
+                out.append(ChangeOutcome(txn, asked, paid))
+            else:
+                out.append(RefundOutcome(txn, asked, paid))
+        return out
+
+    def reconciled_audit(self, txn: str) -> list[dict[str, object]]:
+        cash = self.cash(txn)
+        if cash is None:
+            return []
+        lines: list[dict[str, object]] = [
+            {"event": "stray-money", "outcome": "recovered", "txn_id": txn, "yen": c.yen,
+             "reason": c.ref}
+            for c in cash.credits
+        ]  # fmt: skip
+        for recovered in cash.payouts:
+            event = "change-complete" if recovered.kind == "change" else "refund-complete"
+            short = recovered.requested_yen - recovered.paid_yen
+            lines.append(
+                {"event": event, "outcome": "recovered", "txn_id": txn,
+                 "yen": recovered.paid_yen, "short_yen": short}
+            )  # fmt: skip
+        return lines
+
     # --- what the recovery must find ------------------------------------------------------------
 
     @property
@@ -189,6 +265,8 @@ class Case:
         return sum(self.inserted) + (STRAY if self.stray else 0)
 
     def paid_back(self, amount: int, how: str) -> int:
+        if how == UNANSWERED and self.hoppers != NONE:
+            return self.hoppers_paid(amount)  # the cash unit's ledger answers for it
         return {NONE: 0, UNANSWERED: 0, FULL: amount, SHORT_PAID: amount - SHORT}[how]
 
     @property
@@ -285,6 +363,11 @@ class Case:
         return PrinterFault.JAM if outcome is fx.Completion.FAILED and failed_print else None
 
 
+def piece_ref(txn: str, number: int) -> str:
+    """The cash unit's name for a piece it took in (unique in the journal, as a driver's are)."""
+    return f"{txn}/in/{number}"
+
+
 def payout(txn: str, intent: ChangeIntent | RefundIntent, how: str) -> list[JournalRecord]:
     """A payout's records: its intent, and the outcome the acceptor gave before the crash."""
     asked = intent.yen
@@ -338,6 +421,13 @@ def every_case() -> list[Case]:
                         stray=stray,
                     )
                 )
+        # A cash unit with its own ledger: what it knows of a payout left unanswered (the
+        # hoppers paid it in full or short) and of a piece the journal never got.
+        unanswered = [c for c in cases if c.copies == copies and UNANSWERED in (c.change, c.refund)]
+        for case, hoppers in product(unanswered, (FULL, SHORT_PAID)):
+            cases.append(replace(case, hoppers=hoppers))
+        cases.append(Case(copies, inserted=(100, 100), lost_credit=True))  # part of the fee
+        cases.append(Case(copies, inserted=exact, lost_credit=True))  # the last piece of it
     return cases
 
 
@@ -353,6 +443,20 @@ def audit_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
     for line in lines:
         assert line.pop("kiosk") == "kiosk-0001"
     return lines
+
+
+def written_rows(
+    tmp_path: Path, txn: str, before: list[JournalRecord], records: list[JournalRecord]
+) -> list[tuple[object, ...]]:
+    """The rows ``records`` add after ``before`` in a journal of their own."""
+    path = tmp_path / "expected.sqlite"
+    with Journal(path, clock=lambda: OPENED_AT) as journal:
+        for record in before:
+            journal.write(record)
+        count = len(journal_rows(path, txn))
+        for record in records:
+            journal.write(record)
+    return journal_rows(path, txn)[count:]
 
 
 def journal_rows(path: Path, txn: str) -> list[tuple[object, ...]]:
@@ -378,9 +482,20 @@ def test_recovery_settles_every_case(
         for record in case.records(txn):
             journal.write(record)
         before = journal_rows(path, txn)
+        cash = case.cash(txn)
+        if cash is not None:  # the kiosk's start with a cash unit (kiosk.app.wiring)
+            assert reconcile_cash(journal, cash, "kiosk-0001") == [
+                *(c.ref for c in cash.credits),
+                *(p.ref for p in cash.payouts),
+            ]
+            reconciled = journal_rows(path, txn)[len(before) :]
+            assert reconciled == written_rows(
+                tmp_path, txn, case.records(txn), case.reconciled(txn)
+            )
+            before += reconciled
         [*owed] = recover_open_transactions(journal, "kiosk-0001", payment=case.mode)
         # Staff pay against the journal and the audit log: the same debt in both.
-        expected_audit: list[dict[str, object]] = []
+        expected_audit = case.reconciled_audit(txn)
         if case.owed_by_recovery:
             expected_audit.append(
                 {
@@ -518,6 +633,9 @@ def test_the_day_report_over_the_whole_table(tmp_path: Path) -> None:
             for number, case in cases:
                 for record in case.records(f"t{number}"):
                     journal.write(record)
+                cash = case.cash(f"t{number}")
+                if cash is not None:  # as the kiosk's start would, before the recovery
+                    reconcile_cash(journal, cash, "kiosk-0001")
             for recovered in recover_open_transactions(journal, "kiosk-0001", payment=mode):
                 finish_recovered(journal, recovered, True, "kiosk-0001")
             assert journal.open_transactions() == []

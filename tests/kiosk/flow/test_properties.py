@@ -185,6 +185,12 @@ class World:
         self.money_out = 0
         self.short_without_txn = 0
         self.settled_txns: list[fs.Transaction] = []
+        self.credits = 0  # the cash unit names every piece it takes in (MoneyInserted.ref)
+
+    def piece(self, denomination: Denomination) -> MoneyInserted:
+        """A piece taken in, named as a driver with a ledger of its own names it."""
+        self.credits += 1
+        return MoneyInserted(denomination, ref=f"credit-{self.credits}")
 
     @property
     def state(self) -> FlowState:
@@ -321,7 +327,7 @@ class World:
                     self.escrow = None
             case fx.AcceptEscrow():
                 if self.escrow is not None:
-                    answers = [MoneyInserted(self.escrow)]
+                    answers = [self.piece(self.escrow)]
                     self.escrow = None
             case fx.ReturnEscrow():
                 if self.escrow is not None:
@@ -341,7 +347,7 @@ class World:
         options: list[tuple[str, Any]] = [("answer", i) for i in range(len(self.pending))]
         options += [("resident", e) for e in good_intents(self.state)]
         if self.acceptor_enabled:
-            options.append(("event", MoneyInserted(Denomination.Y100)))
+            options.append(("event", self.piece(Denomination.Y100)))
             if self.escrow is None:
                 options.append(("event", EscrowHeld(Denomination.Y1000)))
         if self.card_on_reader and isinstance(self.state.screen, fs.TakeCard | fs.ReturnCard):
@@ -354,9 +360,9 @@ class World:
         if self.card_on_reader:
             options.append(("event", ev.CardRemoved()))
         if self.acceptor_enabled:
-            options.append(("event", MoneyInserted(Denomination.Y500)))
+            options.append(("event", self.piece(Denomination.Y500)))
         options += [("noise", e) for e in NOISE]
-        options.append(("event", MoneyInserted(Denomination.Y10)))  # a coin as it is disabled
+        options.append(("event", self.piece(Denomination.Y10)))  # a coin as it is disabled
         return options
 
     def drain(self) -> None:

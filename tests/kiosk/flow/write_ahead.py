@@ -12,7 +12,9 @@
 * **Outcome after the answer.** An outcome record is written only in the step whose event is
   the device's (or the center's) answer, with the answer's amounts, and before any intent of
   that step: what the step does next (a refund after a failed print) is decided on a durable
-  outcome. An answer to a journaled request always gets its outcome written.
+  outcome. An answer to a journaled request always gets its outcome written. A piece taken in
+  is journaled under the name the cash unit gave it (``MoneyIn.ref``), which the start-up's
+  cash reconciliation looks up (kiosk/runtime/cash_recovery.py).
 
 Two effects move money without an intent record of their own, and the check pins down why:
 
@@ -150,9 +152,12 @@ def _is_outcome(record: object) -> bool:
 def _check_outcome(record: Any, old: FlowState, event: Event, where: str) -> None:
     """An outcome record answers this step's event, with its amounts."""
     match record:
-        case MoneyIn(yen=yen):
+        case MoneyIn(yen=yen, ref=ref):
             assert isinstance(event, MoneyInserted), where
             assert int(event.denomination) == yen, where
+            # Under the cash unit's name for it: a restart must find it journaled, or the
+            # cash reconciliation would count it twice (kiosk/runtime/cash_recovery.py).
+            assert ref == event.ref, where
         case PaymentOutcome(received_yen=received):
             assert isinstance(event, MoneyInserted), where
             assert old.txn is not None, where
