@@ -689,3 +689,43 @@ def test_a_transaction_held_back_does_not_stop_the_others(tmp_path: Path) -> Non
         assert recovered.txn_id == "next"
         assert journal.summary("held").staff_owed_yen == 0
         assert journal.summary("next").staff_owed_yen == 100
+
+
+def test_a_print_short_of_copies_with_no_fault_recorded_still_started(tmp_path: Path) -> None:
+    """A print outcome row with fewer copies and no fault (an older kiosk wrote no fault code):
+    printing started, so a counter kiosk reports it failed with the copy that came out, the
+    restart as the reason — not cancelled with none."""
+    with Journal(tmp_path / "journal.sqlite", clock=lambda: OPENED_AT) as journal:
+        for record in (
+            TransactionOpened("t1", "issue", "juminhyo", 3, FEE),
+            IssuanceReceived("t1", "ISS-1"),
+            PrintIntent("t1", 3, "d1g3st"),
+            PrintOutcome("t1", 1, None),
+        ):
+            journal.write(record)
+        [recovered] = recover_open_transactions(journal, "kiosk-0001", payment=PaymentMode.COUNTER)
+    assert recovered.report == fx.ReportCompletion(
+        "t1", fx.Completion.FAILED, 1, PaymentMode.COUNTER, 0, 0, 0, interrupted=True
+    )
+
+
+def test_a_fault_after_every_copy_came_out_is_not_reported(tmp_path: Path) -> None:
+    """Every copy printed, then the printer faulted (a row that names both): the certificate
+    was printed; the fault is no part of the report, as in the flow."""
+    with Journal(tmp_path / "journal.sqlite", clock=lambda: OPENED_AT) as journal:
+        for record in (
+            TransactionOpened("t1", "issue", "juminhyo", 3, FEE),
+            IssuanceReceived("t1", "ISS-1"),
+            PaymentIntent("t1", 3 * FEE),
+            MoneyIn("t1", 1000),
+            PaymentOutcome("t1", 1000),
+            ChangeIntent("t1", 100),
+            ChangeOutcome("t1", 100, 100),
+            PrintIntent("t1", 3, "d1g3st"),
+            PrintOutcome("t1", 3, PrinterFault.JAM),
+        ):
+            journal.write(record)
+        [recovered] = recover_open_transactions(journal, "kiosk-0001")
+    assert recovered.report == fx.ReportCompletion(
+        "t1", fx.Completion.PRINTED, 3, PaymentMode.ACCEPTOR, 3 * FEE, 0, 0
+    )
