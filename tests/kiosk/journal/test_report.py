@@ -4,6 +4,7 @@ what is still open; also as a separate process beside a journal being written.""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -89,7 +90,10 @@ def write_journal(path: Path) -> None:
 
 def run(path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
     assert main([str(path), *args, "--json"]) == 0
-    document: dict[str, object] = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    # One key a line, indented a space a level: staff read it too (and diff two days).
+    assert out.startswith('{\n "'), out[:20]
+    document: dict[str, object] = json.loads(out)
     return document
 
 
@@ -260,7 +264,7 @@ def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None
         ("open", "transactions not closed yet"),
     ):
         assert f"    {command:<5}" in text
-        assert meaning in " ".join(text.split())
+        assert re.search(rf"\b{command} {re.escape(meaning)}( |$)", " ".join(text.split()))
     with pytest.raises(SystemExit):
         main(["journal.sqlite", "day", "--help"])
     day_help = " ".join(capsys.readouterr().out.split())
