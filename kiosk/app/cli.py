@@ -6,6 +6,10 @@
     python -m kiosk --profile profiles/store.toml --selftest     # checks the install, no device
     python -m kiosk --profile profiles/developer.toml --start-only  # devices up, then exit
 
+Under systemd (konbini-kiosk.service, Type=notify) the kiosk reports READY=1 once its start
+screen is shown, pets the watchdog from the flow's heartbeat, and restarts at the next idle
+moment on SIGHUP (kiosk/app/service.py).
+
 Exit codes: 0 fine; 1 the demo or the self test failed; 2 the profile is invalid; 3 the kiosk
 cannot start with it (a device, a certificate, the journal — the message says which).
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import os
 import signal
 import sys
@@ -21,6 +26,8 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+
+from kiosk.app.notify import Notifier, from_environment
 
 EXIT_OK, EXIT_FAILED, EXIT_PROFILE, EXIT_STARTUP = 0, 1, 2, 3
 SELFTEST_TIMEOUT_MS = 30_000
@@ -32,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--profile", type=Path, required=True, help="profiles/<name>.toml")
     top.add_argument("--fullscreen", action="store_true", help="kiosk mode (no window frame)")
     top.add_argument("--size", default="1280x800", help="window size, e.g. 1920x1080")
+    top.add_argument(
+        "--hide-cursor", action="store_true", help="no pointer over the window (touch kiosk)"
+    )
     mode = top.add_mutually_exclusive_group()
     mode.add_argument(
         "--selftest",
@@ -94,6 +104,7 @@ def _run(args: argparse.Namespace, config: object, size: tuple[int, int]) -> int
     from kiosk.config import KioskConfig, ProfileKind
 
     assert isinstance(config, KioskConfig)
+    notifier = from_environment()  # before any child process can inherit the socket
     if args.demo and config.kind is not ProfileKind.DEVELOPER:
         print("kiosk: --demo needs the developer profile", file=sys.stderr)
         return EXIT_PROFILE
@@ -106,18 +117,24 @@ def _run(args: argparse.Namespace, config: object, size: tuple[int, int]) -> int
     started = time.monotonic()
     stop = StopRequest()
     log.info("building the %s kiosk", config.kind.value)
+    if notifier is not None:
+        notifier.status(f"starting ({config.kind.value} profile {args.profile})")
     try:
         kiosk = build(config, options)
     except StartupError as exc:
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        if notifier is not None:
+            notifier.status(f"cannot start: {exc}")
         return EXIT_STARTUP
     log.info("kiosk built in %.2f s", time.monotonic() - started)
     try:
         if stop.requested:
             log.info("kiosk: stopped while starting")
             return 0
-        return _run_qt(args, kiosk, size, stop)
+        return _run_qt(args, kiosk, size, stop, notifier, started)
     finally:
+        if notifier is not None:
+            notifier.stopping("stopping")
         kiosk.runner.stop()
         kiosk.close()
 
@@ -126,19 +143,31 @@ class StopRequest:
     """SIGTERM or SIGINT from the moment the kiosk starts building: a stop asked for while it is
     still starting (systemd stopping a unit that is coming up, staff at a console) is noted
     and honoured once the build returns, instead of the default action killing the process
-    half-built. The event loop's own handlers take over once it runs."""
+    half-built. The event loop's own handlers take over once it runs. SIGHUP (a restart at
+    the next idle moment, konbini-kiosk-update) is noted the same way and honoured once the
+    start screen is up."""
 
     def __init__(self) -> None:
         self.requested = False
+        self.restart_requested = False
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, self._note)
+        signal.signal(signal.SIGHUP, self._note_restart)
 
     def _note(self, *_: object) -> None:
         self.requested = True
 
+    def _note_restart(self, *_: object) -> None:
+        self.restart_requested = True
+
 
 def _run_qt(
-    args: argparse.Namespace, kiosk: object, size: tuple[int, int], stop: StopRequest
+    args: argparse.Namespace,
+    kiosk: object,
+    size: tuple[int, int],
+    stop: StopRequest,
+    notifier: Notifier | None = None,
+    started: float = 0.0,
 ) -> int:
     from kiosk.app.profiles import Kiosk
     from kiosk.app.qt import (
@@ -149,10 +178,18 @@ def _run_qt(
         show,
         start_on_qt,
     )
+    from kiosk.app.service import (
+        RestartWhenIdle,
+        hide_cursor,
+        notify_ready_when_shown,
+        start_heartbeat,
+    )
     from kiosk.ui import ThemeName
 
     assert isinstance(kiosk, Kiosk)
     app = application(["kiosk"])
+    if args.hide_cursor:
+        hide_cursor(app)
     config = kiosk.config
     theme = ThemeName.HIGH_CONTRAST if config.accessibility.high_contrast else ThemeName.STANDARD
     start_on_qt(kiosk.runner)
@@ -185,7 +222,23 @@ def _run_qt(
             window, app, timeout_ms=SELFTEST_TIMEOUT_MS, report=lambda m: log.info("%s", m)
         )
     quit_on_signals(app, asked_before=lambda: stop.requested)
+    restart = RestartWhenIdle(app, kiosk.runner, notifier, exit_with=app.exit)
+    restart.install()
+    heartbeat = None
+    if notifier is not None:
+        notify_ready_when_shown(
+            window,
+            notifier,
+            started=started,
+            parent=app,
+            then=restart.request if stop.restart_requested else None,
+        )
+        heartbeat = start_heartbeat(kiosk.runner, notifier)
+    elif stop.restart_requested:
+        restart.request()
     code = app.exec()
+    if heartbeat is not None:
+        heartbeat.stop()
     window.close_source()
     if dock is not None:
         dock.close()
@@ -224,7 +277,9 @@ def _audit_log(path: Path) -> None:
     """The audit trail (kiosk.audit, one JSON line per event) goes to its own file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(path, encoding="utf-8")
+        # Watched: logrotate renames the file (deploy/logrotate/konbini-kiosk) and the next
+        # line goes to a new one, so no line is lost the way copytruncate can lose them.
+        handler: logging.Handler = logging.handlers.WatchedFileHandler(path, encoding="utf-8")
     except OSError as exc:
         log.warning("audit log %s: %s (audit events go to the main log)", path, exc.strerror)
         return

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.flow import Event
 from kiosk.runtime import Runner
+from kiosk.runtime.runner import Delivery
 from kiosk.ui import KioskWindow, ThemeName
 from kiosk.ui.window import Announcer
 
@@ -33,12 +33,12 @@ class FlowBridge(QObject):
         self._runner = runner
         self.posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
-    def post(self, event: Event) -> None:
+    def post(self, event: Delivery) -> None:
         """Thread-safe (a Qt signal emission)."""
         self.posted.emit(event)
 
     @Slot(object)
-    def _deliver(self, event: Event) -> None:
+    def _deliver(self, event: Delivery) -> None:
         self._runner.dispatch(event)
 
 

@@ -11,7 +11,10 @@ Threads:
   ``JournalFailed`` is posted. Every other effect is handed to its service, which queues the
   work on its own worker thread and answers later with events;
 - the services' workers (card, center, completion reports, printer, acceptor), timers and the
-  card monitor, which all answer through :attr:`Runner.post` (thread-safe).
+  card monitor, which all answer through :attr:`Runner.post` (thread-safe);
+- the flow's heartbeat (kiosk.runtime.heartbeat): its probes go the same way as events
+  (``post`` → flow thread) and on to the sequencer behind the queued effects; only there is the
+  service manager's watchdog petted, so a stuck flow thread or sequencer stops the pets.
 
 ``post`` is given at :meth:`Runner.start`: the Qt application passes a signal's ``emit`` (a
 queued connection delivers the event to :meth:`dispatch` on the UI thread); tests without Qt
@@ -41,6 +44,7 @@ from kiosk.payment import ChangeDispensed, MoneyInserted, MoneyRefunded
 from kiosk.problems import Problem
 from kiosk.runtime.card import CardService
 from kiosk.runtime.center import CenterService
+from kiosk.runtime.heartbeat import Probe
 from kiosk.runtime.payment import PaymentService
 from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, record_settlement
 from kiosk.runtime.printer import PrintService
@@ -50,6 +54,9 @@ from kiosk.runtime.timers import Timers
 log = logging.getLogger(__name__)
 
 Post = Callable[[Event], None]
+# What the flow thread takes: events, and the heartbeat's probes (kiosk.runtime.heartbeat).
+Delivery = Event | Probe
+Deliver = Callable[[Delivery], None]
 StateListener = Callable[[], None]
 
 # How long stop() waits for the sequencer to finish the effects already queued.
@@ -104,17 +111,18 @@ class Runner:
         self._interrupted = list(interrupted or ())
         self._state = initial_state(settings)
         self._listeners: list[StateListener] = []
-        self._post: Post | None = None
+        self._post: Deliver | None = None
         self._dispatching = False
         self._backlog: deque[Event] = deque()
-        self._batches: queue.Queue[tuple[tuple[Effect, ...], str] | None] = queue.Queue()
+        self._batches: queue.Queue[tuple[tuple[Effect, ...], str] | Probe | None] = queue.Queue()
         self._idle = threading.Condition()
         self._unfinished = 0
         self._sequencer: threading.Thread | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
-    def start(self, post: Post) -> None:
-        """Start the sequencer and the services; their results come back through ``post``."""
+    def start(self, post: Deliver) -> None:
+        """Start the sequencer and the services; their results come back through ``post``
+        (which delivers to :meth:`dispatch` on the flow thread)."""
         if self._sequencer is not None:
             return
         self._post = post
@@ -209,10 +217,21 @@ class Runner:
             return
         post(event)
 
+    def probe(self, probe: Probe) -> None:
+        """Thread-safe: send the heartbeat's probe through the flow thread and the sequencer."""
+        post = self._post
+        if post is None:
+            return  # not started (or stopped): no answer, as for a stuck flow
+        post(probe)
+
     # -- the flow thread -------------------------------------------------------------------------
-    def dispatch(self, event: Event) -> None:
+    def dispatch(self, event: Delivery) -> None:
         """Step the flow with ``event`` (flow thread only). Events that arrive while a step is
-        running (a listener that sends an intent) are stepped after it, in order."""
+        running (a listener that sends an intent) are stepped after it, in order. A heartbeat
+        probe is passed to the sequencer, behind the effects already queued."""
+        if isinstance(event, Probe):
+            self._enqueue(event)
+            return
         self._backlog.append(event)
         if self._dispatching:
             return
@@ -256,9 +275,12 @@ class Runner:
         ``confirm``: the fee acceptor's name for the credit or payout result the step handled;
         once the step's journal writes are durable the acceptor is told, so that it forgets its
         own note of it (kiosk.payment.RecoverableAcceptor)."""
+        self._enqueue((effects, confirm))
+
+    def _enqueue(self, item: tuple[tuple[Effect, ...], str] | Probe) -> None:
         with self._idle:
             self._unfinished += 1
-        self._batches.put((effects, confirm))
+        self._batches.put(item)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every queued effect was handed to its service (tests, benchmarks)."""
@@ -270,10 +292,11 @@ class Runner:
             item = self._batches.get()
             if item is None:
                 return
-            batch, confirm = item
             try:
-                if self._execute_batch(batch) and confirm and self.services.payment is not None:
-                    self.services.payment.confirm(confirm)
+                if isinstance(item, Probe):
+                    item.answer(item.serial)
+                elif self._execute_batch(item[0]) and item[1] and self.services.payment is not None:
+                    self.services.payment.confirm(item[1])
             finally:
                 with self._idle:
                     self._unfinished -= 1
@@ -431,4 +454,4 @@ def _internal_error(state: FlowState) -> tuple[FlowState, tuple[Effect, ...]]:
     return replace(state, screen=screen, prompt=False, timer=None), tuple(effects)
 
 
-__all__ = ["Post", "ReminderPlayer", "Runner", "Services", "new_boot_id"]
+__all__ = ["Deliver", "Delivery", "Post", "ReminderPlayer", "Runner", "Services", "new_boot_id"]
