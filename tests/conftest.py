@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: private daemons (real pcscd + vpcd), Qt offscreen.
+"""Fixtures shared by the whole suite: private daemons (real pcscd + vpcd), Qt offscreen, the
+kiosk's PyInstaller bundle (built once per run, for the bundle test and the package tests).
 
 Each test session starts its own daemons in temporary folders on free ports, so the suite
 never touches the machine's own pcscd, cupsd, readers or queues, and two suites can run at once.
@@ -7,7 +8,11 @@ never touches the machine's own pcscd, cupsd, readers or queues, and two suites 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +36,51 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePcscd]:
         yield daemon
     finally:
         daemon.stop()
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class KioskBundle:
+    """A PyInstaller build of kiosk.spec: ``folder`` is dist/kiosk, ``work`` its build folder."""
+
+    folder: Path
+    work: Path
+
+
+@pytest.fixture(scope="session")
+def kiosk_bundle(tmp_path_factory: pytest.TempPathFactory) -> KioskBundle:
+    """The kiosk bundle, built once per test run (about a minute) and shared.
+
+    ``KIOSK_TEST_BUNDLE=DIR`` (a PyInstaller build folder holding ``dist/kiosk`` and
+    ``build/kiosk``) reuses a bundle while iterating on the package tests; the suite itself
+    always builds its own.
+    """
+    reuse = os.environ.get("KIOSK_TEST_BUNDLE")
+    if reuse:
+        return KioskBundle(Path(reuse) / "dist" / "kiosk", Path(reuse) / "build")
+    base = tmp_path_factory.mktemp("bundle")
+    dist, work = base / "dist", base / "build"
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "ERROR",
+            "--distpath",
+            str(dist),
+            "--workpath",
+            str(work),
+            str(REPO / "kiosk.spec"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    return KioskBundle(dist / "kiosk", work)

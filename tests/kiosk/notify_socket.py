@@ -16,6 +16,7 @@ class NotifySocket:
         self.path = path
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.bind(str(path))
+        path.chmod(0o777)  # as systemd's own: a service running as its own user sends to it
         self._socket.settimeout(0.1)
         self._lock = threading.Lock()
         self._messages: list[tuple[float, str]] = []
