@@ -38,7 +38,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m kiosk", description=__doc__.splitlines()[0])
     top.add_argument("--profile", type=Path, required=True, help="profiles/<name>.toml")
     top.add_argument("--fullscreen", action="store_true", help="kiosk mode (no window frame)")
-    top.add_argument("--size", default="1280x800", help="window size, e.g. 1920x1080")
+    top.add_argument(
+        "--size", default="1280x800", help="window size, e.g. 1920x1080 (full screen: the screen's)"
+    )
     top.add_argument(
         "--hide-cursor", action="store_true", help="no pointer over the window (touch kiosk)"
     )
@@ -182,6 +184,7 @@ def _run_qt(
         RestartWhenIdle,
         hide_cursor,
         notify_ready_when_shown,
+        screen_size,
         start_heartbeat,
     )
     from kiosk.ui import ThemeName
@@ -190,6 +193,8 @@ def _run_qt(
     app = application(["kiosk"])
     if args.hide_cursor:
         hide_cursor(app)
+    if args.fullscreen and not args.demo:
+        size = screen_size(app) or size
     config = kiosk.config
     theme = ThemeName.HIGH_CONTRAST if config.accessibility.high_contrast else ThemeName.STANDARD
     start_on_qt(kiosk.runner)

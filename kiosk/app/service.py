@@ -133,6 +133,19 @@ class RestartWhenIdle:
         self._exit_with(EXIT_RESTART)
 
 
+def screen_size(app: QApplication) -> tuple[int, int] | None:
+    """The primary screen's size, to build the full-screen window at it from the start: the
+    first frame the compositor shows is then already the right one, and the screens are laid
+    out once instead of again when the compositor sizes the window."""
+    screen = app.primaryScreen()
+    if screen is None:
+        return None
+    size = screen.size()
+    if size.width() <= 0 or size.height() <= 0:
+        return None
+    return size.width(), size.height()
+
+
 def hide_cursor(app: QApplication) -> None:
     """No pointer over the kiosk window (a touch kiosk; staff use the keyboard or ssh)."""
     app.setOverrideCursor(QCursor(Qt.CursorShape.BlankCursor))
@@ -144,5 +157,6 @@ __all__ = [
     "hide_cursor",
     "is_idle",
     "notify_ready_when_shown",
+    "screen_size",
     "start_heartbeat",
 ]
