@@ -90,7 +90,7 @@ def install_from(layout: Layout, source: Path, version: str) -> str:
 def prune(layout: Layout, keep: set[str]) -> list[str]:
     """Delete the releases that are neither current, previous nor in ``keep``."""
     wanted = {link_target(layout.current), link_target(layout.previous), *keep}
-    removed = []
+    removed: list[str] = []
     if not layout.releases.is_dir():
         return removed
     for entry in sorted(layout.releases.iterdir()):

@@ -102,6 +102,7 @@ class ThrowawayRoot:
         argv: Sequence[str],
         *,
         user: str | None = None,
+        group: str | None = None,
         groups: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         prefix: Sequence[str] = (),
@@ -112,7 +113,7 @@ class ThrowawayRoot:
         clean = {"PATH": PATH, "LANG": "C.UTF-8", **(env or {})}
         inner: list[str] = ["env", "-i", *(f"{k}={v}" for k, v in clean.items()), *argv]
         if user is not None:
-            drop = ["setpriv", f"--reuid={user}", f"--regid={user}"]
+            drop = ["setpriv", f"--reuid={user}", f"--regid={group or user}"]
             drop += [f"--groups={','.join(groups)}"] if groups else ["--init-groups"]
             inner = [*drop, "--", *inner]
         return [
@@ -131,13 +132,14 @@ class ThrowawayRoot:
         argv: Sequence[str],
         *,
         user: str | None = None,
+        group: str | None = None,
         env: Mapping[str, str] | None = None,
         check: bool = True,
         timeout: float = 600,
         input_text: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            self.command(argv, user=user, env=env),
+            self.command(argv, user=user, group=group, env=env),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -152,7 +154,9 @@ class ThrowawayRoot:
 
     def popen(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen[str]:
         options = {
-            key: kwargs.pop(key) for key in ("user", "groups", "env", "prefix") if key in kwargs
+            key: kwargs.pop(key)
+            for key in ("user", "group", "groups", "env", "prefix")
+            if key in kwargs
         }
         return subprocess.Popen(
             self.command(argv, **options),
