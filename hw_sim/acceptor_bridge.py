@@ -3,11 +3,16 @@ Unix socket (docs/payment-bridge.md). Tests run it against ``kiosk.payment.bridg
 can run it beside their own daemon to compare transcripts.
 
     python -m hw_sim.acceptor_bridge --socket /tmp/acceptor.sock
+    python -m hw_sim.acceptor_bridge --socket /run/konbini-cash/acceptor.sock --daemon
 
 reads resident and staff actions on stdin (``insert 1000``, ``counterfeit``, ``take``, ``jam``,
 ``clear``, ``drop``, ``quit``). One client at a time; when it goes away the unit stops taking
 money and gives back a bill in the escrow, as the protocol requires. Faults for tests:
 ``drop_client``, ``ignore_commands``, ``nak_commands``, ``withhold_results``, ``send_raw``.
+
+Started by systemd through konbini-kiosk-cash.socket (socket activation, sd_listen_fds(3):
+``LISTEN_FDS=1`` for this process) it serves the socket it is given instead of making one;
+``--daemon`` serves without a console until SIGTERM.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -45,7 +51,11 @@ class AcceptorBridgeServer:
     """Serves ``acceptor`` on ``socket_path`` until :meth:`close`."""
 
     def __init__(
-        self, acceptor: SimulatedAcceptor, socket_path: Path, unit: str = "simulated acceptor"
+        self,
+        acceptor: SimulatedAcceptor,
+        socket_path: Path,
+        unit: str = "simulated acceptor",
+        listener: socket.socket | None = None,
     ) -> None:
         self.acceptor = acceptor
         self.socket_path = socket_path
@@ -59,12 +69,16 @@ class AcceptorBridgeServer:
         self._client: socket.socket | None = None
         self._payout_ids: deque[str] = deque()
         self._connected = threading.Condition(self._lock)
-        self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        with contextlib.suppress(FileNotFoundError):
-            socket_path.unlink()
-        self._server.bind(str(socket_path))
-        os.chmod(socket_path, 0o600)  # only the kiosk's user may command the cash unit
-        self._server.listen(1)
+        self._owns_path = listener is None  # systemd's socket is systemd's to remove
+        if listener is not None:
+            self._server = listener
+        else:
+            self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            with contextlib.suppress(FileNotFoundError):
+                socket_path.unlink()
+            self._server.bind(str(socket_path))
+            os.chmod(socket_path, 0o600)  # only the kiosk's user may command the cash unit
+            self._server.listen(1)
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="bridge-server", daemon=True)
         self._thread.start()
@@ -96,8 +110,9 @@ class AcceptorBridgeServer:
             self._server.shutdown(socket.SHUT_RDWR)
         self._server.close()
         self._thread.join(timeout=5)
-        with contextlib.suppress(FileNotFoundError):
-            self.socket_path.unlink()
+        if self._owns_path:
+            with contextlib.suppress(FileNotFoundError):
+                self.socket_path.unlink()
 
     # --- serving ------------------------------------------------------------------------------
 
@@ -187,14 +202,40 @@ class AcceptorBridgeServer:
                 client.sendall(encode_message(message))
 
 
+# sd_listen_fds(3): passed sockets start at this descriptor.
+SD_LISTEN_FDS_START = 3
+
+
+def activation_socket() -> socket.socket | None:
+    """The listening socket systemd passed to this process (socket activation), if any."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()) or os.environ.get("LISTEN_FDS") != "1":
+        return None
+    for name in ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"):
+        os.environ.pop(name, None)
+    return socket.socket(fileno=SD_LISTEN_FDS_START)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--socket", type=Path, required=True)
+    parser.add_argument("--daemon", action="store_true", help="no console: serve until SIGTERM")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     acceptor = SimulatedAcceptor()
-    server = AcceptorBridgeServer(acceptor, args.socket)
-    print(f"serving the simulated acceptor on {args.socket}", flush=True)
+    listener = activation_socket()
+    server = AcceptorBridgeServer(acceptor, args.socket, listener=listener)
+    how = "the socket systemd passed" if listener is not None else "its own socket"
+    print(f"serving the simulated acceptor on {args.socket} ({how})", flush=True)
+    if args.daemon:
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            while not stop.wait(1.0):
+                pass
+        finally:
+            server.close()
+            acceptor.close()
+        return 0
     try:
         for line in sys.stdin:
             action, *rest = line.split() or [""]
