@@ -47,10 +47,47 @@ def package_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("packages")
 
 
+LINTIAN_TEST = "test_lintian_is_clean"
+_lintian: dict[str, subprocess.Popen[str]] = {}
+
+
+def start_lintian(deb: Path, report: Path) -> subprocess.Popen[str]:
+    """lintian on ``deb`` in the background (about a minute: it looks at every file of the
+    bundle), its report in ``report``; -I shows info tags too (an unused override is one)."""
+    with open(report, "w", encoding="utf-8") as out:
+        return subprocess.Popen(
+            ["lintian", "--allow-root", "--fail-on", "error,warning", "--tag-display-limit", "0",
+             "-I", str(deb)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+
+
 @pytest.fixture(scope="session")
-def kiosk_deb(kiosk_bundle: KioskBundle, package_folder: Path) -> Path:
-    """konbini-kiosk_<version>_amd64.deb, built once per run."""
-    return build_package(kiosk_bundle.folder, package_folder, package_folder / "shlibs")
+def kiosk_deb(
+    kiosk_bundle: KioskBundle, package_folder: Path, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """konbini-kiosk_<version>_amd64.deb, built once per run. When the lintian test is part of
+    the run, lintian starts on it at once and works while the other tests run."""
+    deb = build_package(kiosk_bundle.folder, package_folder, package_folder / "shlibs")
+    if any(item.name == LINTIAN_TEST for item in request.session.items):
+        _lintian["run"] = start_lintian(deb, package_folder / "lintian.txt")
+    yield deb
+    running = _lintian.pop("run", None)
+    if running is not None and running.poll() is None:
+        running.kill()
+        running.wait(30)
+
+
+@pytest.fixture
+def lintian_report(kiosk_deb: Path, package_folder: Path) -> tuple[int, str]:
+    """lintian's exit status and report on the package (waits for the background run)."""
+    report = package_folder / "lintian.txt"
+    running = _lintian.get("run") or start_lintian(kiosk_deb, report)
+    _lintian["run"] = running
+    code = running.wait(1200)
+    return code, report.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

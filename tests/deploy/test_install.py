@@ -54,7 +54,7 @@ def state_of(root: ThrowawayRoot) -> dict[str, str]:
     return {"listing": listing, "changed": "\n".join(changed)}
 
 
-def test_install_configure_again_and_reinstall(root: ThrowawayRoot, kiosk_deb: Path) -> None:
+def test_install_verify_configure_again_and_reinstall(root: ThrowawayRoot, kiosk_deb: Path) -> None:
     output = install(root, kiosk_deb)
     assert "installed. Edit /etc/default/konbini-kiosk" in output
     user = root.run(["getent", "passwd", KIOSK_USER]).stdout.strip().split(":")
@@ -92,6 +92,17 @@ def test_install_configure_again_and_reinstall(root: ThrowawayRoot, kiosk_deb: P
     ).stdout.split()  # fmt: skip
     assert inodes[0] == inodes[2]
     assert int(inodes[1]) == 2
+
+    # Every unit verifies in the installed system: commands there and executable, the man
+    # page installed, every setting parsed (no output at all).
+    for unit in UNITS:
+        verify = root.run(["systemd-analyze", "verify", f"/lib/systemd/system/{unit}"], check=False)
+        assert verify.returncode == 0, verify.stderr
+        assert verify.stdout + verify.stderr == "", verify.stderr
+    # logrotate reads the rule as installed (the su user exists).
+    rotate = root.run(["logrotate", "--debug", "/etc/logrotate.d/konbini-kiosk"], check=False)
+    assert rotate.returncode == 0, rotate.stderr
+    assert "error" not in rotate.stderr.lower(), rotate.stderr
 
     first = state_of(root)
     root.run(["/var/lib/dpkg/info/konbini-kiosk.postinst", "configure", VERSION])
@@ -146,13 +157,3 @@ def test_selftest_start_and_purge_leave_the_machine_as_it_was(
     assert "were deleted" in purge.stdout
     left = {change["path"] for change in root.changes()}
     assert left <= BOOKKEEPING, left
-
-
-def test_every_unit_verifies_in_the_installed_system(root: ThrowawayRoot, kiosk_deb: Path) -> None:
-    """systemd-analyze verify on each installed unit: its commands exist and are executable,
-    its man page is installed, every setting parses (no output at all)."""
-    install(root, kiosk_deb)
-    for unit in UNITS:
-        verify = root.run(["systemd-analyze", "verify", f"/lib/systemd/system/{unit}"], check=False)
-        assert verify.returncode == 0, verify.stderr
-        assert verify.stdout + verify.stderr == "", verify.stderr
