@@ -81,6 +81,37 @@ def test_the_kiosk_process_reports_ready_pets_and_restarts_on_sighup(
     assert "idle: exiting for the requested restart" in output
 
 
+def test_a_restart_asked_for_while_starting_waits_for_the_start_screen(
+    tmp_path: Path, manager: NotifySocket
+) -> None:
+    """SIGHUP while the kiosk is still being built (konbini-kiosk-update right after a start):
+    not the default action (death by signal, a failed start), but a restart once the service
+    is up — READY=1 first, then exit 0."""
+    profile = write_profile(tmp_path, "cityhall")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": str(manager.path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--profile", str(profile)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not any(line.startswith("starting") for line in manager.status_lines()):
+            assert time.monotonic() < deadline, "no STATUS=starting"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGHUP)  # the window is not up yet
+        assert process.wait(timeout=90) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        output = process.communicate(timeout=30)[0]
+    assert manager.times("READY=1"), output
+    assert "idle: exiting for the requested restart" in output
+
+
 @pytest.fixture
 def qt_runner(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
     runner = make_runner([], Journal(tmp_path / "journal.sqlite"))
