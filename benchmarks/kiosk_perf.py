@@ -137,6 +137,7 @@ def write_tls(folder: Path, kiosk_id: str) -> dict[str, Path]:
     paths["key"].write_bytes(
         key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
+    paths["key"].chmod(0o600)  # the kiosk refuses a key others may read (kiosk/app/wiring.py)
     return paths
 
 

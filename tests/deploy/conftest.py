@@ -132,14 +132,19 @@ def install(root: ThrowawayRoot, deb: Path, *, env: dict[str, str] | None = None
 
 
 def write_start_profile(root: ThrowawayRoot, kind: str = "cityhall") -> str:
-    """A profile the installed kiosk can really start with: TLS material whose CN is the
-    kiosk id, the journal in the package's data folder, no cash unit (counter payment). The
+    """A profile the installed kiosk can really start with (the package installed: its user
+    owns the key): TLS material whose CN is the kiosk id, the journal in the package's data
+    folder, no cash unit (counter payment). The
     center is unreachable (the start screen says so); no printer, no reader: the kiosk
     starts anyway and shows its start screen."""
     tls = tls_material(root.shared / "tls", "kiosk-deploy-0001")
     for path in tls.values():
         os.chmod(path, 0o644)
     os.chmod(root.shared / "tls", 0o755)  # noqa: S103 - the kiosk user reads it
+    # The key as deploying.md says: the kiosk user's, nobody else's (the kiosk refuses more).
+    key = f"{SHARED}/tls/kiosk.key"
+    root.run(["chown", f"{KIOSK_USER}:{KIOSK_USER}", key])
+    root.run(["chmod", "0600", key])
     profile = root.shared / "profile.toml"
     profile.write_text(
         textwrap.dedent(
