@@ -28,15 +28,14 @@ Mutation = Callable[[Path], None]
 
 
 def build_package(
-    bundle: Path, out: Path, cache: Path, version: str | None = None, *, lint: bool = False
+    bundle: Path, out: Path, cache: Path, version: str | None = None, *, compress: bool = True
 ) -> Path:
-    """scripts/package on ``bundle`` (gzip: fast), the library Depends computed once."""
+    """scripts/package on ``bundle`` (gzip -1, or nothing for the throwaway update packages),
+    the library Depends computed once."""
     argv = [str(REPO / "scripts" / "package"), "--bundle", str(bundle), "--out", str(out)]
-    argv += ["--fast", "--shlibs-cache", str(cache)]
+    argv += ["--fast" if compress else "--uncompressed", "--shlibs-cache", str(cache)]
     if version:
         argv += ["--version", version]
-    if lint:
-        argv.append("--lint")
     built = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=1800)
     assert built.returncode == 0, built.stderr[-4000:]
     return Path(built.stdout.strip().splitlines()[-1])
@@ -106,7 +105,7 @@ def derived_package(
             if mutate is not None:
                 mutate(bundle)
             built[version] = build_package(
-                bundle, package_folder, package_folder / "shlibs", version
+                bundle, package_folder, package_folder / "shlibs", version, compress=False
             )
             shutil.rmtree(bundle, ignore_errors=True)
         return built[version]
