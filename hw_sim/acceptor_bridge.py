@@ -223,9 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     acceptor = SimulatedAcceptor()
     listener = activation_socket()
-    server = AcceptorBridgeServer(acceptor, args.socket, listener=listener)
     how = "the socket systemd passed" if listener is not None else "its own socket"
+    # Said before the first client can be served (a test reads it once the hello arrived).
     print(f"serving the simulated acceptor on {args.socket} ({how})", flush=True)
+    server = AcceptorBridgeServer(acceptor, args.socket, listener=listener)
     if args.daemon:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
