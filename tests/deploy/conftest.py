@@ -158,6 +158,7 @@ def write_start_profile(root: ThrowawayRoot, kind: str = "cityhall") -> str:
             [printer]
             queue = "counter-a4"
             receipt_queue = "counter-receipt"
+            verification_service = "https://verify.example.jp/"
             [payment]
             mode = "counter"
             [journal]
