@@ -93,7 +93,10 @@ class Fields:
         """Refuse fields the protocol does not define for this object."""
         extra = sorted(set(self._data) - self._seen)
         if extra:
-            raise WireFormatError(self._path, f"unknown field(s): {', '.join(extra)}")
+            shown = ", ".join(_field_name(name) for name in extra[:MAX_NAMED_FIELDS])
+            more = len(extra) - MAX_NAMED_FIELDS
+            suffix = f" and {more} more" if more > 0 else ""
+            raise WireFormatError(self._path, f"unknown field(s): {shown}{suffix}")
 
     # -- scalars -------------------------------------------------------------------------------
     def text(
@@ -247,3 +250,14 @@ def enum_item(kind: type[E]) -> Callable[[Any, str], E]:
             raise WireFormatError(path, "not an allowed value") from None
 
     return parse
+
+
+# An unknown field's name is the peer's text: it goes into the error message escaped and cut,
+# never as it came (a control character in it made the error body itself malformed).
+MAX_NAMED_FIELDS = 5
+MAX_FIELD_NAME = 40
+
+
+def _field_name(name: str) -> str:
+    shown = name if name.isprintable() else ascii(name)
+    return shown if len(shown) <= MAX_FIELD_NAME else shown[:MAX_FIELD_NAME] + "..."

@@ -418,6 +418,23 @@ def test_unknown_and_missing_fields_are_refused(message: Any) -> None:
             type(message).from_wire(broken)
 
 
+def test_unknown_field_names_are_named_escaped_and_cut() -> None:
+    """The names are the peer's text: the error (which the center sends back in its body) names
+    a few, escaped and cut, never a control character or a megabyte of name."""
+    message = SAMPLES[0]
+    value = message.to_wire()
+    target = value.get("error", value)
+    hostile = {"a\x01b": 1, "z" * 10_000: 1, **{f"k{i}": 1 for i in range(20)}}
+    body = {**value, "error": {**target, **hostile}} if "error" in value else {**value, **hostile}
+    with pytest.raises(wire.WireFormatError) as refused:
+        type(message).from_wire(body)
+    reason = refused.value.reason
+    assert reason.isprintable()
+    assert "'a\\x01b'" in reason
+    assert "and 17 more" in reason
+    assert len(reason) < 300
+
+
 @pytest.mark.parametrize("message", SAMPLES, ids=lambda m: type(m).__name__)
 @given(data=st.data())
 # Draws are slow on a loaded 2-core CI machine (the health check failed there): the example
