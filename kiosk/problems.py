@@ -380,9 +380,68 @@ STAFF_CODE_REFUND_SHORT = OwedCode.REFUND_SHORT
 STAFF_CODE_REFUND_NO_ANSWER = OwedCode.REFUND_NO_ANSWER
 
 
+class ServiceStop(StrEnum):
+    """Why staff took the kiosk out of service (their choice on the staff screen). The start
+    screen shows the reason to residents, in their language, with its staff code."""
+
+    MAINTENANCE = "maintenance"
+    PRINTER = "printer"
+    CASH_UNIT = "cash_unit"
+    NETWORK = "network"
+    CLOSED = "closed"
+
+
+STOPS: dict[ServiceStop, ProblemText] = {
+    ServiceStop.MAINTENANCE: ProblemText(
+        "K-921",
+        N_("This kiosk is being serviced"),
+        N_("Staff are servicing this kiosk. Please try again a little later."),
+    ),
+    ServiceStop.PRINTER: ProblemText(
+        "K-922",
+        N_("The printer is being serviced"),
+        N_("Certificates cannot be printed at the moment. Please try again a little later."),
+    ),
+    ServiceStop.CASH_UNIT: ProblemText(
+        "K-923",
+        N_("The cash unit is being serviced"),
+        N_("Payments cannot be taken at the moment. Please try again a little later."),
+    ),
+    ServiceStop.NETWORK: ProblemText(
+        "K-924",
+        N_("The connection is being repaired"),
+        N_("This kiosk cannot reach the service at the moment. Please try again later."),
+    ),
+    ServiceStop.CLOSED: ProblemText(
+        "K-925",
+        N_("This kiosk is closed"),
+        N_("This kiosk is closed for now. Please come back later."),
+    ),
+}
+# While staff use the staff screens the start screen says so (and offers nothing).
+STAFF_AT_WORK = ProblemText(
+    "K-920",
+    N_("Staff are working on this kiosk"),
+    N_("Please wait a moment. The kiosk will be ready again shortly."),
+)
+
+
+def describe_stop(stop: ServiceStop) -> ProblemText:
+    """Title, message and staff code of an out-of-service reason."""
+    return STOPS[stop]
+
+
 _BY_STAFF_CODE = {text.staff_code: problem for problem, text in CATALOG.items()}
 if len(_BY_STAFF_CODE) != len(CATALOG):  # a staff code names one problem, always
     raise RuntimeError("two problems share a staff code")
+_EVERY_CODE = [
+    *_BY_STAFF_CODE,
+    *(text.staff_code for text in STOPS.values()),
+    STAFF_AT_WORK.staff_code,
+    *(code.value for code in OwedCode),
+]
+if len(set(_EVERY_CODE)) != len(_EVERY_CODE):
+    raise RuntimeError("two entries share a staff code")
 
 
 def describe(problem: Problem) -> ProblemText:

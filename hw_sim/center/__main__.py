@@ -3,7 +3,7 @@
     python -m hw_sim.center serve --state-dir var/center --pki-dir var/pki --port 8443
     python -m hw_sim.center kiosk add kiosk-0002 --state-dir var/center
     python -m hw_sim.center kiosk add cityhall-01 --payment counter --state-dir var/center
-    python -m hw_sim.center fault add slow --path /v2/offer --delay 3 --state-dir var/center
+    python -m hw_sim.center fault add slow --path /v3/offer --delay 3 --state-dir var/center
     python -m hw_sim.center maintenance set 131202 --minutes 30 --state-dir var/center
     python -m hw_sim.center status --state-dir var/center
 

@@ -1,7 +1,8 @@
 """The center's HTTPS application: routes of docs/center-protocol.md on top of CenterService.
 
-Every supported protocol version is served side by side (``/v1`` and ``/v2``, wire.versions):
-the calls are the same, only the completion report and the settlement differ in shape.
+Every supported protocol version is served side by side (``/v1``, ``/v2`` and ``/v3``,
+wire.versions): the calls are the same, only the envelope (v3 names the business day), the
+completion report (v2 adds the payment place) and the settlement differ in shape.
 """
 
 from __future__ import annotations

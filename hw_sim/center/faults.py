@@ -49,7 +49,7 @@ ERROR_STATUSES = (500, 502, 503, 504)
 @dataclass
 class FaultRule:
     kind: str
-    path_prefix: str = "/v"  # every protocol version (/v1/…, /v2/…)
+    path_prefix: str = "/v"  # every protocol version (/v1/…, /v2/…, /v3/…)
     method: str | None = None  # None: any method
     count: int | None = 1  # None: until cleared
     delay_s: float = 0.0  # slow

@@ -250,6 +250,13 @@ def _settlement_shape(version: int) -> S:
     }
     if version >= 2:
         settlement.update(_COUNTER)
+    if version >= 3:
+        settlement["items"] = {
+            "type": "array",
+            "maxItems": wire.MAX_SETTLEMENT_ITEMS,
+            "items": _ref("SettlementItem"),
+            "description": "every issuance of the day with its recorded completion",
+        }
     return _obj(settlement)
 
 
@@ -381,9 +388,18 @@ def _issuance_request_shape(version: int) -> S:
 
 
 def _envelope_shape(version: int) -> S:
+    business_day: S = {}
+    if version >= 3:
+        business_day["business_date"] = {
+            **DAY,
+            "description": "the center's business day on which the issuance is booked and "
+            "settled (its business clock; v3)",
+        }
     return _obj(
         {
-            "format": {"const": wire.ENVELOPE_FORMAT},
+            "format": {
+                "const": wire.ENVELOPE_FORMAT if version >= 3 else wire.ENVELOPE_FORMAT_V1
+            },
             "issuance_id": _str(wire.messages.ISSUANCE_ID.pattern),
             "kiosk_id": _str(wire.KIOSK_ID.pattern),
             "idempotency_key": _str(wire.IDEMPOTENCY_KEY.pattern),
@@ -396,6 +412,7 @@ def _envelope_shape(version: int) -> S:
             "total_fee_yen": _int(0, 2_000_000),
             "store_fee_per_copy_yen": _int(0, 10_000),
             "copies": {"type": "array", "minItems": 1, "items": _ref("IssuedCopy")},
+            **business_day,
         },
         description="Signed: ES256 over the RFC 8785 canonical form of this object",
     )
@@ -454,6 +471,19 @@ def _versioned_schemas() -> S:
     for version in wire.SUPPORTED_VERSIONS:
         for base, shape in VERSIONED.items():
             schemas.setdefault(_name(base, version), shape(version))
+    schemas["SettlementItem"] = _obj(
+        {
+            "issuance_id": _str(wire.messages.ISSUANCE_ID.pattern),
+            "municipality_code": CODE,
+            "kind": _enum(CertificateKind),
+            "copies": _int(1, wire.MAX_COPIES),
+            "fee_yen_per_copy": _int(0, 100_000),
+            "issued_at": TIMESTAMP,
+            "completion": _ref("CompletionReport"),
+        },
+        nullable=("completion",),
+        description="one issuance of the day (v3); completion null: no report yet",
+    )
     schemas["CompletionReceipt"] = _obj(  # the same in every version
         {
             "issuance_id": _str(),

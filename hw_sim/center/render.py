@@ -13,7 +13,7 @@ import importlib
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,9 @@ class IssuanceJob:
     fee_yen_per_copy: int
     issuer: str  # printed as the certifying authority on the back (e.g. 東京都練馬区長)
     protocol_version: int = wire.PROTOCOL_VERSION  # of the kiosk's request: its envelope's shape
+    # The business day the issuance is booked on, named in the envelope from protocol v3 on
+    # (None: a v1/v2 request, answered with the format /1 envelope).
+    business_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
         total_fee_yen=job.fee_yen_per_copy * job.request.copies,
         store_fee_per_copy_yen=wire.STORE_FEE_PER_COPY_YEN,
         copies=tuple(copies),
+        business_date=job.business_date,
     )
     body = sign_envelope(envelope, _keys, job.protocol_version)
     done = time.perf_counter()

@@ -182,3 +182,24 @@ class DayTotals:
     refund_pending_yen: int
     # (municipality code, copies paid at the kiosk, their fees, counter copies, their fees)
     lines: list[tuple[str, int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class DayItem:
+    """One issuance of a kiosk's business day and its completion, if one was recorded."""
+
+    issuance_id: str
+    municipality_code: str
+    kind: str
+    copies: int
+    fee_per_copy: int
+    issued_at: datetime
+    # The recorded completion: None while the issuance is open.
+    outcome: str | None
+    payment: str | None
+    copies_printed: int
+    amount_paid: int
+    amount_refunded: int
+    refund_pending: int
+    failure_reason: str | None
+    completed_at: datetime | None

@@ -20,13 +20,13 @@ from hw_sim.center.faults import BusinessClock
 from hw_sim.center.http import Answer, ApiError, StepTimer, municipal, refused
 from hw_sim.center.lgwan import Gateway
 from hw_sim.center.render import IssuanceJob, Refused
-from hw_sim.center.state import AsyncStore, SessionRecord
+from hw_sim.center.state import AsyncStore, DayItem, SessionRecord
 from hw_sim.center.validity import (
     ValidityClient,
 )
 from kiosk.center import wire
 from kiosk.domain import Offer, OfferedCertificate
-from printing.certificates import CertificateRequest, Jurisdiction
+from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,8 @@ class CenterService:
         fingerprint: str,
         version: int = wire.PROTOCOL_VERSION,
     ) -> Answer:
+        """Issue one certificate kind; the envelope names the business day from protocol v3
+        on (a v1/v2 request gets the format /1 envelope it always got)."""
         now = self.clock.now()
         if request.jurisdiction is Jurisdiction.RESIDENCE:
             code, subject = session.municipality_code, session.resident_id
@@ -268,6 +270,7 @@ class CenterService:
             fee_yen_per_copy=entry.fee_yen,
             issuer=f"{info.prefecture}{info.name}長",
             protocol_version=version,
+            business_date=business_day if version >= 3 else None,
         )
         result, queued = await municipal(self.gateway.issue(job))
         if isinstance(result, Refused):
@@ -339,8 +342,10 @@ class CenterService:
     async def settlement(self, kiosk_id: str, day: date) -> wire.Settlement:
         """The kiosk's day: copies paid at the kiosk carry the store fee; copies printed
         against a counter ticket are settled apart (their fee is paid at the municipality's
-        counter, no store fee: product-facts.md, らくらく窓口)."""
+        counter, no store fee: product-facts.md, らくらく窓口); every issuance of the day with
+        its recorded completion (v3; older versions leave the items out)."""
         totals = await self.store.call(self.store.store.day_totals, kiosk_id, day)
+        items = await self.store.call(self.store.store.day_items, kiosk_id, day)
         lines = tuple(
             wire.SettlementLine(code, copies, fees, counter_copies, counter_fees)
             for code, copies, fees, counter_copies, counter_fees in totals.lines
@@ -361,6 +366,7 @@ class CenterService:
             lines=lines,
             counter_copies_printed=sum(line.counter_copies_printed for line in lines),
             counter_fees_yen=sum(line.counter_fees_yen for line in lines),
+            items=tuple(_settlement_item(item) for item in items),
         )
 
     # -- 本籍地 usage registration -------------------------------------------------------------
@@ -426,6 +432,30 @@ def _entry(offer: Offer, request: CertificateRequest) -> OfferedCertificate | No
         if cert.kind is request.kind and cert.jurisdiction is request.jurisdiction:
             return cert
     return None
+
+
+def _settlement_item(item: DayItem) -> wire.SettlementItem:
+    completion = None
+    if item.outcome is not None and item.completed_at is not None:
+        completion = wire.CompletionReport(
+            outcome=wire.CompletionOutcome(item.outcome),
+            copies_printed=item.copies_printed,
+            amount_paid_yen=item.amount_paid,
+            amount_refunded_yen=item.amount_refunded,
+            refund_pending_yen=item.refund_pending,
+            failure_reason=item.failure_reason,
+            completed_at=item.completed_at,
+            payment=wire.PaymentPlace(item.payment or "kiosk"),
+        )
+    return wire.SettlementItem(
+        issuance_id=item.issuance_id,
+        municipality_code=item.municipality_code,
+        kind=CertificateKind(item.kind),
+        copies=item.copies,
+        fee_yen_per_copy=item.fee_per_copy,
+        issued_at=item.issued_at.astimezone(wire.JST).replace(microsecond=0),
+        completion=completion,
+    )
 
 
 def completion_fingerprint(report: wire.CompletionReport) -> str:

@@ -27,6 +27,7 @@ from hw_sim.center.schema import (
     SCHEMA,
     ChallengeRecord,
     CompletionRecord,
+    DayItem,
     DayTotals,
     IssuanceRecord,
     Notice,
@@ -37,6 +38,7 @@ __all__ = [
     "AsyncStore",
     "ChallengeRecord",
     "CompletionRecord",
+    "DayItem",
     "DayTotals",
     "IssuanceRecord",
     "Notice",
@@ -386,6 +388,37 @@ class Store:
         return DayTotals(
             int(issuances), int(copies), int(open_count), int(refunded), int(pending), lines
         )
+
+    def day_items(self, kiosk_id: str, business_date: date) -> list[DayItem]:
+        """Every issuance of the kiosk's business day with its completion, in issuing order."""
+        rows = self._db.execute(
+            "SELECT i.issuance_id, i.municipality_code, i.kind, i.copies, i.fee_per_copy,"
+            " i.issued_at, c.outcome, c.payment, COALESCE(c.copies_printed, 0),"
+            " COALESCE(c.amount_paid, 0), COALESCE(c.amount_refunded, 0),"
+            " COALESCE(c.refund_pending, 0), c.failure_reason, c.completed_at"
+            " FROM issuances i LEFT JOIN completions c USING (issuance_id)"
+            " WHERE i.kiosk_id = ? AND i.business_date = ? ORDER BY i.issued_at, i.rowid",
+            (kiosk_id, business_date.isoformat()),
+        ).fetchall()
+        return [
+            DayItem(
+                issuance_id=row[0],
+                municipality_code=row[1],
+                kind=row[2],
+                copies=int(row[3]),
+                fee_per_copy=int(row[4]),
+                issued_at=_dt(row[5]),
+                outcome=row[6],
+                payment=row[7],
+                copies_printed=int(row[8]),
+                amount_paid=int(row[9]),
+                amount_refunded=int(row[10]),
+                refund_pending=int(row[11]),
+                failure_reason=row[12],
+                completed_at=_dt(row[13]) if row[13] else None,
+            )
+            for row in rows
+        ]
 
     # -- registrations -------------------------------------------------------------------------
     def record_registration(

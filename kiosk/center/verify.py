@@ -107,4 +107,6 @@ def verify_issuance(
         raise EnvelopeRejected("envelope has an unexpected store fee")
     if envelope.pay_before <= now:
         raise EnvelopeRejected("envelope is past its pay-before time")
+    if envelope.business_date is None:  # protocol v3: the day closing reconciles by
+        raise EnvelopeRejected("envelope names no business day")
     return envelope

@@ -140,7 +140,9 @@ def certificate_issued(state: FlowState, issued: CertificateIssued) -> Outcome:
     assert txn is not None
     received: Effects = ()
     if issued.issuance_id:
-        record = IssuanceReceived(txn.txn_id, issued.issuance_id, issued.sides_per_copy)
+        record = IssuanceReceived(
+            txn.txn_id, issued.issuance_id, issued.sides_per_copy, issued.business_date
+        )
         received = (JournalWrite(record),)
     problem = ""
     if issued.total_fee_yen != txn.total_fee_yen:

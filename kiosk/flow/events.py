@@ -427,6 +427,7 @@ class CertificateIssued:
     issuance_id: str  # the center's id, journaled so a restart can still report
     total_fee_yen: int
     sides_per_copy: int
+    business_date: date | None = None  # the center's business day it is booked on (journaled)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,17 @@ and which steps were intended but have no outcome (:class:`PendingStep`).
 
 from typing import TYPE_CHECKING, Any
 
+from kiosk.journal.operations import (
+    CashCounted,
+    CashCountKind,
+    ClosingRecorded,
+    ClosingState,
+    ClosingStep,
+    OperationsRecord,
+    OwedEntry,
+    OwedPaidBack,
+    ServiceChanged,
+)
 from kiosk.journal.records import (
     ChangeIntent,
     ChangeOutcome,
@@ -48,14 +59,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
+    "CashCountKind",
+    "CashCounted",
     "ChangeIntent",
     "ChangeOutcome",
     "CloseReason",
+    "ClosingRecorded",
+    "ClosingState",
+    "ClosingStep",
     "IssuanceReceived",
     "Journal",
     "JournalError",
     "JournalRecord",
     "MoneyIn",
+    "OperationsRecord",
+    "OwedEntry",
+    "OwedPaidBack",
     "PaymentIntent",
     "PaymentOutcome",
     "PendingStep",
@@ -67,6 +86,7 @@ __all__ = [
     "RefundReason",
     "ReportIntent",
     "ReportOutcome",
+    "ServiceChanged",
     "StaffOwed",
     "Step",
     "TransactionClosed",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from kiosk.problems import OwedCode, Problem, problem_for_staff_code, staff_code
@@ -68,6 +69,9 @@ class IssuanceReceived:
     # the whole copies in what CUPS says was printed (kiosk/runtime/print_recovery.py). 0: not
     # recorded (a journal written before it was).
     sides_per_copy: int = 0
+    # The center's business day the issuance is booked on (the envelope's, protocol v3): the
+    # day it is settled and closed by (None from a center that does not say).
+    business_date: date | None = None
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,19 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+from kiosk.journal import _operations_store
+from kiosk.journal.operations import (
+    CashCounted,
+    ClosingRecorded,
+    ClosingState,
+    OperationsRecord,
+    OwedEntry,
+    OwedPaidBack,
+    ServiceChanged,
+)
 from kiosk.journal.records import (
     ChangeIntent,
     ChangeOutcome,
@@ -44,7 +54,8 @@ from printing.faults import PrinterFault
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+JST = timezone(timedelta(hours=9), "JST")  # a Japanese kiosk's business day
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,6 +83,8 @@ CREATE TABLE IF NOT EXISTS steps (
 CREATE INDEX IF NOT EXISTS steps_by_txn ON steps (txn_id, seq);
 CREATE INDEX IF NOT EXISTS open_transactions ON transactions (closed_at);
 """
+# Version 2 adds the center's business day of a transaction (transactions.business_date) and
+# what staff do (kiosk/journal/operations.py): a version 1 journal gets both when it is opened.
 
 
 class JournalError(Exception):
@@ -121,6 +134,17 @@ class TransactionSummary:
     # Of refunded_yen, the stray pieces given back (never a fee: the completion report's
     # refunded fees leave them out).
     stray_refunded_yen: int = 0
+    # The center's business day of the issuance (IssuanceReceived; None before protocol v3 or
+    # before the certificate data arrived).
+    business_date: date | None = None
+
+    @property
+    def business_day(self) -> date:
+        """The day the transaction is closed with: the center's business day, else the JST
+        date it was opened on (no issuance, or a journal of an older kiosk)."""
+        if self.business_date is not None:
+            return self.business_date
+        return self.opened_at.astimezone(JST).date()
 
     @property
     def kept_yen(self) -> int:
@@ -201,12 +225,33 @@ class Journal:
 
     def _check_version(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
+        version = row[0] if row is not None else None
+        if version is None:  # a new file: version 1's tables were just made, then upgraded
+            self._db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+            version = "1"
+        if version == "1":
+            self._upgrade_from_1(announce=row is not None)
+        elif version != str(SCHEMA_VERSION):
+            raise JournalError(f"{self.path}: schema version {version}, expected {SCHEMA_VERSION}")
+
+    def _upgrade_from_1(self, *, announce: bool) -> None:
+        """A journal written by the kiosk before version 2: one transaction adds what version 2
+        adds; every row it holds stays as it is (tests/kiosk/journal/test_upgrade.py)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("ALTER TABLE transactions ADD COLUMN business_date TEXT")
+            for statement in _operations_store.SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
             self._db.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
-        elif row[0] != str(SCHEMA_VERSION):
-            raise JournalError(f"{self.path}: schema version {row[0]}, expected {SCHEMA_VERSION}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        if announce:
+            log.info("journal %s upgraded from schema version 1 to %d", self.path, SCHEMA_VERSION)
 
     def close(self) -> None:
         with self._lock:
@@ -220,7 +265,7 @@ class Journal:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def write(self, record: JournalRecord) -> None:
+    def write(self, record: JournalRecord | OperationsRecord) -> None:
         """Record one step durably; raises JournalError if it cannot (then do not act)."""
         now = self._clock().isoformat()
         with self._lock:
@@ -236,7 +281,13 @@ class Journal:
                 raise JournalError(f"cannot record {type(record).__name__}: {exc}") from exc
         log.debug("journal: %s", record)
 
-    def _write_locked(self, record: JournalRecord, now: str) -> None:
+    def _write_locked(self, record: JournalRecord | OperationsRecord, now: str) -> None:
+        if isinstance(record, OwedPaidBack | CashCounted | ClosingRecorded | ServiceChanged):
+            try:
+                _operations_store.write(self._db, record, now)
+            except _operations_store.OperationError as exc:
+                raise JournalError(str(exc)) from exc
+            return
         if isinstance(record, TransactionOpened):
             if record.copies <= 0 or record.fee_per_copy_yen < 0:
                 raise JournalError("a transaction needs copies > 0 and a fee >= 0")
@@ -263,6 +314,11 @@ class Journal:
                 (now, record.reason.value, record.txn_id),
             )
             return
+        if isinstance(record, IssuanceReceived) and record.business_date is not None:
+            self._db.execute(
+                "UPDATE transactions SET business_date = ? WHERE txn_id = ?",
+                (record.business_date.isoformat(), record.txn_id),
+            )
         step, phase, requested, actual, count, code = _row(record)
         if min(requested, actual, count) < 0:
             raise JournalError(f"negative amount or count in {record}")
@@ -333,6 +389,45 @@ class Journal:
             ids = [txn_id for txn_id, at in rows if start <= datetime.fromisoformat(at) < end]
             return [self._summary_locked(txn_id) for txn_id in ids]
 
+    def transactions_of_day(self, day: date) -> list[TransactionSummary]:
+        """Every transaction of business day ``day`` (TransactionSummary.business_day: the
+        center's business day of its issuance, else the JST date it was opened on)."""
+        with self._lock:
+            ids = [
+                row[0]
+                for row in self._db.execute(
+                    "SELECT txn_id FROM transactions WHERE COALESCE(business_date,"
+                    " date(opened_at, '+9 hours')) = ? ORDER BY rowid",
+                    (day.isoformat(),),
+                )
+            ]
+            return [self._summary_locked(txn_id) for txn_id in ids]
+
+    def owed_entries(self, *, open_only: bool = True) -> list[OwedEntry]:
+        """Money the kiosk owes residents (``StaffOwed``), oldest first; by default only what
+        staff have not paid back yet (OwedPaidBack closes an entry; nothing is deleted)."""
+        with self._lock:
+            return _operations_store.owed_entries(self._db, open_only=open_only)
+
+    def cash_counts(self, since: datetime | None = None) -> list[CashCounted]:
+        """Every refill and collection counted by staff (since ``since``), in order."""
+        with self._lock:
+            return _operations_store.cash_counts(self._db, since)
+
+    def closing(self, day: date) -> ClosingState:
+        """What was done of closing business day ``day``."""
+        with self._lock:
+            return _operations_store.closing_state(self._db, day)
+
+    def closed_days(self) -> list[date]:
+        with self._lock:
+            return _operations_store.closed_days(self._db)
+
+    def service(self) -> ServiceChanged | None:
+        """The last time staff took the kiosk out of service or put it back (None: never)."""
+        with self._lock:
+            return _operations_store.service_state(self._db)
+
     def summary(self, txn_id: str) -> TransactionSummary:
         """The replayed state of one transaction (open or closed)."""
         with self._lock:
@@ -340,13 +435,13 @@ class Journal:
 
     def _summary_locked(self, txn_id: str) -> TransactionSummary:
         head = self._db.execute(
-            "SELECT opened_at, service, kind, copies, fee_per_copy_yen, close_reason"
-            " FROM transactions WHERE txn_id = ?",
+            "SELECT opened_at, service, kind, copies, fee_per_copy_yen, close_reason,"
+            " business_date FROM transactions WHERE txn_id = ?",
             (txn_id,),
         ).fetchone()
         if head is None:
             raise JournalError(f"unknown transaction {txn_id}")
-        opened_at, service, kind, copies, fee, close_reason = head
+        opened_at, service, kind, copies, fee, close_reason, business_date = head
         due = received = change = refunded = stray = staff = printed = 0
         paid = False
         report: str | None = None
@@ -416,4 +511,5 @@ class Journal:
             closed=CloseReason(close_reason) if close_reason else None,
             sides_per_copy=sides_per_copy,
             stray_refunded_yen=stray,
+            business_date=date.fromisoformat(business_date) if business_date else None,
         )

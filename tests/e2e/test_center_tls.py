@@ -114,7 +114,7 @@ def test_no_client_certificate_is_refused_at_tls(center: RunningCenter) -> None:
         http.verify = center.endpoints["ca_path"]
         # The handshake is refused: no HTTP answer of any kind comes back.
         with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
-            http.get(center.endpoints["center_url"] + "/v2/health", timeout=5)
+            http.get(center.endpoints["center_url"] + "/v3/health", timeout=5)
 
 
 def test_a_server_that_is_not_the_pinned_center_is_never_trusted(

@@ -9,6 +9,7 @@ Every message has ``to_wire()`` and a strict ``from_wire()`` that raises
 from kiosk.center.wire.envelope import (
     BACK_SIDE_FORMAT,
     ENVELOPE_FORMAT,
+    ENVELOPE_FORMAT_V1,
     ENVELOPE_SIGNING_EKU,
     SIGNATURE_ALGORITHM,
     BackSidePage,
@@ -51,6 +52,12 @@ from kiosk.center.wire.reasons import (
     OUT_OF_HOURS_REASONS,
     REASONS,
 )
+from kiosk.center.wire.settlement import (
+    MAX_SETTLEMENT_ITEMS,
+    Settlement,
+    SettlementItem,
+    SettlementLine,
+)
 from kiosk.center.wire.transactions import (
     CompletionReceipt,
     CompletionReport,
@@ -58,8 +65,6 @@ from kiosk.center.wire.transactions import (
     RegistrationApplication,
     RegistrationReceipt,
     RegistrationStatus,
-    Settlement,
-    SettlementLine,
 )
 from kiosk.center.wire.versions import (
     API_PREFIX,
@@ -87,11 +92,13 @@ __all__ = [
     "BACK_SIDE_FORMAT",
     "CENTER_REASONS",
     "ENVELOPE_FORMAT",
+    "ENVELOPE_FORMAT_V1",
     "ENVELOPE_SIGNING_EKU",
     "IDEMPOTENCY_KEY",
     "JST",
     "KIOSK_ID",
     "MAX_COPIES",
+    "MAX_SETTLEMENT_ITEMS",
     "MUNICIPALITY_REASONS",
     "NONCE_BYTES",
     "NOTICE_TEXTS",
@@ -130,6 +137,7 @@ __all__ = [
     "RegistrationStatus",
     "SessionGrant",
     "Settlement",
+    "SettlementItem",
     "SettlementLine",
     "SignedIssuance",
     "WireFormatError",

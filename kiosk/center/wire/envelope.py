@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kiosk.center.wire.fields import Fields, b64, format_timestamp
@@ -31,7 +31,9 @@ from kiosk.center.wire.vocabulary import (
 )
 from printing.certificates import CertificateKind, CertificateRequest
 
-ENVELOPE_FORMAT = "konbini-center-envelope/1"
+# Format /1 (protocol v1, v2) has no business day; /2 (v3) names it (docs: "The envelope").
+ENVELOPE_FORMAT_V1 = "konbini-center-envelope/1"
+ENVELOPE_FORMAT = "konbini-center-envelope/2"
 # Extended key usage of the center's envelope-signing certificate ("konbini center envelope
 # signing"): an OID under 2.25 (ITU-T X.667, UUID-derived), which needs no registration.
 ENVELOPE_SIGNING_EKU = "2.25.329800735698586629295641978511506172918"
@@ -120,7 +122,12 @@ class IssuedCopy:
 
 @dataclass(frozen=True)
 class Envelope:
-    """Everything the kiosk needs to take the fee and print, as the center signed it."""
+    """Everything the kiosk needs to take the fee and print, as the center signed it.
+
+    ``business_date`` (format /2, protocol v3) is the center's business day on which the
+    issuance is booked and settled (the center's business clock, not the kiosk's date); None
+    in a format /1 envelope (protocol v1 and v2).
+    """
 
     issuance_id: str
     kiosk_id: str
@@ -134,12 +141,13 @@ class Envelope:
     total_fee_yen: int
     store_fee_per_copy_yen: int
     copies: tuple[IssuedCopy, ...]
+    business_date: date | None = None
 
     def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
         """The envelope in protocol ``version`` (its request echoes the kiosk's, in the shape
-        the kiosk's version has)."""
-        return {
-            "format": ENVELOPE_FORMAT,
+        the kiosk's version has); format /2 when it names the business day (v3)."""
+        value: dict[str, Any] = {
+            "format": ENVELOPE_FORMAT if self.business_date is not None else ENVELOPE_FORMAT_V1,
             "issuance_id": self.issuance_id,
             "kiosk_id": self.kiosk_id,
             "idempotency_key": self.idempotency_key,
@@ -153,12 +161,18 @@ class Envelope:
             "store_fee_per_copy_yen": self.store_fee_per_copy_yen,
             "copies": [copy.to_wire() for copy in self.copies],
         }
+        if self.business_date is not None:
+            value["business_date"] = self.business_date.isoformat()
+        return value
 
     @classmethod
     def from_wire(cls, value: Any, path: str = "$", version: int = PROTOCOL_VERSION) -> Envelope:
         fields = Fields(value, path)
-        if fields.text("format", max_len=64) != ENVELOPE_FORMAT:
-            raise WireFormatError(f"{path}.format", f"expected {ENVELOPE_FORMAT}")
+        envelope_format = fields.text("format", max_len=64)
+        if envelope_format not in (ENVELOPE_FORMAT, ENVELOPE_FORMAT_V1):
+            raise WireFormatError(
+                f"{path}.format", f"expected {ENVELOPE_FORMAT} or {ENVELOPE_FORMAT_V1}"
+            )
         envelope = cls(
             issuance_id=fields.text("issuance_id", pattern=ISSUANCE_ID, max_len=64),
             kiosk_id=fields.text("kiosk_id", pattern=KIOSK_ID, max_len=64),
@@ -174,6 +188,9 @@ class Envelope:
             total_fee_yen=fields.integer("total_fee_yen", min=0, max=MAX_FEE_YEN * MAX_COPIES),
             store_fee_per_copy_yen=fields.integer("store_fee_per_copy_yen", min=0, max=10_000),
             copies=fields.items("copies", IssuedCopy.from_wire, min_len=1, max_len=MAX_COPIES),
+            business_date=(
+                fields.day("business_date") if envelope_format == ENVELOPE_FORMAT else None
+            ),
         )
         fields.done()
         envelope._check_consistency(path)

@@ -1,5 +1,6 @@
 """The protocol's messages of a transaction: the issuance request, the completion report and
-its receipt, the settlement of a kiosk's day, and the 本籍地 usage registration.
+its receipt, and the 本籍地 usage registration (the settlement of a kiosk's day is in
+settlement.py).
 
 Same conventions as messages.py: frozen dataclasses, ``to_wire()`` and a strict ``from_wire()``.
 """
@@ -16,8 +17,6 @@ from kiosk.center.wire.jsonstrict import WireFormatError
 from kiosk.center.wire.messages import (
     APPLICATION_NUMBER,
     ISSUANCE_ID,
-    KIOSK_ID,
-    MAX_MUNICIPALITIES,
     PHONE,
     CompletionOutcome,
     PaymentPlace,
@@ -84,8 +83,10 @@ class CompletionReport:
         return value
 
     @classmethod
-    def from_wire(cls, value: Any, version: int = PROTOCOL_VERSION) -> CompletionReport:
-        fields = Fields(value)
+    def from_wire(
+        cls, value: Any, version: int = PROTOCOL_VERSION, path: str = "$"
+    ) -> CompletionReport:
+        fields = Fields(value, path)
         yen = {"min": 0, "max": 10_000_000}
         result = cls(
             outcome=fields.enum("outcome", CompletionOutcome),
@@ -100,14 +101,16 @@ class CompletionReport:
         fields.done()
         if (result.outcome is CompletionOutcome.PRINTED) != (result.failure_reason is None):
             raise WireFormatError(
-                "$.failure_reason", "given exactly when the outcome is not printed"
+                f"{path}.failure_reason", "given exactly when the outcome is not printed"
             )
         if result.outcome is CompletionOutcome.CANCELLED and result.copies_printed:
-            raise WireFormatError("$.copies_printed", "a cancelled issuance printed nothing")
+            raise WireFormatError(f"{path}.copies_printed", "a cancelled issuance printed nothing")
         if result.amount_refunded_yen + result.refund_pending_yen > result.amount_paid_yen:
-            raise WireFormatError("$.amount_refunded_yen", "more refunded than paid")
+            raise WireFormatError(f"{path}.amount_refunded_yen", "more refunded than paid")
         if result.payment is PaymentPlace.COUNTER and result.amount_paid_yen:
-            raise WireFormatError("$.amount_paid_yen", "a counter payment takes no money here")
+            raise WireFormatError(
+                f"{path}.amount_paid_yen", "a counter payment takes no money here"
+            )
         return result
 
     def problem(self, copies: int, fee_per_copy_yen: int) -> str | None:
@@ -154,142 +157,6 @@ class CompletionReceipt:
             recorded_at=fields.timestamp("recorded_at"),
         )
         fields.done()
-        return result
-
-
-@dataclass(frozen=True)
-class SettlementLine:
-    """One municipality's part of a kiosk's day. ``copies_printed`` and
-    ``municipality_fees_yen`` are the copies paid at the kiosk and their fees (collected by the
-    store for the municipality); v2 adds the copies printed against a counter ticket, whose fee
-    the municipality collects itself."""
-
-    municipality_code: str
-    copies_printed: int
-    municipality_fees_yen: int
-    counter_copies_printed: int = 0  # v2
-    counter_fees_yen: int = 0  # v2
-
-    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
-        value: dict[str, Any] = {
-            "municipality_code": self.municipality_code,
-            "copies_printed": self.copies_printed,
-            "municipality_fees_yen": self.municipality_fees_yen,
-        }
-        if version >= 2:
-            value["counter_copies_printed"] = self.counter_copies_printed
-            value["counter_fees_yen"] = self.counter_fees_yen
-        return value
-
-    @classmethod
-    def from_wire(
-        cls, value: Any, path: str = "$", version: int = PROTOCOL_VERSION
-    ) -> SettlementLine:
-        fields = Fields(value, path)
-        count = {"min": 0, "max": 10**9}
-        yen = {"min": 0, "max": 10**12}
-        result = cls(
-            municipality_code=fields.text(
-                "municipality_code", pattern=MUNICIPALITY_CODE, max_len=6
-            ),
-            copies_printed=fields.integer("copies_printed", **count),
-            municipality_fees_yen=fields.integer("municipality_fees_yen", **yen),
-            counter_copies_printed=(
-                fields.integer("counter_copies_printed", **count) if version >= 2 else 0
-            ),
-            counter_fees_yen=fields.integer("counter_fees_yen", **yen) if version >= 2 else 0,
-        )
-        fields.done()
-        return result
-
-
-@dataclass(frozen=True)
-class Settlement:
-    """One kiosk's business day (JST): what was printed, what is owed to whom.
-
-    ``copies_printed``, ``municipality_fees_yen`` and the store fee count the copies paid at
-    the kiosk (the store collects the fee and gets 115 yen per copy). Copies printed at a
-    city-hall kiosk against a counter ticket (v2: ``counter_copies_printed``,
-    ``counter_fees_yen``) are settled apart: the municipality collects their fee at its own
-    counter and there is no store fee (product-facts.md, らくらく窓口).
-    """
-
-    kiosk_id: str
-    business_date: date
-    issuances: int
-    copies_issued: int
-    copies_printed: int
-    municipality_fees_yen: int  # collected at the kiosk for the municipalities
-    store_fee_per_copy_yen: int
-    store_fee_yen: int  # store_fee_per_copy_yen × copies_printed
-    refunded_yen: int
-    refund_pending_yen: int
-    open_issuances: int  # envelopes delivered with no completion report yet
-    lines: tuple[SettlementLine, ...]
-    counter_copies_printed: int = 0  # v2: printed against a counter ticket
-    counter_fees_yen: int = 0  # v2: their fees, collected at the municipality's counter
-
-    def to_wire(self, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
-        value: dict[str, Any] = {
-            "kiosk_id": self.kiosk_id,
-            "business_date": self.business_date.isoformat(),
-            "issuances": self.issuances,
-            "copies_issued": self.copies_issued,
-            "copies_printed": self.copies_printed,
-            "municipality_fees_yen": self.municipality_fees_yen,
-            "store_fee_per_copy_yen": self.store_fee_per_copy_yen,
-            "store_fee_yen": self.store_fee_yen,
-            "refunded_yen": self.refunded_yen,
-            "refund_pending_yen": self.refund_pending_yen,
-            "open_issuances": self.open_issuances,
-            "lines": [
-                line.to_wire(version) for line in self.lines if version >= 2 or line.copies_printed
-            ],
-        }
-        if version >= 2:
-            value["counter_copies_printed"] = self.counter_copies_printed
-            value["counter_fees_yen"] = self.counter_fees_yen
-        return value
-
-    @classmethod
-    def from_wire(cls, value: Any, version: int = PROTOCOL_VERSION) -> Settlement:
-        fields = Fields(value)
-        count = {"min": 0, "max": 10**9}
-        yen = {"min": 0, "max": 10**12}
-
-        def line(item: Any, path: str) -> SettlementLine:
-            return SettlementLine.from_wire(item, path, version)
-
-        result = cls(
-            kiosk_id=fields.text("kiosk_id", pattern=KIOSK_ID, max_len=64),
-            business_date=fields.day("business_date"),
-            issuances=fields.integer("issuances", **count),
-            copies_issued=fields.integer("copies_issued", **count),
-            copies_printed=fields.integer("copies_printed", **count),
-            municipality_fees_yen=fields.integer("municipality_fees_yen", **yen),
-            store_fee_per_copy_yen=fields.integer("store_fee_per_copy_yen", min=0, max=10_000),
-            store_fee_yen=fields.integer("store_fee_yen", **yen),
-            refunded_yen=fields.integer("refunded_yen", **yen),
-            refund_pending_yen=fields.integer("refund_pending_yen", **yen),
-            open_issuances=fields.integer("open_issuances", **count),
-            lines=fields.items("lines", line, max_len=MAX_MUNICIPALITIES),
-            counter_copies_printed=(
-                fields.integer("counter_copies_printed", **count) if version >= 2 else 0
-            ),
-            counter_fees_yen=fields.integer("counter_fees_yen", **yen) if version >= 2 else 0,
-        )
-        fields.done()
-        if result.store_fee_yen != result.store_fee_per_copy_yen * result.copies_printed:
-            raise WireFormatError("$.store_fee_yen", "is not the per-copy fee times copies printed")
-        sums = (
-            ("copies_printed", result.copies_printed),
-            ("municipality_fees_yen", result.municipality_fees_yen),
-            ("counter_copies_printed", result.counter_copies_printed),
-            ("counter_fees_yen", result.counter_fees_yen),
-        )
-        for name, total in sums:
-            if sum(getattr(line, name) for line in result.lines) != total:
-                raise WireFormatError("$.lines", f"do not add up to {name}")
         return result
 
 

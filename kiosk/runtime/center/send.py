@@ -441,7 +441,11 @@ class CenterService:
         )
         self._facts.put_issued(issued)
         return CertificateIssued(
-            txn_id, envelope.issuance_id, envelope.total_fee_yen, issued.sides_per_copy
+            txn_id,
+            envelope.issuance_id,
+            envelope.total_fee_yen,
+            issued.sides_per_copy,
+            envelope.business_date,
         )
 
     def _issuance_of(self, txn_id: str, issuing: Future[None] | None) -> IssuanceFacts | None:

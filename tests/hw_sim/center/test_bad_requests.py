@@ -55,7 +55,7 @@ def test_malformed_bodies_are_400(
         http,
         center,
         "POST",
-        "/v2/auth/challenges",
+        "/v3/auth/challenges",
         data=body,
         headers={"Content-Type": content_type},
     )
@@ -70,7 +70,7 @@ def test_oversized_body_is_413(http: requests.Session, center: RunningCenter) ->
         http,
         center,
         "POST",
-        "/v2/auth/challenges",
+        "/v3/auth/challenges",
         data=body,
         headers={"Content-Type": "application/json"},
     )
@@ -90,20 +90,20 @@ def test_issuance_needs_a_key_and_a_session(http: requests.Session, center: Runn
         }
     )
     headers = {"Content-Type": "application/json"}
-    status, error = call(http, center, "POST", "/v2/issuances", data=body, headers=headers)
+    status, error = call(http, center, "POST", "/v3/issuances", data=body, headers=headers)
     assert (status, error.code) == (400, wire.ErrorCode.MALFORMED_REQUEST)
     status, error = call(
-        http, center, "POST", "/v2/issuances", data=body, headers={**headers, **KEY}
+        http, center, "POST", "/v3/issuances", data=body, headers={**headers, **KEY}
     )
     assert (status, error.code) == (401, wire.ErrorCode.SESSION_INVALID)
     bad = {**headers, **KEY, "Authorization": "Session " + "A" * 43}
-    status, error = call(http, center, "POST", "/v2/issuances", data=body, headers=bad)
+    status, error = call(http, center, "POST", "/v3/issuances", data=body, headers=bad)
     assert (status, error.code) == (401, wire.ErrorCode.SESSION_INVALID)
     status, error = call(
         http,
         center,
         "POST",
-        "/v2/issuances",
+        "/v3/issuances",
         data=body,
         headers={**headers, "Idempotency-Key": "short"},
     )
@@ -113,11 +113,11 @@ def test_issuance_needs_a_key_and_a_session(http: requests.Session, center: Runn
 @pytest.mark.parametrize(
     ("method", "path", "status", "code"),
     [
-        ("GET", "/v2/nowhere", 404, wire.ErrorCode.NOT_FOUND),
-        ("GET", "/v2/settlements/2026-13-40", 400, wire.ErrorCode.MALFORMED_REQUEST),
-        ("GET", "/v2/registrations/%2e%2e%2fetc", 404, wire.ErrorCode.NOT_FOUND),
-        ("PUT", "/v2/health", 400, wire.ErrorCode.MALFORMED_REQUEST),
-        ("GET", "/v2/offer", 401, wire.ErrorCode.SESSION_INVALID),
+        ("GET", "/v3/nowhere", 404, wire.ErrorCode.NOT_FOUND),
+        ("GET", "/v3/settlements/2026-13-40", 400, wire.ErrorCode.MALFORMED_REQUEST),
+        ("GET", "/v3/registrations/%2e%2e%2fetc", 404, wire.ErrorCode.NOT_FOUND),
+        ("PUT", "/v3/health", 400, wire.ErrorCode.MALFORMED_REQUEST),
+        ("GET", "/v3/offer", 401, wire.ErrorCode.SESSION_INVALID),
     ],
 )
 def test_wrong_paths_and_methods(
@@ -159,7 +159,7 @@ def test_completion_that_does_not_add_up(
         http,
         center,
         "POST",
-        f"/v2/issuances/{envelope.issuance_id}/completion",
+        f"/v3/issuances/{envelope.issuance_id}/completion",
         data=wire.dumps(report.to_wire()),
         headers={"Content-Type": "application/json", **KEY},
     )

@@ -1,5 +1,6 @@
-"""The center serves protocol v2 (counter payment) and, unchanged, v1 for kiosks not yet
-upgraded: raw HTTPS with the kiosk's certificate for v1, the kiosk's client for v2."""
+"""The center serves protocol v3 (the business day, the settlement's items), and unchanged v2
+(counter payment) and v1 for kiosks not yet upgraded: raw HTTPS with the kiosk's certificate
+for the older versions, the kiosk's client for v3."""
 
 from __future__ import annotations
 
@@ -216,3 +217,49 @@ def test_the_fuhyo_options_and_the_person_are_v3_only(
     assert envelope.request == request
     assert envelope.copies[0].title == "戸籍個人事項証明書"
     client.end_session(session)
+
+
+def test_v3_names_the_business_day_and_lists_the_day_by_issuance(
+    client: CenterClient, center_pki: Any, center: RunningCenter
+) -> None:
+    envelope = issue(client, center_pki)
+    day = center.business_day()
+    assert envelope.business_date == day  # the center's business clock, not the system date
+    before = client.settlement(day)
+    listed = {item.issuance_id: item for item in before.items}
+    assert listed[envelope.issuance_id].completion is None  # open until reported
+    failed = report(envelope, wire.CompletionOutcome.FAILED, 1, envelope.total_fee_yen)
+    client.complete(envelope.issuance_id, failed, new_idempotency_key())
+    after = client.settlement(day)
+    item = {i.issuance_id: i for i in after.items}[envelope.issuance_id]
+    assert item.completion is not None
+    assert (item.copies, item.fee_yen_per_copy) == (2, envelope.fee_yen_per_copy)
+    assert item.completion.copies_printed == 1
+    assert item.completion.amount_refunded_yen == envelope.fee_yen_per_copy
+    assert len(after.items) == after.issuances
+
+
+def test_v2_still_gets_the_format_1_envelope_and_no_items(
+    client: CenterClient, center_pki: Any, http: requests.Session, center: RunningCenter
+) -> None:
+    session = open_session(client, center_pki, "normal")
+    base = center.endpoints["center_url"] + "/v2"
+    answer = http.post(
+        base + "/issuances",
+        data=wire.dumps(wire.IssuanceRequest(INKAN_2).to_wire(2)),
+        headers={
+            "Content-Type": "application/json",
+            "Idempotency-Key": new_idempotency_key(),
+            "Authorization": f"Session {session.session_token}",
+        },
+        timeout=60,
+    )
+    client.end_session(session)
+    assert answer.status_code == 200, answer.text
+    signed = wire.SignedIssuance.from_wire(answer.json(), version=2)
+    assert signed.envelope.business_date is None
+    assert answer.json()["envelope"]["format"] == wire.ENVELOPE_FORMAT_V1
+    day = center.business_day()
+    settlement = http.get(f"{base}/settlements/{day}", timeout=10).json()
+    assert "items" not in settlement
+    wire.Settlement.from_wire(settlement, version=2)

@@ -101,6 +101,7 @@ def envelope(**changes: Any) -> wire.Envelope:
         "total_fee_yen": 400,
         "store_fee_per_copy_yen": 115,
         "copies": copies,
+        "business_date": NOW.astimezone(wire.JST).date(),
     }
     fields.update(changes)
     return wire.Envelope(**fields)

@@ -1,6 +1,7 @@
 """Protocol v3 next to v2 and v1 (docs/center-protocol.md, "Versioning"): v2's completion
 ``payment`` and settlement counter figures, v3's notices by language (tests/kiosk/center/
-test_wire.py); older shapes stay exactly as they were."""
+test_wire.py), v3's business day in the envelope and the settlement's items; older shapes stay
+exactly as they were."""
 
 from __future__ import annotations
 
@@ -144,13 +145,16 @@ def settlement() -> wire.Settlement:
 
 
 def test_v2_settlement_keeps_counter_copies_apart_from_the_store_fee() -> None:
-    value = settlement().to_wire()
+    value = settlement().to_wire(version=2)
     assert (value["counter_copies_printed"], value["counter_fees_yen"]) == (2, 600)
     assert value["store_fee_yen"] == 2 * wire.STORE_FEE_PER_COPY_YEN  # kiosk-paid copies only
-    assert wire.Settlement.from_wire(value) == settlement()
+    assert "items" not in value
+    assert wire.Settlement.from_wire(value, version=2) == settlement()
     broken: dict[str, Any] = {**value, "counter_fees_yen": 500}
     with pytest.raises(wire.WireFormatError, match="counter_fees_yen"):
-        wire.Settlement.from_wire(broken)
+        wire.Settlement.from_wire(broken, version=2)
+    with pytest.raises(wire.WireFormatError, match="unknown field"):
+        wire.Settlement.from_wire(with_items().to_wire(), version=2)
 
 
 def test_v1_settlement_is_unchanged_and_leaves_counter_copies_out() -> None:
@@ -163,3 +167,85 @@ def test_v1_settlement_is_unchanged_and_leaves_counter_copies_out() -> None:
     assert (parsed.copies_printed, parsed.counter_copies_printed) == (2, 0)
     with pytest.raises(wire.WireFormatError, match="unknown field"):
         wire.Settlement.from_wire(settlement().to_wire(), version=1)
+
+
+# -- v3: the business day and the settlement's items ---------------------------------------
+def item(
+    issuance_id: str,
+    code: str,
+    copies: int,
+    fee: int,
+    completion: wire.CompletionReport | None,
+) -> wire.SettlementItem:
+    from printing.certificates import CertificateKind
+
+    return wire.SettlementItem(
+        issuance_id, code, CertificateKind.JUMINHYO, copies, fee, MOMENT, completion
+    )
+
+
+def with_items() -> wire.Settlement:
+    """settlement() with its issuances: 2 kiosk-paid copies, 2 counter copies, one open."""
+    from dataclasses import replace
+
+    return replace(
+        settlement(),
+        open_issuances=1,
+        copies_issued=5,
+        items=(
+            item("iss-0000000001", "131202", 2, 200, report(Outcome.PRINTED, 2, 400)),
+            item("iss-0000000002", "221007", 2, 300, report(Outcome.PRINTED, 2, 0, 0, 0, COUNTER)),
+            item("iss-0000000003", "131202", 1, 200, None),
+        ),
+    )
+
+
+def test_v3_settlement_lists_every_issuance_and_they_add_up() -> None:
+    value = with_items().to_wire()
+    assert [i["issuance_id"] for i in value["items"]] == [
+        "iss-0000000001",
+        "iss-0000000002",
+        "iss-0000000003",
+    ]
+    assert value["items"][2]["completion"] is None  # open: no report yet
+    assert value["items"][0]["completion"]["payment"] == "kiosk"
+    assert wire.Settlement.from_wire(value) == with_items()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda v: v["items"].pop(), "issuances"),
+        (lambda v: v["items"][2].update(copies=2), "copies_issued"),
+        (lambda v: v["items"].append({**v["items"][0]}), "listed twice"),
+        (lambda v: v["items"][0].update(municipality_code="221007"), "131202"),
+        (lambda v: v["items"][0].update(fee_yen_per_copy=100), "does not add up"),
+        (lambda v: v["items"][2].update(completion=v["items"][0]["completion"]), "does not add"),
+    ],
+)
+def test_v3_items_that_do_not_add_up_are_refused(spoil: Any, message: str) -> None:
+    value = with_items().to_wire()
+    spoil(value)
+    with pytest.raises(wire.WireFormatError, match=message):
+        wire.Settlement.from_wire(value)
+
+
+def test_v3_envelope_names_the_business_day_older_ones_do_not() -> None:
+    from dataclasses import replace
+
+    from tests.kiosk.center.test_verify import envelope
+
+    current = envelope()
+    value = current.to_wire()
+    assert value["format"] == wire.ENVELOPE_FORMAT == "konbini-center-envelope/2"
+    assert value["business_date"] == current.business_date.isoformat()  # type: ignore[union-attr]
+    assert wire.Envelope.from_wire(value) == current
+    older = replace(current, business_date=None).to_wire()
+    assert older["format"] == wire.ENVELOPE_FORMAT_V1
+    assert "business_date" not in older
+    assert wire.Envelope.from_wire(older).business_date is None
+    # Each format has exactly its fields.
+    with pytest.raises(wire.WireFormatError, match="business_date"):
+        wire.Envelope.from_wire({k: v for k, v in value.items() if k != "business_date"})
+    with pytest.raises(wire.WireFormatError, match="unknown field"):
+        wire.Envelope.from_wire({**older, "business_date": "2026-11-26"})

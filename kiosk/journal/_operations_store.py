@@ -1,0 +1,201 @@
+"""The SQL behind kiosk/journal/operations.py (private to kiosk.journal.store).
+
+Tables of schema version 2: rows are only ever inserted. The callers hold the journal's lock
+and run inside its write transaction (``write``) or a read (the queries).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+from kiosk.journal.operations import (
+    CashCounted,
+    CashCountKind,
+    ClosingRecorded,
+    ClosingState,
+    ClosingStep,
+    OperationsRecord,
+    OwedEntry,
+    OwedPaidBack,
+    ServiceChanged,
+)
+from kiosk.problems import OwedCode, ServiceStop
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS owed_paid (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    entry INTEGER NOT NULL UNIQUE REFERENCES steps (seq),
+    at TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    yen INTEGER NOT NULL CHECK (yen >= 0)
+);
+CREATE TABLE IF NOT EXISTS cash_counts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    count_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('refill', 'collection')),
+    denomination INTEGER NOT NULL CHECK (denomination > 0),
+    counted INTEGER NOT NULL CHECK (counted >= 0),
+    unit_count INTEGER CHECK (unit_count IS NULL OR unit_count >= 0),
+    UNIQUE (count_id, denomination)
+);
+CREATE TABLE IF NOT EXISTS closings (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    business_date TEXT NOT NULL,
+    at TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS closings_by_day ON closings (business_date, seq);
+CREATE TABLE IF NOT EXISTS service_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    staff_id TEXT NOT NULL,
+    stop TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS staff_steps ON steps (step, seq);
+"""
+
+STAFF_ID_MAX = 32
+
+
+class OperationError(Exception):
+    """A staff record that makes no sense (kiosk.journal.store turns it into JournalError)."""
+
+
+def write(db: sqlite3.Connection, record: OperationsRecord, now: str) -> None:
+    """Insert ``record`` (inside the caller's transaction); raises OperationError."""
+    staff_id = record.staff_id
+    if not staff_id or len(staff_id) > STAFF_ID_MAX:
+        raise OperationError("a staff record needs the staff id")
+    match record:
+        case OwedPaidBack(entry=entry, yen=yen):
+            _paid_back(db, entry, staff_id, yen, now)
+        case CashCounted():
+            if record.counted < 0 or record.denomination <= 0:
+                raise OperationError("a count needs pieces >= 0 of a denomination")
+            try:
+                db.execute(
+                    "INSERT INTO cash_counts (count_id, at, staff_id, kind, denomination,"
+                    " counted, unit_count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.count_id,
+                        now,
+                        staff_id,
+                        record.kind.value,
+                        record.denomination,
+                        record.counted,
+                        record.unit_count,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise OperationError(f"count {record.count_id} already has that piece") from exc
+        case ClosingRecorded(business_date=day, step=step, detail=detail):
+            db.execute(
+                "INSERT INTO closings (business_date, at, staff_id, step, detail)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (day.isoformat(), now, staff_id, step.value, detail),
+            )
+        case ServiceChanged(stop=stop):
+            db.execute(
+                "INSERT INTO service_changes (at, staff_id, stop) VALUES (?, ?, ?)",
+                (now, staff_id, stop.value if stop is not None else ""),
+            )
+
+
+def _paid_back(db: sqlite3.Connection, entry: int, staff_id: str, yen: int, now: str) -> None:
+    row = db.execute(
+        "SELECT actual_yen FROM steps WHERE seq = ? AND step = 'staff'", (entry,)
+    ).fetchone()
+    if row is None:
+        raise OperationError(f"no owed entry {entry}")
+    if yen != row[0]:
+        raise OperationError(f"owed entry {entry} is {row[0]} yen, not {yen}")
+    try:
+        db.execute(
+            "INSERT INTO owed_paid (entry, at, staff_id, yen) VALUES (?, ?, ?, ?)",
+            (entry, now, staff_id, yen),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise OperationError(f"owed entry {entry} was already paid back") from exc
+
+
+def owed_entries(db: sqlite3.Connection, *, open_only: bool) -> list[OwedEntry]:
+    """Every entry of money the kiosk owes, oldest first (only the unpaid ones if asked)."""
+    rows = db.execute(
+        "SELECT s.seq, s.txn_id, s.at, s.actual_yen, s.code, p.at, p.staff_id, p.yen"
+        " FROM steps s LEFT JOIN owed_paid p ON p.entry = s.seq"
+        " WHERE s.step = 'staff' AND s.phase = 'outcome' AND (? = 0 OR p.entry IS NULL)"
+        " ORDER BY s.seq",
+        (int(open_only),),
+    ).fetchall()
+    return [
+        OwedEntry(
+            entry=int(seq),
+            txn_id=txn_id,
+            at=datetime.fromisoformat(at),
+            yen=int(yen),
+            code=_owed_code(code),
+            paid_at=datetime.fromisoformat(paid_at) if paid_at else None,
+            paid_by=paid_by,
+            paid_yen=int(paid_yen or 0),
+        )
+        for seq, txn_id, at, yen, code, paid_at, paid_by, paid_yen in rows
+    ]
+
+
+def _owed_code(code: str) -> OwedCode:
+    try:
+        return OwedCode(code)
+    except ValueError:  # a code of a newer kiosk: still owed money, staff look it up
+        return OwedCode.RECOVERED
+
+
+def cash_counts(db: sqlite3.Connection, since: datetime | None = None) -> list[CashCounted]:
+    rows = db.execute(
+        "SELECT count_id, kind, staff_id, denomination, counted, unit_count, at"
+        " FROM cash_counts ORDER BY seq"
+    ).fetchall()
+    return [
+        CashCounted(count_id, CashCountKind(kind), staff, int(value), int(counted), unit)
+        for count_id, kind, staff, value, counted, unit, at in rows
+        if since is None or datetime.fromisoformat(at) >= since
+    ]
+
+
+def closing_state(db: sqlite3.Connection, day: date) -> ClosingState:
+    rows = db.execute(
+        "SELECT step, staff_id, detail FROM closings WHERE business_date = ? ORDER BY seq",
+        (day.isoformat(),),
+    ).fetchall()
+    return ClosingState(
+        day,
+        tuple(
+            ClosingRecorded(day, ClosingStep(step), staff, detail) for step, staff, detail in rows
+        ),
+    )
+
+
+def closed_days(db: sqlite3.Connection) -> list[date]:
+    rows = db.execute(
+        "SELECT DISTINCT business_date FROM closings WHERE step = ? ORDER BY business_date",
+        (ClosingStep.DONE.value,),
+    ).fetchall()
+    return [date.fromisoformat(row[0]) for row in rows]
+
+
+def service_state(db: sqlite3.Connection) -> ServiceChanged | None:
+    """The last change of service (None: staff never took the kiosk out of service)."""
+    row = db.execute(
+        "SELECT staff_id, stop FROM service_changes ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    staff_id, stop = row
+    try:
+        return ServiceChanged(staff_id, ServiceStop(stop) if stop else None)
+    except ValueError:  # a reason of a newer kiosk: still out of service
+        return ServiceChanged(staff_id, ServiceStop.MAINTENANCE)

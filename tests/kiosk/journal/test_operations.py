@@ -1,0 +1,109 @@
+"""What staff do, in the journal: owed entries closed by paid-back records (never deleted), cash
+counts with the unit's own count beside them, the steps of closing a day, the service state —
+all in a real SQLite file, refused when they make no sense."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kiosk.journal import (
+    CashCounted,
+    CashCountKind,
+    ClosingRecorded,
+    ClosingStep,
+    IssuanceReceived,
+    Journal,
+    JournalError,
+    OwedPaidBack,
+    ServiceChanged,
+    StaffOwed,
+    TransactionClosed,
+    TransactionOpened,
+)
+from kiosk.journal.records import CloseReason
+from kiosk.problems import OwedCode, ServiceStop
+
+DAY = date(2026, 12, 8)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    journal = Journal(tmp_path / "journal.sqlite")
+    journal.write(TransactionOpened("t1", "issue", "juminhyo", 2, 300))
+    journal.write(IssuanceReceived("t1", "iss-1", DAY))
+    journal.write(StaffOwed("t1", 300, OwedCode.REFUND_SHORT))
+    journal.write(StaffOwed("t1", 40, OwedCode.CHANGE_SHORT))
+    journal.write(TransactionClosed("t1", CloseReason.STAFF))
+    return journal
+
+
+def test_paid_back_closes_the_entry_and_keeps_it(journal: Journal) -> None:
+    refund, change = journal.owed_entries()
+    assert (refund.yen, refund.code, refund.txn_id) == (300, OwedCode.REFUND_SHORT, "t1")
+    assert (change.yen, change.code) == (40, OwedCode.CHANGE_SHORT)
+    journal.write(OwedPaidBack(refund.entry, "S001", 300))  # the transaction is closed: fine
+    assert [e.entry for e in journal.owed_entries()] == [change.entry]
+    every = journal.owed_entries(open_only=False)
+    assert len(every) == 2
+    assert every[0].paid_by == "S001"
+    assert every[0].paid_yen == 300
+    assert every[0].paid_at is not None
+    assert every[1].open
+
+
+def test_paid_back_refuses_nonsense(journal: Journal) -> None:
+    entry = journal.owed_entries()[0]
+    with pytest.raises(JournalError, match="not 100"):
+        journal.write(OwedPaidBack(entry.entry, "S001", 100))  # not the amount owed
+    with pytest.raises(JournalError, match="no owed entry"):
+        journal.write(OwedPaidBack(9999, "S001", 300))
+    with pytest.raises(JournalError, match="staff id"):
+        journal.write(OwedPaidBack(entry.entry, "", 300))
+    journal.write(OwedPaidBack(entry.entry, "S001", 300))
+    with pytest.raises(JournalError, match="already paid back"):
+        journal.write(OwedPaidBack(entry.entry, "S002", 300))  # never twice
+    assert journal.owed_entries(open_only=False)[0].paid_by == "S001"
+
+
+def test_a_count_keeps_both_figures(journal: Journal) -> None:
+    journal.write(CashCounted("c1", CashCountKind.REFILL, "S001", 100, 50, 48))
+    journal.write(CashCounted("c1", CashCountKind.REFILL, "S001", 10, 100, None))
+    counts = journal.cash_counts()
+    assert [(c.denomination, c.counted, c.unit_count, c.difference) for c in counts] == [
+        (100, 50, 48, 2),
+        (10, 100, None, None),
+    ]
+    with pytest.raises(JournalError, match="already"):
+        journal.write(CashCounted("c1", CashCountKind.REFILL, "S001", 100, 49, 48))
+    with pytest.raises(JournalError):
+        journal.write(CashCounted("c2", CashCountKind.COLLECTION, "S001", 100, -1, 0))
+
+
+def test_closing_steps_and_service_state(journal: Journal) -> None:
+    assert not journal.closing(DAY).steps
+    journal.write(ClosingRecorded(DAY, ClosingStep.STARTED, "S001"))
+    journal.write(ClosingRecorded(DAY, ClosingStep.CENTER, "S001", "issuances=1"))
+    state = journal.closing(DAY)
+    assert state.interrupted
+    assert state.done(ClosingStep.CENTER)
+    assert not state.done(ClosingStep.RECONCILED)
+    assert journal.closed_days() == []
+    journal.write(ClosingRecorded(DAY, ClosingStep.DONE, "S001"))
+    assert journal.closing(DAY).finished
+    assert journal.closed_days() == [DAY]
+    assert journal.service() is None
+    journal.write(ServiceChanged("S001", ServiceStop.PRINTER))
+    assert journal.service() == ServiceChanged("S001", ServiceStop.PRINTER)
+    journal.write(ServiceChanged("S002", None))
+    assert journal.service() == ServiceChanged("S002", None)
+
+
+def test_the_business_day_of_a_transaction(journal: Journal) -> None:
+    assert journal.summary("t1").business_date == DAY
+    assert [s.txn_id for s in journal.transactions_of_day(DAY)] == ["t1"]
+    journal.write(TransactionOpened("t2", "issue", "juminhyo", 1, 300))  # no issuance yet
+    today = journal.summary("t2").business_day  # the JST date it was opened on
+    assert "t2" in [s.txn_id for s in journal.transactions_of_day(today)]
