@@ -53,6 +53,17 @@ class AuditEvent(StrEnum):
     STATUS_CHECK_COMPLETE = "status-check-complete"
     FAULT = "fault"
     OUT_OF_SERVICE = "out-of-service"
+    # staff mode (kiosk/staff): every staff action, with the staff id
+    STAFF_LOGIN = "staff-login"  # outcome: success, wrong_pin, unknown_card
+    STAFF_LOGOUT = "staff-logout"  # outcome: exit, idle
+    STAFF_LOCKOUT = "staff-lockout"  # too many wrong PINs (outcome: locked, unlocked)
+    STAFF_WAITING = "staff-waiting"  # staff asked while a resident was served
+    STAFF_SERVICE = "staff-service"  # outcome: out (reason) or in
+    STAFF_PAID_BACK = "staff-paid-back"
+    STAFF_CASH_COUNT = "staff-cash-count"
+    STAFF_TEST_PAGE = "staff-test-page"
+    STAFF_CLOSING = "staff-closing"  # -init style: outcome started, resumed, done, …
+    STAFF_RESTART = "staff-restart"
 
 
 # The only detail keys an audit record may carry (values: ids, amounts, counts, codes).
@@ -72,6 +83,12 @@ ALLOWED_DETAILS = frozenset(
         "timer",
         "screen",
         "document_digest",
+        # staff mode: who (a staff number of the profile), on what (entries, days, counts)
+        "staff_id",
+        "entry",
+        "day",
+        "count_id",
+        "difference_yen",
     }
 )
 

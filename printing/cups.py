@@ -34,6 +34,7 @@ from printing.faults import (
     PrinterStatus,
     PrintOutcome,
     QueuedJob,
+    markers_of,
     printer_status,
 )
 from printing.job_checks import check_title_hash, inspect_document
@@ -73,6 +74,11 @@ _PRINTER_ATTRS = [
     "printer-state-reasons",
     "printer-is-accepting-jobs",
     "printer-state-message",
+    # supplies, for the staff's status screen and the fleet's metrics (kiosk/operations)
+    "marker-names",
+    "marker-types",
+    "marker-levels",
+    "marker-low-levels",
 ]
 # "job-id" must be requested with the others or CUPS returns nothing (real-stack.md).
 _JOB_ATTRS = [
@@ -185,6 +191,7 @@ class CupsPrinter:
             attrs.get("printer-is-accepting-jobs") is True,
             _strings(attrs.get("printer-state-reasons")),
             message if isinstance(message, str) else "",
+            markers_of(attrs),
         )
 
     # -- after payment -------------------------------------------------------------------------

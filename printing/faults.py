@@ -16,7 +16,7 @@ waits inside the printer (real-stack.md), so a fault is decided per condition, n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -177,7 +177,7 @@ class PrinterStatus:
 
     ``ready`` is True only when the queue exists, accepts jobs, is not stopped and reports no
     fault. ``reasons`` and ``message`` are raw printer text for staff screens and logs, never
-    for the resident.
+    for the resident. ``markers`` are the supplies the printer reports (toner, drum…).
     """
 
     ready: bool
@@ -187,13 +187,77 @@ class PrinterStatus:
     reasons: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
     message: str = ""
+    markers: tuple[MarkerLevel, ...] = ()
+
+
+# marker-levels (CUPS, Printer attributes): 0–100 a percentage, -1 unavailable, -2 unknown,
+# -3 "some remains" (the printer says only that it is not empty).
+MARKER_UNKNOWN = -2
+MARKER_SOME = -3
+
+
+@dataclass(frozen=True)
+class MarkerLevel:
+    """One supply of the printer (CUPS ``marker-names``/``-types``/``-levels``/``-low-levels``):
+    ``level`` is a percentage, or one of CUPS' negative codes (-1 unavailable, -2 unknown, -3
+    some remains)."""
+
+    name: str
+    kind: str  # marker-types: toner, ink-cartridge, opc …
+    level: int
+    low_level: int | None = None
+
+    @property
+    def percent(self) -> int | None:
+        return self.level if 0 <= self.level <= 100 else None
+
+    @property
+    def low(self) -> bool:
+        return (
+            self.percent is not None and self.low_level is not None and self.level <= self.low_level
+        )
+
+
+def markers_of(attributes: Mapping[str, object]) -> tuple[MarkerLevel, ...]:
+    """The supplies in a printer's IPP attributes (lists of equal length; anything malformed
+    is left out: a status screen never fails on it)."""
+
+    def values(key: str) -> list[object]:
+        value = attributes.get(key)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list | tuple) else [value]
+
+    names, kinds = values("marker-names"), values("marker-types")
+    levels, lows = values("marker-levels"), values("marker-low-levels")
+    found: list[MarkerLevel] = []
+    for index, name in enumerate(names[:16]):  # a printer has a handful of supplies
+        level = levels[index] if index < len(levels) else MARKER_UNKNOWN
+        if not isinstance(name, str) or not isinstance(level, int) or isinstance(level, bool):
+            continue
+        kind = kinds[index] if index < len(kinds) and isinstance(kinds[index], str) else ""
+        low = lows[index] if index < len(lows) else None
+        found.append(
+            MarkerLevel(
+                name[:64],
+                str(kind)[:32],
+                max(-3, min(level, 100)),
+                low if isinstance(low, int) and not isinstance(low, bool) else None,
+            )
+        )
+    return tuple(found)
 
 
 def printer_status(
-    state: PrinterState | None, accepting: bool, reasons: tuple[str, ...], message: str = ""
+    state: PrinterState | None,
+    accepting: bool,
+    reasons: tuple[str, ...],
+    message: str = "",
+    markers: tuple[MarkerLevel, ...] = (),
 ) -> PrinterStatus:
     """What a printer's IPP state, ``printer-is-accepting-jobs`` and reasons mean for the kiosk:
     ready, or the one fault staff must fix first (a state that could not be read is not ready).
+    ``markers`` are the supplies it reported (:func:`markers_of`), shown to staff.
     """
     fault = classify_reasons(reasons)
     if fault is None:
@@ -211,6 +275,7 @@ def printer_status(
         reasons=reasons,
         notices=notices_of_reasons(reasons),
         message=message,
+        markers=markers,
     )
 
 

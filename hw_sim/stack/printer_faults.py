@@ -68,6 +68,7 @@ class FaultPlan:
     - ``severity``: the keyword suffix the condition is reported with (``-error``; ``-warning``
       is how CUPS relays an IPP printer's condition).
     - ``page_delay_s``: simulated time to print one page (deadline and cancel tests).
+    - ``toner_percent``: the toner level the printer reports with every job (marker-levels).
     """
 
     fault: SimFault | None = None
@@ -75,6 +76,7 @@ class FaultPlan:
     mode: Mode = "stop"
     severity: Severity = "error"
     page_delay_s: float = 0.0
+    toner_percent: int = 72
     version: int = 1
 
     def reason(self) -> str | None:
@@ -107,6 +109,7 @@ class PrinterFaults:
                 mode=data.get("mode", "stop"),
                 severity=data.get("severity", "error"),
                 page_delay_s=float(data.get("page_delay_s", 0.0)),
+                toner_percent=int(data.get("toner_percent", 72)),
             )
         except (OSError, ValueError, TypeError, AttributeError):
             return FaultPlan()
@@ -119,11 +122,14 @@ class PrinterFaults:
         mode: Mode = "stop",
         severity: Severity = "error",
         page_delay_s: float = 0.0,
+        toner_percent: int = 72,
     ) -> FaultPlan:
         """Put a fault in force (replacing any other). With ``after_pages=0`` a condition is
         also shown on the queue at once, before any job."""
         if after_pages < 0 or page_delay_s < 0:
             raise ValueError("after_pages and page_delay_s must not be negative")
+        if not 0 <= toner_percent <= 100:
+            raise ValueError("toner_percent is a percentage")
         if mode not in ("stop", "wait") or severity not in ("error", "warning", "report"):
             raise ValueError(f"bad mode {mode!r} or severity {severity!r}")
         plan = FaultPlan(
@@ -132,6 +138,7 @@ class PrinterFaults:
             mode=mode,
             severity=severity,
             page_delay_s=page_delay_s,
+            toner_percent=toner_percent,
         )
         self._write(plan)
         reason = plan.reason()

@@ -5,6 +5,7 @@ printer, fee acceptor, journal, timers, sounds) and feeds their results back as 
 screens render :class:`FlowState` and send intents. See docs/flow.md.
 """
 
+from kiosk.flow._operations import idle_for_staff, receipt_offered, starts_nothing
 from kiosk.flow._timers import timer_for
 from kiosk.flow.diff import describe_change, loggable
 from kiosk.flow.effects import Effect
@@ -26,8 +27,11 @@ __all__ = [
     "TimeoutSettings",
     "TimerName",
     "describe_change",
+    "idle_for_staff",
     "initial_state",
     "loggable",
+    "receipt_offered",
+    "starts_nothing",
     "step",
     "timer_for",
 ]

@@ -99,6 +99,7 @@ from kiosk.problems import (
     STAFF_CODE_CHANGE_SHORT,
     STAFF_CODE_REFUND_NO_ANSWER,
     STAFF_CODE_REFUND_SHORT,
+    OwedCode,
     Problem,
     problem_for_printer_fault,
     staff_code,
@@ -383,6 +384,7 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
         escrow_yen=0,
         staff_owed_yen=txn.money.staff_owed_yen + pending,
         fee_owed_yen=txn.money.fee_owed_yen + fee_pending,
+        owed_codes=_with_code(txn.money.owed_codes, STAFF_CODE_REFUND_NO_ANSWER, pending),
     )
     payouts = tuple(p for p in state.payouts if p.txn_id != txn.txn_id)
     state = replace(with_txn(state, money=money), payouts=payouts)
@@ -438,6 +440,7 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
                 change_pending_yen=max(0, txn.money.change_pending_yen - asked),
                 change_yen=txn.money.change_yen + paid,
                 staff_owed_yen=txn.money.staff_owed_yen + short,
+                owed_codes=_with_code(txn.money.owed_codes, STAFF_CODE_CHANGE_SHORT, short),
             )
             state = with_txn(
                 state,
@@ -493,6 +496,7 @@ def refunded(state: FlowState, asked: int, paid: int, payout: Payout) -> Outcome
         refund_pending_yen=max(0, txn.money.refund_pending_yen - asked),
         refunded_yen=txn.money.refunded_yen + paid,
         staff_owed_yen=txn.money.staff_owed_yen + short,
+        owed_codes=_with_code(txn.money.owed_codes, STAFF_CODE_REFUND_SHORT, short),
     )
     if payout.fee:
         money = replace(
@@ -516,6 +520,11 @@ def refunded(state: FlowState, asked: int, paid: int, payout: Payout) -> Outcome
             effects.insert(1, JournalWrite(StaffOwed(txn.txn_id, short, STAFF_CODE_REFUND_SHORT)))
     state, reported = settle(state)
     return state, (*effects, *reported)
+
+
+def _with_code(codes: tuple[OwedCode, ...], code: OwedCode, yen: int) -> tuple[OwedCode, ...]:
+    """The money codes of a transaction, with ``code`` once money is owed for it."""
+    return codes if yen <= 0 or code in codes else (*codes, code)
 
 
 def stray_money(state: FlowState, yen: int, ref: str = "") -> Outcome:

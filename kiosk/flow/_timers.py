@@ -32,6 +32,7 @@ from kiosk.flow.state import (
     MunicipalityChoice,
     OptionChoice,
     OutOfService,
+    OwedSlip,
     Payment,
     PinEntry,
     PinLocked,
@@ -102,6 +103,8 @@ def timer_for(state: FlowState) -> TimerName | None:
             return TimerName.REFUND
         case OutOfService():
             return None
+        case OwedSlip():
+            return None  # the slip screen stays until "I have the slip" (never taken away)
         case MatchingNumberEntry():
             return TimerName.MATCHING_NUMBER
         case ReadingFacts():

@@ -14,10 +14,11 @@ from enum import StrEnum
 
 from kiosk.audit import AuditRecord
 from kiosk.flow.events import CardFacts
-from kiosk.flow.state import PaymentMode
+from kiosk.flow.state import PaymentMode, StaffAccess
 from kiosk.flow.timeouts import TimerName
 from kiosk.journal.records import JournalRecord
-from printing.certificates import CertificateRequest
+from kiosk.problems import OwedCode
+from printing.certificates import CertificateKind, CertificateRequest
 from printing.faults import PrinterFault
 
 # --- card ---------------------------------------------------------------------------------------
@@ -258,6 +259,39 @@ class PrintRegistrationSlip:
     language: str
 
 
+@dataclass(frozen=True)
+class PrintOwedSlip:
+    """The resident's proof of money owed: a slip with ``txn_id`` as the reference, the amount,
+    the money codes, the time and what to do — on the receipt printer where the profile has
+    one, else on A4 → OwedSlipPrinted."""
+
+    txn_id: str
+    yen: int
+    codes: tuple[OwedCode, ...]
+
+
+@dataclass(frozen=True)
+class PrintReceipt:
+    """A receipt (領収書) for the fee of the copies printed → ReceiptPrinted."""
+
+    txn_id: str
+    amount_yen: int
+    kind: CertificateKind
+    copies: int
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffAccessChanged:
+    """Tell the staff flow whether it waits for the resident or has the kiosk (StaffRequested
+    ``request`` answered now, or once the transaction in progress ended)."""
+
+    access: StaffAccess
+    request: int = 0
+
+
 # --- journal, timers, the room ------------------------------------------------------------------
 
 
@@ -330,6 +364,9 @@ Effect = (
     | PrintCertificate
     | PrintCounterTicket
     | PrintRegistrationSlip
+    | PrintOwedSlip
+    | PrintReceipt
+    | StaffAccessChanged
     | JournalWrite
     | StartTimer
     | CancelTimer

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import assert_never
 
 from kiosk.audit import AuditEvent
-from kiosk.flow import _card, _money, _order, _registration
+from kiosk.flow import _card, _money, _operations, _order, _registration
 from kiosk.flow._base import (
     Effects,
     Outcome,
@@ -43,6 +43,7 @@ from kiosk.flow.effects import (
 from kiosk.flow.events import (
     AcceptorAvailabilityChanged,
     Agree,
+    AskReceipt,
     Back,
     Cancel,
     CardRead,
@@ -84,6 +85,7 @@ from kiosk.flow.state import (
     MunicipalityChoice,
     OptionChoice,
     OutOfService,
+    OwedSlip,
     Payment,
     PaymentMode,
     PinEntry,
@@ -122,8 +124,10 @@ _ACCEPTOR_EVENTS: tuple[type, ...] = typing.get_args(AcceptorEvent)
 def step(state: FlowState, event: Event) -> tuple[FlowState, Effects]:
     """The next state and the effects to run, for ``event`` arriving in ``state``."""
     new, effects = _dispatch(state, event)
+    new, slip = _operations.show_owed_slip(new)
+    new, granted = _operations.grant_waiting_staff(new)
     new, timer_effects = arm_timer(state, new, event)
-    return new, effects + timer_effects
+    return new, effects + slip + granted + timer_effects
 
 
 def _dispatch(state: FlowState, event: Event) -> Outcome:
@@ -157,8 +161,13 @@ def _dispatch(state: FlowState, event: Event) -> Outcome:
             return _center_health(state, event)
         case AcceptorAvailabilityChanged(available=available):
             return _acceptor_availability(state, available)
+        case AskReceipt():
+            return _operations.on_receipt(state, event) or (state, ())
         case _:
             pass
+    handled = _operations.on_operations(state, event)
+    if handled is not None:
+        return handled
     if isinstance(event, _ACCEPTOR_EVENTS):
         acceptor_event = typing.cast(AcceptorEvent, event)
         if isinstance(state.screen, Payment):
@@ -221,6 +230,8 @@ def _on_screen(state: FlowState, event: Event) -> Outcome | None:
             return _registration.on_receipt(state, screen, event)
         case StatusResult():
             return _registration.on_status_result(state, screen, event)
+        case OwedSlip():
+            return _operations.on_owed_slip(state, screen, event)
         case OutOfService():
             return None
         case MatchingNumberEntry():
@@ -243,6 +254,8 @@ def _on_screen(state: FlowState, event: Event) -> Outcome | None:
 
 def _on_start(state: FlowState, event: Event) -> Outcome | None:
     match event:
+        case ChooseService() if _operations.starts_nothing(state):
+            return None  # staff have the kiosk, or took it out of service (the screen says)
         case ChooseService() if not state.center.available:
             return None  # every service needs the center: the screen says why and since when
         case ChooseService(service=Service.ISSUE) if not _can_take_fees(state):
@@ -305,7 +318,9 @@ def abandon(state: FlowState, timed_out: bool) -> Outcome:
         else ()
     )
     match screen:
-        case Printing() | Refunding() | OutOfService() | Submitting() | ReturnCard():
+        case (
+            Printing() | Refunding() | OutOfService() | Submitting() | ReturnCard() | OwedSlip()
+        ):
             return state, ()  # nothing to cancel: wait for the device, the center or staff
         case Done():
             if _money.settled(state):

@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.flow.events import FormField, HonsekiMunicipality, RegistrationState
 from kiosk.payment.events import RejectReason
-from kiosk.problems import Problem
+from kiosk.problems import OwedCode, Problem
 from printing.certificates import ChosenOptions
 
 PIN_LENGTH = 4  # JPKI user-authentication PIN: 4 digits (jpki-card.md §3, EF 0018)
@@ -216,6 +216,27 @@ class Cancelled:
     """The resident cancelled after paying something: it was returned (or is owed)."""
 
 
+class PaperState(StrEnum):
+    """A slip or receipt asked of a printer."""
+
+    PRINTING = "printing"
+    PRINTED = "printed"
+    FAILED = "failed"  # the screen then tells the resident what to note or whom to ask
+
+
+@dataclass(frozen=True)
+class OwedSlip:
+    """The kiosk owes the resident money it could not pay out: a slip with the reference, the
+    amount, the time and what to do is printed; the screen shows the money codes (P-4xx) and
+    stays until the resident touches "I have the slip" (Finish) — no timer takes it away.
+    Then ``then``, the screen the transaction ended on, is shown."""
+
+    yen: int
+    codes: tuple[OwedCode, ...]
+    then: Screen
+    slip: PaperState = PaperState.PRINTING
+
+
 @dataclass(frozen=True)
 class OutOfService:
     """The kiosk cannot go on safely (journal failure): staff must restart it."""
@@ -322,6 +343,7 @@ Screen = (
     | Refunding
     | Fault
     | Cancelled
+    | OwedSlip
     | OutOfService
     | MatchingNumberEntry
     | ReadingFacts

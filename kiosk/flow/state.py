@@ -42,6 +42,8 @@ from kiosk.flow.screens import (
     MunicipalityChoice,
     OptionChoice,
     OutOfService,
+    OwedSlip,
+    PaperState,
     Payment,
     PinEntry,
     PinLocked,
@@ -66,7 +68,7 @@ from kiosk.flow.screens import (
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
 from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
-from kiosk.problems import Problem
+from kiosk.problems import OwedCode, Problem, ServiceStop
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
 from printing.faults import PrinterFault
 
@@ -121,6 +123,7 @@ class Money:
     # amounts): paid back, and owed by staff. Parts of refunded_yen and staff_owed_yen.
     fee_refunded_yen: int = 0
     fee_owed_yen: int = 0
+    owed_codes: tuple[OwedCode, ...] = ()  # why staff owe (journal StaffOwed), in order
     accepting: bool = False  # the acceptor is enabled
     paid: bool = False  # the amount due was reached
 
@@ -206,6 +209,8 @@ class Transaction:
     change_in_tray: bool = False
     change_short: bool = False
     registration: RegistrationDraft | None = field(default=None, repr=False, metadata=PERSONAL)
+    slip_yen: int = 0  # of the money owed by staff, what a printed slip already covers
+    receipt: PaperState | None = None  # the receipt, once asked for
 
     @property
     def kept_yen(self) -> int:
@@ -280,6 +285,14 @@ class CenterStatus:
         return self.problem is None
 
 
+class StaffAccess(StrEnum):
+    """Whether staff use the kiosk (the staff flow, kiosk/staff, asks; this flow grants)."""
+
+    NONE = "none"
+    WAITING = "waiting"  # asked while a resident is served: granted when the transaction ends
+    OPEN = "open"  # staff screens are up: no resident transaction starts
+
+
 @dataclass(frozen=True)
 class FlowState:
     """The whole state of the kiosk's flow (the screens' snapshot)."""
@@ -297,6 +310,9 @@ class FlowState:
     payouts: tuple[Payout, ...] = ()  # survives resets: results may come after the session
     center: CenterStatus = CenterStatus()  # survives resets: the start screen shows it
     acceptor_available: bool = True  # survives resets: issuance is offered only while True
+    staff_access: StaffAccess = StaffAccess.NONE  # survives resets
+    staff_request: int = 0  # the staff flow's request staff_access answers
+    service_stop: ServiceStop | None = None  # staff took the kiosk out of service (why)
 
 
 def initial_state(settings: FlowSettings) -> FlowState:
@@ -334,6 +350,8 @@ __all__ = [
     "MunicipalityChoice",
     "OptionChoice",
     "OutOfService",
+    "OwedSlip",
+    "PaperState",
     "Payment",
     "PaymentMode",
     "Payout",
@@ -352,6 +370,7 @@ __all__ = [
     "ReturnCard",
     "Screen",
     "SlipState",
+    "StaffAccess",
     "Start",
     "StatusEntry",
     "StatusResult",

@@ -35,19 +35,23 @@ from kiosk.flow.effects import PrintRegistrationSlip
 from kiosk.flow.events import (
     CertificateReady,
     CertificateUnprintable,
+    OwedSlipPrinted,
     PrinterNotReady,
     PrinterReady,
     PrintFailed,
     PrintFinished,
     PrintProgress,
+    ReceiptPrinted,
     SlipFailed,
     SlipPrinted,
 )
 from kiosk.journal import serial_digest
+from kiosk.problems import OwedCode
 from kiosk.runtime.context import Clock, IssuedCertificate, TransactionFacts
 from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, settle_print
 from kiosk.runtime.slip import slip_pdf
 from kiosk.runtime.worker import DeviceWorker
+from printing.certificates import CertificateKind
 from printing.faults import (
     JobHandle,
     PrinterError,
@@ -123,6 +127,17 @@ class TicketPrinter(Protocol):
     def print_ticket(self, ticket_number: int, amount_yen: int) -> None: ...
 
 
+class ResidentPapers(Protocol):
+    """The slip of money owed and the receipt (kiosk.operations.papers.ResidentPapers); each
+    raises when the paper did not come out."""
+
+    def print_owed_slip(self, txn_id: str, yen: int, codes: tuple[OwedCode, ...]) -> None: ...
+
+    def print_receipt(
+        self, txn_id: str, amount_yen: int, kind: CertificateKind, copies: int
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class PrintTiming:
     """The print deadline: ``warm_up_s + per_sheet_s × sheets``.
@@ -142,8 +157,8 @@ class PrintTiming:
 
 
 class PrintService:
-    """Executes CheckPrinter, ComposePrintJob, PrintCertificate, PrintCounterTicket and
-    PrintRegistrationSlip.
+    """Executes CheckPrinter, ComposePrintJob, PrintCertificate, PrintCounterTicket,
+    PrintRegistrationSlip, PrintOwedSlip and PrintReceipt.
 
     ``salt`` is the kiosk's secret for the job's document digest (kiosk.journal.serial_digest);
     ``calibration`` the printer's measured offsets for the security marks;
@@ -162,6 +177,7 @@ class PrintService:
         ticket_printer: TicketPrinter | None = None,
         on_job_done: JobObserver | None = None,
         clock: Clock,
+        papers: ResidentPapers | None = None,
     ) -> None:
         self._printer = printer
         self._facts = facts
@@ -175,6 +191,7 @@ class PrintService:
         self._tickets = ticket_printer
         self._on_job_done = on_job_done
         self._clock = clock  # the slip's date (in JST)
+        self._papers = papers
         self._post: Post | None = None
         self._worker: DeviceWorker | None = None
         self._interrupted: list[InterruptedPrint] = []  # worker thread only, after recover()
@@ -245,6 +262,38 @@ class PrintService:
     def print_slip(self, slip: PrintRegistrationSlip) -> None:
         """PrintRegistrationSlip → SlipPrinted / SlipFailed (the number stays on screen)."""
         self._submit(lambda: self._print_slip(slip))
+    def print_owed_slip(self, txn_id: str, yen: int, codes: tuple[OwedCode, ...]) -> None:
+        """PrintOwedSlip → OwedSlipPrinted(printed or not)."""
+
+        def run(papers: ResidentPapers) -> None:
+            papers.print_owed_slip(txn_id, yen, codes)
+
+        self._submit(lambda: self._paper(run, lambda ok: OwedSlipPrinted(txn_id, ok)))
+
+    def print_receipt(
+        self, txn_id: str, amount_yen: int, kind: CertificateKind, copies: int
+    ) -> None:
+        """PrintReceipt → ReceiptPrinted(printed or not)."""
+
+        def run(papers: ResidentPapers) -> None:
+            papers.print_receipt(txn_id, amount_yen, kind, copies)
+
+        self._submit(lambda: self._paper(run, lambda ok: ReceiptPrinted(txn_id, ok)))
+
+    def _paper(
+        self, work: Callable[[ResidentPapers], None], result: Callable[[bool], Event]
+    ) -> None:
+        papers = self._papers
+        printed = False
+        if papers is None:
+            log.error("no printer configured for slips and receipts")
+        else:
+            try:
+                work(papers)
+                printed = True
+            except Exception as exc:  # the screen tells the resident; the log tells staff why
+                log.warning("slip or receipt not printed: %s", exc)
+        self._send(result(printed))
 
     def wipe(self) -> None:
         """Forget the composed jobs not printed (and any being composed now)."""
@@ -403,4 +452,12 @@ class PrintService:
         self._send(PrintFailed(fault, sides_printed))
 
 
-__all__ = ["IssuedJob", "JobObserver", "PrintService", "PrintTiming", "Printer", "TicketPrinter"]
+__all__ = [
+    "IssuedJob",
+    "JobObserver",
+    "PrintService",
+    "PrintTiming",
+    "Printer",
+    "ResidentPapers",
+    "TicketPrinter",
+]

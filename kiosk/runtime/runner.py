@@ -37,7 +37,7 @@ from kiosk.flow import Effect, Event, FlowSettings, FlowState, describe_change, 
 from kiosk.flow import effects as fx
 from kiosk.flow.diff import loggable
 from kiosk.flow.events import JournalFailed
-from kiosk.flow.state import OutOfService
+from kiosk.flow.state import OutOfService, StaffAccess
 from kiosk.journal import Journal, JournalError
 from kiosk.journal.records import ChangeIntent, RefundIntent, Step
 from kiosk.payment import ChangeDispensed, MoneyInserted, MoneyRefunded
@@ -118,6 +118,9 @@ class Runner:
         self._idle = threading.Condition()
         self._unfinished = 0
         self._sequencer: threading.Thread | None = None
+        # The staff side (kiosk.runtime.staff) hears when it may have the kiosk; called on the
+        # sequencer thread, must not block.
+        self.staff_access_listener: Callable[[StaffAccess], None] | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self, post: Deliver) -> None:
@@ -383,6 +386,18 @@ class Runner:
                 s.printer.print_ticket(effect.txn_id, effect.ticket_number, effect.amount_yen)
             case fx.PrintRegistrationSlip():
                 s.printer.print_slip(effect)
+            case fx.PrintOwedSlip():
+                s.printer.print_owed_slip(effect.txn_id, effect.yen, effect.codes)
+            case fx.PrintReceipt():
+                s.printer.print_receipt(
+                    effect.txn_id, effect.amount_yen, effect.kind, effect.copies
+                )
+            case fx.StaffAccessChanged():
+                listener = self.staff_access_listener
+                if listener is None:
+                    log.error("staff access changed with no staff side attached")
+                else:
+                    listener(effect.access)
             case fx.StartTimer():
                 s.timers.start_timer(effect.name, effect.seconds, effect.serial)
             case fx.CancelTimer():

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import io
 import logging
-import shutil
-import subprocess
 from collections.abc import Callable
 from datetime import datetime
 
@@ -22,12 +20,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from kiosk.center.wire import JST
+from kiosk.operations.papers import ROLL_WIDTH_MM, PaperError, lp_print
 
 log = logging.getLogger(__name__)
 
-ROLL_WIDTH_MM = 80.0  # the common receipt roll (58 mm rolls print a narrower ticket)
 TICKET_HEIGHT_MM = 110.0
-LP_TIMEOUT_S = 15.0  # spooling a few kB to the local cupsd takes milliseconds
 
 
 class TicketError(Exception):
@@ -77,36 +74,20 @@ class LpTicketPrinter:
         self.queue = queue
         self.server = server
         self._clock = clock
-        self._lp = shutil.which("lp")
 
     def print_ticket(self, ticket_number: int, amount_yen: int) -> None:
         """Render and spool one ticket; raises :class:`TicketError` if CUPS refuses it."""
-        if self._lp is None:
-            raise TicketError("lp not found (Debian: cups-client)")
         pdf = render_ticket(ticket_number, amount_yen, self._clock())
-        argv = [self._lp]
-        if self.server:
-            argv += ["-h", self.server]
-        argv += [
-            "-d",
-            self.queue,
-            "-t",
-            f"ticket-{ticket_number:03d}",
-            "-o",
-            f"media=Custom.{ROLL_WIDTH_MM:g}x{TICKET_HEIGHT_MM:g}mm",
-            "-o",
-            "job-sheets=none,none",
-            "-",
-        ]
         try:
-            result = subprocess.run(
-                argv, input=pdf, capture_output=True, timeout=LP_TIMEOUT_S, check=False
+            lp_print(
+                pdf,
+                queue=self.queue,
+                server=self.server,
+                title=f"ticket-{ticket_number:03d}",
+                options=[f"media=Custom.{ROLL_WIDTH_MM:g}x{TICKET_HEIGHT_MM:g}mm"],
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise TicketError(f"lp failed: {type(exc).__name__}") from None
-        if result.returncode != 0:
-            detail = result.stderr.decode(errors="replace").strip()
-            raise TicketError(f"lp refused the ticket: {detail[-200:]}")
+        except PaperError as exc:
+            raise TicketError(str(exc)) from None
         log.info("reception ticket %03d spooled to %s", ticket_number, self.queue)
 
 

@@ -45,6 +45,8 @@ from kiosk.flow.state import (
     MunicipalityChoice,
     OptionChoice,
     OutOfService,
+    OwedSlip,
+    PaperState,
     Payment,
     PinEntry,
     PinLocked,
@@ -59,6 +61,7 @@ from kiosk.flow.state import (
     ReturnCard,
     Screen,
     SlipState,
+    StaffAccess,
     Start,
     StatusEntry,
     StatusResult,
@@ -68,7 +71,7 @@ from kiosk.flow.state import (
     VerifyingPin,
 )
 from kiosk.payment.events import RejectReason
-from kiosk.problems import Problem
+from kiosk.problems import OwedCode, Problem, ServiceStop
 from printing.certificates import (
     CertificateKind,
     CertificateRequest,
@@ -259,6 +262,16 @@ def samples() -> list[tuple[str, FlowState]]:
     """(name, snapshot) for every screen and its notable variants, in flow order."""
     issue = _txn(card=CardState.NONE, offer=None, jurisdiction=None)
     paid = Money(due_yen=400, inserted_yen=1000, paid_in_yen=1000, change_yen=600, paid=True)
+    owed = Money(
+        due_yen=400,
+        inserted_yen=500,
+        paid_in_yen=500,
+        refunded_yen=300,
+        staff_owed_yen=200,
+        fee_owed_yen=200,
+        owed_codes=(OwedCode.REFUND_SHORT,),
+        paid=True,
+    )
     return [
         ("start", _state(Start())),
         ("start-language-menu", _state(Start(), language_menu_open=True)),
@@ -280,6 +293,8 @@ def samples() -> list[tuple[str, FlowState]]:
             _state(Start(), center=CenterStatus(Problem.KIOSK_NOT_AUTHORISED)),
         ),
         ("start-acceptor-offline", _state(Start(), acceptor_available=False)),
+        ("start-out-of-service", _state(Start(), service_stop=ServiceStop.PRINTER)),
+        ("start-staff-at-work", _state(Start(), staff_access=StaffAccess.OPEN)),
         ("consent", _state(Consent(), issue)),
         ("place-card", _state(PlaceCard(), issue)),
         ("place-card-reading", _state(PlaceCard(reading=True), _txn(card=CardState.PRESENT))),
@@ -439,6 +454,32 @@ def samples() -> list[tuple[str, FlowState]]:
         ("fault-center", _state(Fault(Problem.CENTER_TIMEOUT), _txn())),
         # A session that ran out of time: not "out of hours" (issue 14).
         ("fault-session-expired", _state(Fault(Problem.SESSION_EXPIRED), _txn())),
+        (
+            "owed-slip",
+            _state(
+                OwedSlip(200, (OwedCode.REFUND_SHORT,), Fault(Problem.PRINTER_OUT_OF_PAPER)),
+                _ordered(money=owed, slip_yen=200),
+            ),
+        ),
+        (
+            "owed-slip-not-printed",
+            _state(
+                OwedSlip(
+                    200,
+                    (OwedCode.REFUND_SHORT,),
+                    Fault(Problem.PRINTER_OUT_OF_PAPER),
+                    PaperState.FAILED,
+                ),
+                _ordered(money=owed, slip_yen=200),
+            ),
+        ),
+        (
+            "done-receipt",
+            _state(
+                Done(),
+                _ordered(money=paid, copies_printed=2, receipt=PaperState.PRINTED),
+            ),
+        ),
         ("out-of-service", _state(OutOfService(Problem.JOURNAL_FAILED), None)),
         ("municipality-loading", _state(MunicipalityChoice(), _registration())),
         (

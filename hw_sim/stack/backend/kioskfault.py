@@ -16,7 +16,8 @@ Device URI: ``kioskfault:<state-dir>`` (percent-encoded absolute path). The stat
 It speaks the backend protocol as real backends do (backend(7), filter(7)): ``PAGE: n 1`` per
 page printed (CUPS turns these into ``job-impressions-completed``), ``STATE: +reason`` for a
 condition, ``STATE: -reason`` to clear it (reasons set by a backend are sticky: every job first
-clears the ones this backend may have left), and the exit codes below.
+clears the ones this backend may have left), ``ATTR: marker-…`` for its toner (the level
+from ``faults.json``'s ``toner_percent``, 0 with a toner-empty fault), and the exit codes below.
 """
 
 from __future__ import annotations
@@ -61,6 +62,20 @@ def say(line: str) -> None:
     """One message to cupsd on stderr (filter(7)), flushed at once."""
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
+
+
+def marker_attributes(plan: dict[str, Any]) -> str:
+    """The toner as a printer reports its supplies (CUPS turns ATTR: into printer attributes:
+    marker-names, -types, -levels, -low-levels, -colors)."""
+    level = plan.get("toner_percent", 72)
+    if not isinstance(level, int) or not 0 <= level <= 100:
+        level = 72
+    if plan.get("fault") == "toner-empty":
+        level = 0
+    return (
+        f"ATTR: marker-colors=#000000 marker-levels={level} marker-low-levels=10"
+        " marker-names='Black Toner' marker-types=toner"
+    )
 
 
 def read_faults(state_dir: Path) -> dict[str, Any]:
@@ -176,6 +191,7 @@ class Job:
     def run(self) -> int:
         # Clear what an earlier job (or the simulator, while idle) left: sticky reasons.
         say("STATE: -" + ",".join(all_condition_reasons()))
+        say(marker_attributes(read_faults(self.state_dir)))
         self.receive()
         say(f"DEBUG: kioskfault: job {self.job_id}, {self.pages} pages")
         if self.pages == 0:

@@ -43,6 +43,7 @@ from kiosk.ui.screens.registration import (
     StatusResultScreen,
     SubmittingScreen,
 )
+from kiosk.ui.screens.slip import OwedSlipScreen
 from kiosk.ui.screens.start import ConsentScreen, StartScreen
 
 VIEW_CLASSES: tuple[type[ScreenView], ...] = (
@@ -67,6 +68,7 @@ VIEW_CLASSES: tuple[type[ScreenView], ...] = (
     RefundingScreen,
     FaultScreen,
     CancelledScreen,
+    OwedSlipScreen,
     MatchingNumberScreen,
     ReadingFactsScreen,
     RegistrationFormScreen,

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.flow.events import Finish
+from kiosk.flow import receipt_offered
+from kiosk.flow.events import AskReceipt, Finish
 from kiosk.flow.state import (
     Cancelled,
     Done,
@@ -22,6 +23,7 @@ from kiosk.flow.state import (
     FetchPhase,
     FlowState,
     Money,
+    PaperState,
     Payment,
     Printing,
     Refunding,
@@ -31,7 +33,7 @@ from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout, Part
 from kiosk.hardware_names import part_phrase
 from kiosk.i18n import _, format_yen, ngettext
 from kiosk.ui.kiosk_diagram import KioskDiagram
-from kiosk.ui.screens.base import CancelInfo, IntentSink, ScreenView
+from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import BusyScreen
 from kiosk.ui.texts import REJECT_REASONS
 from kiosk.ui.widgets import BusyPanel, frame, label, metrics
@@ -319,6 +321,7 @@ class DoneScreen(ScreenView):
         self.reminder_text = label("", "lead")
         reminder_layout.addWidget(self.reminder_text)
         column.addWidget(self.reminder)
+        self.receipt = self._add("body")
         column.addStretch(1)
         self.thanks = self._add("muted")
 
@@ -393,11 +396,28 @@ class DoneScreen(ScreenView):
         self._spoken = " ".join(
             text.format(printer_tray=printer_tray, change_tray=change_tray) for text in spoken
         )
+        receipt = txn.receipt
+        self.receipt.setVisible(receipt is not None)
+        if receipt is not None:
+            self.receipt.setText(
+                {
+                    PaperState.PRINTING: _("Your receipt is being printed…"),
+                    PaperState.PRINTED: _("Please take your receipt from the printer."),
+                    PaperState.FAILED: _(
+                        "The receipt could not be printed. Please ask a staff member."
+                    ),
+                }[receipt]
+            )
 
     def spoken_reminder(self, state: FlowState) -> str:
         screen = state.screen
         assert isinstance(screen, Done)
         return self._spoken if screen.reminders and screen.ticket_number is None else ""
+
+    def nav(self, state: FlowState) -> list[NavAction]:
+        if receipt_offered(state):
+            return [NavAction("receipt", _("Receipt"), AskReceipt())]
+        return []
 
     def cancel(self, state: FlowState) -> CancelInfo:
         money = self.txn(state).money

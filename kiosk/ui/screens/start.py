@@ -8,10 +8,11 @@ from datetime import timedelta, timezone
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.flow import starts_nothing
 from kiosk.flow.events import Agree, Back, ChooseService, Service
-from kiosk.flow.state import CenterStatus, Consent, FlowState, PaymentMode, Start
+from kiosk.flow.state import CenterStatus, Consent, FlowState, PaymentMode, StaffAccess, Start
 from kiosk.i18n import N_, _, format_date
-from kiosk.problems import Problem, describe
+from kiosk.problems import STAFF_AT_WORK, Problem, ProblemText, describe, describe_stop
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import staff_line
 from kiosk.ui.texts import SERVICE_HINTS, SERVICE_NAMES, notice_text
@@ -69,7 +70,7 @@ class StartScreen(ScreenView):
 
     def show_state(self, state: FlowState) -> None:
         settings = state.settings
-        available = state.center.available
+        available = state.center.available and not starts_nothing(state)
         self.welcome.setText(_("Welcome"))
         self.lead.setText(
             _("Please choose what you would like to do.")
@@ -78,7 +79,11 @@ class StartScreen(ScreenView):
         )
         takes_fees = settings.payment is PaymentMode.ACCEPTOR
         fees_possible = state.acceptor_available or not takes_fees
-        if available and not fees_possible:
+        if state.staff_access is StaffAccess.OPEN:
+            self.show_text(STAFF_AT_WORK)  # staff screens cover this one meanwhile
+        elif state.service_stop is not None:
+            self.show_text(describe_stop(state.service_stop))  # staff's reason, translated
+        elif available and not fees_possible:
             # Only issuance takes money: registration and status stay offered.
             self.show_problem(Problem.ACCEPTOR_FAULT)
         else:
@@ -106,8 +111,11 @@ class StartScreen(ScreenView):
 
     def show_problem(self, problem: Problem) -> None:
         """The panel with a kiosk problem (its title, message and staff code)."""
+        self.show_text(describe(problem))
+
+    def show_text(self, text: ProblemText) -> None:
+        """The panel with a title, a message and a staff code."""
         self.unavailable.setVisible(True)
-        text = describe(problem)
         self.unavailable_title.setText(_(text.title))
         self.unavailable_message.setText(_(text.message))
         self.unavailable_code.setText(staff_line(text.staff_code))

@@ -81,7 +81,8 @@ def test_a_fee_refund_never_answered_is_owed_by_staff(driver: Driver) -> None:
     driver.send(ev.PrintFailed(PrinterFault.DOOR_OPEN, 1))  # one side per copy here: one copy out
     assert isinstance(driver.screen, st.Refunding)
     driver.fire()  # the refund watchdog: the acceptor never answers
-    assert isinstance(driver.screen, st.OutOfService)
+    assert isinstance(driver.screen, st.OwedSlip)
+    assert isinstance(driver.screen.then, st.OutOfService)
     [report] = reports(driver)
     assert report == fx.ReportCompletion(
         driver.txn_id, fx.Completion.FAILED, 1, KIOSK, 600, 0, 300, "door_open"

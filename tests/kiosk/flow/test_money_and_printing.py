@@ -113,6 +113,15 @@ def test_a_short_refund_is_owed_by_staff(driver: Driver) -> None:
     assert driver.screen == st.Refunding(None)
     effects = driver.send(MoneyRefunded(200, 50))
     assert jr.StaffOwed(txn, 150, STAFF_CODE_REFUND_SHORT) in journal_records(effects)
+    # The resident's proof first: the slip with the money code, until "I have the slip".
+    codes = (STAFF_CODE_REFUND_SHORT,)
+    assert driver.screen == st.OwedSlip(150, codes, then=st.Cancelled())
+    assert fx.PrintOwedSlip(txn, 150, codes) in effects
+    assert driver.state.timer is None  # no timer takes it away
+    assert driver.send(ev.Cancel()) == ()
+    driver.send(ev.OwedSlipPrinted(txn, printed=True))
+    assert driver.screen.slip is st.PaperState.PRINTED
+    driver.send(ev.Finish())
     assert driver.screen == st.Cancelled()
     assert driver.state.txn.money.staff_owed_yen == 150
 
@@ -125,6 +134,9 @@ def test_a_jam_with_money_in_refunds_what_it_can(driver: Driver) -> None:
     assert of_type(effects, fx.Refund) == [fx.Refund(100)]
     assert fx.DisableAcceptor() in effects
     driver.send(MoneyRefunded(100, 0))  # the jammed acceptor cannot pay out
+    assert driver.screen.then == st.Fault(Problem.ACCEPTOR_JAMMED)  # after the slip
+    assert driver.screen.codes == (STAFF_CODE_REFUND_SHORT,)  # the money code, not P-401
+    driver.send(ev.OwedSlipPrinted(driver.txn_id, printed=False), ev.Finish())
     assert driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
     assert driver.state.txn.money.staff_owed_yen == 100
 
@@ -141,8 +153,13 @@ def test_refund_without_answer_puts_the_kiosk_out_of_service(driver: Driver) -> 
     driver.to_payment()
     driver.send(MoneyInserted(Denomination.Y100), ev.Cancel())
     effects = driver.fire()  # the REFUND watchdog
-    assert driver.screen == st.OutOfService(Problem.ACCEPTOR_FAULT)
+    assert driver.screen == st.OwedSlip(
+        100, ("P-413",), then=st.OutOfService(Problem.ACCEPTOR_FAULT)  # type: ignore[arg-type]
+    )
     assert jr.StaffOwed(driver.txn_id, 100, "P-413") in journal_records(effects)
+    assert driver.state.timer is None
+    driver.send(ev.Finish())
+    assert driver.screen == st.OutOfService(Problem.ACCEPTOR_FAULT)
     assert driver.state.timer is None
     assert driver.send(ev.ChooseService(ev.Service.ISSUE)) == ()
 

@@ -28,6 +28,7 @@ from kiosk.flow import Effect, Event, FlowState
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as fs
+from kiosk.flow._operations import idle_for_staff
 from kiosk.journal import Journal
 from kiosk.payment import (
     AcceptorJammed,
@@ -41,6 +42,7 @@ from kiosk.payment import (
     RejectReason,
     TrayEmptied,
 )
+from kiosk.problems import OwedCode, ServiceStop
 from kiosk.runtime.center import completion_report
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 from printing.faults import PrinterFault
@@ -119,6 +121,14 @@ NOISE: list[Event] = [
     MoneyRejected(RejectReason.UNRECOGNISED),
     TrayEmptied(),
     ev.TimerFired(ev.TimerName.PAYMENT, 1),
+    # store operations: staff come and go, take the kiosk out of service and back
+    ev.StaffRequested(),
+    ev.StaffReleased(),
+    ev.ServiceStopChanged(ServiceStop.PRINTER),
+    ev.ServiceStopChanged(None),
+    ev.AskReceipt(),
+    ev.OwedSlipPrinted("boot-000001", printed=True),
+    ev.ReceiptPrinted("boot-000001", printed=False),
 ]
 
 
@@ -162,7 +172,9 @@ def good_intents(state: FlowState) -> list[Event]:
             return [ev.Submit()]
         case fs.StatusEntry():
             return [ev.EditApplicationNumber("R-12"), ev.Submit()]
-        case fs.Done() | fs.Fault() | fs.Cancelled() | fs.PinLocked() | fs.StatusResult():
+        case fs.Done():
+            return [ev.Finish(), ev.AskReceipt()]
+        case fs.Fault() | fs.Cancelled() | fs.PinLocked() | fs.StatusResult() | fs.OwedSlip():
             return [ev.Finish()]
         case fs.RegistrationReceipt():
             return [ev.Finish()]
@@ -333,6 +345,10 @@ class World:
                 if self.escrow is not None:
                     answers = [EscrowReturned(self.escrow)]
                     self.escrow = None
+            case fx.PrintOwedSlip(txn_id=txn_id):
+                answers = [ev.OwedSlipPrinted(txn_id, True), ev.OwedSlipPrinted(txn_id, False)]
+            case fx.PrintReceipt(txn_id=txn_id):
+                answers = [ev.ReceiptPrinted(txn_id, True), ev.ReceiptPrinted(txn_id, False)]
             case fx.Audit(record=record) if record.event is AuditEvent.STAFF_OWED:
                 if record.outcome == "not_current":
                     self.short_without_txn += int(dict(record.details)["short_yen"])
@@ -411,6 +427,24 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
                 pass
     if isinstance(event, ev.ChooseService) and not old.center.available:
         assert new.txn is None  # the start screen offers nothing while the center is down
+    # Staff never take the kiosk from a resident being served; while they have it, or while
+    # they took it out of service, no transaction starts.
+    for effect in effects:
+        if isinstance(effect, fx.StaffAccessChanged) and effect.access is fs.StaffAccess.OPEN:
+            assert idle_for_staff(new), new.screen
+        if isinstance(effect, fx.PrintOwedSlip):
+            assert isinstance(new.screen, fs.OwedSlip)
+            assert (new.screen.yen, new.screen.codes) == (effect.yen, effect.codes)
+            assert effect.codes and all(isinstance(code, OwedCode) for code in effect.codes)
+            assert all(code.value.startswith(("P-4", "K-9")) for code in effect.codes)
+    if isinstance(event, ev.ChooseService) and (
+        old.staff_access is fs.StaffAccess.OPEN or old.service_stop is not None
+    ):
+        assert new.txn is None
+    # Money owed never leaves the screen without the resident's proof (the slip screen).
+    if txn is not None and isinstance(new.screen, fs.Fault | fs.Cancelled | fs.Done):
+        if not txn.money.pending_yen:
+            assert txn.slip_yen == txn.money.staff_owed_yen, (txn.money, new.screen)
     if txn is not None:
         money = txn.money
         for f in fields(money):
@@ -429,7 +463,9 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
         assert PIN not in deep_strings(new)
     # Every screen that waits for the resident has a timer (the few exceptions are by design).
     if new.timer is None:
-        waiting = isinstance(new.screen, fs.Printing | fs.OutOfService | fs.ReturnCard | fs.Start)
+        waiting = isinstance(
+            new.screen, fs.Printing | fs.OutOfService | fs.ReturnCard | fs.Start | fs.OwedSlip
+        )
         assert waiting, new.screen
 
 
