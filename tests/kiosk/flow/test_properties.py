@@ -435,16 +435,17 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
         if isinstance(effect, fx.PrintOwedSlip):
             assert isinstance(new.screen, fs.OwedSlip)
             assert (new.screen.yen, new.screen.codes) == (effect.yen, effect.codes)
-            assert effect.codes and all(isinstance(code, OwedCode) for code in effect.codes)
+            assert effect.codes
+            assert all(isinstance(code, OwedCode) for code in effect.codes)
             assert all(code.value.startswith(("P-4", "K-9")) for code in effect.codes)
     if isinstance(event, ev.ChooseService) and (
         old.staff_access is fs.StaffAccess.OPEN or old.service_stop is not None
     ):
         assert new.txn is None
     # Money owed never leaves the screen without the resident's proof (the slip screen).
-    if txn is not None and isinstance(new.screen, fs.Fault | fs.Cancelled | fs.Done):
-        if not txn.money.pending_yen:
-            assert txn.slip_yen == txn.money.staff_owed_yen, (txn.money, new.screen)
+    final = isinstance(new.screen, fs.Fault | fs.Cancelled | fs.Done)
+    if txn is not None and final and not txn.money.pending_yen:
+        assert txn.slip_yen == txn.money.staff_owed_yen, (txn.money, new.screen)
     if txn is not None:
         money = txn.money
         for f in fields(money):

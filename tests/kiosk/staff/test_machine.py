@@ -27,7 +27,8 @@ AT = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 
 
 def audits(effects: tuple[sx.StaffEffect, ...]) -> list[tuple[AuditEvent, str, dict[str, object]]]:
-    return [(e.record.event, e.record.outcome, dict(e.record.details)) for e in of_type(effects, sx.StaffAudit)]
+    records = [e.record for e in of_type(effects, sx.StaffAudit)]
+    return [(r.event, r.outcome, dict(r.details)) for r in records]
 
 
 def test_login_with_staff_number_and_pin() -> None:
@@ -72,7 +73,8 @@ def test_five_wrong_pins_lock_the_login_for_the_profile_s_time() -> None:
     assert isinstance(d.state.screen, ss.LockedOut)
     d.send(se.StaffBack())
     d.fire(StaffTimer.LOCKOUT)
-    assert not d.state.locked and d.state.wrong_pins == 0
+    assert not d.state.locked
+    assert d.state.wrong_pins == 0
     assert of_type(d.send(se.OpenStaff()), sx.RequestKiosk) == [sx.RequestKiosk(d.state.request)]
 
 
