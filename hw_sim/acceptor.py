@@ -28,6 +28,7 @@ from kiosk.payment import (
     AcceptorEvent,
     AcceptorJammed,
     AcceptorListener,
+    CashLevels,
     ChangeDispensed,
     Denomination,
     EscrowHeld,
@@ -197,6 +198,22 @@ class SimulatedAcceptor:
     def refill(self, pieces: Mapping[Denomination, int]) -> None:
         with self._lock:
             self._inventory.update(pieces)
+
+    def collect(self) -> dict[Denomination, int]:
+        """Staff empty the cash box (a collection); returns what was in it."""
+        with self._lock:
+            taken = {d: n for d, n in self._cashbox.items() if n > 0}
+            self._cashbox.clear()
+            return taken
+
+    def cash_levels(self) -> CashLevels:
+        """The unit's own count (kiosk.payment.ReportsCashLevels)."""
+        with self._lock:
+            return CashLevels(
+                change={d: n for d, n in self._inventory.items() if n > 0},
+                cash_box={d: n for d, n in self._cashbox.items() if n > 0},
+                fault="jammed" if self._jammed else None,
+            )
 
     def empty_inventory(self) -> None:
         """Take every piece out of the change inventory (to test running out of change)."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -112,6 +114,25 @@ def audit(event: AuditEvent, outcome: str = "", **details: str | int) -> AuditRe
     return AuditRecord(event, outcome, tuple(sorted(details.items())))
 
 
+AuditObserver = Callable[[AuditRecord], None]
+_observers: list[AuditObserver] = []
+_observers_lock = threading.Lock()
+
+
+def add_observer(observer: AuditObserver) -> Callable[[], None]:
+    """Call ``observer(entry)`` for every record written (the staff's fault list, the metrics);
+    returns the function that removes it. Observers must be quick and never raise."""
+    with _observers_lock:
+        _observers.append(observer)
+
+    def remove() -> None:
+        with _observers_lock:
+            if observer in _observers:
+                _observers.remove(observer)
+
+    return remove
+
+
 def record(entry: AuditRecord, kiosk_id: str) -> str:
     """Write ``entry`` as one JSON line to the audit logger; returns the line."""
     line = json.dumps(
@@ -125,4 +146,11 @@ def record(entry: AuditRecord, kiosk_id: str) -> str:
         sort_keys=True,
     )
     audit_log.info(line)
+    with _observers_lock:
+        observers = list(_observers)
+    for observer in observers:
+        try:
+            observer(entry)
+        except Exception:  # an observer must never stop the audit trail
+            audit_log.exception("audit observer failed")
     return line

@@ -26,6 +26,14 @@ from kiosk.domain import NoticeKind, NoticeText
 from kiosk.flow import FlowSettings, PaymentMode, Service, TimeoutSettings, TimerName
 from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout, Part, Place
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
+from kiosk.staff import StaffSettings
+from kiosk.staff.credentials import (
+    CARD_DIGEST,
+    STAFF_ID,
+    CredentialError,
+    StaffMember,
+    parse_pin_hash,
+)
 
 # printing.security.compose.VERIFICATION_MAX (one line in the back's explanation box), kept here
 # so that loading a profile does not load the security layer (a test checks they agree).
@@ -140,6 +148,39 @@ class SimulatorSettings:
     persona: str = ""  # the virtual card's persona ("" = the dock chooses)
 
 
+class StaffGesture(StrEnum):
+    """How staff open the staff login without a visible button (never shown to residents)."""
+
+    CORNER_TAPS = "corner-taps"  # five taps on the screen's top-left corner within three seconds
+    NONE = "none"  # the key only
+
+
+@dataclass(frozen=True)
+class StaffConfig:
+    """[staff]: who may open the staff screens and how (docs/operations.md, "Staff mode")."""
+
+    members: tuple[StaffMember, ...] = ()
+    open_key: str = ""  # a Qt key name (F12, …) of a service keyboard or key switch; "" none
+    open_gesture: StaffGesture = StaffGesture.CORNER_TAPS
+    max_wrong_pins: int = 5
+    lockout_s: float = 900.0
+    idle_s: float = 180.0
+    wait_s: float = 600.0
+    card_login: bool = False
+    card_required: bool = False
+
+    def settings(self) -> StaffSettings:
+        return StaffSettings(
+            staff_ids=tuple(member.staff_id for member in self.members),
+            max_wrong_pins=self.max_wrong_pins,
+            lockout_s=self.lockout_s,
+            idle_s=self.idle_s,
+            wait_s=self.wait_s,
+            card_login=self.card_login,
+            card_required=self.card_required,
+        )
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     kind: ProfileKind
@@ -159,6 +200,8 @@ class KioskConfig:
     timeout_overrides: Mapping[TimerName, float] = field(default_factory=dict)
     accessibility: AccessibilitySettings = AccessibilitySettings()
     simulators: SimulatorSettings | None = None
+    staff: StaffConfig = StaffConfig()
+    metrics_port: int | None = None  # the Prometheus endpoint on 127.0.0.1 (None: off)
     source: Path | None = None
 
     def flow_settings(self, boot_id: str) -> FlowSettings:
@@ -325,6 +368,8 @@ class _Parser:
         accessibility = self.accessibility(top.table("accessibility", required=False))
         simulators_table = top.table("simulators", required=False)
         simulators = self.simulators(simulators_table) if simulators_table is not None else None
+        staff = self.staff(top.table("staff", required=False))
+        metrics_port = self.metrics(top.table("metrics", required=False))
         top.done()
 
         config = KioskConfig(
@@ -345,6 +390,8 @@ class _Parser:
             timeout_overrides=overrides,
             accessibility=accessibility,
             simulators=simulators,
+            staff=staff,
+            metrics_port=metrics_port,
         )
         _check_deployment(config)
         return config
@@ -550,6 +597,77 @@ class _Parser:
         )
         table.done()
         return settings
+
+    def staff(self, table: _Table | None) -> StaffConfig:
+        if table is None:
+            return StaffConfig()
+        members = tuple(
+            self.member(item, f"{table.key('members')}[{index}]")
+            for index, item in enumerate(_list_of_tables(table, "members"))
+        )
+        ids = [member.staff_id for member in members]
+        if len(set(ids)) != len(ids):
+            raise ConfigError(table.key("members"), "a staff number is listed twice")
+        config = StaffConfig(
+            members=members,
+            open_key=table.text("open_key", ""),
+            open_gesture=table.choice("open_gesture", StaffGesture, StaffGesture.CORNER_TAPS),
+            max_wrong_pins=_int(table, "max_wrong_pins", 5, 1, 20),
+            lockout_s=60.0 * _int(table, "lockout_minutes", 15, 1, 24 * 60),
+            idle_s=60.0 * _int(table, "idle_minutes", 3, 1, 60),
+            wait_s=60.0 * _int(table, "wait_minutes", 10, 1, 120),
+            card_login=table.flag("card_login", False),
+            card_required=table.flag("card_required", False),
+        )
+        table.done()
+        if config.card_required and not config.card_login:
+            raise ConfigError(table.key("card_required"), "needs card_login = true")
+        if config.card_required and any(m.card is None for m in members):
+            raise ConfigError(table.key("members"), "card_required: every member needs a card")
+        if config.open_key and not re.fullmatch(r"F([1-9]|1[0-9]|2[0-4])|Pause|ScrollLock",
+                                                config.open_key):  # fmt: skip
+            raise ConfigError(table.key("open_key"), "must be F1-F24, Pause or ScrollLock")
+        return config
+
+    def member(self, data: Any, key: str) -> StaffMember:
+        table = _Table(data, key)
+        staff_id = table.text("id", pattern=STAFF_ID)
+        try:
+            pin_hash = parse_pin_hash(table.text("pin_hash"))
+        except CredentialError as exc:
+            raise ConfigError(table.key("pin_hash"), str(exc)) from None
+        card = table.optional_text("card")
+        if card is not None and not CARD_DIGEST.fullmatch(card):
+            raise ConfigError(table.key("card"), "must be sha256:<64 hex> (python -m kiosk.staff)")
+        table.done()
+        return StaffMember(staff_id, pin_hash, card)
+
+    def metrics(self, table: _Table | None) -> int | None:
+        if table is None:
+            return None
+        port = _int(table, "port", 0, 0, 65535)
+        table.done()
+        if port and port < 1024:
+            raise ConfigError(table.key("port"), "must be 0 (off) or 1024-65535")
+        return port or None
+
+
+def _list_of_tables(table: _Table, name: str) -> list[Any]:
+    value = table.raw(name, False)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(table.key(name), "must be an array of tables ([[staff.members]])")
+    return value
+
+
+def _int(table: _Table, name: str, default: int, low: int, high: int) -> int:
+    value = table.raw(name, False)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(table.key(name), f"must be an integer from {low} to {high}")
+    return value
 
 
 def _address(table: _Table, name: str, default: int) -> int:

@@ -48,6 +48,9 @@ class SlotStatus:
         return asdict(self)
 
 
+STAFF_CARD = "staff-card"  # what a slot holding a staff card says instead of a persona
+
+
 def find_persona(persona_id: str) -> Persona:
     """The persona, or :class:`DockError` naming what is unknown."""
     try:
@@ -150,6 +153,22 @@ class CardDock:
             self._slots[slot] = _Inserted(persona.id, link)
             link.insert()
         _log.info("card inserted in slot %d", slot)
+        return self.slot_status(slot)
+
+    def insert_staff_card(self, slot: int, card_id: bytes | None = None) -> SlotStatus:
+        """Put a staff card (hw_sim/card/staff.py) into ``slot``: its reader id is ``card_id``
+        (default: the developer profile's staff card)."""
+        from hw_sim.card.staff import DEVELOPER_STAFF_CARD_ID, StaffCard
+
+        self._check_slot(slot)
+        card = StaffCard(card_id if card_id is not None else DEVELOPER_STAFF_CARD_ID)
+        with self._lock:
+            if slot in self._slots:
+                raise DockError(f"slot {slot} holds {self._slots[slot].persona}: remove it first")
+            link = VpcdLink(card, self.host, self.port + slot, on_change=self._on_change)  # type: ignore[arg-type]
+            self._slots[slot] = _Inserted(STAFF_CARD, link)
+            link.insert()
+        _log.info("staff card inserted in slot %d", slot)
         return self.slot_status(slot)
 
     def remove(self, slot: int) -> SlotStatus:

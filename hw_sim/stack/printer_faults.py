@@ -69,6 +69,8 @@ class FaultPlan:
       is how CUPS relays an IPP printer's condition).
     - ``page_delay_s``: simulated time to print one page (deadline and cancel tests).
     - ``toner_percent``: the toner level the printer reports with every job (marker-levels).
+    - ``once``: the fault strikes one job, then the printer is healthy again (the backend
+      clears it): a paper jam staff cleared, a job the printer cancelled once.
     """
 
     fault: SimFault | None = None
@@ -77,6 +79,7 @@ class FaultPlan:
     severity: Severity = "error"
     page_delay_s: float = 0.0
     toner_percent: int = 72
+    once: bool = False
     version: int = 1
 
     def reason(self) -> str | None:
@@ -110,6 +113,7 @@ class PrinterFaults:
                 severity=data.get("severity", "error"),
                 page_delay_s=float(data.get("page_delay_s", 0.0)),
                 toner_percent=int(data.get("toner_percent", 72)),
+                once=bool(data.get("once", False)),
             )
         except (OSError, ValueError, TypeError, AttributeError):
             return FaultPlan()
@@ -123,6 +127,7 @@ class PrinterFaults:
         severity: Severity = "error",
         page_delay_s: float = 0.0,
         toner_percent: int = 72,
+        once: bool = False,
     ) -> FaultPlan:
         """Put a fault in force (replacing any other). With ``after_pages=0`` a condition is
         also shown on the queue at once, before any job."""
@@ -139,6 +144,7 @@ class PrinterFaults:
             severity=severity,
             page_delay_s=page_delay_s,
             toner_percent=toner_percent,
+            once=once,
         )
         self._write(plan)
         reason = plan.reason()

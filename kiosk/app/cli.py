@@ -3,6 +3,7 @@
     python -m kiosk --profile profiles/store.toml [--fullscreen]
     python -m kiosk --profile profiles/developer.toml            # window + dev dock
     python -m kiosk --profile profiles/developer.toml --demo var/out/demo [--all-languages]
+    python -m kiosk --profile profiles/developer.toml --demo var/out/staff --staff
     python -m kiosk --profile profiles/store.toml --selftest     # checks the install, no device
     python -m kiosk --profile profiles/developer.toml --start-only  # devices up, then exit
 
@@ -63,6 +64,12 @@ def parser() -> argparse.ArgumentParser:
         "the printed PDF to DIR",
     )
     top.add_argument("--all-languages", action="store_true", help="with --demo: every language")
+    top.add_argument(
+        "--staff",
+        action="store_true",
+        help="with --demo: a scripted staff session (every staff screen, the day report PDF "
+        "and CSV, the metrics scrape) instead of a resident's issuance",
+    )
     top.add_argument("--persona", default="normal", help="with --demo: whose card")
     top.add_argument(
         "--center-clock",
@@ -129,16 +136,27 @@ def _run(args: argparse.Namespace, config: object, size: tuple[int, int]) -> int
             notifier.status(f"cannot start: {exc}")
         return EXIT_STARTUP
     log.info("kiosk built in %.2f s", time.monotonic() - started)
+    restart = RestartRequest()
     try:
         if stop.requested:
             log.info("kiosk: stopped while starting")
             return 0
-        return _run_qt(args, kiosk, size, stop, notifier, started)
+        code = _run_qt(args, kiosk, size, stop, restart, notifier, started)
     finally:
         if notifier is not None:
             notifier.stopping("stopping")
+        if kiosk.operations is not None:
+            kiosk.operations.stop()
         kiosk.runner.stop()
         kiosk.close()
+    if restart.requested:
+        if notifier is not None:
+            # Under systemd (STOPPING=1 already sent) the unit's Restart=always starts it again:
+            # an exec in place would send READY=1 for a unit systemd believes is stopping.
+            log.warning("kiosk: exiting for the restart staff asked for (systemd starts it)")
+            return code
+        restart.exec_again()  # staff asked: the same program, the same options, a clean start
+    return code
 
 
 class StopRequest:
@@ -163,11 +181,31 @@ class StopRequest:
         self.restart_requested = True
 
 
+class RestartRequest:
+    """Staff's "restart the kiosk program": the Qt loop ends, everything is stopped and closed
+    (the journal too), then the same command runs again in this process (``os.execv``), so the
+    init system or the session sees one kiosk that never exited."""
+
+    def __init__(self, argv: list[str] | None = None) -> None:
+        self.argv = argv if argv is not None else [sys.executable, *sys.orig_argv[1:]]
+        self.requested = False
+
+    def request(self, quit_loop: object) -> None:
+        self.requested = True
+        log.warning("staff asked for a restart of the kiosk program")
+        quit_loop()  # type: ignore[operator]
+
+    def exec_again(self) -> None:
+        logging.shutdown()
+        os.execv(self.argv[0], self.argv)  # noqa: S606 - this program, its own argv
+
+
 def _run_qt(
     args: argparse.Namespace,
     kiosk: object,
     size: tuple[int, int],
     stop: StopRequest,
+    restart: RestartRequest,
     notifier: Notifier | None = None,
     started: float = 0.0,
 ) -> int:
@@ -179,6 +217,7 @@ def _run_qt(
         quit_on_signals,
         show,
         start_on_qt,
+        start_operations_on_qt,
     )
     from kiosk.app.service import (
         RestartWhenIdle,
@@ -211,6 +250,22 @@ def _run_qt(
         keypad_navigation=config.accessibility.keypad_navigation,
         announce=guide.say if guide is not None else None,
     )
+    console = None
+    if kiosk.operations is not None:
+        if args.demo:  # any free port: a demo never collides with a kiosk already running
+            kiosk.operations.metrics_port = 0
+
+        def restart_now() -> None:  # the staff runner calls it on the UI thread
+            restart.request(app.quit)
+
+        _bridge, console = start_operations_on_qt(
+            kiosk.operations, window, config.staff, restart_now
+        )
+    if args.demo and args.staff:
+        from kiosk.app.demo_staff import run_staff_demo
+
+        assert console is not None
+        return run_staff_demo(kiosk, window, console, app, args.demo)
     if args.demo:
         from kiosk.app.demo_run import run_demo
 
@@ -227,8 +282,10 @@ def _run_qt(
             window, app, timeout_ms=SELFTEST_TIMEOUT_MS, report=lambda m: log.info("%s", m)
         )
     quit_on_signals(app, asked_before=lambda: stop.requested)
-    restart = RestartWhenIdle(app, kiosk.runner, notifier, exit_with=app.exit)
-    restart.install()
+    # SIGHUP (konbini-kiosk-update): the process exits at the next idle moment and systemd
+    # starts it again; staff's restart (above) runs the same program again in this process.
+    idle_restart = RestartWhenIdle(app, kiosk.runner, notifier, exit_with=app.exit)
+    idle_restart.install()
     heartbeat = None
     if notifier is not None:
         notify_ready_when_shown(
@@ -236,11 +293,11 @@ def _run_qt(
             notifier,
             started=started,
             parent=app,
-            then=restart.request if stop.restart_requested else None,
+            then=idle_restart.request if stop.restart_requested else None,
         )
         heartbeat = start_heartbeat(kiosk.runner, notifier)
     elif stop.restart_requested:
-        restart.request()
+        idle_restart.request()
     code = app.exec()
     if heartbeat is not None:
         heartbeat.stop()

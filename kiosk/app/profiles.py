@@ -30,8 +30,10 @@ from typing import Any
 from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
 from kiosk.app.wiring import (
     KioskParts,
+    Operations,
     StartupError,
     assemble,
+    assemble_operations,
     kiosk_id_of,
     load_issuer_key,
     load_or_create_salt,
@@ -136,8 +138,11 @@ class Kiosk:
     config: KioskConfig
     world: Any = None  # kiosk.app.developer.DeveloperWorld on the developer profile
     closers: list[Callable[[], None]] = field(default_factory=list)
+    operations: Operations | None = None  # staff mode, metrics, the device poll
 
     def close(self) -> None:
+        if self.operations is not None:
+            self.operations.stop()
         for close in reversed(self.closers):
             try:
                 close()
@@ -186,11 +191,15 @@ def _build_real(config: KioskConfig) -> Kiosk:
         acceptor=acceptor,
         ticket_printer=ticket,
         verification_service=config.printer.verification_service,
+        receipt_queue=config.printer.receipt_queue,
+        staff=config.staff,
+        metrics_port=config.metrics_port,
     )
     closers: list[Callable[[], None]] = []
     if isinstance(acceptor, BridgeAcceptor | CashUnit):
         closers.append(acceptor.close)
-    return Kiosk(assemble(parts), config, closers=closers)
+    runner = assemble(parts)
+    return Kiosk(runner, config, closers=closers, operations=assemble_operations(parts, runner))
 
 
 def _real_acceptor(config: KioskConfig) -> FeeAcceptor | None:
@@ -296,12 +305,17 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
             issuer_public_key=load_issuer_key(world.issuer_key_path),
             verification_service=config.printer.verification_service,
             on_job_done=on_job_done,
+            receipt_queue=config.printer.receipt_queue,
+            cups_server=ticket_server,
+            staff=config.staff,
+            metrics_port=config.metrics_port,
         )
         runner = assemble(parts)
+        operations = assemble_operations(parts, runner)
     except BaseException:
         world.close()
         raise
-    return Kiosk(runner, config, world, kiosk_closers)
+    return Kiosk(runner, config, world, kiosk_closers, operations)
 
 
 __all__ = ["ACCEPTOR_DRIVERS", "DeveloperOptions", "Kiosk", "build"]

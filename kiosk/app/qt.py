@@ -11,35 +11,41 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.runtime import Runner
-from kiosk.runtime.runner import Delivery
 from kiosk.ui import KioskWindow, ThemeName
 from kiosk.ui.window import Announcer
+
+if TYPE_CHECKING:
+    from kiosk.app.wiring import Operations
+    from kiosk.config import StaffConfig
+    from kiosk.ui.staff.console import StaffConsole
 
 log = logging.getLogger(__name__)
 
 
 class FlowBridge(QObject):
-    """Delivers events posted from any thread to ``runner.dispatch`` on the UI thread."""
+    """Delivers events posted from any thread to ``dispatch`` on the UI thread (the resident
+    runner's by default; the staff runner's for staff events)."""
 
     posted = Signal(object)
 
-    def __init__(self, runner: Runner) -> None:
+    def __init__(self, runner: Runner, dispatch: Callable[[Any], None] | None = None) -> None:
         super().__init__()
-        self._runner = runner
+        self._dispatch = dispatch or runner.dispatch
         self.posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
-    def post(self, event: Delivery) -> None:
+    def post(self, event: Any) -> None:
         """Thread-safe (a Qt signal emission)."""
         self.posted.emit(event)
 
     @Slot(object)
-    def _deliver(self, event: Delivery) -> None:
-        self._runner.dispatch(event)
+    def _deliver(self, event: Any) -> None:
+        self._dispatch(event)
 
 
 def start_on_qt(runner: Runner) -> FlowBridge:
@@ -47,6 +53,32 @@ def start_on_qt(runner: Runner) -> FlowBridge:
     bridge = FlowBridge(runner)
     runner.start(bridge.post)
     return bridge
+
+
+def start_operations_on_qt(
+    operations: Operations,
+    window: KioskWindow,
+    staff: StaffConfig,
+    restart: Callable[[], None],
+) -> tuple[FlowBridge, StaffConsole]:
+    """Start staff mode, metrics and the device poll with staff events delivered on this
+    thread, and put the staff console over ``window`` (its key and gesture from ``staff``).
+    ``restart``: what the staff's "restart the kiosk program" does (thread-safe)."""
+    from kiosk.config import StaffGesture
+    from kiosk.ui.staff.console import StaffConsole
+
+    runner = operations.staff.resident
+    bridge = FlowBridge(runner, operations.staff.dispatch)
+    operations.restart = restart
+    operations.start(bridge.post)
+    console = StaffConsole(
+        operations.staff,
+        operations.staff.dispatch,
+        window,
+        open_key=staff.open_key,
+        corner_taps=staff.open_gesture is StaffGesture.CORNER_TAPS and bool(staff.members),
+    )
+    return bridge, console
 
 
 def make_window(
@@ -152,4 +184,5 @@ __all__ = [
     "quit_on_signals",
     "show",
     "start_on_qt",
+    "start_operations_on_qt",
 ]

@@ -14,15 +14,24 @@ import secrets
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.audit import add_observer
+from kiosk.center import wire
 from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.center.errors import CenterError
+from kiosk.center.transport import CallObserver
+from kiosk.config import StaffConfig
 from kiosk.flow import FlowSettings
+from kiosk.flow.state import StaffAccess
 from kiosk.journal import Journal, JournalError
-from kiosk.payment import FeeAcceptor, RecoverableAcceptor
+from kiosk.operations.closing import DayCloser
+from kiosk.operations.metrics import FlowFacts, KioskMetrics
+from kiosk.operations.papers import ResidentPapers
+from kiosk.operations.status import FaultLog
+from kiosk.payment import FeeAcceptor, RecoverableAcceptor, ReportsCashLevels
 from kiosk.runtime import (
     CardService,
     CenterService,
@@ -42,8 +51,11 @@ from kiosk.runtime.card import Connector, MonitorFactory
 from kiosk.runtime.cash_recovery import reconcile_cash
 from kiosk.runtime.center import HealthTiming, RetryPolicy
 from kiosk.runtime.context import Clock
+from kiosk.runtime.monitoring import POLL_INTERVAL_S, DevicePoller
 from kiosk.runtime.print_recovery import interrupted_prints
 from kiosk.runtime.printer import JobObserver, Printer
+from kiosk.runtime.staff import StaffParts, StaffPost, StaffRunner
+from kiosk.staff.credentials import StaffDirectory
 from printing.security import PrintCalibration
 
 log = logging.getLogger(__name__)
@@ -94,6 +106,13 @@ class KioskParts:
     on_job_done: JobObserver | None = None
     report_retry: RetryPolicy | None = None  # None: kiosk.runtime.center.report's constants
     health_timing: HealthTiming | None = None  # None: kiosk.runtime.center.health's constants
+    receipt_queue: str | None = None  # slips and receipts on this roll queue (else A4)
+    cups_server: str | None = None  # the cupsd of lp for the receipt queue (None: default)
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    metrics_port: int | None = None  # the Prometheus endpoint on 127.0.0.1 (None: off)
+    # Told of every center call (the metrics, added by assemble_operations): a list shared with
+    # the center clients that assemble makes, so an observer added later still hears them.
+    center_observers: list[CallObserver] = field(default_factory=list)
 
 
 def check_private_file(path: Path, name: str) -> None:
@@ -154,6 +173,24 @@ def assemble(parts: KioskParts) -> Runner:
     facts = TransactionFacts()
     center_config = parts.center
     make_client = parts.center_client
+    observers = parts.center_observers
+
+    def observe(call: str, seconds: float, outcome: str) -> None:
+        for observer in list(observers):
+            observer(call, seconds, outcome)
+
+    def client() -> CenterClient:
+        if make_client is CenterClient:
+            return CenterClient(center_config, observe=observe)
+        return make_client(center_config)  # a test's client
+
+    papers = ResidentPapers(
+        kiosk_id,
+        a4=parts.printer,
+        receipt_queue=parts.receipt_queue,
+        cups_server=parts.cups_server,
+        clock=parts.clock,
+    )
     services = Services(
         card=CardService(
             facts,
@@ -164,7 +201,7 @@ def assemble(parts: KioskParts) -> Runner:
             issuer_public_key=parts.issuer_public_key,
         ),
         center=CenterService(
-            lambda: make_client(center_config),
+            client,
             facts,
             report_retry=parts.report_retry,
             health_timing=parts.health_timing,
@@ -181,6 +218,7 @@ def assemble(parts: KioskParts) -> Runner:
             ticket_printer=parts.ticket_printer,
             on_job_done=parts.on_job_done,
             clock=parts.clock,
+            papers=papers,
         ),
         payment=PaymentService(parts.acceptor) if parts.acceptor is not None else None,
         timers=Timers(),
@@ -194,6 +232,117 @@ def assemble(parts: KioskParts) -> Runner:
         recovered=recovered,
         interrupted=interrupted,
     )
+
+
+@dataclass
+class Operations:
+    """Store operations beside the resident runner: staff mode, the device poll, the metrics
+    endpoint (docs/operations.md). Made by :func:`assemble_operations`, started after the
+    runner, stopped before it."""
+
+    staff: StaffRunner
+    metrics: KioskMetrics
+    poller: DevicePoller
+    faults: FaultLog
+    metrics_port: int | None
+    restart: Callable[[], None] = lambda: log.error("no restart hook set")  # the app sets it
+    _server: Any = None
+    _unobserve: list[Callable[[], None]] = field(default_factory=list)
+
+    def start(self, post: StaffPost) -> None:
+        self._unobserve = [
+            add_observer(self.faults.observe),
+            add_observer(self.metrics.observe_audit),
+        ]
+        self.staff.start(post)
+        self.poller.start()
+        if self.metrics_port is not None:
+            try:
+                self._server = self.metrics.serve(self.metrics_port)
+            except OSError as exc:  # the kiosk serves residents without its metrics
+                log.error("metrics port %d: %s", self.metrics_port, exc.strerror)
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Where the metrics are served (None: not served)."""
+        if self._server is None:
+            return None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/metrics"
+
+    def stop(self) -> None:
+        for remove in self._unobserve:
+            remove()
+        self.poller.stop()
+        self.staff.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def assemble_operations(
+    parts: KioskParts,
+    runner: Runner,
+    *,
+    poll_interval_s: float = POLL_INTERVAL_S,
+) -> Operations:
+    """Staff mode, metrics and the device poll for an assembled runner."""
+    services = runner.services
+    journal = services.journal
+    kiosk_id = runner.kiosk_id
+    config = parts.center
+    make_client = parts.center_client
+    clock = parts.clock
+
+    def settlement(day: date) -> wire.Settlement:
+        with make_client(config) as client:
+            return client.settlement(day)
+
+    closer = DayCloser(
+        journal=journal,
+        settlement=settlement,
+        printer=parts.printer,
+        folder=journal.path.parent / "closings",
+        kiosk_id=kiosk_id,
+        clock=clock,
+    )
+    faults = FaultLog(clock)
+    acceptor = parts.acceptor
+    cash = acceptor if isinstance(acceptor, ReportsCashLevels) else None
+    operations: Operations
+
+    def restart() -> None:
+        operations.restart()
+
+    staff = StaffRunner(
+        parts.staff.settings(),
+        StaffParts(
+            directory=StaffDirectory(parts.staff.members),
+            journal=journal,
+            closer=closer,
+            printer=parts.printer,
+            cards=services.card,
+            cash=cash,
+            faults=faults,
+            restart=restart,
+            kiosk_id=kiosk_id,
+            clock=clock,
+        ),
+        runner,
+    )
+
+    def flow_facts() -> FlowFacts:
+        state = runner.state
+        return FlowFacts(
+            state.service_stop, state.staff_access is StaffAccess.OPEN, state.center.available
+        )
+
+    metrics = KioskMetrics(journal.path, flow_facts)
+    parts.center_observers.append(metrics.observe_center)
+    poller = DevicePoller(staff.read_status, metrics.update_devices, poll_interval_s)
+    operations = Operations(staff, metrics, poller, faults, parts.metrics_port)
+    return operations
 
 
 def load_or_create_salt(path: Path) -> bytes:
@@ -233,8 +382,10 @@ def load_issuer_key(path: Path | None) -> Any:
 
 __all__ = [
     "KioskParts",
+    "Operations",
     "StartupError",
     "assemble",
+    "assemble_operations",
     "check_private_file",
     "kiosk_id_of",
     "load_issuer_key",

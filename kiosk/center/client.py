@@ -29,6 +29,7 @@ from kiosk.center.transport import (
     CONNECT_TIMEOUT_S,
     MAX_ANSWER_BYTES,
     Call,
+    CallObserver,
     Transport,
     decode,
     parse,
@@ -96,6 +97,7 @@ class CenterClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        observe: CallObserver | None = None,
     ) -> None:
         self.config = config
         self._clock = clock
@@ -112,7 +114,12 @@ class CenterClient:
             raise CenterError("the kiosk certificate's CN is not a kiosk id")
         self.kiosk_id = kiosk_id
         self._transport = Transport(
-            config.base_url, config.ca_path, config.cert_path, config.key_path, sleep=sleep
+            config.base_url,
+            config.ca_path,
+            config.cert_path,
+            config.key_path,
+            sleep=sleep,
+            observe=observe,
         )
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import ssl
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,29 @@ class Call:
     max_bytes: int = MAX_ANSWER_BYTES
 
 
+# Told of every finished call: (its name, seconds taken with retries, "ok" or the error's
+# class name) — the kiosk's metrics (kiosk/operations/metrics.py). Must not block nor raise.
+CallObserver = Callable[[str, float, str], None]
+
+
+def call_name(call: Call) -> str:
+    """A call's name for metrics: the protocol's operation, never an id from the path."""
+    parts = [part for part in call.path.split("/") if part]
+    if not parts:
+        return "unknown"
+    first, more = parts[0], len(parts) > 1
+    if first == "auth":
+        if call.method == "DELETE":
+            return "session_end"
+        return "challenge" if parts[1:2] == ["challenges"] else "session"
+    names = {
+        "issuances": "completion" if more else "issuance",
+        "registrations": "registration_status" if more else "registration",
+        "settlements": "settlement",
+    }
+    return names.get(first, first)
+
+
 class Transport:
     """A ``requests`` session with the kiosk's client certificate and the pinned center CA."""
 
@@ -81,9 +105,11 @@ class Transport:
         key_path: Path,
         *,
         sleep: Callable[[float], None],
+        observe: CallObserver | None = None,
     ) -> None:
         self._base = base_url.rstrip("/")
         self._sleep = sleep
+        self._observe = observe
         # Milliseconds per step of the last answered call, from its Server-Timing header.
         self.last_server_timing: dict[str, float] = {}
         self._http = requests.Session()
@@ -107,6 +133,27 @@ class Transport:
         idempotency_key: str | None = None,
     ) -> Answer:
         """Send ``call`` (retried up to ``call.attempts``): checked answer or typed error."""
+        started = time.monotonic()
+        outcome = "ok"
+        try:
+            return self._request(call, body, session, idempotency_key)
+        except CenterError as exc:
+            outcome = type(exc).__name__
+            raise
+        finally:
+            if self._observe is not None:
+                try:
+                    self._observe(call_name(call), time.monotonic() - started, outcome)
+                except Exception:  # metrics must never break a center call
+                    log.exception("center call observer failed")
+
+    def _request(
+        self,
+        call: Call,
+        body: wire.JsonValue,
+        session: wire.SessionGrant | None,
+        idempotency_key: str | None,
+    ) -> Answer:
         headers = {"X-Request-Id": uuid.uuid4().hex}
         if session is not None:
             headers["Authorization"] = f"Session {session.session_token}"

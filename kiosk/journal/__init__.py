@@ -42,13 +42,14 @@ from kiosk.journal.records import (
     TransactionOpened,
     serial_digest,
 )
+from kiosk.journal.summary import PendingStep, TransactionSummary
 
 if TYPE_CHECKING:
-    from kiosk.journal.store import Journal, JournalError, PendingStep, TransactionSummary
+    from kiosk.journal.store import Journal, JournalError
 
 # The store (SQLite) loads when one of its names is first used: the flow writes journal records
 # as effects and must not load sqlite3 (docs/architecture.md, the flow's contract).
-_STORE_NAMES = frozenset({"Journal", "JournalError", "PendingStep", "TransactionSummary"})
+_STORE_NAMES = frozenset({"Journal", "JournalError"})
 
 
 def __getattr__(name: str) -> Any:

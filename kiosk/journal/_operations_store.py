@@ -154,7 +154,9 @@ def _owed_code(code: str) -> OwedCode:
         return OwedCode.RECOVERED
 
 
-def cash_counts(db: sqlite3.Connection, since: datetime | None = None) -> list[CashCounted]:
+def cash_counts(
+    db: sqlite3.Connection, since: datetime | None = None, until: datetime | None = None
+) -> list[CashCounted]:
     rows = db.execute(
         "SELECT count_id, kind, staff_id, denomination, counted, unit_count, at"
         " FROM cash_counts ORDER BY seq"
@@ -162,7 +164,8 @@ def cash_counts(db: sqlite3.Connection, since: datetime | None = None) -> list[C
     return [
         CashCounted(count_id, CashCountKind(kind), staff, int(value), int(counted), unit)
         for count_id, kind, staff, value, counted, unit, at in rows
-        if since is None or datetime.fromisoformat(at) >= since
+        if (since is None or datetime.fromisoformat(at) >= since)
+        and (until is None or datetime.fromisoformat(at) < until)
     ]
 
 

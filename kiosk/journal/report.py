@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from kiosk.journal.store import Journal, JournalError, TransactionSummary
+from kiosk.journal.store import Journal, JournalError
+from kiosk.journal.summary import TransactionSummary
 
 JST = timezone(timedelta(hours=9), "JST")  # the business day of a Japanese kiosk
 

@@ -12,8 +12,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kiosk.journal import _operations_store
@@ -50,12 +49,12 @@ from kiosk.journal.records import (
     print_fault_from_code,
     refund_reason_code,
 )
+from kiosk.journal.summary import PendingStep, TransactionSummary
 from printing.faults import PrinterFault
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-JST = timezone(timedelta(hours=9), "JST")  # a Japanese kiosk's business day
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,75 +91,6 @@ class JournalError(Exception):
 
     The kiosk must not act on a step it could not record: it goes out of service.
     """
-
-
-@dataclass(frozen=True)
-class PendingStep:
-    """An intent without its outcome: the step may or may not have happened before a crash.
-
-    ``ordinal``: the intent's number among its transaction's intents of that step (1, 2, …),
-    which names it to the fee acceptor (kiosk.runtime.runner.payout_ref)."""
-
-    step: Step
-    requested_yen: int
-    count: int
-    code: str
-    ordinal: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class TransactionSummary:
-    """Everything the journal knows about one transaction, replayed from its steps."""
-
-    txn_id: str
-    opened_at: datetime
-    service: str
-    kind: str
-    copies: int
-    fee_per_copy_yen: int
-    amount_due_yen: int  # 0 until a payment intent
-    received_yen: int  # money taken in
-    paid_in_full: bool
-    change_dispensed_yen: int
-    refunded_yen: int
-    staff_owed_yen: int
-    copies_printed: int
-    report: str | None  # the last acknowledged completion report, if any
-    issuance_id: str | None  # the center's id of the issuance, once the data arrived
-    print_fault: PrinterFault | None  # the last print outcome's fault, if it had one
-    pending: tuple[PendingStep, ...]
-    closed: CloseReason | None
-    sides_per_copy: int = 0  # printed page sides per copy, from the issuance (0: unknown)
-    # Of refunded_yen, the stray pieces given back (never a fee: the completion report's
-    # refunded fees leave them out).
-    stray_refunded_yen: int = 0
-    # The center's business day of the issuance (IssuanceReceived; None before protocol v3 or
-    # before the certificate data arrived).
-    business_date: date | None = None
-
-    @property
-    def business_day(self) -> date:
-        """The day the transaction is closed with: the center's business day, else the JST
-        date it was opened on (no issuance, or a journal of an older kiosk)."""
-        if self.business_date is not None:
-            return self.business_date
-        return self.opened_at.astimezone(JST).date()
-
-    @property
-    def kept_yen(self) -> int:
-        """The fee for what was printed: the only money the kiosk may keep."""
-        return min(self.received_yen, self.copies_printed * self.fee_per_copy_yen)
-
-    @property
-    def unsettled_yen(self) -> int:
-        """Money taken in that is neither kept, nor given back, nor owed by staff yet."""
-        return (
-            self.received_yen
-            - self.kept_yen
-            - self.change_dispensed_yen
-            - self.refunded_yen
-            - self.staff_owed_yen
-        )
 
 
 _OUTCOME_ONLY = frozenset({Step.MONEY_IN, Step.STAFF, Step.ISSUANCE})
@@ -403,16 +333,28 @@ class Journal:
             ]
             return [self._summary_locked(txn_id) for txn_id in ids]
 
+    def business_days(self, limit: int = 14) -> list[tuple[date, int]]:
+        """The latest business days that have transactions, newest first, with how many."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT COALESCE(business_date, date(opened_at, '+9 hours')) AS day, COUNT(*)"
+                " FROM transactions GROUP BY day ORDER BY day DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(date.fromisoformat(day), int(count)) for day, count in rows]
+
     def owed_entries(self, *, open_only: bool = True) -> list[OwedEntry]:
         """Money the kiosk owes residents (``StaffOwed``), oldest first; by default only what
         staff have not paid back yet (OwedPaidBack closes an entry; nothing is deleted)."""
         with self._lock:
             return _operations_store.owed_entries(self._db, open_only=open_only)
 
-    def cash_counts(self, since: datetime | None = None) -> list[CashCounted]:
-        """Every refill and collection counted by staff (since ``since``), in order."""
+    def cash_counts(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[CashCounted]:
+        """Every refill and collection counted by staff (in [since, until)), in order."""
         with self._lock:
-            return _operations_store.cash_counts(self._db, since)
+            return _operations_store.cash_counts(self._db, since, until)
 
     def closing(self, day: date) -> ClosingState:
         """What was done of closing business day ``day``."""

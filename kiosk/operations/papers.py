@@ -268,3 +268,53 @@ __all__ = [
     "render_roll",
     "slip_lines",
 ]
+
+
+def render_test_page(kiosk_id: str, at: datetime) -> bytes:
+    """An A4 test page: frame and corner marks (print area, no scaling), a grey scale (toner),
+    fine lines (the drum), and text in both print fonts. Nothing personal."""
+    from printing.security.fonts import register_gothic
+
+    font = register_gothic()
+    width, height = A4
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4, invariant=True)
+    page.setTitle("テストページ")
+    margin = 10 * mm
+    page.setLineWidth(0.5)
+    page.rect(margin, margin, width - 2 * margin, height - 2 * margin)
+    for x, y in ((margin, margin), (width - margin, margin), (margin, height - margin),
+                 (width - margin, height - margin)):  # fmt: skip
+        page.line(x - 5 * mm, y, x + 5 * mm, y)
+        page.line(x, y - 5 * mm, x, y + 5 * mm)
+    page.setFont(font, 18)
+    page.drawCentredString(width / 2, height - 35 * mm, "テストページ Test page")
+    page.setFont(font, 10)
+    when = at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+    page.drawCentredString(width / 2, height - 45 * mm, f"{kiosk_id}  {when}")
+    for step in range(11):  # grey scale, 0–100 %
+        page.setFillGray(1 - step / 10)
+        page.rect(25 * mm + step * 15 * mm, height - 80 * mm, 14 * mm, 20 * mm, fill=1, stroke=1)
+    page.setFillGray(0)
+    for index in range(40):  # fine lines 0.1–0.5 pt
+        page.setLineWidth(0.1 + (index % 5) * 0.1)
+        y = height - 100 * mm - index * 2 * mm
+        page.line(25 * mm, y, width - 25 * mm, y)
+    page.setFont(font, 11)
+    y = 90 * mm
+    for text in (
+        "あいうえお アイウエオ 住民票の写し 印鑑登録証明書 戸籍証明書",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789",
+        "用紙・トナー・両面印刷を確認してください。Check paper, toner and duplex.",
+    ):
+        page.drawCentredString(width / 2, y, text)
+        y -= 10 * mm
+    page.showPage()
+    # The back: the same frame, so a duplex printer shows both sides line up.
+    page.setLineWidth(0.5)
+    page.rect(margin, margin, width - 2 * margin, height - 2 * margin)
+    page.setFont(font, 14)
+    page.drawCentredString(width / 2, height / 2, "裏面 Back side")
+    page.showPage()
+    page.save()
+    return out.getvalue()

@@ -16,13 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from kiosk.center import wire
 from kiosk.journal.operations import OwedEntry
-
-if TYPE_CHECKING:  # the journal's store (SQLite) is not loaded by the pure modules
-    from kiosk.journal.store import TransactionSummary
+from kiosk.journal.summary import TransactionSummary
 
 
 class LineStatus(StrEnum):

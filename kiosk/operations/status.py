@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 
 from kiosk.audit import AuditEvent, AuditRecord
-from kiosk.payment import Denomination
+from kiosk.payment import CashLevels, ReportsCashLevels
 from kiosk.problems import Problem, staff_code
 from printing.faults import MarkerLevel, PrinterFault, PrinterStatus
 
@@ -25,33 +24,6 @@ LAST_FAULTS = 20
 # Below this share of free space the status says the journal's disk is nearly full (the fleet's
 # alert rule uses the same figure: monitoring/alerts.yml, KioskJournalDiskNearlyFull).
 DISK_LOW_RATIO = 0.10
-
-
-@dataclass(frozen=True)
-class CashLevels:
-    """The cash unit's own count: pieces per denomination in the change stores (hoppers,
-    recyclers) and in the cash box, and a fault if it has one. From the acceptor side
-    (:class:`ReportsCashLevels`); a unit that cannot count says None per store."""
-
-    change: Mapping[Denomination, int] | None
-    cash_box: Mapping[Denomination, int] | None
-    fault: str | None = None
-
-    def change_yen(self) -> int | None:
-        return None if self.change is None else sum(int(d) * n for d, n in self.change.items())
-
-    def cash_box_yen(self) -> int | None:
-        if self.cash_box is None:
-            return None
-        return sum(int(d) * n for d, n in self.cash_box.items())
-
-
-@runtime_checkable
-class ReportsCashLevels(Protocol):
-    """A fee acceptor that can say what it holds (the simulated one; a real unit's driver)."""
-
-    def cash_levels(self) -> CashLevels:
-        """The unit's count now (never raises: a fault is a field)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from kiosk.payment.events import (
     RejectReason,
     TrayEmptied,
 )
+from kiosk.payment.levels import CashLevels, ReportsCashLevels
 from kiosk.payment.money import BILLS, COINS, ChangePlan, Denomination, denomination_of, plan_change
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "AcceptorJammed",
     "AcceptorListener",
     "AvailabilityListener",
+    "CashLevels",
     "CashRecovery",
     "ChangeDispensed",
     "ChangePlan",
@@ -53,6 +55,7 @@ __all__ = [
     "RecoveredPayout",
     "RejectReason",
     "ReportsAvailability",
+    "ReportsCashLevels",
     "TrayEmptied",
     "denomination_of",
     "plan_change",

@@ -36,6 +36,7 @@ from cardio import (
     Medium,
     UserPin,
 )
+from cardio.card_id import read_card_id
 from cardio.presence import MonitorEvent, MonitorEventKind
 from kiosk.flow import Event
 from kiosk.flow.events import (
@@ -137,6 +138,8 @@ class CardService:
         self._reading = False  # a read was queued or runs
         self._active_reader: str | None = None
         self._cancel = threading.Event()
+        self._reader_lost = False  # the reader left, or PC/SC stopped answering
+        self._staff_watch: Callable[[bytes | None], None] | None = None
         # Worker-thread state (only touched on the card worker):
         self._connection: CardConnection | None = None
         self._session: JpkiSession | None = None
@@ -171,7 +174,9 @@ class CardService:
             assert event.reader is not None
             with self._lock:
                 self._present[event.reader] = True
+                self._reader_lost = False
             self._maybe_read()
+            self._maybe_identify()
         elif kind is MonitorEventKind.CARD_REMOVED and self._reader.accepts(event.reader):
             assert event.reader is not None
             with self._lock:
@@ -187,10 +192,14 @@ class CardService:
                 else:
                     self._present.clear()
                 waiting, self._waiting = self._waiting, self._waiting and not gone
+            with self._lock:
+                self._reader_lost = self._reader_lost or gone
             log.warning("card reader unavailable: %s", kind.value)
             if gone and waiting:
                 self._send(CardReadFailed(CardFailure.READER_FAULT))
         elif kind is MonitorEventKind.SERVICE_RESTORED:
+            with self._lock:
+                self._reader_lost = False
             log.info("PC/SC service restored")
 
     # -- effects (sequencer thread) --------------------------------------------------------------
@@ -216,6 +225,47 @@ class CardService:
         """ReleaseCard: stop what runs on the card and power it off."""
         self._new_session()
         self._submit(lambda cancel: self._close())
+
+    # -- staff cards and the staff's status screen ----------------------------------------------
+    def watch_staff_cards(self, seen: Callable[[bytes | None], None] | None) -> None:
+        """While set (staff login), every card placed on the reader — and one already there —
+        is asked for its id (cardio.card_id: the reader answers, nothing is read from the card)
+        and ``seen(id or None)`` is called on the card worker; None stops watching."""
+        with self._lock:
+            self._staff_watch = seen
+        if seen is not None:
+            self._maybe_identify()
+
+    def reader_state(self) -> tuple[tuple[str, ...], bool, bool]:
+        """(the readers seen, a card lies on one, the reader and PC/SC answer)."""
+        with self._lock:
+            readers = tuple(sorted(self._present))
+            present = any(self._present.values())
+            return readers, present, not self._reader_lost
+
+    def _maybe_identify(self) -> None:
+        with self._lock:
+            seen = self._staff_watch
+            reader = self._present_reader()
+        if seen is None or reader is None:
+            return
+        self._submit(lambda cancel: self._identify(reader, seen))
+
+    def _identify(self, reader: str, seen: Callable[[bytes | None], None]) -> None:
+        card_id: bytes | None = None
+        try:
+            self._close()
+            connection = self._connector(reader)
+            try:
+                card_id = read_card_id(connection)
+            finally:
+                connection.close()
+        except CardError as exc:
+            log.info("staff card not identified: %s", type(exc).__name__)
+        with self._lock:
+            still = self._staff_watch is seen
+        if still:
+            seen(card_id)
 
     def wipe(self) -> None:
         """WipePersonalData: stop waiting for a card, cancel, power off, forget the certificate."""

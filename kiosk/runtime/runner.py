@@ -120,7 +120,7 @@ class Runner:
         self._sequencer: threading.Thread | None = None
         # The staff side (kiosk.runtime.staff) hears when it may have the kiosk; called on the
         # sequencer thread, must not block.
-        self.staff_access_listener: Callable[[StaffAccess], None] | None = None
+        self.staff_access_listener: Callable[[StaffAccess, int], None] | None = None
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self, post: Deliver) -> None:
@@ -397,7 +397,7 @@ class Runner:
                 if listener is None:
                     log.error("staff access changed with no staff side attached")
                 else:
-                    listener(effect.access)
+                    listener(effect.access, effect.request)
             case fx.StartTimer():
                 s.timers.start_timer(effect.name, effect.seconds, effect.serial)
             case fx.CancelTimer():

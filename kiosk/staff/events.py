@@ -49,6 +49,11 @@ class StaffBackspace:
 
 
 @dataclass(frozen=True)
+class StaffClear:
+    """Remove every digit typed."""
+
+
+@dataclass(frozen=True)
 class StaffEnter:
     """Send what was typed (staff number, PIN, a count)."""
 
@@ -146,6 +151,7 @@ StaffIntent = (
     OpenStaff
     | StaffDigit
     | StaffBackspace
+    | StaffClear
     | StaffEnter
     | StaffBack
     | StaffExit

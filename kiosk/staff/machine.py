@@ -141,6 +141,8 @@ def _on_login(state: StaffState, screen: Login, event: se.StaffEvent) -> Outcome
             return _screen(state, replace(screen, entry=screen.entry + digit, wrong=False)), ()
         case se.StaffBackspace() if not screen.checking:
             return _screen(state, replace(screen, entry=screen.entry[:-1])), ()
+        case se.StaffClear() if not screen.checking:
+            return _screen(state, replace(screen, entry="")), ()
         case se.StaffEnter() if not screen.checking and screen.stage is LoginStage.STAFF_NUMBER:
             if not screen.entry or not typing_allowed:
                 return state, ()
@@ -392,6 +394,8 @@ def _on_cash(state: StaffState, screen: Cash, event: se.StaffEvent, staff_id: st
             return _screen(state, replace(screen, entry=entry)), ()
         case se.StaffBackspace() if screen.editing is not None:
             return _screen(state, replace(screen, entry=screen.entry[:-1])), ()
+        case se.StaffClear() if screen.editing is not None:
+            return _screen(state, replace(screen, entry="")), ()
         case se.StaffEnter() if screen.editing is not None:
             counted = int(screen.entry or "0")
             counts = tuple(

@@ -259,6 +259,7 @@ class Theme:
 _STYLE = """
 * {{ font-family: "{family}"; font-size: {body}px; color: {p.text}; }}
 QWidget#KioskWindow, QWidget#ScreenBody {{ background: {p.background}; }}
+QWidget#StaffConsole {{ background: {p.background}; border-bottom: {border}px solid {p.text}; }}
 QWidget[role="header"] {{ background: {p.header}; }}
 QLabel[role="header-title"] {{ color: {p.header_text}; font-size: {large}px; font-weight: bold; }}
 QLabel[role="header-title-small"] {{

@@ -94,6 +94,16 @@ def read_faults(state_dir: Path) -> dict[str, Any]:
     return data
 
 
+def forget_fault(state_dir: Path, plan: dict[str, Any]) -> None:
+    """Replace the plan with the same one without its fault (written atomically)."""
+    path = state_dir / "faults.json"
+    healthy = {**plan, "fault": None, "once": False}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(OSError):
+        tmp.write_text(json.dumps(healthy, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+
 def count_pages(document: Path, data: bytes) -> int:
     """Pages of the PDF (pdfinfo from poppler-utils; a crude count if that fails)."""
     with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -161,6 +171,8 @@ class Job:
 
     def strike(self, plan: dict[str, Any]) -> int | None:
         """Act on the planned fault; return an exit code to end the job, or None to go on."""
+        if plan.get("once") is True:  # strike this job only: the next one prints
+            forget_fault(self.state_dir, plan)
         fault = plan.get("fault")
         mode = plan.get("mode", "stop")
         severity = plan.get("severity", "error")

@@ -43,6 +43,7 @@ INTENTS: list[se.StaffEvent] = [
     se.StaffDigit("1"),
     se.StaffDigit("0"),
     se.StaffBackspace(),
+    se.StaffClear(),
     se.StaffEnter(),
     se.StaffBack(),
     se.StaffExit(),
