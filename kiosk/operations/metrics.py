@@ -208,7 +208,7 @@ class KioskMetrics:
     ) -> None:
         # No "_created" series: a restart is what resets the counters, and Prometheus' rate()
         # handles it; the series would only double the scrape.
-        disable_created_metrics()
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry()
         self._flow = flow
         self._clock = clock
