@@ -33,7 +33,7 @@ DAY = date(2026, 12, 8)
 def journal(tmp_path: Path) -> Journal:
     journal = Journal(tmp_path / "journal.sqlite")
     journal.write(TransactionOpened("t1", "issue", "juminhyo", 2, 300))
-    journal.write(IssuanceReceived("t1", "iss-1", DAY))
+    journal.write(IssuanceReceived("t1", "iss-1", 2, business_date=DAY))
     journal.write(StaffOwed("t1", 300, OwedCode.REFUND_SHORT))
     journal.write(StaffOwed("t1", 40, OwedCode.CHANGE_SHORT))
     journal.write(TransactionClosed("t1", CloseReason.STAFF))
