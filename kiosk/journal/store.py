@@ -8,10 +8,11 @@ transaction that was not closed, for the recovery at start-up.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -129,6 +130,15 @@ def _row(record: JournalRecord) -> _Row:
             return (Step.ISSUANCE, Phase.OUTCOME, 0, 0, sides, issuance_id)
         case _:
             raise JournalError(f"not a step record: {type(record).__name__}")
+
+
+@contextlib.contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """A read of the staff's views that fails is a JournalError (the staff screens say so)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise JournalError(f"{path}: cannot read the journal: {exc}") from exc
 
 
 class Journal:
@@ -322,7 +332,7 @@ class Journal:
     def transactions_of_day(self, day: date) -> list[TransactionSummary]:
         """Every transaction of business day ``day`` (TransactionSummary.business_day: the
         center's business day of its issuance, else the JST date it was opened on)."""
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             ids = [
                 row[0]
                 for row in self._db.execute(
@@ -335,7 +345,7 @@ class Journal:
 
     def business_days(self, limit: int = 14) -> list[tuple[date, int]]:
         """The latest business days that have transactions, newest first, with how many."""
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             rows = self._db.execute(
                 "SELECT COALESCE(business_date, date(opened_at, '+9 hours')) AS day, COUNT(*)"
                 " FROM transactions GROUP BY day ORDER BY day DESC LIMIT ?",
@@ -346,28 +356,28 @@ class Journal:
     def owed_entries(self, *, open_only: bool = True) -> list[OwedEntry]:
         """Money the kiosk owes residents (``StaffOwed``), oldest first; by default only what
         staff have not paid back yet (OwedPaidBack closes an entry; nothing is deleted)."""
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             return _operations_store.owed_entries(self._db, open_only=open_only)
 
     def cash_counts(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[CashCounted]:
         """Every refill and collection counted by staff (in [since, until)), in order."""
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             return _operations_store.cash_counts(self._db, since, until)
 
     def closing(self, day: date) -> ClosingState:
         """What was done of closing business day ``day``."""
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             return _operations_store.closing_state(self._db, day)
 
     def closed_days(self) -> list[date]:
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             return _operations_store.closed_days(self._db)
 
     def service(self) -> ServiceChanged | None:
         """The last time staff took the kiosk out of service or put it back (None: never)."""
-        with self._lock:
+        with self._lock, _read_errors(self.path):
             return _operations_store.service_state(self._db)
 
     def summary(self, txn_id: str) -> TransactionSummary:

@@ -84,9 +84,14 @@ def parse_pin_hash(text: str) -> PinHash:
     return PinHash(n, r, p, salt, key)
 
 
+def is_pin(text: str) -> bool:
+    """4–8 ASCII digits (str.isdigit alone also takes full-width and other scripts' digits)."""
+    return text.isascii() and text.isdigit() and 4 <= len(text) <= 8
+
+
 def hash_pin(pin: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> PinHash:
     """A new salted hash of ``pin`` (4–8 digits)."""
-    if not pin.isdigit() or not 4 <= len(pin) <= 8:
+    if not is_pin(pin):
         raise CredentialError("a staff PIN is 4 to 8 digits")
     salt = secrets.token_bytes(SALT_BYTES)
     return PinHash(n, r, p, salt, _derive(pin, salt, n, r, p))
@@ -130,9 +135,8 @@ class StaffDirectory:
     def check(self, staff_id: str, pin: str) -> bool:
         """Slow on purpose (scrypt): run it on a worker thread."""
         member = self._members.get(staff_id)
-        if member is None or not pin.isdigit():
-            _derive(pin if pin.isascii() else "0", self._decoy.salt, self._decoy.n,
-                    self._decoy.r, self._decoy.p)  # fmt: skip
+        if member is None or not is_pin(pin):
+            _derive("0000", self._decoy.salt, self._decoy.n, self._decoy.r, self._decoy.p)
             return False
         return member.pin_hash.matches(pin)
 

@@ -55,6 +55,8 @@ Outcome = tuple[StaffState, Effects]
 REFILL_PIECES: tuple[Denomination, ...] = (*COINS, Denomination.Y1000)
 COLLECTION_PIECES: tuple[Denomination, ...] = (*COINS, *BILLS)
 
+DIGITS = "0123456789"  # the keypad's (str.isdigit would also take other scripts' digits)
+
 # Messages for the screen (msgids of the staff catalog, kiosk/staff/texts.py).
 MSG_SAVED = "saved"
 MSG_JOURNAL_FAILED = "journal_failed"
@@ -134,7 +136,7 @@ def _on_login(state: StaffState, screen: Login, event: se.StaffEvent) -> Outcome
     settings = state.settings
     typing_allowed = screen.stage is LoginStage.PIN or not settings.card_required
     match event:
-        case se.StaffDigit(digit=digit) if digit.isdigit() and len(digit) == 1:
+        case se.StaffDigit(digit=digit) if len(digit) == 1 and digit in DIGITS:
             limit = PIN_MAX if screen.stage is LoginStage.PIN else STAFF_NUMBER_MAX
             if screen.checking or not typing_allowed or len(screen.entry) >= limit:
                 return state, ()
@@ -387,7 +389,7 @@ def _on_cash(state: StaffState, screen: Cash, event: se.StaffEvent, staff_id: st
             if all(p is not piece for p, _ in screen.counts):
                 return state, ()
             return _screen(state, replace(screen, editing=piece, entry="")), ()
-        case se.StaffDigit(digit=digit) if screen.editing is not None and digit.isdigit():
+        case se.StaffDigit(digit=digit) if screen.editing is not None and digit in DIGITS:
             entry = (screen.entry + digit)[:4]
             if int(entry) > PIECES_MAX:
                 return state, ()

@@ -259,3 +259,89 @@ def test_the_verification_service_goes_on_the_back() -> None:
     data["printer"]["verification_service"] = "x" * 81
     with pytest.raises(ConfigError, match="one line of at most 80"):
         parse(data)
+
+
+# -- [staff] and [metrics] (docs/operations.md) ----------------------------------------------
+def _member(**changes: Any) -> dict[str, Any]:
+    member = dict(raw("developer")["staff"]["members"][0])
+    member.update(changes)
+    return {k: v for k, v in member.items() if v is not _DELETE}
+
+
+@pytest.mark.parametrize(
+    ("member", "message"),
+    [
+        (_member(pin_hash="1234"), "staff.members[0].pin_hash: not a scrypt$N$r$p$salt$key hash"),
+        (_member(pin_hash="scrypt$1000$8$1$AAAA$AAAA"), "staff.members[0].pin_hash: N must be"),
+        (
+            _member(pin_hash="scrypt$16384$8$1$!!!$AAAA"),
+            "staff.members[0].pin_hash: salt and key must be base64",
+        ),
+        (
+            _member(pin_hash="scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA"),
+            "staff.members[0].pin_hash: the key must be 32 bytes",
+        ),
+        (_member(id="S1"), "staff.members[0].id: 'S1' does not match"),
+        (_member(card="1234"), "staff.members[0].card: must be sha256:"),
+        (_member(pin=1234), "staff.members[0].pin: unknown key"),  # a PIN never goes here
+        (_member(pin_hash=_DELETE), "staff.members[0].pin_hash: missing"),
+    ],
+)
+def test_a_malformed_staff_entry_is_refused_with_its_key(
+    member: dict[str, Any], message: str
+) -> None:
+    data = raw("developer")
+    data["staff"]["members"] = [member]
+    with pytest.raises(ConfigError) as raised:
+        parse(data)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("staff.max_wrong_pins", 0, "staff.max_wrong_pins: must be an integer from 1 to 20"),
+        ("staff.lockout_minutes", "15", "staff.lockout_minutes: must be an integer"),
+        ("staff.open_key", "Escape", "staff.open_key: must be F1-F24, Pause or ScrollLock"),
+        ("staff.open_gesture", "swipe", "staff.open_gesture: 'swipe' is not one of"),
+        ("staff.members", {"id": "1"}, "staff.members: must be an array of tables"),
+        ("metrics.port", 80, "metrics.port: must be 0 (off) or 1024-65535"),
+        ("metrics.port", 70000, "metrics.port: must be an integer from 0 to 65535"),
+        ("metrics.address", "0.0.0.0", "metrics.address: unknown key"),  # loopback only
+    ],
+)
+def test_bad_staff_and_metrics_values_name_their_key(key: str, value: Any, message: str) -> None:
+    data = _with("developer", key, value)
+    with pytest.raises(ConfigError) as raised:
+        parse(data)
+    assert message in str(raised.value)
+
+
+def test_a_card_login_needs_its_cards() -> None:
+    with pytest.raises(ConfigError, match="staff.card_required: needs card_login = true"):
+        parse(_with("store", "staff.card_required", True))
+    data = _with("developer", "staff.card_required", True)
+    data["staff"]["members"] = [_member(card=_DELETE)]
+    with pytest.raises(ConfigError, match="card_required: every member needs a card"):
+        parse(data)
+
+
+def test_a_staff_number_listed_twice_is_refused() -> None:
+    data = raw("developer")
+    data["staff"]["members"] = [_member(), _member()]
+    with pytest.raises(ConfigError, match="staff.members: a staff number is listed twice"):
+        parse(data)
+
+
+def test_staff_and_metrics_settings() -> None:
+    developer = parse(raw("developer"))
+    assert developer.metrics_port == 9717
+    staff = developer.staff
+    assert [m.staff_id for m in staff.members] == ["1001"]
+    assert staff.members[0].pin_hash.matches("2468")
+    assert staff.settings().card_login
+    assert staff.settings().lockout_s == 15 * 60
+    store = parse(raw("store"))
+    assert store.staff.members == ()  # no PIN ships with the store profile
+    assert parse(_with("store", "metrics.port", 0)).metrics_port is None
+    assert parse(_with("store", "metrics", _DELETE)).metrics_port is None
