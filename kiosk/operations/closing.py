@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from kiosk.center import wire
 from kiosk.center.errors import CenterError
@@ -39,7 +40,7 @@ from kiosk.operations.day_report import (
 from kiosk.operations.papers import A4Printer
 from kiosk.operations.reconcile import Reconciliation, reconcile
 from kiosk.staff.views import ClosingPhase, ClosingView, DayChoice, DayState
-from printing.faults import PrinterError, PrinterFault
+from printing.faults import JobHandle, JobState, PrinterError, PrinterFault, QueuedJob
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,13 @@ DAYS_LISTED = 14  # the closing screen lists the latest business days of the jou
 
 Progress = Callable[[ClosingView], None]
 SettlementSource = Callable[[date], wire.Settlement]
+
+
+@runtime_checkable
+class FindsJobs(Protocol):
+    """A printer that can find the jobs it was sent by their title (printing.cups)."""
+
+    def find_jobs(self, title_hash: str) -> tuple[QueuedJob, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -160,14 +168,20 @@ class DayCloser:
         write_atomically(files.pdf, pdf)
         if ClosingStep.EXPORTED not in done:
             self._record(day, ClosingStep.EXPORTED, staff_id, files.csv.name)
-        # 4. print, once per run
+        # 4. print, once per run: a resumed run first looks for the job it may have sent
         printed: bool | None = None
         fault: PrinterFault | None = None
+        title = f"day-report-{day.isoformat()}-r{_run_number(self.journal, day)}"
         if ClosingStep.PRINTED in done:
             printed = True
         else:
             progress(_view(result, ClosingPhase.RUNNING, ClosingStep.EXPORTED, files))
-            printed, fault = self._print(day, pdf, staff_id)
+            resumed = ClosingStep.EXPORTED in done and ClosingStep.PRINT_FAILED not in done
+            found = self._sent_before(title) if resumed else None
+            if found is None:
+                printed, fault = self._print(day, pdf, staff_id, title)
+            else:
+                printed, fault = self._follow(day, found, staff_id)
         self._record(day, ClosingStep.DONE, staff_id)
         view = _view(result, ClosingPhase.DONE, ClosingStep.DONE, files, printed, fault)
         progress(view)
@@ -186,7 +200,8 @@ class DayCloser:
             pdf = files.pdf.read_bytes()
             settlement = self._stored_settlement(day)
             result = self.reconcile(day, settlement)
-            printed, fault = self._print(day, pdf, staff_id)
+            title = f"day-report-{day.isoformat()}-r{_run_number(self.journal, day)}"
+            printed, fault = self._print(day, pdf, staff_id, title)
         except (OSError, JournalError) as exc:
             log.error("reprinting the report of %s: %s", day, exc)
             view = ClosingView(day, ClosingPhase.FAILED, detail=type(exc).__name__)
@@ -214,25 +229,59 @@ class DayCloser:
         return render_pdf(result, header, owed, counts)
 
     def _print(
-        self, day: date, pdf: bytes, staff_id: str
+        self, day: date, pdf: bytes, staff_id: str, title: str
     ) -> tuple[bool | None, PrinterFault | None]:
         printer = self._printer
         if printer is None:
             return None, None
         try:
-            job = printer.submit(pdf, title_hash=f"day-report-{day.isoformat()}", copies_hint=1)
-            sheets = max(1, (job.pages + 1) // 2)
-            deadline = time.monotonic() + REPORT_WARM_UP_S + REPORT_PER_SHEET_S * sheets
-            outcome = printer.track(job, deadline)
+            job = printer.submit(pdf, title_hash=title, copies_hint=1)
         except PrinterError as exc:
             self._record(day, ClosingStep.PRINT_FAILED, staff_id, exc.fault.value)
             return False, exc.fault
+        return self._track(day, job, staff_id)
+
+    def _track(
+        self, day: date, job: JobHandle, staff_id: str
+    ) -> tuple[bool | None, PrinterFault | None]:
+        assert self._printer is not None
+        sheets = max(1, (job.pages + 1) // 2)
+        deadline = time.monotonic() + REPORT_WARM_UP_S + REPORT_PER_SHEET_S * sheets
+        outcome = self._printer.track(job, deadline)
         if not outcome.completed:
             fault = outcome.fault or PrinterFault.PRINTER_ERROR
             self._record(day, ClosingStep.PRINT_FAILED, staff_id, fault.value)
             return False, fault
         self._record(day, ClosingStep.PRINTED, staff_id, str(job.job_id))
         return True, None
+
+    def _sent_before(self, title: str) -> QueuedJob | None:
+        """The report job a run cut short had sent, if CUPS has it (completed or still going);
+        None: print it (none was sent, or it ended without printing)."""
+        printer = self._printer
+        if not isinstance(printer, FindsJobs):
+            return None
+        try:
+            jobs = printer.find_jobs(title)
+        except PrinterError as exc:
+            log.warning("closing: CUPS cannot say whether the report was sent: %s", exc.fault)
+            return None
+        for job in reversed(jobs):
+            if job.state is JobState.COMPLETED or not job.finished:
+                return job
+        return None
+
+    def _follow(
+        self, day: date, job: QueuedJob, staff_id: str
+    ) -> tuple[bool | None, PrinterFault | None]:
+        """A report job sent before the cut: counted if it printed, else followed to its end
+        (it is not sent twice)."""
+        if job.state is JobState.COMPLETED:
+            self._record(day, ClosingStep.PRINTED, staff_id, str(job.job_id))
+            return True, None
+        queue = getattr(self._printer, "queue", "")
+        handle = JobHandle(job.job_id, str(queue), job.job_name, 1, 1, time.monotonic())
+        return self._track(day, handle, staff_id)
 
     def _stored_settlement(self, day: date) -> wire.Settlement | None:
         path = self.files(day).settlement
@@ -250,6 +299,12 @@ class DayCloser:
         record = ClosingRecorded(day, step, staff_id, detail)
         self.journal.write(record)
         return record
+
+
+def _run_number(journal: Journal, day: date) -> int:
+    """Which closing run of ``day`` this is (1 for the first): names its report job."""
+    steps = journal.closing(day).steps
+    return max(1, sum(record.step is ClosingStep.STARTED for record in steps))
 
 
 def _current_run(steps: tuple[ClosingRecorded, ...]) -> list[ClosingRecorded]:

@@ -18,7 +18,14 @@ from kiosk.center.errors import CenterUnreachable
 from kiosk.journal import ClosingStep, Journal
 from kiosk.operations.closing import DayCloser
 from kiosk.staff.views import ClosingPhase, ClosingView, DayState
-from printing.faults import JobHandle, JobState, PrinterFault, PrinterStatus, PrintOutcome
+from printing.faults import (
+    JobHandle,
+    JobState,
+    PrinterFault,
+    PrinterStatus,
+    PrintOutcome,
+    QueuedJob,
+)
 from tests.kiosk.operations.conftest import AT, DAY, Day
 
 
@@ -27,6 +34,7 @@ class Printer:
 
     def __init__(self) -> None:
         self.jobs: list[bytes] = []
+        self.titles: list[str] = []
         self.fault: PrinterFault | None = None
 
     def check_printer(self) -> PrinterStatus:
@@ -34,7 +42,15 @@ class Printer:
 
     def submit(self, pdf: bytes, *, title_hash: str, copies_hint: int) -> JobHandle:
         self.jobs.append(pdf)
+        self.titles.append(title_hash)
         return JobHandle(len(self.jobs), "kiosk-a4", title_hash, 2, 1, time.monotonic())
+
+    def find_jobs(self, title_hash: str) -> tuple[QueuedJob, ...]:
+        return tuple(
+            QueuedJob(number, f"kiosk-{title}-abcdef", JobState.COMPLETED, 2)
+            for number, title in enumerate(self.titles, 1)
+            if title == title_hash
+        )
 
     def track(
         self,
@@ -189,6 +205,27 @@ def test_a_closing_cut_short_resumes_and_prints_once(day: Day, tmp_path: Path) -
     assert run.count(ClosingStep.STARTED) == 1  # resumed, not started again
     assert run[-1] is ClosingStep.DONE
     assert days.days()[0].state is DayState.CLOSED
+
+
+def test_a_report_sent_before_the_cut_is_not_sent_again(day: Day) -> None:
+    day.printed("t1")
+    center, printer = Center(day), Printer()
+    days = closer(day, center, printer)
+    # The run got as far as sending the report (CUPS printed it), then the power went.
+    from kiosk.journal import ClosingRecorded
+
+    for step in (ClosingStep.STARTED, ClosingStep.CENTER, ClosingStep.RECONCILED,
+                 ClosingStep.EXPORTED):  # fmt: skip
+        day.journal.write(ClosingRecorded(DAY, step, "1001"))
+    printer.submit(b"%PDF-the report", title_hash="day-report-2026-12-08-r1", copies_hint=1)
+    view = days.close(DAY, "1001", progress=lambda v: None)
+    assert view.printed is True
+    assert len(printer.jobs) == 1  # found in CUPS: not printed twice
+    assert steps(day.journal)[-2:] == [ClosingStep.PRINTED, ClosingStep.DONE]
+    # A second closing of the same day is a new run with its own report (r2).
+    days.close(DAY, "1001", progress=lambda v: None)
+    assert printer.titles[-1] == "day-report-2026-12-08-r2"
+    assert len(printer.jobs) == 2
 
 
 def test_a_journal_that_fails_stops_the_closing_and_says_so(day: Day) -> None:
