@@ -39,6 +39,7 @@ from kiosk.flow import state as st
 from kiosk.journal import CashCountKind
 from kiosk.payment import Denomination
 from kiosk.problems import ServiceStop
+from kiosk.runtime.staff import StaffRunner
 from kiosk.staff import events as se
 from kiosk.staff import state as ss
 from kiosk.staff.views import ClosingPhase
@@ -65,11 +66,13 @@ def exact_coins(yen: int) -> list[int]:
 
 
 class StaffHand:
-    """Staff at the kiosk: presses on the console, waits for the staff state, photographs."""
+    """Staff at the kiosk: presses on the console, waits for the staff state, photographs
+    (into ``out``, if given). Also used by the end-to-end tests."""
 
-    def __init__(self, kiosk: Kiosk, window: KioskWindow, console: StaffConsole, out: Path):
-        assert kiosk.operations is not None
-        self.staff = kiosk.operations.staff
+    def __init__(
+        self, staff: StaffRunner, window: KioskWindow, console: StaffConsole, out: Path | None
+    ) -> None:
+        self.staff = staff
         self.window = window
         self.console = console
         self.app = QApplication.instance()
@@ -101,12 +104,42 @@ class StaffHand:
         self.staff.dispatch(event)
         self.pump(0.05)
 
+    def tap_keys(self, digits: str) -> None:
+        """Digits on the login page's keypad (its real buttons)."""
+        page = self.console.page
+        keypad = getattr(page, "keypad", None)
+        if keypad is None:
+            raise StaffDemoError(f"no keypad on {self.staff.current().screen!r}")
+        for digit in digits:
+            keypad.keys[digit].click()
+            self.pump()
+
+    def log_in(self, staff_id: str, pin: str) -> None:
+        """The hidden key, the staff number and the PIN on the keypad, OK: the menu."""
+        self.press_key(Qt.Key.Key_F12)
+        self.wait("the staff login", lambda s: isinstance(s.screen, ss.Login))
+        self.tap_keys(staff_id)
+        self.enter()
+        self.wait("the PIN", lambda s: getattr(s.screen, "stage", None) is ss.LoginStage.PIN)
+        self.tap_keys(pin)
+        self.enter()
+        self.wait("the staff menu", lambda s: isinstance(s.screen, ss.Menu))
+
+    def enter(self) -> None:
+        button = getattr(self.console.page, "enter", None)
+        if button is None or not button.isEnabled():
+            raise StaffDemoError("no OK button")
+        button.click()
+        self.pump()
+
     def press_key(self, key: Qt.Key) -> None:
         event = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(self.window, event)
         self.pump(0.05)
 
-    def photograph(self, name: str) -> Path:
+    def photograph(self, name: str) -> Path | None:
+        if self.out is None:
+            return None
         self.pump(0.1)
         path = self.out / f"{len(self.shots) + 1:02d}-{name}.png"
         if not self.window.grab().save(str(path)):
@@ -130,7 +163,7 @@ def run_staff_demo(
     screens.mkdir(parents=True)
     window.show()
     resident = Driver(kiosk.runner, window, app, dock=world.cards, acceptor=world.acceptor)
-    hand = StaffHand(kiosk, window, console, screens)
+    hand = StaffHand(kiosk.operations.staff, window, console, screens)
     try:
         world.reset_card("normal")
         _owed_refund(resident, hand, world, persona_pin("normal"))
@@ -323,15 +356,7 @@ def _staff_session(
 
 
 def _log_in_again(hand: StaffHand) -> None:
-    hand.press_key(Qt.Key.Key_F12)
-    hand.wait("the staff login", lambda s: isinstance(s.screen, ss.Login))
-    for digit in STAFF_ID:
-        hand.send(se.StaffDigit(digit))
-    hand.send(se.StaffEnter())
-    for digit in STAFF_PIN:
-        hand.send(se.StaffDigit(digit))
-    hand.send(se.StaffEnter())
-    hand.wait("the staff menu", lambda s: isinstance(s.screen, ss.Menu))
+    hand.log_in(STAFF_ID, STAFF_PIN)
 
 
 def _keep_report(kiosk: Kiosk, day: date, out: Path) -> None:

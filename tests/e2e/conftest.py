@@ -34,9 +34,17 @@ from hw_sim.stack import PrinterFaults, PrivateCupsd, PrivatePcscd, private_cups
 from hw_sim.stack.pcscd import VPCD_READER_NAMES
 from kiosk.app.demo import Driver
 from kiosk.app.pcsc import pcsc_connector, pcsc_monitor
-from kiosk.app.wiring import KioskParts, assemble, load_issuer_key, system_clock
+from kiosk.app.wiring import (
+    KioskParts,
+    Operations,
+    assemble,
+    assemble_operations,
+    load_issuer_key,
+    system_clock,
+)
 from kiosk.center.client import CenterClient
 from kiosk.center.wire import JST
+from kiosk.config import StaffConfig, StaffGesture
 from kiosk.flow import FlowSettings, TimeoutSettings, TimerName
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import Journal
@@ -48,6 +56,7 @@ from kiosk.runtime import HealthTiming, PrintTiming, ReaderChoice, RetryPolicy, 
 from kiosk.runtime.runner import new_boot_id
 from kiosk.runtime.ticket import LpTicketPrinter
 from kiosk.sound import SilentReminderPlayer
+from kiosk.staff.credentials import StaffMember, card_digest, parse_pin_hash
 from printing.cups import CupsPrinter
 from tests.cardio.pcsc_cards import wait_for_card
 from tests.hw_sim.center.harness import RunningCenter, center, center_pki, running_center
@@ -55,6 +64,23 @@ from tests.hw_sim.center.harness import RunningCenter, center, center_pki, runni
 __all__ = ["center", "center_pki", "running_center"]  # fixtures re-exported for the e2e tests
 
 SALT = b"e2e-test-salt-0123456789abcdef"
+# The staff of the kiosks under test: staff number 1001, PIN 2468, card 04A2241A7C5E80 (the
+# developer world's staff card, hw_sim/card/staff.py); a cheap hash (N = 2^14) for speed.
+STAFF_PIN = "2468"
+STAFF = StaffConfig(
+    members=(
+        StaffMember(
+            "1001",
+            parse_pin_hash(
+                "scrypt$16384$8$1$xDpw56QifnjL8LfAlzH+dA==$3Ky5S8/h1kidEKAh0JwxQMZnxuueRnt2ASRy75KB3oQ="
+            ),
+            card_digest(bytes.fromhex("04A2241A7C5E80")),
+        ),
+    ),
+    open_key="F12",
+    open_gesture=StaffGesture.CORNER_TAPS,
+    card_login=True,
+)
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +160,8 @@ class KioskUnderTest:
     bridge: AcceptorBridgeServer | None = None  # with cash_bridge: the daemon in front of acceptor
     cash: CashSimProcess | None = None  # with cash_unit: the simulated ID-003 + ccTalk cash unit
     cash_driver: CashUnit | None = None  # and the kiosk's driver on it
+    operations: Operations | None = None  # with staff=True: staff mode, metrics, device poll
+    console: Any = None  # with staff=True: the staff console over the window
 
     @property
     def cash_control(self) -> CashSimControl:
@@ -186,6 +214,8 @@ def make_kiosk(
         health_timing: HealthTiming | None = None,
         cash_bridge: bool = False,
         cash_unit: SimConfig | None = None,
+        staff: bool = False,
+        metrics: bool = False,
     ) -> KioskUnderTest:
         dock = CardDock(
             port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
@@ -254,11 +284,23 @@ def make_kiosk(
             on_job_done=lambda job, handle, outcome: jobs.append((job, handle, outcome)),
             report_retry=report_retry,
             health_timing=health_timing,
+            staff=STAFF if staff else StaffConfig(),
+            metrics_port=0 if metrics else None,
         )
         runner = assemble(parts)
         start_on_qt(runner)
         window = make_window(runner, size=(1280, 800))
         window.show()
+        operations: Operations | None = None
+        console = None
+        if staff:
+            from kiosk.app.qt import start_operations_on_qt
+
+            operations = assemble_operations(parts, runner)
+            _bridge, console = start_operations_on_qt(
+                operations, window, STAFF, lambda: restarts.append(runner)
+            )
+            opened.append(operations)
         driver = Driver(runner, window, qapp, dock=dock, acceptor=money, shots_dir=shots)
         made.append((runner, window, dock, acceptor))
         driver.pump(0.05)
@@ -277,11 +319,17 @@ def make_kiosk(
             bridge,
             cash,
             cash_driver,
+            operations,
+            console,
         )
 
     bridges: list[tuple[BridgeAcceptor, AcceptorBridgeServer, Path]] = []
     cash_units: list[tuple[CashUnit, CashSimProcess, Path]] = []
+    opened: list[Operations] = []
+    restarts: list[Runner] = []
     yield make
+    for operations in opened:
+        operations.stop()
     for runner, window, dock, acceptor in made:
         dock.close()
         wait_for_card(reader_context, present=False)

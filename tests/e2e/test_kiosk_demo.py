@@ -113,3 +113,60 @@ def test_scripted_demo_prints_a_certificate(var_dir: Path, card: str) -> None:
     # The printed job also stays in the runtime folder, and the journal is closed.
     assert list((var_dir / "out" / "printed").glob("*.pdf"))
     assert (var_dir / "kiosk" / "audit.log").read_text().count("print-complete") == 1
+
+
+def test_scripted_staff_demo_closes_a_day(var_dir: Path) -> None:
+    """``--demo DIR --staff``: a resident's slip, then every staff screen; the day report as
+    PDF, the CSV, the metrics scrape; exit 0 only if all of it happened."""
+    import csv
+
+    profile = var_dir / "developer.toml"
+    text = (REPO / "profiles" / "developer.toml").read_text()
+    profile.write_text(
+        text.replace('"../var/kiosk/journal.sqlite"', f'"{var_dir}/kiosk/journal.sqlite"')
+        .replace('"../var/kiosk/serial-salt"', f'"{var_dir}/kiosk/serial-salt"')
+        .replace('"../var/center/', f'"{var_dir}/center/')
+    )
+    out = var_dir / "out" / "staff"
+    env = {k: v for k, v in os.environ.items() if k not in ("PCSCLITE_CSOCK_NAME", "CUPS_SERVER")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("DISPLAY", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--profile", str(profile), "--var", str(var_dir),
+         "--demo", str(out), "--staff"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-4000:]
+    assert "demo: resident slip printed: " in result.stdout
+    assert "0 unexplained; report printed" in result.stdout
+    names = " ".join(p.name for p in sorted((out / "screens").glob("*.png")))
+    for screen in (
+        "resident-slip",
+        "staff-login",
+        "staff-menu",
+        "staff-status",
+        "staff-test-page",
+        "staff-service",
+        "resident-start-out-of-service",
+        "staff-owed",
+        "staff-cash-recorded",
+        "staff-closing-done",
+        "staff-restart",
+    ):
+        assert screen in names
+    assert "日計表" in pdf_text(out / "day-report.pdf")
+    rows = list(csv.DictReader((out / "day-report.csv").read_text().splitlines()))
+    assert rows
+    assert {row["status"] for row in rows} <= {"matched", "explained"}
+    scrape = (out / "metrics.txt").read_text()
+    assert 'kiosk_money_yen_total{flow="paid_back"}' in scrape
+    assert "kiosk_build_info" in scrape
+    assert "kiosk_money_owed_unpaid_at_closing_yen 0.0" in scrape
+    audit = (var_dir / "kiosk" / "audit.log").read_text()
+    assert '"staff-paid-back"' in audit
+    assert "2468" not in audit  # the staff PIN never
