@@ -32,6 +32,7 @@ from kiosk.operations.metrics import FlowFacts, KioskMetrics
 from kiosk.operations.papers import ResidentPapers
 from kiosk.operations.status import FaultLog
 from kiosk.payment import FeeAcceptor, RecoverableAcceptor, ReportsCashLevels
+from kiosk.problems import staff_code
 from kiosk.runtime import (
     CardService,
     CenterService,
@@ -334,8 +335,12 @@ def assemble_operations(
 
     def flow_facts() -> FlowFacts:
         state = runner.state
+        problem = state.center.problem
         return FlowFacts(
-            state.service_stop, state.staff_access is StaffAccess.OPEN, state.center.available
+            state.service_stop,
+            state.staff_access is StaffAccess.OPEN,
+            state.center.available,
+            staff_code(problem) if problem is not None else None,
         )
 
     metrics = KioskMetrics(journal.path, flow_facts)

@@ -41,7 +41,7 @@ from prometheus_client.registry import Collector
 
 from kiosk.audit import AuditEvent, AuditRecord
 from kiosk.operations.status import DeviceStatus
-from kiosk.problems import ServiceStop
+from kiosk.problems import Problem, ServiceStop, staff_code
 from printing.faults import PrinterFault
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,18 @@ log = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"  # never another interface (docs/operations.md, "Reaching the kiosks")
 # Center calls: from 10 ms (a health check on the store line) to the issuance's 60 s timeout.
 CENTER_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+# What the start screen may say of the center (kiosk/flow: the health check's problems).
+CENTER_CODES = tuple(
+    staff_code(problem)
+    for problem in (
+        Problem.CENTER_UNREACHABLE,
+        Problem.CENTER_TIMEOUT,
+        Problem.CENTER_MAINTENANCE,
+        Problem.CENTER_PROTOCOL,
+        Problem.CENTER_ERROR,
+        Problem.KIOSK_NOT_AUTHORISED,
+    )
+)
 FAMILIES = {"C": "card", "S": "center", "M": "municipality", "P": "payment", "R": "printer",
             "K": "kiosk"}  # fmt: skip
 
@@ -67,6 +79,7 @@ class FlowFacts:
     out_of_service: ServiceStop | None
     staff_session: bool
     center_up: bool
+    center_code: str | None = None  # the staff code of why the center cannot serve (S-2xx)
 
 
 class JournalCollector(Collector):
@@ -334,6 +347,14 @@ class _StateCollector(Collector):
         yield GaugeMetricFamily(
             "kiosk_center_up", "The center can serve residents", int(facts.center_up)
         )
+        problem = GaugeMetricFamily(
+            "kiosk_center_problem",
+            "Why the center cannot serve residents now (1 for its staff code)",
+            labels=["code"],
+        )
+        for code in CENTER_CODES:
+            problem.add_metric([code], int(facts.center_code == code))
+        yield problem
         yield GaugeMetricFamily(
             "kiosk_uptime_seconds", "Since this kiosk program started", self.metrics.uptime()
         )

@@ -27,9 +27,17 @@ from kiosk.journal import (
     TransactionOpened,
 )
 from kiosk.journal.records import CloseReason, RefundCause
+from kiosk.operations.status import (
+    CenterReport,
+    DeviceStatus,
+    DiskReport,
+    PrinterReport,
+    ReaderReport,
+)
+from kiosk.payment import CashLevels, Denomination
 from kiosk.problems import OwedCode
 from printing.certificates import CertificateKind
-from printing.faults import PrinterFault
+from printing.faults import MarkerLevel, PrinterFault
 
 DAY = date(2026, 12, 8)
 AT = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
@@ -156,3 +164,22 @@ def day(tmp_path: Path) -> Day:
         return clock[0]
 
     return Day(Journal(tmp_path / "kiosk" / "journal.sqlite", clock=now), clock=clock)
+
+
+def printer_out_of_paper() -> DeviceStatus:
+    """A device poll's answer: the printer out of paper with its toner low, 48 coins of change."""
+    return DeviceStatus(
+        at=datetime(2026, 12, 8, 1, 0, tzinfo=UTC),
+        reader=ReaderReport(("Reader 0",), False, True),
+        printer=PrinterReport(
+            False,
+            PrinterFault.OUT_OF_PAPER,
+            ("media-empty-error",),
+            (MarkerLevel("Black Toner", "toner", 12, 10),),
+            "",
+        ),
+        cash=CashLevels({Denomination.Y100: 48}, {Denomination.Y1000: 3}),
+        center=CenterReport(True, None, None),
+        disk=DiskReport("/var/lib/konbini-kiosk", 5 * 2**30, 50 * 2**30, 2**20),
+        faults=(),
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -13,17 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from kiosk.audit import AuditEvent, audit
 from kiosk.journal import ClosingRecorded, ClosingStep
 from kiosk.operations.metrics import FlowFacts, KioskMetrics
-from kiosk.operations.status import (
-    CenterReport,
-    DeviceStatus,
-    DiskReport,
-    PrinterReport,
-    ReaderReport,
-)
-from kiosk.payment import CashLevels, Denomination
 from kiosk.problems import ServiceStop
-from printing.faults import MarkerLevel, PrinterFault
-from tests.kiosk.operations.conftest import DAY, FEE, Day
+from tests.kiosk.operations.conftest import DAY, FEE, Day, printer_out_of_paper
 
 # Every label the endpoint may carry: codes, calls, devices, supplies, denominations, reasons —
 # never a transaction, a resident, a card or a certificate.
@@ -94,23 +84,7 @@ def test_what_the_kiosk_observes(day: Day, scrape: tuple[KioskMetrics, object]) 
     metrics.observe_audit(audit(AuditEvent.PAYMENT_INIT, txn_id="t1", yen=300))  # not a fault
     metrics.observe_center("issuance", 1.2, "ok")
     metrics.observe_center("health", 0.02, "CenterUnreachable")
-    metrics.update_devices(
-        DeviceStatus(
-            at=datetime(2026, 12, 8, 1, 0, tzinfo=UTC),
-            reader=ReaderReport(("Reader 0",), False, True),
-            printer=PrinterReport(
-                False,
-                PrinterFault.OUT_OF_PAPER,
-                ("media-empty-error",),
-                (MarkerLevel("Black Toner", "toner", 12, 10),),
-                "",
-            ),
-            cash=CashLevels({Denomination.Y100: 48}, {Denomination.Y1000: 3}),
-            center=CenterReport(True, None, None),
-            disk=DiskReport("/var/lib/konbini-kiosk", 5 * 2**30, 50 * 2**30, 2**20),
-            faults=(),
-        )
-    )
+    metrics.update_devices(printer_out_of_paper())
     values = read(server)
     problem = (("code", "R-501"), ("family", "printer"), ("kind", "fault"))
     assert values[("kiosk_problems_total", problem)] == 1
