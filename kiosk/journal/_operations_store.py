@@ -56,9 +56,20 @@ CREATE TABLE IF NOT EXISTS service_changes (
     staff_id TEXT NOT NULL,
     stop TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX IF NOT EXISTS staff_steps ON steps (step, seq);
+-- Partial: only the owed entries (a few a month). An index on (step, ...) would be picked by the
+-- planner for the resident flow's `txn_id = ? AND step = ?` checks over steps_by_txn and make
+-- every journal write scan all steps of that kind (benchmarks/operations.py found it).
+CREATE INDEX IF NOT EXISTS owed_steps ON steps (seq) WHERE step = 'staff' AND phase = 'outcome';
+-- The business day of a transaction (BUSINESS_DAY): closing a day reads its transactions only.
+CREATE INDEX IF NOT EXISTS transactions_by_day
+    ON transactions (COALESCE(business_date, date(opened_at, '+9 hours')));
+-- Transactions by how they ended, for the metrics endpoint (kiosk/operations/journal_figures.py).
+CREATE INDEX IF NOT EXISTS transactions_by_reason ON transactions (close_reason);
 """
 
+# A transaction's business day: the center's (its issuance named it), else the JST date it was
+# opened on. Queries must spell it exactly so for SQLite to use transactions_by_day.
+BUSINESS_DAY = "COALESCE(business_date, date(opened_at, '+9 hours'))"
 STAFF_ID_MAX = 32
 
 

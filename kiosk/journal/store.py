@@ -336,8 +336,8 @@ class Journal:
             ids = [
                 row[0]
                 for row in self._db.execute(
-                    "SELECT txn_id FROM transactions WHERE COALESCE(business_date,"
-                    " date(opened_at, '+9 hours')) = ? ORDER BY rowid",
+                    f"SELECT txn_id FROM transactions WHERE {_operations_store.BUSINESS_DAY} = ?"  # noqa: S608 - a constant
+                    " ORDER BY rowid",
                     (day.isoformat(),),
                 )
             ]
@@ -347,8 +347,8 @@ class Journal:
         """The latest business days that have transactions, newest first, with how many."""
         with self._lock, _read_errors(self.path):
             rows = self._db.execute(
-                "SELECT COALESCE(business_date, date(opened_at, '+9 hours')) AS day, COUNT(*)"
-                " FROM transactions GROUP BY day ORDER BY day DESC LIMIT ?",
+                f"SELECT {_operations_store.BUSINESS_DAY} AS day, COUNT(*) FROM transactions"  # noqa: S608 - a constant
+                " GROUP BY day ORDER BY day DESC LIMIT ?",
                 (limit,),
             ).fetchall()
         return [(date.fromisoformat(day), int(count)) for day, count in rows]

@@ -223,7 +223,8 @@ class DayCloser:
     def _report(self, result: Reconciliation, staff_id: str) -> bytes:
         header = ReportHeader(self.kiosk_id, self._clock(), staff_id)
         day = result.day
-        owed = [e for e in self.journal.owed_entries() if e.txn_id in _txn_ids(result)]
+        of_the_day = _txn_ids(result)
+        owed = [e for e in self.journal.owed_entries() if e.txn_id in of_the_day]
         start = datetime.combine(day, dt_time(0), JST)  # the counts made on that day (JST)
         counts = self.journal.cash_counts(start, start + timedelta(days=1))
         return render_pdf(result, header, owed, counts)

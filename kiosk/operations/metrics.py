@@ -40,6 +40,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from kiosk.audit import AuditEvent, AuditRecord
+from kiosk.operations.journal_figures import JournalFigures, JournalReader
 from kiosk.operations.status import DeviceStatus
 from kiosk.problems import Problem, ServiceStop, staff_code
 from printing.faults import PrinterFault
@@ -83,130 +84,69 @@ class FlowFacts:
 
 
 class JournalCollector(Collector):
-    """The journal's figures, computed at scrape time with a few aggregate queries."""
+    """The journal's figures, read at scrape time (kiosk/operations/journal_figures.py)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.reader = JournalReader(path)
 
     def collect(self) -> Iterator[Metric]:
         try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=2)
+            figures = self.reader.read()
         except sqlite3.Error as exc:
             log.warning("metrics: journal unreadable: %s", exc)
             return
-        try:
-            yield from self._metrics(db)
-        except sqlite3.Error as exc:
-            log.warning("metrics: journal query failed: %s", exc)
-        finally:
-            db.close()
+        yield from _journal_metrics(figures)
 
-    def _metrics(self, db: sqlite3.Connection) -> Iterator[Metric]:
-        sums: dict[tuple[str, str], tuple[int, int, int]] = {
-            (step, phase): (int(actual), int(count), int(rows))
-            for step, phase, actual, count, rows in db.execute(
-                "SELECT step, phase, COALESCE(SUM(actual_yen), 0), COALESCE(SUM(count), 0),"
-                " COUNT(*) FROM steps GROUP BY step, phase"
-            )
-        }
 
-        def total(step: str, index: int) -> int:
-            return sums.get((step, "outcome"), (0, 0, 0))[index]
-
-        yield _counter("kiosk_issuances", "Certificate data received from the center",
-                       total("issuance", 2))  # fmt: skip
-        yield _counter("kiosk_copies_printed", "Copies printed", total("print", 1))
-        money = CounterMetricFamily(
-            "kiosk_money_yen", "Money through the acceptor, in yen", labels=["flow"]
-        )
-        money.add_metric(["in"], total("money_in", 0))
-        money.add_metric(["change"], total("change", 0))
-        money.add_metric(["refunded"], total("refund", 0))
-        money.add_metric(["owed"], total("staff", 0))
-        money.add_metric(["kept"], self._kept(db))
-        money.add_metric(["paid_back"], _one(db, "SELECT COALESCE(SUM(yen), 0) FROM owed_paid"))
-        yield money
-        ended = CounterMetricFamily(
-            "kiosk_transactions", "Transactions by how they ended", labels=["outcome"]
-        )
-        opened = 0
-        for reason, count in db.execute(
-            "SELECT close_reason, COUNT(*) FROM transactions GROUP BY close_reason"
-        ):
-            if reason is None:
-                opened = int(count)
-            else:
-                ended.add_metric([str(reason)], int(count))
-        yield ended
-        yield GaugeMetricFamily("kiosk_open_transactions", "Transactions not closed", opened)
-        owed_entries, owed_yen, oldest = db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(s.actual_yen), 0), MIN(s.at) FROM steps s"
-            " LEFT JOIN owed_paid p ON p.entry = s.seq WHERE s.step = 'staff'"
-            " AND s.phase = 'outcome' AND p.entry IS NULL"
-        ).fetchone()
+def _journal_metrics(f: JournalFigures) -> Iterator[Metric]:
+    yield _counter("kiosk_issuances", "Certificate data received from the center",
+                   f.outcome("issuance", 2))  # fmt: skip
+    yield _counter("kiosk_copies_printed", "Copies printed", f.outcome("print", 1))
+    money = CounterMetricFamily(
+        "kiosk_money_yen", "Money through the acceptor, in yen", labels=["flow"]
+    )
+    money.add_metric(["in"], f.outcome("money_in", 0))
+    money.add_metric(["change"], f.outcome("change", 0))
+    money.add_metric(["refunded"], f.outcome("refund", 0))
+    money.add_metric(["owed"], f.outcome("staff", 0))
+    money.add_metric(["kept"], f.kept_yen)
+    money.add_metric(["paid_back"], f.paid_back_yen)
+    yield money
+    ended = CounterMetricFamily(
+        "kiosk_transactions", "Transactions by how they ended", labels=["outcome"]
+    )
+    for reason, count in sorted(f.ended.items()):
+        ended.add_metric([reason], count)
+    yield ended
+    yield GaugeMetricFamily(
+        "kiosk_open_transactions", "Transactions not closed", f.open_transactions
+    )
+    yield GaugeMetricFamily(
+        "kiosk_money_owed_open_yen", "Money owed to residents, not paid back", f.owed_open_yen
+    )
+    yield GaugeMetricFamily(
+        "kiosk_money_owed_open_entries", "Owed entries not paid back", f.owed_open_entries
+    )
+    if f.owed_oldest is not None:
         yield GaugeMetricFamily(
-            "kiosk_money_owed_open_yen", "Money owed to residents, not paid back", int(owed_yen)
+            "kiosk_money_owed_oldest_timestamp_seconds",
+            "When the oldest unpaid owed entry was recorded",
+            f.owed_oldest.timestamp(),
         )
+    if f.last_closing is not None:
         yield GaugeMetricFamily(
-            "kiosk_money_owed_open_entries", "Owed entries not paid back", int(owed_entries)
-        )
-        if oldest:
-            yield GaugeMetricFamily(
-                "kiosk_money_owed_oldest_timestamp_seconds",
-                "When the oldest unpaid owed entry was recorded",
-                _epoch(oldest),
-            )
-        closed = _one_text(db, "SELECT MAX(at) FROM closings WHERE step = 'done'")
-        if closed:
-            yield GaugeMetricFamily(
-                "kiosk_day_closed_timestamp_seconds", "When a business day was last closed",
-                _epoch(closed),
-            )  # fmt: skip
-            unpaid = _one(
-                db,
-                "SELECT COALESCE(SUM(s.actual_yen), 0) FROM steps s LEFT JOIN owed_paid p"
-                " ON p.entry = s.seq WHERE s.step = 'staff' AND s.phase = 'outcome'"
-                " AND s.at <= ? AND (p.at IS NULL OR p.at > ?)",
-                closed,
-                closed,
-            )
-            yield GaugeMetricFamily(
-                "kiosk_money_owed_unpaid_at_closing_yen",
-                "Money owed to residents and not paid back when the day was last closed",
-                unpaid,
-            )
-
-    @staticmethod
-    def _kept(db: sqlite3.Connection) -> int:
-        """The fees of copies printed and paid at the kiosk (what the kiosk may keep)."""
-        return _one(
-            db,
-            "SELECT COALESCE(SUM(t.fee_per_copy_yen * p.printed), 0) FROM transactions t"
-            " JOIN (SELECT txn_id, SUM(count) AS printed FROM steps WHERE step = 'print'"
-            " AND phase = 'outcome' GROUP BY txn_id) p USING (txn_id)"
-            " WHERE EXISTS (SELECT 1 FROM steps s WHERE s.txn_id = t.txn_id"
-            " AND s.step = 'payment' AND s.phase = 'outcome')",
+            "kiosk_day_closed_timestamp_seconds", "When a business day was last closed",
+            f.last_closing.timestamp(),
+        )  # fmt: skip
+        yield GaugeMetricFamily(
+            "kiosk_money_owed_unpaid_at_closing_yen",
+            "Money owed to residents and not paid back when the day was last closed",
+            f.unpaid_at_last_closing_yen,
         )
 
 
 def _counter(name: str, doc: str, value: int) -> CounterMetricFamily:
     return CounterMetricFamily(name, doc, value=value)
-
-
-def _one(db: sqlite3.Connection, sql: str, *args: Any) -> int:
-    row = db.execute(sql, args).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def _one_text(db: sqlite3.Connection, sql: str) -> str | None:
-    row = db.execute(sql).fetchone()
-    return str(row[0]) if row and row[0] is not None else None
-
-
-def _epoch(text: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(text).timestamp()
 
 
 class KioskMetrics:

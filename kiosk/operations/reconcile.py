@@ -165,12 +165,15 @@ def reconcile(
     issuance of the center's day; matched by issuance id. ``owed`` are the owed entries (paid
     or not) of the journal; ``settlement`` None: the center could not be reached."""
     items = {item.issuance_id: item for item in settlement.items} if settlement else {}
+    owed_by_txn: dict[str, list[OwedEntry]] = {}
+    for entry in owed:  # the journal's entries of every day: looked up by transaction below
+        owed_by_txn.setdefault(entry.txn_id, []).append(entry)
     lines: list[Line] = []
     seen: set[str] = set()
     for summary in transactions:
         if not summary.issuance_id and not summary.received_yen and not summary.staff_owed_yen:
             continue  # nothing issued, nothing paid: nothing to reconcile
-        kiosk = kiosk_side(summary, owed)
+        kiosk = kiosk_side(summary, owed_by_txn.get(summary.txn_id, ()))
         item = items.get(summary.issuance_id or "")
         if item is not None:
             seen.add(item.issuance_id)

@@ -23,6 +23,7 @@ from kiosk.journal import (
     TransactionClosed,
     TransactionOpened,
 )
+from kiosk.journal._operations_store import BUSINESS_DAY
 from kiosk.journal.records import CloseReason
 from kiosk.problems import OwedCode, ServiceStop
 
@@ -107,3 +108,23 @@ def test_the_business_day_of_a_transaction(journal: Journal) -> None:
     journal.write(TransactionOpened("t2", "issue", "juminhyo", 1, 300))  # no issuance yet
     today = journal.summary("t2").business_day  # the JST date it was opened on
     assert "t2" in [s.txn_id for s in journal.transactions_of_day(today)]
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        # Every journal write of the resident flow checks its transaction's pending steps: by
+        # transaction, never by a scan of all steps of that kind (an index on (step, ...) made
+        # SQLite pick it and each write slower as the journal grew).
+        ("SELECT COUNT(*) FROM steps WHERE txn_id = ? AND step = ?", "steps_by_txn"),
+        # Closing a day reads that day's transactions only.
+        (f"SELECT txn_id FROM transactions WHERE {BUSINESS_DAY} = ?", "transactions_by_day"),  # noqa: S608
+    ],
+)
+def test_queries_use_their_index(journal: Journal, query: str, index: str) -> None:
+    for n in range(20):  # a few rows, so that the planner has something to weigh
+        journal.write(TransactionOpened(f"x{n}", "issue", "juminhyo", 1, 300))
+        journal.write(IssuanceReceived(f"x{n}", f"iss-x{n}", 2, business_date=DAY))
+    args = ("x1", "issuance")[: query.count("?")]
+    plan = journal._db.execute("EXPLAIN QUERY PLAN " + query, args)
+    assert index in " ".join(str(row[-1]) for row in plan.fetchall())

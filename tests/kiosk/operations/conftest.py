@@ -52,6 +52,7 @@ class Day:
     journal: Journal
     items: list[wire.SettlementItem] = field(default_factory=list)
     clock: list[datetime] = field(default_factory=lambda: [AT])
+    business_day: date = DAY  # the center's business day its issuances name
 
     def tick(self) -> datetime:
         self.clock[0] += timedelta(seconds=30)
@@ -103,7 +104,8 @@ class Day:
         j.write(ReportIntent(txn, "printed", 1))
         self.items.append(self._item(txn, 1, None))
 
-    def settlement(self, day: date = DAY) -> wire.Settlement:
+    def settlement(self, day: date | None = None) -> wire.Settlement:
+        day = day or self.business_day
         items = tuple(self.items)
         done = [i.completion for i in items if i.completion is not None]
         copies = sum(i.kiosk_paid_copies for i in items)
@@ -128,7 +130,8 @@ class Day:
     # -- parts --------------------------------------------------------------------------------
     def _issued(self, txn: str, copies: int) -> None:
         self.journal.write(TransactionOpened(txn, "issue", "juminhyo", copies, FEE))
-        self.journal.write(IssuanceReceived(txn, f"iss-0000-{txn}", 2, business_date=DAY))
+        issuance = IssuanceReceived(txn, f"iss-0000-{txn}", 2, business_date=self.business_day)
+        self.journal.write(issuance)
 
     def _reported(self, txn: str, outcome: str, printed: int, reason: CloseReason) -> None:
         j = self.journal
