@@ -14,9 +14,16 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from kiosk.domain import Offer
+from kiosk.flow.staff_events import (  # re-exported: every flow event is in kiosk.flow.events
+    OperationsEvent as OperationsEvent,
+)
+from kiosk.flow.staff_events import OwedSlipPrinted as OwedSlipPrinted
+from kiosk.flow.staff_events import ReceiptPrinted as ReceiptPrinted
+from kiosk.flow.staff_events import ServiceStopChanged as ServiceStopChanged
+from kiosk.flow.staff_events import StaffReleased as StaffReleased
+from kiosk.flow.staff_events import StaffRequested as StaffRequested
 from kiosk.flow.timeouts import TimerName
 from kiosk.payment.events import AcceptorEvent
-from kiosk.problems import ServiceStop
 from printing.certificates import CertificateKind, Jurisdiction, KosekiScope, Scope
 from printing.faults import PrinterFault
 
@@ -607,51 +614,6 @@ class AcceptorAvailabilityChanged:
 
     available: bool
 
-
-# --- staff and slips ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StaffRequested:
-    """Staff want the kiosk (the staff login was opened): the flow grants it at once when no
-    resident is being served, else as soon as the transaction is over (StaffAccessChanged,
-    naming ``request``)."""
-
-    request: int = 0
-
-
-@dataclass(frozen=True)
-class StaffReleased:
-    """The staff session ended (or staff stopped waiting): residents are served again."""
-
-
-@dataclass(frozen=True)
-class ServiceStopChanged:
-    """Staff took the kiosk out of service (``stop`` says why, shown to residents) or put it
-    back (``stop`` None). Journaled by the staff side before it is sent."""
-
-    stop: ServiceStop | None
-
-
-@dataclass(frozen=True)
-class OwedSlipPrinted:
-    """The resident's slip of money owed (PrintOwedSlip) came out (or could not be printed)."""
-
-    txn_id: str
-    printed: bool
-
-
-@dataclass(frozen=True)
-class ReceiptPrinted:
-    """The receipt (PrintReceipt) came out (or could not be printed)."""
-
-    txn_id: str
-    printed: bool
-
-
-OperationsEvent = (
-    StaffRequested | StaffReleased | ServiceStopChanged | OwedSlipPrinted | ReceiptPrinted
-)
 
 Event = (
     Intent
