@@ -76,7 +76,8 @@ def render_gallery(
             if name.startswith("registration-form") and not loader.done:
                 _wait(app, lambda: loader.done)
             window.show_state(replace(state, language=language))
-            app.processEvents()
+            for _ in range(5):  # layouts settle in a few passes (the first shot came out squeezed)
+                app.processEvents()
             suffix = "" if theme == "standard" else f"-{theme}"
             path = out / f"{name}-{language}-{size[0]}x{size[1]}{suffix}.png"
             window.grab().save(str(path))
