@@ -32,6 +32,7 @@ from kiosk.operations.metrics import FlowFacts, KioskMetrics
 from kiosk.operations.papers import ResidentPapers
 from kiosk.operations.status import FaultLog
 from kiosk.payment import FeeAcceptor, RecoverableAcceptor, ReportsCashLevels
+from kiosk.payment.cash_status import ReportsCashStatus
 from kiosk.problems import staff_code
 from kiosk.runtime import (
     CardService,
@@ -311,6 +312,7 @@ def assemble_operations(
     faults = FaultLog(clock)
     acceptor = parts.acceptor
     cash = acceptor if isinstance(acceptor, ReportsCashLevels) else None
+    cash_unit = acceptor.status if isinstance(acceptor, ReportsCashStatus) else None
     operations: Operations
 
     def restart() -> None:
@@ -329,6 +331,7 @@ def assemble_operations(
             restart=restart,
             kiosk_id=kiosk_id,
             clock=clock,
+            cash_unit=cash_unit,
         ),
         runner,
     )

@@ -248,6 +248,14 @@ class KioskMetrics:
             for store, pieces in (("change", cash.change), ("cash_box", cash.cash_box)):
                 for denomination, count in (pieces or {}).items():
                     self.cash.labels(store, str(int(denomination))).set(count)
+        unit = status.cash_unit
+        if unit is not None:  # a cash unit driven directly: each of its devices
+            for name, device in (("bill_validator", unit.bill_validator),
+                                 ("coin_acceptor", unit.coin_acceptor)):  # fmt: skip
+                self.device_up.labels(name).set(int(device.connected and not device.fault))
+            for hopper in unit.hoppers:
+                up = hopper.connected and not hopper.fault
+                self.device_up.labels(f"hopper_{hopper.coin_yen}").set(int(up))
         disk = status.disk
         self.disk_free.set(disk.free_bytes)
         self.disk_total.set(disk.total_bytes)

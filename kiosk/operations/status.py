@@ -16,6 +16,7 @@ from datetime import datetime
 
 from kiosk.audit import AuditEvent, AuditRecord
 from kiosk.payment import CashLevels, ReportsCashLevels
+from kiosk.payment.cash_status import CashStatus
 from kiosk.problems import Problem, staff_code
 from printing.faults import MarkerLevel, PrinterFault, PrinterStatus
 
@@ -87,6 +88,8 @@ class DeviceStatus:
     center: CenterReport
     disk: DiskReport
     faults: tuple[FaultRecord, ...]  # newest first
+    # The cash unit's devices, for a unit driven directly (validator, coin acceptor, hoppers).
+    cash_unit: CashStatus | None = None
 
 
 def problem_for_key(key: str) -> Problem | None:

@@ -4,6 +4,7 @@ read at any time from any thread (kiosk.payment.cash_unit.CashUnit.status)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -47,4 +48,12 @@ class CashStatus:
         return tuple(found)
 
 
-__all__ = ["CashStatus", "DeviceStatus", "HopperLevel"]
+@runtime_checkable
+class ReportsCashStatus(Protocol):
+    """A fee acceptor that reports its devices for staff (the ID-003 + ccTalk cash unit)."""
+
+    def status(self) -> CashStatus:
+        """The devices now (never raises: a fault is a field)."""
+
+
+__all__ = ["CashStatus", "DeviceStatus", "HopperLevel", "ReportsCashStatus"]

@@ -41,6 +41,7 @@ from kiosk.operations.status import (
     ReaderReport,
 )
 from kiosk.payment import Denomination
+from kiosk.payment.cash_status import CashStatus
 from kiosk.problems import staff_code
 from kiosk.runtime.runner import Runner
 from kiosk.staff import StaffSettings, StaffState, initial_staff_state, step
@@ -58,7 +59,7 @@ Listener = Callable[[], None]
 STOP_WAIT_S = 5.0
 
 
-class CashUnit(Protocol):
+class CashLevelSource(Protocol):
     """What the cash screen needs of the fee acceptor (kiosk.operations.status)."""
 
     def cash_levels(self) -> CashLevels: ...
@@ -81,11 +82,12 @@ class StaffParts:
     closer: DayCloser
     printer: A4Printer  # the A4 printer: test page, day report
     cards: StaffCards
-    cash: CashUnit | None  # None: no acceptor (counter payment), or one that cannot count
+    cash: CashLevelSource | None  # None: no acceptor (counter payment), or one that cannot count
     faults: FaultLog
     restart: Callable[[], None]  # stop cleanly and start the program again (the app's)
     kiosk_id: str
     clock: Callable[[], datetime]
+    cash_unit: Callable[[], CashStatus] | None = None  # a unit driven directly: its devices
 
 
 class StaffRunner:
@@ -293,7 +295,18 @@ class StaffRunner:
             ),
             disk=disk_report(parts.journal.path),
             faults=parts.faults.last(),
+            cash_unit=self._cash_unit(),
         )
+
+    def _cash_unit(self) -> CashStatus | None:
+        read = self.parts.cash_unit
+        if read is None:
+            return None
+        try:
+            return read()
+        except Exception:  # a status screen never fails on a device
+            log.exception("the cash unit's status could not be read")
+            return None
 
     def _cash_levels(self) -> CashLevels | None:
         cash = self.parts.cash
@@ -393,4 +406,11 @@ def disk_report(journal_path: Path) -> DiskReport:
     return DiskReport(str(journal_path.parent), usage.free, usage.total, size)
 
 
-__all__ = ["CashUnit", "StaffCards", "StaffParts", "StaffRunner", "disk_report", "unit_count"]
+__all__ = [
+    "CashLevelSource",
+    "StaffCards",
+    "StaffParts",
+    "StaffRunner",
+    "disk_report",
+    "unit_count",
+]

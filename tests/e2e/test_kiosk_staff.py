@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -399,3 +400,42 @@ def test_a_closing_killed_midway_resumes_where_it_stopped(kiosk: KioskUnderTest)
 def _settlement(kiosk: KioskUnderTest, day: date) -> wire.Settlement:
     with kiosk.center.client("kiosk-0001") as client:
         return client.settlement(day)
+
+
+def test_the_status_page_shows_a_cash_unit_driven_directly(make_kiosk: MakeKiosk) -> None:
+    """The ID-003 + ccTalk cash unit (its simulator on ptys, the kiosk's real driver): the
+    staff status page lists the bill validator, the coin acceptor and each hopper as the driver
+    sees them, and a jam shows after "Read again"."""
+    from PySide6.QtWidgets import QLabel
+
+    from hw_sim.cash import SimConfig
+
+    kiosk = make_kiosk(cash_unit=SimConfig(hoppers=[(3, 100, 40), (4, 10, 60)]), staff=True)
+    staff = hand(kiosk)
+    staff.log_in("1001", STAFF_PIN)
+    staff.send(se.SwitchLanguage("en"))
+    staff.send(se.ShowPage(se.StaffPage.STATUS))
+    status = staff.wait("the status", lambda s: getattr(s.screen, "status", None) is not None)
+    assert isinstance(status.screen, ss.Status)
+    assert status.screen.status is not None
+    unit = status.screen.status.cash_unit
+    assert unit is not None
+    assert unit.bill_validator.connected
+    assert [h.coin_yen for h in unit.hoppers] == [100, 10]
+
+    def shown() -> str:
+        page = kiosk.console.page
+        return " ".join(w.text() for w in page.findChildren(QLabel) if w.isVisibleTo(page))
+
+    for row in ("Bill validator", "Coin acceptor", "Hopper 100 yen", "Hopper 10 yen"):
+        assert row in shown()
+    assert "Bill validator ready" in " ".join(shown().split())
+    kiosk.cash_control.jam_validator("acceptor")  # the validator reports a jam when polled
+    deadline = time.monotonic() + 30
+    while "⚠" not in shown():
+        assert time.monotonic() < deadline, shown()
+        staff.send(se.Refresh())
+        staff.wait("the status", lambda s: getattr(s.screen, "status", None) is not None)
+        staff.pump(0.5)
+    assert "jam" in shown().lower()
+    kiosk.cash_control.clear_jam()

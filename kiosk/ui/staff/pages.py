@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.payment.cash_status import CashStatus
 from kiosk.problems import STOPS, ServiceStop
 from kiosk.staff import events as se
 from kiosk.staff import state as ss
@@ -22,6 +23,7 @@ STOP_NAMES = {
     ServiceStop.NETWORK: S_("Network trouble"),
     ServiceStop.CLOSED: S_("Closed"),
 }
+HOPPER_LEVELS = {"low": S_("low"), "ok": S_("enough"), "high": S_("full")}
 PAGE_NAMES = {
     se.StaffPage.STATUS: S_("Device status"),
     se.StaffPage.TEST_PAGE: S_("Print a test page"),
@@ -178,6 +180,8 @@ class StatusPage(Page):
                     ),
                 )
             )
+        if status.cash_unit is not None:
+            rows.extend(self._cash_unit_rows(status.cash_unit))
         center = status.center
         rows.append(
             (
@@ -209,6 +213,28 @@ class StatusPage(Page):
         for index, fault in enumerate(status.faults[:10]):
             text = f"{when(fault.at)}  {fault.code}  {fault.problem}"
             self.grid.addWidget(label(text, "body"), start + index, 1)
+
+    def _cash_unit_rows(self, unit: CashStatus) -> list[tuple[str, str]]:
+        """The cash unit's devices (a unit driven directly); their faults are the driver's."""
+        rows = []
+        for name, device in ((S_("Bill validator"), unit.bill_validator),
+                             (S_("Coin acceptor"), unit.coin_acceptor)):  # fmt: skip
+            text = self.t(S_("ready")) if device.connected else self.t(S_("not connected"))
+            if device.fault:
+                text += f": {device.fault}"
+            if device.identity:
+                text += f" ({device.identity})"
+            rows.append((self.t(name), text + (" ⚠" if device.fault else "")))
+        for hopper in unit.hoppers:
+            level = self.t(HOPPER_LEVELS.get(hopper.level, S_("unknown")))
+            text = level if hopper.connected else self.t(S_("not connected"))
+            if hopper.fault:
+                text += f": {hopper.fault} ⚠"
+            rows.append((self.t(S_("Hopper {coin} yen")).format(coin=hopper.coin_yen), text))
+        rows.append((self.t(S_("Bills in the stacker")), str(unit.bills_in_stacker)))
+        if unit.unconfirmed:
+            rows.append((self.t(S_("Not yet in the journal")), ", ".join(unit.unconfirmed) + " ⚠"))
+        return rows
 
 
 class TestPagePage(Page):

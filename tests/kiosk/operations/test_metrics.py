@@ -115,3 +115,23 @@ def test_nothing_personal_in_a_scrape(day: Day, scrape: tuple[KioskMetrics, obje
         text = answer.read().decode()
     for secret in ("t1", "t2", "iss-0000", "1001", "dg"):
         assert f'"{secret}' not in text  # no transaction, issuance, staff or document label
+
+
+def test_a_cash_unit_driven_directly(day: Day, scrape: tuple[KioskMetrics, object]) -> None:
+    """Each device of an ID-003 + ccTalk unit is up or not (its driver's status)."""
+    from dataclasses import replace
+
+    from kiosk.payment.cash_status import CashStatus, DeviceStatus, HopperLevel
+
+    metrics, server = scrape
+    unit = CashStatus(
+        DeviceStatus("bill validator", connected=True, fault="jam in acceptor"),
+        DeviceStatus("coin acceptor", connected=True),
+        (HopperLevel(3, 100, connected=True), HopperLevel(4, 10, connected=True, fault="empty")),
+    )
+    metrics.update_devices(replace(printer_out_of_paper(), cash_unit=unit))
+    values = read(server)
+    assert values[("kiosk_device_up", (("device", "bill_validator"),))] == 0
+    assert values[("kiosk_device_up", (("device", "coin_acceptor"),))] == 1
+    assert values[("kiosk_device_up", (("device", "hopper_100"),))] == 1
+    assert values[("kiosk_device_up", (("device", "hopper_10"),))] == 0
