@@ -300,11 +300,17 @@ def _staff_session(
     hand.send(se.StaffEnter())
     hand.photograph("staff-cash-count")
     hand.send(se.SubmitCount())
-    hand.wait(
+    state = hand.wait(
         "the recorded count",
         lambda s: isinstance(s.screen, ss.Cash) and s.screen.result is not None,
     )
     hand.photograph("staff-cash-recorded")
+    result = state.screen.result if isinstance(state.screen, ss.Cash) else None
+    differences = result.differences if result is not None else ()
+    recorded = [(line.denomination, line.difference) for line in differences]
+    if recorded != [(100, 2)]:  # staff counted 50, the unit 48: kept as a difference
+        raise StaffDemoError(f"the refill's difference was not recorded: {recorded}")
+    print("demo: refill counted 50 × 100 yen, the unit 48: difference +2 recorded")
     # close the business day
     hand.send(se.ShowPage(se.StaffPage.CLOSING))
     state = hand.wait(

@@ -144,6 +144,7 @@ def test_scripted_staff_demo_closes_a_day(var_dir: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-4000:]
     assert "demo: resident slip printed: " in result.stdout
     assert "0 unexplained; report printed" in result.stdout
+    assert "difference +2 recorded" in result.stdout  # a refill count that disagrees
     names = " ".join(p.name for p in sorted((out / "screens").glob("*.png")))
     for screen in (
         "resident-slip",
@@ -169,4 +170,5 @@ def test_scripted_staff_demo_closes_a_day(var_dir: Path) -> None:
     assert "kiosk_money_owed_unpaid_at_closing_yen 0.0" in scrape
     audit = (var_dir / "kiosk" / "audit.log").read_text()
     assert '"staff-paid-back"' in audit
+    assert '"difference_yen": 200' in audit  # the refill's difference, audited with the staff id
     assert "2468" not in audit  # the staff PIN never
