@@ -397,9 +397,7 @@ def _envelope_shape(version: int) -> S:
         }
     return _obj(
         {
-            "format": {
-                "const": wire.ENVELOPE_FORMAT if version >= 3 else wire.ENVELOPE_FORMAT_V1
-            },
+            "format": {"const": wire.ENVELOPE_FORMAT if version >= 3 else wire.ENVELOPE_FORMAT_V1},
             "issuance_id": _str(wire.messages.ISSUANCE_ID.pattern),
             "kiosk_id": _str(wire.KIOSK_ID.pattern),
             "idempotency_key": _str(wire.IDEMPOTENCY_KEY.pattern),

@@ -318,9 +318,7 @@ def abandon(state: FlowState, timed_out: bool) -> Outcome:
         else ()
     )
     match screen:
-        case (
-            Printing() | Refunding() | OutOfService() | Submitting() | ReturnCard() | OwedSlip()
-        ):
+        case Printing() | Refunding() | OutOfService() | Submitting() | ReturnCard() | OwedSlip():
             return state, ()  # nothing to cancel: wait for the device, the center or staff
         case Done():
             if _money.settled(state):

@@ -83,9 +83,11 @@ def close_day(staff: StaffHand, day: object) -> ClosingView:
     staff.send(se.CloseDay(day))  # type: ignore[arg-type]
     state = staff.wait(
         "the closing's end",
-        lambda s: isinstance(s.screen, ss.Closing)
-        and s.screen.view is not None
-        and s.screen.view.phase is not ClosingPhase.RUNNING,
+        lambda s: (
+            isinstance(s.screen, ss.Closing)
+            and s.screen.view is not None
+            and s.screen.view.phase is not ClosingPhase.RUNNING
+        ),
         CLOSE_WAIT_S,
     )
     assert isinstance(state.screen, ss.Closing)
@@ -105,8 +107,7 @@ def test_an_owed_refund_from_the_fault_to_the_slip_to_staff_to_the_closed_day(
     kiosk.acceptor.jam_after(0)  # and the acceptor jams as it starts paying the fee back
     driver.insert_money(exact_coins(fee))
     state = driver.wait_until(
-        lambda s: isinstance(s.screen, st.OwedSlip)
-        and s.screen.slip is not st.PaperState.PRINTING,
+        lambda s: isinstance(s.screen, st.OwedSlip) and s.screen.slip is not st.PaperState.PRINTING,
         "the slip printed",
         timeout=120,
     )
@@ -250,9 +251,11 @@ def test_center_down_at_closing_waits_or_closes_without_it(kiosk: KioskUnderTest
         staff.send(se.CloseWithoutCenter())
         state = staff.wait(
             "closed without the center",
-            lambda s: isinstance(s.screen, ss.Closing)
-            and s.screen.view is not None
-            and s.screen.view.phase is ClosingPhase.DONE,
+            lambda s: (
+                isinstance(s.screen, ss.Closing)
+                and s.screen.view is not None
+                and s.screen.view.phase is ClosingPhase.DONE
+            ),
             CLOSE_WAIT_S,
         )
     finally:
@@ -276,9 +279,11 @@ def test_the_day_report_is_printed_again_after_a_printer_fault(kiosk: KioskUnder
     staff.send(se.PrintDayReport())
     state = staff.wait(
         "the report printed",
-        lambda s: isinstance(s.screen, ss.Closing)
-        and s.screen.view is not None
-        and s.screen.view.printed is True,
+        lambda s: (
+            isinstance(s.screen, ss.Closing)
+            and s.screen.view is not None
+            and s.screen.view.printed is True
+        ),
         CLOSE_WAIT_S,
     )
     assert state.screen.view is not None  # type: ignore[union-attr]

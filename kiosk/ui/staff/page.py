@@ -65,4 +65,5 @@ def button(text: str, send: Send, event: se.StaffEvent, role: str = "choice") ->
     widget.clicked.connect(lambda: send(event))
     return widget
 
+
 __all__ = ["JST", "Page", "Send", "button", "scroll", "table", "when", "yen"]

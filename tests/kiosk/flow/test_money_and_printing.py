@@ -154,7 +154,9 @@ def test_refund_without_answer_puts_the_kiosk_out_of_service(driver: Driver) -> 
     driver.send(MoneyInserted(Denomination.Y100), ev.Cancel())
     effects = driver.fire()  # the REFUND watchdog
     assert driver.screen == st.OwedSlip(
-        100, ("P-413",), then=st.OutOfService(Problem.ACCEPTOR_FAULT)  # type: ignore[arg-type]
+        100,
+        ("P-413",),
+        then=st.OutOfService(Problem.ACCEPTOR_FAULT),  # type: ignore[arg-type]
     )
     assert jr.StaffOwed(driver.txn_id, 100, "P-413") in journal_records(effects)
     assert driver.state.timer is None
