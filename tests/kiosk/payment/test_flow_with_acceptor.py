@@ -13,7 +13,7 @@ from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.payment import AcceptorEvent, Denomination
-from kiosk.problems import Problem
+from kiosk.problems import OwedCode, Problem
 from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver
 
@@ -149,9 +149,14 @@ def test_a_jam_with_money_in(till: Till) -> None:
     till.settle()
     till.acceptor.jam()
     till.settle()
-    assert till.driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
-    assert till.driver.state.txn.money.staff_owed_yen == 100  # jammed: nothing came out
+    # jammed: nothing came out, so the resident gets the slip (P-412) before the fault
+    assert till.driver.screen == st.OwedSlip(
+        100, (OwedCode.REFUND_SHORT,), then=st.Fault(Problem.ACCEPTOR_JAMMED)
+    )
+    assert till.driver.state.txn.money.staff_owed_yen == 100
     assert till.acceptor.tray_yen == 0
+    till.driver.send(ev.Finish())  # "I have the slip"
+    assert till.driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
 
 
 def test_a_coin_too_many_is_not_lost(till: Till) -> None:
