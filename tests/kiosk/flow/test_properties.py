@@ -211,8 +211,11 @@ class World:
     def send(self, event: Event) -> None:
         before = self.state
         if isinstance(event, ev.TimerFired) and event.name is ev.TimerName.REFUND:
-            # The refund watchdog stands for an acceptor that never answers: it never will.
-            self.pending = [a for a in self.pending if not isinstance(a[0], MoneyRefunded)]
+            # The refund watchdog stands for an acceptor that never answers: it never will, for
+            # a refund or for change (the watchdog gives up on every payout in flight).
+            self.pending = [
+                a for a in self.pending if not isinstance(a[0], MoneyRefunded | ChangeDispensed)
+            ]
         self._physics(event)
         effects = self.driver.send(event)
         check_step(before, event, self.state, effects)
