@@ -117,6 +117,9 @@ def test_the_refund_watchdog_with_fees_and_a_stray_coin(driver: Driver) -> None:
         fx.ReportCompletion(
             TXN, fx.Completion.FAILED, 0, KIOSK, 600, 0, 600, PrinterFault.OUT_OF_PAPER
         ),
+        # The resident's proof of what is owed (issue 10): a slip, then out of service.
+        fx.PrintOwedSlip(TXN, 650, (OwedCode.REFUND_NO_ANSWER,)),
+        fx.Audit(audit(AuditEvent.STAFF_OWED, "slip", txn_id=TXN, yen=650)),
     ]
     money = driver.state.txn.money
     assert money == st.Money(
@@ -126,8 +129,11 @@ def test_the_refund_watchdog_with_fees_and_a_stray_coin(driver: Driver) -> None:
         staff_owed_yen=650,
         fee_owed_yen=600,  # the fees only: the stray coin is no fee
         paid=True,
+        owed_codes=(OwedCode.REFUND_NO_ANSWER,),  # what the slip names
     )
-    assert driver.screen == st.OutOfService(Problem.ACCEPTOR_FAULT)
+    assert driver.screen == st.OwedSlip(
+        650, (OwedCode.REFUND_NO_ANSWER,), st.OutOfService(Problem.ACCEPTOR_FAULT)
+    )
     # The payout of the coin from before the session is still awaited; the session's are not.
     assert driver.state.payouts == (st.Payout(st.PayoutKind.REFUND, 10, "", False),)
 

@@ -27,7 +27,7 @@ from kiosk.payment import (
     MoneyInserted,
     MoneyRefunded,
 )
-from kiosk.problems import Problem
+from kiosk.problems import OwedCode, Problem
 from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver, journal_records, of_type, settings
 from tests.kiosk.flow.write_ahead import check_write_ahead
@@ -173,7 +173,8 @@ def test_a_bill_stacked_as_the_resident_cancels_stays_in_the_transaction(
     assert driver.state.txn.money.escrow_yen == 0
     effects = driver.send(MoneyRefunded(1000, 600))  # and the refund falls short
     assert jr.StaffOwed(txn, 400, "P-412") in journal_records(effects)
-    assert driver.screen == st.Cancelled()
+    # The resident's slip of what is owed first (issue 10), then the cancelled screen.
+    assert driver.screen == st.OwedSlip(400, (OwedCode.REFUND_SHORT,), st.Cancelled())
     summary = journal.summary(txn)
     assert (summary.received_yen, summary.refunded_yen, summary.staff_owed_yen) == (1000, 600, 400)
 
