@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import subprocess
 import sys
 import textwrap
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -365,3 +366,152 @@ def test_the_summary_adds_up_repeated_steps(tmp_path: Path) -> None:
     assert (summary.issuance_id, summary.report, summary.sides_per_copy) == (None, None, 0)
     assert summary.pending == (PendingStep(Step.REPORT, 0, 2, "failed"),)
     assert summary.closed is None
+
+
+def test_intents_are_counted_per_transaction_and_step(tmp_path: Path) -> None:
+    """``intent_count`` is the last intent's ordinal: the runner names a payout after it
+    (kiosk.runtime.runner.payout_ref), so it must count one transaction's intents of one step,
+    outcomes left out."""
+    with Journal(tmp_path / "j.sqlite") as journal:
+        journal.write(opened("t1"))
+        journal.write(opened("t2"))
+        assert journal.intent_count("t1", Step.CHANGE) == 0
+        for yen in (100, 50):
+            journal.write(ChangeIntent("t1", yen))
+            journal.write(ChangeOutcome("t1", yen, yen))
+        journal.write(ChangeIntent("t2", 10))
+        journal.write(RefundIntent("t1", 300, RefundCause.CANCELLED))
+        assert journal.intent_count("t1", Step.CHANGE) == 2
+        assert journal.intent_count("t2", Step.CHANGE) == 1
+        assert journal.intent_count("t1", Step.REFUND) == 1
+        assert journal.intent_count("t1", Step.PRINT) == 0
+        # the pending refund's ordinal in the replay is the same number
+        (pending,) = journal.summary("t1").pending
+        assert (pending.step, pending.ordinal) == (Step.REFUND, 1)
+
+
+def test_an_outcome_code_is_found_in_any_transaction_and_only_in_outcomes(
+    tmp_path: Path,
+) -> None:
+    """The cash reconciliation asks whether an acceptor's credit was journaled before a crash,
+    by its name; a code that only an intent carries was not an outcome."""
+    with Journal(tmp_path / "j.sqlite") as journal:
+        journal.write(opened("t1"))
+        journal.write(opened("t2"))
+        journal.write(MoneyIn("t2", 100, "coin-7"))
+        journal.write(PrintIntent("t1", 1, "d1g3st"))
+        assert journal.has_outcome_code(Step.MONEY_IN, "coin-7")
+        assert not journal.has_outcome_code(Step.MONEY_IN, "coin-8")
+        assert not journal.has_outcome_code(Step.REFUND, "coin-7")
+        assert not journal.has_outcome_code(Step.PRINT, "d1g3st")
+        journal.write(PrintOutcome("t1", 0, PrinterFault.JAM))
+        assert journal.has_outcome_code(Step.PRINT, "jam")
+
+
+def test_without_a_clock_the_journal_stamps_utc(tmp_path: Path) -> None:
+    """The kiosk's journal runs on the system clock: its stamps are aware (UTC), so the staff
+    report's day (aware bounds) finds them."""
+    before = datetime.now(UTC)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        journal.write(opened())
+        after = datetime.now(UTC)
+        opened_at = journal.summary("t1").opened_at
+        assert opened_at.utcoffset() == timedelta(0)
+        assert before <= opened_at <= after
+        found = journal.transactions_opened(before - timedelta(hours=1), after + timedelta(hours=1))
+        assert [summary.txn_id for summary in found] == ["t1"]
+
+
+def test_the_journal_makes_its_directories(tmp_path: Path) -> None:
+    """On a kiosk's first boot the state directory may not exist yet, several levels deep."""
+    path = tmp_path / "var" / "lib" / "kiosk" / "journal.sqlite"
+    with Journal(path) as journal:
+        journal.write(opened())
+    assert path.is_file()
+
+
+def test_a_write_waits_for_another_connection_s_lock(tmp_path: Path) -> None:
+    """Another process on the file (a backup, the staff tool) can hold the write lock for a
+    moment: a step waits for it, up to 10 s, rather than failing and taking the kiosk out of
+    service."""
+    path = tmp_path / "j.sqlite"
+    with Journal(path) as journal:
+        assert journal._db.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+        journal.write(opened())
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+        release.start()
+        try:
+            journal.write(PaymentIntent("t1", 600))
+        finally:
+            release.join()
+            other.close()
+        assert journal.summary("t1").amount_due_yen == 600
+
+
+def test_a_journal_that_cannot_be_durable_is_refused(tmp_path: Path) -> None:
+    """An in-memory database cannot keep a WAL: the kiosk must not run on it."""
+    with pytest.raises(JournalError, match=r"^:memory:: WAL mode refused \(got memory\)$"):
+        Journal(":memory:")
+
+
+def test_a_write_after_close_is_refused_naming_the_record(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite")
+    journal.write(opened())
+    journal.close()
+    with pytest.raises(JournalError, match=r"^cannot record PaymentIntent: .*closed database"):
+        journal.write(PaymentIntent("t1", 600))
+
+
+def test_each_step_is_traced_at_debug_level(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The debug trace has one line per journaled step, naming the record (records carry no
+    personal data: amounts, codes and a salted digest)."""
+    records = (opened(), PaymentIntent("t1", 600), MoneyIn("t1", 1000, "bill-1"))
+    with (
+        caplog.at_level(logging.DEBUG, logger="kiosk.journal.store"),
+        Journal(tmp_path / "j.sqlite") as journal,
+    ):
+        for record in records:
+            journal.write(record)
+    assert [r.getMessage() for r in caplog.records if r.name == "kiosk.journal.store"] == [
+        f"journal: {record}" for record in records
+    ]
+
+
+def test_a_refused_record_says_why_and_leaves_nothing(tmp_path: Path) -> None:
+    """Every amount and count of a step is checked, with the reason in the error (not SQLite's
+    constraint text), and a refused step writes nothing."""
+    with Journal(tmp_path / "j.sqlite") as journal:
+        reason = r"^a transaction needs copies > 0 and a fee >= 0$"
+        with pytest.raises(JournalError, match=reason):
+            journal.write(opened(copies=0))
+        with pytest.raises(JournalError, match=reason):
+            journal.write(opened(fee=-1))
+        journal.write(opened())
+        for record in (
+            PaymentIntent("t1", -600),  # requested
+            MoneyIn("t1", -100),  # actual
+            PrintIntent("t1", -1, ""),  # count
+        ):
+            with pytest.raises(JournalError, match=r"^negative amount or count in "):
+                journal.write(record)
+        summary = journal.summary("t1")
+        assert (summary.amount_due_yen, summary.received_yen, summary.pending) == (0, 0, ())
+
+
+def test_a_print_with_every_copy_out_has_no_fault(tmp_path: Path) -> None:
+    """A clean print outcome is stored with an empty code and reads back without a fault (a
+    code there would read back as a printer error)."""
+    path = tmp_path / "j.sqlite"
+    with Journal(path) as journal:
+        journal.write(opened())
+        journal.write(PrintIntent("t1", 2, "d1g3st"))
+        journal.write(PrintOutcome("t1", 2, None))
+        summary = journal.summary("t1")
+        assert (summary.copies_printed, summary.print_fault) == (2, None)
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT code FROM steps WHERE step = 'print' AND phase = 'outcome'")
+        assert row.fetchall() == [("",)]
