@@ -121,7 +121,8 @@ def timer_for(state: FlowState) -> TimerName | None:
             assert_never(screen)
 
 
-def _is_activity(event: Event) -> bool:
+def is_activity(event: Event) -> bool:
+    """The resident did something: an intent, or a coin or bill put in."""
     return isinstance(event, (_INTENTS, MoneyInserted | EscrowHeld))
 
 
@@ -145,7 +146,7 @@ def arm_timer(old: FlowState, new: FlowState, event: Event) -> Outcome:
         or type(old.screen) is not type(new.screen)
         or old.prompt != new.prompt
         or fired
-        or (TIMEOUTS[name].kind is TimerKind.IDLE and _is_activity(event))
+        or (TIMEOUTS[name].kind is TimerKind.IDLE and is_activity(event))
     )
     if not restart:
         return new, ()

@@ -28,7 +28,7 @@ from kiosk.flow._base import (
     reset,
     start_refund,
 )
-from kiosk.flow._timers import arm_timer
+from kiosk.flow._timers import arm_timer, is_activity
 from kiosk.flow.effects import (
     CancelCenterCall,
     Completion,
@@ -59,7 +59,6 @@ from kiosk.flow.events import (
     CompletionReported,
     Continue,
     Event,
-    Intent,
     JournalFailed,
     OpenLanguageMenu,
     Service,
@@ -117,7 +116,6 @@ from kiosk.journal.records import CloseReason, RefundCause, ReportOutcome, Trans
 from kiosk.payment.events import AcceptorEvent
 from kiosk.problems import Problem, staff_code
 
-_INTENTS: tuple[type, ...] = typing.get_args(Intent)
 _ACCEPTOR_EVENTS: tuple[type, ...] = typing.get_args(AcceptorEvent)
 
 
@@ -131,8 +129,10 @@ def step(state: FlowState, event: Event) -> tuple[FlowState, Effects]:
 
 
 def _dispatch(state: FlowState, event: Event) -> Outcome:
-    if isinstance(event, _INTENTS) and state.prompt:
-        state = replace(state, prompt=False)  # any touch answers "continue?"
+    if is_activity(event) and state.prompt:
+        # Any touch answers "continue?", and so does a coin or bill: a piece that completes the
+        # payment must not carry the prompt (and its timer, instead of the watchdog) to Printing.
+        state = replace(state, prompt=False)
     match event:
         case OpenLanguageMenu():
             return replace(state, language_menu_open=True), ()
