@@ -454,3 +454,74 @@ def test_the_return_card_stub_keeps_the_money_facts(driver: Driver) -> None:
     txn = driver.state.txn
     assert (txn.card, txn.fee_per_copy_yen, txn.copies_printed) == (st.CardState.RELEASED, 0, 0)
     assert driver.state.language == "ko"  # the resident who left the card still reads it
+
+
+def timer_name(driver: Driver) -> TimerName | None:
+    return driver.state.timer.name if driver.state.timer else None
+
+
+def test_a_coin_answers_the_continue_prompt(driver: Driver) -> None:
+    """A piece put in is the resident's answer to "continue?": the piece that completes the
+    payment must not carry the prompt to the printing screen, where its timer would stand in
+    for the printing watchdog."""
+    driver.to_payment()
+    driver.fire()  # idle: "continue?"
+    assert driver.state.prompt is True
+    driver.send(MoneyInserted(Denomination.Y100))
+    assert driver.state.prompt is False
+    assert timer_name(driver) is TimerName.PAYMENT
+    driver.fire()
+    driver.send(MoneyInserted(Denomination.Y500))
+    assert (type(driver.screen), driver.state.prompt) == (st.Printing, False)
+    unprompted = Driver()
+    unprompted.to_printing(inserted=(100, 500))
+    assert timer_name(driver) is timer_name(unprompted) is not TimerName.CONTINUE_PROMPT
+
+
+def test_a_jam_under_the_continue_prompt_takes_the_prompt_away(driver: Driver) -> None:
+    """The acceptor jams while "continue?" is shown: the refund (or, with nothing in, the fault
+    screen) replaces the prompt; nobody has to answer it, and its timer, which would abandon
+    the session, does not run."""
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y100))
+    driver.fire()
+    assert driver.state.prompt is True
+    driver.send(AcceptorJammed())
+    assert (driver.screen, driver.state.prompt) == (st.Refunding(Problem.ACCEPTOR_JAMMED), False)
+    assert timer_name(driver) is TimerName.REFUND
+    empty = Driver()
+    empty.to_payment()
+    empty.fire()
+    empty.send(AcceptorJammed())
+    assert (empty.screen, empty.state.prompt) == (st.Fault(Problem.ACCEPTOR_JAMMED), False)
+    assert timer_name(empty) is TimerName.FAULT
+
+
+def test_a_jam_with_one_yen_in_is_audited_once(driver: Driver) -> None:
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y1))
+    effects = driver.send(AcceptorJammed())
+    faults = [e for e in effects if isinstance(e, fx.Audit) and e.record.event is AuditEvent.FAULT]
+    assert faults == [
+        fx.Audit(
+            audit(AuditEvent.FAULT, "acceptor_jammed", staff_code="P-401", txn_id=TXN),
+        )
+    ]
+
+
+def test_the_card_s_release_is_audited_with_its_transaction(driver: Driver) -> None:
+    """Rule 3 (the card is powered off right after its last use) leaves a trace per session."""
+    driver.to_pin_entry()
+    effects = driver.send(ev.Cancel())
+    assert fx.ReleaseCard() in effects
+    assert fx.Audit(audit(AuditEvent.CARD_RELEASED, txn_id=TXN)) in effects
+
+
+def test_an_issuance_without_the_center_s_id_still_prints(driver: Driver) -> None:
+    """The id is journaled when the center gives one; without it there is nothing to journal,
+    and the issuance goes on to composing."""
+    driver.to_fetching()
+    effects = driver.send(driver.issued(300, issuance_id=""))
+    assert driver.screen == st.Fetching(st.FetchPhase.COMPOSING)
+    assert [e for e in effects if isinstance(e, fx.JournalWrite)] == []
+    assert fx.ComposePrintJob(TXN) in effects
