@@ -525,3 +525,12 @@ def test_an_issuance_without_the_center_s_id_still_prints(driver: Driver) -> Non
     assert driver.screen == st.Fetching(st.FetchPhase.COMPOSING)
     assert [e for e in effects if isinstance(e, fx.JournalWrite)] == []
     assert fx.ComposePrintJob(TXN) in effects
+
+
+def test_a_counter_kiosk_s_print_intent_names_the_composed_job() -> None:
+    """With no fee to take here, printing starts at once: its intent must still carry the
+    composed job's digest, which the print recovery looks the job up by after a crash."""
+    counter = Driver(st.FlowSettings(boot_id="boot", payment=st.PaymentMode.COUNTER))
+    counter.to_fetching(copies=1)
+    effects = counter.send(counter.issued(300), counter.ready("d1g3st"))
+    assert fx.JournalWrite(jr.PrintIntent(TXN, 1, "d1g3st")) in effects
