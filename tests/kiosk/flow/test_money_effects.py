@@ -534,3 +534,15 @@ def test_a_counter_kiosk_s_print_intent_names_the_composed_job() -> None:
     counter.to_fetching(copies=1)
     effects = counter.send(counter.issued(300), counter.ready("d1g3st"))
     assert fx.JournalWrite(jr.PrintIntent(TXN, 1, "d1g3st")) in effects
+
+
+def test_a_one_yen_refund_is_awaited_and_its_result_ends_it(driver: Driver) -> None:
+    """The smallest refund is a payout like any other: its result is matched to the
+    transaction and finishes the refund (not the watchdog, which would owe it by staff)."""
+    driver.to_payment()
+    driver.send(MoneyInserted(Denomination.Y1))
+    driver.send(AcceptorJammed())
+    assert [(p.kind, p.yen) for p in driver.state.payouts] == [(st.PayoutKind.REFUND, 1)]
+    driver.send(MoneyRefunded(1, 1))
+    assert driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
+    assert (driver.state.txn.money.refunded_yen, driver.state.txn.money.staff_owed_yen) == (1, 0)
