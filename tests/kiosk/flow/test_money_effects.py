@@ -546,3 +546,12 @@ def test_a_one_yen_refund_is_awaited_and_its_result_ends_it(driver: Driver) -> N
     driver.send(MoneyRefunded(1, 1))
     assert driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
     assert (driver.state.txn.money.refunded_yen, driver.state.txn.money.staff_owed_yen) == (1, 0)
+
+
+def test_a_stray_coin_is_journaled_with_the_acceptor_s_name_for_it(driver: Driver) -> None:
+    """Like a piece of the payment, a stray piece is journaled under the name the cash unit's
+    ledger gives it, so that the start-up reconciliation finds it and does not credit it twice
+    (kiosk.runtime.cash_recovery)."""
+    driver.to_printing(copies=1, inserted=(500,))
+    effects = driver.send(MoneyInserted(Denomination.Y10, ref="coin-42"))
+    assert fx.JournalWrite(jr.MoneyIn(TXN, 10, "coin-42")) in effects
