@@ -300,7 +300,9 @@ class Case:
         if not self.issued:
             return None
         started = self.printing != NOT_STARTED
-        if self.counter:
+        if self.counter or self.free:
+            # Nothing paid at the kiosk (paid at the counter, or a free certificate): printing
+            # starts at once and its outcome is the report's.
             if self.printed == self.copies:
                 outcome = fx.Completion.PRINTED
             elif started:
@@ -312,27 +314,7 @@ class Case:
                 txn,
                 outcome,
                 self.printed,
-                PaymentMode.COUNTER,
-                0,
-                0,
-                0,
-                print_fault=fault,
-                interrupted=outcome is fx.Completion.FAILED and fault is None,
-            )
-        if self.free:
-            # Nothing to pay: printing starts at once; its outcome is the report's.
-            if self.printed == self.copies:
-                outcome = fx.Completion.PRINTED
-            elif started:
-                outcome = fx.Completion.FAILED
-            else:
-                outcome = fx.Completion.CANCELLED
-            fault = self._fault(outcome)
-            return fx.ReportCompletion(
-                txn,
-                outcome,
-                self.printed,
-                PaymentMode.ACCEPTOR,
+                PaymentMode.COUNTER if self.counter else PaymentMode.ACCEPTOR,
                 0,
                 0,
                 0,
