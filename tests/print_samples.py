@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from printing import documents
 from printing.documents import samples
 from printing.security import BackSideKeys, CopyToPrint, make_back_side
+from printing.security.vcode import new_code
 
 ISSUER = "東京都練馬区長"
 
@@ -28,6 +29,7 @@ def inkan_copies(*serials: str) -> list[CopyToPrint]:
                     issuer=ISSUER,
                     canonical_text=rendered.canonical_text,
                     keys=keys,
+                    verification_code=new_code(),
                 ),
             ),
         )

@@ -35,8 +35,15 @@ from .layout import (
     SUPPORTED_LAYOUT_VERSIONS,
     block_geometry,
 )
-from .signed_code import SignedPayload, parse_signed_code, sign_payload, text_digest
+from .signed_code import (
+    FACTS_FROM_VERSION,
+    SignedPayload,
+    parse_signed_code,
+    sign_payload,
+    text_digest,
+)
 from .source import source_raster
+from .vcode import is_code
 
 WIRE_FORMAT = "konbini-back-side"
 MAX_WIRE_BYTES = 512 * 1024  # a v1 back is ~120 kB of JSON
@@ -72,7 +79,9 @@ class BackSideData:
     """The back of one front page, as the center sends it.
 
     ``content_area_mm`` is (left, top, width, height) of the front page area the scramble
-    holds; the kiosk prints the serial outside it.
+    holds; the kiosk prints the serial outside it. ``verification_code`` (layout v2) is the
+    code for the online check the kiosk prints on the front (printing.security.vcode); the
+    center keeps it for the verification service.
     """
 
     layout_version: int
@@ -83,6 +92,7 @@ class BackSideData:
     modules_png: bytes
     signed_code: bytes
     content_area_mm: tuple[float, float, float, float]
+    verification_code: str | None = None
 
     def __post_init__(self) -> None:
         self._validate()
@@ -117,6 +127,11 @@ class BackSideData:
             and area[3] > 0
         ):
             raise BackSideFormatError("content area must be 4 numbers in mm, positive size")
+        if self.layout_version >= FACTS_FROM_VERSION:
+            if not is_code(self.verification_code):
+                raise BackSideFormatError("verification code must be 16 Crockford base32 letters")
+        elif self.verification_code is not None:
+            raise BackSideFormatError(f"layout v{self.layout_version} has no verification code")
         self._check_png()
         self._check_code()
 
@@ -170,6 +185,9 @@ class BackSideData:
     # --- wire form --------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (binary fields in base64)."""
+        extra = (
+            {} if self.verification_code is None else {"verification_code": self.verification_code}
+        )
         return {
             "format": WIRE_FORMAT,
             "layout_version": self.layout_version,
@@ -180,6 +198,7 @@ class BackSideData:
             "content_area_mm": list(self.content_area_mm),
             "modules_png": base64.b64encode(self.modules_png).decode("ascii"),
             "signed_code": base64.b64encode(self.signed_code).decode("ascii"),
+            **extra,
         }
 
     @classmethod
@@ -200,6 +219,11 @@ class BackSideData:
             "modules_png",
             "signed_code",
         }
+        version = data.get("layout_version")
+        if type(version) is not int or version not in SUPPORTED_LAYOUT_VERSIONS:
+            raise BackSideFormatError(f"unsupported layout version {version!r}")
+        if version >= FACTS_FROM_VERSION:
+            expected.add("verification_code")
         if set(data) != expected:
             raise BackSideFormatError(f"fields must be exactly {sorted(expected)}")
         area = data["content_area_mm"]
@@ -214,6 +238,7 @@ class BackSideData:
             modules_png=_b64(data["modules_png"], "modules_png"),
             signed_code=_b64(data["signed_code"], "signed_code"),
             content_area_mm=tuple(area),  # checked in _validate
+            verification_code=data.get("verification_code"),
         )
 
     def to_json(self) -> str:
@@ -266,14 +291,19 @@ def make_back_side(
     content_area_mm: tuple[float, float, float, float] | None = None,
     page_count: int | None = None,
     issued_on: date | None = None,
+    verification_code: str | None = None,
+    layout_version: int = LAYOUT_VERSION,
 ) -> BackSideData:
     """Center side: the back of ``front_pdf``'s page ``page_index`` (0-based).
 
     Renders the page's content area (default: printing.documents' A4 content box) to the
     source raster, scrambles it under the document key derived from ``keys`` for (issuer,
-    serial), and signs the canonical text of the whole certificate with the serial, issuer and
-    page. ``page_count`` defaults to
-    the PDF's; ``issued_on`` to today (UTC).
+    serial), and signs the canonical text of the whole certificate (or its hash) with the
+    serial, issuer, page and — layout v2 — every text run the page prints with its position.
+    ``page_count`` defaults to the PDF's; ``issued_on`` to today (UTC). ``verification_code``
+    (v2, required: printing.security.vcode.new_code) is the copy's code for the online check,
+    the same on every page; the center keeps it for its verification service.
+    ``layout_version`` 1 makes the old layout (for verifying it in tests).
     """
     from .source import page_count as pdf_page_count
 
@@ -289,14 +319,25 @@ def make_back_side(
     if len(area) != 4:
         raise BackSideGenerationError("content area must be (left, top, width, height)")
     area4 = (area[0], area[1], area[2], area[3])
+    if layout_version not in SUPPORTED_LAYOUT_VERSIONS:
+        raise BackSideGenerationError(f"unsupported layout version {layout_version}")
+    page_facts = None
+    if layout_version >= FACTS_FROM_VERSION:
+        from .facts_pdf import document_facts
+
+        if not is_code(verification_code):
+            raise BackSideGenerationError(
+                "layout v2 needs the copy's verification code: 16 Crockford base32 letters"
+            )
+        page_facts = document_facts(front_pdf, canonical_text)[page_index]
     geometry, raster = source_raster(front_pdf, page_index, area4)
     doc_key = document_key(
-        keys.scramble_master_key, issuer=issuer, serial=serial, layout_version=LAYOUT_VERSION
+        keys.scramble_master_key, issuer=issuer, serial=serial, layout_version=layout_version
     )
     scrambler = Scrambler.for_page(doc_key, page_index, block_geometry().data_capacity)
     block = build_block(raster, scrambler)
     payload = SignedPayload(
-        layout_version=LAYOUT_VERSION,
+        layout_version=layout_version,
         issuer=issuer,
         serial=serial,
         page_index=page_index,
@@ -305,13 +346,14 @@ def make_back_side(
         text_sha256=text_digest(canonical_text),
         text=canonical_text,
         source=geometry,
+        page_facts=page_facts,
     )
     try:
         code = sign_payload(payload, keys.signing_key, keys.key_id)
     except SignedCodeError as exc:
         raise BackSideGenerationError(str(exc)) from exc
     return BackSideData(
-        layout_version=LAYOUT_VERSION,
+        layout_version=layout_version,
         serial=serial,
         issuer=issuer,
         page_index=page_index,
@@ -319,4 +361,5 @@ def make_back_side(
         modules_png=encode_block_png(block),
         signed_code=code,
         content_area_mm=geometry.area_mm,
+        verification_code=verification_code if layout_version >= FACTS_FROM_VERSION else None,
     )

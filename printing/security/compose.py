@@ -32,16 +32,15 @@ from .layout import (
     PAGE_HEIGHT_PT,
     PAGE_WIDTH_PT,
     PT_PER_DEVICE_PX,
-    QR_BOX_PX,
-    QR_MODULE_DEVICE_PX,
     QR_QUIET_MODULES,
-    QR_RIGHT_PX,
     SAKURA_LEFT_PX,
     SAKURA_SIZE_PX,
+    code_boxes,
 )
 from .pantograph import page_pantograph_packed
 from .pdfmasks import Placement, image_mask, k_form, packed_image_mask
-from .signed_code import MAX_QR_VERSION, QR_ERROR_LEVEL
+from .qrchunks import split
+from .signed_code import QR_ERROR_LEVEL
 
 # The small code next to the front's serial: what it says, so a verifier can tell a front's
 # serial from a scan without OCR (and a swapped back by serial mismatch).
@@ -89,6 +88,8 @@ def _check_copy(copy: CopyToPrint, front: pikepdf.Pdf) -> None:
             raise ComposeError(
                 f"back side {index} is for page {back.page_index + 1}/{back.page_count}"
             )
+    if len({(back.layout_version, back.verification_code) for back in backs}) != 1:
+        raise ComposeError("the back sides of one copy differ in layout or verification code")
     for page in front.pages:
         box = [float(v) for v in page.mediabox]
         width, height = box[2] - box[0], box[3] - box[1]
@@ -98,6 +99,16 @@ def _check_copy(copy: CopyToPrint, front: pikepdf.Pdf) -> None:
             or int(page.obj.get("/Rotate", 0)) % 360 != 0
         ):
             raise ComposeError("front pages must be A4 portrait without rotation")
+
+
+def _front_marks(back: BackSideData) -> FrontMarks:
+    return FrontMarks(
+        back.serial,
+        back.page_index,
+        back.page_count,
+        back.content_area_mm,
+        back.verification_code,
+    )
 
 
 def _open_front(data: bytes) -> pikepdf.Pdf:
@@ -124,19 +135,26 @@ def _back_placements(pdf: pikepdf.Pdf, back: BackSideData) -> list[Placement]:
             block_h,
         )
     ]
-    qr = qr_matrix(back.signed_code, max_version=MAX_QR_VERSION)
-    side_px = qr.shape[0] * QR_MODULE_DEVICE_PX
-    right_px = QR_RIGHT_PX - QR_QUIET_MODULES * QR_MODULE_DEVICE_PX
-    top_px = BAND_TOP_PX + QR_QUIET_MODULES * QR_MODULE_DEVICE_PX
-    placements.append(
-        Placement(
-            image_mask(pdf, qr),
-            _pt(right_px - side_px),
-            PAGE_HEIGHT_PT - _pt(top_px + side_px),
-            _pt(side_px),
-            _pt(side_px),
+    boxes = code_boxes(back.layout_version)
+    try:
+        parts = split(back.signed_code, back.layout_version)
+    except ValueError as exc:
+        raise ComposeError(str(exc)) from exc
+    # The parts fill the boxes from the right: one part goes where layout v1's code was.
+    for part, box in zip(parts, boxes[len(boxes) - len(parts) :], strict=True):
+        qr = qr_matrix(part, max_version=box.max_version)
+        side_px = qr.shape[0] * box.module_px
+        right_px = box.left_px + box.box_px - QR_QUIET_MODULES * box.module_px
+        top_px = box.top_px + QR_QUIET_MODULES * box.module_px
+        placements.append(
+            Placement(
+                image_mask(pdf, qr),
+                _pt(right_px - side_px),
+                PAGE_HEIGHT_PT - _pt(top_px + side_px),
+                _pt(side_px),
+                _pt(side_px),
+            )
         )
-    )
     return placements
 
 
@@ -175,29 +193,32 @@ def _front_serial_code(pdf: pikepdf.Pdf, marks: FrontMarks) -> list[Placement]:
     return [Placement(image_mask(pdf, qr), left_mm * 72 / 25.4, y, side_pt, side_pt)]
 
 
-def _pantograph_form(
-    pdf: pikepdf.Pdf,
-    calibration: PrintCalibration,
-    clip: Sequence[tuple[float, float, float, float]] = (),
-) -> tuple[pikepdf.Stream, pikepdf.Stream]:
+def _pantograph_forms(
+    pdf: pikepdf.Pdf, calibration: PrintCalibration, layout_versions: set[int]
+) -> tuple[pikepdf.Stream, dict[int, pikepdf.Stream]]:
+    """The front's background and, per layout version, the back's (clipped to its areas)."""
     dpi = calibration.device_dpi
     width_px = round(PAGE_WIDTH_PT / 72 * dpi)
     height_px = round(PAGE_HEIGHT_PT / 72 * dpi)
     deflated = page_pantograph_packed(width_px, height_px, calibration)
     mask = packed_image_mask(pdf, deflated, width_px, height_px)
     page = (PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
-    full = k_form(pdf, page, [Placement(mask, 0, 0, PAGE_WIDTH_PT, PAGE_HEIGHT_PT)])
-    back = k_form(pdf, page, [Placement(mask, 0, 0, PAGE_WIDTH_PT, PAGE_HEIGHT_PT)], clip)
-    return full, back
+    whole = [Placement(mask, 0, 0, PAGE_WIDTH_PT, PAGE_HEIGHT_PT)]
+    full = k_form(pdf, page, whole)
+    backs = {
+        version: k_form(pdf, page, whole, back_pantograph_areas(version))
+        for version in sorted(layout_versions)
+    }
+    return full, backs
 
 
-def back_pantograph_areas() -> list[tuple[float, float, float, float]]:
+def back_pantograph_areas(layout_version: int = 1) -> list[tuple[float, float, float, float]]:
     """Where the back gets the copy-deterrent background: the header band and the text area,
-    away from the block, the QR code and the flower (§7.1.4: never under the scramble)."""
+    away from the block, the QR codes and the flower (§7.1.4: never under the scramble)."""
     gap = _pt(6 * MODULE_DEVICE_PX)  # 6 modules of white around the block and codes
     header_bottom = PAGE_HEIGHT_PT - _pt(BLOCK_TOP_PX) + gap
     text_left = _pt(SAKURA_LEFT_PX + SAKURA_SIZE_PX) + gap
-    text_right = _pt(QR_RIGHT_PX - QR_BOX_PX)
+    text_right = _pt(code_boxes(layout_version)[0].left_px)
     band_top = PAGE_HEIGHT_PT - _pt(BAND_TOP_PX)
     margin = 4 * 72 / 25.4
     return [
@@ -263,25 +284,27 @@ def compose_job(
     for copy, front in zip(copies, fronts, strict=True):
         _check_copy(copy, front)
         for back in copy.back_sides:
-            marks.append(
-                FrontMarks(back.serial, back.page_index, back.page_count, back.content_area_mm)
-            )
+            marks.append(_front_marks(back))
             marks.append(
                 BackMarks(
-                    back.serial, back.issuer, back.page_index, back.page_count, verification
+                    back.serial,
+                    back.issuer,
+                    back.page_index,
+                    back.page_count,
+                    verification,
+                    back.layout_version,
                 )
             )
     decorations = pikepdf.Pdf.open(io.BytesIO(decorations_pdf(marks, calibration)))
 
     out = pikepdf.Pdf.new()
     page_size = (PAGE_WIDTH_PT, PAGE_HEIGHT_PT)
-    front_background, back_background = _pantograph_form(out, calibration, back_pantograph_areas())
+    versions = {back.layout_version for copy in copies for back in copy.back_sides}
+    front_background, back_backgrounds = _pantograph_forms(out, calibration, versions)
     index = 0
     for copy, front in zip(copies, fronts, strict=True):
         for page_index, back in enumerate(copy.back_sides):
-            front_marks = FrontMarks(
-                back.serial, back.page_index, back.page_count, back.content_area_mm
-            )
+            front_marks = _front_marks(back)
             out.pages.append(front.pages[page_index])
             over = [out.copy_foreign(decorations.pages[index].as_form_xobject())]
             serial_code = _front_serial_code(out, front_marks)
@@ -300,7 +323,9 @@ def compose_job(
             out.pages.append(decorations.pages[index + 1])
             _stamp(
                 out.pages[-1],
-                under=[back_background] if calibration.pantograph_on_back else [],
+                under=[back_backgrounds[back.layout_version]]
+                if calibration.pantograph_on_back
+                else [],
                 over=[k_form(out, page_size, _back_placements(out, back))],
             )
             index += 2

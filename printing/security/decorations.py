@@ -19,6 +19,7 @@ from reportlab.platypus import Frame, Paragraph
 from printing.jpdates import fullwidth_digits
 
 from .calibration import PrintCalibration
+from .errors import ComposeError
 from .fonts import register_gothic
 from .latent import draw_sakura
 from .layout import (
@@ -31,10 +32,11 @@ from .layout import (
     PAGE_WIDTH_PT,
     PT_PER_DEVICE_PX,
     QR_BOX_PX,
-    QR_RIGHT_PX,
     SAKURA_LEFT_PX,
     SAKURA_SIZE_PX,
+    code_boxes,
 )
+from .vcode import grouped
 
 K_ONLY = (0.0, 0.0, 0.0, 1.0)
 MM = 72 / 25.4
@@ -53,6 +55,26 @@ EXPLANATION = (
     "左下の桜の図柄には、赤外線カメラで見ると「証」の文字が現れる潜像があり、"
     "複写したものでは現れません。"
 )
+# Layout v2: a narrower column beside two codes; says what the codes now carry and that the
+# front's verification code allows an online check.
+EXPLANATION_V2 = (
+    "この証明書は、マイナンバーカードを利用してキオスク端末で交付されたものです。"
+    "表面の地紋は、複写すると「複写」の文字が浮かび上がります。"
+    "この面の砂嵐のような模様は、表面の証明内容を発行元の鍵で並べ替えた画像です。"
+    "右下の二次元コードには、表面に印字された全ての文字（日付・金額・番号・氏名・住所など）"
+    "とその位置が、発行元の電子署名付きで記録されています。表面と裏面を300dpiで読み取ると、"
+    "検証ソフトが項目ごとに照合します。表面下部の発行番号と検証コードで、{where}に照会する"
+    "こともできます。桜の図柄には赤外線カメラで「証」の文字が見える潜像があり、複写では"
+    "現れません。"
+)
+# Where the online check goes: the service the deployment names on the line below the text
+# (printer.verification_service, 「検証サービス：…」), else the issuer in general.
+ONLINE_CHECK_AT = "下記の検証サービス"
+ONLINE_CHECK_ISSUER = "発行元"
+VERIFICATION_LABEL = "検証コード"
+# Left edge of the verification-code line on the front: right of the serial QR code (at the
+# content's left edge, at most 9.8 mm wide plus its 1.4-mm quiet zone, compose.py).
+VERIFICATION_LINE_LEFT_MM = 28.0
 
 
 def px_to_pt(px: float) -> float:
@@ -72,6 +94,7 @@ class FrontMarks:
     page_index: int
     page_count: int
     content_area_mm: tuple[float, float, float, float]
+    verification_code: str | None = None  # layout v2
 
 
 @dataclass(frozen=True)
@@ -81,6 +104,7 @@ class BackMarks:
     page_index: int
     page_count: int
     verification: str = ""  # where the verification service is (the deployment's), or ""
+    layout_version: int = 1
 
 
 def serial_line(serial: str, page_index: int, page_count: int) -> str:
@@ -112,6 +136,13 @@ def draw_front_marks(canvas: Canvas, marks: FrontMarks) -> None:
     canvas.setFont(font, SERIAL_FONT_PT)
     x, y = front_serial_position(marks)
     canvas.drawRightString(x, y, serial_line(marks.serial, marks.page_index, marks.page_count))
+    if marks.verification_code is not None:
+        canvas.drawString(VERIFICATION_LINE_LEFT_MM * MM, y, verification_line(marks))
+
+
+def verification_line(marks: FrontMarks) -> str:
+    """「検証コード　K7QM-2XD9-4RTP-H3WC」: what the front prints for the online check."""
+    return f"{VERIFICATION_LABEL}　{grouped(marks.verification_code or '')}"
 
 
 def draw_back_marks(canvas: Canvas, marks: BackMarks, calibration: PrintCalibration) -> None:
@@ -137,19 +168,20 @@ def draw_back_marks(canvas: Canvas, marks: BackMarks, calibration: PrintCalibrat
     )
 
     text_left = px_to_pt(SAKURA_LEFT_PX + SAKURA_SIZE_PX) + 4 * MM
-    text_right = px_to_pt(QR_RIGHT_PX - QR_BOX_PX) - 2 * MM
+    text_right = px_to_pt(code_boxes(marks.layout_version)[0].left_px) - 2 * MM
     frame_top = y_from_top(BAND_TOP_PX)
     frame_height = px_to_pt(QR_BOX_PX)
+    v1 = marks.layout_version == 1
     style = ParagraphStyle(
         "explanation",
         fontName=font,
-        fontSize=6.8,
-        leading=9.4,
+        fontSize=6.8 if v1 else 6.0,
+        leading=9.4 if v1 else 8.0,
         wordWrap="CJK",
         textColor=CMYKColor(*K_ONLY),
     )
-    title = ParagraphStyle("title", parent=style, fontSize=8, leading=11)
-    issuer = ParagraphStyle("issuer", parent=style, fontSize=7.2, leading=10)
+    title = ParagraphStyle("title", parent=style, fontSize=8 if v1 else 7, leading=11 if v1 else 9)
+    issuer = ParagraphStyle("issuer", parent=style, fontSize=7.2 if v1 else 6.6, leading=10)
     frame = Frame(
         text_left,
         frame_top - frame_height,
@@ -161,19 +193,24 @@ def draw_back_marks(canvas: Canvas, marks: BackMarks, calibration: PrintCalibrat
         bottomPadding=0,
         showBoundary=0,
     )
-    frame.addFromList(
-        [
-            Paragraph(EXPLANATION_TITLE, title),
-            Paragraph(EXPLANATION, style),
-            *(
-                [Paragraph(f"検証サービス：{_escape(marks.verification)}", issuer)]
-                if marks.verification
-                else []
-            ),
-            Paragraph(f"発行者：{_escape(marks.issuer)}", issuer),
-        ],
-        canvas,
-    )
+    story = [
+        Paragraph(EXPLANATION_TITLE, title),
+        Paragraph(EXPLANATION if v1 else explanation_v2(marks.verification), style),
+        *(
+            [Paragraph(f"検証サービス：{_escape(marks.verification)}", issuer)]
+            if marks.verification
+            else []
+        ),
+        Paragraph(f"発行者：{_escape(marks.issuer)}", issuer),
+    ]
+    frame.addFromList(story, canvas)
+    if story:  # a flowable the frame could not hold: the layout constants are wrong
+        raise ComposeError("the back's explanation does not fit its frame")
+
+
+def explanation_v2(verification: str) -> str:
+    """Layout v2's explanation; the online check points at the service named below it."""
+    return EXPLANATION_V2.format(where=ONLINE_CHECK_AT if verification else ONLINE_CHECK_ISSUER)
 
 
 def _escape(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Geometry of the printed back side, layout version 1 (security-printing.md §7.1).
+"""Geometry of the printed back side, layout versions 1 and 2 (security-printing.md §7.1).
 
 Everything the center, the kiosk and the verifier must agree on lives here, so a layout change
 is one new version here and nothing else. Positions on paper are kept in *device pixels* of a
@@ -13,6 +13,12 @@ The back, top to bottom (A4 portrait, long-edge duplex):
   keyed scramble of the front;
 * bottom band: the cherry blossom with the latent 証 (lower left, where the real certificates
   have it), the explanation in Japanese, and the signed QR code (lower right).
+
+Version 2 keeps the block and changes the bottom band: the signed code carries every printed
+text run of the page (printing.security.facts) and needs up to two QR codes side by side, at
+0.339-mm modules — the smallest that every office-scan draw decoded, with margin for 200-dpi
+and camera captures (benchmarks/security_qr_limit.py, docs/security-printing.md) — and a
+narrower explanation. The front also prints the online verification code.
 """
 
 from __future__ import annotations
@@ -23,8 +29,8 @@ from functools import cache
 import numpy as np
 import numpy.typing as npt
 
-LAYOUT_VERSION = 1
-SUPPORTED_LAYOUT_VERSIONS = (LAYOUT_VERSION,)
+LAYOUT_VERSION = 2
+SUPPORTED_LAYOUT_VERSIONS = (1, 2)
 
 # Device grid the layout is drawn on. 600 dpi is the resolution of the office laser MFPs the
 # kiosks print on; positions are integers on this grid (1 px = 0.12 pt exactly).
@@ -85,6 +91,49 @@ QR_BOX_PX = 969  # 41 mm: largest QR box including the 4-module quiet zone
 QR_MODULE_DEVICE_PX = 9
 QR_QUIET_MODULES = 4  # ISO/IEC 18004 quiet zone
 HEADER_BASELINE_PX = 307  # 13 mm
+
+# Layout v2: two code boxes of QR_BOX_PX side by side, the right one where v1's was. 8-device-px
+# modules (0.339 mm): every office draw of benchmarks/security_qr_limit.py decoded 0.296 mm and
+# 0.339 mm (60/60 each, version 28 and 24); at 0.339 mm camera draws decoded 56/60 and 200-dpi
+# draws 46/60, at 0.296 mm 47/60 and 31/60. Version 24 (113 modules) is the largest whose
+# symbol and quiet zone fit the box at that module: 911 bytes at level M (ISO/IEC 18004 table 7).
+V2_QR_MODULE_DEVICE_PX = 8
+V2_QR_MAX_VERSION = 24
+V2_QR_CAPACITY = 911
+
+
+@dataclass(frozen=True)
+class CodeBox:
+    """Where one QR code of the back goes: its box (quiet zone included) in device px, the
+    module size and the largest version that fits."""
+
+    left_px: int
+    top_px: int
+    box_px: int
+    module_px: int
+    max_version: int
+    capacity: int  # bytes at level M in byte mode
+
+
+def code_boxes(layout_version: int) -> tuple[CodeBox, ...]:
+    """The QR boxes of a layout version, in reading order (left to right)."""
+    if layout_version == 1:
+        return (
+            CodeBox(QR_RIGHT_PX - QR_BOX_PX, BAND_TOP_PX, QR_BOX_PX, QR_MODULE_DEVICE_PX, 20, 666),
+        )
+    if layout_version == 2:
+        return tuple(
+            CodeBox(
+                QR_RIGHT_PX - (2 - i) * QR_BOX_PX,
+                BAND_TOP_PX,
+                QR_BOX_PX,
+                V2_QR_MODULE_DEVICE_PX,
+                V2_QR_MAX_VERSION,
+                V2_QR_CAPACITY,
+            )
+            for i in range(2)
+        )
+    raise ValueError(f"unsupported layout version {layout_version}")
 
 
 @dataclass(frozen=True)

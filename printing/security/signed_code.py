@@ -5,11 +5,12 @@ ES256 (ECDSA P-256 / SHA-256, signature as raw r‖s, RFC 9053 §2.1), the key i
 header. The QR carries the tagged COSE bytes in byte mode at error-correction level M.
 
 What is signed (§4 capacity, §7.2): the canonical texts of printing.documents deflate to
-440–930 B (印鑑登録証明書 … 2-page 住民票), a large household to several kB, but a QR at ≥0.34 mm
-modules that fits the back's 41 mm box holds at most version 20 (666 B at level M). So the
-payload carries the key fields and either the canonical text itself (raw deflate, when the whole
-code still fits version 20-M: short certificates such as the 印鑑登録証明書) or its SHA-256. A
-verifier holding only the hash compares images (or a text it has from elsewhere).
+440–1 500 B (印鑑登録証明書 … a 4-page 戸籍), a large household to several kB. The payload carries
+the key fields and either the canonical text itself (raw deflate, when the whole code still
+fits) or its SHA-256. Layout v1 has one QR of at most version 20 (666 B at level M). Layout v2
+adds the page's signed facts (``pf``: every printed text run with its position, see
+printing.security.facts) and splits the code over up to two QR codes (printing.security.qrchunks,
+1 808 B); the canonical text goes in only where it still fits.
 """
 
 from __future__ import annotations
@@ -32,18 +33,29 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from .errors import SignedCodeError, UnknownKeyError
+from .facts import PageFacts, decode_facts, fit
 from .layout import SUPPORTED_LAYOUT_VERSIONS, SourceGeometry
+from .qrchunks import capacity
 
 COSE_SIGN1_TAG = 18  # RFC 9052 §4.2
 COSE_HEADER_ALG = 1  # RFC 9052 §3.1
 COSE_HEADER_KID = 4
 COSE_ALG_ES256 = -7  # RFC 9053 §2.1
 ES256_SIGNATURE_BYTES = 64  # raw r ‖ s, 32 bytes each
-# Largest QR the back's box holds at 9-device-px modules: version 20 at level M (ISO/IEC 18004
-# table 7: 666 data bytes in byte mode).
+# Layout v1: the largest QR the back's box holds at 9-device-px modules: version 20 at level M
+# (ISO/IEC 18004 table 7: 666 data bytes in byte mode). Layout v2: printing.security.qrchunks.
 MAX_QR_VERSION = 20
 QR_ERROR_LEVEL = "m"
 MAX_CODE_BYTES = 666
+FACTS_FROM_VERSION = 2  # the first layout version whose code carries the page's facts
+
+
+def max_code_bytes(layout_version: int) -> int:
+    """The largest signed code a layout version prints."""
+    return capacity(layout_version)
+
+
+_LARGEST_CODE = max(max_code_bytes(v) for v in SUPPORTED_LAYOUT_VERSIONS)
 MAX_TEXT_BYTES = 64 * 1024  # inflated canonical text: a guard against deflate bombs
 MAX_FIELD_CHARS = 64
 
@@ -70,6 +82,7 @@ class SignedPayload:
     text_sha256: bytes
     text: str | None  # the canonical text, when it fitted in the code
     source: SourceGeometry  # the source raster the scramble holds
+    page_facts: PageFacts | None = None  # layout v2: the page's printed text runs
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,9 @@ class SignedCode:
     signature: bytes
 
 
-def _payload_map(payload: SignedPayload, *, with_text: bool) -> dict[str, Any]:
+def _payload_map(
+    payload: SignedPayload, *, with_text: bool, facts: bytes | None = None
+) -> dict[str, Any]:
     area = [round(v * 100) for v in payload.source.area_mm]
     content: dict[str, Any] = {
         "v": payload.layout_version,
@@ -104,6 +119,8 @@ def _payload_map(payload: SignedPayload, *, with_text: bool) -> dict[str, Any]:
         content["tx"] = deflater.compress(canonical_bytes(payload.text)) + deflater.flush()
     else:
         content["th"] = payload.text_sha256
+    if facts is not None:
+        content["pf"] = facts
     return content
 
 
@@ -116,18 +133,35 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     return cbor2.dumps(["Signature1", protected, b"", payload])  # RFC 9052 §4.4
 
 
-def sign_payload(payload: SignedPayload, key: ec.EllipticCurvePrivateKey, key_id: bytes) -> bytes:
-    """The tagged COSE_Sign1 bytes for the QR; the text is left out when it would not fit."""
+def _cose(payload_map: dict[str, Any], key: ec.EllipticCurvePrivateKey, key_id: bytes) -> bytes:
     protected = cbor2.dumps({COSE_HEADER_ALG: COSE_ALG_ES256, COSE_HEADER_KID: key_id})
+    payload_bytes = cbor2.dumps(payload_map, canonical=True)
+    der = key.sign(_sig_structure(protected, payload_bytes), _SIGNING)
+    r, s = decode_dss_signature(der)
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload_bytes, signature]))
+
+
+def sign_payload(payload: SignedPayload, key: ec.EllipticCurvePrivateKey, key_id: bytes) -> bytes:
+    """The tagged COSE_Sign1 bytes for the QR code(s).
+
+    Layout v2 signs the page's facts whole when they fit (else without the least important
+    runs, ``PageFacts.complete`` False); the canonical text goes in when it still fits, else
+    its hash. Raises ``SignedCodeError`` when even that does not fit."""
+    limit = max_code_bytes(payload.layout_version)
+    facts: bytes | None = None
+    if payload.layout_version >= FACTS_FROM_VERSION:
+        if payload.page_facts is None:
+            raise SignedCodeError(f"layout v{payload.layout_version} signs the page's facts")
+        bare = len(_cose(_payload_map(payload, with_text=False, facts=b""), key, key_id))
+        # 3 bytes: the byte string's length header grows from 1 to at most 3 (< 64 KiB).
+        _, facts = fit(payload.page_facts, limit - bare - 3)
+    code = b""
     for with_text in (True, False):
-        payload_bytes = cbor2.dumps(_payload_map(payload, with_text=with_text), canonical=True)
-        der = key.sign(_sig_structure(protected, payload_bytes), _SIGNING)
-        r, s = decode_dss_signature(der)
-        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-        code = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload_bytes, signature]))
-        if len(code) <= MAX_CODE_BYTES:
+        code = _cose(_payload_map(payload, with_text=with_text, facts=facts), key, key_id)
+        if len(code) <= limit:
             return code
-    raise SignedCodeError(f"signed code of {len(code)} B exceeds {MAX_CODE_BYTES} B")
+    raise SignedCodeError(f"signed code of {len(code)} B exceeds {limit} B")
 
 
 def _field(mapping: Mapping[Any, Any], key: str, kind: type) -> Any:
@@ -180,6 +214,11 @@ def _parse_payload(payload_bytes: bytes) -> SignedPayload:
             raise SignedCodeError("signed payload text hash is not SHA-256")
     area = (src[0] / 100, src[1] / 100, src[2] / 100, src[3] / 100)
     source = SourceGeometry(area_mm=area, dpi=src[4] / 100, width=src[5], height=src[6])
+    page_facts = None
+    if version >= FACTS_FROM_VERSION:
+        page_facts = decode_facts(_field(content, "pf", bytes))
+    elif "pf" in content:
+        raise SignedCodeError(f"layout v{version} carries no page facts")
     return SignedPayload(
         layout_version=version,
         issuer=_text_field(content, "iss"),
@@ -190,6 +229,7 @@ def _parse_payload(payload_bytes: bytes) -> SignedPayload:
         text_sha256=digest,
         text=text,
         source=source,
+        page_facts=page_facts,
     )
 
 
@@ -209,7 +249,7 @@ def _inflate_text(data: bytes) -> str:
 
 def parse_signed_code(code: bytes) -> SignedCode:
     """Parse a COSE_Sign1 code strictly, without checking its signature."""
-    if len(code) > MAX_CODE_BYTES:
+    if len(code) > _LARGEST_CODE:
         raise SignedCodeError("signed code is larger than any code the layout prints")
     try:
         item = cbor2.loads(code)

@@ -392,11 +392,15 @@ def compare_front(
     source: SourceGeometry,
     front_dpi: float,
     page: tuple[int, int] = (0, 1),
+    ignore: npt.NDArray[np.bool_] | None = None,
 ) -> FrontComparison:
     """Register the front scan onto the restored image and find where they differ.
 
     ``page`` is (index, count) of the page the back belongs to: with the serial, it says
-    where compose printed the serial code, the anchor for the registration."""
+    where compose printed the serial code, the anchor for the registration. ``ignore``
+    (restored-image pixels) is left out of the comparison: layout v2 compares the text
+    field by field (fields.py), and this comparison keeps what has no field — seals, rules,
+    stamps."""
     code = front_serial(scan)
     serial = code.serial if code else None
     flat = flat_field(scan.grey, front_dpi / 100)
@@ -470,6 +474,8 @@ def compare_front(
     edge = COMPARE_WINDOW // 2 + 1
     scores[:edge] = scores[-edge:] = 0
     scores[:, :edge] = scores[:, -edge:] = 0
+    if ignore is not None:
+        scores[ignore] = 0
     difference = scores > DIFFERENCE_THRESHOLD
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(difference.astype(np.uint8), 8)
     regions = []

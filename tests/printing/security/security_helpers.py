@@ -12,9 +12,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from PIL import Image
 
 from printing import documents
-from printing.security import BackSideData, BackSideKeys, make_back_side
+from printing.security import LAYOUT_VERSION, BackSideData, BackSideKeys, make_back_side
 
 SERIAL = "131202-241203-000001-1"
+VERIFICATION_CODE = "K7QM2XD94RTPH3WC"  # printing.security.vcode: 16 Crockford base32 letters
 ISSUER = "東京都練馬区長"
 ISSUED_ON = date(2024, 12, 3)
 
@@ -25,7 +26,12 @@ def key(seed: int) -> ec.EllipticCurvePrivateKey:
 
 
 def backs_for(
-    rendered: documents.Rendered, keys: BackSideKeys, serial: str = SERIAL
+    rendered: documents.Rendered,
+    keys: BackSideKeys,
+    serial: str = SERIAL,
+    *,
+    layout_version: int = LAYOUT_VERSION,
+    verification_code: str = VERIFICATION_CODE,
 ) -> tuple[BackSideData, ...]:
     area = documents.document_layout().content
     return tuple(
@@ -38,6 +44,8 @@ def backs_for(
             keys=keys,
             content_area_mm=(area.left_mm, area.top_mm, area.width_mm, area.height_mm),
             issued_on=ISSUED_ON,
+            verification_code=verification_code if layout_version >= 2 else None,
+            layout_version=layout_version,
         )
         for index in range(rendered.page_count)
     )

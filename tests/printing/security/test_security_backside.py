@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from security_helpers import ISSUER, SERIAL
+from security_helpers import ISSUER, SERIAL, VERIFICATION_CODE
 
 from printing import documents
 from printing.security import (
@@ -29,7 +29,13 @@ from printing.security import (
 )
 from printing.security.grid import encode_block_png
 from printing.security.keys import Scrambler, document_key
-from printing.security.layout import CHECK_PATTERN_BITS, block_geometry, check_pattern
+from printing.security.layout import (
+    CHECK_PATTERN_BITS,
+    LAYOUT_VERSION,
+    SUPPORTED_LAYOUT_VERSIONS,
+    block_geometry,
+    check_pattern,
+)
 from printing.security.source import source_raster
 
 
@@ -43,7 +49,9 @@ def test_back_side_restores_the_rendered_front(
     assert (payload.serial, payload.issuer) == (SERIAL, ISSUER)
     assert (payload.page_index, payload.page_count) == (0, 1)
     geometry = payload.source
-    doc_key = document_key(keys.scramble_master_key, issuer=ISSUER, serial=SERIAL, layout_version=1)
+    doc_key = document_key(
+        keys.scramble_master_key, issuer=ISSUER, serial=SERIAL, layout_version=LAYOUT_VERSION
+    )
     layout = block_geometry()
     scrambler = Scrambler.for_page(doc_key, 0, layout.data_capacity)
     sites = inkan_back.modules().ravel()[layout.data_index]
@@ -149,7 +157,13 @@ def test_signed_code_must_name_the_same_serial_and_page(
 def test_generation_errors_are_typed(inkan: documents.Rendered, keys: BackSideKeys) -> None:
     def make(pdf: bytes = inkan.pdf, page: int = 0, serial: str = SERIAL) -> BackSideData:
         return make_back_side(
-            pdf, page, serial=serial, issuer=ISSUER, canonical_text="x", keys=keys
+            pdf,
+            page,
+            serial=serial,
+            issuer=ISSUER,
+            canonical_text="x",
+            keys=keys,
+            verification_code=VERIFICATION_CODE,
         )
 
     with pytest.raises(BackSideGenerationError, match="opened"):
@@ -158,6 +172,8 @@ def test_generation_errors_are_typed(inkan: documents.Rendered, keys: BackSideKe
         make(page=1)
     with pytest.raises(BackSideGenerationError, match="serial"):
         make(serial="")
+    with pytest.raises(BackSideGenerationError, match="verification code"):
+        make_back_side(inkan.pdf, 0, serial=SERIAL, issuer=ISSUER, canonical_text="x", keys=keys)
 
 
 def test_same_input_same_back(inkan: documents.Rendered, keys: BackSideKeys) -> None:
@@ -187,7 +203,7 @@ def test_any_corruption_of_the_wire_is_a_typed_error(
         parsed = BackSideData.from_bytes(bytes(wire))
     except BackSideFormatError:
         return
-    assert parsed.layout_version == 1  # whatever survived is still a valid back
+    assert parsed.layout_version in SUPPORTED_LAYOUT_VERSIONS  # what survived is a valid back
 
 
 @settings(max_examples=300, deadline=None)
@@ -209,7 +225,13 @@ def test_default_content_area_is_the_documents_content_box(
     from printing.security import CopyToPrint, compose_job
 
     back = make_back_side(
-        inkan.pdf, 0, serial=SERIAL, issuer=ISSUER, canonical_text=inkan.canonical_text, keys=keys
+        inkan.pdf,
+        0,
+        serial=SERIAL,
+        issuer=ISSUER,
+        canonical_text=inkan.canonical_text,
+        keys=keys,
+        verification_code=VERIFICATION_CODE,
     )
     box = documents.document_layout().content
     assert back.content_area_mm == (box.left_mm, box.top_mm, box.width_mm, box.height_mm)
