@@ -30,7 +30,7 @@ import unicodedata
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import cbor2
@@ -252,6 +252,7 @@ def _gothic_width() -> Callable[[str, float], float]:
     return lambda text, size: float(pdfmetrics.stringWidth(text, name, size))
 
 
+@lru_cache(maxsize=100_000)
 def advance(cluster: str, size_pt: float, font: int) -> float:
     """The advance width of one cluster, pt: the widths the renderer drew with."""
     if font == FONT_GOTHIC:

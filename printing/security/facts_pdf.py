@@ -279,7 +279,12 @@ def _assign(pages: list[list[_Run]], canonical_text: str) -> list[list[str | Non
             if anywhere:
                 matcher.claim(key, anywhere[0][1], anywhere[0][2])
     claimed = set(matcher.owner)
-    values = {_strip(v): k for k, v in items if k in claimed}
+    # Only values long enough not to be a label as well (the label 「世帯主」 in the header row
+    # of a page is not the relationship 「世帯主」 of a member).
+    values: dict[str, str] = {}  # the first fact with a value: the header's, printed first
+    for key, value in items:
+        if key in claimed and len(_strip(value)) >= 4:
+            values.setdefault(_strip(value), key)
     for text, first, last in spans:
         repeated = values.get(text)
         if repeated and matcher.free(first, last):

@@ -1,10 +1,16 @@
 """``python -m printing.verify``: verify a scan or photo of a printed certificate's back.
 
-    python -m printing.verify BACK.png --master-key scramble-master.key \\
-        --trust document-1=document-signer.pem [--front FRONT.png] [--out DIR] [--json]
+    python -m printing.verify BACK.png --trust document-1=document-signer.pem \\
+        [--master-key scramble-master.key] [--front FRONT.png] [--out DIR] [--json]
+    python -m printing.verify --online SERIAL CODE --url https://… --trust … [--ca CA.pem]
 
-Exit status: 0 verified, 1 not verified (the verdict says why), 2 the input or the keys could
-not be used.
+Without the master key the signed facts and the front are still checked (a relying party's
+tool); the scrambled image needs the master key (the issuer's verification service, staff).
+``--online`` asks the issuer's verification service instead of reading a scan.
+
+Exit status: 0 verified (online: found, signatures valid), 1 not verified (the verdict says
+why; online: not found, past retention, or refused), 2 the input, the keys or the service
+could not be used.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from printing.security.keys import MASTER_KEY_MIN_BYTES
 
 from .errors import UnreadableImageError, VerifyError
 from .images import ScanImage, load_scan
-from .report import summary, write_outputs
+from .online import OnlineError, verify_online
+from .report import online_summary, summary, write_online_outputs, write_outputs
 from .verifier import Outcome, TrustStore, Verdict, verify_back
 
 EXIT_VERIFIED = 0
@@ -91,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
         "restore the front, check the check pattern and the signed code, optionally compare "
         "a scan of the front.",
     )
-    parser.add_argument("back", type=Path, help="scan or photo of the back (PNG, JPEG, PDF)")
+    parser.add_argument(
+        "back", type=Path, nargs="?", help="scan or photo of the back (PNG, JPEG, PDF)"
+    )
     parser.add_argument("--front", type=Path, help="scan of the front, to compare")
     parser.add_argument(
         "--front-page",
@@ -100,8 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="page of --front to use when it is a PDF (default 1)",
     )
     parser.add_argument(
-        "--master-key", type=Path, required=True, help="the scramble master key (raw or hex)"
+        "--master-key",
+        type=Path,
+        help="the scramble master key (raw or hex); without it the scramble is not checked",
     )
+    parser.add_argument(
+        "--online",
+        nargs=2,
+        metavar=("SERIAL", "CODE"),
+        help="ask the issuer's verification service (the serial and the code on the front)",
+    )
+    parser.add_argument("--url", help="the verification service (https://…), with --online")
+    parser.add_argument("--ca", type=Path, help="CA certificate of the service's TLS (PEM)")
     parser.add_argument(
         "--trust",
         action="append",
@@ -118,11 +137,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _online(args: argparse.Namespace) -> int:
+    serial, code = args.online
+    try:
+        if not args.url:
+            raise VerifyError("--online needs --url of the verification service")
+        keys = _trust(args.trust)
+        if not keys:
+            raise VerifyError("give at least one --trust KEY_ID=PEM")
+        answer = verify_online(args.url, serial, code, keys, ca=args.ca)
+    except OnlineError as exc:
+        if exc.status in (404, 429):
+            record = {"outcome": exc.code or "not_found", "status": exc.status, "message": str(exc)}
+            print(json.dumps(record, ensure_ascii=False) if args.json else f"not verified: {exc}")
+            return EXIT_NOT_VERIFIED
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (OSError, VerifyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.out is not None:
+        write_online_outputs(answer, args.out)
+    if args.json:
+        print(json.dumps(answer.to_record(), ensure_ascii=False, indent=2))
+    else:
+        print(online_summary(answer))
+    return EXIT_VERIFIED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.online:
+        return _online(args)
     try:
-        trust = TrustStore(read_master_key(args.master_key), _trust(args.trust))
+        if args.back is None:
+            raise VerifyError("give a scan of the back, or --online SERIAL CODE")
+        master = read_master_key(args.master_key) if args.master_key else None
+        trust = TrustStore(master, _trust(args.trust))
         if not trust.public_keys:
             raise VerifyError("give at least one --trust KEY_ID=PEM")
         back_pages = load_scan(args.back)

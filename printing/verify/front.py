@@ -77,15 +77,34 @@ class SerialCode:
 
 
 def front_serial(scan: ScanImage) -> SerialCode | None:
-    """The serial the kiosk printed next to the front's serial line, from its small QR."""
+    """The serial the kiosk printed next to the front's serial line, from its small QR. Looked
+    for first where compose prints it — the lower left corner, or the upper right on a sheet
+    scanned upside down — then on the whole page."""
+    image = scan.grey_u8
+    h, w = image.shape
+    corners = (
+        (int(h * 0.78), h, 0, int(w * 0.42)),
+        (0, int(h * 0.22), int(w * 0.58), w),
+    )
+    for y0, y1, x0, x1 in corners:
+        found = _serial_code(image[y0:y1, x0:x1], x0, y0)
+        if found is not None:
+            return found
+    return _serial_code(image, 0, 0)
+
+
+def _serial_code(image: npt.NDArray[np.uint8], x0: int, y0: int) -> SerialCode | None:
     import zxingcpp
 
     qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-    for barcode in zxingcpp.read_barcodes(scan.grey_u8, formats=qr_only):
+    for barcode in zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=qr_only):
         if barcode.text.startswith(FRONT_SERIAL_PREFIX):
             p = barcode.position
             corners = np.array(
-                [[c.x, c.y] for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)],
+                [
+                    [c.x + x0, c.y + y0]
+                    for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+                ],
                 dtype=np.float32,
             )
             return SerialCode(barcode.text[len(FRONT_SERIAL_PREFIX) :], corners)

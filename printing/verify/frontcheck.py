@@ -22,7 +22,7 @@ from printing.security.facts import TextRun, run_end
 from printing.security.layout import PAGE_HEIGHT_PT
 from printing.security.signed_code import SignedPayload
 
-from .fields import PT_PER_MM, FieldComparison, compare_fields, front_ink, page_runs
+from .fields import PT_PER_MM, FieldComparison, Landmarks, compare_fields, front_ink, page_runs
 from .front import SerialCode, front_serial
 from .images import ScanImage
 
@@ -43,22 +43,30 @@ def expected_runs(payload: SignedPayload) -> list[TextRun]:
     )
 
 
-def anchor(code: SerialCode, payload: SignedPayload) -> npt.NDArray[np.float64] | None:
-    """Page pt → scan px from where the serial code is on the scan and where compose put it."""
+def code_corners(code: SerialCode, payload: SignedPayload) -> Landmarks | None:
+    """The serial code's corners: where compose put them (page pt) and where the scan has
+    them (px), clockwise from the symbol's top-left."""
     box = front_serial_code_box(
         code.serial, payload.page_index, payload.page_count, payload.source.area_mm
     )
     if box is None:
         return None
     left, top, side = box
-    corners = (
-        np.array(
-            [[left, top], [left + side, top], [left + side, top + side], [left, top + side]],
-            np.float32,
-        )
-        * PT_PER_MM
+    corners = np.array(
+        [[left, top], [left + side, top], [left + side, top + side], [left, top + side]],
+        np.float64,
     )
-    similarity, _ = cv2.estimateAffinePartial2D(corners, code.corners)
+    return corners * PT_PER_MM, np.asarray(code.corners, np.float64)
+
+
+def anchor(code: SerialCode, payload: SignedPayload) -> npt.NDArray[np.float64] | None:
+    """Page pt → scan px from where the serial code is on the scan and where compose put it."""
+    corners = code_corners(code, payload)
+    if corners is None:
+        return None
+    similarity, _ = cv2.estimateAffinePartial2D(
+        corners[0].astype(np.float32), corners[1].astype(np.float32)
+    )
     return None if similarity is None else np.asarray(similarity, np.float64)
 
 
@@ -74,6 +82,7 @@ def check_front(
         expected_runs(payload),
         payload.page_facts.pictures if payload.page_facts else (),
         start,
+        code_corners(code, payload) if code is not None else None,
     )
     return comparison, code
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -148,3 +148,45 @@ def render_cluster(
     canvas = supersampled(frame)
     draw(canvas, frame, cluster, run.font, run.size_pt, x_pt, run.baseline_pt)
     return downsample(canvas, frame)
+
+
+def render_cell(
+    cluster: str,
+    font: int,
+    size_pt: float,
+    x_pt: float,
+    baseline_pt: float,
+    frame: Frame,
+    blur: float,
+) -> npt.NDArray[np.float32]:
+    """One cluster in a small ``frame`` (a character's cell), blurred by ``blur`` px: the
+    template a scan's cell is compared with. Cached by the glyph's whole-pixel offset in the
+    frame — the same template for every cell where a character sits alike."""
+    scale = frame.px_per_pt * SUPERSAMPLE
+    size = round(size_pt * scale * 4) / 4
+    ox = round((x_pt - frame.x_pt) * scale)
+    oy = round((baseline_pt - frame.y_pt) * scale)
+    return _cell(cluster, font, size, ox, oy, frame.width, frame.height, blur)
+
+
+@lru_cache(maxsize=50_000)
+def _cell(
+    cluster: str, font: int, size: float, ox: int, oy: int, width: int, height: int, blur: float
+) -> npt.NDArray[np.float32]:
+    pad = int(np.ceil(3 * blur))
+    canvas = np.zeros(
+        ((height + 2 * pad) * SUPERSAMPLE, (width + 2 * pad) * SUPERSAMPLE), np.float32
+    )
+    item = glyph(cluster, font, size)
+    x = ox + pad * SUPERSAMPLE + item.left
+    y = oy + pad * SUPERSAMPLE + item.top
+    h, w = item.coverage.shape
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, canvas.shape[1]), min(y + h, canvas.shape[0])
+    if x1 > x0 and y1 > y0:
+        canvas[y0:y1, x0:x1] = item.coverage[y0 - y : y1 - y, x0 - x : x1 - x]
+    small = cv2.resize(canvas, (width + 2 * pad, height + 2 * pad), interpolation=cv2.INTER_AREA)
+    blurred = cv2.GaussianBlur(small, (0, 0), blur) if blur > 0 else small
+    out = np.ascontiguousarray(blurred[pad : pad + height, pad : pad + width], dtype=np.float32)
+    out.setflags(write=False)
+    return out

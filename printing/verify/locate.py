@@ -198,15 +198,22 @@ def _correlations(
     base: npt.NDArray[np.intp],
     offsets: npt.NDArray[np.intp],
 ) -> npt.NDArray[np.float32]:
-    """For each cell and candidate offset (rectified px), the mean of z × known value."""
+    """For each cell and candidate offset (rectified px), the mean of z × known value.
+
+    ``z`` is padded once by the largest reach, so every offset is one scalar added to the known
+    modules' flat indexes (no clipping per offset)."""
     r = RECTIFIED_PX_PER_MODULE
-    h, w = z.shape
-    ys = known.rows * r + r // 2 + base[:, 1:2]
-    xs = known.cols * r + r // 2 + base[:, 0:1]
+    reach = int(np.abs(base).max(initial=0) + np.abs(offsets).max(initial=0)) + 1
+    padded = np.pad(z, reach, mode="edge")
+    width = padded.shape[1]
+    ys = known.rows * r + r // 2 + base[:, 1:2] + reach
+    xs = known.cols * r + r // 2 + base[:, 0:1] + reach
+    flat = padded.ravel()
+    index = ys * width + xs
+    weights = known.values / known.count[:, None]
     out = np.empty((known.rows.shape[0], offsets.shape[0]), np.float32)
     for k, (dx, dy) in enumerate(offsets):
-        samples = z[np.clip(ys + dy, 0, h - 1), np.clip(xs + dx, 0, w - 1)]
-        out[:, k] = (samples * known.values).sum(axis=1) / known.count
+        out[:, k] = (flat[index + (dy * width + dx)] * weights).sum(axis=1)
     return out
 
 

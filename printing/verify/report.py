@@ -11,6 +11,9 @@ import numpy.typing as npt
 from printing.security._cv import cv2
 
 from .front import COMPARE_WINDOW
+from .labels import field_label
+from .online import OnlineAnswer
+from .sheets import side_by_side_v2, signed_page
 from .verifier import Outcome, Verdict
 
 VIEW_SCALE = 2  # the restored raster is ~95 dpi: shown twice as large, nearest neighbour
@@ -23,7 +26,18 @@ def _upscale(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
 
 
 def side_by_side(verdict: Verdict) -> npt.NDArray[np.uint8] | None:
-    """Front (registered onto the restored image) | restored, differing regions boxed in red."""
+    """Layout v2: front | signed page | restored, differing fields boxed (sheets.py). Layout
+    v1: front (registered onto the restored image) | restored, differing regions boxed. BGR."""
+    payload = verdict.payload
+    if payload is not None and payload.page_facts is not None and verdict.signature_valid:
+        fields = verdict.fields
+        sheet = side_by_side_v2(
+            payload,
+            fields.front_view if fields is not None else None,
+            fields.differing if fields is not None else (),
+            verdict.restored,
+        )
+        return np.asarray(cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), dtype=np.uint8)
     if verdict.restored is None:
         return None
     restored = _upscale(verdict.restored.image)
@@ -67,7 +81,12 @@ def summary(verdict: Verdict) -> str:
             f"{document['issued_on']}"
         )
         lines.append(f"署名 signature: {'valid' if verdict.signature_valid else 'NOT valid'}")
-        if document.get("signed_text"):
+        if document.get("signed_fields"):
+            lines.append("署名された項目 signed fields of this page:")
+            lines.extend(
+                f"  {item['label']}: {item['value']}" for item in document["signed_fields"]
+            )
+        elif document.get("signed_text"):
             lines.append("署名された証明内容 signed text (compare with the front):")
             lines.extend(f"  {line}" for line in document["signed_text"].splitlines())
     if "check_pattern_agreement" in record:
@@ -77,10 +96,21 @@ def summary(verdict: Verdict) -> str:
         )
     front = record.get("front")
     if front:
-        lines.append(
-            f"front: serial {front['serial'] or 'not found'}, "
-            f"{len(front['differing_regions'])} differing region(s)"
-        )
+        parts = [f"front: serial {front.get('serial') or 'not found'}"]
+        if "characters_checked" in front:
+            parts.append(
+                f"{front['fields_checked']} fields / {front['characters_checked']} characters "
+                f"compared at {front['scan_dpi']} dpi"
+                + (" (scanned upside down)" if front.get("upside_down") else "")
+            )
+        if "differing_regions" in front:
+            parts.append(f"{len(front['differing_regions'])} differing region(s)")
+        lines.append(", ".join(parts))
+        for number, differing in enumerate(front.get("differing_fields", []), start=1):
+            lines.append(
+                f"  {number}. {differing['label']}: 表面 printed 「{differing['printed']}」"
+                f" ≠ 署名 signed 「{differing['signed']}」 ({', '.join(differing['reasons'])})"
+            )
     if verdict.outcome is Outcome.VERIFIED:
         lines.append(
             "originality: check the latent 証 in the cherry blossom with an IR camera; "
@@ -100,8 +130,42 @@ def write_outputs(verdict: Verdict, folder: Path) -> dict[str, Path]:
     if verdict.restored is not None:
         written["restored"] = folder / "restored.png"
         cv2.imwrite(str(written["restored"]), verdict.restored.image)
-        combined = side_by_side(verdict)
-        if combined is not None:
-            written["side_by_side"] = folder / "side_by_side.png"
-            cv2.imwrite(str(written["side_by_side"]), combined)
+    combined = side_by_side(verdict)  # layout 2: also without the master key
+    if combined is not None:
+        written["side_by_side"] = folder / "side_by_side.png"
+        cv2.imwrite(str(written["side_by_side"]), combined)
+    return written
+
+
+def online_summary(answer: OnlineAnswer) -> str:
+    """What the verification service answered, verified: the signed fields of every page."""
+    lines = [
+        "判定 / verdict: found — 発行元の照会サービスが署名付きの内容を返しました。"
+        "表面と見比べてください。",
+        f"証明書番号 serial: {answer.serial}  発行者 issuer: {answer.issuer}  交付日 issued: "
+        f"{answer.issued_on.isoformat()}  照会期限 available until: "
+        f"{answer.available_until.isoformat()}",
+    ]
+    for page in answer.pages:
+        lines.append(f"頁 page {page.page_index + 1}/{page.page_count}:")
+        facts = page.page_facts.fields() if page.page_facts else {}
+        lines.extend(f"  {field_label(key)}: {value}" for key, value in facts.items())
+        if not facts and page.text:
+            lines.extend(f"  {line}" for line in page.text.splitlines())
+    return "\n".join(lines)
+
+
+def write_online_outputs(answer: OnlineAnswer, folder: Path) -> dict[str, Path]:
+    """verdict.json, verdict.txt and each page as signed (signed_page_N.png)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {"json": folder / "verdict.json", "text": folder / "verdict.txt"}
+    written["json"].write_text(
+        json.dumps(answer.to_record(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    written["text"].write_text(online_summary(answer) + "\n", encoding="utf-8")
+    for page in answer.pages:
+        if page.page_facts is not None:
+            path = folder / f"signed_page_{page.page_index + 1}.png"
+            cv2.imwrite(str(path), signed_page(page))
+            written[path.stem] = path
     return written

@@ -214,6 +214,36 @@ def verify_back(back: ScanImage, trust: TrustStore, front: ScanImage | None = No
     return Verdict(Outcome.VERIFIED, "", **common)
 
 
+def verify_front(verdict: Verdict, back: ScanImage, front: ScanImage) -> Verdict:
+    """A front checked against a back already verified (``verify_back(back, trust)``): the same
+    verdict ``verify_back(back, trust, front)`` gives, without reading the back again (a clerk
+    with several copies, or a benchmark with many fronts)."""
+    if verdict.outcome is not Outcome.VERIFIED or verdict.payload is None:
+        return verdict
+    assert verdict.located is not None
+    timings = dict(verdict.timings)
+    common: dict[str, Any] = dict(
+        located=verdict.located,
+        pilot_error_rate=verdict.pilot_error_rate,
+        soft_modules=verdict.soft_modules,
+        timings=timings,
+        scramble_checked=verdict.scramble_checked,
+        payload=verdict.payload,
+        signature_valid=verdict.signature_valid,
+        restored=verdict.restored,
+    )
+    mark = time.perf_counter()
+    checked = _check_front(
+        working_resolution(front),
+        working_resolution(back),
+        verdict.located,
+        verdict.payload,
+        common,
+    )
+    timings["front"] = time.perf_counter() - mark
+    return checked or Verdict(Outcome.VERIFIED, "", **common)
+
+
 def _check_front(
     front: ScanImage,
     back: ScanImage,

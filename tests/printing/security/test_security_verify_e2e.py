@@ -235,7 +235,10 @@ def test_cli_writes_outputs_and_exit_codes(
     assert record["outcome"] == "verified"
     assert record["document"]["serial"] == SERIAL
     assert record["document"]["signed_text"] == inkan.canonical_text
-    assert "signed text" in (tmp_path / "out" / "verdict.txt").read_text()
+    text = (tmp_path / "out" / "verdict.txt").read_text()
+    assert "signed fields of this page" in text  # layout v2 lists the signed facts
+    for signed in record["document"]["signed_fields"]:
+        assert f"{signed['label']}: {signed['value']}" in text
     for name in ("restored.png", "side_by_side.png", "verdict.txt"):
         assert (tmp_path / "out" / name).stat().st_size > 0
 
