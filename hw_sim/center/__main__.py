@@ -63,6 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument("--ocsp-port", type=int, default=0)
     serve.add_argument("--admin-port", type=int, default=0)
+    serve.add_argument(
+        "--verification-port",
+        type=int,
+        default=0,
+        help="the public verification service (HTTPS, no client certificate; 0 = any)",
+    )
+    serve.add_argument(
+        "--retention-months",
+        type=int,
+        default=ServerConfig.verification_retention_months,
+        help="how long the verification service answers for a certificate (default 3)",
+    )
     serve.add_argument("--workers", type=int, default=2, help="render processes")
     serve.add_argument(
         "--kiosk",
@@ -149,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 port=args.port,
                 ocsp_port=args.ocsp_port,
                 admin_port=args.admin_port,
+                verification_port=args.verification_port,
+                verification_retention_months=args.retention_months,
                 render_workers=args.workers,
                 kiosks=tuple(args.kiosk) if args.kiosk else DEFAULT_KIOSKS,
                 world_factory=args.world_factory,

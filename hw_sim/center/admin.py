@@ -212,6 +212,13 @@ def admin_application(ctx: AdminContext) -> web.Application:
         return _ok({"serial": format(serial, "x")})
 
     app = web.Application(middlewares=[loopback_only])
+    async def reset_verification_limits(request: web.Request) -> web.Response:
+        """Forget the verification service's rate-limit buckets (tests: one loopback client)."""
+        verifications = ctx.service.verifications
+        if verifications is not None:
+            verifications.reset_limits()
+        return _ok()
+
     app.router.add_get("/admin/status", status)
     app.router.add_post("/admin/faults", add_fault)
     app.router.add_delete("/admin/faults", clear_faults)
@@ -224,4 +231,5 @@ def admin_application(ctx: AdminContext) -> web.Application:
     app.router.add_post("/admin/kiosks", add_kiosk)
     app.router.add_post("/admin/kiosks/{kiosk_id}/revoke", revoke_kiosk)
     app.router.add_post("/admin/revocations", revoke_certificate)
+    app.router.add_delete("/admin/verification-limits", reset_verification_limits)
     return app

@@ -2,11 +2,14 @@
 
 The envelope carries each page's back-side data as opaque bytes with a format name
 (kiosk.center.wire.BackSidePage); this module is the one place that knows how
-``printing.security`` serialises its ``BackSideData`` (``to_bytes``, CBOR).
+``printing.security`` serialises its ``BackSideData`` (``to_bytes``, JSON).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import date
 from typing import Protocol
 
@@ -26,7 +29,22 @@ class PageMaker(Protocol):
         canonical_text: str,
         page_count: int,
         issued_on: date,
+        verification_code: str,
     ) -> tuple[str, bytes]: ...
+
+
+def signed_code_of(format_name: str, data: bytes) -> bytes | None:
+    """The signed code inside a page's back-side data (for the verification service), without
+    decoding the module image; None for another format or data without one."""
+    from printing.security import BACK_SIDE_FORMAT
+
+    if format_name != BACK_SIDE_FORMAT:
+        return None
+    try:
+        code = json.loads(data)["signed_code"]
+        return base64.b64decode(code, validate=True) if isinstance(code, str) else None
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
 
 
 def real_page_maker(keys: CenterKeys) -> PageMaker:
@@ -55,6 +73,7 @@ def real_page_maker(keys: CenterKeys) -> PageMaker:
         canonical_text: str,
         page_count: int,
         issued_on: date,
+        verification_code: str,
     ) -> tuple[str, bytes]:
         data = security.make_back_side(
             front_pdf,
@@ -66,6 +85,7 @@ def real_page_maker(keys: CenterKeys) -> PageMaker:
             page_count=page_count,
             issued_on=issued_on,
             content_area_mm=content_area,
+            verification_code=verification_code,
         )
         return security.BACK_SIDE_FORMAT, data.to_bytes()
 

@@ -148,6 +148,7 @@ def _schemas() -> S:
         "BackSidePage": back_side,
         "IssuedCopy": copy,
         **_versioned_schemas(),
+        **_verification_schemas(),
         "RegistrationApplication": _obj(
             {
                 "honseki_municipality_code": CODE,
@@ -462,6 +463,89 @@ def _name(base: str, version: int) -> str:
     return base
 
 
+def _verification_schemas() -> S:
+    """The public verification service's answer and errors (hw_sim/center/verification.py)."""
+    from hw_sim.center import verification
+
+    page = _obj({"page_index": _int(0, 49), "signed_code": {**B64, "description": "COSE_Sign1"}})
+    return {
+        "VerificationAnswer": _obj(
+            {
+                "format": {"const": "konbini-verification/1"},
+                "serial": _str(verification.SERIAL.pattern),
+                "issuer": _str(max_length=64),
+                "issued_on": DAY,
+                "available_until": TIMESTAMP,
+                "pages": {"type": "array", "minItems": 1, "maxItems": 50, "items": page},
+            },
+            description="the signed code of every page, as the back carries it: verify each "
+            "with the issuer's public key (python -m printing.verify --online)",
+        ),
+        "VerificationError": _obj(
+            {
+                "error": _obj(
+                    {
+                        "code": {"type": "string", "enum": sorted(verification.MESSAGES_JA)},
+                        "reason": {"type": "string", "enum": ["rate_limited", "serial_locked"]},
+                        "message": _str(max_length=1024),
+                        "message_ja": _str(max_length=2048),
+                        "retryable": BOOL,
+                        "until": TIMESTAMP,
+                    },
+                    nullable=("reason", "until"),
+                )
+            }
+        ),
+    }
+
+
+def _verification_path() -> S:
+    from hw_sim.center import verification
+    from printing.security.vcode import CODE_PATTERN
+
+    def error(description: str) -> S:
+        return {"description": description, **_json("VerificationError")}
+
+    return {
+        verification.API_PATH: {
+            "get": {
+                "summary": "The signed facts of a printed certificate, for its serial and the "
+                "verification code printed on its front (public: no client certificate)",
+                "servers": [
+                    {
+                        "url": "https://localhost:8444",
+                        "description": "the verification listener (endpoints.json "
+                        "verification_url): TLS with the center's server certificate, no "
+                        "client certificate",
+                    }
+                ],
+                "security": [],
+                "parameters": [
+                    _path_param("serial", verification.SERIAL.pattern),
+                    {
+                        "name": "code",
+                        "in": "query",
+                        "required": True,
+                        "description": "16 Crockford base32 characters; case, hyphens and "
+                        "spaces are ignored, O/I/L read as 0/1/1",
+                        "schema": _str(max_length=64, examples=["K7QM-2XD9-4RTP-H3WC"]),
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "found", **_json("VerificationAnswer")},
+                    "400": error("serial or code malformed"),
+                    "404": error("no such serial and code, or past the retention: the same answer"),
+                    "429": {
+                        **error("too many queries (rate_limited) or wrong codes (serial_locked)"),
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    },
+                },
+                "x-code-pattern": f"^{CODE_PATTERN.pattern}$",
+            }
+        }
+    }
+
+
 def _versioned_schemas() -> S:
     """The messages that differ between protocol versions: the current shape under its own
     name, each older shape once, named by the last version that had it."""
@@ -639,6 +723,7 @@ def document() -> S:
     paths: S = {}
     for version in sorted(wire.SUPPORTED_VERSIONS, reverse=True):
         paths.update(_paths(version))
+    paths.update(_verification_path())
     return {
         "openapi": "3.1.0",
         "info": {

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from hw_sim.center.backside import PageMaker
+from hw_sim.center.backside import PageMaker, signed_code_of
 from hw_sim.center.keys import CenterKeys
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
@@ -94,6 +94,7 @@ class IssuanceJob:
     # The business day the issuance is booked on, named in the envelope from protocol v3 on
     # (None: a v1/v2 request, answered with the format /1 envelope).
     business_date: date | None = None
+    verification_codes: tuple[str, ...] = ()  # one per copy (printing.security.vcode)
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,23 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class CopyCodes:
+    """What the verification service keeps of one copy: its serial and code, and the signed
+    code of each page (as the back carries it)."""
+
+    serial: str
+    verification_code: str
+    signed_codes: tuple[bytes, ...]
+
+    def __repr__(self) -> str:
+        return f"CopyCodes(pages={len(self.signed_codes)})"
+
+
+@dataclass(frozen=True)
 class IssuanceOutput:
     body: bytes  # the signed answer, ready to send and store
     timings: dict[str, float]  # seconds per step: municipality, back_side, envelope
+    copies: tuple[CopyCodes, ...] = ()
 
 
 def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
@@ -119,8 +134,11 @@ def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
         return Refused(str(document.reason), str(document.message_ja))
     issued = time.perf_counter()
     copies = []
+    codes = []
     for index, serial in enumerate(job.serials):
         pages = []
+        signed = []
+        verification_code = job.verification_codes[index] if job.verification_codes else ""
         for page_index in range(document.page_count):
             form, data = _make_page(
                 document.pdf,
@@ -130,8 +148,12 @@ def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
                 canonical_text=document.canonical_text,
                 page_count=document.page_count,
                 issued_on=job.business_now.astimezone(wire.JST).date(),
+                verification_code=verification_code,
             )
             pages.append(wire.BackSidePage(page_index=page_index, format=form, data=data))
+            signed.append(signed_code_of(form, data))
+        if verification_code and all(code is not None for code in signed):
+            codes.append(CopyCodes(serial, verification_code, tuple(c for c in signed if c)))
         copies.append(
             wire.IssuedCopy(
                 copy_index=index,
@@ -169,6 +191,7 @@ def run_issuance(job: IssuanceJob) -> IssuanceOutput | Refused:
             "back_side": backed - issued,
             "envelope": done - backed,
         },
+        copies=tuple(codes),
     )
 
 

@@ -33,6 +33,12 @@ from hw_sim.center.service import CenterService
 from hw_sim.center.state import AsyncStore, Store
 from hw_sim.center.validity import ValidityClient
 from hw_sim.center.validity_service import ValidityConfig, ValidityProcess, persona_serials
+from hw_sim.center.verification import (
+    DEFAULT_RETENTION_MONTHS,
+    VerificationService,
+    VerificationStore,
+    verification_application,
+)
 from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
 
@@ -55,6 +61,8 @@ class ServerConfig:
     port: int = 8443
     ocsp_port: int = 0
     admin_port: int = 0
+    verification_port: int = 0  # the public verification listener (no client certificate)
+    verification_retention_months: int = DEFAULT_RETENTION_MONTHS
     render_workers: int = 2
     # Registered at start (certificates made if missing): ``ID`` or ``ID=kiosk,counter``.
     kiosks: tuple[str, ...] = DEFAULT_KIOSKS
@@ -69,6 +77,16 @@ class ServerConfig:
     @property
     def resolved_world_dir(self) -> Path:
         return self.world_dir or self.state_dir / "world"
+
+
+def public_ssl_context(keys: CenterKeys) -> ssl.SSLContext:
+    """TLS ≥ 1.2 with the center's server certificate and no client certificate: the
+    verification service is for anyone who holds a certificate's paper."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(keys.server_cert_path, keys.server_key_path)
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def server_ssl_context(keys: CenterKeys) -> ssl.SSLContext:
@@ -132,7 +150,13 @@ class CenterServer:
         )
         await gateway.start()
         self._closers.append(gateway.close)
+        verification_store = VerificationStore(config.state_dir / "verification")
+        self._closers.append(verification_store.close)
+        verifications = VerificationService(
+            verification_store, clock.now, config.verification_retention_months
+        )
         service = CenterService(
+            verifications=verifications,
             store=store,
             sessions=sessions,
             gateway=gateway,
@@ -166,6 +190,12 @@ class CenterServer:
         center_port = await self._serve(
             create_app(service, faults, resign), config.host, config.port, server_ssl_context(keys)
         )
+        verification_port = await self._serve(
+            verification_application(verifications),
+            config.host,
+            config.verification_port,
+            public_ssl_context(keys),
+        )
         admin = AdminContext(service, faults, clock, keys, serials)
         admin_port = await self._serve(
             admin_application(admin), "127.0.0.1", config.admin_port, None
@@ -174,11 +204,12 @@ class CenterServer:
             "center_url": f"https://{_url_host(config.host)}:{center_port}",
             "ocsp_url": ocsp_url,
             "admin_url": f"http://127.0.0.1:{admin_port}",
+            "verification_url": f"https://{_url_host(config.host)}:{verification_port}",
             "ca_path": str(keys.ca_path),
             "kiosks": kiosks,
             "pid": os.getpid(),
         }
-        self._purger = asyncio.create_task(self._purge_forever(store, sessions))
+        self._purger = asyncio.create_task(self._purge_forever(store, sessions, verifications))
         target = config.state_dir / ENDPOINTS_FILE
         tmp = target.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.endpoints, indent=2))
@@ -206,13 +237,18 @@ class CenterServer:
         self._listeners.append(listener)
         return int(listener.sockets[0].getsockname()[1])
 
-    async def _purge_forever(self, store: AsyncStore, sessions: AsyncStore) -> None:
+    async def _purge_forever(
+        self, store: AsyncStore, sessions: AsyncStore, verifications: VerificationService
+    ) -> None:
         while True:
             now = datetime.now(UTC)
             keep_since = now - IDEMPOTENCY_RETENTION
             try:
                 await sessions.call(sessions.store.purge, now, keep_since)
                 await store.call(store.store.purge, now, keep_since)
+                await asyncio.get_running_loop().run_in_executor(
+                    None, verifications.store.purge, verifications.now()
+                )
             except Exception:  # a locked or full disk must not stop the center; retry later
                 log.exception("purging expired state failed")
             await asyncio.sleep(PURGE_INTERVAL_S)

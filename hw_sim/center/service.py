@@ -6,6 +6,7 @@ Handlers in app.py parse requests and call these methods; every expected failure
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -24,9 +25,11 @@ from hw_sim.center.state import AsyncStore, DayItem, SessionRecord
 from hw_sim.center.validity import (
     ValidityClient,
 )
+from hw_sim.center.verification import VerificationRecord, VerificationService
 from kiosk.center import wire
 from kiosk.domain import Offer, OfferedCertificate
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
+from printing.security.vcode import new_code
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ class CenterService:
         validity: ValidityClient,
         jpki_roots: list[x509.Certificate],
         clock: BusinessClock,
+        verifications: VerificationService | None = None,
     ) -> None:
         self.store = store  # durable: issuances, idempotency, completions, kiosks …
         self.sessions = sessions  # short-lived: challenges and sessions
@@ -77,6 +81,7 @@ class CenterService:
         self.validity = validity
         self.jpki_roots = jpki_roots
         self.clock = clock
+        self.verifications = verifications  # the online check's records (verification.py)
         self.maintenance: CenterMaintenance | None = None
         self._municipalities: dict[str, Any] = {}
         self._honseki_cache: dict[str, tuple[float, str | None]] = {}
@@ -271,10 +276,26 @@ class CenterService:
             issuer=f"{info.prefecture}{info.name}長",
             protocol_version=version,
             business_date=business_day if version >= 3 else None,
+            # From the operating system's CSPRNG, never from the serial (printing.security.vcode).
+            verification_codes=tuple(new_code() for _ in range(request.copies)),
         )
         result, queued = await municipal(self.gateway.issue(job))
         if isinstance(result, Refused):
             raise refused(result.reason, result.message_ja)
+        if self.verifications is not None and result.copies:
+            # Recorded before the issuance: a certificate is never printed with a code the
+            # verification service does not know (a crash in between leaves a record for a
+            # certificate never issued, which expires unused).
+            issued_on = now.astimezone(wire.JST).date()
+            records = [
+                VerificationRecord(
+                    copy.serial, copy.verification_code, job.issuer, issued_on, copy.signed_codes
+                )
+                for copy in result.copies
+            ]
+            await asyncio.get_running_loop().run_in_executor(
+                None, self.verifications.record, records
+            )
         await self.store.call(
             self.store.store.record_issuance,
             issuance_id=job.issuance_id,

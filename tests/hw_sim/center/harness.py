@@ -65,6 +65,7 @@ class RunningCenter(CenterProcess):
         """Back to a quiet center: no faults, no delays, no maintenance, business morning."""
         self.admin("DELETE", "/admin/faults")
         self.admin("DELETE", "/admin/center-maintenance")
+        self.admin("DELETE", "/admin/verification-limits")
         self.set_clock(BUSINESS_MORNING)
 
     def kiosk_config(self, kiosk_id: str = "kiosk-0001") -> CenterConfig:
