@@ -1,13 +1,15 @@
 """Synthetic certificates for the security-printing benchmarks (security-printing.md §8 "Corpus").
 
-Random households (1–4 residents, 8–12 notes across them) for 住民票の写し and random
-印鑑登録証明書, with names that include rare characters (髙, 﨑, 籠, 𠮷, 邉), rendered by
-printing.documents exactly as the simulated municipality does. The documents package fixes the
-typeface (IPAex Mincho with IPAmj Mincho for rare characters) and its sizes, so the corpus
-varies content and layout, not the font; §8's Gothic / 9–12 pt variation is not covered.
+Every certificate type, in a cycle of eight: 住民票の写し (random households of 1–4
+residents with 8–12 notes, twice per cycle), 印鑑登録証明書, 住民票記載事項証明書,
+所得・課税証明書 and 納税証明書 (random names, dates and amounts), 戸籍全部事項証明書 and
+戸籍の附票の写し (the samples' families with random names and dates) — names include rare
+characters (髙, 﨑, 籠, 𠮷, 邉) — rendered by printing.documents exactly as the simulated
+municipality does. The documents package fixes the typeface (IPAex Mincho with IPAmj Mincho
+for rare characters) and its sizes, so the corpus varies content and layout, not the font;
+§8's Gothic / 9–12 pt variation is not covered.
 
-Also the edits the tamper test applies: a day of birth changed by one digit, one kanji of a
-given name substituted.
+The forgeries the tamper benchmark applies are in security_forgery.py.
 """
 
 from __future__ import annotations
@@ -20,8 +22,16 @@ from printing import documents
 from printing.certificates import JuminhyoOptions, Scope
 from printing.documents import samples
 from printing.documents.inkan import InkanCertificate, SealImpression, SealShape
-from printing.documents.juminhyo import Household, JuminhyoCopy, ResidenceEvent, Resident
+from printing.documents.juminhyo import (
+    Household,
+    JuminhyoCopy,
+    KisaiJikoCertificate,
+    ResidenceEvent,
+    Resident,
+)
+from printing.documents.koseki import FuhyoEntry
 from printing.documents.model import PersonName, Sex
+from printing.documents.tax import AmountLine, IncomeLine, TaxPaymentLine
 
 FAMILY = [
     ("山田", "ヤマダ"),
@@ -149,31 +159,116 @@ class Certificate:
     rendered: documents.Rendered
 
 
+CYCLE = ("juminhyo", "inkan", "income_tax", "koseki", "juminhyo", "kisai", "tax_payment", "fuhyo")
+
+
+def _yen(rng: random.Random, low: int, high: int, step: int = 1000) -> int:
+    return rng.randrange(low, high, step)
+
+
+def _person(rng: random.Random) -> PersonName:
+    family, family_kana = rng.choice(FAMILY)
+    given, given_kana = rng.choice(GIVEN_FEMALE + GIVEN_MALE)
+    return PersonName(family, given, family_kana, given_kana)
+
+
+def _born(rng: random.Random) -> date:
+    return date(1940, 1, 1) + timedelta(days=rng.randint(0, 29000))
+
+
+def _document(kind: str, rng: random.Random, number: str) -> documents.Document:
+    if kind == "inkan":
+        name = _person(rng)
+        return replace(
+            samples.inkan(seal=SealImpression(name.family, SealShape.ROUND, 15.0), name=name),
+            address=_address(rng, TOWNS),
+            birth_date=_born(rng),
+            document_number=number,
+        )
+    if kind == "kisai":
+        return KisaiJikoCertificate(
+            issuer=samples.NERIMA,
+            issued_on=samples.ISSUE_DATE,
+            document_number=number,
+            household=random_household(rng),
+            applicant_id="R001",
+            options=JuminhyoOptions(scope=Scope.HOUSEHOLD_ALL, show_head_and_relationship=True),
+        )
+    if kind == "income_tax":
+        revenue = _yen(rng, 1_500_000, 12_000_000)
+        income = revenue * 7 // 10 // 1000 * 1000
+        deductions = tuple(
+            AmountLine(label, _yen(rng, 20_000, 950_000))
+            for label in ("社会保険料控除", "生命保険料控除", "基礎控除")
+        )
+        taxable = max(0, income - sum(d.amount_yen for d in deductions))
+        return replace(
+            samples.income_tax(),
+            document_number=number,
+            name=_person(rng),
+            birth_date=_born(rng),
+            address=_address(rng, TOWNS),
+            income=(IncomeLine("給与", income, revenue),),
+            deductions=deductions,
+            taxable_income_yen=taxable,
+            municipal_income_levy_yen=taxable * 6 // 100 // 100 * 100,
+            prefectural_income_levy_yen=taxable * 4 // 100 // 100 * 100,
+            dependents=rng.randint(0, 3),
+        )
+    if kind == "tax_payment":
+        lines = []
+        for year in (2023, 2024):
+            assessed = _yen(rng, 10_000, 600_000, 100)
+            paid = assessed if rng.random() < 0.7 else _yen(rng, 0, assessed, 100)
+            lines.append(TaxPaymentLine("特別区民税・都民税（普通徴収）", year, assessed, paid))
+        return replace(
+            samples.tax_payment(),
+            document_number=number,
+            name=_person(rng),
+            address=_address(rng, TOWNS),
+            lines=tuple(lines),
+        )
+    if kind == "koseki":
+        base = samples.koseki()
+        family, _ = rng.choice(FAMILY)
+        members = tuple(replace(m, birth_date=_born(rng)) for m in base.members)
+        return replace(
+            base,
+            document_number=number,
+            head=PersonName(family, base.head.given),
+            members=members,
+        )
+    if kind == "fuhyo":
+        base = samples.fuhyo()
+        persons = tuple(
+            replace(
+                p,
+                birth_date=_born(rng),
+                entries=tuple(
+                    FuhyoEntry(_address(rng, TOWNS + PREVIOUS), e.since) for e in p.entries
+                ),
+            )
+            for p in base.persons
+        )
+        return replace(base, document_number=number, persons=persons)
+    return replace(
+        samples.juminhyo(
+            household=random_household(rng),
+            options=JuminhyoOptions(
+                scope=Scope.HOUSEHOLD_ALL, show_head_and_relationship=True, show_honseki=True
+            ),
+        ),
+        document_number=number,
+    )
+
+
 def corpus(count: int, seed: int = 2024) -> list[Certificate]:
-    """``count`` certificates: three 住民票 for every 印鑑登録証明書."""
+    """``count`` certificates of every type, in the cycle :data:`CYCLE`."""
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     out = []
     for index in range(count):
-        document: documents.Document
-        if index % 4 == 3:
-            family, family_kana = rng.choice(FAMILY)
-            given, given_kana = rng.choice(GIVEN_FEMALE + GIVEN_MALE)
-            document = replace(
-                samples.inkan(
-                    seal=SealImpression(family, SealShape.ROUND, 15.0),
-                    name=PersonName(family, given, family_kana, given_kana),
-                ),
-                address=_address(rng, TOWNS),
-                document_number=f"20241203-131202-{index:06d}",
-            )
-        else:
-            document = samples.juminhyo(
-                household=random_household(rng),
-                options=JuminhyoOptions(
-                    scope=Scope.HOUSEHOLD_ALL, show_head_and_relationship=True, show_honseki=True
-                ),
-            )
-            document = replace(document, document_number=f"20241203-131202-{index:06d}")
+        kind = CYCLE[index % len(CYCLE)]
+        document = _document(kind, rng, f"20241203-131202-{index:06d}")
         out.append(Certificate(index, document, documents.render_document(document)))
     return out
 

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/security_figures.py [--out docs/img/security]
 
 Writes front.png, front_detail.png, back.png, scan_detail.png, restored.png,
-tamper.png, copy.png and latent.png, and prints the measured contrasts as JSON.
+fields.png, copy.png and latent.png, and prints the measured contrasts as JSON.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import subprocess
 import tempfile
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,7 @@ def backs(rendered: documents.Rendered, serial: str) -> tuple[object, ...]:
             canonical_text=rendered.canonical_text,
             keys=KEYS,
             content_area_mm=(area.left_mm, area.top_mm, area.width_mm, area.height_mm),
+            verification_code="K7QM2XD94RTPH3WC",
         )
         for index in range(rendered.page_count)
     )
@@ -141,36 +143,37 @@ def main() -> None:
     assert verdict.restored is not None
     Image.fromarray(verdict.restored.image).save(out / "restored.png")
 
-    # Edited front (花子 → 花江) against the genuine back: the verifier's side-by-side.
-    household = samples.yamada_household()
-    members = list(household.members)
-    members[1] = replace(members[1], name=replace(members[1].name, given="花江"))
-    forged = documents.render_document(
-        samples.juminhyo(household=replace(household, members=tuple(members)))
-    )
-    forged_job = compose_job([CopyToPrint(forged.pdf, job_backs)])  # type: ignore[arg-type]
+    # A forged 印鑑登録証明書: the birth date's day 8 → 9 printed on a perfect front, against the
+    # genuine back: the verifier's side-by-side (scan | signed page | restored), field boxed.
+    inkan = documents.render_document(samples.inkan())
+    inkan_backs = backs(inkan, serial)
+    inkan_job = compose_job([CopyToPrint(inkan.pdf, inkan_backs)])  # type: ignore[arg-type]
+    inkan_back = np.asarray(pdftoppm(inkan_job, 2, 600, grey=True))
+    forged = documents.render_document(replace(samples.inkan(), birth_date=date(1989, 1, 9)))
+    forged_job = compose_job([CopyToPrint(forged.pdf, inkan_backs)])  # type: ignore[arg-type]
     forged_front = np.asarray(pdftoppm(forged_job, 1, 600, grey=True))
     forged_scan = load_scan(
-        simulate(
-            forged_front, replace(OFFICE, seed=9, rotation_deg=0.6, show_through=0.0), back_600
-        )
+        simulate(forged_front, replace(OFFICE, seed=9, rotation_deg=0.6, show_through=0.0))
     )[0]
-    tampered = verify_back(scan, TRUST, forged_scan)
-    numbers["edited_front_flagged"] = float(tampered.outcome.value == "front_mismatch")
-    pair = side_by_side(tampered)
-    if pair is not None and tampered.front is not None and tampered.front.regions:
-        # The rows around the first flagged region, in 16 grey levels (a small file).
-        _, y, _, h = tampered.front.regions[0]
-        top = max(0, 2 * y - 160)
-        strip = pair[top : 2 * (y + h) + 160]
+    inkan_scan = load_scan(simulate(inkan_back, OFFICE))[0]
+    tampered = verify_back(inkan_scan, TRUST, forged_scan)
+    numbers["forged_birth_date_named"] = float(
+        tampered.fields is not None and [f.key for f in tampered.fields.differing] == ["birth_date"]
+    )
+    sheet = side_by_side(tampered)
+    if sheet is not None:
+        # The top half of the page panels (the certificate's facts) and the legend below.
+        height = sheet.shape[0]
+        page_height = round(297 / 25.4 * 100)
+        top = sheet[: page_height * 45 // 100]
+        legend = sheet[page_height:height]
+        strip = np.vstack([top, legend])
         strip = cv2.resize(strip, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)
-        cv2.imwrite(str(out / "tamper.png"), strip)
+        cv2.imwrite(str(out / "fields.png"), strip)
 
     # Photocopy: the pantograph of a composed front (the 印鑑登録証明書: a page with blank paper),
     # original print vs mono copy, in a band where the municipality's page has no ink.
     calibration = PrintCalibration()
-    inkan = documents.render_document(samples.inkan())
-    inkan_job = compose_job([CopyToPrint(inkan.pdf, backs(inkan, serial))])  # type: ignore[arg-type]
     inkan_front = np.asarray(pdftoppm(inkan_job, 1, 600, grey=True))
     certificate = np.asarray(pdftoppm(inkan.pdf, 1, 600, grey=True))
     rows = np.flatnonzero((certificate < 250).sum(axis=1) == 0)

@@ -8,7 +8,9 @@ read, check pattern passed), module error rate before unscrambling (against the 
 block), ink-F1 / PSNR / SSIM of the restored image against the center's source raster, OCR
 character error rate (Tesseract jpn) of the restored image and of the clean source raster
 against the page's text — ΔCER in percentage points —, signed-code decode and validity, and
-the verifier's runtime. With ``--tamper`` also genuine / digit-edited / kanji-edited fronts.
+the verifier's runtime. With ``--tamper`` also, per verified back, its genuine front and forged
+fronts (security_forgery.py: each digit edit in turn on the page's numeric fields, and a kanji
+of a name or address) through the same channel, compared with ``verify_front``.
 
     nice .venv/bin/python benchmarks/security_robustness.py --envelope office --draws 200 \\
         --out var/bench/office.jsonl
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
 import sys
 import time
 import unicodedata
@@ -35,7 +39,8 @@ import pypdfium2 as pdfium
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from security_corpus import Certificate, corpus, edited
+from security_corpus import Certificate, corpus
+from security_forgery import DIGIT_KINDS, ForgedFronts, digit_targets, kanji_targets, render
 
 from printing import documents
 from printing.security import BackSideKeys, CopyToPrint, compose_job, make_back_side
@@ -46,8 +51,10 @@ from printing.security.channel import (
     sample_params,
     simulate,
 )
+from printing.security.signed_code import parse_signed_code
 from printing.security.source import source_raster
-from printing.verify import Outcome, TrustStore, load_scan, verify_back
+from printing.security.vcode import new_code
+from printing.verify import Outcome, TrustStore, load_scan, verify_back, verify_front
 
 KEYS = BackSideKeys(bytes(range(32)), ec.derive_private_key(20241203, ec.SECP256R1()), b"bench-1")
 TRUST = TrustStore(KEYS.scramble_master_key, {KEYS.key_id: KEYS.signing_key.public_key()})
@@ -92,16 +99,9 @@ class Page:
     text: str
     back_600: np.ndarray
     front_600: np.ndarray
+    backs: tuple[Any, ...] = ()
     clean_cer: float | None = None
-
-
-def render(pdf: bytes, page: int, dpi: int = RENDER_DPI) -> np.ndarray:
-    document = pdfium.PdfDocument(pdf)
-    try:
-        bitmap = document[page].render(scale=dpi / 72, grayscale=True)
-        return np.array(bitmap.to_numpy(), dtype=np.uint8)
-    finally:
-        document.close()
+    forger: ForgedFronts | None = None
 
 
 def page_text(pdf: bytes, page: int) -> str:
@@ -145,6 +145,7 @@ def ocr_cer(image: np.ndarray, truth: str) -> float:
 def pages(count: int) -> Iterator[Page]:
     for certificate in corpus(count):
         serial = f"131202-241203-{certificate.index:06d}-1"
+        code = new_code()
         pdf = certificate.rendered.pdf
         area = documents.document_layout().content
         area_mm = (area.left_mm, area.top_mm, area.width_mm, area.height_mm)
@@ -157,6 +158,7 @@ def pages(count: int) -> Iterator[Page]:
                 canonical_text=certificate.rendered.canonical_text,
                 keys=KEYS,
                 content_area_mm=area_mm,
+                verification_code=code,
             )
             for index in range(certificate.rendered.page_count)
         )
@@ -171,6 +173,7 @@ def pages(count: int) -> Iterator[Page]:
                 page_text(pdf, index),
                 render(job, 2 * index + 1),
                 render(job, 2 * index),
+                backs,
             )
 
 
@@ -180,11 +183,14 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(structural_similarity(a, b, data_range=255))
 
 
-def trial(page: Page, params: ChannelParams, ocr: bool, tamper: bool) -> dict[str, Any]:
+def trial(
+    page: Page, params: ChannelParams, ocr: bool, tamper: bool, draw: int = 0
+) -> dict[str, Any]:
     scan = load_scan(simulate(page.back_600, params, page.front_600))[0]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     verdict = verify_back(scan, TRUST)
     runtime = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     result: dict[str, Any] = {
         "certificate": page.certificate.index,
         "page": page.index,
@@ -194,6 +200,7 @@ def trial(page: Page, params: ChannelParams, ocr: bool, tamper: bool) -> dict[st
         "code_decoded": verdict.payload is not None,
         "code_valid": verdict.signature_valid,
         "verify_s": round(runtime, 3),
+        "verify_cpu_s": round(cpu, 3),
         "params": params.to_record(),
     }
     if verdict.soft_modules is not None:
@@ -217,54 +224,55 @@ def trial(page: Page, params: ChannelParams, ocr: bool, tamper: bool) -> dict[st
             result["text_chars"] = len(page.text)
             result["delta_cer_pp"] = 100 * (result["cer"] - page.clean_cer)
     if tamper and verdict.outcome is Outcome.VERIFIED:
-        result["tamper"] = tamper_trial(page, params)
+        result["tamper"] = tamper_trial(page, params, scan, verdict, draw)
     return result
 
 
-def tamper_trial(page: Page, params: ChannelParams) -> dict[str, Any]:
-    """Genuine and edited fronts through the same front-side channel: flagged or not."""
+def tamper_trial(
+    page: Page, params: ChannelParams, back_scan: Any, verdict: Any, draw: int
+) -> list[dict[str, Any]]:
+    """The genuine front and forged ones (one per digit edit, on the page's numeric fields in
+    turn, and a kanji of a name or address) through the front-side channel: verified or not,
+    and whether the forged field is the one named."""
     front_params = replace(params, seed=params.seed + 10_000, show_through=0.0)
-    back_scan = load_scan(simulate(page.back_600, params, page.front_600))[0]
-    out: dict[str, Any] = {}
-    fronts = {"genuine": page.front_600}
-    if page.index == 0:  # the edits are on the first page
-        for kind in ("digit", "kanji"):
-            forged = documents.render_document(edited(page.certificate.document, kind))
-            fronts[kind] = _forged_front(page, forged)
-    for kind, front in fronts.items():
-        verdict = verify_back(
-            back_scan, TRUST, load_scan(simulate(front, front_params, page.back_600))[0]
+    if page.forger is None:
+        page.forger = ForgedFronts(page.certificate.rendered.pdf, page.index, page.backs)
+    facts = parse_signed_code(page.backs[page.index].signed_code).payload.page_facts
+    assert facts is not None
+    rng = random.Random(draw)  # noqa: S311 - test data
+    fronts: list[tuple[dict[str, Any], np.ndarray]] = [({"kind": "genuine"}, page.front_600)]
+    digits = digit_targets(facts.runs)
+    for number, kind in enumerate(DIGIT_KINDS):
+        for attempt in range(len(digits)):
+            run = digits[(draw * len(DIGIT_KINDS) + number + attempt) % len(digits)]
+            forged = page.forger.forge(run, kind, rng)
+            if forged is not None:
+                fronts.append((forged[0].to_record(), forged[1]))
+                break
+    names = kanji_targets(facts.runs)
+    if names:
+        forged = page.forger.forge(names[draw % len(names)], "kanji", rng)
+        if forged is not None:
+            fronts.append((forged[0].to_record(), forged[1]))
+    out = []
+    for record, front in fronts:
+        front_scan = load_scan(simulate(front, front_params, page.back_600))[0]
+        started, cpu_started = time.perf_counter(), time.process_time()
+        checked = verify_front(verdict, back_scan, front_scan)
+        cpu = time.process_time() - cpu_started
+        named = [] if checked.fields is None else [f.key for f in checked.fields.differing]
+        out.append(
+            record
+            | {
+                "outcome": checked.outcome.value,
+                "flagged": checked.outcome is not Outcome.VERIFIED,
+                "named": record.get("key") in named,
+                "differing": named,
+                "front_s": round(time.perf_counter() - started, 3),
+                "front_cpu_s": round(cpu, 3),
+            }
         )
-        out[kind] = {
-            "outcome": verdict.outcome.value,
-            "score": None if verdict.front is None else round(verdict.front.max_score, 3),
-        }
     return out
-
-
-def _forged_front(page: Page, forged: documents.Rendered) -> np.ndarray:
-    """The forged page 1 composed like a genuine front (pantograph, serial): a forger who
-    reprinted the page on a copied background."""
-    genuine = page.certificate.rendered
-    serial = f"131202-241203-{page.certificate.index:06d}-1"
-    area = documents.document_layout().content
-    area_mm = (area.left_mm, area.top_mm, area.width_mm, area.height_mm)
-    backs = tuple(
-        make_back_side(
-            genuine.pdf,
-            index,
-            serial=serial,
-            issuer=ISSUER,
-            canonical_text=genuine.canonical_text,
-            keys=KEYS,
-            content_area_mm=area_mm,
-        )
-        for index in range(genuine.page_count)
-    )
-    if forged.page_count != genuine.page_count:
-        raise RuntimeError("the edit changed the page count")
-    job = compose_job([CopyToPrint(forged.pdf, backs)])
-    return render(job, 0)
 
 
 def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -316,15 +324,35 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
                 delta_cer_pooled_pp=100 * (pooled - pooled_clean),
             )
     runtime = values("verify_s")
+    cpu = values("verify_cpu_s")
     summary.update(
-        verify_median_s=float(np.median(runtime)), verify_p95_s=float(np.percentile(runtime, 95))
+        verify_median_s=float(np.median(runtime)),
+        verify_p95_s=float(np.percentile(runtime, 95)),
+        verify_cpu_median_s=float(np.median(cpu)),
+        verify_cpu_p95_s=float(np.percentile(cpu, 95)),
+        load_average=os.getloadavg(),
     )
-    tampered = [r["tamper"] for r in results if "tamper" in r]
-    if tampered:
-        for kind in ("genuine", "digit", "kanji"):
-            flagged = [t[kind]["outcome"] == "front_mismatch" for t in tampered if kind in t]
-            if flagged:
-                summary[f"tamper_{kind}_flagged"] = f"{sum(flagged)}/{len(flagged)}"
+    fronts = [front for r in results for front in r.get("tamper", [])]
+    if fronts:
+        for kind in ("genuine", *DIGIT_KINDS, "kanji"):
+            group = [f for f in fronts if f["kind"] == kind]
+            if group:
+                flagged = sum(f["flagged"] for f in group)
+                summary[f"tamper_{kind}_flagged"] = f"{flagged}/{len(group)}"
+                if kind != "genuine":
+                    named = sum(f["named"] for f in group)
+                    summary[f"tamper_{kind}_named"] = f"{named}/{len(group)}"
+        digits = [f for f in fronts if f["kind"] in DIGIT_KINDS]
+        if digits:
+            summary["tamper_digits_flagged_rate"] = sum(f["flagged"] for f in digits) / len(digits)
+        front_times = np.array([f["front_s"] for f in fronts])
+        front_cpu = np.array([f["front_cpu_s"] for f in fronts])
+        summary.update(
+            front_median_s=float(np.median(front_times)),
+            front_p95_s=float(np.percentile(front_times, 95)),
+            front_cpu_median_s=float(np.median(front_cpu)),
+            front_cpu_p95_s=float(np.percentile(front_cpu, 95)),
+        )
     return summary
 
 
@@ -338,7 +366,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sweep", choices=sorted(SWEEPS), help="sweep one axis instead")
     parser.add_argument("--no-ocr", dest="ocr", action="store_false")
-    parser.add_argument("--tamper", action="store_true", help="also compare edited fronts")
+    parser.add_argument("--tamper", action="store_true", help="also compare forged fronts")
     parser.add_argument("--out", type=Path, help="JSON lines: one trial per line, then summary")
     args = parser.parse_args()
 
@@ -375,7 +403,7 @@ def main() -> int:
         for draw in range(args.draws):
             page = corpus_pages[draw % len(corpus_pages)]
             params = sample_params(args.envelope, rng, seed=args.seed * 100_000 + draw)
-            result = trial(page, params, args.ocr, args.tamper)
+            result = trial(page, params, args.ocr, args.tamper, draw)
             results.append(result)
             if out:
                 out.write(json.dumps(result) + "\n")
