@@ -182,6 +182,8 @@ def draw_back_marks(canvas: Canvas, marks: BackMarks, calibration: PrintCalibrat
     )
     title = ParagraphStyle("title", parent=style, fontSize=8 if v1 else 7, leading=11 if v1 else 9)
     issuer = ParagraphStyle("issuer", parent=style, fontSize=7.2 if v1 else 6.6, leading=10)
+    # The service line (≤ VERIFICATION_MAX characters, two or three lines when they are
+    # full-width) takes the explanation's size so that the longest fits either column.
     frame = Frame(
         text_left,
         frame_top - frame_height,
@@ -197,7 +199,7 @@ def draw_back_marks(canvas: Canvas, marks: BackMarks, calibration: PrintCalibrat
         Paragraph(EXPLANATION_TITLE, title),
         Paragraph(EXPLANATION if v1 else explanation_v2(marks.verification), style),
         *(
-            [Paragraph(f"検証サービス：{_escape(marks.verification)}", issuer)]
+            [Paragraph(f"検証サービス：{_escape(marks.verification)}", style)]
             if marks.verification
             else []
         ),

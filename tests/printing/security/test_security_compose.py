@@ -206,3 +206,29 @@ def test_the_back_names_the_verification_service(
     assert "検証サービス：" not in plain
     with pytest.raises(ComposeError, match="one line"):
         compose_job([CopyToPrint(inkan.pdf, (inkan_back,))], verification="x" * 81)
+
+
+@pytest.mark.parametrize("layout_version", [1, 2])
+@pytest.mark.parametrize(
+    "where",
+    ["東京都練馬区役所戸籍住民課証明書検証窓口" * 4, "https://" + "w" * 72],
+    ids=["full-width", "ascii"],
+)
+def test_the_longest_verification_service_fits_the_back(
+    inkan: documents.Rendered,
+    keys: BackSideKeys,
+    layout_version: int,
+    where: str,
+    tmp_path: Path,
+) -> None:
+    """Any line the profile accepts (≤ 80 characters, full-width the widest) fits the back's
+    explanation box with the issuer after it, in layout 2's narrower column too (the frame
+    raises ComposeError for what it cannot hold)."""
+    backs = backs_for(inkan, keys, layout_version=layout_version)
+    back = re.sub(
+        r"\s",
+        "",
+        _text(compose_job([CopyToPrint(inkan.pdf, backs)], verification=where), 2, tmp_path),
+    )
+    assert f"検証サービス：{where}" in back
+    assert "発行者：東京都練馬区長" in back

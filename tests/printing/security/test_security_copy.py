@@ -33,8 +33,12 @@ CALIBRATION = PrintCalibration()
 
 
 def _blank_band(certificate: np.ndarray) -> tuple[slice, slice]:
-    """A tall band of the municipality's page with no ink: background only once composed."""
-    rows = np.flatnonzero((certificate < 250).sum(axis=1) == 0)
+    """A tall band of the municipality's page with no ink: background only once composed.
+    Within the content area: the bottom margin carries the kiosk's serial line, its code and
+    (layout 2) the verification code, which are ink of their own."""
+    content = documents.document_layout().content
+    bottom = round((content.top_mm + content.height_mm) / 25.4 * 600)
+    rows = np.flatnonzero((certificate[:bottom] < 250).sum(axis=1) == 0)
     # The longest run of ink-free rows in the lower half of the page.
     runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
     run = max(runs, key=len)
