@@ -202,6 +202,15 @@ def _build_real(config: KioskConfig) -> Kiosk:
     return Kiosk(runner, config, closers=closers, operations=assemble_operations(parts, runner))
 
 
+def _developer_verification(config: KioskConfig, world: Any, simulated_center: bool) -> str:
+    """Where the developer kiosk's backs say to verify: the profile's setting, else the
+    simulated center's own verification listener (endpoints.json ``verification_url``), so
+    that its printed 発行番号 and 検証コード can be checked there (printing.verify --online)."""
+    if config.printer.verification_service or not simulated_center:
+        return config.printer.verification_service
+    return str(world.center.endpoints.get("verification_url", ""))
+
+
 def _real_acceptor(config: KioskConfig) -> FeeAcceptor | None:
     if config.payment.mode is PaymentMode.COUNTER:
         return None
@@ -303,7 +312,7 @@ def _build_developer(config: KioskConfig, options: DeveloperOptions) -> Kiosk:
             acceptor=acceptor,
             ticket_printer=ticket,
             issuer_public_key=load_issuer_key(world.issuer_key_path),
-            verification_service=config.printer.verification_service,
+            verification_service=_developer_verification(config, world, simulators.center),
             on_job_done=on_job_done,
             receipt_queue=config.printer.receipt_queue,
             cups_server=ticket_server,

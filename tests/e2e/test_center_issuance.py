@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -207,7 +209,9 @@ def test_honseki_certificates(client: CenterClient, card_reader: CardReader) -> 
     assert fuhyo.envelope.copies[0].serial.startswith("221007-")
 
 
-def test_envelope_composes_into_a_print_job(normal: Resident, center: RunningCenter) -> None:
+def test_envelope_composes_into_a_print_job(
+    normal: Resident, center: RunningCenter, tmp_path: Path
+) -> None:
     """What the kiosk receives is what printing.security needs: back sides parse, their signed
     codes verify with the center's document key and name the copy's serial, and the copies
     compose into a duplex job."""
@@ -239,9 +243,50 @@ def test_envelope_composes_into_a_print_job(normal: Resident, center: RunningCen
             assert payload.text in (None, copy.canonical_text)
             assert payload.text_sha256 == text_digest(copy.canonical_text)
         copies.append(CopyToPrint(copy.front_pdf, backs))
-    job = compose_job(copies)
+    # The back names the deployment's verification service (here the simulated center's own
+    # listener, as the developer profile prints it); the front prints the copy's code.
+    url = center.endpoints["verification_url"]
+    job = compose_job(copies, verification=url)
     with pikepdf.open(io.BytesIO(job)) as pdf:
         assert len(pdf.pages) == 2 * sum(c.page_count for c in result.envelope.copies)
+    _check_online(job, copies[0], url, Path(center.endpoints["ca_path"]), trusted, tmp_path)
+
+
+def _check_online(
+    job: bytes,
+    copy: Any,
+    url: str,
+    ca: Path,
+    trusted: dict[bytes, Any],
+    tmp_path: Path,
+) -> None:
+    """A relying party with only the paper: the service the back names, queried with the
+    発行番号 and 検証コード the front prints, answers with the copy's signed pages."""
+    from printing.verify.online import verify_online
+
+    path = tmp_path / "job.pdf"
+    path.write_bytes(job)
+
+    def page_text(page: int) -> str:
+        return subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+
+    back = re.sub(r"\s", "", page_text(2))
+    assert f"検証サービス：{url}" in back
+    assert "下記の検証サービスに照会" in back
+    front = page_text(1)
+    serial = re.search(r"発行番号\s+(\S+)\s", front)
+    code = re.search(r"検証コード\s+([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})", front)
+    assert serial, front
+    assert code, front
+    answer = verify_online(url, serial.group(1), code.group(1), trusted, ca=ca)
+    assert answer.serial == copy.back_sides[0].serial
+    assert len(answer.pages) == len(copy.back_sides)
 
 
 # -- replay ----------------------------------------------------------------------------------

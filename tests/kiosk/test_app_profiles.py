@@ -340,6 +340,25 @@ def test_salt_is_made_once_and_kept_private(tmp_path: Path) -> None:
         load_or_create_salt(path)
 
 
+def test_a_developer_back_names_the_simulated_verification_listener() -> None:
+    """The developer profile names no service: its backs name the simulated center's listener,
+    where the printed 発行番号 and 検証コード are answered (tests/e2e/test_center_issuance.py
+    queries it); a service the profile names wins; no simulated center, no line."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from kiosk.app.profiles import _developer_verification
+
+    config = load_profile(REPO / "profiles" / "developer.toml")
+    assert config.printer.verification_service == ""
+    listener = "https://127.0.0.1:8444"
+    world = SimpleNamespace(center=SimpleNamespace(endpoints={"verification_url": listener}))
+    assert _developer_verification(config, world, True) == listener
+    assert _developer_verification(config, world, False) == ""
+    named = replace(config, printer=replace(config.printer, verification_service="https://v.jp/"))
+    assert _developer_verification(named, world, True) == "https://v.jp/"
+
+
 @pytest.mark.parametrize("name", ["store", "cityhall", "developer", "developer-cash"])
 def test_selftest_passes_on_the_shipped_profiles(name: str) -> None:
     result = run_kiosk("--profile", f"profiles/{name}.toml", "--selftest")
