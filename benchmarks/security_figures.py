@@ -212,9 +212,7 @@ def main() -> None:
         return Image.fromarray(np.clip(small * 255, 0, 255).astype(np.uint8))
 
     captions = ["original, dot gain 0.5 px (as seen)", "600-dpi photocopy (as seen)"]
-    labelled([seen(original), seen(copy)], captions).save(
-        out / "copy.png"
-    )
+    labelled([seen(original), seen(copy)], captions).save(out / "copy.png")
 
     # Latent image: visible colour, the K plane (IR view), the K plane after a colour copy.
     cmyk = render_cmyk(job, page=2, dpi=200)

@@ -212,6 +212,7 @@ def admin_application(ctx: AdminContext) -> web.Application:
         return _ok({"serial": format(serial, "x")})
 
     app = web.Application(middlewares=[loopback_only])
+
     async def reset_verification_limits(request: web.Request) -> web.Response:
         """Forget the verification service's rate-limit buckets (tests: one loopback client)."""
         verifications = ctx.service.verifications
