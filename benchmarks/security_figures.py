@@ -117,7 +117,11 @@ def main() -> None:
     juminhyo = documents.render_document(samples.juminhyo())
     serial = "131202-241203-000001-1"
     job_backs = backs(juminhyo, serial)
-    job = compose_job([CopyToPrint(juminhyo.pdf, job_backs)])  # type: ignore[arg-type]
+    # The back names the verification service as the shipped store profile does (a placeholder).
+    job = compose_job(
+        [CopyToPrint(juminhyo.pdf, job_backs)],  # type: ignore[arg-type]
+        verification="https://verify.center.kiosk.example.jp/",
+    )
     # 600-dpi detail of the pantograph where the word 複写 meets the background.
     front_600 = np.asarray(pdftoppm(job, 1, 600, grey=True))
     back_600 = np.asarray(pdftoppm(job, 2, 600, grey=True))
