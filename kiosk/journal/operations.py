@@ -116,12 +116,6 @@ class ClosingState:
     def done(self, step: ClosingStep) -> bool:
         return any(record.step is step for record in self.steps)
 
-    def last(self, step: ClosingStep) -> ClosingRecorded | None:
-        for record in reversed(self.steps):
-            if record.step is step:
-                return record
-        return None
-
     @property
     def finished(self) -> bool:
         return self.done(ClosingStep.DONE)
