@@ -2,7 +2,8 @@
 short, and the same cause owed twice, where a comparison off by one (``> 1`` for ``> 0``,
 ``< 0`` for ``<= 0``) would change what the kiosk pays, prints or keeps for the owed slip. No
 municipality charges 1 yen, but the flow must not care: every amount is a plain number to it.
-The business day the center names is journaled with the issuance."""
+The business day the center names is journaled with the issuance, and a refund still in flight
+when the session resets lands on the stub that waits for the card."""
 
 from __future__ import annotations
 
@@ -131,3 +132,24 @@ def test_the_center_s_business_day_is_journaled_with_the_issuance(driver: Driver
     day = date(2026, 12, 7)  # the center's day, not the kiosk's: its settlement books it there
     effects = driver.send(ev.CertificateIssued(TXN, "ISS-9", 300, 1, business_date=day))
     assert effects[0] == fx.JournalWrite(jr.IssuanceReceived(TXN, "ISS-9", 1, day))
+
+
+def test_a_refund_in_flight_at_the_reset_lands_on_the_card_s_stub_with_its_amounts(
+    driver: Driver,
+) -> None:
+    # A 10-yen coin dropped during the PIN entry went back on cancel; on the "cancelled" screen,
+    # with the card still on the reader, a 5-yen coin drops and its refund is asked; the screen
+    # times out before the answer. The stub that waits for the card keeps the ledger, so the
+    # answer that comes on "return your card" closes the 5 yen instead of paying out money the
+    # ledger never took in.
+    driver.to_pin_entry()
+    driver.send(MoneyInserted(Denomination.Y10), ev.Cancel(), MoneyRefunded(10, 10))
+    assert driver.screen == st.Cancelled()
+    driver.send(MoneyInserted(Denomination.Y5))
+    driver.fire()
+    assert driver.screen == st.ReturnCard()
+    driver.send(MoneyRefunded(5, 5))
+    assert driver.state.txn is not None
+    money = driver.state.txn.money
+    assert (money.inserted_yen, money.refunded_yen, money.refund_pending_yen) == (15, 15, 0)
+    assert money.held_yen == 0
