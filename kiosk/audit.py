@@ -37,6 +37,8 @@ class AuditEvent(StrEnum):
     AUTHENTICATION_COMPLETE = "authentication-complete"
     CARD_RELEASED = "card-released"
     CARD_LEFT_BEHIND = "card-left-behind"
+    BASKET_ADD = "basket-add"  # another certificate for the same visit (items: before it)
+    BASKET_REMOVE = "basket-remove"  # an item removed before paying (items: left)
     ISSUE_INIT = "issue-init"
     ISSUE_COMPLETE = "issue-complete"
     PAYMENT_INIT = "payment-init"
@@ -85,6 +87,8 @@ ALLOWED_DETAILS = frozenset(
         "timer",
         "screen",
         "document_digest",
+        "item",  # a basket's item number (1-based)
+        "items",  # how many certificates a basket holds
         # staff mode: who (a staff number of the profile), on what (entries, days, counts)
         "staff_id",
         "entry",

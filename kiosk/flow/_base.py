@@ -47,9 +47,11 @@ from kiosk.journal.records import (
     RefundReason,
     ReportIntent,
     TransactionClosed,
+    item_key,
     refund_reason_code,
 )
 from kiosk.problems import Problem, staff_code
+from printing.certificates import NoOptions
 
 Effects = tuple[Effect, ...]
 Outcome = tuple[FlowState, Effects]
@@ -121,6 +123,13 @@ def reset(state: FlowState) -> Outcome:
                 money=txn.money,  # amounts only: payout results may still arrive
                 fee_per_copy_yen=txn.fee_per_copy_yen,
                 copies_printed=txn.copies_printed,
+                # A basket keeps its items' fees and copies printed (kept_yen), no options.
+                basket=tuple(
+                    replace(item, request=replace(item.request, options=NoOptions()))
+                    for item in txn.items
+                )
+                if txn.basket
+                else (),
             )
             fresh = replace(fresh, screen=ReturnCard(), txn=stub, language=state.language)
     effects.append(WipePersonalData())
@@ -138,7 +147,8 @@ def close_reason(txn: Transaction, outcome: Completion) -> CloseReason:
 
 
 def report(state: FlowState, outcome: Completion) -> Outcome:
-    """Report the end of an issuance to the center (write-ahead), once per transaction.
+    """Report the end of an issuance to the center (write-ahead), once per transaction: one
+    report per item whose issuance was asked for (each is its own issuance at the center).
 
     Without an issue request there is nothing to report: the journal entry (if any) closes.
     """
@@ -147,33 +157,69 @@ def report(state: FlowState, outcome: Completion) -> Outcome:
     if txn.reported:
         return state, ()
     reason = close_reason(txn, outcome)
-    if not txn.issue_requested:
+    if not txn.any_issue_requested:
         state = with_txn(state, reported=True)
         if txn.journal_opened:
             return state, (JournalWrite(TransactionClosed(txn.txn_id, reason)),)
         return state, ()
     money = txn.money
     counter = state.settings.payment is PaymentMode.COUNTER
-    request = ReportCompletion(
-        txn_id=txn.txn_id,
-        outcome=outcome,
-        copies_printed=txn.copies_printed,
-        payment=PaymentMode.COUNTER if counter else PaymentMode.ACCEPTOR,
-        # The fee counts as paid once the amount due was reached; money inserted towards an
-        # unfinished payment went back and was never a fee.
-        amount_paid_yen=money.due_yen if money.paid else 0,
-        amount_refunded_yen=money.fee_refunded_yen,
-        refund_pending_yen=money.fee_owed_yen,
-        print_fault=txn.print_fault,
-    )
+    payment = PaymentMode.COUNTER if counter else PaymentMode.ACCEPTOR
+    if not txn.basket:
+        # One certificate: the fee counts as paid once the amount due was reached; money
+        # inserted towards an unfinished payment went back and was never a fee.
+        shares = [(money.due_yen if money.paid else 0, money.fee_refunded_yen, money.fee_owed_yen)]
+    else:
+        shares = _item_shares(txn)
+    effects: list[Effect] = []
+    pending: list[PendingReport] = []
+    for index, item in enumerate(txn.items):
+        if not item.issue_requested:
+            continue
+        number = index + 1
+        item_outcome = outcome
+        if txn.basket and item.copies_printed == item.request.copies:
+            item_outcome = Completion.PRINTED  # a jam in a later item keeps this one
+        elif txn.basket and outcome is Completion.PRINTED:
+            item_outcome = Completion.FAILED
+        paid, refunded, owed = shares[index]
+        effects += [
+            JournalWrite(ReportIntent(txn.txn_id, item_outcome.value, item.copies_printed, number)),
+            ReportCompletion(
+                txn_id=item_key(txn.txn_id, number),
+                outcome=item_outcome,
+                copies_printed=item.copies_printed,
+                payment=payment,
+                amount_paid_yen=paid,
+                amount_refunded_yen=refunded,
+                refund_pending_yen=owed,
+                print_fault=item.print_fault,
+            ),
+        ]
+        pending.append(PendingReport(txn.txn_id, reason.value, number))
     state = replace(
         with_txn(state, reported=True),
-        pending_reports=(*state.pending_reports, PendingReport(txn.txn_id, reason.value)),
+        pending_reports=(*state.pending_reports, *pending),
     )
-    return state, (
-        JournalWrite(ReportIntent(txn.txn_id, outcome.value, txn.copies_printed)),
-        request,
-    )
+    return state, tuple(effects)
+
+
+def _item_shares(txn: Transaction) -> list[tuple[int, int, int]]:
+    """Per item of a basket: the fee paid for it, and of its copies not printed the fees paid
+    back and owed by staff (the basket's one payment, its one refund, split item by item in
+    order). The completion report of each item adds up as the protocol requires."""
+    money = txn.money
+    refund_left, owed_left = money.fee_refunded_yen, money.fee_owed_yen
+    shares: list[tuple[int, int, int]] = []
+    for item in txn.items:
+        paid = item.total_fee_yen if money.paid else 0
+        unprinted = max(0, paid - item.printed_fee_yen)
+        refunded = min(unprinted, refund_left)
+        owed = min(unprinted - refunded, owed_left)
+        refund_left -= refunded
+        owed_left -= owed
+        shares.append((paid, refunded, owed))
+    return shares
 
 
 def start_refund(state: FlowState, problem: Problem | None, reason: RefundReason) -> Outcome:
@@ -217,7 +263,7 @@ def finish_refund(state: FlowState, problem: Problem | None) -> Outcome:
     assert txn is not None
     # Printing that started and failed is a failed issuance even when no fee was taken here
     # (a counter kiosk); before printing, the unfinished payment makes it cancelled.
-    printing_failed = txn.print_fault is not None
+    printing_failed = any(item.print_fault is not None for item in txn.items)
     outcome = Completion.FAILED if txn.money.paid or printing_failed else Completion.CANCELLED
     state, effects = report(state, outcome)
     screen: Screen = Fault(problem) if problem is not None else Cancelled()

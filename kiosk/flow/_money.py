@@ -83,6 +83,7 @@ from kiosk.journal.records import (
     RefundIntent,
     RefundOutcome,
     StaffOwed,
+    item_key,
 )
 from kiosk.payment.events import (
     AcceptorEvent,
@@ -111,21 +112,17 @@ def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | N
     txn = state.txn
     assert txn is not None
     assert txn.request is not None
+    key = item_key(txn.txn_id, txn.cursor + 1)  # the item being fetched
     match event, screen.phase:
         case PrinterReady(), FetchPhase.PRINTER_CHECK:
-            return go(
-                state,
-                Fetching(FetchPhase.ISSUING),
-                IssueCertificate(txn.txn_id, txn.request),
-                txn=replace(txn, issue_requested=True),
-            )
+            return issue(state)
         case PrinterNotReady(fault=fault), FetchPhase.PRINTER_CHECK:
             return fail(state, problem_for_printer_fault(fault), fault.value)
-        case CertificateIssued() as issued, FetchPhase.ISSUING if issued.txn_id == txn.txn_id:
+        case CertificateIssued() as issued, FetchPhase.ISSUING if issued.txn_id == key:
             return certificate_issued(state, issued)
-        case CertificateReady() as ready, FetchPhase.COMPOSING if ready.txn_id == txn.txn_id:
+        case CertificateReady() as ready, FetchPhase.COMPOSING if ready.txn_id == key:
             return certificate_ready(state, ready)
-        case CertificateUnprintable(txn_id=txn_id), FetchPhase.COMPOSING if txn_id == txn.txn_id:
+        case CertificateUnprintable(txn_id=txn_id), FetchPhase.COMPOSING if txn_id == key:
             return fail(state, Problem.CERTIFICATE_DATA_INVALID, "unprintable")
         case CenterFailed(call=CenterCall.ISSUE) as failed, FetchPhase.ISSUING:
             problem = problem_for_center(failed.call, failed.failure, failed.reason)
@@ -134,19 +131,36 @@ def on_fetching(state: FlowState, screen: Fetching, event: Event) -> Outcome | N
             return None
 
 
+def issue(state: FlowState) -> Outcome:
+    """Ask the center for the item at the cursor (each item is its own issuance, named by its
+    item key: the transaction's id for the first)."""
+    txn = state.txn
+    assert txn is not None
+    item = txn.current
+    txn = txn.with_item(txn.cursor, replace(item, issue_requested=True))
+    return go(
+        state,
+        Fetching(FetchPhase.ISSUING, txn.cursor + 1, len(txn.items)),
+        IssueCertificate(item_key(txn.txn_id, txn.cursor + 1), item.request),
+        txn=txn,
+    )
+
+
 def certificate_issued(state: FlowState, issued: CertificateIssued) -> Outcome:
     """The verified envelope: journal the issuance (the center holds it whatever happens next),
     check its fee against the order and its pages, and hand it to the print service."""
     txn = state.txn
     assert txn is not None
+    item = txn.current
+    number = txn.cursor + 1
     received: Effects = ()
     if issued.issuance_id:
         record = IssuanceReceived(
-            txn.txn_id, issued.issuance_id, issued.sides_per_copy, issued.business_date
+            txn.txn_id, issued.issuance_id, issued.sides_per_copy, issued.business_date, number
         )
         received = (JournalWrite(record),)
     problem = ""
-    if issued.total_fee_yen != txn.total_fee_yen:
+    if issued.total_fee_yen != item.total_fee_yen:
         problem = "fee_mismatch"
     elif issued.sides_per_copy < 1:
         problem = "no_pages"
@@ -157,28 +171,37 @@ def certificate_issued(state: FlowState, issued: CertificateIssued) -> Outcome:
     document = IssuedDocument(issued.total_fee_yen, issued.sides_per_copy, "")
     return go(
         state,
-        Fetching(FetchPhase.COMPOSING),
+        Fetching(FetchPhase.COMPOSING, number, len(txn.items)),
         *received,
-        ComposePrintJob(txn.txn_id),
-        txn=replace(txn, document=document),
+        ComposePrintJob(item_key(txn.txn_id, number)),
+        txn=txn.with_item(txn.cursor, replace(item, document=document)),
     )
 
 
 def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
-    """Rule 1: the fee is asked for only now, once the print job exists."""
+    """Rule 1: the fee is asked for only now, once the print job of every item exists."""
     txn = state.txn
     assert txn is not None
     assert txn.request is not None
-    assert txn.document is not None  # set by certificate_issued
-    document = replace(txn.document, document_digest=ready.document_digest)
-    txn = replace(txn, document=document)
-    total = document.total_fee_yen
+    item = txn.current
+    assert item.document is not None  # set by certificate_issued
+    document = replace(item.document, document_digest=ready.document_digest)
+    txn = txn.with_item(txn.cursor, replace(item, document=document))
+    details: dict[str, str | int] = {}
+    if len(txn.items) > 1:
+        details["item"] = txn.cursor + 1
     audit = note(
         AuditEvent.ISSUE_COMPLETE,
         "success",
         txn_id=txn.txn_id,
         document_digest=ready.document_digest,
+        **details,
     )
+    if txn.cursor + 1 < len(txn.items):
+        state, effects = issue(replace(state, txn=replace(txn, cursor=txn.cursor + 1)))
+        return state, (audit, *effects)
+    txn = replace(txn, cursor=0)
+    total = sum(item.document.total_fee_yen for item in txn.items if item.document)
     if total == 0 or state.settings.payment is PaymentMode.COUNTER:
         state, effects = start_printing(replace(state, txn=txn))
         return state, (audit, *effects)
@@ -195,20 +218,25 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
 
 
 def start_printing(state: FlowState) -> Outcome:
+    """Print the item at the cursor (the items go one after the other, in order)."""
     txn = state.txn
     assert txn is not None
     assert txn.request is not None
-    assert txn.document is not None
-    copies = txn.request.copies
+    item = txn.current
+    assert item.document is not None
+    number = txn.cursor + 1
+    copies = item.request.copies
+    details: dict[str, str | int] = {"item": number} if len(txn.items) > 1 else {}
     effects: list[Effect] = [
-        JournalWrite(PrintIntent(txn.txn_id, copies, txn.document.document_digest)),
-        note(AuditEvent.PRINT_INIT, txn_id=txn.txn_id, copies=copies),
-        PrintCertificate(txn.txn_id, copies),
+        JournalWrite(PrintIntent(txn.txn_id, copies, item.document.document_digest, number)),
+        note(AuditEvent.PRINT_INIT, "", txn_id=txn.txn_id, copies=copies, **details),
+        PrintCertificate(item_key(txn.txn_id, number), copies),
     ]
-    if state.settings.payment is PaymentMode.COUNTER and txn.total_fee_yen > 0:
+    first = txn.cursor == 0
+    if first and state.settings.payment is PaymentMode.COUNTER and txn.total_fee_yen > 0:
         effects.append(PrintCounterTicket(txn.txn_id, ticket_number(txn), txn.total_fee_yen))
-    sides = copies * txn.document.sides_per_copy
-    return replace(state, screen=Printing(0, sides)), tuple(effects)
+    sides = copies * item.document.sides_per_copy
+    return replace(state, screen=Printing(0, sides, number, len(txn.items))), tuple(effects)
 
 
 def ticket_number(txn: Transaction) -> int:
@@ -282,15 +310,16 @@ def on_printing(state: FlowState, screen: Printing, event: Event) -> Outcome | N
     txn = state.txn
     assert txn is not None
     assert txn.request is not None
-    assert txn.document is not None
-    copies = txn.request.copies
+    item = txn.current
+    assert item.document is not None
+    copies = item.request.copies
     match event:
         case PrintProgress(sides_done=sides):
             return go(state, replace(screen, pages_done=min(sides, screen.pages_total)))
         case PrintFinished():
             return printed(state, copies, None)
         case PrintFailed(fault=fault, sides_printed=sides):
-            done = min(copies, max(0, sides) // txn.document.sides_per_copy)
+            done = min(copies, max(0, sides) // item.document.sides_per_copy)
             if done == copies:
                 return printed(state, copies, None)
             return printed(state, done, fault)
@@ -299,24 +328,34 @@ def on_printing(state: FlowState, screen: Printing, event: Event) -> Outcome | N
 
 
 def printed(state: FlowState, copies_printed: int, fault: PrinterFault | None) -> Outcome:
+    """The item at the cursor printed ``copies_printed`` copies (``fault``: why not all): the
+    next item prints, or the visit ends (done, or the fees of everything not printed back)."""
     txn = state.txn
     assert txn is not None
-    state = with_txn(state, copies_printed=copies_printed, print_fault=fault)
+    number = txn.cursor + 1
+    item = replace(txn.current, copies_printed=copies_printed, print_fault=fault)
+    txn = txn.with_item(txn.cursor, item)
+    state = replace(state, txn=txn)
+    details: dict[str, str | int] = {"item": number} if len(txn.items) > 1 else {}
     effects: list[Effect] = [
-        JournalWrite(PrintOutcome(txn.txn_id, copies_printed, fault)),
+        JournalWrite(PrintOutcome(txn.txn_id, copies_printed, fault, number)),
         note(
             AuditEvent.PRINT_COMPLETE,
             fault.value if fault else "success",
             txn_id=txn.txn_id,
             copies=copies_printed,
+            **details,
         ),
     ]
+    if fault is None and number < len(txn.items):
+        state, more = start_printing(with_txn(state, cursor=number))
+        return state, (*effects, *more)
     if fault is None:
         reminders = [PlayReminder(Reminder.CERTIFICATES)]
         if txn.money.change_pending_yen or txn.money.change_yen:
             reminders.append(PlayReminder(Reminder.CHANGE))
-        number = ticket_number(txn) if state.settings.payment is PaymentMode.COUNTER else None
-        state = replace(state, screen=Done(ticket_number=number))
+        ticket = ticket_number(txn) if state.settings.payment is PaymentMode.COUNTER else None
+        state = replace(state, screen=Done(ticket_number=ticket))
         state, reported = settle(state)
         return state, (*effects, *reminders, *reported)
     problem = problem_for_printer_fault(fault)

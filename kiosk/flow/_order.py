@@ -10,6 +10,7 @@ from kiosk.domain import OfferedCertificate, OptionRules
 from kiosk.flow._base import Outcome, fail, go, note
 from kiosk.flow.effects import CheckPrinter, JournalWrite
 from kiosk.flow.events import (
+    AddCertificate,
     Back,
     ChooseCertificate,
     ChooseJurisdiction,
@@ -19,6 +20,7 @@ from kiosk.flow.events import (
     Event,
     Next,
     OptionItem,
+    RemoveItem,
     RequestMyNumber,
     SetCopies,
     SetFiscalYear,
@@ -39,7 +41,7 @@ from kiosk.flow.state import (
     OptionChoice,
     Transaction,
 )
-from kiosk.journal.records import TransactionOpened
+from kiosk.journal.records import ItemAdded, TransactionOpened
 from kiosk.problems import Problem
 from printing.certificates import (
     CertificateRequest,
@@ -85,8 +87,24 @@ def on_jurisdiction(state: FlowState, screen: JurisdictionChoice, event: Event) 
     match event:
         case ChooseJurisdiction(jurisdiction=j) if j in jurisdictions(txn):
             return go(state, CertificateChoice(), txn=replace(txn, jurisdiction=j))
+        case Back() if txn.basket and txn.request is None:
+            return go(state, Confirmation(), txn=back_to_basket(txn))
         case _:
             return None
+
+
+def back_to_basket(txn: Transaction) -> Transaction:
+    """Leave the menu opened by "add another certificate" without choosing: the last item of
+    the basket is the order's last item again."""
+    last = txn.basket[-1]
+    txn = replace(txn, basket=txn.basket[:-1], jurisdiction=last.request.jurisdiction)
+    return txn.with_item(len(txn.basket), last)
+
+
+def can_add(state: FlowState) -> bool:
+    """Whether the confirmation screen offers another certificate (the profile's cap)."""
+    txn = state.txn
+    return txn is not None and len(txn.items) < state.settings.basket_limit
 
 
 def default_options(line: OfferedCertificate) -> ChosenOptions | None:
@@ -153,6 +171,8 @@ def on_certificate(state: FlowState, screen: CertificateChoice, event: Event) ->
             return go(state, OptionChoice(options), txn=txn)
         case Back() if len(jurisdictions(txn)) > 1:
             return go(state, JurisdictionChoice(), txn=replace(txn, request=None))
+        case Back() if txn.basket and txn.request is None:
+            return go(state, Confirmation(), txn=back_to_basket(txn))
         case _:
             return None
 
@@ -266,31 +286,75 @@ def on_copies(state: FlowState, screen: CopiesChoice, event: Event) -> Outcome |
 def on_confirmation(state: FlowState, screen: Confirmation, event: Event) -> Outcome | None:
     txn = state.txn
     assert txn is not None
-    assert txn.request is not None
+    request = txn.request
+    assert request is not None
     match event:
         case ConfirmOrder():
-            # Write-ahead: the transaction exists in the journal before anything is asked.
-            opened = TransactionOpened(
-                txn.txn_id,
-                txn.service.value,
-                txn.request.kind.value,
-                txn.request.copies,
-                txn.fee_per_copy_yen,
+            return confirm(state)
+        case AddCertificate() if can_add(state):
+            # The order so far goes into the basket; the menu opens for the next certificate.
+            txn = replace(
+                txn,
+                basket=txn.items,
+                request=None,
+                fee_per_copy_yen=0,
+                document=None,
+                copies_printed=0,
+                print_fault=None,
+                issue_requested=False,
             )
-            return go(
-                state,
-                Fetching(FetchPhase.PRINTER_CHECK),
-                JournalWrite(opened),
-                note(
-                    AuditEvent.ISSUE_INIT,
-                    txn_id=txn.txn_id,
-                    kind=txn.request.kind.value,
-                    copies=txn.request.copies,
-                ),
-                CheckPrinter(),
-                txn=replace(txn, journal_opened=True),
-            )
+            choices = jurisdictions(txn)
+            audit = note(AuditEvent.BASKET_ADD, txn_id=txn.txn_id, items=len(txn.basket))
+            if len(choices) > 1:
+                return go(state, JurisdictionChoice(), audit, txn=txn)
+            return go(state, CertificateChoice(), audit, txn=txn)
+        case RemoveItem(index=index) if len(txn.items) > 1 and 0 <= index < len(txn.items):
+            items = txn.items[:index] + txn.items[index + 1 :]
+            kept = replace(txn, basket=(*items[:-1], items[-1]))
+            kept = back_to_basket(kept)
+            audit = note(AuditEvent.BASKET_REMOVE, txn_id=txn.txn_id, items=len(items))
+            return go(state, Confirmation(), audit, txn=kept)
         case Back():
-            return go(state, CopiesChoice(txn.request.copies))
+            return go(state, CopiesChoice(request.copies))
         case _:
             return None
+
+
+def confirm(state: FlowState) -> Outcome:
+    """Write-ahead: the transaction (and every further item of the basket) exists in the
+    journal before anything is asked."""
+    txn = state.txn
+    assert txn is not None
+    items = txn.items
+    first = items[0].request
+    opened = TransactionOpened(
+        txn.txn_id,
+        txn.service.value,
+        first.kind.value,
+        first.copies,
+        items[0].fee_per_copy_yen,
+    )
+    added = tuple(
+        JournalWrite(
+            ItemAdded(
+                txn.txn_id,
+                number,
+                item.request.kind.value,
+                item.request.copies,
+                item.fee_per_copy_yen,
+            )
+        )
+        for number, item in enumerate(items[1:], start=2)
+    )
+    details: dict[str, str | int] = {"kind": first.kind.value, "copies": first.copies}
+    if len(items) > 1:
+        details["items"] = len(items)
+    return go(
+        state,
+        Fetching(FetchPhase.PRINTER_CHECK, 1, len(items)),
+        JournalWrite(opened),
+        *added,
+        note(AuditEvent.ISSUE_INIT, "", txn_id=txn.txn_id, **details),
+        CheckPrinter(),
+        txn=replace(txn, journal_opened=True, cursor=0),
+    )

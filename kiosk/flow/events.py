@@ -200,6 +200,19 @@ class ConfirmOrder:
 
 
 @dataclass(frozen=True)
+class AddCertificate:
+    """「ほかの証明書も取得する」 on the confirmation screen: the order so far stays in the basket
+    and the menu opens for another certificate, for the same resident and authentication."""
+
+
+@dataclass(frozen=True)
+class RemoveItem:
+    """Remove item ``index`` (0-based, as listed) from the basket on the confirmation screen."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class ChoosePrefecture:
     prefecture: str
 
@@ -257,6 +270,8 @@ Intent = (
     | TogglePerson
     | SetCopies
     | ConfirmOrder
+    | AddCertificate
+    | RemoveItem
     | ChoosePrefecture
     | ChooseMunicipality
     | EditField

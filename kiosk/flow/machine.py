@@ -448,7 +448,7 @@ def _out_of_service(state: FlowState) -> Outcome:
 
 def _report_deferred(state: FlowState, txn_id: str, failure: CenterFailure) -> Outcome:
     """The runner will send the report again: it stays pending, its journal intent open."""
-    if not any(p.txn_id == txn_id for p in state.pending_reports):
+    if not any(p.key == txn_id for p in state.pending_reports):
         return state, ()
     return state, (
         note(AuditEvent.REPORT_COMPLETE, "deferred", txn_id=txn_id, reason=failure.value),
@@ -497,18 +497,33 @@ def _acceptor_availability(state: FlowState, available: bool) -> Outcome:
     return replace(state, acceptor_available=available), effects
 
 
-def _report_settled(state: FlowState, txn_id: str, acknowledged: bool) -> Outcome:
-    pending = [p for p in state.pending_reports if p.txn_id == txn_id]
+def _report_settled(state: FlowState, key: str, acknowledged: bool) -> Outcome:
+    """The runner's answer to a report (``key``: the item key, the transaction's id for a
+    single certificate). The journal entry closes once every item's report is acknowledged."""
+    pending = [p for p in state.pending_reports if p.key == key]
     if not pending:
         return state, ()
-    rest = tuple(p for p in state.pending_reports if p.txn_id != txn_id)
+    done = pending[0]
+    txn_id = done.txn_id
+    rest = tuple(p for p in state.pending_reports if p.key != key)
     state = replace(state, pending_reports=rest)
     audit = note(AuditEvent.REPORT_COMPLETE, "success" if acknowledged else "failed", txn_id=txn_id)
+    outcome = JournalWrite(ReportOutcome(txn_id, acknowledged, done.item))
+    siblings = any(p.txn_id == txn_id for p in rest)
+    given_up = txn_id in state.reports_given_up
+    if not siblings:
+        state = replace(
+            state, reports_given_up=tuple(t for t in state.reports_given_up if t != txn_id)
+        )
     if not acknowledged:
         # The transaction stays open in the journal: the recovery reports it again.
-        return state, (JournalWrite(ReportOutcome(txn_id, False)), audit)
+        if siblings:
+            state = replace(state, reports_given_up=(*state.reports_given_up, txn_id))
+        return state, (outcome, audit)
+    if siblings or given_up:
+        return state, (outcome, audit)
     return state, (
-        JournalWrite(ReportOutcome(txn_id, True)),
-        JournalWrite(TransactionClosed(txn_id, CloseReason(pending[0].close_reason))),
+        outcome,
+        JournalWrite(TransactionClosed(txn_id, CloseReason(done.close_reason))),
         audit,
     )

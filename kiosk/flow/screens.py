@@ -170,6 +170,8 @@ class Fetching:
     """Getting the certificate (cancellable until it arrives)."""
 
     phase: FetchPhase = FetchPhase.PRINTER_CHECK
+    item: int = 1  # a basket: the item being fetched (1-based) of ``items``
+    items: int = 1
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ class Printing:
 
     pages_done: int = 0
     pages_total: int = 0
+    item: int = 1  # a basket: the item being printed (1-based) of ``items`` (「2件中1件目」)
+    items: int = 1
 
 
 @dataclass(frozen=True)

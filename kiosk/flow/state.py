@@ -9,7 +9,7 @@ reset drops them (a new state is built from the settings alone).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from enum import StrEnum
 
@@ -67,6 +67,7 @@ from kiosk.flow.screens import (
 )
 from kiosk.flow.timeouts import TimeoutSettings, TimerName
 from kiosk.hardware import DEFAULT_LAYOUT, HardwareLayout
+from kiosk.journal.records import item_key
 from kiosk.languages import DEFAULT_LANGUAGE, LANGUAGES
 from kiosk.problems import OwedCode, Problem, ServiceStop
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction
@@ -91,6 +92,9 @@ class FlowSettings:
     hours: tuple[time, time] = (time(6, 30), time(23, 0))  # shown on the start screen
     notices: tuple[NoticeText, ...] = ()  # the operator's notices for the start screen
     hardware: HardwareLayout = DEFAULT_LAYOUT  # where the screens show the reader, slots, trays
+    # Certificates one visit may hold (the basket, profile [issuance] max_basket_items): 1
+    # offers no "add another certificate".
+    basket_limit: int = 5
 
 
 class CardState(StrEnum):
@@ -172,6 +176,26 @@ class IssuedDocument:
 
 
 @dataclass(frozen=True)
+class BasketItem:
+    """One certificate of the visit: what was chosen, and what became of it."""
+
+    request: CertificateRequest
+    fee_per_copy_yen: int
+    document: IssuedDocument | None = None
+    copies_printed: int = 0
+    print_fault: PrinterFault | None = None
+    issue_requested: bool = False
+
+    @property
+    def total_fee_yen(self) -> int:
+        return self.fee_per_copy_yen * self.request.copies
+
+    @property
+    def printed_fee_yen(self) -> int:
+        return self.fee_per_copy_yen * self.copies_printed
+
+
+@dataclass(frozen=True)
 class RegistrationDraft:
     municipality_code: str
     municipality_name: str
@@ -211,11 +235,61 @@ class Transaction:
     registration: RegistrationDraft | None = field(default=None, repr=False, metadata=PERSONAL)
     slip_yen: int = 0  # of the money owed by staff, what a printed slip already covers
     receipt: PaperState | None = None  # the receipt, once asked for
+    # The basket: the certificates chosen before the one above (request, fee, document, copies
+    # printed, print fault and issue_requested are the last item's), in the order chosen; and
+    # the item being fetched or printed (0-based over ``items``). A one-certificate visit has
+    # an empty basket and every field as it always was.
+    basket: tuple[BasketItem, ...] = ()
+    cursor: int = 0
+
+    @property
+    def items(self) -> tuple[BasketItem, ...]:
+        """Every certificate of the visit, in order (the basket, then the one above)."""
+        if self.request is None:
+            return self.basket
+        last = BasketItem(
+            self.request,
+            self.fee_per_copy_yen,
+            self.document,
+            self.copies_printed,
+            self.print_fault,
+            self.issue_requested,
+        )
+        return (*self.basket, last)
+
+    def with_item(self, index: int, item: BasketItem) -> Transaction:
+        """The transaction with item ``index`` (0-based over ``items``) replaced."""
+        if index < len(self.basket):
+            basket = (*self.basket[:index], item, *self.basket[index + 1 :])
+            return replace(self, basket=basket)
+        return replace(
+            self,
+            request=item.request,
+            fee_per_copy_yen=item.fee_per_copy_yen,
+            document=item.document,
+            copies_printed=item.copies_printed,
+            print_fault=item.print_fault,
+            issue_requested=item.issue_requested,
+        )
+
+    @property
+    def current(self) -> BasketItem:
+        """The item being fetched or printed."""
+        return self.items[self.cursor]
+
+    @property
+    def any_issue_requested(self) -> bool:
+        """An issuance was asked of the center for some item (so there is a report to send)."""
+        return any(item.issue_requested for item in self.items) or self.issue_requested
 
     @property
     def kept_yen(self) -> int:
         """The fee for the copies printed: the only money the kiosk may keep."""
-        return self.copies_printed * self.fee_per_copy_yen if self.money.paid else 0
+        if not self.money.paid:
+            return 0
+        if not self.basket:
+            return self.copies_printed * self.fee_per_copy_yen
+        return sum(item.printed_fee_yen for item in self.items)
 
     @property
     def refundable_yen(self) -> int:
@@ -224,8 +298,9 @@ class Transaction:
 
     @property
     def total_fee_yen(self) -> int:
-        """The total of the order as confirmed (fee per copy × copies)."""
-        return self.fee_per_copy_yen * (self.request.copies if self.request else 0)
+        """The total of the order as confirmed (fee per copy × copies, of every item)."""
+        own = self.fee_per_copy_yen * (self.request.copies if self.request else 0)
+        return own + sum(item.total_fee_yen for item in self.basket)
 
     def offered(self, kind: CertificateKind) -> OfferedCertificate | None:
         """The offer line for ``kind`` in the chosen jurisdiction."""
@@ -249,6 +324,12 @@ class PendingReport:
 
     txn_id: str
     close_reason: str  # kiosk.journal.CloseReason value
+    item: int = 1  # the basket item it reports (each item is its own issuance)
+
+    @property
+    def key(self) -> str:
+        """The name the runner answers with (CompletionReported.txn_id): the item key."""
+        return item_key(self.txn_id, self.item)
 
 
 class PayoutKind(StrEnum):
@@ -312,6 +393,9 @@ class FlowState:
     acceptor_available: bool = True  # survives resets: issuance is offered only while True
     staff_access: StaffAccess = StaffAccess.NONE  # survives resets
     staff_request: int = 0  # the staff flow's request staff_access answers
+    # Transactions with a basket item whose report the runner gave up: the journal entry
+    # stays open for the recovery even when the other items' reports are acknowledged.
+    reports_given_up: tuple[str, ...] = ()
     service_stop: ServiceStop | None = None  # staff took the kiosk out of service (why)
 
 
@@ -329,6 +413,7 @@ __all__ = [
     "ActiveTimer",
     "AuthPhase",
     "Authenticating",
+    "BasketItem",
     "Cancelled",
     "CardState",
     "CenterStatus",

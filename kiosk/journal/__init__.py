@@ -24,6 +24,7 @@ from kiosk.journal.records import (
     ChangeOutcome,
     CloseReason,
     IssuanceReceived,
+    ItemAdded,
     JournalRecord,
     MoneyIn,
     PaymentIntent,
@@ -40,9 +41,10 @@ from kiosk.journal.records import (
     Step,
     TransactionClosed,
     TransactionOpened,
+    item_key,
     serial_digest,
 )
-from kiosk.journal.summary import PendingStep, TransactionSummary
+from kiosk.journal.summary import ItemSummary, PendingStep, TransactionSummary
 
 if TYPE_CHECKING:
     from kiosk.journal.store import Journal, JournalError
@@ -59,6 +61,7 @@ def __getattr__(name: str) -> Any:
         return getattr(store, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "CashCountKind",
     "CashCounted",
@@ -69,6 +72,8 @@ __all__ = [
     "ClosingState",
     "ClosingStep",
     "IssuanceReceived",
+    "ItemAdded",
+    "ItemSummary",
     "Journal",
     "JournalError",
     "JournalRecord",
@@ -93,5 +98,6 @@ __all__ = [
     "TransactionClosed",
     "TransactionOpened",
     "TransactionSummary",
+    "item_key",
     "serial_digest",
 ]

@@ -72,6 +72,28 @@ class IssuanceReceived:
     # The center's business day the issuance is booked on (the envelope's, protocol v3): the
     # day it is settled and closed by (None from a center that does not say).
     business_date: date | None = None
+    item: int = 1  # the basket item it belongs to (1: the first, or the only one)
+
+
+@dataclass(frozen=True)
+class ItemAdded:
+    """A basket's further certificate (item 2, 3, …), written at confirmation right after
+    :class:`TransactionOpened`, which names item 1. One payment covers every item; the money
+    steps belong to the transaction, the issuance, print and report steps to their item."""
+
+    txn_id: str
+    item: int  # 2, 3, … in the order the resident added them
+    kind: str  # CertificateKind value
+    copies: int
+    fee_per_copy_yen: int
+
+
+def item_key(txn_id: str, item: int) -> str:
+    """The name of a basket item towards the center and the print service: the transaction's
+    id for item 1 (a one-certificate visit is named as it always was), ``<txn_id>_<n>`` for
+    item n (the protocol's idempotency key allows ``[A-Za-z0-9_-]``). Each item is its own
+    issuance with its own completion report."""
+    return txn_id if item == 1 else f"{txn_id}_{item}"
 
 
 @dataclass(frozen=True)
@@ -155,6 +177,7 @@ class PrintIntent:
     txn_id: str
     copies: int
     document_digest: str  # serial_digest() of the certificate serial, or "" if unknown
+    item: int = 1
 
 
 @dataclass(frozen=True)
@@ -162,6 +185,7 @@ class PrintOutcome:
     txn_id: str
     copies_printed: int
     fault: PrinterFault | None  # None when all copies printed
+    item: int = 1
 
 
 def print_fault_from_code(code: str) -> PrinterFault | None:
@@ -180,12 +204,14 @@ class ReportIntent:
     txn_id: str
     outcome: str  # what is reported: "printed", "refunded", "cancelled", …
     copies_printed: int
+    item: int = 1
 
 
 @dataclass(frozen=True)
 class ReportOutcome:
     txn_id: str
     acknowledged: bool
+    item: int = 1
 
 
 @dataclass(frozen=True)
@@ -205,6 +231,7 @@ class TransactionClosed:
 
 JournalRecord = (
     TransactionOpened
+    | ItemAdded
     | IssuanceReceived
     | PaymentIntent
     | PaymentOutcome

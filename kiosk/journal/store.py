@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from kiosk.journal.records import (
     ChangeOutcome,
     CloseReason,
     IssuanceReceived,
+    ItemAdded,
     JournalRecord,
     MoneyIn,
     PaymentIntent,
@@ -50,8 +52,7 @@ from kiosk.journal.records import (
     print_fault_from_code,
     refund_reason_code,
 )
-from kiosk.journal.summary import PendingStep, TransactionSummary
-from printing.faults import PrinterFault
+from kiosk.journal.summary import ItemSummary, PendingStep, TransactionSummary
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ log = logging.getLogger(__name__)
 # errors that every test reaching the line fails on. SQL with a quoted value ('intent') stays
 # mutated: that value's case matters.
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,6 +92,20 @@ CREATE INDEX IF NOT EXISTS open_transactions ON transactions (closed_at);
 """
 # Version 2 adds the center's business day of a transaction (transactions.business_date) and
 # what staff do (kiosk/journal/operations.py): a version 1 journal gets both when it is opened.
+# Version 3 adds the basket (several certificates in one visit): the items after the first
+# (basket_items; item 1 is the transaction's own row) and the item a step belongs to
+# (steps.item, 1 for every row an older kiosk wrote and for the money steps).
+_BASKET_SCHEMA = """
+ALTER TABLE steps ADD COLUMN item INTEGER NOT NULL DEFAULT 1 CHECK (item >= 1);
+CREATE TABLE IF NOT EXISTS basket_items (
+    txn_id TEXT NOT NULL REFERENCES transactions (txn_id),
+    item INTEGER NOT NULL CHECK (item >= 2),
+    kind TEXT NOT NULL,
+    copies INTEGER NOT NULL CHECK (copies > 0),
+    fee_per_copy_yen INTEGER NOT NULL CHECK (fee_per_copy_yen >= 0),
+    PRIMARY KEY (txn_id, item)
+)
+"""
 
 
 class JournalError(Exception):
@@ -104,6 +119,17 @@ _OUTCOME_ONLY = frozenset({Step.MONEY_IN, Step.STAFF, Step.ISSUANCE})
 
 # record type → (step, phase, requested_yen, actual_yen, count, code)
 _Row = tuple[Step, Phase, int, int, int, str]
+
+
+def _item_of(record: JournalRecord) -> int:
+    """The basket item a step belongs to (the money steps: 1)."""
+    match record:
+        case IssuanceReceived(item=item) | PrintIntent(item=item) | PrintOutcome(item=item):
+            return item
+        case ReportIntent(item=item) | ReportOutcome(item=item):
+            return item
+        case _:
+            return 1
 
 
 def _row(record: JournalRecord) -> _Row:
@@ -177,30 +203,41 @@ class Journal:
             self._db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
             version = "1"
         if version == "1":
-            self._upgrade_from_1(announce=row is not None)
+            self._upgrade(self._to_version_2, 2, announce=row is not None)
+            version = "2"
+        if version == "2":
+            self._upgrade(self._to_version_3, 3, announce=row is not None)
         elif version != str(SCHEMA_VERSION):
             raise JournalError(f"{self.path}: schema version {version}, expected {SCHEMA_VERSION}")
 
-    def _upgrade_from_1(self, *, announce: bool) -> None:
-        """A journal written by the kiosk before version 2: one transaction adds what version 2
-        adds; every row it holds stays as it is (tests/kiosk/journal/test_upgrade.py)."""
+    def _upgrade(self, change: Callable[[], None], to: int, *, announce: bool) -> None:
+        """Bring an older journal up one version in one transaction; every row it holds stays
+        as it is (tests/kiosk/journal/test_upgrade.py)."""
         self._db.execute("BEGIN IMMEDIATE")  # pragma: no mutate (SQL)
         try:
-            self._db.execute(
-                "ALTER TABLE transactions ADD COLUMN business_date TEXT"  # pragma: no mutate (SQL)
-            )
-            for statement in _operations_store.SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
-            self._db.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
-            )
+            change()
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(to),))
         except BaseException:
             self._db.execute("ROLLBACK")  # pragma: no mutate (SQL)
             raise
         self._db.execute("COMMIT")  # pragma: no mutate (SQL)
         if announce:
-            log.info("journal %s upgraded from schema version 1 to %d", self.path, SCHEMA_VERSION)
+            log.info("journal %s upgraded to schema version %d", self.path, to)
+
+    def _to_version_2(self) -> None:
+        """Version 2: the business day, and what staff do."""
+        self._db.execute(
+            "ALTER TABLE transactions ADD COLUMN business_date TEXT"  # pragma: no mutate (SQL)
+        )
+        for statement in _operations_store.SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+
+    def _to_version_3(self) -> None:
+        """Version 3: the basket's items."""
+        for statement in _BASKET_SCHEMA.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
 
     def close(self) -> None:
         with self._lock:
@@ -258,6 +295,9 @@ class Journal:
                 raise JournalError(f"transaction {record.txn_id} already opened") from exc
             return
         self._require_open(record.txn_id)
+        if isinstance(record, ItemAdded):
+            self._add_item(record)
+            return
         if isinstance(record, TransactionClosed):
             self._db.execute(
                 "UPDATE transactions SET closed_at = ?, close_reason = ?"  # pragma: no mutate (SQL)
@@ -274,16 +314,50 @@ class Journal:
         step, phase, requested, actual, count, code = _row(record)
         if min(requested, actual, count) < 0:
             raise JournalError(f"negative amount or count in {record}")
+        item = _item_of(record)
+        if item != 1 and item not in self._items_locked(record.txn_id):
+            raise JournalError(f"no item {item} in {record.txn_id}")
         needs_intent = phase is Phase.OUTCOME and step not in _OUTCOME_ONLY
-        if needs_intent and not self._has_pending(record.txn_id, step):
+        if needs_intent and not self._has_pending(record.txn_id, step, item):
             raise JournalError(f"{step} outcome without an intent in {record.txn_id}")
         self._db.execute(
             "INSERT INTO steps"  # pragma: no mutate (SQL)
             " (txn_id, at, step, phase, requested_yen, actual_yen,"  # pragma: no mutate (SQL)
-            " count, code)"  # pragma: no mutate (SQL)
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",  # pragma: no mutate (SQL)
-            (record.txn_id, now, step.value, phase.value, requested, actual, count, code),
+            " count, code, item)"  # pragma: no mutate (SQL)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",  # pragma: no mutate (SQL)
+            (record.txn_id, now, step.value, phase.value, requested, actual, count, code, item),
         )
+
+    def _add_item(self, record: ItemAdded) -> None:
+        """A basket's next item: numbered in order, before any step of the transaction."""
+        if record.copies <= 0 or record.fee_per_copy_yen < 0:
+            raise JournalError("an item needs copies > 0 and a fee >= 0")
+        if record.item != len(self._items_locked(record.txn_id)) + 2:
+            raise JournalError(f"item {record.item} out of order in {record.txn_id}")
+        started = self._db.execute(
+            "SELECT 1 FROM steps WHERE txn_id = ? LIMIT 1",  # pragma: no mutate (SQL)
+            (record.txn_id,),
+        ).fetchone()
+        if started is not None:
+            raise JournalError(f"an item added to {record.txn_id} after its first step")
+        self._db.execute(
+            "INSERT INTO basket_items"  # pragma: no mutate (SQL)
+            " (txn_id, item, kind, copies, fee_per_copy_yen)"  # pragma: no mutate (SQL)
+            " VALUES (?, ?, ?, ?, ?)",  # pragma: no mutate (SQL)
+            (record.txn_id, record.item, record.kind, record.copies, record.fee_per_copy_yen),
+        )
+
+    def _items_locked(self, txn_id: str) -> dict[int, tuple[str, int, int]]:
+        """Items 2… of a transaction: item → (kind, copies, fee per copy)."""
+        return {
+            item: (kind, copies, fee)
+            for item, kind, copies, fee in self._db.execute(
+                "SELECT item, kind, copies, fee_per_copy_yen"  # pragma: no mutate (SQL)
+                " FROM basket_items"  # pragma: no mutate (SQL)
+                " WHERE txn_id = ? ORDER BY item",  # pragma: no mutate (SQL)
+                (txn_id,),
+            )
+        }
 
     def _require_open(self, txn_id: str) -> None:
         row = self._db.execute(
@@ -295,11 +369,11 @@ class Journal:
         if row[0] is not None:
             raise JournalError(f"transaction {txn_id} is closed")
 
-    def _has_pending(self, txn_id: str, step: Step) -> bool:
+    def _has_pending(self, txn_id: str, step: Step, item: int = 1) -> bool:
         intents, outcomes = self._db.execute(
             "SELECT COALESCE(SUM(phase = 'intent'), 0), COALESCE(SUM(phase = 'outcome'), 0)"
-            " FROM steps WHERE txn_id = ? AND step = ?",  # pragma: no mutate (SQL)
-            (txn_id, step.value),
+            " FROM steps WHERE txn_id = ? AND step = ? AND item = ?",  # pragma: no mutate (SQL)
+            (txn_id, step.value, item),
         ).fetchone()
         return bool(intents > outcomes)
 
@@ -412,17 +486,17 @@ class Journal:
         if head is None:
             raise JournalError(f"unknown transaction {txn_id}")
         opened_at, service, kind, copies, fee, close_reason, business_date = head
-        due = received = change = refunded = stray = staff = printed = 0
+        items = {1: ItemSummary(1, kind, copies, fee)}
+        for number, (item_kind, item_copies, item_fee) in self._items_locked(txn_id).items():
+            items[number] = ItemSummary(number, item_kind, item_copies, item_fee)
+        due = received = change = refunded = stray = staff = 0
         paid = False
-        report: str | None = None
-        issuance_id: str | None = None
-        print_fault: PrinterFault | None = None
-        sides_per_copy = 0
-        open_intents: dict[Step, list[PendingStep]] = {}
+        open_intents: dict[tuple[Step, int], list[PendingStep]] = {}
         intents_seen: dict[Step, int] = {}
-        last_report_intent: str | None = None
-        for step_name, phase_name, requested, actual, count, code in self._db.execute(
-            "SELECT step, phase, requested_yen, actual_yen, count, code"  # pragma: no mutate (SQL)
+        last_report_intent: dict[int, str] = {}
+        for step_name, phase_name, requested, actual, count, code, number in self._db.execute(
+            "SELECT step, phase, requested_yen, actual_yen,"  # pragma: no mutate (SQL)
+            " count, code, item"  # pragma: no mutate (SQL)
             " FROM steps"  # pragma: no mutate (SQL)
             " WHERE txn_id = ? ORDER BY seq",  # pragma: no mutate (SQL)
             (txn_id,),
@@ -430,14 +504,16 @@ class Journal:
             step, phase = Step(step_name), Phase(phase_name)
             if phase is Phase.INTENT:
                 intents_seen[step] = ordinal = intents_seen.get(step, 0) + 1
-                pending_step = PendingStep(step, requested, count, code, ordinal)
-                open_intents.setdefault(step, []).append(pending_step)
+                pending_step = PendingStep(step, requested, count, code, ordinal, number)
+                open_intents.setdefault((step, number), []).append(pending_step)
                 if step is Step.PAYMENT:
                     due = requested
                 elif step is Step.REPORT:
-                    last_report_intent = code
+                    last_report_intent[number] = code
                 continue
-            intent = open_intents[step].pop(0) if open_intents.get(step) else None
+            waiting = open_intents.get((step, number))
+            intent = waiting.pop(0) if waiting else None
+            item = items[number]
             match step:
                 case Step.MONEY_IN:
                     received += actual
@@ -452,15 +528,18 @@ class Journal:
                 case Step.STAFF:
                     staff += actual
                 case Step.ISSUANCE:
-                    issuance_id = code
-                    sides_per_copy = count
+                    items[number] = replace(item, issuance_id=code, sides_per_copy=count)
                 case Step.PRINT:
-                    printed += count
-                    print_fault = print_fault_from_code(code)
+                    items[number] = replace(
+                        item,
+                        copies_printed=item.copies_printed + count,
+                        print_fault=print_fault_from_code(code),
+                    )
                 case Step.REPORT:
                     if count:
-                        report = last_report_intent
+                        items[number] = replace(item, report=last_report_intent.get(number))
         pending = tuple(p for steps in open_intents.values() for p in steps)
+        first = items[1]
         return TransactionSummary(
             txn_id=txn_id,
             opened_at=datetime.fromisoformat(opened_at),
@@ -474,13 +553,14 @@ class Journal:
             change_dispensed_yen=change,
             refunded_yen=refunded,
             staff_owed_yen=staff,
-            copies_printed=printed,
-            report=report,
-            issuance_id=issuance_id,
-            print_fault=print_fault,
+            copies_printed=first.copies_printed,
+            report=first.report,
+            issuance_id=first.issuance_id,
+            print_fault=first.print_fault,
             pending=pending,
             closed=CloseReason(close_reason) if close_reason else None,
-            sides_per_copy=sides_per_copy,
+            sides_per_copy=first.sides_per_copy,
             stray_refunded_yen=stray,
             business_date=date.fromisoformat(business_date) if business_date else None,
+            items=tuple(items[n] for n in sorted(items)),
         )

@@ -24,6 +24,27 @@ class PendingStep:
     count: int
     code: str
     ordinal: int = field(default=0, compare=False)
+    item: int = 1  # the basket item of a print or report step (money steps: 1)
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """One certificate of the transaction's basket (item 1 is the transaction's own row; a
+    one-certificate visit has only it): what was asked, issued, printed and reported."""
+
+    item: int
+    kind: str
+    copies: int
+    fee_per_copy_yen: int
+    copies_printed: int = 0
+    issuance_id: str | None = None
+    sides_per_copy: int = 0
+    print_fault: PrinterFault | None = None
+    report: str | None = None  # the acknowledged completion report's outcome, if any
+
+    @property
+    def printed_fee_yen(self) -> int:
+        return self.copies_printed * self.fee_per_copy_yen
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,33 @@ class TransactionSummary:
     # The center's business day of the issuance (IssuanceReceived; None before protocol v3 or
     # before the certificate data arrived).
     business_date: date | None = None
+    # Every certificate of the visit, item 1 first (its fields above are item 1's): a basket
+    # has more than one. Empty only for a summary built by hand from the fields above.
+    items: tuple[ItemSummary, ...] = ()
+
+    @property
+    def basket(self) -> tuple[ItemSummary, ...]:
+        """The items, or item 1 made of the fields above when none were given."""
+        if self.items:
+            return self.items
+        return (
+            ItemSummary(
+                1,
+                self.kind,
+                self.copies,
+                self.fee_per_copy_yen,
+                self.copies_printed,
+                self.issuance_id,
+                self.sides_per_copy,
+                self.print_fault,
+                self.report,
+            ),
+        )
+
+    @property
+    def total_fee_yen(self) -> int:
+        """The fee of every copy of every item (what one payment covers)."""
+        return sum(item.fee_per_copy_yen * item.copies for item in self.basket)
 
     @property
     def business_day(self) -> date:
@@ -66,8 +114,8 @@ class TransactionSummary:
 
     @property
     def kept_yen(self) -> int:
-        """The fee for what was printed: the only money the kiosk may keep."""
-        return min(self.received_yen, self.copies_printed * self.fee_per_copy_yen)
+        """The fee for what was printed (of every item): the only money the kiosk may keep."""
+        return min(self.received_yen, sum(item.printed_fee_yen for item in self.basket))
 
     @property
     def unsettled_yen(self) -> int:
@@ -81,4 +129,4 @@ class TransactionSummary:
         )
 
 
-__all__ = ["JST", "PendingStep", "TransactionSummary"]
+__all__ = ["JST", "ItemSummary", "PendingStep", "TransactionSummary"]

@@ -29,7 +29,7 @@ from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as fs
 from kiosk.flow._operations import idle_for_staff
-from kiosk.journal import Journal
+from kiosk.journal import Journal, item_key
 from kiosk.payment import (
     AcceptorJammed,
     ChangeDispensed,
@@ -99,6 +99,9 @@ NOISE: list[Event] = [
     ev.ChooseJurisdiction(Jurisdiction.HONSEKI),
     ev.ChooseCertificate(CertificateKind.KOSEKI_FUHYO),
     ev.ChooseCertificate(CertificateKind.TAX_INCOME),
+    ev.AddCertificate(),
+    ev.RemoveItem(1),
+    ev.RemoveItem(7),
     # results at the wrong time
     ev.PinAccepted(),
     ev.PinRejected(1),
@@ -110,6 +113,8 @@ NOISE: list[Event] = [
     ev.PrintFinished(1),
     ev.PrinterReady(),
     ev.CompletionReported("boot-000001"),
+    ev.CompletionReported("boot-000001_2"),
+    ev.CertificateReady("boot-000001_2", "y"),
     ev.CenterFailed(ev.CenterCall.ISSUE, ev.CenterFailure.TIMEOUT),
     ev.CompletionDeferred("boot-000001", ev.CenterFailure.TIMEOUT),
     ev.CenterHealthChanged(ev.CenterFailure.UNREACHABLE),
@@ -156,7 +161,8 @@ def good_intents(state: FlowState) -> list[Event]:
         case fs.OptionChoice() | fs.CopiesChoice():
             return [ev.Next(), ev.SetCopies(2)]
         case fs.Confirmation():
-            return [ev.ConfirmOrder()]
+            # Another certificate now and then (the basket), or remove one again.
+            return [ev.ConfirmOrder(), ev.ConfirmOrder(), ev.AddCertificate(), ev.RemoveItem(0)]
         case fs.MatchingNumberEntry():
             if screen.complete:
                 return [ev.Submit()]
@@ -404,11 +410,13 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
                 assert isinstance(event, ev.CertificateReady)
                 assert new.settings.payment is fs.PaymentMode.ACCEPTOR  # never at city hall
                 assert txn is not None
-                assert txn.document is not None
-                assert due == txn.document.total_fee_yen == txn.total_fee_yen
+                # Every item of a basket was issued and composed before one payment for all.
+                assert all(item.document is not None for item in txn.items)
+                documents = sum(i.document.total_fee_yen for i in txn.items if i.document)
+                assert due == documents == txn.total_fee_yen
             case fx.PrintCertificate():
                 assert txn is not None
-                assert txn.document is not None
+                assert txn.current.document is not None
                 counter = new.settings.payment is fs.PaymentMode.COUNTER
                 assert txn.money.paid or txn.total_fee_yen == 0 or counter
             case fx.VerifyPin(pin=pin):
@@ -420,14 +428,19 @@ def check_step(old: FlowState, event: Event, new: FlowState, effects: tuple[Effe
                 assert yen > 0
             case fx.ReportCompletion() as report:
                 # After the step; the step before it when the report ends the session (reset).
+                # A basket reports each item under its item key.
                 reported = next(
-                    t
+                    (t, index)
                     for t in (new.txn, old.txn)
-                    if t is not None and t.txn_id == report.txn_id and t.request is not None
+                    if t is not None and t.request is not None
+                    for index in range(len(t.items))
+                    if item_key(t.txn_id, index + 1) == report.txn_id
                 )
-                check_report(report, reported, new.settings.payment)
+                check_report(report, *reported, new.settings.payment)
             case _:
                 pass
+    if txn is not None:
+        assert len(txn.items) <= new.settings.basket_limit  # the profile's cap
     if isinstance(event, ev.ChooseService) and not old.center.available:
         assert new.txn is None  # the start screen offers nothing while the center is down
     # Staff never take the kiosk from a resident being served; while they have it, or while
@@ -478,12 +491,15 @@ REPORTED_AT = datetime(2026, 11, 26, 10, 0, tzinfo=wire.JST)
 EXAMPLES = int(os.environ.get("KIOSK_PROPERTY_EXAMPLES", "150"))
 
 
-def check_report(report: fx.ReportCompletion, txn: fs.Transaction, payment: fs.PaymentMode) -> None:
-    """What the flow reports is exactly what the protocol accepts for this issuance."""
-    assert txn.request is not None
-    copies, fee = txn.request.copies, txn.fee_per_copy_yen
+def check_report(
+    report: fx.ReportCompletion, txn: fs.Transaction, index: int, payment: fs.PaymentMode
+) -> None:
+    """What the flow reports is exactly what the protocol accepts for this issuance (item
+    ``index`` of the visit: each item of a basket is its own issuance)."""
+    item = txn.items[index]
+    copies, fee = item.request.copies, item.fee_per_copy_yen
     assert report.payment is payment
-    assert report.copies_printed == txn.copies_printed <= copies
+    assert report.copies_printed == item.copies_printed <= copies
     if payment is fs.PaymentMode.COUNTER:
         # No money at the kiosk: the printed copies' fee is paid at the counter.
         assert report.amount_paid_yen == 0
@@ -500,7 +516,8 @@ def check_report(report: fx.ReportCompletion, txn: fs.Transaction, payment: fs.P
     body = completion_report(report, REPORTED_AT)
     assert wire.CompletionReport.from_wire(wire.loads(wire.dumps(body.to_wire()))) == body
     assert body.problem(copies, fee) is None, (body, copies, fee)
-    note_reached(f"report checked: {report.outcome.value} {payment.value}")
+    basket = " basket" if len(txn.items) > 1 else ""
+    note_reached(f"report checked: {report.outcome.value} {payment.value}{basket}")
 
 
 def deep_strings(value: Any) -> str:

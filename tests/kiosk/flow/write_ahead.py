@@ -52,6 +52,7 @@ from kiosk.journal.records import (
     ReportIntent,
     ReportOutcome,
     StaffOwed,
+    item_key,
 )
 from kiosk.payment import ChangeDispensed, EscrowHeld, MoneyInserted, MoneyRefunded
 from kiosk.problems import OwedCode
@@ -63,15 +64,18 @@ Match = Callable[[Any, Any], bool]
 INTENT_OF: dict[type, tuple[type, Match]] = {
     fx.Refund: (RefundIntent, lambda e, r: e.yen == r.yen),
     fx.DispenseChange: (ChangeIntent, lambda e, r: e.yen == r.yen),
+    # A basket's items are printed and reported under their item keys (the transaction's id
+    # for item 1), each guarded by the intent of its own item.
     fx.PrintCertificate: (
         PrintIntent,
-        lambda e, r: (e.txn_id, e.copies) == (r.txn_id, r.copies),
+        lambda e, r: (e.txn_id, e.copies) == (item_key(r.txn_id, r.item), r.copies),
     ),
     fx.EnableAcceptor: (PaymentIntent, lambda e, r: e.amount_due_yen == r.amount_due_yen),
     fx.ReportCompletion: (
         ReportIntent,
         lambda e, r: (
-            (e.txn_id, e.outcome.value, e.copies_printed) == (r.txn_id, r.outcome, r.copies_printed)
+            (e.txn_id, e.outcome.value, e.copies_printed)
+            == (item_key(r.txn_id, r.item), r.outcome, r.copies_printed)
         ),
     ),
 }
@@ -178,9 +182,9 @@ def _check_outcome(record: Any, old: FlowState, event: Event, where: str) -> Non
                     assert code is OwedCode.REFUND_NO_ANSWER, where
                 case _:
                     raise AssertionError(f"staff owe money for no answer: {where}")
-        case ReportOutcome(txn_id=txn_id, acknowledged=acknowledged):
+        case ReportOutcome(txn_id=txn_id, acknowledged=acknowledged, item=item):
             if acknowledged:
-                assert event == ev.CompletionReported(txn_id), where
+                assert event == ev.CompletionReported(item_key(txn_id, item)), where
             else:
                 assert isinstance(event, ev.CenterFailed), where
                 assert event.call is ev.CenterCall.COMPLETE, where
