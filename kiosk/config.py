@@ -181,6 +181,12 @@ class StaffConfig:
         )
 
 
+# The most certificates a profile may allow in one visit: a long basket keeps the resident's
+# session open past what the center grants (SESSION_TTL 20 min in the simulated center) and
+# the printing alone takes minutes per item.
+MAX_CERTIFICATES_PER_VISIT = 10
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     kind: ProfileKind
@@ -196,6 +202,9 @@ class KioskConfig:
     services: tuple[Service, ...] = (Service.ISSUE, Service.REGISTER, Service.STATUS)
     hours: tuple[time, time] = (time(6, 30), time(23, 0))
     notices: tuple[NoticeText, ...] = ()
+    # Certificates one resident may take in one visit, one authentication, one payment (the
+    # basket, docs/flow.md); 1 offers no "add another certificate".
+    max_certificates_per_visit: int = 5
     hardware: HardwareLayout = DEFAULT_LAYOUT
     timeout_overrides: Mapping[TimerName, float] = field(default_factory=dict)
     accessibility: AccessibilitySettings = AccessibilitySettings()
@@ -219,6 +228,7 @@ class KioskConfig:
             hours=self.hours,
             notices=self.notices,
             hardware=self.hardware,
+            basket_limit=self.max_certificates_per_visit,
         )
 
 
@@ -362,6 +372,7 @@ class _Parser:
             raise ConfigError(top.key("services"), "offer at least one service")
         hours = self.hours(top)
         notices = self.notices(top)
+        basket_limit = _int(top, "max_certificates_per_visit", 5, 1, MAX_CERTIFICATES_PER_VISIT)
         hardware_table = top.table("hardware", required=False)
         hardware = self.hardware(hardware_table) if hardware_table is not None else DEFAULT_LAYOUT
         overrides = self.timeouts(top.table("timeouts", required=False))
@@ -386,6 +397,7 @@ class _Parser:
             services=services,
             hours=hours,
             notices=notices,
+            max_certificates_per_visit=basket_limit,
             hardware=hardware,
             timeout_overrides=overrides,
             accessibility=accessibility,

@@ -44,6 +44,7 @@ class Problem(StrEnum):
     SESSION_EXPIRED = "session_expired"
     CERTIFICATE_DATA_INVALID = "certificate_data_invalid"
     APPLICATION_NOT_FOUND = "application_not_found"
+    SESSION_TOO_SHORT = "session_too_short"
     # refusals (the reason codes of kiosk.domain.REASONS map to these)
     RESIDENT_NOT_FOUND = "resident_not_found"
     MOVED_OUT = "moved_out"
@@ -197,6 +198,15 @@ CATALOG: dict[Problem, ProblemText] = {
         "S-209",
         N_("No application with this number"),
         N_("No application was found for this number. Please check the number and try again."),
+    ),
+    Problem.SESSION_TOO_SHORT: ProblemText(
+        "S-210",
+        N_("Not enough time left for every certificate"),
+        N_(
+            "Your card check is valid for a limited time, and what is left is not enough to "
+            "issue every certificate you chose. Nothing was charged. Please start again with "
+            "fewer certificates."
+        ),
     ),
     Problem.RESIDENT_NOT_FOUND: ProblemText("M-301", N_("Your record was not found"), _COUNTER),
     Problem.MOVED_OUT: ProblemText(

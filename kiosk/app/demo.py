@@ -166,8 +166,10 @@ class Driver:
         for the fee acceptor and the center: a cash unit reconnecting, a center health check)."""
         self.wait_for(st.Start)
         self.wait_until(
-            lambda s: s.center.problem is None
-            and (service is not ev.Service.ISSUE or s.acceptor_available),
+            lambda s: (
+                s.center.problem is None
+                and (service is not ev.Service.ISSUE or s.acceptor_available)
+            ),
             f"service {service.value} offered",
         )
         view = self.window.view

@@ -23,7 +23,7 @@ from kiosk.flow.effects import (
     ReportCompletion,
     WipePersonalData,
 )
-from kiosk.flow.events import CardFailure, CenterCall, CenterFailure
+from kiosk.flow.events import SESSION_TOO_SHORT, CardFailure, CenterCall, CenterFailure
 from kiosk.flow.state import (
     Cancelled,
     CardState,
@@ -336,6 +336,8 @@ def problem_for_center(call: CenterCall, failure: CenterFailure, reason: str) ->
         case CenterFailure.NOT_AUTHORISED:
             return Problem.KIOSK_NOT_AUTHORISED
         case CenterFailure.SESSION_EXPIRED:
+            if reason == SESSION_TOO_SHORT:
+                return Problem.SESSION_TOO_SHORT  # the kiosk's own check, before the call
             return Problem.SESSION_EXPIRED
         case CenterFailure.NOT_FOUND:
             return (

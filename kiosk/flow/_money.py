@@ -141,7 +141,9 @@ def issue(state: FlowState) -> Outcome:
     return go(
         state,
         Fetching(FetchPhase.ISSUING, txn.cursor + 1, len(txn.items)),
-        IssueCertificate(item_key(txn.txn_id, txn.cursor + 1), item.request),
+        IssueCertificate(
+            item_key(txn.txn_id, txn.cursor + 1), item.request, len(txn.items) - txn.cursor
+        ),
         txn=txn,
     )
 

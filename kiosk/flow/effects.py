@@ -106,6 +106,9 @@ class IssueCertificate:
 
     txn_id: str
     request: CertificateRequest
+    # This issuance and the basket's items after it: the center service checks the resident's
+    # session lasts for all of them before it calls (else SESSION_EXPIRED, "session_too_short").
+    items_left: int = 1
 
 
 @dataclass(frozen=True)

@@ -401,6 +401,12 @@ class CenterCall(StrEnum):
     HEALTH = "health"
 
 
+# CenterFailed(ISSUE, SESSION_EXPIRED)'s reason when the center service did not call: the
+# resident's session would end before every item of the basket is issued (Problem
+# SESSION_TOO_SHORT, S-210).
+SESSION_TOO_SHORT = "session_too_short"
+
+
 class CenterFailure(StrEnum):
     """The families of center-client errors (kiosk.center.errors), as the flow needs them."""
 

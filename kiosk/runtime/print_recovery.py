@@ -57,6 +57,7 @@ class InterruptedPrint:
     document_digest: str  # the job name's title hash
     copies: int
     sides_per_copy: int  # 0: the journal does not know (then only a completed job counts)
+    item: int = 1  # the basket item whose print was interrupted (items print one at a time)
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,9 @@ def interrupted_prints(journal: Journal) -> list[InterruptedPrint]:
         prints = [step for step in summary.pending if step.step is Step.PRINT]
         if prints:
             intent = prints[-1]
+            sides = next(i.sides_per_copy for i in summary.basket if i.item == intent.item)
             found.append(
-                InterruptedPrint(summary.txn_id, intent.code, intent.count, summary.sides_per_copy)
+                InterruptedPrint(summary.txn_id, intent.code, intent.count, sides, intent.item)
             )
     return found
 
@@ -141,8 +143,9 @@ def record_settlement(journal: Journal, item: InterruptedPrint, settled: PrintSe
     """Journal the print outcome CUPS gave (the intent is then no longer pending). Once only:
     an attempt that failed after this write finds the outcome there when it tries again."""
     pending = journal.summary(item.txn_id).pending
-    if any(step.step is Step.PRINT for step in pending):
-        journal.write(PrintOutcome(item.txn_id, settled.copies_printed, settled.fault))
+    if any(step.step is Step.PRINT and step.item == item.item for step in pending):
+        outcome = PrintOutcome(item.txn_id, settled.copies_printed, settled.fault, item.item)
+        journal.write(outcome)
 
 
 def _copies_of(

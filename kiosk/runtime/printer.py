@@ -262,6 +262,7 @@ class PrintService:
     def print_slip(self, slip: PrintRegistrationSlip) -> None:
         """PrintRegistrationSlip → SlipPrinted / SlipFailed (the number stays on screen)."""
         self._submit(lambda: self._print_slip(slip))
+
     def print_owed_slip(self, txn_id: str, yen: int, codes: tuple[OwedCode, ...]) -> None:
         """PrintOwedSlip → OwedSlipPrinted(printed or not)."""
 

@@ -29,6 +29,7 @@ from kiosk.flow import effects as fx
 from kiosk.flow.state import PaymentMode
 from kiosk.journal import (
     CloseReason,
+    ItemSummary,
     Journal,
     JournalError,
     ReportIntent,
@@ -36,6 +37,7 @@ from kiosk.journal import (
     StaffOwed,
     TransactionClosed,
     TransactionSummary,
+    item_key,
 )
 from kiosk.journal.records import Step
 from kiosk.problems import OwedCode
@@ -51,15 +53,22 @@ RESTART_REASON = fx.RESTART_REASON
 
 @dataclass(frozen=True)
 class RecoveredReport:
-    """A completion report a restart still owes the center."""
+    """A completion report a restart still owes the center (one per item of a basket)."""
 
     issuance: IssuanceFacts
     report: fx.ReportCompletion
     close_reason: CloseReason
+    journal_txn_id: str = ""  # the journal's transaction ("": the report's own id)
+    item: int = 1
 
     @property
     def txn_id(self) -> str:
+        """The report's name towards the center (the item key; its completion key's base)."""
         return self.report.txn_id
+
+    @property
+    def journal_id(self) -> str:
+        return self.journal_txn_id or self.report.txn_id
 
 
 def recover_open_transactions(
@@ -80,9 +89,7 @@ def recover_open_transactions(
     for summary in journal.open_transactions():
         if summary.txn_id in hold:
             continue
-        report = recover_transaction(journal, summary, kiosk_id, payment)
-        if report is not None:
-            pending.append(report)
+        pending += recover_items(journal, summary, kiosk_id, payment)
     return pending
 
 
@@ -94,7 +101,19 @@ def recover_transaction(
 ) -> RecoveredReport | None:
     """Settle one open transaction: money not accounted for is owed by staff; it is closed, or,
     if the center still waits for its completion report, that report is returned (its intent
-    journaled first)."""
+    journaled first). A basket's first report only; :func:`recover_items` returns them all."""
+    reports = recover_items(journal, summary, kiosk_id, payment)
+    return reports[0] if reports else None
+
+
+def recover_items(
+    journal: Journal,
+    summary: TransactionSummary,
+    kiosk_id: str,
+    payment: PaymentMode = PaymentMode.ACCEPTOR,
+) -> list[RecoveredReport]:
+    """:func:`recover_transaction` for every item: the reports the center still waits for,
+    each item's intent journaled first (none: the transaction is closed)."""
     owed = summary.unsettled_yen
     if owed < 0:
         raise JournalError(f"transaction {summary.txn_id} pays out more than it took")
@@ -112,31 +131,51 @@ def recover_transaction(
         )
         summary = journal.summary(summary.txn_id)
     reason = CloseReason.STAFF if summary.staff_owed_yen else CloseReason.RECOVERED
-    if summary.issuance_id and summary.report is None:
-        report = _report_of(summary, payment)
-        journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
-        facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
-        log.warning("open transaction recovered; its completion report is still to send")
-        return RecoveredReport(facts, report, reason)
+    if len(summary.basket) == 1:
+        if summary.issuance_id and summary.report is None:
+            report = _report_of(summary, payment)
+            journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
+            facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
+            log.warning("open transaction recovered; its completion report is still to send")
+            return [RecoveredReport(facts, report, reason)]
+        close_recovered(journal, summary.txn_id, reason, kiosk_id)
+        return []
+    pending: list[RecoveredReport] = []
+    for item, report in _basket_reports(summary, payment):
+        if item.issuance_id is None or item.report is not None:
+            continue
+        journal.write(
+            ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed, item.item)
+        )
+        facts = IssuanceFacts(item.issuance_id, item.fee_per_copy_yen, item.copies)
+        pending.append(RecoveredReport(facts, report, reason, summary.txn_id, item.item))
+    if pending:
+        log.warning("open basket recovered; %d completion reports still to send", len(pending))
+        return pending
     close_recovered(journal, summary.txn_id, reason, kiosk_id)
-    return None
+    return []
 
 
 def finish_recovered(
     journal: Journal, recovered: RecoveredReport, acknowledged: bool, kiosk_id: str
 ) -> None:
-    """The center answered (or not) a recovered report: journal it; close when acknowledged."""
-    journal.write(ReportOutcome(recovered.txn_id, acknowledged))
+    """The center answered (or not) a recovered report: journal it; close when acknowledged
+    (a basket: once every item's report is)."""
+    txn_id = recovered.journal_id
+    journal.write(ReportOutcome(txn_id, acknowledged, recovered.item))
     record(
         audit(
             AuditEvent.REPORT_COMPLETE,
             "success" if acknowledged else "failed",
-            txn_id=recovered.txn_id,
+            txn_id=txn_id,
         ),
         kiosk_id,
     )
-    if acknowledged:
-        close_recovered(journal, recovered.txn_id, recovered.close_reason, kiosk_id)
+    if not acknowledged:
+        return
+    summary = journal.summary(txn_id)
+    if all(item.report is not None for item in summary.basket if item.issuance_id):
+        close_recovered(journal, txn_id, recovered.close_reason, kiosk_id)
 
 
 def close_recovered(journal: Journal, txn_id: str, reason: CloseReason, kiosk_id: str) -> None:
@@ -203,12 +242,75 @@ def _report_of(summary: TransactionSummary, payment: PaymentMode) -> fx.ReportCo
     )
 
 
+def _basket_reports(
+    summary: TransactionSummary, payment: PaymentMode
+) -> list[tuple[ItemSummary, fx.ReportCompletion]]:
+    """A basket's reports, item by item, by the rules of :func:`_report_of`: the one payment
+    is each item's fee once paid in full; the fee refunds paid back count, in item order,
+    against each item's copies not printed, the rest of those as owed by staff. Printing of
+    the visit started (a copy out, a print in doubt or a fault) makes every paid item not
+    printed in full a failed one."""
+    in_doubt = {step.item for step in summary.pending if step.step is Step.PRINT}
+    started = bool(in_doubt) or any(
+        item.copies_printed or item.print_fault for item in summary.basket
+    )
+    counter = payment is PaymentMode.COUNTER and summary.amount_due_yen == 0
+    refund_left = summary.refunded_yen - summary.stray_refunded_yen
+    reports: list[tuple[ItemSummary, fx.ReportCompletion]] = []
+    for item in summary.basket:
+        copies, fee = item.copies, item.fee_per_copy_yen
+        printed = min(item.copies_printed, copies)
+        paid = counter or summary.paid_in_full or fee == 0
+        if paid and printed == copies:
+            outcome = fx.Completion.PRINTED
+        elif paid and (started or summary.paid_in_full):
+            outcome = fx.Completion.FAILED
+        else:
+            outcome = fx.Completion.CANCELLED
+            printed = 0
+        failed = outcome is fx.Completion.FAILED
+        fault = item.print_fault if failed else None
+        interrupted = failed and fault is None
+        key = item_key(summary.txn_id, item.item)
+        if counter:
+            report = fx.ReportCompletion(
+                key,
+                outcome,
+                printed,
+                PaymentMode.COUNTER,
+                0,
+                0,
+                0,
+                print_fault=fault,
+                interrupted=interrupted,
+            )
+        else:
+            amount_paid = fee * copies if summary.paid_in_full else 0
+            due_back = amount_paid - fee * printed
+            refunded = max(0, min(refund_left, due_back))
+            refund_left -= refunded
+            report = fx.ReportCompletion(
+                txn_id=key,
+                outcome=outcome,
+                copies_printed=printed,
+                payment=PaymentMode.ACCEPTOR,
+                amount_paid_yen=amount_paid,
+                amount_refunded_yen=refunded,
+                refund_pending_yen=due_back - refunded,
+                print_fault=fault,
+                interrupted=interrupted,
+            )
+        reports.append((item, report))
+    return reports
+
+
 __all__ = [
     "RESTART_REASON",
     "STAFF_CODE_RECOVERED",
     "RecoveredReport",
     "close_recovered",
     "finish_recovered",
+    "recover_items",
     "recover_open_transactions",
     "recover_transaction",
 ]

@@ -48,7 +48,7 @@ from kiosk.runtime.heartbeat import Probe
 from kiosk.runtime.payment import PaymentService
 from kiosk.runtime.print_recovery import InterruptedPrint, PrintSettlement, record_settlement
 from kiosk.runtime.printer import PrintService
-from kiosk.runtime.recovery import RecoveredReport, finish_recovered, recover_transaction
+from kiosk.runtime.recovery import RecoveredReport, finish_recovered, recover_items
 from kiosk.runtime.timers import Timers
 
 log = logging.getLogger(__name__)
@@ -164,9 +164,9 @@ class Runner:
         )
         summary = journal.summary(item.txn_id)
         payment = self._state.settings.payment
-        report = recover_transaction(journal, summary, self.kiosk_id, payment)
-        if report is not None:
-            self.services.center.send_recovered([report], self._recovered_report_sent)
+        reports = recover_items(journal, summary, self.kiosk_id, payment)
+        if reports:
+            self.services.center.send_recovered(reports, self._recovered_report_sent)
 
     def stop(self) -> None:
         """Stop everything (the application is closing): timers, workers, card, acceptor."""
@@ -356,7 +356,7 @@ class Runner:
             case fx.Authenticate():
                 s.center.authenticate(effect.signature)
             case fx.IssueCertificate():
-                s.center.issue(effect.txn_id, effect.request)
+                s.center.issue(effect.txn_id, effect.request, effect.items_left)
             case fx.ReportCompletion():
                 s.center.report(effect)
             case fx.CancelCenterCall():

@@ -50,9 +50,7 @@ def slip_texts(slip: PrintRegistrationSlip, today: date) -> list[SlipText]:
         SlipText(tr(_NUMBER), 11, space_before_mm=8),
         SlipText(grouped_application_number(slip.application_number), 26, bold=True),
         SlipText(
-            tr(_DATE).format(
-                date=format_date(today, code), municipality=slip.municipality_name
-            ),
+            tr(_DATE).format(date=format_date(today, code), municipality=slip.municipality_name),
             11,
             space_before_mm=4,
         ),

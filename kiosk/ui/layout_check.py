@@ -73,8 +73,7 @@ def target_problems(root: QWidget) -> list[str]:
             for second, b in targets[index + 1 :]:
                 if a.intersects(b):
                     problems.append(
-                        f"{_name(first)} at {a.getRect()} overlaps "
-                        f"{_name(second)} at {b.getRect()}"
+                        f"{_name(first)} at {a.getRect()} overlaps {_name(second)} at {b.getRect()}"
                     )
                     continue
                 gap = _gap(a, b)

@@ -24,6 +24,7 @@ from kiosk.flow.events import (
 from kiosk.flow.state import (
     Authenticating,
     AuthPhase,
+    BasketItem,
     Cancelled,
     CardState,
     CenterStatus,
@@ -224,6 +225,7 @@ def _txn(**changes: object) -> Transaction:
 
 # One A4 sheet per copy, printed on both sides (front and the back with the scrambled image).
 DOCUMENT = IssuedDocument(total_fee_yen=400, sides_per_copy=2, document_digest="gallery")
+DOCUMENT_INKAN = IssuedDocument(total_fee_yen=200, sides_per_copy=2, document_digest="gallery-2")
 
 
 def _ordered(options: object = None, copies: int = 2, **changes: object) -> Transaction:
@@ -234,6 +236,23 @@ def _ordered(options: object = None, copies: int = 2, **changes: object) -> Tran
         copies,
     )
     return _txn(request=request, fee_per_copy_yen=200, **changes)
+
+
+def _basket(**changes: object) -> Transaction:
+    """A visit with two certificates (the basket): 住民票 ×2 (400 yen) chosen first, then
+    印鑑登録証明書 ×1 (200 yen) as the last item; 600 yen in one payment."""
+    first = BasketItem(
+        CertificateRequest(
+            CertificateKind.JUMINHYO,
+            Jurisdiction.RESIDENCE,
+            JuminhyoOptions(Scope.HOUSEHOLD_ALL, show_head_and_relationship=True),
+            2,
+        ),
+        200,
+    )
+    inkan = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 1)
+    base: dict[str, object] = {"basket": (first,), "request": inkan, "fee_per_copy_yen": 200}
+    return _txn(**{**base, **changes})
 
 
 def _registration(**changes: object) -> Transaction:
@@ -262,6 +281,7 @@ def samples() -> list[tuple[str, FlowState]]:
     """(name, snapshot) for every screen and its notable variants, in flow order."""
     issue = _txn(card=CardState.NONE, offer=None, jurisdiction=None)
     paid = Money(due_yen=400, inserted_yen=1000, paid_in_yen=1000, change_yen=600, paid=True)
+    basket_paid = Money(due_yen=600, inserted_yen=1000, paid_in_yen=1000, change_yen=400, paid=True)
     owed = Money(
         due_yen=400,
         inserted_yen=500,
@@ -381,7 +401,19 @@ def samples() -> list[tuple[str, FlowState]]:
                 ),
             ),
         ),
+        ("confirmation-basket", _state(Confirmation(), _basket())),
+        (
+            "certificate-basket",
+            _state(
+                CertificateChoice(),
+                _basket(request=None, fee_per_copy_yen=0),
+            ),
+        ),
         ("fetching", _state(Fetching(FetchPhase.ISSUING), _ordered(journal_opened=True))),
+        (
+            "fetching-basket",
+            _state(Fetching(FetchPhase.ISSUING, 2, 2), _basket(journal_opened=True, cursor=1)),
+        ),
         (
             "payment",
             _state(
@@ -410,6 +442,26 @@ def samples() -> list[tuple[str, FlowState]]:
             ),
         ),
         ("done-counter-ticket", _state(Done(ticket_number=12), _ordered(copies_printed=2))),
+        (
+            "printing-basket",
+            _state(
+                Printing(pages_done=0, pages_total=2, item=2, items=2),
+                _basket(money=basket_paid, document=DOCUMENT_INKAN, cursor=1),
+            ),
+        ),
+        (
+            "done-basket",
+            _state(
+                Done(reminders=1),
+                _basket(
+                    basket=(replace(_basket().items[0], document=DOCUMENT, copies_printed=2),),
+                    money=basket_paid,
+                    copies_printed=1,
+                    change_in_tray=True,
+                    document=DOCUMENT_INKAN,
+                ),
+            ),
+        ),
         (
             "refunding",
             _state(

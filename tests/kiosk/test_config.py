@@ -345,3 +345,31 @@ def test_staff_and_metrics_settings() -> None:
     assert store.staff.members == ()  # no PIN ships with the store profile
     assert parse(_with("store", "metrics.port", 0)).metrics_port is None
     assert parse(_with("store", "metrics", _DELETE)).metrics_port is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (0, "max_certificates_per_visit: must be an integer from 1 to 10"),
+        (11, "max_certificates_per_visit: must be an integer from 1 to 10"),
+        (-3, "max_certificates_per_visit: must be an integer from 1 to 10"),
+        ("5", "max_certificates_per_visit: must be an integer from 1 to 10"),
+        (True, "max_certificates_per_visit: must be an integer from 1 to 10"),
+        (2.5, "max_certificates_per_visit: must be an integer from 1 to 10"),
+    ],
+)
+def test_a_bad_basket_cap_is_refused_with_its_key(value: Any, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse(_with("store", "max_certificates_per_visit", value))
+    assert message in str(raised.value)
+
+
+def test_the_basket_cap_reaches_the_flow() -> None:
+    """Every shipped profile allows 5; a profile without the key too; 1 turns the basket off."""
+    for name in ("store", "cityhall", "developer"):
+        assert parse(raw(name)).flow_settings("boot").basket_limit == 5
+    assert (
+        parse(_with("store", "max_certificates_per_visit", _DELETE)).max_certificates_per_visit == 5
+    )
+    one = parse(_with("store", "max_certificates_per_visit", 1))
+    assert one.flow_settings("boot").basket_limit == 1

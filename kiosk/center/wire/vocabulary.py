@@ -61,9 +61,7 @@ FISCAL_YEAR_RANGE = (1989, 2100)  # 平成元年 onwards; tax records older than
 
 
 # -- certificate request ---------------------------------------------------------------------
-def options_to_wire(
-    options: CertificateOptions, version: int = PROTOCOL_VERSION
-) -> dict[str, Any]:
+def options_to_wire(options: CertificateOptions, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
     """The JSON form of a request's options (tagged by ``type``, the options' shape) in
     protocol ``version``; options an older version cannot say raise ValueError."""
     match options:
@@ -172,9 +170,7 @@ def options_from_wire(
     return options
 
 
-def request_to_wire(
-    request: CertificateRequest, version: int = PROTOCOL_VERSION
-) -> dict[str, Any]:
+def request_to_wire(request: CertificateRequest, version: int = PROTOCOL_VERSION) -> dict[str, Any]:
     """The JSON form of one certificate request in protocol ``version``."""
     return {
         "kind": request.kind.value,

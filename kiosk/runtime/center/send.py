@@ -33,15 +33,17 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.center import wire
-from kiosk.center.client import CenterClient
+from kiosk.center.client import ATTEMPTS_ISSUANCE, READ_TIMEOUT_ISSUANCE_S, CenterClient
 from kiosk.center.errors import CenterError, ProtocolViolation, SessionExpired
 from kiosk.domain import Offer
 from kiosk.flow import Event
 from kiosk.flow import effects as fx
 from kiosk.flow.events import (
+    SESSION_TOO_SHORT,
     CenterCall,
     CenterFailed,
     CenterFailure,
@@ -82,6 +84,9 @@ log = logging.getLogger(__name__)
 Post = Callable[[Event], None]
 ClientFactory = Callable[[], CenterClient]
 
+# What one issuance may take of the resident's session: the client's read timeout times its
+# attempts (kiosk/center/client.py). A basket needs it once per item still to issue.
+ISSUE_BUDGET_S = READ_TIMEOUT_ISSUANCE_S * ATTEMPTS_ISSUANCE
 # A completion report for an issuance whose answer has not arrived yet waits this long for it:
 # the client's issuance read timeout (60 s) times its attempts (2), plus back-off.
 ISSUANCE_WAIT_S = 125.0
@@ -166,6 +171,7 @@ class CenterService:
         # Personal (wiped): the challenge being answered and the resident's session.
         self._challenge: wire.Challenge | None = None
         self._grant: wire.SessionGrant | None = None
+        self._granted_at: datetime | None = None  # the kiosk's clock when it was granted
         # Not personal, kept across sessions for late completion reports.
         self._issued: dict[str, IssuanceFacts] = {}
         self._issuing: dict[str, Future[None]] = {}
@@ -219,6 +225,7 @@ class CenterService:
             grant = client.open_session(challenge, certificate, signature)
             with self._lock:
                 self._grant = grant
+                self._granted_at = self._clock()
             if grant.purpose is wire.AuthPurpose.REGISTRATION:
                 # A registration session has no offer; the flow needs only the municipality.
                 offer = Offer(grant.municipality_code, grant.municipality_name, ())
@@ -228,9 +235,13 @@ class CenterService:
 
         self._on_session_worker(CenterCall.AUTHENTICATE, call)
 
-    def issue(self, txn_id: str, request: CertificateRequest) -> None:
+    def issue(self, txn_id: str, request: CertificateRequest, items_left: int = 1) -> None:
         def call(client: CenterClient) -> Event:
             grant = self._session()
+            if not self._session_lasts(grant, items_left):
+                return CenterFailed(
+                    CenterCall.ISSUE, CenterFailure.SESSION_EXPIRED, SESSION_TOO_SHORT
+                )
             result = client.issue(grant, request, txn_id)
             return self._hand_over(txn_id, result.envelope)
 
@@ -369,6 +380,19 @@ class CenterService:
         if grant is None:
             raise SessionExpired("no resident session")
         return grant
+
+    def _session_lasts(self, grant: wire.SessionGrant, items_left: int) -> bool:
+        """Whether the session stays valid for ``items_left`` issuances, each of which may take
+        the client's whole budget (read timeout × attempts): a basket is refused before its
+        first call rather than cut off after some items were issued. A kiosk clock that says
+        the session already ended when it was granted is wrong, not the session: the center
+        has the last word then (its SESSION_EXPIRED answer)."""
+        with self._lock:
+            received = self._granted_at
+        now = self._clock()
+        if received is None or grant.expires_at <= received:
+            return True
+        return grant.expires_at - now >= timedelta(seconds=ISSUE_BUDGET_S * items_left)
 
     def _end_session(self, worker: _Worker, grant: wire.SessionGrant) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -35,6 +35,7 @@ from kiosk.i18n import _, format_yen, ngettext
 from kiosk.ui.kiosk_diagram import KioskDiagram
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import BusyScreen
+from kiosk.ui.screens.order import one_line_kind
 from kiosk.ui.texts import REJECT_REASONS
 from kiosk.ui.widgets import BusyPanel, frame, label, metrics
 
@@ -50,6 +51,13 @@ class FetchingScreen(BusyScreen):
         assert isinstance(screen, Fetching)
         if screen.phase is FetchPhase.PRINTER_CHECK:
             self.busy.set_text(_("Checking the printer…"))
+        elif screen.items > 1:
+            self.busy.set_text(
+                _("Getting your certificates from your municipality…"),
+                "\n".join(
+                    (item_of_text(screen.item, screen.items), _("This can take up to a minute."))
+                ),
+            )
         else:
             self.busy.set_text(
                 _("Getting your certificate from your municipality…"),
@@ -184,9 +192,15 @@ SIDES_PER_SHEET = 2  # duplex: the front, and the back with the scrambled image 
 
 
 def print_count(txn: Transaction, sides_done: int) -> PrintCount:
-    """Sheets and copies from the sides printed so far (the whole order when done)."""
-    copies = txn.request.copies if txn.request is not None else max(txn.copies_printed, 1)
-    sides_per_copy = txn.document.sides_per_copy if txn.document is not None else SIDES_PER_SHEET
+    """Sheets and copies from the sides printed so far of the item being printed (the whole
+    item when done; a basket's items print one after the other)."""
+    items = txn.items
+    if items and txn.cursor < len(items):
+        item = items[txn.cursor]
+        copies, document = item.request.copies, item.document
+    else:
+        copies, document = max(txn.copies_printed, 1), txn.document
+    sides_per_copy = document.sides_per_copy if document is not None else SIDES_PER_SHEET
     sides_per_copy = max(sides_per_copy, 1)
     sheets_per_copy = -(-sides_per_copy // SIDES_PER_SHEET)
     sides_done = max(0, min(sides_done, sides_per_copy * copies))
@@ -198,6 +212,25 @@ def print_count(txn: Transaction, sides_done: int) -> PrintCount:
         copies_done=copies_done,
         copies_total=copies,
     )
+
+
+def basket_count(txn: Transaction) -> PrintCount:
+    """The whole visit's copies and sheets (what to take from the tray at the end)."""
+    counts = [
+        print_count(replace(txn, cursor=index), sides_done=1 << 30)
+        for index in range(len(txn.items))
+    ] or [print_count(txn, sides_done=1 << 30)]
+    return PrintCount(
+        sheets_done=sum(c.sheets_done for c in counts),
+        sheets_total=sum(c.sheets_total for c in counts),
+        copies_done=sum(c.copies_done for c in counts),
+        copies_total=sum(c.copies_total for c in counts),
+    )
+
+
+def item_of_text(item: int, items: int) -> str:
+    """「2件中1件目」: which certificate of a basket is being fetched or printed."""
+    return _("Certificate {item} of {items}").format(item=item, items=items)
 
 
 def copies_text(count: int) -> str:
@@ -239,7 +272,8 @@ class PrintingScreen(ScreenView):
         self.progress.setValue(min(screen.pages_done, total))
         self.pages.setVisible(screen.pages_total > 0)
         count = print_count(self.txn(state), screen.pages_done)
-        lines = [
+        lines = [item_of_text(screen.item, screen.items)] if screen.items > 1 else []
+        lines += [
             ngettext(
                 "{done} of {total} sheet printed",
                 "{done} of {total} sheets printed",
@@ -303,6 +337,7 @@ class DoneScreen(ScreenView):
         self._column = column
         self.lead = self._add("title")
         self.certificates = self._add("lead")
+        self.items = self._add("body")  # a basket: each certificate and its copies
         self.change = self._add("lead")
         self.ticket = frame("panel")
         ticket_layout = QVBoxLayout(self.ticket)
@@ -352,7 +387,7 @@ class DoneScreen(ScreenView):
             self.certificates.setText(_("Take your ticket from the printer."))
         else:
             # How many to take, so that a second copy is not left behind (取り忘れ).
-            count = print_count(txn, sides_done=1 << 30)
+            count = basket_count(txn)
             self.certificates.setText(
                 _("Take {copies} ({sheets}) from the {printer_tray}.").format(
                     copies=copies_text(count.copies_total),
@@ -360,6 +395,20 @@ class DoneScreen(ScreenView):
                     printer_tray=printer_tray,
                 )
             )
+        several = len(txn.items) > 1 and not counter
+        self.items.setVisible(several)
+        # A basket: what each certificate is, so that none is left behind.
+        self.items.setText(
+            "\n".join(
+                _("• {certificate}: {copies}").format(
+                    certificate=one_line_kind(item.request.kind),
+                    copies=copies_text(item.request.copies),
+                )
+                for item in txn.items
+            )
+            if several
+            else ""
+        )
         self.change.setVisible(change > 0)
         self.change.setText(
             _("Please also take your change, {amount}, from the {change_tray}.").format(

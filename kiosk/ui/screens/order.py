@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from kiosk.config import MAX_CERTIFICATES_PER_VISIT
 from kiosk.domain import OptionRules
-from kiosk.flow._order import options_complete
+from kiosk.flow._order import can_add, options_complete
 from kiosk.flow.events import (
+    AddCertificate,
     Back,
     ChooseCertificate,
     ChooseJurisdiction,
@@ -16,6 +20,7 @@ from kiosk.flow.events import (
     ConfirmOrder,
     Next,
     OptionItem,
+    RemoveItem,
     RequestMyNumber,
     SetCopies,
     SetFiscalYear,
@@ -26,6 +31,7 @@ from kiosk.flow.events import (
     TogglePerson,
 )
 from kiosk.flow.state import (
+    BasketItem,
     CertificateChoice,
     Confirmation,
     CopiesChoice,
@@ -111,6 +117,11 @@ class JurisdictionScreen(ScreenView):
         for jurisdiction, button in self.buttons.items():
             button.setText(f"{jurisdiction_name(jurisdiction)}\n{names[jurisdiction]}")
 
+    def nav(self, state: FlowState) -> list[NavAction]:
+        txn = self.txn(state)
+        # Adding another certificate: back to the order without one more.
+        return [NavAction("back", _("Back"), Back())] if txn.basket and not txn.request else []
+
 
 class CertificateScreen(ScreenView):
     handles = (CertificateChoice,)
@@ -124,6 +135,8 @@ class CertificateScreen(ScreenView):
         self.notices = self.add_label("muted")
 
     def title(self, state: FlowState) -> str:
+        if state.txn is not None and state.txn.basket:  # adding to the order
+            return _("Choose another certificate")
         return _("Choose a certificate")
 
     def show_state(self, state: FlowState) -> None:
@@ -155,13 +168,14 @@ class CertificateScreen(ScreenView):
         self.notices.setVisible(bool(notices))
 
     def nav(self, state: FlowState) -> list[NavAction]:
-        offer = self.txn(state).offer
+        txn = self.txn(state)
+        offer = txn.offer
         both = (
             offer is not None
             and offer.honseki_municipality_code is not None
             and any(line.jurisdiction is Jurisdiction.HONSEKI for line in offer.certificates)
         )
-        return [NavAction("back", _("Back"), Back())] if both else []
+        return [NavAction("back", _("Back"), Back())] if both or txn.basket else []
 
 
 MY_NUMBER_KEY = "my_number"
@@ -575,6 +589,10 @@ def describe_chosen(options: CertificateOptions, txn: Transaction) -> list[str]:
 
 
 class ConfirmationScreen(ScreenView):
+    """The order: one certificate in detail, or a basket as a list (each item with its fee
+    and a button to remove it), the total, and 「ほかの証明書も取得する」 up to the profile's
+    cap."""
+
     handles = (Confirmation,)
 
     def __init__(self, emit: IntentSink, parent: QWidget | None = None) -> None:
@@ -582,6 +600,22 @@ class ConfirmationScreen(ScreenView):
         self.lead = self.add_label("lead")
         self.table = ReviewTable(rows=5)
         self.body.addWidget(self.table)
+        self.basket = frame("panel")
+        basket_layout = QGridLayout(self.basket)
+        pad = metrics().margin
+        basket_layout.setContentsMargins(pad, pad // 2, pad, pad // 2)
+        basket_layout.setHorizontalSpacing(pad)
+        basket_layout.setVerticalSpacing(metrics().gap)
+        self.item_rows: list[tuple[QLabel, TouchButton]] = []
+        for index in range(MAX_CERTIFICATES_PER_VISIT):
+            text = label("", "body")
+            remove = TouchButton("")
+            remove.clicked.connect(lambda _=False, i=index: self.send(RemoveItem(i)))
+            basket_layout.addWidget(text, index, 0)
+            basket_layout.addWidget(remove, index, 1)
+            self.item_rows.append((text, remove))
+        basket_layout.setColumnStretch(0, 1)
+        self.body.addWidget(self.basket)
         total_row = QHBoxLayout()
         self.total_name = label("", "figure-label")
         self.total = label("", "figure", wrap=False)
@@ -598,23 +632,64 @@ class ConfirmationScreen(ScreenView):
         txn = self.txn(state)
         request = txn.request
         assert request is not None
-        offer = txn.offer
-        municipality = ""
-        if offer is not None:
-            municipality = (
-                offer.honseki_municipality_name or ""
-                if request.jurisdiction is Jurisdiction.HONSEKI
-                else offer.municipality_name
+        items = txn.items
+        several = len(items) > 1
+        self.table.setVisible(not several)
+        self.basket.setVisible(several)
+        if several:
+            self.lead.setText(
+                _(
+                    "Please check your order, then tap “Confirm”. One payment covers every "
+                    "certificate."
+                )
             )
-        self.lead.setText(_("Please check your order, then tap “Confirm”."))
-        values = [
+            for index, (text, remove) in enumerate(self.item_rows):
+                shown = index < len(items)
+                text.setVisible(shown)
+                remove.setVisible(shown)
+                if shown:
+                    text.setText(self._item_text(index, items[index], txn))
+                    remove.setText(_("Remove"))
+                    remove.set_spoken(
+                        _("Remove {certificate}").format(
+                            certificate=one_line_kind(items[index].request.kind)
+                        )
+                    )
+        else:
+            self.lead.setText(_("Please check your order, then tap “Confirm”."))
+            self.table.show_rows(self._details(request, txn))
+        self.total_name.setText(_("Total"))
+        self.total.setText(format_yen(txn.total_fee_yen))
+        note = _(
+            "You pay after the certificate data has arrived. Nothing is charged if it cannot "
+            "be issued."
+        )
+        limit = state.settings.basket_limit
+        if limit > 1 and len(items) >= limit:
+            note += "\n" + ngettext(
+                "Up to {count} certificate per visit.",
+                "Up to {count} certificates per visit.",
+                limit,
+            ).format(count=limit)
+        self.note.setText(note)
+
+    def _municipality(self, request: CertificateRequest, txn: Transaction) -> str:
+        offer = txn.offer
+        if offer is None:
+            return ""
+        name = (
+            offer.honseki_municipality_name or ""
+            if request.jurisdiction is Jurisdiction.HONSEKI
+            else offer.municipality_name
+        )
+        return _("{municipality} ({jurisdiction})").format(
+            municipality=name, jurisdiction=jurisdiction_name(request.jurisdiction)
+        )
+
+    def _details(self, request: CertificateRequest, txn: Transaction) -> list[tuple[str, str]]:
+        return [
             (_("Certificate"), one_line_kind(request.kind)),
-            (
-                _("Municipality"),
-                _("{municipality} ({jurisdiction})").format(
-                    municipality=municipality, jurisdiction=jurisdiction_name(request.jurisdiction)
-                ),
-            ),
+            (_("Municipality"), self._municipality(request, txn)),
             (_("Contents"), "\n".join(describe_options(request, txn)) or "—"),
             (
                 _("Copies"),
@@ -624,21 +699,30 @@ class ConfirmationScreen(ScreenView):
             ),
             (_("Fee per copy"), format_yen(txn.fee_per_copy_yen)),
         ]
-        self.table.show_rows(values)
-        self.total_name.setText(_("Total"))
-        self.total.setText(format_yen(txn.total_fee_yen))
-        self.note.setText(
-            _(
-                "You pay after the certificate data has arrived. Nothing is charged if it cannot "
-                "be issued."
-            )
+
+    def _item_text(self, index: int, item: BasketItem, txn: Transaction) -> str:
+        """One basket line: number, certificate, municipality, contents, copies × fee."""
+        request = item.request
+        contents = describe_chosen(
+            request.options, replace(txn, request=request, jurisdiction=request.jurisdiction)
         )
+        head = f"{index + 1}. {one_line_kind(request.kind)}"
+        fee = _("{copies} × {fee} = {total}").format(
+            copies=ngettext("{count} copy", "{count} copies", request.copies).format(
+                count=request.copies
+            ),
+            fee=format_yen(item.fee_per_copy_yen),
+            total=format_yen(item.total_fee_yen),
+        )
+        detail = " / ".join([self._municipality(request, txn), *contents])
+        return f"{head}\n{detail}\n{fee}"
 
     def nav(self, state: FlowState) -> list[NavAction]:
-        return [
-            NavAction("back", _("Back"), Back()),
-            NavAction("confirm", _("Confirm"), ConfirmOrder(), primary=True),
-        ]
+        actions = [NavAction("back", _("Back"), Back())]
+        if can_add(state):
+            actions.append(NavAction("add", _("Add another certificate"), AddCertificate()))
+        actions.append(NavAction("confirm", _("Confirm"), ConfirmOrder(), primary=True))
+        return actions
 
     def forget(self) -> None:
         self.table.forget()  # the contents may name household members
