@@ -194,7 +194,9 @@ def make_kiosk(
     tmp_path: Path,
 ) -> Iterator[MakeKiosk]:
     """``make_kiosk(timeouts=..., payment=..., shots=..., report_retry=..., health_timing=...)``
-    → a started kiosk with its window."""
+    → a started kiosk with its window. ``on_job_done(job, handle, outcome)`` is called on the
+    print worker as each certificate job ends, before the flow hears of it (a test puts a
+    fault in force for the next item of a basket there)."""
     from kiosk.app.qt import make_window, start_on_qt
 
     made: list[tuple[Runner, Any, CardDock, SimulatedAcceptor]] = []
@@ -216,6 +218,8 @@ def make_kiosk(
         cash_unit: SimConfig | None = None,
         staff: bool = False,
         metrics: bool = False,
+        on_job_done: Callable[[Any, Any, Any], None] | None = None,
+        clock: Callable[[], Any] | None = None,
     ) -> KioskUnderTest:
         dock = CardDock(
             port=pcscd.vpcd_ports[0], state_dir=tmp_path / "cards", pki_dir=center_pki.folder
@@ -249,6 +253,12 @@ def make_kiosk(
         sound = SilentReminderPlayer()
         journal_path = tmp_path / "kiosk" / "journal.sqlite3"
         jobs: list[Any] = []
+
+        def job_done(job: Any, handle: Any, outcome: Any) -> None:
+            jobs.append((job, handle, outcome))
+            if on_job_done is not None:
+                on_job_done(job, handle, outcome)
+
         settings = FlowSettings(
             boot_id=new_boot_id(),
             payment=payment,
@@ -270,7 +280,7 @@ def make_kiosk(
             card_monitor=pcsc_monitor,
             center_client=CenterClient,
             sound=sound,
-            clock=system_clock,
+            clock=clock or system_clock,
             jitter=random.random,
             reader=ReaderChoice(VPCD_READER_NAMES[0]),
             acceptor=kiosk_acceptor if payment is PaymentMode.ACCEPTOR else None,
@@ -281,7 +291,7 @@ def make_kiosk(
             else None,
             issuer_public_key=load_issuer_key(center_pki.kenmen_issuer_public_pem_path),
             print_timing=print_timing or PrintTiming(warm_up_s=30.0, per_sheet_s=10.0),
-            on_job_done=lambda job, handle, outcome: jobs.append((job, handle, outcome)),
+            on_job_done=job_done,
             report_retry=report_retry,
             health_timing=health_timing,
             staff=STAFF if staff else StaffConfig(),

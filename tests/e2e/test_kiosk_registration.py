@@ -79,8 +79,9 @@ def test_registration_then_status(kiosk: KioskUnderTest) -> None:
     assert state.screen.message_ja
     # The number also comes out of the printer, on a one-page A4 slip (issue 14).
     state = driver.wait_until(
-        lambda s: isinstance(s.screen, st.RegistrationReceipt)
-        and s.screen.slip is st.SlipState.PRINTED,
+        lambda s: (
+            isinstance(s.screen, st.RegistrationReceipt) and s.screen.slip is st.SlipState.PRINTED
+        ),
         "the slip printed",
         timeout=60,
     )
@@ -145,8 +146,9 @@ def test_a_slip_the_printer_cannot_print(kiosk: KioskUnderTest) -> None:
     kiosk.faults.set(SimFault.MEDIA_EMPTY)
     driver.nav("submit")
     state = driver.wait_until(
-        lambda s: isinstance(s.screen, st.RegistrationReceipt)
-        and s.screen.slip is st.SlipState.FAILED,
+        lambda s: (
+            isinstance(s.screen, st.RegistrationReceipt) and s.screen.slip is st.SlipState.FAILED
+        ),
         "the slip refused",
         timeout=60,
     )

@@ -236,7 +236,7 @@ def test_center_effects_carry_their_arguments(running: Any, calls: list[Any]) ->
     request = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 1)
     runner.submit((fx.IssueCertificate("t-9", request), fx.PrintCertificate("t-9", 1)))
     assert runner.wait_idle(5)
-    assert ("center.issue", ("t-9", request)) in calls
+    assert ("center.issue", ("t-9", request, 1)) in calls
     assert ("printer.print_certificate", ("t-9", 1)) in calls
 
 
@@ -245,4 +245,9 @@ def test_boot_ids_make_valid_idempotency_keys() -> None:
 
     key = f"{new_boot_id()}-000001"
     assert re.fullmatch(r"[A-Za-z0-9_-]{16,64}", key)
+    # A basket's further items are named <txn_id>_<n> (kiosk.journal.item_key), up to 10.
+    from kiosk.config import MAX_CERTIFICATES_PER_VISIT
+    from kiosk.journal import item_key
+
+    assert re.fullmatch(r"[A-Za-z0-9_-]{16,64}", item_key(key, MAX_CERTIFICATES_PER_VISIT))
     assert new_boot_id() != new_boot_id()
