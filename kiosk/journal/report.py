@@ -53,12 +53,15 @@ class Totals:
 
 
 def row(summary: TransactionSummary) -> dict[str, object]:
+    """One transaction; a basket's certificates are joined ("juminhyo+inkan") and its copies
+    added up (``items``, in the JSON document, has them one by one)."""
+    basket = summary.basket
     return {
         "txn_id": summary.txn_id,
         "opened": summary.opened_at.astimezone(JST).strftime("%Y-%m-%d %H:%M:%S"),
-        "kind": summary.kind,
-        "copies": summary.copies,
-        "printed": summary.copies_printed,
+        "kind": "+".join(item.kind for item in basket),
+        "copies": sum(item.copies for item in basket),
+        "printed": sum(item.copies_printed for item in basket),
         "received_yen": summary.received_yen,
         "kept_yen": summary.kept_yen,
         "change_yen": summary.change_dispensed_yen,
@@ -69,11 +72,28 @@ def row(summary: TransactionSummary) -> dict[str, object]:
     }
 
 
+def items_of(summary: TransactionSummary) -> list[dict[str, object]]:
+    """Each certificate of the transaction (one, or a basket's): what the center issued, what
+    was printed, how its report ended."""
+    return [
+        {
+            "item": item.item,
+            "kind": item.kind,
+            "copies": item.copies,
+            "fee_per_copy_yen": item.fee_per_copy_yen,
+            "printed": item.copies_printed,
+            "issuance_id": item.issuance_id,
+            "report": item.report,
+        }
+        for item in summary.basket
+    ]
+
+
 def totals(summaries: Iterable[TransactionSummary]) -> Totals:
     items = list(summaries)
     return Totals(
         transactions=len(items),
-        copies_printed=sum(s.copies_printed for s in items),
+        copies_printed=sum(i.copies_printed for s in items for i in s.basket),
         received_yen=sum(s.received_yen for s in items),
         kept_yen=sum(s.kept_yen for s in items),
         change_yen=sum(s.change_dispensed_yen for s in items),
@@ -144,7 +164,7 @@ def main(argv: Sequence[str] | None = None, now: datetime | None = None) -> int:
         return 2
     if args.json:
         document = {
-            "transactions": [row(s) for s in summaries],
+            "transactions": [{**row(s), "items": items_of(s)} for s in summaries],
             "totals": totals(summaries).__dict__,
         }
         print(json.dumps(document, ensure_ascii=False, indent=1))

@@ -21,23 +21,26 @@ from typing import Any
 
 # The fees of copies printed and paid at the kiosk (what the kiosk may keep) changed by the
 # steps in (:before, :now]: each touched transaction counts what it keeps now minus what it kept
-# before (a print outcome may come before its payment's outcome only in a journal written by
-# hand, but the sum stays right either way).
+# before, item by item for a basket (each item's fee: basket_items; item 1's is the
+# transaction's). A print outcome may come before its payment's outcome only in a journal
+# written by hand, but the sum stays right either way.
 _KEPT_CHANGE = """
-SELECT COALESCE(SUM(t.fee_per_copy_yen * (p.printed_now * p.paid_now
-                                          - p.printed_before * p.paid_before)), 0)
-FROM (SELECT txn_id,
-             SUM(CASE WHEN step = 'print' THEN count ELSE 0 END) AS printed_now,
-             MAX(step = 'payment') AS paid_now,
-             SUM(CASE WHEN step = 'print' AND seq <= :before THEN count ELSE 0 END)
-                 AS printed_before,
-             COALESCE(MAX(step = 'payment' AND seq <= :before), 0) AS paid_before
-      FROM steps
-      WHERE phase = 'outcome' AND step IN ('print', 'payment') AND seq <= :now
-        AND txn_id IN (SELECT txn_id FROM steps WHERE seq > :before AND seq <= :now
-                       AND phase = 'outcome' AND step IN ('print', 'payment'))
-      GROUP BY txn_id) p
+SELECT COALESCE(SUM(COALESCE(b.fee_per_copy_yen, t.fee_per_copy_yen)
+                    * (p.printed_now * p.paid_now - p.printed_before * p.paid_before)), 0)
+FROM (SELECT s.txn_id, s.item,
+             SUM(s.count) AS printed_now,
+             SUM(CASE WHEN s.seq <= :before THEN s.count ELSE 0 END) AS printed_before,
+             EXISTS (SELECT 1 FROM steps q WHERE q.txn_id = s.txn_id AND q.step = 'payment'
+                     AND q.phase = 'outcome' AND q.seq <= :now) AS paid_now,
+             EXISTS (SELECT 1 FROM steps q WHERE q.txn_id = s.txn_id AND q.step = 'payment'
+                     AND q.phase = 'outcome' AND q.seq <= :before) AS paid_before
+      FROM steps s
+      WHERE s.phase = 'outcome' AND s.step = 'print' AND s.seq <= :now
+        AND s.txn_id IN (SELECT txn_id FROM steps WHERE seq > :before AND seq <= :now
+                         AND phase = 'outcome' AND step IN ('print', 'payment'))
+      GROUP BY s.txn_id, s.item) p
 JOIN transactions t USING (txn_id)
+LEFT JOIN basket_items b ON b.txn_id = p.txn_id AND b.item = p.item
 """
 
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from kiosk.center import wire
 from kiosk.journal.operations import OwedEntry
-from kiosk.journal.summary import TransactionSummary
+from kiosk.journal.summary import ItemSummary, TransactionSummary
 
 
 class LineStatus(StrEnum):
@@ -74,6 +74,9 @@ class KioskSide:
     paid_back_yen: int
     unsettled_yen: int
     reported: bool  # the completion report was acknowledged by the center
+    # A basket's item (each is its own issuance, its own line): the money above is the
+    # transaction's, on every line of it, and counted in the day's totals on item 1's only.
+    item: int = 1
 
 
 @dataclass(frozen=True)
@@ -134,24 +137,31 @@ class Reconciliation:
         return tuple(line for line in self.lines if line.status is not LineStatus.MATCHED)
 
 
-def kiosk_side(summary: TransactionSummary, owed: Sequence[OwedEntry]) -> KioskSide:
+def kiosk_side(
+    summary: TransactionSummary, owed: Sequence[OwedEntry], item: ItemSummary | None = None
+) -> KioskSide:
+    """The journal's side of one issuance: the transaction's, or one item of its basket."""
     mine = [entry for entry in owed if entry.txn_id == summary.txn_id]
-    paid = summary.fee_per_copy_yen * summary.copies if summary.paid_in_full else 0
+    if item is None:
+        item = summary.basket[0]
+    paid = item.fee_per_copy_yen * item.copies if summary.paid_in_full else 0
+    kept = summary.kept_yen if len(summary.basket) == 1 else item.printed_fee_yen
     return KioskSide(
         txn_id=summary.txn_id,
-        kind=summary.kind,
-        copies=summary.copies,
-        fee_per_copy_yen=summary.fee_per_copy_yen,
-        copies_printed=summary.copies_printed,
+        kind=item.kind,
+        copies=item.copies,
+        fee_per_copy_yen=item.fee_per_copy_yen,
+        copies_printed=item.copies_printed,
         paid_yen=paid,
-        kept_yen=summary.kept_yen if summary.paid_in_full else 0,
+        kept_yen=kept if summary.paid_in_full else 0,
         received_yen=summary.received_yen,
         change_yen=summary.change_dispensed_yen,
         refunded_yen=summary.refunded_yen,
         owed_yen=summary.staff_owed_yen,
         paid_back_yen=sum(entry.paid_yen for entry in mine if not entry.open),
         unsettled_yen=summary.unsettled_yen,
-        reported=summary.report is not None,
+        reported=item.report is not None,
+        item=item.item,
     )
 
 
@@ -173,12 +183,16 @@ def reconcile(
     for summary in transactions:
         if not summary.issuance_id and not summary.received_yen and not summary.staff_owed_yen:
             continue  # nothing issued, nothing paid: nothing to reconcile
-        kiosk = kiosk_side(summary, owed_by_txn.get(summary.txn_id, ()))
-        item = items.get(summary.issuance_id or "")
-        if item is not None:
-            seen.add(item.issuance_id)
-        center = _center_side(item)
-        lines.append(_line(summary.issuance_id, kiosk, center, settlement is None))
+        for basket_item in summary.basket:  # one line per issuance (a basket has several)
+            if basket_item.item > 1 and not basket_item.issuance_id:
+                continue  # a further item never issued: item 1's line holds the money
+            mine = owed_by_txn.get(summary.txn_id, ())
+            kiosk = kiosk_side(summary, mine, basket_item)
+            item = items.get(basket_item.issuance_id or "")
+            if item is not None:
+                seen.add(item.issuance_id)
+            center = _center_side(item)
+            lines.append(_line(basket_item.issuance_id, kiosk, center, settlement is None))
     for issuance_id, item in items.items():
         if issuance_id not in seen:
             lines.append(_line(issuance_id, None, _center_side(item), False))
@@ -242,13 +256,14 @@ def _compare(kiosk: KioskSide, center: CenterSide) -> list[Note]:
     given_back = report.amount_refunded_yen + report.refund_pending_yen
     if not counter and given_back != kiosk.paid_yen - kiosk.kept_yen:
         notes.append(Note.REFUND_DIFFERS)
-    if report.refund_pending_yen > kiosk.owed_yen:
+    if report.refund_pending_yen > kiosk.owed_yen:  # (a basket: all its items' owed)
         notes.append(Note.REFUND_DIFFERS)  # the center says more is owed than the journal does
     return list(dict.fromkeys(notes))
 
 
 def _totals(lines: Sequence[Line], settlement: wire.Settlement | None) -> Totals:
-    kiosk = [line.kiosk for line in lines if line.kiosk is not None]
+    # A transaction's money once, on its first line (a basket has a line per item).
+    kiosk = [line.kiosk for line in lines if line.kiosk is not None and line.kiosk.item == 1]
     owed = sum(side.owed_yen for side in kiosk)
     paid_back = sum(side.paid_back_yen for side in kiosk)
     return Totals(

@@ -16,6 +16,8 @@ from kiosk.journal import (
     ChangeIntent,
     ChangeOutcome,
     CloseReason,
+    IssuanceReceived,
+    ItemAdded,
     Journal,
     MoneyIn,
     PaymentIntent,
@@ -247,7 +249,52 @@ def test_a_transaction_opened_at_midnight_belongs_to_the_new_day(
         "staff_owed_yen": 0,
         "unsettled_yen": 0,
         "state": "open",
+        "items": [
+            {
+                "item": 1,
+                "kind": "inkan",
+                "copies": 1,
+                "fee_per_copy_yen": 300,
+                "printed": 0,
+                "issuance_id": None,
+                "report": None,
+            }
+        ],
     }
+
+
+def test_a_basket_is_one_transaction_with_its_items(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two certificates in one visit: one row, the kinds joined and the copies added, each item
+    in ``items``; the day's totals count every item's copies and keep every printed fee."""
+    path = tmp_path / "journal.sqlite"
+    with Journal(path, clock=lambda: NOV26_MORNING) as journal:
+        journal.write(TransactionOpened("b", "issue", "juminhyo", 1, 300))
+        journal.write(ItemAdded("b", 2, "inkan", 2, 200))
+        journal.write(IssuanceReceived("b", "ISS-1", 2, None, 1))
+        journal.write(IssuanceReceived("b", "ISS-2", 2, None, 2))
+        journal.write(PaymentIntent("b", 700))
+        journal.write(MoneyIn("b", 1000))
+        journal.write(PaymentOutcome("b", 1000))
+        journal.write(ChangeIntent("b", 300))
+        journal.write(ChangeOutcome("b", 300, 300))
+        journal.write(PrintIntent("b", 1, "d1", 1))
+        journal.write(PrintOutcome("b", 1, None, 1))
+        journal.write(PrintIntent("b", 2, "d2", 2))
+        journal.write(PrintOutcome("b", 1, PrinterFault.JAM, 2))
+        journal.write(RefundIntent("b", 200, Problem.PRINTER_JAM))
+        journal.write(RefundOutcome("b", 200, 200))
+    day = run(path, capsys, "day", "2026-11-26")
+    [row] = day["transactions"]  # type: ignore[misc]
+    assert (row["kind"], row["copies"], row["printed"]) == ("juminhyo+inkan", 3, 2)
+    assert (row["kept_yen"], row["unsettled_yen"]) == (500, 0)
+    assert [(i["kind"], i["printed"], i["issuance_id"]) for i in row["items"]] == [
+        ("juminhyo", 1, "ISS-1"),
+        ("inkan", 1, "ISS-2"),
+    ]
+    assert day["totals"]["copies_printed"] == 2  # type: ignore[index]
+    assert day["totals"]["kept_yen"] == 500  # type: ignore[index]
 
 
 def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:

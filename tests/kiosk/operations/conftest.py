@@ -12,6 +12,7 @@ import pytest
 from kiosk.center import wire
 from kiosk.journal import (
     IssuanceReceived,
+    ItemAdded,
     Journal,
     MoneyIn,
     PaymentIntent,
@@ -42,6 +43,7 @@ from printing.faults import MarkerLevel, PrinterFault
 DAY = date(2026, 12, 8)
 AT = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 FEE = 300
+INKAN_FEE = 200  # a basket's second certificate (Day.basket_jammed): another fee per copy
 CODE = "131202"
 
 
@@ -91,6 +93,44 @@ class Day:
 
             j.write(OwedPaidBack(entry.entry, "1001", entry.yen))
         return entry.entry
+
+    def basket_jammed(self, txn: str) -> None:
+        """Two certificates in one visit: 住民票 ×1 (FEE) printed, 印鑑 ×2 (INKAN_FEE each)
+        jammed before its first copy and paid back; each item its own issuance and report."""
+        j = self.journal
+        j.write(TransactionOpened(txn, "issue", "juminhyo", 1, FEE))
+        j.write(ItemAdded(txn, 2, "inkan", 2, INKAN_FEE))
+        for item in (1, 2):
+            issuance = f"iss-{item:04d}-{txn}"
+            j.write(IssuanceReceived(txn, issuance, 2, self.business_day, item))
+        total = FEE + 2 * INKAN_FEE
+        j.write(PaymentIntent(txn, total))
+        j.write(MoneyIn(txn, total))
+        j.write(PaymentOutcome(txn, total))
+        j.write(PrintIntent(txn, 1, "d1", 1))
+        j.write(PrintOutcome(txn, 1, None, 1))
+        j.write(PrintIntent(txn, 2, "d2", 2))
+        j.write(PrintOutcome(txn, 0, PrinterFault.JAM, 2))
+        j.write(RefundIntent(txn, 2 * INKAN_FEE, RefundCause.CANCELLED))
+        j.write(RefundOutcome(txn, 2 * INKAN_FEE, 2 * INKAN_FEE))
+        for item, outcome, printed in ((1, "printed", 1), (2, "failed", 0)):
+            j.write(ReportIntent(txn, outcome, printed, item))
+            j.write(ReportOutcome(txn, True, item))
+        j.write(TransactionClosed(txn, CloseReason.REFUNDED))
+        self.items.append(
+            wire.SettlementItem(
+                f"iss-0001-{txn}", CODE, CertificateKind.JUMINHYO, 1, FEE, AT,
+                self._report(1, FEE, 0, 0),
+            )
+        )  # fmt: skip
+        failed = self._report(
+            0, 2 * INKAN_FEE, 2 * INKAN_FEE, 0, outcome=wire.CompletionOutcome.FAILED
+        )
+        self.items.append(
+            wire.SettlementItem(
+                f"iss-0002-{txn}", CODE, CertificateKind.INKAN, 2, INKAN_FEE, AT, failed
+            )
+        )
 
     def unreported(self, txn: str) -> None:
         """Printed; the completion report is still being sent (the center has it open)."""

@@ -21,8 +21,12 @@ def test_read_by_steps_equals_read_at_once(day: Day, seed: int) -> None:
     reader = JournalReader(day.journal.path)
     reader.read()  # an empty journal first
     for n in range(40):
-        kind = rng.choice(("printed", "printed", "owed", "unreported", "paid_back", "closing"))
-        if kind == "printed":
+        kind = rng.choice(
+            ("printed", "printed", "owed", "unreported", "paid_back", "closing", "basket")
+        )
+        if kind == "basket":
+            day.basket_jammed(f"t{n}")
+        elif kind == "printed":
             day.printed(f"t{n}", copies=rng.choice((1, 2, 3)))
         elif kind == "owed":
             day.refund_owed(f"t{n}")
@@ -80,3 +84,16 @@ def test_a_journal_replaced_is_read_again(day: Day, tmp_path: Path) -> None:
         Day(later).printed(f"t{n}")
     assert restored.read().kept_yen == 21 * FEE  # not t1..t11 plus what came after
     later.close()
+
+
+def test_a_basket_keeps_each_printed_item_s_own_fee(day: Day) -> None:
+    from tests.kiosk.operations.conftest import INKAN_FEE
+
+    reader = JournalReader(day.journal.path)
+    reader.read()
+    day.basket_jammed("b1")
+    figures = reader.read()
+    assert figures.kept_yen == FEE  # item 1 printed; item 2 (another fee) paid back
+    assert figures.outcome("refund", 0) == 2 * INKAN_FEE
+    assert figures.outcome("print", 1) == 1
+    assert figures == JournalReader(day.journal.path).read()

@@ -134,3 +134,35 @@ def test_money_the_journal_cannot_place_is_unexplained(day: Day) -> None:
     (line,) = result.lines
     assert Note.UNSETTLED in line.notes
     assert line.status is LineStatus.UNEXPLAINED
+
+
+def test_a_basket_is_a_line_per_item_and_its_money_is_counted_once(day: Day) -> None:
+    """Two certificates in one visit, the second jammed and paid back: each item is its own
+    issuance at the center and its own line here, every line matched; the transaction's money
+    counts once in the day's totals."""
+    from tests.kiosk.operations.conftest import INKAN_FEE
+
+    day.basket_jammed("b1")
+    day.printed("t2")
+    result = reconcile(
+        DAY,
+        day.journal.transactions_of_day(DAY),
+        day.journal.owed_entries(open_only=False),
+        day.settlement(),
+    )
+    assert [(line.issuance_id, line.status) for line in result.lines] == [
+        ("iss-0001-b1", LineStatus.MATCHED),
+        ("iss-0002-b1", LineStatus.MATCHED),
+        ("iss-0000-t2", LineStatus.MATCHED),
+    ]
+    kiosk = [line.kiosk for line in result.lines if line.kiosk is not None]
+    assert [(k.kind, k.copies, k.copies_printed, k.paid_yen, k.kept_yen) for k in kiosk] == [
+        ("juminhyo", 1, 1, FEE, FEE),
+        ("inkan", 2, 0, 2 * INKAN_FEE, 0),
+        ("juminhyo", 1, 1, FEE, FEE),
+    ]
+    totals = result.totals
+    assert totals.transactions == 2
+    assert totals.kiosk_kept_yen == totals.center_fees_yen == 2 * FEE
+    assert totals.kiosk_received_yen == 2 * FEE + 2 * INKAN_FEE
+    assert totals.kiosk_refunded_yen == 2 * INKAN_FEE
