@@ -128,8 +128,11 @@ def on_receipt(state: FlowState, event: AskReceipt) -> Outcome | None:
     if not isinstance(state.screen, Done) or txn is None or not receipt_offered(state):
         return None
     assert txn.request is not None
+    # Every certificate printed (a basket has several); the first names the receipt.
+    printed = [(i.request.kind, i.copies_printed) for i in txn.items if i.copies_printed]
+    kind, copies = printed[0] if printed else (txn.request.kind, txn.copies_printed)
     effects: Effects = (
-        PrintReceipt(txn.txn_id, txn.kept_yen, txn.request.kind, txn.copies_printed),
+        PrintReceipt(txn.txn_id, txn.kept_yen, kind, copies, tuple(printed[1:])),
         note(AuditEvent.PRINT_INIT, "receipt", txn_id=txn.txn_id, yen=txn.kept_yen),
     )
     return replace(state, txn=replace(txn, receipt=PaperState.PRINTING)), effects

@@ -281,6 +281,8 @@ class PrintReceipt:
     amount_yen: int
     kind: CertificateKind
     copies: int
+    # A basket: the other certificates printed (kind, copies), after the first above.
+    also: tuple[tuple[CertificateKind, int], ...] = ()
 
 
 # --- staff ----------------------------------------------------------------------------------------

@@ -122,6 +122,11 @@ class Receipt:
     kind: CertificateKind
     copies: int
     at: datetime
+    also: tuple[tuple[CertificateKind, int], ...] = ()  # a basket's other certificates
+
+    @property
+    def certificates(self) -> tuple[tuple[CertificateKind, int], ...]:
+        return ((self.kind, self.copies), *self.also)
 
 
 Line = tuple[float, str, float]  # (font size, text, space after in mm)
@@ -152,6 +157,22 @@ def slip_lines(slip: OwedSlip) -> list[Line]:
     return lines
 
 
+def _certificate_lines(receipt: Receipt) -> list[Line]:
+    """「但し 住民票の写し 2通の」 and its English line; a basket lists each certificate
+    (「但し 住民票の写し 2通、」「印鑑登録証明書 1通の」)."""
+    certificates = receipt.certificates
+    last = len(certificates) - 1
+    lines: list[Line] = []
+    for n, (kind, copies) in enumerate(certificates):
+        lead, end = ("但し " if n == 0 else ""), ("の" if n == last else "、")
+        lines.append((10, f"{lead}{kind.title_ja} {copies}通{end}", 1))
+    lines.append((10, "交付手数料として上記正に領収いたしました。", 2))
+    for n, (kind, copies) in enumerate(certificates):
+        lead = "Fee for " if n == 0 else ""
+        lines.append((8, f"{lead}{copies} × {kind.name_msgid}", 4 if n == last else 0.5))
+    return lines
+
+
 def receipt_lines(receipt: Receipt) -> list[Line]:
     when = receipt.at.astimezone(JST).strftime("%Y年%m月%d日 %H:%M")
     return [
@@ -159,9 +180,7 @@ def receipt_lines(receipt: Receipt) -> list[Line]:
         (9, "Receipt", 5),
         (24, f"{receipt.amount_yen:,}円", 1),
         (9, "（非課税）", 4),
-        (10, f"但し {receipt.kind.title_ja} {receipt.copies}通の", 1),
-        (10, "交付手数料として上記正に領収いたしました。", 2),
-        (8, f"Fee for {receipt.copies} × {receipt.kind.name_msgid}", 4),
+        *_certificate_lines(receipt),
         (10, f"日時 {when}", 1),
         (10, "取引番号 Reference", 0.5),
         (10, receipt.reference, 2),
@@ -231,9 +250,14 @@ class ResidentPapers:
         self._print(slip_lines(slip), "返金票", "slip")
 
     def print_receipt(
-        self, txn_id: str, amount_yen: int, kind: CertificateKind, copies: int
+        self,
+        txn_id: str,
+        amount_yen: int,
+        kind: CertificateKind,
+        copies: int,
+        also: tuple[tuple[CertificateKind, int], ...] = (),
     ) -> None:
-        receipt = Receipt(self.kiosk_id, txn_id, amount_yen, kind, copies, self._clock())
+        receipt = Receipt(self.kiosk_id, txn_id, amount_yen, kind, copies, self._clock(), also)
         self._print(receipt_lines(receipt), "領収書", "receipt")
 
     def _print(self, lines: list[Line], title: str, name: str) -> None:

@@ -134,7 +134,12 @@ class ResidentPapers(Protocol):
     def print_owed_slip(self, txn_id: str, yen: int, codes: tuple[OwedCode, ...]) -> None: ...
 
     def print_receipt(
-        self, txn_id: str, amount_yen: int, kind: CertificateKind, copies: int
+        self,
+        txn_id: str,
+        amount_yen: int,
+        kind: CertificateKind,
+        copies: int,
+        also: tuple[tuple[CertificateKind, int], ...] = (),
     ) -> None: ...
 
 
@@ -272,12 +277,20 @@ class PrintService:
         self._submit(lambda: self._paper(run, lambda ok: OwedSlipPrinted(txn_id, ok)))
 
     def print_receipt(
-        self, txn_id: str, amount_yen: int, kind: CertificateKind, copies: int
+        self,
+        txn_id: str,
+        amount_yen: int,
+        kind: CertificateKind,
+        copies: int,
+        also: tuple[tuple[CertificateKind, int], ...] = (),
     ) -> None:
         """PrintReceipt → ReceiptPrinted(printed or not)."""
 
         def run(papers: ResidentPapers) -> None:
-            papers.print_receipt(txn_id, amount_yen, kind, copies)
+            if also:
+                papers.print_receipt(txn_id, amount_yen, kind, copies, also)
+            else:
+                papers.print_receipt(txn_id, amount_yen, kind, copies)
 
         self._submit(lambda: self._paper(run, lambda ok: ReceiptPrinted(txn_id, ok)))
 

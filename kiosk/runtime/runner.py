@@ -390,7 +390,7 @@ class Runner:
                 s.printer.print_owed_slip(effect.txn_id, effect.yen, effect.codes)
             case fx.PrintReceipt():
                 s.printer.print_receipt(
-                    effect.txn_id, effect.amount_yen, effect.kind, effect.copies
+                    effect.txn_id, effect.amount_yen, effect.kind, effect.copies, effect.also
                 )
             case fx.StaffAccessChanged():
                 listener = self.staff_access_listener

@@ -24,9 +24,7 @@ INKAN = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOpti
 
 def printed(payment: wire.PaymentPlace, fee: int, at: datetime) -> wire.CompletionReport:
     paid = fee if payment is wire.PaymentPlace.KIOSK else 0
-    return wire.CompletionReport(
-        wire.CompletionOutcome.PRINTED, 1, paid, 0, 0, None, at, payment
-    )
+    return wire.CompletionReport(wire.CompletionOutcome.PRINTED, 1, paid, 0, 0, None, at, payment)
 
 
 def issue(center: RunningCenter, center_pki: Any, kiosk_id: str) -> wire.Envelope:
@@ -66,9 +64,7 @@ def test_a_completion_from_a_payment_place_the_kiosk_lacks_is_refused(
     assert receipt.outcome is wire.CompletionOutcome.PRINTED
 
 
-def test_a_kiosk_with_both_places_may_report_either(
-    center: RunningCenter, center_pki: Any
-) -> None:
+def test_a_kiosk_with_both_places_may_report_either(center: RunningCenter, center_pki: Any) -> None:
     for place in wire.PaymentPlace:
         envelope = issue(center, center_pki, "kiosk-0001")
         with center.client("kiosk-0001") as client:

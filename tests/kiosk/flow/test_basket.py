@@ -286,3 +286,15 @@ def test_the_intents_name_their_items(visit: Visit) -> None:
     ]
     reports = [r for r in records if isinstance(r, ReportIntent)]
     assert [(r.item, r.outcome) for r in reports] == [(1, "printed"), (2, "printed")]
+
+
+def test_the_receipt_names_every_certificate_printed(visit: Visit) -> None:
+    visit.to_payment()
+    visit.send(MoneyInserted(Denomination.Y1000), ChangeDispensed(100, 100))
+    visit.send(ev.PrintFinished(2), ev.PrintFinished(4))
+    receipts = of_type(visit.send(ev.AskReceipt()), fx.PrintReceipt)
+    assert receipts == [
+        fx.PrintReceipt(
+            visit.txn.txn_id, 900, CertificateKind.JUMINHYO, 1, ((CertificateKind.INKAN, 2),)
+        )
+    ]
