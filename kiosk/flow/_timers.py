@@ -126,6 +126,16 @@ def is_activity(event: Event) -> bool:
     return isinstance(event, (_INTENTS, MoneyInserted | EscrowHeld))
 
 
+def _next_item(old: FlowState, new: FlowState) -> bool:
+    """A basket's next item is being fetched: the fetch watchdog covers one item at a time
+    (each issuance may take the center client's whole budget)."""
+    return (
+        isinstance(old.screen, Fetching)
+        and isinstance(new.screen, Fetching)
+        and old.screen.item != new.screen.item
+    )
+
+
 def arm_timer(old: FlowState, new: FlowState, event: Event) -> Outcome:
     """Start, restart or cancel the screen timer after a step from ``old`` to ``new``."""
     name = timer_for(new)
@@ -144,6 +154,7 @@ def arm_timer(old: FlowState, new: FlowState, event: Event) -> Outcome:
         new.timer is None
         or new.timer.name is not name
         or type(old.screen) is not type(new.screen)
+        or _next_item(old, new)
         or old.prompt != new.prompt
         or fired
         or (TIMEOUTS[name].kind is TimerKind.IDLE and is_activity(event))

@@ -298,3 +298,17 @@ def test_the_receipt_names_every_certificate_printed(visit: Visit) -> None:
             visit.txn.txn_id, 900, CertificateKind.JUMINHYO, 1, ((CertificateKind.INKAN, 2),)
         )
     ]
+
+
+def test_the_fetch_watchdog_covers_one_item_at_a_time(visit: Visit) -> None:
+    visit.to_basket_confirmation()
+    visit.send(ev.ConfirmOrder(), ev.PrinterReady())
+    first = visit.state.timer
+    assert first is not None
+    assert first.name is ev.TimerName.FETCH
+    visit.send(ev.CertificateIssued(visit.key(1), "ISS-1", 300, 2))
+    assert visit.state.timer == first  # the same item: the same watchdog
+    started = of_type(visit.send(ev.CertificateReady(visit.key(1), "d1")), fx.StartTimer)
+    assert [t.name for t in started] == [ev.TimerName.FETCH]  # item 2: restarted
+    assert visit.state.timer is not None
+    assert visit.state.timer.serial > first.serial
