@@ -120,6 +120,29 @@ def counter_payment(d: Driver) -> None:
     d.send(d.issued(600), d.ready("d"), ev.PrintFinished(2))
 
 
+def _to_basket_payment(d: Driver) -> None:
+    """住民票 ×1 and 印鑑 ×2 (300 yen each), both issued and composed: 900 due."""
+    d.to_confirmation()
+    d.send(ev.AddCertificate(), ev.ChooseJurisdiction(ev.Jurisdiction.RESIDENCE))
+    d.send(ev.ChooseCertificate(ev.CertificateKind.INKAN), ev.SetCopies(2), ev.Next())
+    d.send(ev.ConfirmOrder(), ev.PrinterReady())
+    second = jr.item_key(d.txn_id, 2)
+    d.send(d.issued(300, 2), d.ready("d1"))
+    d.send(ev.CertificateIssued(second, "ISS-2", 600, 2), ev.CertificateReady(second, "d2"))
+
+
+def basket_jam_in_the_second_item(d: Driver) -> None:
+    _to_basket_payment(d)
+    d.send(MoneyInserted(Y1000), ChangeDispensed(100, 100), ev.PrintFinished(2))
+    d.send(ev.PrintFailed(PrinterFault.JAM, 2), MoneyRefunded(300, 300))
+    d.send(ev.CompletionReported(d.txn_id), ev.CompletionReported(jr.item_key(d.txn_id, 2)))
+
+
+def basket_counter_payment(d: Driver) -> None:
+    _to_basket_payment(d)
+    d.send(ev.PrintFinished(2), ev.PrintFinished(4))
+
+
 PATHS: list[tuple[Callable[[Driver], None], st.PaymentMode]] = [
     (cancel_with_money_in, st.PaymentMode.ACCEPTOR),
     (payment_abandoned, st.PaymentMode.ACCEPTOR),
@@ -131,6 +154,8 @@ PATHS: list[tuple[Callable[[Driver], None], st.PaymentMode]] = [
     (bills_through_the_escrow, st.PaymentMode.ACCEPTOR),
     (cancel_while_a_bill_is_stacked, st.PaymentMode.ACCEPTOR),
     (counter_payment, st.PaymentMode.COUNTER),
+    (basket_jam_in_the_second_item, st.PaymentMode.ACCEPTOR),
+    (basket_counter_payment, st.PaymentMode.COUNTER),
 ]
 
 
