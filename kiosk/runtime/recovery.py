@@ -131,26 +131,18 @@ def recover_items(
         )
         summary = journal.summary(summary.txn_id)
     reason = CloseReason.STAFF if summary.staff_owed_yen else CloseReason.RECOVERED
-    if len(summary.basket) == 1:
-        if summary.issuance_id and summary.report is None:
-            report = _report_of(summary, payment)
-            journal.write(ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed))
-            facts = IssuanceFacts(summary.issuance_id, summary.fee_per_copy_yen, summary.copies)
-            log.warning("open transaction recovered; its completion report is still to send")
-            return [RecoveredReport(facts, report, reason)]
-        close_recovered(journal, summary.txn_id, reason, kiosk_id)
-        return []
     pending: list[RecoveredReport] = []
-    for item, report in _basket_reports(summary, payment):
-        if item.issuance_id is None or item.report is not None:
-            continue
+    for item, report in _reports(summary, payment):
+        if not item.issuance_id or item.report is not None:
+            continue  # never issued, or acknowledged by the center before the stop
         journal.write(
             ReportIntent(summary.txn_id, report.outcome.value, report.copies_printed, item.item)
         )
         facts = IssuanceFacts(item.issuance_id, item.fee_per_copy_yen, item.copies)
-        pending.append(RecoveredReport(facts, report, reason, summary.txn_id, item.item))
+        journal_txn = "" if item.item == 1 else summary.txn_id  # item 1: the report's own id
+        pending.append(RecoveredReport(facts, report, reason, journal_txn, item.item))
     if pending:
-        log.warning("open basket recovered; %d completion reports still to send", len(pending))
+        log.warning("open transaction recovered; %d completion reports to send", len(pending))
         return pending
     close_recovered(journal, summary.txn_id, reason, kiosk_id)
     return []
@@ -183,7 +175,9 @@ def close_recovered(journal: Journal, txn_id: str, reason: CloseReason, kiosk_id
     record(audit(AuditEvent.TRANSACTION_END, "recovered", txn_id=txn_id), kiosk_id)
 
 
-def _report_of(summary: TransactionSummary, payment: PaymentMode) -> fx.ReportCompletion:
+def _reports(
+    summary: TransactionSummary, payment: PaymentMode
+) -> list[tuple[ItemSummary, fx.ReportCompletion]]:
     """What happened, as far as the journal can tell (doubt favours the resident).
 
     The flow's report said more (kiosk.flow: the fees refunded and owed, the printer's fault);
@@ -195,61 +189,13 @@ def _report_of(summary: TransactionSummary, payment: PaymentMode) -> fx.ReportCo
     counter, as the flow reports it, whether or not printing started (the journal alone cannot
     tell a counter kiosk's from an acceptor kiosk's transaction that printed nothing). Printing
     that started — a copy out, a print in doubt, or a print fault — and did not finish failed.
+
+    Each item of a basket gets its report by these rules, one certificate being a basket of one
+    item named by the transaction's id: the one payment is each item's fee once paid in full;
+    the fee refunds paid back count, in item order, against each item's copies not printed,
+    the rest of those as owed by staff; printing of the visit that started makes every paid
+    item not printed in full a failed one.
     """
-    copies, fee = summary.copies, summary.fee_per_copy_yen
-    printed = min(summary.copies_printed, copies)
-    in_doubt = any(step.step is Step.PRINT for step in summary.pending)
-    started = printed > 0 or in_doubt or summary.print_fault is not None
-    counter = payment is PaymentMode.COUNTER and summary.amount_due_yen == 0
-    paid = counter or summary.paid_in_full or fee == 0
-    if paid and printed == copies:
-        outcome = fx.Completion.PRINTED
-    elif paid and (started or summary.paid_in_full):
-        outcome = fx.Completion.FAILED
-    else:
-        outcome = fx.Completion.CANCELLED
-        printed = 0
-    # The printer's fault when the journal has it (the print outcome was written before the
-    # crash), else the restart itself is the reason.
-    failed = outcome is fx.Completion.FAILED
-    fault = summary.print_fault if failed else None
-    interrupted = failed and fault is None
-    if counter:
-        return fx.ReportCompletion(
-            summary.txn_id,
-            outcome,
-            printed,
-            PaymentMode.COUNTER,
-            0,
-            0,
-            0,
-            print_fault=fault,
-            interrupted=interrupted,
-        )
-    amount_paid = fee * copies if summary.paid_in_full else 0
-    due_back = amount_paid - fee * printed
-    refunded = min(summary.refunded_yen - summary.stray_refunded_yen, due_back)
-    return fx.ReportCompletion(
-        txn_id=summary.txn_id,
-        outcome=outcome,
-        copies_printed=printed,
-        payment=PaymentMode.ACCEPTOR,
-        amount_paid_yen=amount_paid,
-        amount_refunded_yen=refunded,
-        refund_pending_yen=due_back - refunded,
-        print_fault=fault,
-        interrupted=interrupted,
-    )
-
-
-def _basket_reports(
-    summary: TransactionSummary, payment: PaymentMode
-) -> list[tuple[ItemSummary, fx.ReportCompletion]]:
-    """A basket's reports, item by item, by the rules of :func:`_report_of`: the one payment
-    is each item's fee once paid in full; the fee refunds paid back count, in item order,
-    against each item's copies not printed, the rest of those as owed by staff. Printing of
-    the visit started (a copy out, a print in doubt or a fault) makes every paid item not
-    printed in full a failed one."""
     in_doubt = {step.item for step in summary.pending if step.step is Step.PRINT}
     started = bool(in_doubt) or any(
         item.copies_printed or item.print_fault for item in summary.basket
