@@ -351,3 +351,31 @@ def test_koseki_person_and_fuhyo_options(make_window: MakeWindow) -> None:
     assert honseki.value == "off"  # a 附票 shows 本籍・筆頭者 only when asked for
     honseki.sides["on"].click()
     assert recorder.sent == [TogglePerson("p3"), SetItem(OptionItem.HONSEKI, True)]
+
+
+def test_the_basket_on_the_confirmation(make_window: MakeWindow) -> None:
+    """「ほかの証明書も取得する」 adds another certificate; each item's remove button names its
+    item; at the profile's cap (or with a cap of 1) there is no "add"."""
+    from kiosk.flow.events import AddCertificate, RemoveItem
+    from kiosk.ui.samples import sample
+    from kiosk.ui.screens.order import ConfirmationScreen
+
+    window, recorder = make_window("confirmation-basket")
+    view = window.view
+    assert isinstance(view, ConfirmationScreen)
+    assert not view.table.isVisible()
+    shown = [(text, remove) for text, remove in view.item_rows if remove.isVisible()]
+    assert len(shown) == 2
+    assert shown[0][0].text().startswith("1. ")
+    shown[1][1].click()
+    shown[0][1].click()
+    window.nav_button("add").click()  # type: ignore[union-attr]
+    assert recorder.sent == [RemoveItem(1), RemoveItem(0), AddCertificate()]
+    state = sample("confirmation-basket")
+    at_cap = replace(state, settings=replace(state.settings, basket_limit=2))
+    window, _ = make_window(at_cap)
+    assert window.nav_button("add") is None
+    one = sample("confirmation")
+    window, _ = make_window(replace(one, settings=replace(one.settings, basket_limit=1)))
+    assert window.nav_button("add") is None
+    assert window.nav_button("confirm") is not None
