@@ -312,3 +312,18 @@ def test_the_fetch_watchdog_covers_one_item_at_a_time(visit: Visit) -> None:
     assert [t.name for t in started] == [ev.TimerName.FETCH]  # item 2: restarted
     assert visit.state.timer is not None
     assert visit.state.timer.serial > first.serial
+
+
+def test_an_idle_resident_adding_a_certificate_loses_the_whole_basket(visit: Visit) -> None:
+    """The menu's idle timer, the prompt, then the reset: personal data wiped, nothing kept of
+    the basket (nothing was journaled before the confirmation)."""
+    visit.to_basket_confirmation()
+    visit.send(ev.AddCertificate(), ev.ChooseJurisdiction(Jurisdiction.RESIDENCE))
+    assert isinstance(visit.state.screen, fs.CertificateChoice)
+    visit.driver.fire()  # idle: "continue?"
+    assert visit.state.prompt
+    effects = visit.driver.fire()  # no answer
+    assert isinstance(visit.state.screen, fs.Start)
+    assert visit.state.txn is None
+    assert of_type(effects, fx.WipePersonalData)
+    assert visit.journal.open_transactions() == []
