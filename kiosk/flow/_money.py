@@ -140,9 +140,9 @@ def issue(state: FlowState) -> Outcome:
     txn = txn.with_item(txn.cursor, replace(item, issue_requested=True))
     return go(
         state,
-        Fetching(FetchPhase.ISSUING, txn.cursor + 1, len(txn.items)),
+        Fetching(FetchPhase.ISSUING, txn.cursor + 1, txn.item_count),
         IssueCertificate(
-            item_key(txn.txn_id, txn.cursor + 1), item.request, len(txn.items) - txn.cursor
+            item_key(txn.txn_id, txn.cursor + 1), item.request, txn.item_count - txn.cursor
         ),
         txn=txn,
     )
@@ -173,7 +173,7 @@ def certificate_issued(state: FlowState, issued: CertificateIssued) -> Outcome:
     document = IssuedDocument(issued.total_fee_yen, issued.sides_per_copy, "")
     return go(
         state,
-        Fetching(FetchPhase.COMPOSING, number, len(txn.items)),
+        Fetching(FetchPhase.COMPOSING, number, txn.item_count),
         *received,
         ComposePrintJob(item_key(txn.txn_id, number)),
         txn=txn.with_item(txn.cursor, replace(item, document=document)),
@@ -190,7 +190,7 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
     document = replace(item.document, document_digest=ready.document_digest)
     txn = txn.with_item(txn.cursor, replace(item, document=document))
     details: dict[str, str | int] = {}
-    if len(txn.items) > 1:
+    if txn.item_count > 1:
         details["item"] = txn.cursor + 1
     audit = note(
         AuditEvent.ISSUE_COMPLETE,
@@ -199,7 +199,7 @@ def certificate_ready(state: FlowState, ready: CertificateReady) -> Outcome:
         document_digest=ready.document_digest,
         **details,
     )
-    if txn.cursor + 1 < len(txn.items):
+    if txn.cursor + 1 < txn.item_count:
         state, effects = issue(replace(state, txn=replace(txn, cursor=txn.cursor + 1)))
         return state, (audit, *effects)
     txn = replace(txn, cursor=0)
@@ -228,7 +228,7 @@ def start_printing(state: FlowState) -> Outcome:
     assert item.document is not None
     number = txn.cursor + 1
     copies = item.request.copies
-    details: dict[str, str | int] = {"item": number} if len(txn.items) > 1 else {}
+    details: dict[str, str | int] = {"item": number} if txn.item_count > 1 else {}
     effects: list[Effect] = [
         JournalWrite(PrintIntent(txn.txn_id, copies, item.document.document_digest, number)),
         note(AuditEvent.PRINT_INIT, "", txn_id=txn.txn_id, copies=copies, **details),
@@ -238,7 +238,7 @@ def start_printing(state: FlowState) -> Outcome:
     if first and state.settings.payment is PaymentMode.COUNTER and txn.total_fee_yen > 0:
         effects.append(PrintCounterTicket(txn.txn_id, ticket_number(txn), txn.total_fee_yen))
     sides = copies * item.document.sides_per_copy
-    return replace(state, screen=Printing(0, sides, number, len(txn.items))), tuple(effects)
+    return replace(state, screen=Printing(0, sides, number, txn.item_count)), tuple(effects)
 
 
 def ticket_number(txn: Transaction) -> int:
@@ -338,7 +338,7 @@ def printed(state: FlowState, copies_printed: int, fault: PrinterFault | None) -
     item = replace(txn.current, copies_printed=copies_printed, print_fault=fault)
     txn = txn.with_item(txn.cursor, item)
     state = replace(state, txn=txn)
-    details: dict[str, str | int] = {"item": number} if len(txn.items) > 1 else {}
+    details: dict[str, str | int] = {"item": number} if txn.item_count > 1 else {}
     effects: list[Effect] = [
         JournalWrite(PrintOutcome(txn.txn_id, copies_printed, fault, number)),
         note(
@@ -349,7 +349,7 @@ def printed(state: FlowState, copies_printed: int, fault: PrinterFault | None) -
             **details,
         ),
     ]
-    if fault is None and number < len(txn.items):
+    if fault is None and number < txn.item_count:
         state, more = start_printing(with_txn(state, cursor=number))
         return state, (*effects, *more)
     if fault is None:

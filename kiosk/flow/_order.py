@@ -104,7 +104,7 @@ def back_to_basket(txn: Transaction) -> Transaction:
 def can_add(state: FlowState) -> bool:
     """Whether the confirmation screen offers another certificate (the profile's cap)."""
     txn = state.txn
-    return txn is not None and len(txn.items) < state.settings.basket_limit
+    return txn is not None and txn.item_count < state.settings.basket_limit
 
 
 def default_options(line: OfferedCertificate) -> ChosenOptions | None:
@@ -308,7 +308,7 @@ def on_confirmation(state: FlowState, screen: Confirmation, event: Event) -> Out
             if len(choices) > 1:
                 return go(state, JurisdictionChoice(), audit, txn=txn)
             return go(state, CertificateChoice(), audit, txn=txn)
-        case RemoveItem(index=index) if len(txn.items) > 1 and 0 <= index < len(txn.items):
+        case RemoveItem(index=index) if txn.item_count > 1 and 0 <= index < txn.item_count:
             items = txn.items[:index] + txn.items[index + 1 :]
             kept = replace(txn, basket=(*items[:-1], items[-1]))
             kept = back_to_basket(kept)

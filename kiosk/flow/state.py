@@ -257,6 +257,11 @@ class Transaction:
         )
         return (*self.basket, last)
 
+    @property
+    def item_count(self) -> int:
+        """How many certificates the visit holds (``len(items)``, without building them)."""
+        return len(self.basket) + (self.request is not None)
+
     def with_item(self, index: int, item: BasketItem) -> Transaction:
         """The transaction with item ``index`` (0-based over ``items``) replaced."""
         if index < len(self.basket):
@@ -275,12 +280,14 @@ class Transaction:
     @property
     def current(self) -> BasketItem:
         """The item being fetched or printed."""
-        return self.items[self.cursor]
+        if self.cursor < len(self.basket):
+            return self.basket[self.cursor]
+        return self.items[self.cursor]  # the last one (a one-certificate visit's only one)
 
     @property
     def any_issue_requested(self) -> bool:
         """An issuance was asked of the center for some item (so there is a report to send)."""
-        return any(item.issue_requested for item in self.items) or self.issue_requested
+        return self.issue_requested or any(item.issue_requested for item in self.basket)
 
     @property
     def kept_yen(self) -> int:
