@@ -255,6 +255,17 @@ def _basket(**changes: object) -> Transaction:
     return _txn(**{**base, **changes})
 
 
+def _full_basket() -> Transaction:
+    """The profile's default cap, five certificates: the longest order the screen must fit."""
+    tax = CertificateRequest(
+        CertificateKind.TAX_INCOME, Jurisdiction.RESIDENCE, TaxOptions(2025), 1
+    )
+    inkan = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 1)
+    more = (BasketItem(inkan, 200), BasketItem(tax, 200), BasketItem(replace(inkan, copies=3), 200))
+    txn = _basket()
+    return replace(txn, basket=(*txn.basket, *more))
+
+
 def _registration(**changes: object) -> Transaction:
     draft = RegistrationDraft(
         "012025",
@@ -402,6 +413,7 @@ def samples() -> list[tuple[str, FlowState]]:
             ),
         ),
         ("confirmation-basket", _state(Confirmation(), _basket())),
+        ("confirmation-basket-full", _state(Confirmation(), _full_basket())),
         (
             "certificate-basket",
             _state(

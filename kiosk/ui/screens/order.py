@@ -611,10 +611,10 @@ class ConfirmationScreen(ScreenView):
             text = label("", "body")
             remove = TouchButton("")
             remove.clicked.connect(lambda _=False, i=index: self.send(RemoveItem(i)))
-            basket_layout.addWidget(text, index, 0)
-            basket_layout.addWidget(remove, index, 1)
             self.item_rows.append((text, remove))
-        basket_layout.setColumnStretch(0, 1)
+        self._basket_layout = basket_layout
+        self._columns = 0
+        self._arrange(1)
         self.body.addWidget(self.basket)
         total_row = QHBoxLayout()
         self.total_name = label("", "figure-label")
@@ -624,6 +624,21 @@ class ConfirmationScreen(ScreenView):
         self.body.addLayout(total_row)
         self.note = self.add_label("muted")
         self.body.addStretch(1)
+
+    def _arrange(self, columns: int) -> None:
+        """The basket's items one under the other (two items, with their details), or in two
+        columns (three or more, one line each): five fit the smallest screen with their
+        remove buttons at full touch size."""
+        if columns == self._columns:
+            return
+        grid = self._basket_layout
+        for index, (text, remove) in enumerate(self.item_rows):
+            row, column = divmod(index, columns)
+            grid.addWidget(text, row, 2 * column)
+            grid.addWidget(remove, row, 2 * column + 1)
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column % 2 == 0 and column < 2 * columns else 0)
+        self._columns = columns
 
     def title(self, state: FlowState) -> str:
         return _("Check your order")
@@ -636,12 +651,16 @@ class ConfirmationScreen(ScreenView):
         several = len(items) > 1
         self.table.setVisible(not several)
         self.basket.setVisible(several)
+        self._arrange(2 if len(items) > 2 else 1)
         if several:
+            # Two items leave room to say the payment is one; more need every line.
             self.lead.setText(
                 _(
                     "Please check your order, then tap “Confirm”. One payment covers every "
                     "certificate."
                 )
+                if len(items) == 2
+                else _("Please check your order, then tap “Confirm”.")
             )
             for index, (text, remove) in enumerate(self.item_rows):
                 shown = index < len(items)
@@ -701,12 +720,10 @@ class ConfirmationScreen(ScreenView):
         ]
 
     def _item_text(self, index: int, item: BasketItem, txn: Transaction) -> str:
-        """One basket line: number, certificate, municipality, contents, copies × fee."""
+        """One basket entry: with two items, number, certificate, where from, what it shows and
+        copies × fee; with more, one line each — number, name, copies and total — for five to
+        fit the smallest screen (each item was checked on its own options screen)."""
         request = item.request
-        contents = describe_chosen(
-            request.options, replace(txn, request=request, jurisdiction=request.jurisdiction)
-        )
-        head = f"{index + 1}. {one_line_kind(request.kind)}"
         fee = _("{copies} × {fee} = {total}").format(
             copies=ngettext("{count} copy", "{count} copies", request.copies).format(
                 count=request.copies
@@ -714,6 +731,19 @@ class ConfirmationScreen(ScreenView):
             fee=format_yen(item.fee_per_copy_yen),
             total=format_yen(item.total_fee_yen),
         )
+        if txn.item_count > 2:  # one line each: the name in the resident's language
+            return _("{number}. {certificate}: {copies}, {total}").format(
+                number=index + 1,
+                certificate=kind_name(request.kind).split("\n")[0],
+                copies=ngettext("{count} copy", "{count} copies", request.copies).format(
+                    count=request.copies
+                ),
+                total=format_yen(item.total_fee_yen),
+            )
+        contents = describe_chosen(
+            request.options, replace(txn, request=request, jurisdiction=request.jurisdiction)
+        )
+        head = f"{index + 1}. {one_line_kind(request.kind)}"
         detail = " / ".join([self._municipality(request, txn), *contents])
         return f"{head}\n{detail}\n{fee}"
 
