@@ -475,6 +475,23 @@ def samples() -> list[tuple[str, FlowState]]:
             ),
         ),
         (
+            "done-basket-full",
+            _state(
+                Done(reminders=1),
+                replace(
+                    _full_basket(),
+                    basket=tuple(
+                        replace(i, document=DOCUMENT, copies_printed=i.request.copies)
+                        for i in _full_basket().basket
+                    ),
+                    money=replace(basket_paid, due_yen=1600, inserted_yen=2000, paid_in_yen=2000),
+                    copies_printed=1,
+                    change_in_tray=True,
+                    document=DOCUMENT_INKAN,
+                ),
+            ),
+        ),
+        (
             "refunding",
             _state(
                 Refunding(Problem.PRINTER_JAM),

@@ -36,8 +36,9 @@ from kiosk.ui.kiosk_diagram import KioskDiagram
 from kiosk.ui.screens.base import CancelInfo, IntentSink, NavAction, ScreenView
 from kiosk.ui.screens.card import BusyScreen
 from kiosk.ui.screens.order import one_line_kind
-from kiosk.ui.texts import REJECT_REASONS
+from kiosk.ui.texts import REJECT_REASONS, kind_name
 from kiosk.ui.widgets import BusyPanel, frame, label, metrics
+from printing.certificates import CertificateKind
 
 
 class FetchingScreen(BusyScreen):
@@ -395,16 +396,21 @@ class DoneScreen(ScreenView):
                     printer_tray=printer_tray,
                 )
             )
-        several = len(txn.items) > 1 and not counter
+        several = txn.item_count > 1 and not counter
         self.items.setVisible(several)
-        # A basket: what each certificate is, so that none is left behind.
+        # A basket: each certificate and its copies, so that none is left behind (the same
+        # kind twice counted together; in the resident's language only beyond two items).
+        copies: dict[CertificateKind, int] = {}
+        for item in txn.items:
+            copies[item.request.kind] = copies.get(item.request.kind, 0) + item.request.copies
+        short = len(copies) > 2
         self.items.setText(
             "\n".join(
                 _("• {certificate}: {copies}").format(
-                    certificate=one_line_kind(item.request.kind),
-                    copies=copies_text(item.request.copies),
+                    certificate=kind_name(kind).split("\n")[0] if short else one_line_kind(kind),
+                    copies=copies_text(count),
                 )
-                for item in txn.items
+                for kind, count in copies.items()
             )
             if several
             else ""
@@ -438,6 +444,7 @@ class DoneScreen(ScreenView):
             else _("Don't forget your certificates!")
         )
         self.thanks.setText(_("Thank you for using this service."))
+        self.thanks.setVisible(not several)  # the title thanks too; a basket needs the room
         # Audio guidance says where to look, each time the flow reminds.
         spoken = [_("Please take your certificates from the {printer_tray}.")]
         if change:
