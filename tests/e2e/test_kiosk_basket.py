@@ -185,9 +185,10 @@ def test_a_power_cut_after_the_first_item_is_settled_item_by_item(
 def test_a_basket_the_session_cannot_cover_is_refused_before_any_issuance(
     make_kiosk: MakeKiosk,
 ) -> None:
-    """The simulated center grants 20 minutes (SESSION_TTL); a resident who spent 18 of them
-    choosing has 2 left, one issuance's budget (the client's 60 s × 2 attempts) but not two:
-    the kiosk says so before asking for anything, and nothing is charged."""
+    """The simulated center grants 20 minutes (SESSION_TTL); a resident who spent 17 of them
+    choosing has about 3 left: one issuance's budget (the client's 60 s × 2 attempts) but not
+    two. A basket of two is refused before anything is asked, nothing charged; one certificate
+    after the same 17 minutes is issued."""
     from datetime import UTC, datetime, timedelta
 
     skew = [timedelta(0)]
@@ -202,7 +203,7 @@ def test_a_basket_the_session_cannot_cover_is_refused_before_any_issuance(
     driver.order(CertificateKind.JUMINHYO)
     driver.nav("add")
     driver.order(CertificateKind.INKAN)
-    skew[0] = timedelta(minutes=18, seconds=5)
+    skew[0] = timedelta(minutes=17)
     driver.confirm()
     state = driver.wait_for(st.Fault, timeout=60)
     assert isinstance(state.screen, st.Fault)
@@ -211,3 +212,13 @@ def test_a_basket_the_session_cannot_cover_is_refused_before_any_issuance(
     assert kiosk.totals().issuances == before.issuances  # the center was not asked
     driver.send(ev.Finish())
     driver.wait_for(st.Start)
+
+    skew[0] = timedelta(0)  # a new visit, a new session; 17 minutes pass again
+    driver.to_menu("normal", "1234")
+    driver.order(CertificateKind.JUMINHYO)
+    skew[0] = timedelta(minutes=17)
+    driver.confirm()
+    driver.wait_for(st.Payment, timeout=120)
+    assert kiosk.totals().issuances == before.issuances + 1
+    driver.cancel()
+    driver.wait_for(st.Cancelled, st.Start, timeout=60)
