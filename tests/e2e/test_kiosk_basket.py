@@ -222,3 +222,19 @@ def test_a_basket_the_session_cannot_cover_is_refused_before_any_issuance(
     assert kiosk.totals().issuances == before.issuances + 1
     driver.cancel()
     driver.wait_for(st.Cancelled, st.Start, timeout=60)
+
+
+def test_a_kiosk_clock_hours_off_does_not_shorten_the_session(make_kiosk: MakeKiosk) -> None:
+    """The session is measured on the center's clock (the challenge's issued_at against the
+    kiosk's): a kiosk 17 minutes ahead — which, read as the center's time, would leave 3 of the
+    session's 20 minutes, too few for two items — or three hours behind still fetches a basket
+    of two."""
+    from datetime import UTC, datetime, timedelta
+
+    for skew in (timedelta(minutes=17), timedelta(hours=-3)):
+        kiosk = make_kiosk(clock=lambda skew=skew: datetime.now(UTC) + skew)
+        before = kiosk.totals()
+        to_basket_payment(kiosk)
+        assert kiosk.totals().issuances == before.issuances + 2
+        kiosk.driver.cancel()
+        kiosk.driver.wait_for(st.Cancelled, st.Start, timeout=60)

@@ -171,7 +171,8 @@ class CenterService:
         # Personal (wiped): the challenge being answered and the resident's session.
         self._challenge: wire.Challenge | None = None
         self._grant: wire.SessionGrant | None = None
-        self._granted_at: datetime | None = None  # the kiosk's clock when it was granted
+        self._granted_at: datetime | None = None  # the center's time when it was granted
+        self._center_offset = timedelta(0)  # the center's clock minus the kiosk's
         # Not personal, kept across sessions for late completion reports.
         self._issued: dict[str, IssuanceFacts] = {}
         self._issuing: dict[str, Future[None]] = {}
@@ -209,6 +210,9 @@ class CenterService:
             challenge = client.challenge(wire.AuthPurpose(purpose.value))
             with self._lock:
                 self._challenge = challenge
+                # The center's clock against the kiosk's (the session check below measures
+                # the session on the center's clock: a kiosk clock that is off does not count).
+                self._center_offset = challenge.issued_at - self._clock()
             return ChallengeReceived(challenge.message())
 
         self._on_session_worker(CenterCall.CHALLENGE, call)
@@ -225,7 +229,7 @@ class CenterService:
             grant = client.open_session(challenge, certificate, signature)
             with self._lock:
                 self._grant = grant
-                self._granted_at = self._clock()
+                self._granted_at = self._clock() + self._center_offset
             if grant.purpose is wire.AuthPurpose.REGISTRATION:
                 # A registration session has no offer; the flow needs only the municipality.
                 offer = Offer(grant.municipality_code, grant.municipality_name, ())
@@ -368,6 +372,7 @@ class CenterService:
         with self._lock:
             grant, self._grant = self._grant, None
             self._challenge = None
+            self._granted_at = None
             worker = self._session_worker
         self._facts.wipe()
         if grant is not None and worker is not None:
@@ -384,12 +389,14 @@ class CenterService:
     def _session_lasts(self, grant: wire.SessionGrant, items_left: int) -> bool:
         """Whether the session stays valid for ``items_left`` issuances, each of which may take
         the client's whole budget (read timeout × attempts): a basket is refused before its
-        first call rather than cut off after some items were issued. A kiosk clock that says
-        the session already ended when it was granted is wrong, not the session: the center
-        has the last word then (its SESSION_EXPIRED answer)."""
+        first call rather than cut off after some items were issued. Time is the center's: the
+        kiosk's clock plus the offset the challenge's ``issued_at`` showed (a kiosk clock that
+        is off by hours changes nothing; the round trip's seconds do not matter against the
+        budget). A session that ends before it was granted is a wrong clock, not a session:
+        the center has the last word then (its SESSION_EXPIRED answer)."""
         with self._lock:
-            received = self._granted_at
-        now = self._clock()
+            received, offset = self._granted_at, self._center_offset
+        now = self._clock() + offset  # the center's time, as the challenge told it
         if received is None or grant.expires_at <= received:
             return True
         return grant.expires_at - now >= timedelta(seconds=ISSUE_BUDGET_S * items_left)
