@@ -10,6 +10,7 @@ colour too. A card lies on a highlighted reader.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPolygonF
@@ -27,6 +28,19 @@ PART = QColor("#F8FAFC")
 HIGHLIGHT = QColor("#FFD400")  # the warning tone: readable on the body, dark text on it
 ACCENT = QColor("#0B5CAD")
 CARD = QColor("#E8F1FB")
+MIN_LABEL_PX = 10  # the smallest name the diagram draws (a fallback; the screens' size is 17)
+LABEL_FLAGS = int(Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A highlighted part's name: its box, the part it points at, and whether it fits."""
+
+    box: QRectF
+    part: QRectF
+    text: str
+    left: bool  # on the front's left side (aligned right, towards the front)
+    fits: bool  # wrapped to the box's width and inside the widget
 
 
 class KioskDiagram(QWidget):
@@ -104,15 +118,26 @@ class KioskDiagram(QWidget):
         painter.setBrush(CARD)
         painter.drawRoundedRect(card, line, line)
 
-    def _labels_and_arrows(self, painter: QPainter, front: QRectF, ink: QColor) -> None:
-        """Each highlighted part's name outside the front on its nearer side, above the part
-        (stacked, nearest part lowest, so no two names overlap), with an arrow onto the top of
-        the part; an arrow never crosses the nearer part."""
+    def label_layout(self) -> tuple[QFont, list[Label]]:
+        """Where each highlighted part's name goes: outside the front on its nearer side, above
+        the part (stacked, nearest part lowest, so no two names overlap), each box as tall as
+        its name wrapped to the room beside the front. The font is the largest, from the
+        screens' label size down to MIN_LABEL_PX, at which every name fits its room and the
+        stacks stay inside the widget: a long name (Spanish and Portuguese run to three lines)
+        is never cut off at the top."""
+        front = self._front()
         font = QFont(self.font())
-        font.setPixelSize(max(10, metrics().px(17)))
         font.setBold(True)
-        painter.setFont(font)
-        line_h = QFontMetricsF(font).height()
+        largest = max(MIN_LABEL_PX, metrics().px(17))
+        labels: list[Label] = []
+        for pixels in range(largest, MIN_LABEL_PX - 1, -1):
+            font.setPixelSize(pixels)
+            labels = self._labels_at(front, QFontMetricsF(font))
+            if all(label.fits for label in labels):
+                break
+        return font, labels
+
+    def _labels_at(self, front: QRectF, fm: QFontMetricsF) -> list[Label]:
         sides: dict[bool, list[tuple[float, QRectF, str]]] = {True: [], False: []}
         for part in self._highlighted:
             found = self._layout.place(part)
@@ -122,27 +147,37 @@ class KioskDiagram(QWidget):
             left = rect.center().x() < front.center().x()
             distance = rect.left() - front.left() if left else front.right() - rect.right()
             sides[left].append((distance, rect, self._labels[part]))
+        labels: list[Label] = []
         for left, items in sides.items():
-            room = front.left() - 4 if left else self.width() - front.right() - 4
+            room = max(1.0, front.left() - 4 if left else self.width() - front.right() - 4)
             bottom = min((rect.top() for _d, rect, _t in items), default=0.0)
             for _distance, rect, text in sorted(items, key=lambda item: item[0]):
-                # Beside the front, aligned towards it: the name reads next to its arrow.
-                box = QRectF(0, 0, room, line_h * 2.2)
+                needed = fm.boundingRect(QRectF(0, 0, room, 1e6), LABEL_FLAGS, text)
+                # At least two lines high, as the names were drawn before: the arrow's tail
+                # sits at the box's bottom, clear of the part above it.
+                box = QRectF(0, 0, room, max(needed.height(), fm.height() * 2.2))
                 box.moveBottom(bottom)
                 if left:
                     box.moveRight(front.left() - 4)
                 else:
                     box.moveLeft(front.right() + 4)
-                painter.setPen(ink)
-                align = Qt.AlignmentFlag.AlignRight if left else Qt.AlignmentFlag.AlignLeft
-                painter.drawText(
-                    box,
-                    int(Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap) | int(align),
-                    text,
-                )
-                tail = QPointF(front.left() - 2 if left else front.right() + 2, box.bottom())
-                self._arrow(painter, front, tail, QPointF(rect.center().x(), rect.top()))
+                fits = needed.width() <= room + 0.5 and box.top() >= 0
+                labels.append(Label(box, rect, text, left, fits))
                 bottom = box.top()
+        return labels
+
+    def _labels_and_arrows(self, painter: QPainter, front: QRectF, ink: QColor) -> None:
+        """Each name in its box (``label_layout``), with an arrow onto the top of its part; an
+        arrow never crosses the nearer part."""
+        font, labels = self.label_layout()
+        painter.setFont(font)
+        for label in labels:
+            painter.setPen(ink)
+            align = Qt.AlignmentFlag.AlignRight if label.left else Qt.AlignmentFlag.AlignLeft
+            painter.drawText(label.box, LABEL_FLAGS | int(align), label.text)
+            x = front.left() - 2 if label.left else front.right() + 2
+            tail = QPointF(x, label.box.bottom())
+            self._arrow(painter, front, tail, QPointF(label.part.center().x(), label.part.top()))
 
     @staticmethod
     def _arrow(painter: QPainter, front: QRectF, tail: QPointF, tip: QPointF) -> None:

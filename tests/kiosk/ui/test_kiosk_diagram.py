@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetricsF
 
 from kiosk.flow.state import Done, TakeCard
 from kiosk.hardware import HardwareLayout, Part, Place
-from kiosk.ui.kiosk_diagram import HIGHLIGHT, KioskDiagram
+from kiosk.languages import LANGUAGES
+from kiosk.ui.kiosk_diagram import HIGHLIGHT, LABEL_FLAGS, KioskDiagram
 from kiosk.ui.samples import sample
 from tests.kiosk.ui.conftest import MakeWindow, settle
 
@@ -79,3 +82,32 @@ def test_each_reminder_is_said_with_the_part(make_window: MakeWindow) -> None:
         "排出口（端末の下部）から証明書をお取りください。 "
         "返却口（端末の左下）からおつりをお取りください。"
     )
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+@pytest.mark.parametrize("name", ["done", "payment", "place-card"])
+def test_every_part_name_fits_in_every_language(
+    make_window: MakeWindow, name: str, size: tuple[int, int]
+) -> None:
+    """A name wrapped to three lines (es 「bandeja de cambio y devolución」) was drawn in a
+    two-line box and lost its first line above the box; each name's box now holds the whole
+    wrapped name, inside the widget, and the boxes of one side do not overlap."""
+    window, _ = make_window(name, size=size)
+    state = sample(name)
+    for language in LANGUAGES:
+        window.show_state(replace(state, language=language))
+        settle(window)
+        (diagram,) = [d for d in window.findChildren(KioskDiagram) if d.isVisible()]
+        font, labels = diagram.label_layout()
+        assert len(labels) == len(diagram.highlighted), language
+        fm = QFontMetricsF(font)
+        for label in labels:
+            wrapped = fm.boundingRect(QRectF(0, 0, label.box.width(), 1e6), LABEL_FLAGS, label.text)
+            assert wrapped.height() <= label.box.height() + 0.5, (language, label.text)
+            assert wrapped.width() <= label.box.width() + 0.5, (language, label.text)
+            assert label.box.top() >= 0, (language, label.text)
+            assert label.box.bottom() <= diagram.height(), (language, label.text)
+        for one in labels:
+            for other in labels:
+                if one is not other and one.left == other.left:
+                    assert not one.box.intersected(other.box).height() > 0.5, language
