@@ -3,6 +3,7 @@ language.
 
     python -m kiosk.ui.gallery --out DIR [--languages all|ja,en] [--size 1280x800]
                                [--only NAME,NAME] [--theme standard|high_contrast]
+                               [--keypad-focus]
 
 Files are named ``<sample>-<language>-<W>x<H>[-<theme>].png``. The window is the real
 KioskWindow fed by a StateHolder; intents are ignored. Every screenshot goes through the layout
@@ -49,9 +50,12 @@ def render_gallery(
     only: tuple[str, ...] = (),
     theme: str = "standard",
     problems: list[str] | None = None,
+    keypad_focus: bool = False,
 ) -> list[Path]:
     """Write the PNGs; returns their paths. ``problems`` collects what the layout check
-    (kiosk.ui.layout_check) finds on each screenshot, named by its file."""
+    (kiosk.ui.layout_check) finds on each screenshot, named by its file. ``keypad_focus``: the
+    window navigates by keypad (the city-hall accessibility option), so each shot shows the
+    focus on the screen's first button; the files are named ``<sample>-keypad-focus-…``."""
     from PySide6.QtWidgets import QApplication
 
     from kiosk.ui.kana_keyboard import shared_loader
@@ -65,7 +69,9 @@ def render_gallery(
         raise SystemExit(f"no sample matches {', '.join(only)}")
     out.mkdir(parents=True, exist_ok=True)
     holder = StateHolder(chosen[0][1])
-    window = KioskWindow(holder, lambda intent: None, size=size, theme=theme)
+    window = KioskWindow(
+        holder, lambda intent: None, size=size, theme=theme, keypad_navigation=keypad_focus
+    )
     window.resize(*size)
     window.show()
     loader = shared_loader()
@@ -79,7 +85,8 @@ def render_gallery(
             for _ in range(5):  # layouts settle in a few passes (the first shot came out squeezed)
                 app.processEvents()
             suffix = "" if theme == "standard" else f"-{theme}"
-            path = out / f"{name}-{language}-{size[0]}x{size[1]}{suffix}.png"
+            shown = f"{name}-keypad-focus" if keypad_focus else name
+            path = out / f"{shown}-{language}-{size[0]}x{size[1]}{suffix}.png"
             window.grab().save(str(path))
             written.append(path)
             if problems is not None:
@@ -118,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", default="", help="comma-separated sample names")
     parser.add_argument("--theme", default="standard", choices=("standard", "high_contrast"))
+    parser.add_argument(
+        "--keypad-focus",
+        action="store_true",
+        help="navigate by keypad: each shot shows the focus on the first button",
+    )
     parser.add_argument("--list", action="store_true", help="list the sample names and exit")
     args = parser.parse_args(argv)
     if args.list:
@@ -128,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     only = tuple(part for part in args.only.split(",") if part)
     problems: list[str] = []
-    written = render_gallery(args.out, args.languages, args.size, only, args.theme, problems)
+    written = render_gallery(
+        args.out, args.languages, args.size, only, args.theme, problems, args.keypad_focus
+    )
     print(f"wrote {len(written)} screenshots to {args.out}", file=sys.stderr)
     for problem in problems:
         print(f"layout: {problem}", file=sys.stderr)

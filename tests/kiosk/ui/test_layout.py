@@ -176,6 +176,32 @@ def test_gallery_checks_the_layout_of_what_it_writes(qtbot: QtBot, tmp_path: Pat
     ]
 
 
+def test_gallery_shows_the_keypad_focus(qtbot: QtBot, tmp_path: Path) -> None:
+    """``--keypad-focus``: the shot shows the focus ring (the warning yellow) on the screen's
+    first button in reading order; without it no button is yellow."""
+    from PySide6.QtGui import QImage
+
+    from kiosk.ui.gallery import main
+
+    args = ["--languages", "ja", "--only", "start", "--theme", "high_contrast"]
+    assert main(["--out", str(tmp_path / "focus"), *args, "--keypad-focus"]) == 0
+    assert main(["--out", str(tmp_path / "plain"), *args]) == 0
+    (focus,) = (tmp_path / "focus").iterdir()
+    assert focus.name == "start-keypad-focus-ja-1280x800-high_contrast.png"
+    (plain,) = (tmp_path / "plain").iterdir()
+
+    def yellow(path: Path) -> int:
+        image = QImage(str(path))
+        return sum(
+            image.pixelColor(x, y).name() == "#ffff00"
+            for x in range(0, image.width(), 4)
+            for y in range(0, 100, 4)
+        )
+
+    assert yellow(focus) > 100  # the language menu's button, top right
+    assert yellow(plain) == 0
+
+
 def test_a_screen_looks_the_same_whatever_came_before(make_window: MakeWindow) -> None:
     """The start screen (no footer buttons) after a screen with a footer: its panel at the
     bottom as when shown first (the footer's old height was kept before)."""
