@@ -3,8 +3,10 @@
 Checks, without touching any device: the profile is valid (already loaded), the card and print
 libraries load (pyscard, pycups), the fonts the printout needs are there (IPAex Mincho, IPAmj
 Mincho, IPAex Gothic) and render, the translation catalogs of the profile's languages are
-compiled, the kiosk window shows the start screen, and with audio guidance on, every language
-of the profile can be spoken. Used after installing a kiosk and by the
+compiled, the kiosk window shows the start screen, the profile's journal is one this release can
+read (kiosk/journal/schema.py: read only, never upgraded here — the self test runs before an
+update or a rollback switches releases), and with audio guidance on, every language of the
+profile can be spoken. Used after installing a kiosk and by the
 PyInstaller bundle's test (kiosk.spec). Prints one line per check; exit 0 when all pass.
 """
 
@@ -65,6 +67,15 @@ def _catalogs(config: KioskConfig) -> Callable[[], str]:
     return check
 
 
+def _journal(config: KioskConfig) -> Callable[[], str]:
+    def check() -> str:
+        from kiosk.journal.schema import check_readable
+
+        return check_readable(config.journal_path)  # raises SchemaError
+
+    return check
+
+
 def _window(config: KioskConfig, size: tuple[int, int]) -> str:
     from kiosk.app.qt import application, exit_when_start_screen_shows
     from kiosk.flow import initial_state
@@ -103,6 +114,7 @@ def run_selftest(config: KioskConfig, size: tuple[int, int]) -> int:
         ("print library", _print_library),
         ("print fonts", _fonts),
         ("catalogs", _catalogs(config)),
+        ("journal", _journal(config)),
         ("window", lambda: _window(config, size)),
     ]
     if config.accessibility.audio_guidance:

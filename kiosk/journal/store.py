@@ -52,6 +52,7 @@ from kiosk.journal.records import (
     print_fault_from_code,
     refund_reason_code,
 )
+from kiosk.journal.schema import READABLE_BY, SCHEMA_VERSION, refusal
 from kiosk.journal.summary import ItemSummary, PendingStep, TransactionSummary
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ log = logging.getLogger(__name__)
 # errors that every test reaching the line fails on. SQL with a quoted value ('intent') stays
 # mutated: that value's case matters.
 
-SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -208,7 +208,32 @@ class Journal:
         if version == "2":
             self._upgrade(self._to_version_3, 3, announce=row is not None)
         elif version != str(SCHEMA_VERSION):
-            raise JournalError(f"{self.path}: schema version {version}, expected {SCHEMA_VERSION}")
+            self._check_newer(version)
+            return
+        # Which releases may read this journal (kiosk/journal/schema.py): a journal made before
+        # the key existed gets it now; a newer release may have set it lower, never higher.
+        self._db.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('readable_by', ?)",
+            (str(READABLE_BY),),
+        )
+
+    def _check_newer(self, version: str) -> None:
+        """A journal of another schema than this release's, not older: read it only when the
+        release that wrote it says this one can (``readable_by``); never upgrade or stamp it."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'readable_by'").fetchone()
+        try:
+            number = int(version)
+            readable_by = int(row[0]) if row is not None else None
+        except ValueError:
+            raise JournalError(f"{self.path}: schema version {version} is not a number") from None
+        if number < 1:
+            raise JournalError(f"{self.path}: schema version {version} is not a schema version")
+        why = refusal(self.path, number, readable_by)
+        if why is not None:
+            raise JournalError(why)
+        log.info(
+            "journal %s: schema %d of a newer release, readable by this one", self.path, number
+        )
 
     def _upgrade(self, change: Callable[[], None], to: int, *, announce: bool) -> None:
         """Bring an older journal up one version in one transaction; every row it holds stays

@@ -369,6 +369,32 @@ def test_selftest_passes_on_the_shipped_profiles(name: str) -> None:
         assert f"voices: ok (audio guidance speaks {', '.join(LANGUAGES)})" in (result.stdout)
 
 
+def test_selftest_refuses_a_journal_of_a_newer_release(tmp_path: Path) -> None:
+    """The self test runs before an update or a rollback switches releases
+    (deploy/konbini_release/update.py): a journal this release cannot read fails it, named, and
+    the journal is not touched."""
+    import sqlite3
+
+    from kiosk.journal import Journal
+
+    profile = write_profile(tmp_path, "cityhall")
+    journal_path = tmp_path / "kiosk" / "journal.sqlite"
+    Journal(journal_path).close()
+    result = run_kiosk("--profile", str(profile), "--selftest")
+    assert f"journal: ok ({journal_path}: schema 3)" in result.stdout, result.stdout
+    db = sqlite3.connect(journal_path)
+    with db:
+        db.execute("UPDATE meta SET value = '4' WHERE key IN ('schema_version', 'readable_by')")
+    db.close()
+    before = journal_path.read_bytes()
+    result = run_kiosk("--profile", str(profile), "--selftest")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "selftest: journal: FAILED: SchemaError:" in result.stdout
+    assert "written by a newer release" in result.stdout
+    assert "selftest: 1 check(s) failed" in result.stdout
+    assert journal_path.read_bytes() == before
+
+
 @pytest.mark.parametrize("when", ["running", "while-building"])
 def test_sigterm_ends_the_kiosk_cleanly(tmp_path: Path, when: str) -> None:
     """SIGTERM once the kiosk runs, and while it is still being built (systemd stopping a unit

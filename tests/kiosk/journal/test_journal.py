@@ -158,7 +158,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "j.sqlite"
     Journal(path).close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        db.execute("UPDATE meta SET value = '99' WHERE key IN ('schema_version', 'readable_by')")
     with pytest.raises(JournalError, match="schema version 99"):
         Journal(path)
 

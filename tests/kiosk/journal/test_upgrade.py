@@ -204,7 +204,7 @@ def test_a_journal_of_a_newer_schema_is_refused(tmp_path: Path) -> None:
     Journal(path).close()
     db = sqlite3.connect(path)
     with db:
-        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        db.execute("UPDATE meta SET value = '99' WHERE key IN ('schema_version', 'readable_by')")
     db.close()
     with pytest.raises(JournalError, match="schema version 99"):
         Journal(path)
