@@ -73,7 +73,7 @@ class Stand:
             "release": lambda: [ev.CardRemoved()],
             "check": lambda: [ev.PrinterReady()],
             # No issuance id, as before the composing step: nothing of it journaled.
-            "issue": lambda txn_id, _request: [ev.CertificateIssued(txn_id, "", FEE, 2)],
+            "issue": lambda txn_id, _request, _left: [ev.CertificateIssued(txn_id, "", FEE, 2)],
             "compose": lambda txn_id: [ev.CertificateReady(txn_id, "d1g3st")],
             "print_certificate": lambda _txn_id, copies: [ev.PrintFinished(2 * copies)],
             "report": lambda effect: [ev.CompletionReported(effect.txn_id)],
