@@ -1,9 +1,9 @@
-"""Calibration of the field comparison's thresholds (printing/verify/fields.py).
+"""Calibration of the field comparison's thresholds (printing/verify/glyphcheck.py).
 
 For random draws of an envelope over the corpus: the genuine front and a kanji-substituted
 one go through the front-side channel and are compared with their page's signed facts
 (``check_front``, the verifier's own path, without reading the back: the facts come from the
-back-side data). Every character's measurements are logged (``fields.CELL_LOG``): the
+back-side data). Every character's measurements are logged (``runcheck.CELL_LOG``): the
 normalised correlation with its glyph and the largest differing blob (em²) for kanji and kana;
 the margin between the best and the second-best template for digits. Printed: their
 distributions on genuine characters — per page, since one false character flags a page — and
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from security_forgery import ForgedFronts, kanji_targets
 from security_robustness import pages
 
-import printing.verify.fields as fields
+import printing.verify.runcheck as runcheck
 from printing.security.channel import ENVELOPES, sample_params, simulate
 from printing.security.signed_code import parse_signed_code
 from printing.verify import load_scan
@@ -38,10 +38,10 @@ from printing.verify.verifier import working_resolution
 
 
 def measured(front: np.ndarray, params: Any, payload: Any) -> tuple[list[dict[str, Any]], Any]:
-    fields.CELL_LOG = []
+    runcheck.CELL_LOG = []
     scan = working_resolution(load_scan(simulate(front, params))[0])
     comparison, _ = check_front(scan, payload)
-    log, fields.CELL_LOG = fields.CELL_LOG, None
+    log, runcheck.CELL_LOG = runcheck.CELL_LOG, None
     return log, comparison
 
 

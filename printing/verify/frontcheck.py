@@ -1,8 +1,9 @@
 """The front of a layout-v2 certificate checked against its back's signed facts.
 
-Glue between the verifier and fields.py: the front at a working resolution, its serial code
-(which certificate, and the anchor of the registration), the page's runs plus the kiosk's serial
-line, and — for the image comparison of what has no field (seals, rules) — where the text is.
+Glue between the verifier and the field comparison (fields.py): the front at a working
+resolution, its serial code (which certificate, and the anchor of the registration), the page's
+runs plus the kiosk's serial line, and — for the image comparison of what has no field (seals,
+rules) — where the text is.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from printing.security.facts import TextRun, run_end
 from printing.security.layout import PAGE_HEIGHT_PT
 from printing.security.signed_code import SignedPayload
 
-from .fields import PT_PER_MM, FieldComparison, Landmarks, compare_fields, front_ink, page_runs
+from .fields import FieldComparison, compare_fields, page_runs
 from .front import SerialCode, front_serial
+from .frontink import front_ink
 from .images import ScanImage
+from .pagemap import PT_PER_MM, Landmarks
 
 
 def expected_runs(payload: SignedPayload) -> list[TextRun]:

@@ -17,9 +17,10 @@ from printing.security._cv import cv2
 from printing.security.fonts import pil_gothic
 from printing.security.signed_code import SignedPayload
 
-from .fields import VIEW_DPI, DifferingField, page_frame
+from .fields import VIEW_DPI, DifferingField
 from .glyphs import render_runs
 from .labels import field_label
+from .pagemap import page_frame
 from .restore import Restored
 
 GAP_PX = 12

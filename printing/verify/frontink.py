@@ -1,0 +1,57 @@
+"""The front scan's ink, as the field comparison sees it (layout version 2).
+
+Coverage 0..1 from the scan's grey: flat-fielded (yellowing, uneven lighting), the page's black
+stretched to 1, the form's rules taken out (the signed facts have none); per run, normalised
+by the darkest ink close around, so fading, a low-toner streak or a stain's tint do not make
+strokes look thinner or missing, and paper (the pantograph's tint, show-through) set to 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from printing.security._cv import cv2
+
+from .images import ScanImage
+from .locate import flat_field
+
+PAPER_COVERAGE = 0.25  # below this a pixel is paper: pantograph tint, show-through
+MIN_LOCAL_BLACK = 0.55  # never stretch fainter ink than this to full black (tint, dots)
+LOCAL_BLACK_EM = 0.35
+RULE_MM = 7.0  # straight ink longer than this is a rule of the form (no stroke of a 13-pt
+# kanji is): the signed facts have no rules, and a match that sees them slides towards them
+
+
+def front_ink(scan: ScanImage) -> npt.NDArray[np.float32]:
+    """Ink coverage 0..1 of a front scan: flat-fielded, the page's black stretched to 1, the
+    form's rules taken out (horizontal and vertical ink longer than RULE_MM)."""
+    flat = flat_field(scan.grey, scan.dpi / 100)
+    black = float(np.percentile(flat[::3, ::3], 0.5))  # a ninth of the pixels: the same level
+    ink = np.clip((1.0 - flat) / max(1.0 - black, 0.2), 0, 1).astype(np.float32)
+    length = max(15, round(RULE_MM / 25.4 * scan.dpi))
+    rules = np.maximum(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
+    )
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # their blurred edges too
+    return np.asarray(np.clip(ink - rules, 0, 1), np.float32)
+
+
+SCAN_SMOOTH_PX = 0.8  # a halftone's dither and the scanner's noise, smoothed before comparing
+
+
+def smooth(image: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """``image`` smoothed by SCAN_SMOOTH_PX."""
+    return np.asarray(cv2.GaussianBlur(image, (0, 0), SCAN_SMOOTH_PX), np.float32)
+
+
+def local_ink(ink: npt.NDArray[np.float32], em_px: float) -> npt.NDArray[np.float32]:
+    """Ink normalised by the darkest ink close around (a third of an em: narrower than a
+    low-toner streak, so half a glyph inside a streak is not judged by the dark half outside
+    it), fading or a stain's tint do not make strokes look thinner or missing; then paper (the
+    pantograph's tint, show-through) set to 0."""
+    reach = max(3, int(em_px * LOCAL_BLACK_EM) | 1)
+    black = cv2.GaussianBlur(cv2.dilate(ink, np.ones((reach, reach), np.uint8)), (0, 0), reach / 4)
+    normal = np.clip(ink / np.maximum(black, MIN_LOCAL_BLACK), 0, 1)
+    return np.asarray(np.clip((normal - PAPER_COVERAGE) / (1 - PAPER_COVERAGE), 0, 1), np.float32)

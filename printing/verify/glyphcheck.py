@@ -1,0 +1,58 @@
+"""A character's scan against its own glyph: correlation, and no blob of ink one has and the
+other lacks (a stroke added or taken away: 大 → 太, 目 → 日).
+
+Thresholds calibrated on the simulated office channel (benchmarks/security_calibrate.py,
+benchmarks/security_robustness.py --tamper).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from printing.security._cv import cv2
+
+CELL_SEARCH_PX = 2  # a character's cell is matched within ±2 px of its stretch's offset
+GLYPH_MIN_CORRELATION = 0.55  # a character's scan against its own glyph
+BLOB_MIN_EM2 = 0.006  # a blob this large (in em²) is a stroke the glyph has not (or lacks)
+BLOB_SCAN_INK, BLOB_SCAN_FAINT = 0.55, 0.25  # scan ink (local_ink) that is firm, that is any
+BLOB_GLYPH_SOLID, BLOB_GLYPH_FAINT = 0.55, 0.15  # of the glyph's darkest
+MISSING_INK = 0.25  # a cell with this little of its glyph's ink is blank
+SMALL_GLYPH_EM2 = 0.02  # punctuation: its presence is checked, its shape is not
+
+
+def ncc(
+    patch: npt.NDArray[np.float32], template: npt.NDArray[np.float32]
+) -> tuple[float, int, int]:
+    """The best normalised correlation of ``template`` in ``patch``, and where (x, y)."""
+    if float(template.max()) - float(template.min()) < 1e-3:
+        return 0.0, CELL_SEARCH_PX, CELL_SEARCH_PX
+    result = cv2.matchTemplate(patch, template, cv2.TM_CCOEFF_NORMED)
+    _, score, _, (x, y) = cv2.minMaxLoc(result)
+    return float(score), int(x), int(y)
+
+
+def _largest_blob(mask: npt.NDArray[np.bool_]) -> int:
+    if not mask.any():
+        return 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) if count > 1 else 0
+
+
+def residual_blob(patch: npt.NDArray[np.float32], template: npt.NDArray[np.float32]) -> int:
+    """The largest blob of ink the scan has where the glyph has none, or of the glyph's solid
+    strokes the scan lacks — each a pixel away from the other's ink (residual misregistration,
+    stroke weight; the scan's side two pixels). Two levels per side, because Mincho's strokes
+    range from solid to hairline:
+    *extra* is firm scan ink (BLOB_SCAN_INK) outside even the glyph's faint hairlines
+    (BLOB_GLYPH_FAINT), *missing* is the glyph's solid ink (BLOB_GLYPH_SOLID) where the scan has
+    not even faint ink (BLOB_SCAN_FAINT): a hairline a halftone broke up is neither, a stroke
+    added (大 → 太, 日 → 目) or taken away (目 → 日) is one."""
+    glyph = template / max(float(template.max()), 1e-6)
+    faint_glyph = cv2.dilate((glyph > BLOB_GLYPH_FAINT).astype(np.uint8), np.ones((3, 3))) > 0
+    # Two pixels of reach for the scan: a stroke printed as sparse dots (a halftone in a
+    # low-toner streak) is still a stroke.
+    faint_scan = cv2.dilate((patch > BLOB_SCAN_FAINT).astype(np.uint8), np.ones((5, 5))) > 0
+    extra = (patch > BLOB_SCAN_INK) & ~faint_glyph
+    missing = (glyph > BLOB_GLYPH_SOLID) & ~faint_scan
+    return max(_largest_blob(extra), _largest_blob(missing))
