@@ -135,6 +135,19 @@ def _anchored_start(
     return np.asarray(scan_to_page @ mm_to_scan @ restored_to_mm, dtype=np.float32)
 
 
+def _mapped_start(
+    page_to_scan: npt.NDArray[np.float64], source: SourceGeometry, factor: float
+) -> npt.NDArray[np.float32]:
+    """restored px → page px (the scan at the restored image's resolution) from a page map
+    (page pt → scan px)."""
+    k = 72 / source.dpi  # pt per restored px
+    left, top = (v / 25.4 * 72 for v in source.area_mm[:2])
+    restored_to_pt = np.array([[k, 0, left + 0.5 * k], [0, k, top + 0.5 * k], [0, 0, 1]])
+    pt_to_scan = np.vstack([page_to_scan, [0, 0, 1]])
+    scan_to_page = np.diag([factor, factor, 1.0])
+    return np.asarray(scan_to_page @ pt_to_scan @ restored_to_pt, dtype=np.float32)
+
+
 def _coverage(grey: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """Ink coverage 0..1 from a flat-fielded grey image, black level stretched to full ink.
 
@@ -144,12 +157,19 @@ def _coverage(grey: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return np.asarray(np.clip((1.0 - grey) / max(1.0 - black, 0.2), 0, 1), dtype=np.float32)
 
 
+ECC_ITERATIONS = 60
+ECC_ITERATIONS_MAPPED = 15  # from the field comparison's page map: already within a pixel
+
+
 def _ecc(
-    template: npt.NDArray[np.float32], image: npt.NDArray[np.float32], warp: npt.NDArray[np.float32]
+    template: npt.NDArray[np.float32],
+    image: npt.NDArray[np.float32],
+    warp: npt.NDArray[np.float32],
+    iterations: int = ECC_ITERATIONS,
 ) -> tuple[float, npt.NDArray[np.float32]]:
     """ECC refinement of an *affine* fit (a flatbed scan is affine; a homography's extra
     freedom, fitted to content that sits mostly at the top of a page, bends the foot)."""
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-5)
     affine = (warp / warp[2, 2])[:2].astype(np.float32)
     try:
         score, refined = cv2.findTransformECC(
@@ -412,6 +432,9 @@ def compare_front(
     front_dpi: float,
     page: tuple[int, int] = (0, 1),
     ignore: npt.NDArray[np.bool_] | None = None,
+    known_code: tuple[SerialCode | None] | None = None,
+    flat: npt.NDArray[np.float32] | None = None,
+    page_to_scan: npt.NDArray[np.float64] | None = None,
 ) -> FrontComparison:
     """Register the front scan onto the restored image and find where they differ.
 
@@ -419,10 +442,16 @@ def compare_front(
     where compose printed the serial code, the anchor for the registration. ``ignore``
     (restored-image pixels) is left out of the comparison: layout v2 compares the text
     field by field (fields.py), and this comparison keeps what has no field — seals, rules,
-    stamps."""
-    code = front_serial(scan)
+    stamps. A caller that has looked for the serial code already passes what it found
+    (``known_code``: a 1-tuple, its one item None when there is none), and one that has the
+    scan flat-fielded at ``front_dpi`` passes ``flat``: neither is made twice. A page map
+    already fitted to the front (``page_to_scan``: page pt → scan px, the field comparison's)
+    is the first start of the registration: closer than the serial code's, ECC settles
+    sooner."""
+    code = front_serial(scan) if known_code is None else known_code[0]
     serial = code.serial if code else None
-    flat = flat_field(scan.grey, front_dpi / 100)
+    if flat is None:
+        flat = flat_field(scan.grey, front_dpi / 100)
     factor = source.dpi / front_dpi
     image_ink = _coverage(
         cv2.resize(flat, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
@@ -438,17 +467,19 @@ def compare_front(
     image = cv2.GaussianBlur(image_ink, (0, 0), 1.5)
     score, warp = -1.0, np.eye(3, dtype=np.float32)
 
-    def starts() -> Iterator[npt.NDArray[np.float32]]:
+    def starts() -> Iterator[tuple[npt.NDArray[np.float32], int]]:
+        if page_to_scan is not None:
+            yield _mapped_start(page_to_scan, source, factor), ECC_ITERATIONS_MAPPED
         anchored = None if code is None else _anchored_start(code, source, *page, factor)
         if anchored is not None:
-            yield anchored
+            yield anchored, ECC_ITERATIONS
         features = _feature_homography(restored_ink, image_ink)
         if features is not None:
-            yield features
-        yield _coarse_placement(image_ink, restored_ink)
+            yield features, ECC_ITERATIONS
+        yield _coarse_placement(image_ink, restored_ink), ECC_ITERATIONS
 
-    for start in starts():
-        score, warp = _ecc(template, image, start)
+    for start, iterations in starts():
+        score, warp = _ecc(template, image, start, iterations)
         if score >= MIN_REGISTRATION_SCORE:
             break
     if score < MIN_REGISTRATION_SCORE:

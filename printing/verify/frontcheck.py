@@ -74,13 +74,14 @@ def anchor(code: SerialCode, payload: SignedPayload) -> npt.NDArray[np.float64] 
 
 
 def check_front(
-    front: ScanImage, payload: SignedPayload
+    front: ScanImage, payload: SignedPayload, flat: npt.NDArray[np.float32] | None = None
 ) -> tuple[FieldComparison, SerialCode | None]:
-    """The front compared field by field with ``payload``'s facts, and its serial code."""
+    """The front compared field by field with ``payload``'s facts, and its serial code;
+    ``flat`` is the front flat-fielded (frontink.front_ink), if the caller has it."""
     code = front_serial(front)
     start = anchor(code, payload) if code is not None else None
     comparison = compare_fields(
-        front_ink(front),
+        front_ink(front, flat),
         front.dpi,
         expected_runs(payload),
         payload.page_facts.pictures if payload.page_facts else (),

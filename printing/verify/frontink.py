@@ -23,19 +23,29 @@ RULE_MM = 7.0  # straight ink longer than this is a rule of the form (no stroke 
 # kanji is): the signed facts have no rules, and a match that sees them slides towards them
 
 
-def front_ink(scan: ScanImage) -> npt.NDArray[np.float32]:
-    """Ink coverage 0..1 of a front scan: flat-fielded, the page's black stretched to 1, the
+def front_ink(
+    scan: ScanImage, flat: npt.NDArray[np.float32] | None = None
+) -> npt.NDArray[np.float32]:
+    """Ink coverage 0..1 of a front scan: flat-fielded (``flat``, if the caller has it
+    already: ``flat_field(scan.grey, scan.dpi / 100)``), the page's black stretched to 1, the
     form's rules taken out (horizontal and vertical ink longer than RULE_MM)."""
-    flat = flat_field(scan.grey, scan.dpi / 100)
+    if flat is None:
+        flat = flat_field(scan.grey, scan.dpi / 100)
     black = float(np.percentile(flat[::3, ::3], 0.5))  # a ninth of the pixels: the same level
-    ink = np.clip((1.0 - flat) / max(1.0 - black, 0.2), 0, 1).astype(np.float32)
+    stretch = 1 / max(1.0 - black, 0.2)
+    # (1 − flat)·stretch clipped to 0..1, in OpenCV's vector loops (a page is 9 Mpx).
+    ink = cv2.max(cv2.min(flat * np.float32(-stretch) + np.float32(stretch), 1.0), 0.0)
     length = max(15, round(RULE_MM / 25.4 * scan.dpi))
-    rules = np.maximum(
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
+    # The openings on 8 bits: a quarter of the float work (OpenCV's SIMD), and a rule's level
+    # to 1/255 is plenty for taking it out.
+    ink_u8 = cv2.convertScaleAbs(ink, alpha=255)
+    rules = cv2.max(
+        cv2.morphologyEx(ink_u8, cv2.MORPH_OPEN, np.ones((1, length), np.uint8)),
+        cv2.morphologyEx(ink_u8, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
     )
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # their blurred edges too
-    return np.asarray(np.clip(ink - rules, 0, 1), np.float32)
+    without = cv2.subtract(ink, cv2.multiply(rules, 1 / 255, dtype=cv2.CV_32F))
+    return np.asarray(cv2.max(without, 0.0), np.float32)
 
 
 SCAN_SMOOTH_PX = 0.8  # a halftone's dither and the scanner's noise, smoothed before comparing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,9 @@ class ScanImage:
     dpi: float
     dpi_from_file: bool
 
-    @property
+    @cached_property
     def grey_u8(self) -> npt.NDArray[np.uint8]:
+        """``grey`` as 8 bits, made once (the codes are looked for in it more than once)."""
         return np.asarray(np.clip(self.grey * 255 + 0.5, 0, 255), dtype=np.uint8)
 
 

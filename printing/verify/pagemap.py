@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,10 +138,14 @@ def register(
     """(ECC score, page pt → scan px) of the best start that converges, or (score, None)."""
     frame = page_frame(REGISTRATION_DPI)
     expected = render_runs(runs, frame)
-    starts = [] if anchor is None else [anchor]
-    starts.extend(_coarse(expected, ink, scan_dpi))
+
+    def starts() -> Iterator[npt.NDArray[np.float64]]:
+        if anchor is not None:
+            yield anchor
+        yield from _coarse(expected, ink, scan_dpi)  # searched only when the anchor fails
+
     best = (-1.0, None)
-    for start in starts:
+    for start in starts():
         score, refined = _ecc(expected, ink, start, frame)
         if score >= MIN_REGISTRATION_SCORE:
             return score, refined
@@ -151,6 +156,7 @@ def register(
 REFINE_DPI = 150.0
 REFINE_SEARCH_PT = 6.0  # ±2 mm: what an affine fit to the whole page leaves at its edges
 MIN_RUN_MATCH = 0.5
+MIN_RUN_INLIERS = 3  # a short page (a 住民票's second page) has ten runs, warped apart
 WARP_REACH_PT = 42.0  # 15 mm: how far a measured run's offset tells about its neighbours'
 
 
@@ -214,8 +220,21 @@ def _measure(
     _, score, _, (x, y) = cv2.minMaxLoc(result)
     if score < MIN_RUN_MATCH:
         return None
+    # To a fraction of a pixel: a whole pixel here is two of a 300-dpi scan, as much as the
+    # fit's tolerance, and whole-pixel offsets left consistent runs outside it (issue 12: a
+    # blurred, rotated 戸籍 page whose fit then followed the serial code's corners alone).
+    found = np.array([x + _vertex(result[y, :], x), y + _vertex(result[:, x], y)])
     centre = np.array([frame.x_pt + frame.width / 2 / k, frame.y_pt + frame.height / 2 / k])
-    return centre, centre + (np.array([x, y]) - search) / k
+    return centre, centre + (found - search) / k
+
+
+def _vertex(profile: npt.NDArray[np.float32], at: int) -> float:
+    """Sub-pixel offset of a maximum from a parabola through it and its neighbours."""
+    if not 0 < at < profile.size - 1:
+        return 0.0
+    left, mid, right = float(profile[at - 1]), float(profile[at]), float(profile[at + 1])
+    denominator = left - 2 * mid + right
+    return float(np.clip(0.5 * (left - right) / denominator, -0.5, 0.5)) if denominator < 0 else 0.0
 
 
 Landmarks = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]  # page pt, scan px
@@ -223,14 +242,15 @@ Landmarks = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]  # page pt, 
 
 def _fit(
     runs: list[TextRun],
+    page: npt.NDArray[np.float32],
     ink: npt.NDArray[np.float32],
     affine: npt.NDArray[np.float64],
     reach_pt: float,
     landmarks: Landmarks | None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
     """(affine, run centres, where the scan has them) from the runs measured within
-    ``reach_pt`` and the landmarks (each counted four times: a QR code's corners are exact)."""
-    page = render_runs(runs, page_frame(REFINE_DPI))
+    ``reach_pt`` and the landmarks (each counted four times: a QR code's corners are exact);
+    ``page`` is the signed page drawn at REFINE_DPI."""
     measured = [
         found
         for run in runs
@@ -255,7 +275,14 @@ def _fit(
         method=cv2.RANSAC,
         ransacReprojThreshold=2.0,
     )
-    if fitted is None or int(inliers.sum()) < 6:
+    # The runs must carry the fit: the landmarks' copies alone are enough inliers for RANSAC,
+    # and a QR code's corners read a few pixels off (blur) turn a map fitted to them alone by a
+    # degree at the top of the page.
+    if (
+        fitted is None
+        or int(inliers.sum()) < 6
+        or int(inliers[: len(centres)].sum()) < MIN_RUN_INLIERS
+    ):
         return None
     return np.asarray(fitted, np.float64), centres, scan
 
@@ -271,10 +298,11 @@ def fit_map(
     can be a few points off at its foot (the 発行番号, the serial), so the runs are measured
     twice — widely, then closely around the first fit — and the serial QR code's corners, at
     the foot, weigh in."""
-    first = _fit(runs, ink, affine, 2 * REFINE_SEARCH_PT, landmarks)
+    page = render_runs(runs, page_frame(REFINE_DPI))
+    first = _fit(runs, page, ink, affine, 2 * REFINE_SEARCH_PT, landmarks)
     if first is None:
         return PageMap(affine, np.zeros((0, 2)), np.zeros((0, 2)))
-    second = _fit(runs, ink, first[0], REFINE_SEARCH_PT, landmarks) or first
+    second = _fit(runs, page, ink, first[0], REFINE_SEARCH_PT, landmarks) or first
     fitted, centres, scan = second
     inverse = np.linalg.inv(fitted[:, :2])
     offsets = (scan - (centres @ fitted[:, :2].T + fitted[:, 2])) @ inverse.T

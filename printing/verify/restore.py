@@ -35,6 +35,10 @@ FEATURES = EQUALISER_TAPS * EQUALISER_TAPS + 1
 EQUALISER_REGIONS = (2, 2)  # one equaliser per region: toner and focus vary over the page
 RIDGE = 1e-3
 NLM_STRENGTH = 25  # h of cv2.fastNlMeansDenoising on 0..255 (§6.2: h = 20–30)
+# Patches of 7 px compared within 11 px (OpenCV's default search is 21): the restored errors
+# are isolated modules, whose like lies close by; a third of the time (0.37 → 0.14 s per page)
+# for an image within 0.8 grey levels on average, no pixel more than 64 levels off.
+NLM_TEMPLATE_PX, NLM_SEARCH_PX = 7, 11
 SOFT_CLIP = 1.5
 
 
@@ -118,7 +122,11 @@ class Restored:
         verdict on the back, which needs only the check pattern."""
         grey = np.round((1 - self.ink_probability) * 255).astype(np.uint8)
         denoised = cv2.fastNlMeansDenoising(
-            grey, None, h=NLM_STRENGTH, templateWindowSize=7, searchWindowSize=21
+            grey,
+            None,
+            h=NLM_STRENGTH,
+            templateWindowSize=NLM_TEMPLATE_PX,
+            searchWindowSize=NLM_SEARCH_PX,
         )
         return np.asarray(denoised, dtype=np.uint8)
 

@@ -35,11 +35,11 @@ from printing.security.qrchunks import is_part, join
 from printing.security.signed_code import SignedPayload, parse_signed_code, verify_signed_code
 
 from .errors import RegistrationError
-from .fields import MIN_FRONT_DPI
-from .front import compare_front
+from .fields import MIN_FRONT_DPI, FieldComparison
+from .front import SerialCode, compare_front
 from .frontcheck import check_front, text_mask
 from .images import ScanImage, read_codes
-from .locate import Located, locate_block
+from .locate import Located, flat_field, flat_field_step, locate_block
 from .restore import equalise, unscramble
 from .verdict import MESSAGES, Outcome, TrustStore, Verdict
 
@@ -254,8 +254,11 @@ def _check_front(
     """The front's checks (fields for v2, the image where there is a restored image); a
     verdict when the front is not the genuine one, None when it is."""
     serial = None
+    code: SerialCode | None = None
+    fields: FieldComparison | None = None
+    flat = flat_field(front.grey, front.dpi / 100)  # made once for both comparisons
     if payload.page_facts is not None:
-        fields, code = check_front(front, payload)
+        fields, code = check_front(front, payload, flat)
         common["fields"] = fields
         serial = code.serial if code is not None else None
         common["front_serial"] = serial
@@ -287,6 +290,7 @@ def _check_front(
     scan_dpi = located.module_px / MODULE_MM * 25.4
     if not front.dpi_from_file and abs(front.grey.size / back.grey.size - 1) < 0.15:
         front_dpi = scan_dpi  # same scanner, same setting: the back measured it exactly
+    same_flat = flat_field_step(front_dpi / 100) == flat_field_step(front.dpi / 100)
     ignore = text_mask(payload, restored.image.shape) if payload.page_facts else None
     try:
         comparison = compare_front(
@@ -296,6 +300,9 @@ def _check_front(
             front_dpi,
             (payload.page_index, payload.page_count),
             ignore,
+            known_code=(code,) if payload.page_facts is not None else None,
+            flat=flat if same_flat else None,
+            page_to_scan=fields.page_to_scan if fields is not None else None,
         )
     except RegistrationError as exc:
         if payload.page_facts is not None:
