@@ -158,7 +158,9 @@ def _coverage(grey: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 
 ECC_ITERATIONS = 60
-ECC_ITERATIONS_MAPPED = 15  # from the field comparison's page map: already within a pixel
+# From the field comparison's page map (its runs fitted to a fraction of a pixel): no ECC
+# iterations, only its score; the block refinement and the tiles below take what is left.
+ECC_ITERATIONS_MAPPED = 0
 
 
 def _ecc(
@@ -171,6 +173,8 @@ def _ecc(
     freedom, fitted to content that sits mostly at the top of a page, bends the foot)."""
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-5)
     affine = (warp / warp[2, 2])[:2].astype(np.float32)
+    if iterations == 0:
+        return _ecc_score(template, image, affine), warp
     try:
         score, refined = cv2.findTransformECC(
             template, image, affine, cv2.MOTION_AFFINE, criteria, None, 3
@@ -178,6 +182,25 @@ def _ecc(
     except cv2.error:
         return -1.0, warp
     return float(score), np.vstack([refined, [0, 0, 1]]).astype(np.float32)
+
+
+def _ecc_score(
+    template: npt.NDArray[np.float32],
+    image: npt.NDArray[np.float32],
+    affine: npt.NDArray[np.float32],
+) -> float:
+    """What ECC would score ``affine`` at (its correlation coefficient, both images smoothed
+    as its 3-px Gaussian does), without iterating."""
+    h, w = template.shape
+    warped = cv2.warpAffine(
+        image, affine, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=0.0
+    )
+    a = cv2.GaussianBlur(template, (3, 3), 0).ravel()
+    b = cv2.GaussianBlur(warped, (3, 3), 0).ravel()
+    a = a - a.mean()
+    b = b - b.mean()
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm > 0 else -1.0
 
 
 def _local_shifts(
