@@ -1,0 +1,136 @@
+"""The front's page map (printing/verify/pagemap.py): where the signed runs are on a scan.
+
+A page whose text sits in its upper third and whose only other anchor is the serial code at its
+foot (a 戸籍's second page) is the hard case: a fit the code's corners carry alone turns the page
+about them, and a corner read a few pixels off (blur) is then a degree at the top.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from printing.security._cv import cv2
+from printing.security.facts import FONT_MINCHO, TextRun, run_end
+from printing.verify.glyphs import render_runs
+from printing.verify.pagemap import (
+    PT_PER_MM,
+    REFINE_DPI,
+    PageMap,
+    _measure,
+    fit_map,
+    page_frame,
+)
+
+SCAN_DPI = 300.0
+WARP_MM = 0.5
+LINES = (
+    "東京都練馬区石神井町五丁目",
+    "令和元年５月１日",
+    "山田　さくら",
+    "昭和３０年１０月２０日",
+    "【出生地】東京都練馬区",
+    "【届出人】母",
+    "これは、戸籍に記録されている事項の全部を",
+)
+
+
+def _runs() -> list[TextRun]:
+    runs = []
+    for line, text in enumerate(LINES * 2):
+        x = 60.0 if line % 2 == 0 else 250.0
+        runs.append(TextRun(f"line[{line}]", text, x, 60.0 + 21.0 * line, 10.5, FONT_MINCHO))
+    return runs
+
+
+def _similarity(degrees: float, scale: float, dx: float, dy: float) -> npt.NDArray[np.float64]:
+    """Page pt → scan px."""
+    k = scale * SCAN_DPI / 72
+    c, s = np.cos(np.radians(degrees)) * k, np.sin(np.radians(degrees)) * k
+    return np.array([[c, -s, dx], [s, c, dy]])
+
+
+def _warp(
+    xs: npt.NDArray[np.float32], ys: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """The paper's warp (scan px) at scan (xs, ys): 0.5 mm along a 180-mm wave, as the office
+    envelope draws it."""
+    amplitude, period = WARP_MM / 25.4 * SCAN_DPI, 180 / 25.4 * SCAN_DPI
+    return (
+        amplitude * np.sin(2 * np.pi * ys / period),
+        amplitude * np.sin(2 * np.pi * xs / period + 1.0),
+    )
+
+
+def _scan(runs: list[TextRun], truth: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
+    """The runs printed and scanned through ``truth``, blurred like a poor office scanner."""
+    frame = page_frame(SCAN_DPI)
+    page = render_runs(runs, frame)
+    k = 72 / SCAN_DPI  # page px → pt
+    px_to_scan = truth @ np.array([[k, 0, 0], [0, k, 0], [0, 0, 1]])
+    scan = cv2.warpAffine(page, px_to_scan, (frame.width, frame.height), flags=cv2.INTER_LINEAR)
+    ys, xs = np.mgrid[0 : frame.height, 0 : frame.width].astype(np.float32)
+    map_x = xs + _warp(xs, ys)[0]
+    map_y = ys + _warp(xs, ys)[1]
+    warped = cv2.remap(scan, map_x, map_y, cv2.INTER_LINEAR)
+    return np.asarray(cv2.GaussianBlur(warped, (0, 0), 1.35), np.float32)
+
+
+def _error_px(page_map: PageMap, truth: npt.NDArray[np.float64], runs: list[TextRun]) -> float:
+    """The largest distance (scan px) between where the map and the truth put the runs."""
+    worst = 0.0
+    for run in runs:
+        # At the run's middle, where it was measured (a long line's ends warp apart).
+        x, y = (run.x_pt + run_end(run)) / 2, run.baseline_pt - 0.35 * run.size_pt
+        point = np.array([x, y, 1.0])
+        mapped = page_map.shifted(x, y) @ point
+        printed = truth @ point  # where the scan has it before the warp, which moves it back
+        moved = printed - np.array(_warp(np.float32(printed[0]), np.float32(printed[1])))
+        worst = max(worst, float(np.linalg.norm(mapped - moved)))
+    return worst
+
+
+@pytest.mark.parametrize("corner_error_px", [0.0, 3.0])
+def test_the_runs_carry_the_fit_not_the_serial_codes_corners(corner_error_px: float) -> None:
+    """Runs in the upper third, the serial code at the foot with two corners read a few pixels
+    off: the map puts every run within a pixel of where it is, from an ECC-like start a third of
+    a degree out."""
+    runs = _runs()
+    truth = _similarity(-1.74, 1.008, 40.0, 90.0)
+    ink = _scan(runs, truth)
+    left, top, side = 15.0 * PT_PER_MM, 283.0 * PT_PER_MM, 9.8 * PT_PER_MM
+    corners_pt = np.array(
+        [[left, top], [left + side, top], [left + side, top + side], [left, top + side]]
+    )
+    corners_px = corners_pt @ truth[:, :2].T + truth[:, 2]
+    corners_px[:2, 1] += corner_error_px  # the top edge read low: the code looks turned
+    start = _similarity(-1.74 + 0.3, 1.008, 40.0, 90.0)
+
+    page_map = fit_map(runs, ink, start, (corners_pt, corners_px))
+
+    assert _error_px(page_map, truth, runs) < 3.0
+
+
+@pytest.mark.parametrize(("dx_px", "dy_px"), [(0.7, -0.9), (-1.3, 0.4), (0.0, 0.5)])
+def test_a_run_is_placed_to_a_fraction_of_a_pixel(dx_px: float, dy_px: float) -> None:
+    """A run measured at 150 dpi on a 300-dpi scan: its move to half a scan pixel, not
+    to the two scan pixels of one 150-dpi step (consistent runs then fell outside the fit's
+    2-px tolerance)."""
+    runs = _runs()
+    k = SCAN_DPI / 72
+    start = np.array([[k, 0.0, 0.0], [0.0, k, 0.0]])
+    frame = page_frame(SCAN_DPI)
+    page = render_runs(runs, frame)
+    moved = cv2.warpAffine(
+        page, np.array([[1.0, 0, dx_px], [0, 1.0, dy_px]]), (frame.width, frame.height)
+    )
+    signed = render_runs(runs, page_frame(REFINE_DPI))
+    for run in runs[:4]:
+        here = _measure(run, signed, page, start, 6.0)
+        there = _measure(run, signed, np.asarray(moved, np.float32), start, 6.0)
+        assert here is not None
+        assert there is not None
+        offset_px = (there[1] - here[1]) * k
+        assert abs(offset_px[0] - dx_px) < 0.5, offset_px
+        assert abs(offset_px[1] - dy_px) < 0.5, offset_px
