@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from printing.security.facts import FONT_GOTHIC, PageFacts, Picture, TextRun, run_end
 
+from .glyphcheck import GLYPH_MAX_DROP, MIN_CELLS_FOR_MEDIAN
 from .glyphs import renderable
 from .pagemap import (
     PT_PER_MM,
@@ -46,7 +47,7 @@ from .pagemap import (
     scale_dpi,
     warp_into,
 )
-from .runcheck import RunResult, compare_run
+from .runcheck import UNREADABLE, RunResult, compare_run
 from .scanblur import estimate_blur
 
 VIEW_DPI = 100.0  # the registered front kept for the side-by-side image
@@ -112,6 +113,20 @@ def page_runs(
     ]
 
 
+def _unlike_the_page(results: list[RunResult]) -> None:
+    """Characters that matched their glyph far worse than the page's other characters did
+    (GLYPH_MAX_DROP below the median) marked as not the signed ones, in place."""
+    scores = [score for result in results for _, score in result.glyph_scores]
+    if len(scores) < MIN_CELLS_FOR_MEDIAN:
+        return
+    least = float(np.median(scores)) - GLYPH_MAX_DROP
+    for result in results:
+        for index, score in result.glyph_scores:
+            if score < least:
+                result.cells[index] = UNREADABLE
+                result.reasons.add("glyph")
+
+
 def compare_fields(
     ink: npt.NDArray[np.float32],
     scan_dpi: float,
@@ -137,6 +152,7 @@ def compare_fields(
         for run in runs
         if renderable(run)
     ]
+    _unlike_the_page(results)
     by_key: dict[str, list[RunResult]] = {}
     for result in results:
         by_key.setdefault(result.run.key, []).append(result)

@@ -11,7 +11,7 @@ character added (a digit before a right-aligned amount).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -50,10 +50,18 @@ class RunResult:
     not the signed one), why it differs (empty: as signed), where, how many cells checked."""
 
     run: TextRun
-    read: str
+    cells: list[str]  # per character as read ("" for one missing), 〓 around for ink added
     reasons: set[str]
     box_pt: tuple[float, float, float, float]
     checked: int
+    # (index into ``cells``, correlation) of every character that matched its own glyph: the
+    # page judges them together (fields.py: one far below the page's others is not its glyph)
+    glyph_scores: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def read(self) -> str:
+        """What the scan shows, as the verdict prints it."""
+        return "".join(self.cells)
 
 
 def _picture_mask(pictures: tuple[Picture, ...], frame: Frame) -> npt.NDArray[np.bool_]:
@@ -178,6 +186,7 @@ def compare_run(
     em = size * k
     reasons: set[str] = set()
     read: list[str] = []
+    glyph_scores: list[tuple[int, float]] = []
     checked = 0
     m = CELL_SEARCH_PX
     cells = origins(run)
@@ -247,6 +256,7 @@ def compare_run(
             reasons.add("glyph")
             read.append(UNREADABLE)
         else:
+            glyph_scores.append((len(read), score))
             read.append(cluster)
     extra = _extra_ink(scan, blurred, masked, em)
     if extra:
@@ -256,5 +266,7 @@ def compare_run(
         before = any(x + w / 2 < start for x, _, w, _ in extra)
         after = any(x + w / 2 > end for x, _, w, _ in extra)
         read = ([UNREADABLE] if before else []) + read + ([UNREADABLE] if after else [])
+        if before:
+            glyph_scores = [(index + 1, score) for index, score in glyph_scores]
     box = (run.x_pt, run.baseline_pt - 0.9 * size, run_end(run) - run.x_pt, 1.05 * size)
-    return RunResult(run, "".join(read), reasons, box, checked)
+    return RunResult(run, read, reasons, box, checked, glyph_scores)
