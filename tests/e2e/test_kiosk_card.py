@@ -153,8 +153,15 @@ def test_card_left_on_the_reader_is_reminded(make_kiosk: MakeKiosk) -> None:
     driver.to_pin("normal")
     driver.enter_pin("1234")
     driver.wait_for(st.TakeCard)
+    # The screen's count is published before the runner plays the step's reminder: wait for
+    # both (on a loaded machine the second sound came a moment after the second count).
     driver.wait_until(
-        lambda s: isinstance(s.screen, st.TakeCard) and s.screen.reminders >= 2, "reminders"
+        lambda s: (
+            isinstance(s.screen, st.TakeCard)
+            and s.screen.reminders >= 2
+            and kiosk.sound.requested.count(Reminder.CARD) >= 2
+        ),
+        "two reminders, each with its sound",
     )
     assert kiosk.sound.requested.count(Reminder.CARD) >= 2
     driver.take_card()
