@@ -44,7 +44,11 @@ from kiosk.runtime.print_recovery import (
     interrupted_prints,
     record_settlement,
 )
-from kiosk.runtime.recovery import finish_recovered, recover_open_transactions
+from kiosk.runtime.recovery import (
+    finish_recovered,
+    recover_open_transactions,
+    recover_transaction,
+)
 from printing.faults import PrinterFault
 
 TXN = "boot-000007"
@@ -198,3 +202,45 @@ def test_the_journal_refuses_a_basket_out_of_order(journal: Journal) -> None:
         journal.write(ItemAdded(TXN, 3, "inkan", 1, 300))
     with pytest.raises(JournalError, match="without an intent"):
         journal.write(PrintOutcome(TXN, 1, None, 2))  # item 2 has no print intent
+
+
+def test_the_second_report_is_sent_after_the_first_was_acknowledged(journal: Journal) -> None:
+    basket(journal)
+    journal.write(PrintIntent(TXN, 1, "d1", 1))
+    journal.write(PrintOutcome(TXN, 1, None, 1))
+    journal.write(PrintIntent(TXN, 2, "d2", 2))
+    journal.write(PrintOutcome(TXN, 2, None, 2))
+    journal.write(ReportIntent(TXN, "printed", 1, 1))
+    journal.write(ReportOutcome(TXN, True, 1))  # item 1 acknowledged, item 2 not yet asked
+    [again] = recover_open_transactions(journal, "kiosk-0001")
+    assert (again.txn_id, again.item) == (item_key(TXN, 2), 2)
+    assert journal.summary(TXN).closed is None
+    finish_recovered(journal, again, True, "kiosk-0001")
+    assert journal.summary(TXN).closed is CloseReason.RECOVERED
+
+
+def test_a_refund_paid_back_in_part_counts_against_the_items_in_order(journal: Journal) -> None:
+    basket(journal)
+    journal.write(PrintIntent(TXN, 1, "d1", 1))
+    journal.write(PrintOutcome(TXN, 0, PrinterFault.JAM, 1))  # nothing out of either item
+    journal.write(RefundIntent(TXN, 900, RefundCause.CANCELLED))
+    journal.write(RefundOutcome(TXN, 900, 400))  # short by 500
+    journal.write(StaffOwed(TXN, 500, OwedCode.REFUND_SHORT))
+    first, second = recover_open_transactions(journal, "kiosk-0001")
+    assert [r.report.outcome for r in (first, second)] == [fx.Completion.FAILED] * 2
+    # Item 1's 300 paid back in full, item 2 gets the other 100 of the 400 and owes 500.
+    assert (first.report.amount_refunded_yen, first.report.refund_pending_yen) == (300, 0)
+    assert (second.report.amount_refunded_yen, second.report.refund_pending_yen) == (100, 500)
+    check(first.report, 1, 300)
+    check(second.report, 2, 300)
+
+
+def test_a_transaction_with_nothing_to_report_is_closed(journal: Journal) -> None:
+    journal.write(TransactionOpened(TXN, "issue", "juminhyo", 1, 300))
+    journal.write(ItemAdded(TXN, 2, "inkan", 1, 0))  # a free certificate is an item too
+    assert [i.fee_per_copy_yen for i in journal.summary(TXN).items] == [300, 0]
+    for copies, fee in ((0, 300), (1, -1)):  # refused by the store's own check, not the table's
+        with pytest.raises(JournalError, match=r"^an item needs copies > 0 and a fee >= 0$"):
+            journal.write(ItemAdded(TXN, 3, "inkan", copies, fee))
+    assert recover_transaction(journal, journal.summary(TXN), "kiosk-0001") is None
+    assert journal.summary(TXN).closed is CloseReason.RECOVERED

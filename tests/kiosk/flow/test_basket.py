@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.audit import AuditEvent
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as fs
@@ -327,3 +328,25 @@ def test_an_idle_resident_adding_a_certificate_loses_the_whole_basket(visit: Vis
     assert visit.state.txn is None
     assert of_type(effects, fx.WipePersonalData)
     assert visit.journal.open_transactions() == []
+
+
+def test_each_issuance_and_print_is_audited_and_asked_under_its_item(visit: Visit) -> None:
+    visit.to_basket_confirmation()
+    visit.send(ev.ConfirmOrder(), ev.PrinterReady())
+    visit.send(ev.CertificateIssued(visit.key(1), "ISS-1", 300, 2))
+    assert visit.state.screen == fs.Fetching(fs.FetchPhase.COMPOSING, 1, 2)
+    visit.send(ev.CertificateReady(visit.key(1), "digest-1"))
+    visit.send(ev.CertificateIssued(visit.key(2), "ISS-2", 600, 2))
+    visit.send(ev.CertificateReady(visit.key(2), "digest-2"))
+    visit.send(MoneyInserted(Denomination.Y1000), ChangeDispensed(100, 100))
+    visit.send(ev.PrintFinished(2), ev.PrintFinished(4))
+    # The center checks the resident's session lasts for this item and those after it.
+    assert [e.items_left for e in of_type(visit.effects, fx.IssueCertificate)] == [2, 1]
+    records = [audit.record for audit in of_type(visit.effects, fx.Audit)]
+
+    def items(event: AuditEvent) -> list[str | int | None]:
+        return [dict(r.details).get("item") for r in records if r.event is event]
+
+    assert items(AuditEvent.ISSUE_COMPLETE) == [1, 2]
+    assert items(AuditEvent.PRINT_INIT) == [1, 2]
+    assert items(AuditEvent.PRINT_COMPLETE) == [1, 2]
