@@ -208,3 +208,36 @@ def test_a_journal_of_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(JournalError, match="schema version 99"):
         Journal(path)
+
+
+def test_a_stop_between_two_upgrades_leaves_the_first_one_stamped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each upgrade is its own transaction: a kiosk that dies after the upgrade to 2 committed
+    # and before the one to 3 leaves a journal of version 2, stamped 2, which the next start
+    # takes from there.
+    from kiosk.journal.store import SCHEMA_VERSION
+
+    path = tmp_path / "journal.sqlite"
+    _version_1_journal(path)
+
+    def power_cut(self: Journal) -> None:
+        raise OSError("power cut")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Journal, "_to_version_3", power_cut)
+        with pytest.raises(OSError, match="power cut"):
+            Journal(path)
+    db = sqlite3.connect(path)
+    stamp = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    columns = [row[1] for row in db.execute("PRAGMA table_info(transactions)")]
+    db.close()
+    assert stamp == "2"
+    assert "business_date" in columns  # version 2's change, kept
+    with Journal(path) as journal:
+        assert journal.summary("v1-closed").staff_owed_yen == 200
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        SCHEMA_VERSION
+    )
+    db.close()
