@@ -103,3 +103,35 @@ def test_the_check_of_no_journal_or_not_a_journal(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="cannot read the journal's schema"):
         check_readable(bad)
     assert check_readable(Path(bad.parent / "none.sqlite")).endswith(f"schema {SCHEMA_VERSION})")
+
+
+@pytest.mark.parametrize(
+    ("version", "readable_by", "says"),
+    [
+        ("3", None, "schema 3"),  # made by the basket's release, before the key existed
+        ("3", "3", "schema 3"),
+        ("4", "3", "schema 4 of a newer release, readable by this one"),  # the limit itself
+        ("1", None, "schema 1, upgraded to 3 at the first start"),
+        (None, None, "schema 1, upgraded to 3 at the first start"),  # no stamp: version 1
+    ],
+)
+def test_the_edges_of_what_this_release_reads(
+    journal_file: Path, version: str | None, readable_by: str | None, says: str
+) -> None:
+    set_meta(journal_file, schema_version=version, readable_by=readable_by)
+    assert check_readable(journal_file) == f"{journal_file}: {says}"
+
+
+def test_a_refusal_names_the_file_and_where_to_read_on(journal_file: Path) -> None:
+    set_meta(journal_file, schema_version="4", readable_by="4")
+    whole = (
+        f"{journal_file}: schema version 4, written by a newer release; it needs a release of"
+        " schema 4 or newer; this release reads schema versions up to 3 (install the newer"
+        " release again, or see docs/deploying.md, 'Journal schema and rollback')"
+    )
+    with pytest.raises(JournalError) as opened:
+        Journal(journal_file)
+    assert str(opened.value) == whole
+    with pytest.raises(SchemaError) as checked:
+        check_readable(journal_file)
+    assert str(checked.value) == whole
