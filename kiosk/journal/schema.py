@@ -58,13 +58,15 @@ def check_readable(path: Path) -> str:
             db.close()
     except sqlite3.Error as exc:
         raise SchemaError(f"{path}: cannot read the journal's schema: {exc}") from exc
+    stamp = rows.get("schema_version", "1")
     try:
-        version = int(rows.get("schema_version", "1"))
+        version = int(stamp)
         readable_by = int(rows["readable_by"]) if "readable_by" in rows else None
     except ValueError as exc:
         raise SchemaError(f"{path}: the journal's schema version is not a number") from exc
-    if version < 1:
-        raise SchemaError(f"{path}: schema version {version} is not a schema version")
+    if version < 1 or (version <= SCHEMA_VERSION and stamp != str(version)):
+        # the journal opens versions up to this one only as written ("01" is not version 1)
+        raise SchemaError(f"{path}: schema version {stamp} is not a schema version")
     why = refusal(path, version, readable_by)
     if why is not None:
         raise SchemaError(why)

@@ -226,7 +226,7 @@ class Journal:
             readable_by = int(row[0]) if row is not None else None
         except ValueError:
             raise JournalError(f"{self.path}: schema version {version} is not a number") from None
-        if number < 1:
+        if number <= SCHEMA_VERSION:  # 1, 2 and 3 are matched as written; "01", "0", "-1" are not
             raise JournalError(f"{self.path}: schema version {version} is not a schema version")
         why = refusal(self.path, number, readable_by)
         if why is not None:

@@ -71,6 +71,7 @@ def test_a_newer_journal_that_allows_this_release_is_read_and_left_as_it_is(
         ("99", "5", "schema version 99"),
         ("0", "0", "not a schema version"),
         ("-1", None, "not a schema version"),
+        ("01", None, "not a schema version"),  # no release writes it: never read as version 1
         ("four", None, "not a number"),
     ],
 )
