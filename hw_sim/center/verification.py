@@ -61,9 +61,8 @@ GLOBAL_BUCKET = (200, 50.0)  # the whole service: a distributed flood cannot sta
 MAX_BUCKETS = 100_000  # remembered clients and serials; the least recently seen are dropped
 SERIAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")  # printing.security.backside
 MESSAGES_JA = {
-    "not_found": "証明書番号と検証コードの組み合わせが見つからないか、"
-    "照会できる期間を過ぎています。",
-    "malformed_request": "証明書番号または検証コードの形式が正しくありません。",
+    "not_found": "発行番号と検証コードの組み合わせが見つからないか、照会できる期間を過ぎています。",
+    "malformed_request": "発行番号または検証コードの形式が正しくありません。",
     "too_many_requests": "照会が多すぎます。しばらくしてから照会してください。",
 }
 

@@ -287,10 +287,7 @@ class PrintService:
         """PrintReceipt → ReceiptPrinted(printed or not)."""
 
         def run(papers: ResidentPapers) -> None:
-            if also:
-                papers.print_receipt(txn_id, amount_yen, kind, copies, also)
-            else:
-                papers.print_receipt(txn_id, amount_yen, kind, copies)
+            papers.print_receipt(txn_id, amount_yen, kind, copies, also)
 
         self._submit(lambda: self._paper(run, lambda ok: ReceiptPrinted(txn_id, ok)))
 

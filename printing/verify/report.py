@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -119,14 +120,20 @@ def summary(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(verdict: Verdict, folder: Path) -> dict[str, Path]:
-    """Write verdict.json, verdict.txt, restored.png and side_by_side.png; return the paths."""
+def _write_verdict(folder: Path, record: dict[str, Any], text: str) -> dict[str, Path]:
+    """verdict.json (the record) and verdict.txt (the summary) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {"json": folder / "verdict.json", "text": folder / "verdict.txt"}
     written["json"].write_text(
-        json.dumps(verdict.to_record(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    written["text"].write_text(summary(verdict) + "\n", encoding="utf-8")
+    written["text"].write_text(text + "\n", encoding="utf-8")
+    return written
+
+
+def write_outputs(verdict: Verdict, folder: Path) -> dict[str, Path]:
+    """Write verdict.json, verdict.txt, restored.png and side_by_side.png; return the paths."""
+    written = _write_verdict(folder, verdict.to_record(), summary(verdict))
     if verdict.restored is not None:
         written["restored"] = folder / "restored.png"
         cv2.imwrite(str(written["restored"]), verdict.restored.image)
@@ -142,7 +149,7 @@ def online_summary(answer: OnlineAnswer) -> str:
     lines = [
         "判定 / verdict: found — 発行元の照会サービスが署名付きの内容を返しました。"
         "表面と見比べてください。",
-        f"証明書番号 serial: {answer.serial}  発行者 issuer: {answer.issuer}  交付日 issued: "
+        f"発行番号 serial: {answer.serial}  発行者 issuer: {answer.issuer}  交付日 issued: "
         f"{answer.issued_on.isoformat()}  照会期限 available until: "
         f"{answer.available_until.isoformat()}",
     ]
@@ -157,12 +164,7 @@ def online_summary(answer: OnlineAnswer) -> str:
 
 def write_online_outputs(answer: OnlineAnswer, folder: Path) -> dict[str, Path]:
     """verdict.json, verdict.txt and each page as signed (signed_page_N.png)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {"json": folder / "verdict.json", "text": folder / "verdict.txt"}
-    written["json"].write_text(
-        json.dumps(answer.to_record(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    written["text"].write_text(online_summary(answer) + "\n", encoding="utf-8")
+    written = _write_verdict(folder, answer.to_record(), online_summary(answer))
     for page in answer.pages:
         if page.page_facts is not None:
             path = folder / f"signed_page_{page.page_index + 1}.png"

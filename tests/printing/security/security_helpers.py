@@ -4,6 +4,7 @@ several test folders would shadow each other)."""
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,41 @@ from PIL import Image
 
 from printing import documents
 from printing.security import LAYOUT_VERSION, BackSideData, BackSideKeys, make_back_side
+from printing.security.channel import ChannelParams
+
+# A realistic office scan: a worn printer, a slightly crooked sheet, JPEG, some show-through.
+OFFICE_SCAN = ChannelParams(
+    dot_gain_sigma_px=0.6,
+    toner_density=0.85,
+    halftone="bayer",
+    banding_amplitude=0.02,
+    mottle=0.01,
+    fading=0.9,
+    scan_dpi=300,
+    rotation_deg=1.3,
+    scale=1.004,
+    shift_mm=(2.0, -1.5),
+    warp_mm=0.3,
+    warp_period_mm=200,
+    warp_phase=(0.3, 1.1, 2.0, 0.7),
+    blur_sigma_px=0.9,
+    show_through=0.05,
+    gain=0.95,
+    bias=0.03,
+    gamma=1.1,
+    noise_sigma=4,
+    jpeg_quality=75,
+    seed=11,
+)
+
+
+def front_scan_of(office: ChannelParams) -> ChannelParams:
+    """The front of the same sheet through the same scanner: laid the other way, no
+    show-through (the back's print is not behind a front scan), the next noise seed."""
+    return replace(
+        office, rotation_deg=-0.8, shift_mm=(-1.0, 2.5), show_through=0.0, seed=office.seed + 1
+    )
+
 
 SERIAL = "131202-241203-000001-1"
 VERIFICATION_CODE = "K7QM2XD94RTPH3WC"  # printing.security.vcode: 16 Crockford base32 letters

@@ -18,7 +18,15 @@ import cbor2
 import numpy as np
 import pytest
 from cryptography.hazmat.primitives import serialization
-from security_helpers import SERIAL, VERIFICATION_CODE, backs_for, key, render_600
+from security_helpers import (
+    OFFICE_SCAN,
+    SERIAL,
+    VERIFICATION_CODE,
+    backs_for,
+    front_scan_of,
+    key,
+    render_600,
+)
 
 from printing import documents
 from printing.documents import samples
@@ -29,30 +37,8 @@ from printing.security.layout import BAND_TOP_PX, QR_BOX_PX, code_boxes
 from printing.security.signed_code import parse_signed_code
 from printing.verify import Outcome, TrustStore, Verdict, load_scan, verify_back, verify_front
 
-OFFICE = ChannelParams(
-    dot_gain_sigma_px=0.6,
-    toner_density=0.85,
-    halftone="bayer",
-    banding_amplitude=0.02,
-    mottle=0.01,
-    fading=0.9,
-    scan_dpi=300,
-    rotation_deg=1.3,
-    scale=1.004,
-    shift_mm=(2.0, -1.5),
-    warp_mm=0.3,
-    warp_period_mm=200,
-    warp_phase=(0.3, 1.1, 2.0, 0.7),
-    blur_sigma_px=0.9,
-    show_through=0.05,
-    gain=0.95,
-    bias=0.03,
-    gamma=1.1,
-    noise_sigma=4,
-    jpeg_quality=75,
-    seed=21,
-)
-FRONT_SCAN = replace(OFFICE, rotation_deg=-0.8, shift_mm=(-1.0, 2.5), show_through=0.0, seed=22)
+OFFICE = replace(OFFICE_SCAN, seed=21)
+FRONT_SCAN = front_scan_of(OFFICE)
 
 
 def trust(keys: BackSideKeys, *, master: bool = True) -> TrustStore:
