@@ -4,6 +4,7 @@ kill matrix and the end-to-end tests)."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 import time
@@ -121,6 +122,7 @@ def make_cash_rig() -> Iterator[Callable[..., CashRig]]:
     yield make
     for rig in rigs:
         rig.close()
+        shutil.rmtree(rig.folder, ignore_errors=True)
 
 
 def tray(state: dict[str, Any]) -> list[int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,7 @@ def test_a_kill_at_every_money_step_loses_no_yen_and_pays_none_twice(
         assert journal_rows(folder) == before
     finally:
         sim.stop()
+    shutil.rmtree(folder, ignore_errors=True)  # kept when the test fails: its kiosk.log
 
 
 def check_every_yen(folder: Path, state: dict[str, Any], inserted: int) -> None:
