@@ -17,6 +17,7 @@ from printing.certificates import CertificateKind, KosekiScope, Scope
 # product-facts.md: "Service hours 6:30–23:00, set per municipality".
 DEFAULT_HOURS = (time(6, 30), time(23, 0))
 
+
 @dataclass(frozen=True)
 class CertificateConfig:
     """One kind on a municipality's menu."""
