@@ -92,8 +92,8 @@ class FlowSettings:
     hours: tuple[time, time] = (time(6, 30), time(23, 0))  # shown on the start screen
     notices: tuple[NoticeText, ...] = ()  # the operator's notices for the start screen
     hardware: HardwareLayout = DEFAULT_LAYOUT  # where the screens show the reader, slots, trays
-    # Certificates one visit may hold (the basket, profile [issuance] max_basket_items): 1
-    # offers no "add another certificate".
+    # Certificates one visit may hold (the basket; the profile's max_certificates_per_visit):
+    # 1 offers no "add another certificate".
     basket_limit: int = 5
 
 

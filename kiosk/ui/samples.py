@@ -421,6 +421,10 @@ def samples() -> list[tuple[str, FlowState]]:
                 _basket(request=None, fee_per_copy_yen=0),
             ),
         ),
+        (
+            "certificate-basket-long",  # four in the order, the fifth to choose: the longest list
+            _state(CertificateChoice(), replace(_full_basket(), request=None, fee_per_copy_yen=0)),
+        ),
         ("fetching", _state(Fetching(FetchPhase.ISSUING), _ordered(journal_opened=True))),
         (
             "fetching-basket",

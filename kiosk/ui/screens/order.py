@@ -123,6 +123,22 @@ class JurisdictionScreen(ScreenView):
         return [NavAction("back", _("Back"), Back())] if txn.basket and not txn.request else []
 
 
+def _basket_summary(txn: Transaction) -> str:
+    """The certificates already in the order and their copies, as one list in the resident's
+    language (「住民票の写し（1通）、印鑑登録証明書（2通）」)."""
+    return format_list(
+        [
+            _("{certificate} ({copies})").format(
+                certificate=kind_name(item.request.kind).split("\n")[0],
+                copies=ngettext("{count} copy", "{count} copies", item.request.copies).format(
+                    count=item.request.copies
+                ),
+            )
+            for item in txn.basket
+        ]
+    )
+
+
 class CertificateScreen(ScreenView):
     handles = (CertificateChoice,)
 
@@ -164,8 +180,14 @@ class CertificateScreen(ScreenView):
         self.grid.set_choices(choices)
         _pager(self.grid)
         notices = offer.notices if offer else ()
-        self.notices.setText("\n".join(notice_text(notice) for notice in notices))
-        self.notices.setVisible(bool(notices))
+        if txn.basket:
+            # Adding: what the order holds already, so that nothing is chosen twice by mistake.
+            # It takes the notices' place (read on the first pass through this menu): a line
+            # more above the grid squeezed its buttons in es/pt at 1280×800.
+            self.notices.setText(_("In your order: {items}.").format(items=_basket_summary(txn)))
+        else:
+            self.notices.setText("\n".join(notice_text(notice) for notice in notices))
+        self.notices.setVisible(bool(notices) or bool(txn.basket))
 
     def nav(self, state: FlowState) -> list[NavAction]:
         txn = self.txn(state)

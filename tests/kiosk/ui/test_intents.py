@@ -379,3 +379,28 @@ def test_the_basket_on_the_confirmation(make_window: MakeWindow) -> None:
     window, _ = make_window(replace(one, settings=replace(one.settings, basket_limit=1)))
     assert window.nav_button("add") is None
     assert window.nav_button("confirm") is not None
+
+
+def test_the_menu_while_adding_lists_the_order(make_window: MakeWindow) -> None:
+    """Choosing another certificate, the resident sees what the order holds already (each
+    certificate with its copies), in their language, where the notices were; the first choice
+    shows the notices."""
+    from kiosk.ui.samples import sample
+
+    window, _ = make_window("certificate-basket")
+    view = window.view
+    assert isinstance(view, CertificateScreen)
+    assert view.notices.text() == "選択済み：住民票の写し（2通）"
+    assert view.notices.isVisible()
+    window.show_state(replace(sample("certificate-basket-long"), language="en"))
+    assert view.notices.text() == (
+        "In your order: Copy of residence record (2 copies), Seal registration certificate"
+        " (1 copy), Income and taxation (non-taxation) certificate (1 copy), and Seal"
+        " registration certificate (3 copies)."
+    )
+    first = sample("certificate")
+    window.show_state(first)
+    assert first.txn is not None
+    assert first.txn.offer is not None
+    assert "選択済み" not in view.notices.text()
+    assert view.notices.isVisible() == bool(first.txn.offer.notices)
