@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -158,6 +159,7 @@ def _back_placements(pdf: pikepdf.Pdf, back: BackSideData) -> list[Placement]:
     return placements
 
 
+@lru_cache(maxsize=64)  # the verifier asks for each front twice (its anchor and landmarks)
 def front_serial_code_box(
     serial: str,
     page_index: int,

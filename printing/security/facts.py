@@ -264,12 +264,20 @@ def advance(cluster: str, size_pt: float, font: int) -> float:
 
 def origins(run: TextRun) -> list[tuple[str, float]]:
     """(cluster, x origin in pt) of every character of ``run``."""
+    return list(_origins(run))
+
+
+@lru_cache(maxsize=4096)
+def _origins(run: TextRun) -> tuple[tuple[str, float], ...]:
+    """``origins``, made once per run: the verifier draws a page's runs many times over (into
+    each neighbour's frame) and the advances come from the fonts' metrics, character by
+    character."""
     out = []
     x = run.x_pt
     for cluster in clusters(run.text):
         out.append((cluster, x))
         x += advance(cluster, run.size_pt, run.font) + run.gap_pt
-    return out
+    return tuple(out)
 
 
 def run_end(run: TextRun) -> float:

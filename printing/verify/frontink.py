@@ -33,8 +33,12 @@ def front_ink(
         flat = flat_field(scan.grey, scan.dpi / 100)
     black = float(np.percentile(flat[::3, ::3], 0.5))  # a ninth of the pixels: the same level
     stretch = 1 / max(1.0 - black, 0.2)
-    # (1 − flat)·stretch clipped to 0..1, in OpenCV's vector loops (a page is 9 Mpx).
-    ink = cv2.max(cv2.min(flat * np.float32(-stretch) + np.float32(stretch), 1.0), 0.0)
+    # (1 − flat)·stretch clipped to 0..1, in OpenCV's vector loops (a page is 9 Mpx), in place:
+    # every new page-sized array is 38 MB of fresh pages for the kernel to map.
+    ink = flat * np.float32(-stretch)
+    np.add(ink, np.float32(stretch), out=ink)
+    cv2.min(ink, 1.0, dst=ink)
+    cv2.max(ink, 0.0, dst=ink)
     length = max(15, round(RULE_MM / 25.4 * scan.dpi))
     # The openings on 8 bits: a quarter of the float work (OpenCV's SIMD), and a rule's level
     # to 1/255 is plenty for taking it out.
@@ -44,8 +48,8 @@ def front_ink(
         cv2.morphologyEx(ink_u8, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
     )
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # their blurred edges too
-    without = cv2.subtract(ink, cv2.multiply(rules, 1 / 255, dtype=cv2.CV_32F))
-    return np.asarray(cv2.max(without, 0.0), np.float32)
+    without = cv2.subtract(ink, cv2.multiply(rules, 1 / 255, dtype=cv2.CV_32F), dst=ink)
+    return np.asarray(cv2.max(without, 0.0, dst=without), np.float32)
 
 
 SCAN_SMOOTH_PX = 0.8  # a halftone's dither and the scanner's noise, smoothed before comparing

@@ -22,6 +22,7 @@ from printing.security._cv import cv2
 from printing.security.facts import FONT_GOTHIC, FONT_MINCHO, FONT_MINCHO_MJ, TextRun, origins
 
 SUPERSAMPLE = 2
+REACH_EM = 2.0  # no glyph's ink lies this far (in ems) from its origin
 PT_PER_INCH = 72.0
 RENDERABLE_FONTS = (FONT_MINCHO, FONT_MINCHO_MJ, FONT_GOTHIC)
 _lock = threading.Lock()
@@ -131,13 +132,23 @@ def supersampled(frame: Frame) -> npt.NDArray[np.float32]:
 
 
 def render_runs(runs: list[TextRun], frame: Frame) -> npt.NDArray[np.float32]:
-    """The runs' ink coverage (0..1) in ``frame``."""
+    """The runs' ink coverage (0..1) in ``frame``. Runs and characters that cannot reach the
+    frame are not drawn: a run's neighbours are drawn into many small frames (runcheck), most
+    of them out of sight. A glyph stays within REACH_EM of its origin, generously."""
     canvas = supersampled(frame)
+    right = frame.x_pt + frame.width / frame.px_per_pt
+    bottom = frame.y_pt + frame.height / frame.px_per_pt
     for run in runs:
-        if not renderable(run):
+        reach = REACH_EM * run.size_pt
+        if (
+            not renderable(run)
+            or run.baseline_pt + reach < frame.y_pt
+            or run.baseline_pt - reach > bottom
+        ):
             continue
         for cluster, x in origins(run):
-            draw(canvas, frame, cluster, run.font, run.size_pt, x, run.baseline_pt)
+            if frame.x_pt - reach < x < right + reach:
+                draw(canvas, frame, cluster, run.font, run.size_pt, x, run.baseline_pt)
     return downsample(canvas, frame)
 
 

@@ -71,9 +71,12 @@ def flat_field(grey: npt.NDArray[np.float32], module_px: float) -> npt.NDArray[n
     paper = cv2.dilate(small, np.ones((5, 5), np.uint8))
     paper = cv2.GaussianBlur(paper, (0, 0), 1.5)
     paper = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
-    # grey / max(paper, 0.05) clipped to 0..1.2, in OpenCV's vector loops (a page is 9 Mpx).
-    flat = cv2.divide(grey.astype(np.float32, copy=False), cv2.max(paper, 0.05))
-    return np.asarray(cv2.max(cv2.min(flat, 1.2), 0.0), dtype=np.float32)
+    # grey / max(paper, 0.05) clipped to 0..1.2, in OpenCV's vector loops (a page is 9 Mpx)
+    # and in place: every new page-sized array is 38 MB of fresh pages for the kernel to map.
+    cv2.max(paper, 0.05, dst=paper)
+    flat = cv2.divide(grey.astype(np.float32, copy=False), paper, dst=paper)
+    cv2.min(flat, 1.2, dst=flat)
+    return np.asarray(cv2.max(flat, 0.0, dst=flat), dtype=np.float32)
 
 
 def _module_corner_points(marker_id: int) -> npt.NDArray[np.float32]:
@@ -196,8 +199,12 @@ def _normalised(rectified: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """Ink-positive, locally zero-mean unit-variance (the scrambled block is ~50 % ink)."""
     size = (33 * RECTIFIED_PX_PER_MODULE,) * 2
     mean = cv2.blur(rectified, size)
-    spread = np.sqrt(np.maximum(cv2.blur(rectified * rectified, size) - mean * mean, 1e-6))
-    return np.asarray((mean - rectified) / spread, dtype=np.float32)
+    # (mean − x) / √max(E[x²] − mean², 1e-6) in OpenCV's vector loops, in place where it can
+    # (the same float32 arithmetic as NumPy's, a third of the time on a 7-Mpx block).
+    square = cv2.blur(cv2.multiply(rectified, rectified), size)
+    variance = cv2.subtract(square, cv2.multiply(mean, mean), dst=square)
+    spread = cv2.sqrt(cv2.max(variance, 1e-6, dst=variance), dst=variance)
+    return np.asarray(cv2.divide(cv2.subtract(mean, rectified, dst=mean), spread, dst=mean))
 
 
 def _correlations(
