@@ -92,7 +92,8 @@ def find_fiducials(
 ) -> dict[int, npt.NDArray[np.float32]]:
     """ArUco markers 0..3 → their 4 corners in image pixels (refined at full resolution)."""
     scale = min(1.0, DETECTION_DPI / scan_dpi)
-    image8 = np.clip(grey * 255, 0, 255).astype(np.uint8)
+    scaled = grey * 255  # clipped in place: a page is 38 MB of float32
+    image8 = np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
     small = cv2.resize(image8, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
     parameters = cv2.aruco.DetectorParameters()
