@@ -50,6 +50,25 @@ def test_permutation_is_a_permutation_and_round_trips() -> None:
     assert np.array_equal(restored > 0, source)
 
 
+def test_permutation_is_the_stable_order_of_the_keystream_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The order is the words' stable sort (the center and every verifier must agree on it),
+    also when words tie — the quicksort the verifier uses would then order them freely."""
+    from printing.security import keys
+
+    words = np.frombuffer(
+        keys._keystream(keys._subkey(b"k" * 32, "KSB permutation", 0), 8 * 10_000), dtype="<u8"
+    )
+    assert np.array_equal(
+        Scrambler.for_page(b"k" * 32, 0, 10_000).order, np.argsort(words, kind="stable")
+    )
+    tied = np.repeat(np.arange(500, 0, -1, dtype="<u8"), 20)  # every word 20 times
+    monkeypatch.setattr(keys, "_keystream", lambda key, length: tied.tobytes()[:length])
+    order = Scrambler.for_page(b"k" * 32, 0, tied.size).order
+    assert np.array_equal(order, np.argsort(tied, kind="stable"))
+
+
 def test_scramble_hides_the_source_statistics() -> None:
     """A mostly white page (as a certificate is) scrambles to ~50 % ink: polarity at work."""
     scrambler = Scrambler.for_page(b"k" * 32, 0, 100_000)

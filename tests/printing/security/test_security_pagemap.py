@@ -12,8 +12,8 @@ import numpy.typing as npt
 import pytest
 
 from printing.security._cv import cv2
-from printing.security.facts import FONT_MINCHO, TextRun, run_end
-from printing.verify.glyphs import render_runs
+from printing.security.facts import FONT_MINCHO, TextRun, origins, run_end
+from printing.verify.glyphs import Frame, downsample, draw, render_runs, supersampled
 from printing.verify.pagemap import (
     PT_PER_MM,
     REFINE_DPI,
@@ -134,3 +134,25 @@ def test_a_run_is_placed_to_a_fraction_of_a_pixel(dx_px: float, dy_px: float) ->
         offset_px = (there[1] - here[1]) * k
         assert abs(offset_px[0] - dx_px) < 0.5, offset_px
         assert abs(offset_px[1] - dy_px) < 0.5, offset_px
+
+
+def test_a_runs_neighbours_are_drawn_wherever_they_reach_its_frame() -> None:
+    """render_runs leaves out the runs and characters that cannot reach the frame (the
+    verifier draws a page's runs into every run's small frame): what it draws is what every
+    character drawn gives, in a frame cut across lines and characters."""
+    runs = [
+        *_runs(),
+        TextRun("title", "証明書", 100.0, 82.0, 24.0, FONT_MINCHO),  # large, between two lines
+    ]
+    for frame in (
+        Frame(95.0, 50.0, 300, 120, 300.0),
+        Frame(240.0, 70.0, 90, 50, 300.0),
+        Frame(20.0, 30.0, 40, 20, 300.0),
+    ):
+        everything = supersampled(frame)
+        for run in runs:
+            for cluster, x in origins(run):
+                draw(everything, frame, cluster, run.font, run.size_pt, x, run.baseline_pt)
+        expected = downsample(everything, frame)
+        assert expected.any() or frame.width == 40
+        assert np.array_equal(render_runs(runs, frame), expected)
