@@ -189,31 +189,52 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(structural_similarity(a, b, data_range=255))
 
 
-def trial(
-    page: Page,
-    params: ChannelParams,
-    ocr: bool,
-    tamper: bool,
-    draw: int = 0,
-    genuine_only: bool = False,
-) -> dict[str, Any]:
-    scan = load_scan(simulate(page.back_600, params, page.front_600))[0]
+@dataclass
+class Setup:
+    """How a draw's fronts are made: genuine only, and kanji substitutions per draw."""
+
+    tamper: bool = False
+    genuine_only: bool = False
+    kanji: int = 1
+
+
+def _back_result(
+    scan: Any, certificate: int, page: int, kind: str
+) -> tuple[Any, float, dict[str, Any]]:
     started, cpu_started = time.perf_counter(), time.process_time()
     verdict = verify_back(scan, TRUST)
     runtime = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
-    result: dict[str, Any] = {
-        "certificate": page.certificate.index,
-        "page": page.index,
-        "kind": type(page.certificate.document).__name__,
-        "outcome": verdict.outcome.value,
-        "registered": verdict.outcome in (Outcome.VERIFIED, Outcome.WRONG_KEY),
-        "code_decoded": verdict.payload is not None,
-        "code_valid": verdict.signature_valid,
-        "verify_s": round(runtime, 3),
-        "verify_cpu_s": round(cpu, 3),
-        "params": params.to_record(),
-    }
+    return (
+        verdict,
+        cpu,
+        {
+            "certificate": certificate,
+            "page": page,
+            "kind": kind,
+            "outcome": verdict.outcome.value,
+            "registered": verdict.outcome in (Outcome.VERIFIED, Outcome.WRONG_KEY),
+            "code_decoded": verdict.payload is not None,
+            "code_valid": verdict.signature_valid,
+            "verify_s": round(runtime, 3),
+            "verify_cpu_s": round(cpu, 3),
+        },
+    )
+
+
+def trial(
+    page: Page,
+    params: ChannelParams,
+    ocr: bool,
+    setup: Setup,
+    draw: int = 0,
+    cache: Path | None = None,
+) -> dict[str, Any]:
+    encoded = simulate(page.back_600, params, page.front_600)
+    scan = load_scan(encoded)[0]
+    kind = type(page.certificate.document).__name__
+    verdict, cpu, result = _back_result(scan, page.certificate.index, page.index, kind)
+    result["params"] = params.to_record()
     if verdict.soft_modules is not None:
         result["module_error_rate"] = float(np.mean((verdict.soft_modules > 0) != page.modules))
     if verdict.restored is not None and verdict.restored.image.shape == page.raster.shape:
@@ -234,26 +255,58 @@ def trial(
             result["cer_clean"] = page.clean_cer
             result["text_chars"] = len(page.text)
             result["delta_cer_pp"] = 100 * (result["cer"] - page.clean_cer)
-    if tamper and verdict.outcome is Outcome.VERIFIED:
-        result["tamper"] = tamper_trial(page, params, scan, verdict, draw, genuine_only)
-        genuine = [f for f in result["tamper"] if f["kind"] == "genuine"]
-        # The figure a relying party waits for: the back and its genuine front on one page.
-        result["page_cpu_s"] = round(cpu + genuine[0]["front_cpu_s"], 3)
+    fronts: list[tuple[dict[str, Any], bytes]] = []
+    if setup.tamper and verdict.outcome is Outcome.VERIFIED:
+        fronts = forged_fronts(page, params, draw, setup)
+        _add_fronts(result, cpu, verdict, scan, fronts)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "back.bin").write_bytes(encoded)
+        for number, (_, front) in enumerate(fronts):
+            (cache / f"front{number}.bin").write_bytes(front)
+        meta = {"certificate": page.certificate.index, "page": page.index, "kind": kind,
+                "fronts": [record for record, _ in fronts]}  # fmt: skip
+        (cache / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
     return result
 
 
-def tamper_trial(
-    page: Page,
-    params: ChannelParams,
-    back_scan: Any,
+def replay(cache: Path, params: ChannelParams) -> dict[str, Any]:
+    """A draw's trial from the channel's scans a earlier run kept (``--cache``): the verifier
+    alone runs again (no image-quality metrics: the page is not rendered)."""
+    meta = json.loads((cache / "meta.json").read_text())
+    scan = load_scan((cache / "back.bin").read_bytes())[0]
+    verdict, cpu, result = _back_result(scan, meta["certificate"], meta["page"], meta["kind"])
+    result["params"] = params.to_record()
+    fronts = [
+        (record, (cache / f"front{number}.bin").read_bytes())
+        for number, record in enumerate(meta["fronts"])
+    ]
+    if fronts and verdict.outcome is Outcome.VERIFIED:
+        _add_fronts(result, cpu, verdict, scan, fronts)
+    return result
+
+
+def _add_fronts(
+    result: dict[str, Any],
+    back_cpu: float,
     verdict: Any,
-    draw: int,
-    genuine_only: bool = False,
-) -> list[dict[str, Any]]:
+    back_scan: Any,
+    fronts: list[tuple[dict[str, Any], bytes]],
+) -> None:
+    result["tamper"] = check_fronts(verdict, back_scan, fronts)
+    genuine = [f for f in result["tamper"] if f["kind"] == "genuine"]
+    # The figure a relying party waits for: the back and its genuine front on one page.
+    result["page_cpu_s"] = round(back_cpu + genuine[0]["front_cpu_s"], 3)
+
+
+def forged_fronts(
+    page: Page, params: ChannelParams, draw: int, setup: Setup
+) -> list[tuple[dict[str, Any], bytes]]:
     """The genuine front and forged ones (one per digit edit, on the page's numeric fields in
-    turn, and a kanji of a name or address) through the front-side channel: verified or not,
-    and whether the forged field is the one named. ``genuine_only``: the genuine front alone
-    (false flags and the time per page, at a fifth of the cost)."""
+    turn, and ``setup.kanji`` kanji of names or addresses) through the front-side channel.
+    ``setup.genuine_only``: the genuine front alone (false flags and the time per page, at a
+    fifth of the cost)."""
+    genuine_only = setup.genuine_only
     front_params = replace(params, seed=params.seed + 10_000, show_through=0.0)
     if page.forger is None:
         page.forger = ForgedFronts(page.certificate.rendered.pdf, page.index, page.backs)
@@ -270,13 +323,23 @@ def tamper_trial(
                 fronts.append((forged[0].to_record(), forged[1]))
                 break
     names = [] if genuine_only else kanji_targets(facts.runs)
-    if names:
-        forged = page.forger.forge(names[draw % len(names)], "kanji", rng)
+    # The first kanji edit is the one runs before --kanji made (same run, same rng); more take
+    # the page's other name and address runs in turn.
+    for number in range(setup.kanji if names else 0):
+        forged = page.forger.forge(names[(draw + number) % len(names)], "kanji", rng)
         if forged is not None:
             fronts.append((forged[0].to_record(), forged[1]))
+    return [(record, simulate(front, front_params, page.back_600)) for record, front in fronts]
+
+
+def check_fronts(
+    verdict: Any, back_scan: Any, fronts: list[tuple[dict[str, Any], bytes]]
+) -> list[dict[str, Any]]:
+    """Each front's scan compared with ``verify_front``: verified or not, and whether the forged
+    field is the one named."""
     out = []
-    for record, front in fronts:
-        front_scan = load_scan(simulate(front, front_params, page.back_600))[0]
+    for record, encoded in fronts:
+        front_scan = load_scan(encoded)[0]
         started, cpu_started = time.perf_counter(), time.process_time()
         checked = verify_front(verdict, back_scan, front_scan)
         cpu = time.process_time() - cpu_started
@@ -397,21 +460,39 @@ def main() -> int:
         action="store_true",
         help="compare each verified back's genuine front only (false flags, time per page)",
     )
+    parser.add_argument(
+        "--kanji", type=int, default=1, help="kanji substitutions per draw (--tamper)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="keep each draw's channel scans here and, when they are there, verify those again "
+        "instead of printing and scanning (the verifier alone: for iterating on it)",
+    )
     parser.add_argument("--out", type=Path, help="JSON lines: one trial per line, then summary")
     args = parser.parse_args()
 
     rng = np.random.default_rng(args.seed)
-    corpus_pages = list(pages(args.corpus))
-    print(f"corpus: {args.corpus} certificates, {len(corpus_pages)} pages", file=sys.stderr)
+    corpus_pages: list[Page] = []
+
+    def page_of(draw: int) -> Page:
+        if not corpus_pages:  # not rendered when every draw comes from the cache
+            corpus_pages.extend(pages(args.corpus))
+            print(f"corpus: {args.corpus} certificates, {len(corpus_pages)} pages", file=sys.stderr)
+        return corpus_pages[draw % len(corpus_pages)]
+
+    setup = Setup(args.tamper or args.genuine, args.genuine, args.kanji)
+    mode = "genuine" if args.genuine else f"tamper-k{args.kanji}" if args.tamper else "back"
     out = args.out.open("w") if args.out else None
     results: list[dict[str, Any]] = []
     if args.sweep:
         groups: dict[Any, list[dict[str, Any]]] = {}
         for value in SWEEPS[args.sweep]:
             for draw in range(args.draws):
+                page_of(0)  # renders the corpus
                 page = corpus_pages[int(rng.integers(len(corpus_pages)))]
                 params = replace(BASELINE, seed=args.seed * 100_000 + draw, **{args.sweep: value})
-                result = trial(page, params, args.ocr, False)
+                result = trial(page, params, args.ocr, Setup())
                 result["sweep"] = {args.sweep: value}
                 groups.setdefault(value, []).append(result)
                 if out:
@@ -431,9 +512,15 @@ def main() -> int:
             )
     else:
         for draw in range(args.draws):
-            page = corpus_pages[draw % len(corpus_pages)]
             params = sample_params(args.envelope, rng, seed=args.seed * 100_000 + draw)
-            result = trial(page, params, args.ocr, args.tamper or args.genuine, draw, args.genuine)
+            kept = None
+            if args.cache:
+                name = f"{args.envelope}-c{args.corpus}-s{args.seed}-{mode}-d{draw}"
+                kept = args.cache / name
+            if kept is not None and (kept / "meta.json").exists():
+                result = replay(kept, params)
+            else:
+                result = trial(page_of(draw), params, args.ocr, setup, draw, kept)
             results.append(result)
             if out:
                 out.write(json.dumps(result) + "\n")
