@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from printing.security.facts import FONT_GOTHIC, PageFacts, Picture, TextRun, run_end
 
-from .glyphcheck import GLYPH_MAX_DROP, MIN_CELLS_FOR_MEDIAN
+from .glyphcheck import GLYPH_MAX_DROP, MIN_CELLS_FOR_MEDIAN, SUSPECT_BLOB_EM2, SUSPECT_DROP
 from .glyphs import renderable
 from .pagemap import (
     PT_PER_MM,
@@ -115,14 +115,17 @@ def page_runs(
 
 def _unlike_the_page(results: list[RunResult]) -> None:
     """Characters that matched their glyph far worse than the page's other characters did
-    (GLYPH_MAX_DROP below the median) marked as not the signed ones, in place."""
-    scores = [score for result in results for _, score in result.glyph_scores]
+    (GLYPH_MAX_DROP below the median), or worse (SUSPECT_DROP) with a blob of a stroke
+    (SUSPECT_BLOB_EM2), marked as not the signed ones, in place."""
+    scores = [score for result in results for _, score, _ in result.glyph_scores]
     if len(scores) < MIN_CELLS_FOR_MEDIAN:
         return
-    least = float(np.median(scores)) - GLYPH_MAX_DROP
+    median = float(np.median(scores))
     for result in results:
-        for index, score in result.glyph_scores:
-            if score < least:
+        for index, score, blob in result.glyph_scores:
+            if score < median - GLYPH_MAX_DROP or (
+                score < median - SUSPECT_DROP and blob >= SUSPECT_BLOB_EM2
+            ):
                 result.cells[index] = UNREADABLE
                 result.reasons.add("glyph")
 

@@ -12,6 +12,7 @@ character added (a digit before a right-aligned amount).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -27,8 +28,10 @@ from .glyphcheck import (
     GLYPH_MIN_CORRELATION,
     MISSING_INK,
     SMALL_GLYPH_EM2,
+    SUSPECT_BLOB_EM2,
     ncc,
     residual_blob,
+    second_look,
 )
 from .glyphs import Frame, render_cell, render_runs
 from .pagemap import warp_into
@@ -38,6 +41,9 @@ RUN_SEARCH_PT = 2.0  # ±0.7 mm: warp and folds the global fit leaves
 EXTRA_MIN_EM2 = 0.03  # ink around a run, where the signed page has none
 EXTRA_INK = 0.5
 LINE_EM = 0.9  # straight ink this long is a rule of the form, not a character
+# A character added lies within this far above and below the baseline (em box 0.88 / 0.12,
+# and the stretch's placement ±0.15 em)
+ADDED_ABOVE_EM, ADDED_BELOW_EM = 1.05, 0.3
 UNREADABLE = "〓"  # geta mark: a character that is not the signed one
 # Per-character measurements, for calibrating the thresholds (benchmarks/
 # security_calibrate.py sets a list here; None in use).
@@ -54,9 +60,10 @@ class RunResult:
     reasons: set[str]
     box_pt: tuple[float, float, float, float]
     checked: int
-    # (index into ``cells``, correlation) of every character that matched its own glyph: the
-    # page judges them together (fields.py: one far below the page's others is not its glyph)
-    glyph_scores: list[tuple[int, float]] = field(default_factory=list)
+    # (index into ``cells``, correlation, largest blob in em²) of every character that matched
+    # its own glyph: the page judges them together (fields.py: one far below the page's others,
+    # or below them with a stroke's blob, is not its glyph)
+    glyph_scores: list[tuple[int, float, float]] = field(default_factory=list)
 
     @property
     def read(self) -> str:
@@ -82,8 +89,10 @@ def _extra_ink(
     expected: npt.NDArray[np.float32],
     masked: npt.NDArray[np.bool_],
     em_px: float,
+    baseline_px: float,
 ) -> list[tuple[int, int, int, int]]:
-    """Boxes (x, y, w, h) of ink the signed page does not have, rules of the form aside."""
+    """Boxes (x, y, w, h) of ink the signed page does not have that could be a character
+    added on the line whose baseline is at row ``baseline_px``, rules of the form aside."""
     grown = cv2.dilate((expected > 0.08).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     candidate = ((scan > EXTRA_INK) & ~grown & ~masked).astype(np.uint8)
     if not candidate.any():
@@ -96,10 +105,20 @@ def _extra_ink(
     candidate &= ~cv2.dilate(lines, np.ones((5, 5), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
     least = EXTRA_MIN_EM2 * em_px * em_px
+    # A character added on the line stands on its baseline, within the em box (0.88 em above
+    # it, 0.12 below) and the run's placement; ink reaching well past that belongs to
+    # something taller than a line of text — what the rule filter left of a form's rule on a
+    # rotated, warped sheet (a folded 住民票's rule foot beside the 筆頭者's name, 0.47 em
+    # below the baseline, was read as a character added), a fold, a stamp: the image
+    # comparison's to judge.
+    top = baseline_px - ADDED_ABOVE_EM * em_px
+    bottom = baseline_px + ADDED_BELOW_EM * em_px
     return [
         tuple(int(v) for v in stats[i, :4])  # type: ignore[misc]
         for i in range(1, count)
         if stats[i, cv2.CC_STAT_AREA] >= least
+        and stats[i, cv2.CC_STAT_TOP] >= top
+        and stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT] <= bottom
     ]
 
 
@@ -186,7 +205,7 @@ def compare_run(
     em = size * k
     reasons: set[str] = set()
     read: list[str] = []
-    glyph_scores: list[tuple[int, float]] = []
+    glyph_scores: list[tuple[int, float, float]] = []
     checked = 0
     m = CELL_SEARCH_PX
     cells = origins(run)
@@ -249,6 +268,9 @@ def compare_run(
                                  "margin": ranked[0] - ranked[1], "ncc": score})  # fmt: skip
             continue
         blob = residual_blob(aligned, glyph)
+        if blob >= SUSPECT_BLOB_EM2 * em * em:
+            draw = partial(render_cell, cluster, run.font, size, x, run.baseline_pt, cell_frame)
+            score, blob = second_look(patch, draw)
         if CELL_LOG is not None:
             CELL_LOG.append({"key": run.key, "cluster": cluster, "ncc": score,
                              "blob_em2": blob / (em * em)})  # fmt: skip
@@ -256,9 +278,9 @@ def compare_run(
             reasons.add("glyph")
             read.append(UNREADABLE)
         else:
-            glyph_scores.append((len(read), score))
+            glyph_scores.append((len(read), score, blob / (em * em)))
             read.append(cluster)
-    extra = _extra_ink(scan, blurred, masked, em)
+    extra = _extra_ink(scan, blurred, masked, em, (run.baseline_pt - top) * k)
     if extra:
         reasons.add("added")
         start = int((run.x_pt - left) * k)
@@ -267,6 +289,6 @@ def compare_run(
         after = any(x + w / 2 > end for x, _, w, _ in extra)
         read = ([UNREADABLE] if before else []) + read + ([UNREADABLE] if after else [])
         if before:
-            glyph_scores = [(index + 1, score) for index, score in glyph_scores]
+            glyph_scores = [(index + 1, score, blob) for index, score, blob in glyph_scores]
     box = (run.x_pt, run.baseline_pt - 0.9 * size, run_end(run) - run.x_pt, 1.05 * size)
     return RunResult(run, read, reasons, box, checked, glyph_scores)

@@ -12,7 +12,12 @@ from printing.verify.runcheck import UNREADABLE, RunResult
 def _result(text: str, scores: list[float]) -> RunResult:
     run = TextRun("address", text, 60.0, 100.0, 10.5, FONT_MINCHO)
     return RunResult(
-        run, list(text), set(), (60.0, 90.0, 100.0, 11.0), len(text), list(enumerate(scores))
+        run,
+        list(text),
+        set(),
+        (60.0, 90.0, 100.0, 11.0),
+        len(text),
+        [(index, score, 0.0) for index, score in enumerate(scores)],
     )
 
 
