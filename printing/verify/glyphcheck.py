@@ -23,12 +23,12 @@ GLYPH_MIN_CORRELATION = 0.55  # a character's scan against its own glyph
 # (0.09) is not told from a genuine character this way.
 GLYPH_MAX_DROP = 0.15
 # Two weaker signs together: a character under the page's median by SUSPECT_DROP with a blob
-# of SUSPECT_BLOB_EM2 (after the second look, below) is not its glyph either — 村 → 材 and
-# 木 → 本 at σ 1.1–1.6 px (0.048–0.09 under the median, blobs 0.0043–0.0052 em²). On the
-# genuine fronts of 60 held-out office draws (seed 2) no character had both: those under the
-# median by 0.04 had blobs of at most 0.0016 em², those with a blob of 0.0035 em² or more
-# (on a fold's step) lay at most 0.011 under the median.
-SUSPECT_DROP = 0.04
+# of SUSPECT_BLOB_EM2 (after the second look, below) is not its glyph either — 村 → 材 at
+# σ 0.7–1.4 px (0.076–0.098 under the median, blobs 0.0041–0.0056 em²). Genuine characters
+# with a blob of 0.0035 em² or more lay at most 0.048 under their median (a sharp scan's 県,
+# 0.0042 em², seed 3), those 0.06 under it had blobs of at most 0.0016 em² (60 held-out office
+# fronts, seed 2). 木 → 本 (0.047 under, 0.0052 em²) is not told from that 県.
+SUSPECT_DROP = 0.06
 SUSPECT_BLOB_EM2 = 0.0035
 MIN_CELLS_FOR_MEDIAN = 20  # a page with fewer characters to compare has no reliable median
 BLOB_MIN_EM2 = 0.006  # a blob this large (in em²) is a stroke the glyph has not (or lacks)
