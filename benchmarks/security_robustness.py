@@ -422,6 +422,9 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             if group:
                 flagged = sum(f["flagged"] for f in group)
                 summary[f"tamper_{kind}_flagged"] = f"{flagged}/{len(group)}"
+                # Of them, "rescan it flat" (a capture too poor to judge), not a named field.
+                recapture = sum(f["outcome"] == Outcome.FRONT_RECAPTURE.value for f in group)
+                summary[f"tamper_{kind}_recapture"] = f"{recapture}/{len(group)}"
                 if kind != "genuine":
                     named = sum(f["named"] for f in group)
                     summary[f"tamper_{kind}_named"] = f"{named}/{len(group)}"

@@ -40,6 +40,7 @@ from .glyphs import renderable
 from .pagemap import (
     PT_PER_MM,
     Landmarks,
+    PageMap,
     fit_map,
     page_frame,
     register,
@@ -53,6 +54,11 @@ from .scanblur import estimate_blur
 VIEW_DPI = 100.0  # the registered front kept for the side-by-side image
 # Below this a 10.5-pt digit is under 20 px tall and 5/6, 3/8 blur together: ask for a rescan.
 MIN_FRONT_DPI = 180.0
+# A capture the page map cannot be fitted to, or on which this share of the checked fields (and
+# at least RECAPTURE_MIN_FIELDS) differ at once, is a bad capture, not a forgery (a forger
+# changes a date or an amount, not the page): a recapture is asked for, not a list of every field.
+RECAPTURE_FIELD_SHARE = 0.5
+RECAPTURE_MIN_FIELDS = 4
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,10 @@ class FieldComparison:
     fields_checked: int = 0
     characters_checked: int = 0
     not_checked: tuple[str, ...] = ()  # keys of runs in a font the verifier cannot draw
-    page_to_scan: npt.NDArray[np.float64] | None = field(default=None, repr=False)
+    page_to_scan: npt.NDArray[np.float64] | None = field(default=None, repr=False)  # 3 × 3
     rotated: bool = False  # the scan was upside down
+    recapture: str = ""  # why the capture is too poor to judge its fields ("": it is not)
+    map_fit: tuple[int, int, float] = (0, 0, 0.0)  # runs fitted, runs found, RMS residual px
     front_view: npt.NDArray[np.uint8] | None = field(default=None, repr=False)  # VIEW_DPI page
 
 
@@ -130,6 +138,18 @@ def _unlike_the_page(results: list[RunResult]) -> None:
                 result.reasons.add("glyph")
 
 
+def _recapture(page_map: PageMap, differing: int, checked: int) -> str:
+    """Why a capture with ``differing`` fields (of ``checked``) is too poor to judge them, or ""
+    (see RECAPTURE_FIELD_SHARE)."""
+    if not differing:
+        return ""
+    if page_map.runs_measured == 0:
+        return "the page map could not be fitted to the printed runs"
+    if differing >= max(RECAPTURE_MIN_FIELDS, RECAPTURE_FIELD_SHARE * checked):
+        return f"{differing} of {checked} fields differ at once"
+    return ""
+
+
 def compare_fields(
     ink: npt.NDArray[np.float32],
     scan_dpi: float,
@@ -148,7 +168,9 @@ def compare_fields(
     affine = page_map.affine
     dpi = scale_dpi(affine)
     if dpi < MIN_FRONT_DPI:
-        return FieldComparison(True, score, dpi, page_to_scan=affine, rotated=rotated(affine))
+        return FieldComparison(
+            True, score, dpi, page_to_scan=page_map.homography, rotated=rotated(affine)
+        )
     blur = estimate_blur(runs, ink, page_map)
     results = [
         compare_run(run, runs, ink, page_map.shifted(run.x_pt, run.baseline_pt), pictures, blur)
@@ -179,17 +201,20 @@ def compare_fields(
                 tuple(sorted(reasons)),
             )
         )
+    fields_checked = len({r.run.key for r in results if r.checked})
     return FieldComparison(
         registered=True,
         registration_score=score,
         scan_dpi=dpi,
         differing=tuple(differing),
-        fields_checked=len({r.run.key for r in results if r.checked}),
+        fields_checked=fields_checked,
         characters_checked=sum(r.checked for r in results),
         not_checked=tuple(sorted({r.key for r in runs if not renderable(r)})),
-        page_to_scan=affine,
+        page_to_scan=page_map.homography,
         rotated=rotated(affine),
-        front_view=np.round((1 - warp_into(ink, affine, page_frame(VIEW_DPI))) * 255).astype(
-            np.uint8
-        ),
+        recapture=_recapture(page_map, len(differing), fields_checked),
+        map_fit=(page_map.runs_fitted, page_map.runs_measured, page_map.residual_px),
+        front_view=np.round(
+            (1 - warp_into(ink, page_map.homography, page_frame(VIEW_DPI))) * 255
+        ).astype(np.uint8),
     )

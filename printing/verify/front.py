@@ -143,7 +143,9 @@ def _mapped_start(
     k = 72 / source.dpi  # pt per restored px
     left, top = (v / 25.4 * 72 for v in source.area_mm[:2])
     restored_to_pt = np.array([[k, 0, left + 0.5 * k], [0, k, top + 0.5 * k], [0, 0, 1]])
-    pt_to_scan = np.vstack([page_to_scan, [0, 0, 1]])
+    pt_to_scan = (  # affine, or a homography (a photographed front)
+        page_to_scan if page_to_scan.shape == (3, 3) else np.vstack([page_to_scan, [0, 0, 1]])
+    )
     scan_to_page = np.diag([factor, factor, 1.0])
     return np.asarray(scan_to_page @ pt_to_scan @ restored_to_pt, dtype=np.float32)
 

@@ -5,8 +5,11 @@
    fit of the scan's ink to the signed text rendered at REGISTRATION_DPI refines it. Without
    the QR code, a coarse template search over both orientations.
 2. **The runs**: every signed run is found on the scan around that fit (at REFINE_DPI, the
-   signed page around it as the template) and a similarity is fitted to them and to the
-   serial code's corners by RANSAC, twice (±12 pt, then ±6 pt).
+   signed page around it as the template) and a homography is fitted to them and to the
+   serial code's corners by RANSAC, twice (±12 pt, then ±6 pt): a photographed page is seen
+   in perspective, and a flatbed scan's homography has next to no perspective terms — it is
+   then the similarity (rotation, one scale, offset) a scanner makes, which stands in when the
+   homography is implausible (fit_map).
 3. **The warp** that fit leaves — paper warp, folds — is the measured runs' offsets,
    interpolated between them (PageMap.shifted).
 """
@@ -27,6 +30,9 @@ from .glyphs import Frame, render_runs, renderable
 PT_PER_MM = 72 / 25.4
 REGISTRATION_DPI = 50.0
 MIN_REGISTRATION_SCORE = 0.45
+# A start that ECC takes no higher than this may have settled on a compromise (a photo's
+# perspective, pulling a start from the serial code at the foot): the other starts are tried too.
+CONFIDENT_REGISTRATION_SCORE = 0.6
 PAGE_WIDTH_PT = 210 * PT_PER_MM
 PAGE_HEIGHT_PT = 297 * PT_PER_MM
 
@@ -36,54 +42,93 @@ def page_frame(dpi: float) -> Frame:
     return Frame(0.0, 0.0, round(PAGE_WIDTH_PT * dpi / 72), round(PAGE_HEIGHT_PT * dpi / 72), dpi)
 
 
-def _to_page(affine: npt.NDArray[np.float64], frame: Frame) -> npt.NDArray[np.float64]:
-    """frame px → scan px, from ``affine`` (page pt → scan px)."""
+def homogeneous(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """A page → scan map as 3 × 3: an affine map (2 × 3) gets its last row."""
+    if matrix.shape == (3, 3):
+        return np.asarray(matrix, np.float64)
+    return np.asarray(np.vstack([matrix, [0.0, 0.0, 1.0]]), np.float64)
+
+
+def project(
+    matrix: npt.NDArray[np.float64], points: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """``points`` ((n, 2) or (2,), page pt) mapped by ``matrix`` (affine or homography)."""
+    h = homogeneous(matrix)
+    p = np.atleast_2d(np.asarray(points, np.float64))
+    mapped = p @ h[:2, :2].T + h[:2, 2]
+    w = p @ h[2, :2] + h[2, 2]
+    out = np.asarray(mapped / w[:, None], np.float64)
+    return out if np.ndim(points) > 1 else np.asarray(out[0], np.float64)
+
+
+def local_affine(
+    matrix: npt.NDArray[np.float64], x_pt: float, y_pt: float
+) -> npt.NDArray[np.float64]:
+    """The affine map that agrees with ``matrix`` (a homography) at (x, y) to first order."""
+    h = homogeneous(matrix)
+    w = h[2, 0] * x_pt + h[2, 1] * y_pt + h[2, 2]
+    u, v = project(h, np.array([x_pt, y_pt]))
+    jacobian = np.array(
+        [
+            [(h[0, 0] - u * h[2, 0]) / w, (h[0, 1] - u * h[2, 1]) / w],
+            [(h[1, 0] - v * h[2, 0]) / w, (h[1, 1] - v * h[2, 1]) / w],
+        ]
+    )
+    return np.hstack([jacobian, (np.array([u, v]) - jacobian @ [x_pt, y_pt])[:, None]])
+
+
+def _to_page(matrix: npt.NDArray[np.float64], frame: Frame) -> npt.NDArray[np.float64]:
+    """frame px → scan px (3 × 3), from ``matrix`` (page pt → scan px)."""
     k = 1 / frame.px_per_pt
     to_pt = np.array([[k, 0, frame.x_pt], [0, k, frame.y_pt], [0, 0, 1]])
-    return np.asarray(np.vstack([affine, [0, 0, 1]]) @ to_pt, np.float64)[:2]
+    return np.asarray(homogeneous(matrix) @ to_pt, np.float64)
 
 
 def warp_into(
-    image: npt.NDArray[np.float32], affine: npt.NDArray[np.float64], frame: Frame
+    image: npt.NDArray[np.float32], matrix: npt.NDArray[np.float64], frame: Frame
 ) -> npt.NDArray[np.float32]:
-    """``image`` (a scan) resampled into ``frame`` (page coordinates) by ``affine``."""
-    return np.asarray(
-        cv2.warpAffine(
-            image,
-            _to_page(affine, frame),
-            (frame.width, frame.height),
-            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=0.0,
-        ),
-        np.float32,
-    )
+    """``image`` (a scan) resampled into ``frame`` (page coordinates) by ``matrix`` (page pt →
+    scan px: affine, 2 × 3, or a homography, 3 × 3)."""
+    to_page = _to_page(matrix, frame)
+    size = (frame.width, frame.height)
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    if matrix.shape == (3, 3) and np.any(matrix[2, :2]):
+        warped = cv2.warpPerspective(
+            image, to_page, size, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0
+        )
+    else:
+        warped = cv2.warpAffine(
+            image, to_page[:2], size, flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0
+        )
+    return np.asarray(warped, np.float32)
 
 
 def _ecc(
     expected: npt.NDArray[np.float32],
     scan_ink: npt.NDArray[np.float32],
-    affine: npt.NDArray[np.float64],
+    start: npt.NDArray[np.float64],
     frame: Frame,
+    perspective: bool = False,
 ) -> tuple[float, npt.NDArray[np.float64]]:
-    """Refine ``affine`` (page pt → scan px) by ECC on the whole page at ``frame``."""
-    warped = warp_into(scan_ink, affine, frame)
+    """Refine ``start`` (page pt → scan px) by ECC on the whole page at ``frame``: an affine
+    map, or with ``perspective`` a homography (3 × 3)."""
+    warped = warp_into(scan_ink, start, frame)
     template = cv2.GaussianBlur(expected, (0, 0), 1.2)
     image = cv2.GaussianBlur(warped, (0, 0), 1.2)
-    warp = np.eye(2, 3, dtype=np.float32)
+    motion = cv2.MOTION_HOMOGRAPHY if perspective else cv2.MOTION_AFFINE
+    warp = np.eye(3 if perspective else 2, 3, dtype=np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4)
     try:
-        score, warp = cv2.findTransformECC(
-            template, image, warp, cv2.MOTION_AFFINE, criteria, None, 5
-        )
+        score, warp = cv2.findTransformECC(template, image, warp, motion, criteria, None, 5)
     except cv2.error:
-        return -1.0, affine
+        return -1.0, start
     # frame px → (warped) frame px → scan px
     k = frame.px_per_pt
     pt_to_frame = np.array([[k, 0, 0], [0, k, 0], [0, 0, 1]])
-    frame_to_scan = np.vstack([_to_page(affine, frame), [0, 0, 1]])
-    refined = frame_to_scan @ np.vstack([warp, [0, 0, 1]]) @ pt_to_frame
-    return float(score), np.asarray(refined[:2], np.float64)
+    frame_to_scan = _to_page(start, frame)
+    refined = frame_to_scan @ homogeneous(np.asarray(warp, np.float64)) @ pt_to_frame
+    refined = refined / refined[2, 2]
+    return float(score), np.asarray(refined if perspective else refined[:2], np.float64)
 
 
 def _coarse(
@@ -135,21 +180,23 @@ def register(
     runs: list[TextRun],
     anchor: npt.NDArray[np.float64] | None,
 ) -> tuple[float, npt.NDArray[np.float64] | None]:
-    """(ECC score, page pt → scan px) of the best start that converges, or (score, None)."""
+    """(ECC score, page pt → scan px) of the first start ECC takes to a confident score, else
+    of the best one that converges; (score, None) when none does."""
     frame = page_frame(REGISTRATION_DPI)
     expected = render_runs(runs, frame)
 
     def starts() -> Iterator[npt.NDArray[np.float64]]:
         if anchor is not None:
             yield anchor
-        yield from _coarse(expected, ink, scan_dpi)  # searched only when the anchor fails
+        yield from _coarse(expected, ink, scan_dpi)  # searched only when the anchor is not enough
 
-    best = (-1.0, None)
+    best: tuple[float, npt.NDArray[np.float64] | None] = (-1.0, None)
     for start in starts():
         score, refined = _ecc(expected, ink, start, frame)
-        if score >= MIN_REGISTRATION_SCORE:
+        if score >= CONFIDENT_REGISTRATION_SCORE:
             return score, refined
-        best = max(best, (score, None), key=lambda b: b[0])
+        if score > best[0]:
+            best = (score, refined if score >= MIN_REGISTRATION_SCORE else None)
     return best
 
 
@@ -162,25 +209,34 @@ WARP_REACH_PT = 42.0  # 15 mm: how far a measured run's offset tells about its n
 
 @dataclass(frozen=True)
 class PageMap:
-    """Page pt → scan px: an affine map, and the paper's warp left over by it (the offsets of
-    measured runs, interpolated between them)."""
+    """Page pt → scan px: a homography (a similarity for a flatbed scan), and the paper's warp
+    left over by it (the offsets of measured runs, interpolated between them)."""
 
-    affine: npt.NDArray[np.float64]
+    homography: npt.NDArray[np.float64]  # 3 × 3
     points: npt.NDArray[np.float64]  # (n, 2) run centres, pt
-    offsets: npt.NDArray[np.float64]  # (n, 2) their offsets from the affine map, pt
+    offsets: npt.NDArray[np.float64]  # (n, 2) their offsets from the homography, pt
+    residual_px: float = 0.0  # RMS distance of the fit's runs from it, scan px (0: not fitted)
+    runs_measured: int = 0  # runs found on the scan in the final fit
+    runs_fitted: int = 0  # of them, those the map carries (RANSAC inliers)
+
+    @property
+    def affine(self) -> npt.NDArray[np.float64]:
+        """The affine map that agrees with the homography at the page's centre."""
+        return local_affine(self.homography, PAGE_WIDTH_PT / 2, PAGE_HEIGHT_PT / 2)
 
     def shifted(self, x_pt: float, y_pt: float) -> npt.NDArray[np.float64]:
-        """The affine map moved by the warp around (x, y)."""
+        """The homography moved by the warp around (x, y) (3 × 3)."""
         if not len(self.points):
-            return self.affine
+            return self.homography
         distance2 = np.sum((self.points - [x_pt, y_pt]) ** 2, axis=1)
         weight = np.exp(-distance2 / (2 * WARP_REACH_PT**2))
         if float(weight.sum()) < 0.05:
-            return self.affine
+            return self.homography
         shift = (weight[:, None] * self.offsets).sum(axis=0) / weight.sum()
-        moved = self.affine.copy()
-        moved[:, 2] += self.affine[:, :2] @ shift
-        return moved
+        return np.asarray(
+            self.homography @ np.array([[1.0, 0, shift[0]], [0, 1.0, shift[1]], [0, 0, 1.0]]),
+            np.float64,
+        )
 
 
 CONTEXT_EM = 0.6  # around a measured run: its neighbours make the match unambiguous
@@ -240,78 +296,145 @@ def _vertex(profile: npt.NDArray[np.float32], at: int) -> float:
 Landmarks = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]  # page pt, scan px
 
 
+# The paper's warp (≤ 0.5 mm in the envelopes, channel.py) is left to the interpolated offsets:
+# a homography held to the similarity's 2 px follows the few runs one bend of the paper keeps
+# together and swings the rest of the page (issue 12: a folded 戸籍 photographed, 25 of 70 runs
+# fitted, 10–20 px off elsewhere); held to the warp's size it is fitted to the whole page.
+HOMOGRAPHY_TOLERANCE_MM = 0.5
+MAX_PERSPECTIVE_MM = 10.0  # a homography that far from the similarity at a corner is not a page
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """One fit of the page map to the measured runs (and the serial code's corners)."""
+
+    homography: npt.NDArray[np.float64]
+    centres: npt.NDArray[np.float64]  # (n, 2) run centres, pt
+    scan: npt.NDArray[np.float64]  # (n, 2) where the scan has them, px
+    inliers: npt.NDArray[np.bool_]  # (n,) the runs that carry the fit
+
+
+def _ransac(
+    source: npt.NDArray[np.float64], target: npt.NDArray[np.float64], perspective: float
+) -> tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.bool_]]:
+    """A similarity from ``source`` to ``target`` by RANSAC (2-px tolerance), or with
+    ``perspective`` (its tolerance, px) a homography."""
+    if perspective:
+        fitted, inliers = cv2.findHomography(
+            source.astype(np.float32),
+            target.astype(np.float32),
+            cv2.RANSAC,
+            perspective,
+        )
+    else:
+        fitted, inliers = cv2.estimateAffinePartial2D(
+            source.astype(np.float32),
+            target.astype(np.float32),
+            method=cv2.RANSAC,
+            ransacReprojThreshold=2.0,
+        )
+    if fitted is None or inliers is None:
+        return None, np.zeros(len(source), bool)
+    return homogeneous(np.asarray(fitted, np.float64)), inliers.ravel().astype(bool)
+
+
+def _plausible(homography: npt.NDArray[np.float64], similarity: npt.NDArray[np.float64]) -> bool:
+    """Whether a fitted homography is a page in perspective and not RANSAC's fit of a few
+    crowded columns: within MAX_PERSPECTIVE_MM of the similarity at the page's corners, and
+    not mirrored against it."""
+    corners = np.array(
+        [[0, 0], [PAGE_WIDTH_PT, 0], [PAGE_WIDTH_PT, PAGE_HEIGHT_PT], [0, PAGE_HEIGHT_PT]]
+    )
+    w = corners @ homography[2, :2] + homography[2, 2]
+    if np.any(w <= 0.2) or np.any(w >= 5):
+        return False
+    px_per_mm = scale_dpi(similarity[:2]) / 25.4
+    apart = np.linalg.norm(project(homography, corners) - project(similarity, corners), axis=1)
+    local = local_affine(homography, PAGE_WIDTH_PT / 2, PAGE_HEIGHT_PT / 2)
+    same_hand = np.linalg.det(local[:, :2]) * np.linalg.det(similarity[:2, :2]) > 0
+    return bool(same_hand and float(apart.max()) < MAX_PERSPECTIVE_MM * px_per_mm)
+
+
 def _fit(
     runs: list[TextRun],
     page: npt.NDArray[np.float32],
     ink: npt.NDArray[np.float32],
-    affine: npt.NDArray[np.float64],
+    start: npt.NDArray[np.float64],
     reach_pt: float,
     landmarks: Landmarks | None,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
-    """(affine, run centres, where the scan has them) from the runs measured within
-    ``reach_pt`` and the landmarks (each counted four times: a QR code's corners are exact);
-    ``page`` is the signed page drawn at REFINE_DPI."""
+) -> _Fit | None:
+    """The page map fitted to the runs measured within ``reach_pt`` of ``start`` and the
+    landmarks (each counted four times: a QR code's corners are exact); ``page`` is the signed
+    page drawn at REFINE_DPI."""
     measured = [
         found
         for run in runs
         if renderable(run) and not run.text.isspace()
-        for found in [_measure(run, page, ink, affine, reach_pt)]
+        for found in [_measure(run, page, ink, start, reach_pt)]
         if found is not None
     ]
     if len(measured) < 6:
         return None
     centres = np.array([c for c, _ in measured])
-    scan = np.array([affine @ np.array([*moved, 1.0]) for _, moved in measured])
+    scan = project(start, np.array([moved for _, moved in measured]))
     source, target = centres, scan
     if landmarks is not None:
         source = np.vstack([centres, *([landmarks[0]] * 4)])
         target = np.vstack([scan, *([landmarks[1]] * 4)])
     # A similarity (rotation, one scale, offset), not a full affine map: a scanner does not
     # shear, and the runs of a form crowd into a few columns, which leave a shear (a rotation
-    # error of a third of a degree: 2 pt at the end of a line) free to fit their noise.
-    fitted, inliers = cv2.estimateAffinePartial2D(
-        source.astype(np.float32),
-        target.astype(np.float32),
-        method=cv2.RANSAC,
-        ransacReprojThreshold=2.0,
-    )
+    # error of a third of a degree: 2 pt at the end of a line) free to fit their noise. A camera
+    # sees the page in perspective: a homography, taken when it is a plausible page (its
+    # perspective terms are then what the runs across the page agree on, not a column's noise).
+    similarity, similar = _ransac(source, target, perspective=0.0)
+    px_per_mm = scale_dpi(local_affine(start, PAGE_WIDTH_PT / 2, PAGE_HEIGHT_PT / 2)) / 25.4
+    homography, inliers = _ransac(source, target, HOMOGRAPHY_TOLERANCE_MM * px_per_mm)
+    if homography is None or similarity is None or not _plausible(homography, similarity):
+        homography, inliers = similarity, similar
     # The runs must carry the fit: the landmarks' copies alone are enough inliers for RANSAC,
     # and a QR code's corners read a few pixels off (blur) turn a map fitted to them alone by a
     # degree at the top of the page.
     if (
-        fitted is None
+        homography is None
         or int(inliers.sum()) < 6
         or int(inliers[: len(centres)].sum()) < MIN_RUN_INLIERS
     ):
         return None
-    return np.asarray(fitted, np.float64), centres, scan
+    return _Fit(homography, centres, scan, inliers[: len(centres)])
 
 
 def fit_map(
     runs: list[TextRun],
     ink: npt.NDArray[np.float32],
-    affine: npt.NDArray[np.float64],
+    start: npt.NDArray[np.float64],
     landmarks: Landmarks | None = None,
 ) -> PageMap:
     """The page → scan map fitted again (RANSAC) to where the runs really are, and the warp it
     leaves. ECC on the whole page favours where the text is: a page whose text ends at the top
     can be a few points off at its foot (the 発行番号, the serial), so the runs are measured
     twice — widely, then closely around the first fit — and the serial QR code's corners, at
-    the foot, weigh in."""
+    the foot, weigh in. ``start`` (page pt → scan px) is affine or a homography."""
     page = render_runs(runs, page_frame(REFINE_DPI))
-    first = _fit(runs, page, ink, affine, 2 * REFINE_SEARCH_PT, landmarks)
+    first = _fit(runs, page, ink, start, 2 * REFINE_SEARCH_PT, landmarks)
     if first is None:
-        return PageMap(affine, np.zeros((0, 2)), np.zeros((0, 2)))
-    second = _fit(runs, page, ink, first[0], REFINE_SEARCH_PT, landmarks) or first
-    fitted, centres, scan = second
-    inverse = np.linalg.inv(fitted[:, :2])
-    offsets = (scan - (centres @ fitted[:, :2].T + fitted[:, 2])) @ inverse.T
+        return PageMap(homogeneous(start), np.zeros((0, 2)), np.zeros((0, 2)))
+    second = _fit(runs, page, ink, first.homography, REFINE_SEARCH_PT, landmarks) or first
+    fitted = second.homography
+    residual = np.linalg.norm(second.scan - project(fitted, second.centres), axis=1)
+    offsets = project(np.asarray(np.linalg.inv(fitted), np.float64), second.scan) - second.centres
     keep = np.abs(offsets).max(axis=1) < REFINE_SEARCH_PT * 0.7
-    return PageMap(fitted, centres[keep], offsets[keep])
+    return PageMap(
+        fitted,
+        second.centres[keep],
+        offsets[keep],
+        residual_px=float(np.sqrt(np.mean(residual[second.inliers] ** 2))),
+        runs_measured=len(second.centres),
+        runs_fitted=int(second.inliers.sum()),
+    )
 
 
 def scale_dpi(affine: npt.NDArray[np.float64]) -> float:
-    """The scan's resolution the page → scan map implies (px per inch)."""
+    """The scan's resolution the page → scan map (affine, 2 × 3) implies (px per inch)."""
     return float(np.sqrt(abs(np.linalg.det(affine[:2, :2])))) * 72
 
 

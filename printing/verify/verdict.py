@@ -30,6 +30,7 @@ class Outcome(StrEnum):
     WRONG_KEY = "wrong_key"  # the scramble was not made with this key for this serial
     SERIAL_MISMATCH = "serial_mismatch"  # the back belongs to another certificate
     FRONT_RESCAN = "front_rescan"  # the front scan is too coarse to read its characters
+    FRONT_RECAPTURE = "front_recapture"  # the front cannot be registered well enough to judge
     FIELDS_DIFFER = "fields_differ"  # printed fields differ from the signed facts
     FRONT_MISMATCH = "front_mismatch"  # the front differs from what the back restores
 
@@ -68,6 +69,12 @@ MESSAGES: dict[Outcome, tuple[str, str]] = {
     Outcome.FRONT_RESCAN: (
         "表面の画像の解像度が足りず、文字を照合できません。表面を300dpiで読み取り直してください。",
         "The front scan is too coarse to compare its characters. Scan the front again at 300 dpi.",
+    ),
+    Outcome.FRONT_RECAPTURE: (
+        "表面の画像がゆがんでいるため、文字を照合できません。"
+        "表面を平らに置いて、300dpiで読み取り直してください。",
+        "Cannot check the front: the capture is too distorted to compare its fields. "
+        "Rescan it flat at 300 dpi.",
     ),
     Outcome.FIELDS_DIFFER: (
         "表面の印字が、裏面に署名された内容と異なります（改ざんの疑い）。"
@@ -202,7 +209,14 @@ class Verdict:
                     d.to_record() | {"label": field_label(d.key)} for d in f.differing
                 ],
                 not_checked=list(f.not_checked),
+                page_map={
+                    "runs_fitted": f.map_fit[0],
+                    "runs_found": f.map_fit[1],
+                    "residual_px": round(f.map_fit[2], 2),
+                },
             )
+            if f.recapture:
+                front["recapture"] = f.recapture
         if self.front is not None:
             c = self.front
             front.update(

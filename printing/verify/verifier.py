@@ -277,6 +277,10 @@ def _check_front(
                 "the front does not match the signed page at all",
                 **common,
             )
+        if fields.recapture:
+            return Verdict(
+                Outcome.FRONT_RECAPTURE, f"cannot check the front: {fields.recapture}", **common
+            )
         if fields.differing:
             return Verdict(
                 Outcome.FIELDS_DIFFER,
