@@ -131,10 +131,14 @@ def _ecc(
     return float(score), np.asarray(refined if perspective else refined[:2], np.float64)
 
 
+COARSE_TURNS_DEG = (0.0, -4.0, 4.0)  # a photo is turned up to 5° (channel.py's camera envelope)
+
+
 def _coarse(
     expected: npt.NDArray[np.float32], scan_ink: npt.NDArray[np.float32], scan_dpi: float
 ) -> list[npt.NDArray[np.float64]]:
-    """Page pt → scan px guesses by template matching: both orientations, ±10 % scale."""
+    """Page pt → scan px guesses by template matching: both orientations, each turned by
+    COARSE_TURNS_DEG (ECC does not turn a start by 4°), ±10 % scale."""
     small = 36.0
     factor = small / scan_dpi  # image px per scan px
     image = cv2.resize(scan_ink, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
@@ -145,31 +149,34 @@ def _coarse(
         return []
     y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
     crop = page[y0:y1, x0:x1]
+    centre = (image.shape[1] / 2, image.shape[0] / 2)
     guesses: list[tuple[float, npt.NDArray[np.float64]]] = []
-    for rotated in (False, True):
-        for scale in (0.9, 0.95, 1.0, 1.05, 1.1):
-            template = crop[::-1, ::-1] if rotated else crop
-            template = cv2.resize(
-                np.ascontiguousarray(template),
-                None,
-                fx=scale,
-                fy=scale,
-                interpolation=cv2.INTER_AREA,
-            )
-            if template.shape[0] >= image.shape[0] or template.shape[1] >= image.shape[1]:
-                continue
-            result = cv2.matchTemplate(image, template, cv2.TM_CCOEFF_NORMED)
-            _, score, _, (bx, by) = cv2.minMaxLoc(result)
-            s = scale * frame.px_per_pt / factor  # scan px per pt
-            if rotated:
-                affine = np.array(
-                    [[-s, 0, (bx + scale * x1) / factor], [0, -s, (by + scale * y1) / factor]]
+    for turn in COARSE_TURNS_DEG:
+        # The image turned back by ``turn``: an upright template then matches it.
+        unturn = cv2.getRotationMatrix2D(centre, turn, 1.0)
+        upright = cv2.warpAffine(image, unturn, (image.shape[1], image.shape[0])) if turn else image
+        # upright small px → scan px
+        to_scan = np.diag([1 / factor, 1 / factor, 1.0]) @ np.linalg.inv(homogeneous(unturn))
+        for rotated in (False, True):
+            for scale in (0.9, 0.95, 1.0, 1.05, 1.1):
+                template = crop[::-1, ::-1] if rotated else crop
+                template = cv2.resize(
+                    np.ascontiguousarray(template),
+                    None,
+                    fx=scale,
+                    fy=scale,
+                    interpolation=cv2.INTER_AREA,
                 )
-            else:
-                affine = np.array(
-                    [[s, 0, (bx - scale * x0) / factor], [0, s, (by - scale * y0) / factor]]
-                )
-            guesses.append((float(score), affine))
+                if template.shape[0] >= image.shape[0] or template.shape[1] >= image.shape[1]:
+                    continue
+                result = cv2.matchTemplate(upright, template, cv2.TM_CCOEFF_NORMED)
+                _, score, _, (bx, by) = cv2.minMaxLoc(result)
+                s = scale * frame.px_per_pt  # small px per pt
+                if rotated:
+                    placed = np.array([[-s, 0, bx + scale * x1], [0, -s, by + scale * y1]])
+                else:
+                    placed = np.array([[s, 0, bx - scale * x0], [0, s, by - scale * y0]])
+                guesses.append((float(score), (to_scan @ homogeneous(placed))[:2]))
     guesses.sort(key=lambda g: -g[0])
     return [g[1] for g in guesses[:2]]
 

@@ -156,6 +156,51 @@ def test_a_150_dpi_front_is_sent_back_for_a_rescan(inkan: Certificate) -> None:
     assert "300 dpi" in verdict.message_en
 
 
+# A phone's photo of the front (the camera envelope of channel.py at its edges): 4° turned, the
+# page's corners up to 1.2 % of its size out of a rectangle, vignetting, motion blur.
+PHOTO = replace(
+    FRONT_SCAN,
+    camera=True,
+    scan_dpi=290,
+    rotation_deg=4.0,
+    scale=1.0,
+    perspective=(0.012, 0.010, -0.011, 0.006, -0.004, -0.012, 0.009, -0.008),
+    vignetting=0.15,
+    motion_blur_px=1.0,
+    noise_sigma=4,
+    jpeg_quality=85,
+)
+
+
+def test_a_photographed_front_verifies_and_a_forged_one_is_named(inkan: Certificate) -> None:
+    """The page map follows the photo's perspective (a similarity left every field at the far
+    side of the page flagged)."""
+    verdict = inkan.check(inkan.front_render, PHOTO)
+    assert verdict.outcome is Outcome.VERIFIED, verdict.to_record().get("front")
+    assert verdict.fields is not None
+    assert verdict.fields.page_to_scan is not None
+    assert np.any(verdict.fields.page_to_scan[2, :2]), "not mapped in perspective"
+    forged = inkan.forged_front(replace(samples.inkan(), birth_date=date(1989, 1, 9)))
+    verdict = inkan.check(forged, PHOTO)
+    assert verdict.outcome is Outcome.FIELDS_DIFFER, verdict.to_record().get("front")
+    assert "birth_date" in differing(verdict)
+
+
+def test_a_front_too_distorted_to_judge_is_sent_back_not_listed(inkan: Certificate) -> None:
+    """A crumpled sheet (a 2.5-mm warp every 60 mm, which no page map follows): most fields
+    differ at once — a bad capture, not a forgery: "rescan it flat", never a list of fields."""
+    crumpled = replace(FRONT_SCAN, warp_mm=2.5, warp_period_mm=60)
+    verdict = inkan.check(inkan.front_render, crumpled)
+    assert verdict.outcome is Outcome.FRONT_RECAPTURE, verdict.to_record().get("front")
+    assert "平らに" in verdict.message_ja
+    assert "300dpi" in verdict.message_ja
+    assert "Rescan it flat at 300 dpi" in verdict.message_en
+    assert "生年月日" not in verdict.message_ja
+    record = verdict.to_record()
+    assert not record["verified"]
+    assert record["front"]["recapture"]
+
+
 def test_a_front_of_another_certificate_is_not_verified(
     inkan: Certificate, keys: BackSideKeys, tmp_path: Path
 ) -> None:
