@@ -5,11 +5,10 @@
    fit of the scan's ink to the signed text rendered at REGISTRATION_DPI refines it. Without
    the QR code, a coarse template search over both orientations.
 2. **The runs**: every signed run is found on the scan around that fit (at REFINE_DPI, the
-   signed page around it as the template) and a homography is fitted to them and to the
-   serial code's corners by RANSAC, twice (±12 pt, then ±6 pt): a photographed page is seen
-   in perspective, and a flatbed scan's homography has next to no perspective terms — it is
-   then the similarity (rotation, one scale, offset) a scanner makes, which stands in when the
-   homography is implausible (fit_map).
+   signed page around it as the template) and a similarity (rotation, one scale, offset: what
+   a scanner makes) is fitted to them and to the serial code's corners by RANSAC, twice (±12
+   pt, then ±6 pt) — or a homography, for a photographed page seen in perspective, when it is
+   a plausible page that clearly more of the runs agree with (_better).
 3. **The warp** that fit leaves — paper warp, folds — is the measured runs' offsets,
    interpolated between them (PageMap.shifted).
 """

@@ -107,7 +107,13 @@ def summary(verdict: Verdict) -> str:
         if "differing_regions" in front:
             parts.append(f"{len(front['differing_regions'])} differing region(s)")
         lines.append(", ".join(parts))
-        for number, differing in enumerate(front.get("differing_fields", []), start=1):
+        if verdict.outcome is Outcome.FRONT_RECAPTURE:
+            # A bad capture's differences are its own, not the paper's: not listed one by one.
+            lines.append(f"  表面を読み取り直してください / rescan the front: {front['recapture']}")
+        for number, differing in enumerate(
+            [] if verdict.outcome is Outcome.FRONT_RECAPTURE else front.get("differing_fields", []),
+            start=1,
+        ):
             lines.append(
                 f"  {number}. {differing['label']}: 表面 printed 「{differing['printed']}」"
                 f" ≠ 署名 signed 「{differing['signed']}」 ({', '.join(differing['reasons'])})"

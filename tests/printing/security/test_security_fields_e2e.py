@@ -36,6 +36,7 @@ from printing.security.channel import ChannelParams, simulate
 from printing.security.layout import BAND_TOP_PX, QR_BOX_PX, code_boxes
 from printing.security.signed_code import parse_signed_code
 from printing.verify import Outcome, TrustStore, Verdict, load_scan, verify_back, verify_front
+from printing.verify.report import summary
 
 OFFICE = replace(OFFICE_SCAN, seed=21)
 FRONT_SCAN = front_scan_of(OFFICE)
@@ -199,6 +200,9 @@ def test_a_front_too_distorted_to_judge_is_sent_back_not_listed(inkan: Certifica
     record = verdict.to_record()
     assert not record["verified"]
     assert record["front"]["recapture"]
+    text = summary(verdict)
+    assert "rescan the front" in text
+    assert "≠" not in text  # no field listed
 
 
 def test_a_front_of_another_certificate_is_not_verified(
