@@ -375,18 +375,22 @@ def _better(
     similarity: npt.NDArray[np.float64] | None,
     source: npt.NDArray[np.float64],
     target: npt.NDArray[np.float64],
+    tolerance_px: float,
 ) -> bool:
     """Whether the homography is the page map: a plausible page that puts clearly more of the
     runs and landmarks (``source`` → ``target``) within COMPARE_TOLERANCE_PX than the
-    similarity does (PERSPECTIVE_GAIN). A flatbed scan keeps the similarity: perspective terms
-    fitted to its warp and noise swing the page's foot, where few runs are (issue 12: an
-    印鑑登録証明書 whose text ends at mid-page, its serial line 2 mm off)."""
+    similarity does (PERSPECTIVE_GAIN), or that the page agrees with where the similarity is
+    off by more than the warp (``tolerance_px``, the homography's) for most of it — a paper's
+    warp hides the photo's perspective from a 2-px count. A flatbed scan keeps the similarity:
+    perspective terms fitted to its warp and noise swing the page's foot, where few runs are
+    (issue 12: an 印鑑登録証明書 whose text ends at mid-page, its serial line 2 mm off)."""
     if homography is None or similarity is None or not _plausible(homography, similarity):
         return False
-    near = [
-        int((np.linalg.norm(target - project(m, source), axis=1) < COMPARE_TOLERANCE_PX).sum())
-        for m in (homography, similarity)
-    ]
+    apart = [np.linalg.norm(target - project(m, source), axis=1) for m in (homography, similarity)]
+    median = [float(np.median(a)) for a in apart]
+    if median[1] > tolerance_px and median[0] < 0.6 * median[1]:
+        return True
+    near = [int((a < COMPARE_TOLERANCE_PX).sum()) for a in apart]
     return near[0] >= near[1] + max(PERSPECTIVE_GAIN_RUNS, PERSPECTIVE_GAIN * len(source))
 
 
@@ -427,7 +431,7 @@ def _fit(
     tolerance = HOMOGRAPHY_TOLERANCE_MM * scale_dpi(local_affine(start, 0.0, 0.0)) / 25.4
     homography, inliers = _ransac(source, target, tolerance)
     if perspective is None:
-        perspective = _better(homography, similarity, source, target)
+        perspective = _better(homography, similarity, source, target, tolerance)
     perspective = bool(
         perspective
         and homography is not None
