@@ -298,6 +298,28 @@ def _interpolate_grid(grid: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     return interpolate(grid, at_x, at_y)
 
 
+def _block_box(
+    homography: npt.NDArray[np.float64], module_px: float, shape: tuple[int, ...]
+) -> tuple[int, int, int, int]:
+    """The block's bounding box in the scan (x0, y0, x1, y1 px), with a margin for the sync
+    search (±SYNC_SEARCH_MODULES), the sampling blur and the flat field's reach (two of its
+    cells), the origin on the flat field's cells; the whole scan if the box is empty."""
+    corners = np.array(
+        [[[0, 0], [BLOCK_COLS, 0], [BLOCK_COLS, BLOCK_ROWS], [0, BLOCK_ROWS]]], dtype=np.float64
+    )
+    outline = cv2.perspectiveTransform(corners, homography)[0]
+    step = flat_field_step(module_px)
+    margin = (SYNC_SEARCH_MODULES + 2) * module_px + 2 * step
+    height, width = shape[:2]
+    x0 = max(0, int((outline[:, 0].min() - margin) // step) * step)
+    y0 = max(0, int((outline[:, 1].min() - margin) // step) * step)
+    x1 = min(width, int(np.ceil(outline[:, 0].max() + margin)))
+    y1 = min(height, int(np.ceil(outline[:, 1].max() + margin)))
+    if x1 - x0 < step or y1 - y0 < step:
+        return 0, 0, width, height
+    return x0, y0, x1, y1
+
+
 def locate_block(grey: npt.NDArray[np.float32], scan_dpi: float) -> Located:
     """Find and sample the module block of a back in a grey scan (0 = black, 1 = white)."""
     fiducials = find_fiducials(grey, scan_dpi)
@@ -324,10 +346,14 @@ def locate_block(grey: npt.NDArray[np.float32], scan_dpi: float) -> Located:
             f"scan resolution too low: a module is {module_px:.2f} px "
             f"({module_px / MODULE_MM * 25.4:.0f} dpi); scan at 200 dpi or more"
         )
-    flat = flat_field(grey, module_px)
+    # Only the block and a margin are flat-fielded and blurred (about a third of a page is
+    # beyond it); `to_crop` is the homography onto the cropped image.
+    x0, y0, x1, y1 = _block_box(homography, module_px, grey.shape)
+    to_crop = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64) @ homography
+    flat = flat_field(grey[y0:y1, x0:x1], module_px)
     # Centre-weighted sampling: a Gaussian of ~⅓ module before point sampling (§7.3.4).
     blurred = cv2.GaussianBlur(flat, (0, 0), 0.33 * module_px)
-    rectified = _rectify(blurred, homography)
+    rectified = _rectify(blurred, to_crop)
     r = RECTIFIED_PX_PER_MODULE
     shifts, sync_found = pilot_displacements(rectified)
     sync_total = int(np.count_nonzero(_known_modules().count >= MIN_KNOWN_PER_CELL))
@@ -338,7 +364,7 @@ def locate_block(grey: npt.NDArray[np.float32], scan_dpi: float) -> Located:
     mx = np.arange(BLOCK_COLS, dtype=np.float32)[None, :] + 0.5 + displacement[..., 0]
     my = np.arange(BLOCK_ROWS, dtype=np.float32)[:, None] + 0.5 + displacement[..., 1]
     points = np.stack([mx, my], axis=-1).reshape(1, -1, 2).astype(np.float64)
-    image_points = cv2.perspectiveTransform(points, homography)[0].astype(np.float32)
+    image_points = cv2.perspectiveTransform(points, to_crop)[0].astype(np.float32)
     samples = cv2.remap(
         blurred,
         image_points[:, 0].reshape(BLOCK_ROWS, BLOCK_COLS),
