@@ -224,7 +224,7 @@ def _local_shifts(
     for ty, y0 in enumerate(ys):
         for tx, x0 in enumerate(xs):
             tile = restored[y0 : y0 + TILE_PX, x0 : x0 + TILE_PX]
-            if tile.std() < 0.08:  # blank paper: nothing to align on
+            if _std(tile) < 0.08:  # blank paper: nothing to align on
                 continue
             window = padded[y0 : y0 + TILE_PX + 2 * s, x0 : x0 + TILE_PX + 2 * s]
             score = cv2.matchTemplate(window, tile, cv2.TM_CCOEFF_NORMED)
@@ -242,6 +242,12 @@ def _local_shifts(
     at_x = (np.arange(w, dtype=np.float32) - TILE_PX / 2) / step_x
     at_y = (np.arange(h, dtype=np.float32) - TILE_PX / 2) / step_y
     return interpolate(smooth, at_x, at_y)
+
+
+def _std(image: npt.NDArray[np.float32]) -> float:
+    """Standard deviation of a tile, in OpenCV's loop (double sums): NumPy's float32 pairwise
+    one to ~10⁻⁷, without its overhead (~2,000 tiles and blocks per front)."""
+    return float(cv2.meanStdDev(image)[1][0, 0])
 
 
 def _tile_starts(length: int) -> list[int]:
@@ -384,7 +390,7 @@ def _refine_by_blocks(
     for y0 in _starts(h, BLOCK_PX, BLOCK_PX // 2):
         for x0 in _starts(w, BLOCK_PX, BLOCK_PX // 2):
             block = restored[y0 : y0 + BLOCK_PX, x0 : x0 + BLOCK_PX]
-            if block.std() < 0.1:
+            if _std(block) < 0.1:
                 continue
             window = padded[y0 : y0 + BLOCK_PX + 2 * s, x0 : x0 + BLOCK_PX + 2 * s]
             score = cv2.matchTemplate(window, block, cv2.TM_CCOEFF_NORMED)

@@ -59,8 +59,15 @@ def _fill_missing(plane: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
             ]
         )
         counts = np.sum(~np.isnan(stack), axis=0)
-        fill = np.where(counts > 0, np.nanmedian(np.where(counts > 0, stack, 0), axis=0), np.nan)
-        grid[missing] = fill[missing]
+        # The medians only where they are used (missing cells with a measured neighbour), by a
+        # sort (NaN last) and the middle of the measured values: np.nanmedian's numbers, without
+        # its masked arrays (most of its time on grids this small).
+        target = missing & (counts > 0)
+        values = np.sort(stack[:, target], axis=0)
+        known = counts[target]
+        cells = np.arange(known.size)
+        low, high = values[(known - 1) // 2, cells], values[known // 2, cells]
+        grid[target] = (low + high) / np.float32(2)
         if np.isnan(grid).all():
             break
     return np.ascontiguousarray(np.nan_to_num(grid), dtype=np.float32)
