@@ -18,6 +18,7 @@ from printing.verify.pagemap import (
     PT_PER_MM,
     REFINE_DPI,
     PageMap,
+    _better,
     _measure,
     fit_map,
     homogeneous,
@@ -211,3 +212,19 @@ def test_a_runs_neighbours_are_drawn_wherever_they_reach_its_frame() -> None:
         expected = downsample(everything, frame)
         assert expected.any() or frame.width == 40
         assert np.array_equal(render_runs(runs, frame), expected)
+
+
+def test_a_homography_that_swings_one_run_far_off_is_not_the_page_map() -> None:
+    """Perspective terms fitted to a flatbed scan's warp can bring most runs closer and swing a
+    few at the page's foot far off (a 戸籍's serial line 34 px off, the similarity's worst run
+    7 px): the similarity stays. The same homography, close everywhere, is taken."""
+    k = 300 / 72
+    similarity = np.array([[k, 0, 10], [0, k, 20], [0, 0, 1.0]])
+    homography = similarity @ np.array([[1, 0, 0], [0, 1, 0], [0, 0.000012, 1.0]])
+    runs = np.array([[x, y] for y in np.linspace(60, 780, 6) for x in np.linspace(60, 530, 4)])
+    tolerance_px = 0.5 * 300 / 25.4
+    in_perspective = project(homography, runs)  # up to 36 px from the similarity at the foot
+    assert _better(homography, similarity, runs, in_perspective, tolerance_px)
+    swung = in_perspective.copy()
+    swung[-1] = project(similarity, runs[-1:])[0]  # the foot's run where the similarity has it
+    assert not _better(homography, similarity, runs, swung, tolerance_px)
