@@ -54,8 +54,8 @@ from .scanblur import estimate_blur
 VIEW_DPI = 100.0  # the registered front kept for the side-by-side image
 # Below this a 10.5-pt digit is under 20 px tall and 5/6, 3/8 blur together: ask for a rescan.
 MIN_FRONT_DPI = 180.0
-# A capture the page map cannot be fitted to, or on which this share of the checked fields (and
-# at least RECAPTURE_MIN_FIELDS) differ at once, is a bad capture, not a forgery (a forger
+# A capture on which this share of the checked fields (and at least RECAPTURE_MIN_FIELDS), or as
+# many fields without a fitted page map, differ at once is a bad capture, not a forgery (a forger
 # changes a date or an amount, not the page): a recapture is asked for, not a list of every field.
 RECAPTURE_FIELD_SHARE = 0.5
 RECAPTURE_MIN_FIELDS = 4
@@ -143,7 +143,10 @@ def _recapture(page_map: PageMap, differing: int, checked: int) -> str:
     (see RECAPTURE_FIELD_SHARE)."""
     if not differing:
         return ""
-    if page_map.runs_measured == 0:
+    # Without a fitted map the fields are read on the registration's map: a short page (a
+    # 住民票's second page, ten runs) is never fitted and one field differing there is a
+    # forgery to name (issue 12: every edit on two seed-1 pages was "rescan" instead).
+    if page_map.runs_measured == 0 and differing >= RECAPTURE_MIN_FIELDS:
         return "the page map could not be fitted to the printed runs"
     if differing >= max(RECAPTURE_MIN_FIELDS, RECAPTURE_FIELD_SHARE * checked):
         return f"{differing} of {checked} fields differ at once"

@@ -7,6 +7,8 @@ about them, and a corner read a few pixels off (blur) is then a degree at the to
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -228,3 +230,19 @@ def test_a_homography_that_swings_one_run_far_off_is_not_the_page_map() -> None:
     swung = in_perspective.copy()
     swung[-1] = project(similarity, runs[-1:])[0]  # the foot's run where the similarity has it
     assert not _better(homography, similarity, runs, swung, tolerance_px)
+
+
+def test_a_page_without_a_fitted_map_names_one_differing_field() -> None:
+    """A short page (a 住民票's second page: ten runs) gets no fitted page map; a forged field on
+    it is named (the fields read on the registration's map), a capture where four fields differ
+    at once is sent back for a rescan, a fitted map keeps the share rule."""
+    from printing.verify.fields import RECAPTURE_MIN_FIELDS, _recapture
+
+    unfitted = PageMap(np.eye(3), np.zeros((0, 2)), np.zeros((0, 2)))
+    assert _recapture(unfitted, 0, 10) == ""
+    assert _recapture(unfitted, 1, 10) == ""
+    assert _recapture(unfitted, RECAPTURE_MIN_FIELDS - 1, 30) == ""
+    assert "could not be fitted" in _recapture(unfitted, RECAPTURE_MIN_FIELDS, 30)
+    fitted = replace(unfitted, runs_measured=40, runs_fitted=38)
+    assert _recapture(fitted, RECAPTURE_MIN_FIELDS, 30) == ""
+    assert "fields differ at once" in _recapture(fitted, 15, 30)
