@@ -36,11 +36,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from security_forgery import DIGIT_KINDS, ForgedFronts, digit_targets
+from security_forgery import DIGIT_KINDS, digit_targets
 from security_robustness import TRUST, Page, pages
 
 from printing.security.channel import sample_params, simulate
-from printing.security.signed_code import parse_signed_code
 from printing.verify import Outcome, load_scan, verify_back, verify_front
 
 
@@ -59,16 +58,13 @@ def page_trial(page: Page, seed: int, all_edits: bool) -> list[dict[str, Any]]:
     base = {"certificate": page.certificate.index, "page": page.index, "kind_of": kind}
     if verdict.outcome is not Outcome.VERIFIED:
         return [base | {"kind": "back", "outcome": verdict.outcome.value}]
-    if page.forger is None:
-        page.forger = ForgedFronts(page.certificate.rendered.pdf, page.index, page.backs)
-    facts = parse_signed_code(page.backs[page.index].signed_code).payload.page_facts
-    assert facts is not None
+    forger, facts = page.forgeable()
     edits = random.Random(seed)  # noqa: S311 - test data
     fronts: list[tuple[dict[str, Any], np.ndarray]] = [({"kind": "genuine"}, page.front_600)]
     for number, run in enumerate(digit_targets(facts.runs)):
         kinds = DIGIT_KINDS if all_edits else DIGIT_KINDS[number % 4 :] + DIGIT_KINDS[: number % 4]
         for edit in kinds:
-            forged = page.forger.forge(run, edit, edits)
+            forged = forger.forge(run, edit, edits)
             if forged is not None:
                 fronts.append((forged[0].to_record(), forged[1]))
                 if not all_edits:

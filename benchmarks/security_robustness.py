@@ -57,6 +57,7 @@ from printing.security.channel import (
     sample_params,
     simulate,
 )
+from printing.security.facts import PageFacts
 from printing.security.signed_code import parse_signed_code
 from printing.security.source import source_raster
 from printing.security.vcode import new_code
@@ -108,6 +109,15 @@ class Page:
     backs: tuple[Any, ...] = ()
     clean_cer: float | None = None
     forger: ForgedFronts | None = None
+
+    def forgeable(self) -> tuple[ForgedFronts, PageFacts]:
+        """The page's forger (its layers rendered once, on first use) and the facts its back
+        signs: the runs a forger edits."""
+        if self.forger is None:
+            self.forger = ForgedFronts(self.certificate.rendered.pdf, self.index, self.backs)
+        facts = parse_signed_code(self.backs[self.index].signed_code).payload.page_facts
+        assert facts is not None
+        return self.forger, facts
 
 
 def page_text(pdf: bytes, page: int) -> str:
@@ -308,17 +318,14 @@ def forged_fronts(
     fifth of the cost)."""
     genuine_only = setup.genuine_only
     front_params = replace(params, seed=params.seed + 10_000, show_through=0.0)
-    if page.forger is None:
-        page.forger = ForgedFronts(page.certificate.rendered.pdf, page.index, page.backs)
-    facts = parse_signed_code(page.backs[page.index].signed_code).payload.page_facts
-    assert facts is not None
+    forger, facts = page.forgeable()
     rng = random.Random(draw)  # noqa: S311 - test data
     fronts: list[tuple[dict[str, Any], np.ndarray]] = [({"kind": "genuine"}, page.front_600)]
     digits = [] if genuine_only else digit_targets(facts.runs)
     for number, kind in enumerate(DIGIT_KINDS):
         for attempt in range(len(digits)):
             run = digits[(draw * len(DIGIT_KINDS) + number + attempt) % len(digits)]
-            forged = page.forger.forge(run, kind, rng)
+            forged = forger.forge(run, kind, rng)
             if forged is not None:
                 fronts.append((forged[0].to_record(), forged[1]))
                 break
@@ -326,7 +333,7 @@ def forged_fronts(
     # The first kanji edit is the one runs before --kanji made (same run, same rng); more take
     # the page's other name and address runs in turn.
     for number in range(setup.kanji if names else 0):
-        forged = page.forger.forge(names[(draw + number) % len(names)], "kanji", rng)
+        forged = forger.forge(names[(draw + number) % len(names)], "kanji", rng)
         if forged is not None:
             fronts.append((forged[0].to_record(), forged[1]))
     return [(record, simulate(front, front_params, page.back_600)) for record, front in fronts]
