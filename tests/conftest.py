@@ -15,11 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # Without a display Qt aborts the process (real-stack.md); set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from hw_sim.stack import PrivatePcscd
+
+# Speed is measured in benchmarks, never asserted in tests: Hypothesis's per-example deadline and
+# its "input generation too slow" check are timings, and failed on a loaded 2-core machine
+# (tests/kiosk/payment/test_bridge_wire.py at load 10). Tests' own @settings inherit this.
+settings.register_profile("kiosk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kiosk")
 
 
 @pytest.fixture(scope="session")
