@@ -70,6 +70,7 @@ from kiosk.flow.state import (
     Refunding,
     Transaction,
 )
+from kiosk.journal.operations import OwedPaidLate
 from kiosk.journal.records import (
     ChangeIntent,
     ChangeOutcome,
@@ -402,12 +403,18 @@ def on_refunding(state: FlowState, screen: Refunding, event: Event) -> Outcome |
     return None  # MoneyRefunded is handled for every screen (on_acceptor_event)
 
 
+# Payouts given up kept for a late result (state.overdue): a few per watchdog, one watchdog per
+# out-of-service screen (which waits for a restart), so this bound is never reached in practice.
+MAX_OVERDUE = 16
+
+
 def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
     """The acceptor never answered a payout: staff owe it; the kiosk stops taking money.
 
     Its journal intent stays without an outcome, which tells staff to check the acceptor before
-    paying: a late result is only audited (the payout is no longer matched to the session).
-    A bill it never reported stacked was never counted: staff learn of it from the audit log.
+    paying; each payout is its own owed entry, and a result that comes in full before the
+    restart closes that entry as paid by the kiosk (``late_result``). A bill it never reported
+    stacked was never counted: staff learn of it from the audit log.
     """
     txn = state.txn
     assert txn is not None
@@ -427,13 +434,22 @@ def refund_watchdog(state: FlowState, screen: Refunding) -> Outcome:
         fee_owed_yen=txn.money.fee_owed_yen + fee_pending,
         owed_codes=_with_code(txn.money.owed_codes, STAFF_CODE_REFUND_NO_ANSWER, pending),
     )
+    given_up = tuple(p for p in state.payouts if p.txn_id == txn.txn_id)
     payouts = tuple(p for p in state.payouts if p.txn_id != txn.txn_id)
-    state = replace(with_txn(state, money=money), payouts=payouts)
+    overdue = (*state.overdue, *given_up)[-MAX_OVERDUE:]
+    state = replace(with_txn(state, money=money), payouts=payouts, overdue=overdue)
     effects: list[Effect] = []
     if pending:
         if txn.journal_opened and not txn.reported:
-            effects.append(
-                JournalWrite(StaffOwed(txn.txn_id, pending, STAFF_CODE_REFUND_NO_ANSWER))
+            # One entry per payout given up, so that a result coming late closes exactly its own
+            # (OwedPaidLate); what no payout accounts for (none should be) is one more entry.
+            amounts = [p.yen for p in given_up if p.yen > 0]
+            rest = pending - sum(amounts)
+            if rest != 0:
+                amounts = [pending] if rest < 0 else [*amounts, rest]
+            effects.extend(
+                JournalWrite(StaffOwed(txn.txn_id, yen, STAFF_CODE_REFUND_NO_ANSWER))
+                for yen in amounts
             )
         effects.append(
             note(
@@ -471,6 +487,9 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
         case MoneyInserted(denomination=piece, ref=ref):
             return stray_money(state, int(piece), ref)
         case ChangeDispensed(requested_yen=asked, dispensed_yen=paid):
+            late = late_result(state, PayoutKind.CHANGE, asked, paid)
+            if late is not None:
+                return late
             state, payout = match_payout(state, PayoutKind.CHANGE, asked)
             if txn is None or payout is None:
                 return state, not_current(asked, paid)
@@ -507,6 +526,9 @@ def on_acceptor_event(state: FlowState, event: AcceptorEvent) -> Outcome | None:
             state, reported = settle(state)
             return state, (*effects, *reported)
         case MoneyRefunded(requested_yen=asked, refunded_yen=paid):
+            late = late_result(state, PayoutKind.REFUND, asked, paid)
+            if late is not None:
+                return late
             state, payout = match_payout(state, PayoutKind.REFUND, asked)
             if txn is None or payout is None:
                 return state, not_current(asked, paid)
@@ -607,6 +629,40 @@ def match_payout(state: FlowState, kind: PayoutKind, asked: int) -> tuple[FlowSt
             current = state.txn is not None and payout.txn_id == state.txn.txn_id
             return replace(state, payouts=rest), payout if current else None
     return state, None
+
+
+def late_result(state: FlowState, kind: PayoutKind, asked: int, paid: int) -> Outcome | None:
+    """The result of a payout the refund watchdog gave up on (``state.overdue``), or None.
+
+    Paid in full, its owed entry closes as paid by the kiosk: staff must not pay the resident
+    a second time. Paid short, the entry stays as it is — staff owe the resident what did not
+    come out and must count the unit before paying (both amounts are in the audit log)."""
+    index = next(
+        (i for i, p in enumerate(state.overdue) if p.kind is kind and p.yen == asked), None
+    )
+    if index is None:
+        return None
+    payout = state.overdue[index]
+    state = replace(state, overdue=state.overdue[:index] + state.overdue[index + 1 :])
+    event = AuditEvent.CHANGE_COMPLETE if kind is PayoutKind.CHANGE else AuditEvent.REFUND_COMPLETE
+    short = asked - paid
+    effects: list[Effect] = [
+        note(event, "late", txn_id=payout.txn_id, yen=paid, short_yen=short),
+    ]
+    if short <= 0 and payout.journaled:
+        effects.insert(0, JournalWrite(OwedPaidLate(payout.txn_id, paid)))
+    elif short > 0:
+        effects.append(
+            note(
+                AuditEvent.STAFF_OWED,
+                "late_short",
+                txn_id=payout.txn_id,
+                yen=paid,
+                short_yen=short,
+                staff_code=STAFF_CODE_REFUND_NO_ANSWER,
+            )
+        )
+    return state, tuple(effects)
 
 
 def not_current(asked: int, paid: int) -> Effects:

@@ -16,6 +16,7 @@ from kiosk.audit import AuditRecord
 from kiosk.flow.events import CardFacts
 from kiosk.flow.state import PaymentMode, StaffAccess
 from kiosk.flow.timeouts import TimerName
+from kiosk.journal.operations import OwedPaidLate
 from kiosk.journal.records import JournalRecord
 from kiosk.problems import OwedCode
 from printing.certificates import CertificateKind, CertificateRequest
@@ -302,7 +303,7 @@ class StaffAccessChanged:
 
 @dataclass(frozen=True)
 class JournalWrite:
-    record: JournalRecord
+    record: JournalRecord | OwedPaidLate  # the latter: a payout the watchdog gave up, paid late
 
 
 @dataclass(frozen=True)

@@ -396,6 +396,11 @@ class FlowState:
     next_seq: int = 1
     pending_reports: tuple[PendingReport, ...] = ()
     payouts: tuple[Payout, ...] = ()  # survives resets: results may come after the session
+    # Payouts the refund watchdog gave up on (owed by staff since), oldest first, until the
+    # restart that out-of-service screen waits for: a result that still comes closes its owed
+    # entry as paid by the kiosk (OwedPaidLate). The acceptor answers in order, so these are
+    # matched before ``payouts``.
+    overdue: tuple[Payout, ...] = ()
     center: CenterStatus = CenterStatus()  # survives resets: the start screen shows it
     acceptor_available: bool = True  # survives resets: issuance is offered only while True
     staff_access: StaffAccess = StaffAccess.NONE  # survives resets

@@ -9,6 +9,7 @@ and which steps were intended but have no outcome (:class:`PendingStep`).
 from typing import TYPE_CHECKING, Any
 
 from kiosk.journal.operations import (
+    PAID_BY_KIOSK,
     CashCounted,
     CashCountKind,
     ClosingRecorded,
@@ -17,6 +18,7 @@ from kiosk.journal.operations import (
     OperationsRecord,
     OwedEntry,
     OwedPaidBack,
+    OwedPaidLate,
     ServiceChanged,
 )
 from kiosk.journal.records import (
@@ -63,6 +65,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "PAID_BY_KIOSK",
     "CashCountKind",
     "CashCounted",
     "ChangeIntent",
@@ -81,6 +84,7 @@ __all__ = [
     "OperationsRecord",
     "OwedEntry",
     "OwedPaidBack",
+    "OwedPaidLate",
     "PaymentIntent",
     "PaymentOutcome",
     "PendingStep",

@@ -11,10 +11,12 @@ test_operations_edges.py checks by reading every field back.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import date, datetime
 
 from kiosk.journal.operations import (
+    PAID_BY_KIOSK,
     CashCounted,
     CashCountKind,
     ClosingRecorded,
@@ -23,9 +25,12 @@ from kiosk.journal.operations import (
     OperationsRecord,
     OwedEntry,
     OwedPaidBack,
+    OwedPaidLate,
     ServiceChanged,
 )
 from kiosk.problems import OwedCode, ServiceStop
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS owed_paid (
@@ -90,6 +95,8 @@ def write(db: sqlite3.Connection, record: OperationsRecord, now: str) -> None:
     match record:
         case OwedPaidBack(entry=entry, yen=yen):
             _paid_back(db, entry, staff_id, yen, now)
+        case OwedPaidLate(txn_id=txn_id, yen=yen):
+            _paid_late(db, txn_id, yen, now)
         case CashCounted():
             if record.counted < 0 or record.denomination <= 0:
                 raise OperationError("a count needs pieces >= 0 of a denomination")
@@ -143,6 +150,27 @@ def _paid_back(db: sqlite3.Connection, entry: int, staff_id: str, yen: int, now:
         )
     except sqlite3.IntegrityError as exc:
         raise OperationError(f"owed entry {entry} was already paid back") from exc
+
+
+def _paid_late(db: sqlite3.Connection, txn_id: str, yen: int, now: str) -> None:
+    """Close the oldest open "never answered" entry of ``txn_id`` for ``yen`` as paid by the
+    kiosk (OwedPaidLate); none open: nothing to close (the flow audits the late result)."""
+    row = db.execute(
+        "SELECT s.seq FROM steps s"  # pragma: no mutate (SQL)
+        " LEFT JOIN owed_paid p ON p.entry = s.seq"  # pragma: no mutate (SQL)
+        " WHERE s.step = 'staff' AND s.phase = 'outcome'"  # pragma: no mutate (SQL)
+        " AND p.entry IS NULL AND s.txn_id = ? AND s.code = ? AND s.actual_yen = ?"
+        " ORDER BY s.seq LIMIT 1",  # pragma: no mutate (SQL)
+        (txn_id, OwedCode.REFUND_NO_ANSWER.value, yen),
+    ).fetchone()
+    if row is None:
+        log.warning("journal: %s: no open entry of %d yen for a payout paid late", txn_id, yen)
+        return
+    db.execute(
+        "INSERT INTO owed_paid (entry, at, staff_id, yen)"  # pragma: no mutate (SQL)
+        " VALUES (?, ?, ?, ?)",  # pragma: no mutate (SQL)
+        (int(row[0]), now, PAID_BY_KIOSK, yen),
+    )
 
 
 def owed_entries(db: sqlite3.Connection, *, open_only: bool) -> list[OwedEntry]:

@@ -85,7 +85,27 @@ class ServiceChanged:
     stop: ServiceStop | None
 
 
-OperationsRecord = OwedPaidBack | CashCounted | ClosingRecorded | ServiceChanged
+# Who paid an owed entry the fee acceptor itself paid late (OwedPaidLate): no staff id is this.
+PAID_BY_KIOSK = "(kiosk)"
+
+
+@dataclass(frozen=True)
+class OwedPaidLate:
+    """The fee acceptor answered a payout of ``yen`` in full after the kiosk had given up on
+    it (the refund watchdog, which recorded it owed by staff, P-413): the machine paid the
+    resident after all, so the owed entry of that transaction for that amount closes as paid by
+    the kiosk (PAID_BY_KIOSK) — staff must not pay it a second time. With no such entry open
+    (the watchdog could not journal it), nothing is written: the audit log has the result."""
+
+    txn_id: str
+    yen: int
+
+    @property
+    def staff_id(self) -> str:
+        return PAID_BY_KIOSK
+
+
+OperationsRecord = OwedPaidBack | OwedPaidLate | CashCounted | ClosingRecorded | ServiceChanged
 
 
 @dataclass(frozen=True)
@@ -127,6 +147,7 @@ class ClosingState:
 
 
 __all__ = [
+    "PAID_BY_KIOSK",
     "CashCountKind",
     "CashCounted",
     "ClosingRecorded",
@@ -135,5 +156,6 @@ __all__ = [
     "OperationsRecord",
     "OwedEntry",
     "OwedPaidBack",
+    "OwedPaidLate",
     "ServiceChanged",
 ]

@@ -25,6 +25,7 @@ from kiosk.journal.operations import (
     OperationsRecord,
     OwedEntry,
     OwedPaidBack,
+    OwedPaidLate,
     ServiceChanged,
 )
 from kiosk.journal.records import (
@@ -293,7 +294,9 @@ class Journal:
         log.debug("journal: %s", record)
 
     def _write_locked(self, record: JournalRecord | OperationsRecord, now: str) -> None:
-        if isinstance(record, OwedPaidBack | CashCounted | ClosingRecorded | ServiceChanged):
+        if isinstance(
+            record, OwedPaidBack | OwedPaidLate | CashCounted | ClosingRecorded | ServiceChanged
+        ):
             try:
                 _operations_store.write(self._db, record, now)
             except _operations_store.OperationError as exc:

@@ -11,6 +11,7 @@ from kiosk.flow import events as ev
 from kiosk.flow import state as st
 from kiosk.flow.timeouts import TimerName
 from kiosk.journal import records as jr
+from kiosk.journal.operations import OwedPaidLate
 from kiosk.payment import (
     AcceptorJammed,
     ChangeDispensed,
@@ -109,7 +110,9 @@ def test_the_refund_watchdog_with_fees_and_a_stray_coin(driver: Driver) -> None:
     driver.send(MoneyInserted(Denomination.Y50))  # a stray coin while refunding
     effects = driver.fire()  # the acceptor answers neither
     assert without_timers(effects) == [
-        fx.JournalWrite(jr.StaffOwed(TXN, 650, OwedCode.REFUND_NO_ANSWER)),
+        # One entry per payout given up, so that a late result closes its own (OwedPaidLate).
+        fx.JournalWrite(jr.StaffOwed(TXN, 600, OwedCode.REFUND_NO_ANSWER)),
+        fx.JournalWrite(jr.StaffOwed(TXN, 50, OwedCode.REFUND_NO_ANSWER)),
         fx.Audit(
             audit(AuditEvent.STAFF_OWED, "no_answer", staff_code="P-413", txn_id=TXN, yen=650)
         ),
@@ -134,8 +137,13 @@ def test_the_refund_watchdog_with_fees_and_a_stray_coin(driver: Driver) -> None:
     assert driver.screen == st.OwedSlip(
         650, (OwedCode.REFUND_NO_ANSWER,), st.OutOfService(Problem.ACCEPTOR_FAULT)
     )
-    # The payout of the coin from before the session is still awaited; the session's are not.
+    # The payout of the coin from before the session is still awaited; the session's are
+    # overdue: a result that still comes closes their entries.
     assert driver.state.payouts == (st.Payout(st.PayoutKind.REFUND, 10, "", False),)
+    assert driver.state.overdue == (
+        st.Payout(st.PayoutKind.REFUND, 600, TXN, True, True),
+        st.Payout(st.PayoutKind.REFUND, 50, TXN, True),
+    )
 
 
 def test_the_refund_watchdog_with_only_a_bill_in_flight(driver: Driver) -> None:
@@ -198,10 +206,67 @@ def test_the_refund_watchdog_with_change_still_out(driver: Driver) -> None:
     money = driver.state.txn.money
     assert (money.change_pending_yen, money.refund_pending_yen) == (700, 300)
     effects = driver.fire()
-    assert fx.JournalWrite(jr.StaffOwed(TXN, 1000, OwedCode.REFUND_NO_ANSWER)) in effects
+    assert [e for e in effects if isinstance(e, fx.JournalWrite)][:2] == [
+        fx.JournalWrite(jr.StaffOwed(TXN, 700, OwedCode.REFUND_NO_ANSWER)),
+        fx.JournalWrite(jr.StaffOwed(TXN, 300, OwedCode.REFUND_NO_ANSWER)),
+    ]
     money = driver.state.txn.money
     assert (money.change_pending_yen, money.refund_pending_yen) == (0, 0)
     assert (money.staff_owed_yen, money.fee_owed_yen, money.held_yen) == (1000, 300, 0)
+
+
+def test_a_payout_paid_in_full_after_the_watchdog_closes_its_owed_entry(driver: Driver) -> None:
+    """The change (700) and the fee's refund (300) were given up and owed by staff; the change
+    then comes out after all: its entry closes as paid by the kiosk, the refund's stays owed."""
+    driver.to_printing(copies=1, inserted=(1000,))
+    driver.send(ev.PrintFailed(PrinterFault.JAM, 0))
+    driver.fire()
+    effects = driver.send(ChangeDispensed(700, 700))
+    assert without_timers(effects) == [
+        fx.JournalWrite(OwedPaidLate(TXN, 700)),
+        fx.Audit(audit(AuditEvent.CHANGE_COMPLETE, "late", txn_id=TXN, yen=700, short_yen=0)),
+    ]
+    assert driver.state.overdue == (st.Payout(st.PayoutKind.REFUND, 300, TXN, True, True),)
+    effects = driver.send(MoneyRefunded(300, 300))
+    assert fx.JournalWrite(OwedPaidLate(TXN, 300)) in effects
+    assert driver.state.overdue == ()
+    # A third result matches nothing given up: audited as before.
+    effects = driver.send(MoneyRefunded(300, 300))
+    assert effects == (fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "not_current", yen=300)),)
+
+
+def test_a_late_payout_paid_short_stays_owed(driver: Driver) -> None:
+    """Paid short after the watchdog: nothing closes (staff count the unit, then pay what did
+    not come out); both amounts go to the audit log."""
+    driver.to_printing(copies=1, inserted=(1000,))
+    driver.send(ev.PrintFailed(PrinterFault.JAM, 0))
+    driver.fire()
+    effects = driver.send(ChangeDispensed(700, 500))
+    assert not [e for e in effects if isinstance(e, fx.JournalWrite)]
+    assert (
+        fx.Audit(
+            audit(
+                AuditEvent.STAFF_OWED,
+                "late_short",
+                staff_code="P-413",
+                txn_id=TXN,
+                yen=500,
+                short_yen=200,
+            )
+        )
+        in effects
+    )
+
+
+def test_a_late_result_before_the_journal_opened_is_only_audited(driver: Driver) -> None:
+    """The watchdog journaled nothing (no entry yet): the late result closes nothing either."""
+    driver.to_menu()
+    driver.send(MoneyInserted(Denomination.Y100), ev.Cancel())
+    driver.fire()
+    effects = driver.send(MoneyRefunded(100, 100))
+    assert effects == (
+        fx.Audit(audit(AuditEvent.REFUND_COMPLETE, "late", txn_id=TXN, yen=100, short_yen=0)),
+    )
 
 
 def test_a_stray_piece_with_no_transaction_is_audited(driver: Driver) -> None:

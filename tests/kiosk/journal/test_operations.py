@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.journal import (
+    PAID_BY_KIOSK,
     CashCounted,
     CashCountKind,
     ClosingRecorded,
@@ -18,6 +19,7 @@ from kiosk.journal import (
     Journal,
     JournalError,
     OwedPaidBack,
+    OwedPaidLate,
     ServiceChanged,
     StaffOwed,
     TransactionClosed,
@@ -53,6 +55,31 @@ def test_paid_back_closes_the_entry_and_keeps_it(journal: Journal) -> None:
     assert every[0].paid_yen == 300
     assert every[0].paid_at is not None
     assert every[1].open
+
+
+def test_a_payout_paid_late_closes_its_own_entry_as_paid_by_the_kiosk(tmp_path: Path) -> None:
+    """The refund watchdog's entries (one per payout given up), then the acceptor answers the
+    700 in full after all: that entry closes, paid by the kiosk; the 300 stays for staff. A
+    result no open entry matches (paid twice, another amount, another transaction) writes
+    nothing and raises nothing — the flow must not stop for it."""
+    journal = Journal(tmp_path / "journal.sqlite")
+    journal.write(TransactionOpened("t1", "issue", "juminhyo", 1, 300))
+    journal.write(StaffOwed("t1", 700, OwedCode.REFUND_NO_ANSWER))
+    journal.write(StaffOwed("t1", 300, OwedCode.REFUND_NO_ANSWER))
+    journal.write(StaffOwed("t1", 700, OwedCode.CHANGE_SHORT))  # same amount, another cause
+    journal.write(TransactionClosed("t1", CloseReason.STAFF))
+    change, refund, short = journal.owed_entries()
+    journal.write(OwedPaidLate("t1", 700))  # the transaction is closed: fine
+    assert [e.entry for e in journal.owed_entries()] == [refund.entry, short.entry]
+    closed = journal.owed_entries(open_only=False)[0]
+    assert (closed.entry, closed.paid_by, closed.paid_yen) == (change.entry, PAID_BY_KIOSK, 700)
+    assert closed.paid_at is not None
+    for stray in (OwedPaidLate("t1", 700), OwedPaidLate("t1", 50), OwedPaidLate("t9", 300)):
+        journal.write(stray)
+    assert [e.entry for e in journal.owed_entries()] == [refund.entry, short.entry]
+    # Staff cannot record paying back what the kiosk paid.
+    with pytest.raises(JournalError, match="already paid back"):
+        journal.write(OwedPaidBack(change.entry, "S001", 700))
 
 
 def test_paid_back_refuses_nonsense(journal: Journal) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -12,24 +13,31 @@ from kiosk.flow import Effect
 from kiosk.flow import effects as fx
 from kiosk.flow import events as ev
 from kiosk.flow import state as st
-from kiosk.payment import AcceptorEvent, Denomination
+from kiosk.journal import PAID_BY_KIOSK, Journal
+from kiosk.payment import AcceptorEvent, Denomination, MoneyRefunded
 from kiosk.problems import OwedCode, Problem
 from printing.faults import PrinterFault
 from tests.kiosk.flow.conftest import Driver
 
 
 class Till:
-    """A tiny runner for the payment effects: the acceptor's events go back into the flow."""
+    """A tiny runner for the payment effects: the acceptor's events go back into the flow (and
+    the journal's writes into a real journal, when it is given one)."""
 
-    def __init__(self, driver: Driver, acceptor: SimulatedAcceptor) -> None:
+    def __init__(
+        self, driver: Driver, acceptor: SimulatedAcceptor, journal: Journal | None = None
+    ) -> None:
         self.driver = driver
         self.acceptor = acceptor
+        self.journal = journal
         self.events: queue.Queue[AcceptorEvent] = queue.Queue()
         acceptor.set_listener(self.events.put)
 
     def run(self, effects: tuple[Effect, ...]) -> None:
         for effect in effects:
             match effect:
+                case fx.JournalWrite(record=record) if self.journal is not None:
+                    self.journal.write(record)
                 case fx.EnableAcceptor(amount_due_yen=due):
                     self.acceptor.enable(due)
                 case fx.DisableAcceptor():
@@ -157,6 +165,37 @@ def test_a_jam_with_money_in(till: Till) -> None:
     assert till.acceptor.tray_yen == 0
     till.driver.send(ev.Finish())  # "I have the slip"
     assert till.driver.screen == st.Fault(Problem.ACCEPTOR_JAMMED)
+
+
+def test_a_refund_paid_after_the_watchdog_is_not_owed_twice(tmp_path: Path) -> None:
+    """The fee's refund is asked after a paper-out and the acceptor pays it, but its answer comes
+    only after the refund watchdog gave up and recorded it owed by staff (P-413, with the
+    resident's slip): when the answer comes, the journal's owed entry closes as paid by the
+    kiosk, so staff do not pay the 600 yen a second time."""
+    acceptor = SimulatedAcceptor()
+    driver = Driver()
+    with Journal(tmp_path / "journal.sqlite") as journal:
+        driver.to_fetching(copies=2)
+        till = Till(driver, acceptor, journal)
+        for *_, effects in driver.history:  # the transaction opened, as a runner writes it
+            till.run(tuple(e for e in effects if isinstance(e, fx.JournalWrite)))
+        ready(till)
+        for _ in range(6):
+            acceptor.insert(100)
+        till.settle()
+        till.send(ev.PrintFailed(PrinterFault.OUT_OF_PAPER, 0))
+        late = till.events.get(timeout=5)  # the acceptor paid; its answer is held back …
+        assert isinstance(late, MoneyRefunded)
+        till.run(driver.fire())  # … past the watchdog
+        assert [(e.yen, e.code) for e in journal.owed_entries()] == [
+            (600, OwedCode.REFUND_NO_ANSWER)
+        ]
+        till.send(late)
+        assert journal.owed_entries() == []
+        (entry,) = journal.owed_entries(open_only=False)
+        assert (entry.paid_by, entry.paid_yen) == (PAID_BY_KIOSK, 600)
+        assert acceptor.tray_yen == 600
+    acceptor.close()
 
 
 def test_a_coin_too_many_is_not_lost(till: Till) -> None:
