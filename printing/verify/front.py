@@ -335,24 +335,32 @@ def _window_scores(
     mean_a = cv2.blur(a, k)
     var_a = cv2.blur(a * a, k) - mean_a * mean_a
     floor_a = np.maximum(var_a, 1e-4)
-    # The shifted front's window mean and variance are the unshifted ones shifted (the rolled
-    # border is the edge the scores leave out): only the covariance is filtered per shift.
+    # The shifted front's window mean and variance are the unshifted ones shifted: only the
+    # covariance is filtered per shift. Shifted as views of the images padded by a pixel, not
+    # copies: the padded border differs from a wrapped one only within the window's reach of
+    # the edge, which the scores leave out (compare_front).
     mean_b0 = cv2.blur(b, k)
     var_b0 = cv2.blur(b * b, k) - mean_b0 * mean_b0
+    padded = [np.pad(image, 1, mode="edge") for image in (b, mean_b0, var_b0)]
+    h, w = a.shape
     best = np.full(a.shape, -1.0, np.float32)
     var_b_best = np.zeros_like(a)
-    mean_b_best = np.zeros_like(a)
+    product = np.empty_like(a)
+    spread = np.empty_like(a)
+    better = np.empty(a.shape, bool)
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
-            shifted = np.roll(b, (dy, dx), (0, 1))
-            mean_b = np.roll(mean_b0, (dy, dx), (0, 1))
-            var_b = np.roll(var_b0, (dy, dx), (0, 1))
-            cov = cv2.blur(a * shifted, k) - mean_a * mean_b
-            ncc = cov / np.sqrt(floor_a * np.maximum(var_b, 1e-4))
-            better = ncc > best
+            view = (slice(1 - dy, 1 - dy + h), slice(1 - dx, 1 - dx + w))
+            shifted, mean_b, var_b = (image[view] for image in padded)
+            # cov / √(floor_a · max(var_b, 10⁻⁴)), in place (the same float32 operations)
+            cov = cv2.blur(np.multiply(a, shifted, out=product), k)
+            cov -= np.multiply(mean_a, mean_b, out=product)
+            np.maximum(var_b, 1e-4, out=spread)
+            np.sqrt(np.multiply(floor_a, spread, out=spread), out=spread)
+            ncc = np.divide(cov, spread, out=cov)
+            np.greater(ncc, best, out=better)
             np.copyto(best, ncc, where=better)
             np.copyto(var_b_best, var_b, where=better)
-            np.copyto(mean_b_best, mean_b, where=better)
     both = (var_a > STRUCTURE_VARIANCE) & (var_b_best > STRUCTURE_VARIANCE)
     # One side blank where the other has ink: a removed seal, an added or deleted line. The
     # front counts as blank only on its raw coverage (faint print is not absence).

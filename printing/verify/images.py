@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -27,10 +27,16 @@ class ScanImage:
     grey: npt.NDArray[np.float32]
     dpi: float
     dpi_from_file: bool
+    # The 8-bit page ``grey`` was made from (grey = decoded / 255), when it was: ``grey_u8``
+    # is then that page, not a third pass over 38 MB of float32.
+    decoded: npt.NDArray[np.uint8] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def grey_u8(self) -> npt.NDArray[np.uint8]:
-        """``grey`` as 8 bits, made once (the codes are looked for in it more than once)."""
+        """``grey`` as 8 bits (rounded), made once (the codes are looked for in it more than
+        once): the decoded page itself when ``grey`` is that page / 255 — the same values."""
+        if self.decoded is not None:
+            return self.decoded
         scaled = self.grey * 255  # in place from here: a page is 38 MB of float32
         scaled += 0.5
         return np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
@@ -43,7 +49,8 @@ def _guess_dpi(shape: tuple[int, ...]) -> float:
 
 def _from_pil(image: Image.Image) -> ScanImage:
     info_dpi = image.info.get("dpi")
-    grey = np.asarray(image.convert("L"), dtype=np.float32) / np.float32(255)
+    decoded = np.asarray(image.convert("L"), dtype=np.uint8)
+    grey = decoded.astype(np.float32) / np.float32(255)
     dpi_from_file = False
     dpi = _guess_dpi(grey.shape)
     if isinstance(info_dpi, tuple) and len(info_dpi) == 2:
@@ -52,7 +59,7 @@ def _from_pil(image: Image.Image) -> ScanImage:
         # agree with a page-sized image.
         if 150 <= claimed <= 1200 and 0.6 < claimed / dpi < 1.6:
             dpi, dpi_from_file = claimed, True
-    return ScanImage(grey=grey, dpi=dpi, dpi_from_file=dpi_from_file)
+    return ScanImage(grey=grey, dpi=dpi, dpi_from_file=dpi_from_file, decoded=decoded)
 
 
 def load_scan(source: bytes | Path) -> list[ScanImage]:

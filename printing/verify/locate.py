@@ -88,12 +88,20 @@ def _module_corner_points(marker_id: int) -> npt.NDArray[np.float32]:
 
 
 def find_fiducials(
-    grey: npt.NDArray[np.float32], scan_dpi: float
+    grey: npt.NDArray[np.float32],
+    scan_dpi: float,
+    decoded: npt.NDArray[np.uint8] | None = None,
 ) -> dict[int, npt.NDArray[np.float32]]:
-    """ArUco markers 0..3 → their 4 corners in image pixels (refined at full resolution)."""
+    """ArUco markers 0..3 → their 4 corners in image pixels (refined at full resolution).
+    ``decoded``: the 8-bit page ``grey`` is made from (grey = decoded / 255), if there is one."""
     scale = min(1.0, DETECTION_DPI / scan_dpi)
-    scaled = grey * 255  # clipped in place: a page is 38 MB of float32
-    image8 = np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
+    if decoded is not None and decoded.shape == grey.shape:
+        # k / 255 × 255 in float32 truncates back to k for every 8-bit k (a test says so): the
+        # decoded page is the 8-bit image below, without 38 MB of float work.
+        image8 = decoded
+    else:
+        scaled = grey * 255  # clipped in place: a page is 38 MB of float32
+        image8 = np.clip(scaled, 0, 255, out=scaled).astype(np.uint8)
     small = cv2.resize(image8, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
     parameters = cv2.aruco.DetectorParameters()
@@ -320,9 +328,14 @@ def _block_box(
     return x0, y0, x1, y1
 
 
-def locate_block(grey: npt.NDArray[np.float32], scan_dpi: float) -> Located:
-    """Find and sample the module block of a back in a grey scan (0 = black, 1 = white)."""
-    fiducials = find_fiducials(grey, scan_dpi)
+def locate_block(
+    grey: npt.NDArray[np.float32],
+    scan_dpi: float,
+    decoded: npt.NDArray[np.uint8] | None = None,
+) -> Located:
+    """Find and sample the module block of a back in a grey scan (0 = black, 1 = white);
+    ``decoded`` is the 8-bit page the grey was made from, if the caller has it."""
+    fiducials = find_fiducials(grey, scan_dpi, decoded)
     homography = fit_homography(fiducials)
     # Module pitch in the scan from the homography (the scan dpi guess may be off).
     centre = cv2.perspectiveTransform(

@@ -132,7 +132,7 @@ def verify_back(back: ScanImage, trust: TrustStore, front: ScanImage | None = No
     started = time.perf_counter()
     back = working_resolution(back)
     try:
-        located = locate_block(back.grey, back.dpi)
+        located = locate_block(back.grey, back.dpi, back.decoded)
     except RegistrationError as exc:
         return Verdict(Outcome.UNREADABLE, f"block not found: {exc}", timings=timings)
     timings["locate"] = time.perf_counter() - started
