@@ -33,9 +33,13 @@ from .errors import RegistrationError
 from .grids import fill_and_smooth, interpolate
 
 DETECTION_DPI = 150.0  # fiducial cells are 1.27 mm: 7.5 px at this resolution
-RECTIFIED_PX_PER_MODULE = 3
+ARUCO_WINDOW_PX = 23  # three cells: a fiducial's black border and its blocks, paper around
+# The block rectified for the sync search at 2 px a module (a pixel centred on every module):
+# under half the pixels of 3 px a module to normalise and correlate, the same search in modules.
+RECTIFIED_PX_PER_MODULE = 2
 SYNC_SEARCH_MODULES = 5  # §7.3.3 suggests ±3; warp 0.5 mm + fold 0.3 mm + fit error need more
-FINE_REACH_PX = 3  # fine pass: ±1 module around the coarse estimate, 1/3-module steps
+COARSE_STEP_PX = 2  # coarse pass: whole-module steps, its cells' correlations summed 3 × 3
+FINE_REACH_PX = 2  # fine pass: ±1 module around the coarse estimate, ½-module steps
 MIN_KNOWN_PER_CELL = 20  # cells cut by a corner reserve have too few known modules
 MIN_PILOT_CORRELATION = 0.3  # mean z × known value at the best offset (random data: ~0 ± 0.16)
 MIN_FIDUCIALS = 3
@@ -105,6 +109,10 @@ def find_fiducials(
     small = cv2.resize(image8, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     dictionary = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50)
     parameters = cv2.aruco.DetectorParameters()
+    # One adaptive-threshold window of ARUCO_WINDOW_PX, not OpenCV's three (3, 13 and 23 px):
+    # a fiducial's cell is 7.5 px here, which a 3-px window cannot threshold.
+    parameters.adaptiveThreshWinSizeMin = ARUCO_WINDOW_PX
+    parameters.adaptiveThreshWinSizeMax = ARUCO_WINDOW_PX
     detector = cv2.aruco.ArucoDetector(dictionary, parameters)
     corners, ids, _ = detector.detectMarkers(small)
     found: dict[int, npt.NDArray[np.float32]] = {}
@@ -148,8 +156,10 @@ def _rectify(
     grey: npt.NDArray[np.float32], homography: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float32]:
     r = RECTIFIED_PX_PER_MODULE
-    # Rectified pixel (u, v) has its centre at module coordinate ((u + ½)/r, (v + ½)/r).
-    to_module = np.array([[1 / r, 0, 0.5 / r], [0, 1 / r, 0.5 / r], [0, 0, 1]])
+    # Rectified pixel (u, v) is at module coordinate (u/r + c, v/r + c): pixel r·m + r // 2 at
+    # the centre of module m, where _correlations reads it.
+    c = 0.5 - (r // 2) / r
+    to_module = np.array([[1 / r, 0, c], [0, 1 / r, c], [0, 0, 1]])
     rectified = cv2.warpPerspective(
         grey,
         homography @ to_module,
@@ -257,7 +267,7 @@ def pilot_displacements(rectified: npt.NDArray[np.float32]) -> tuple[npt.NDArray
     z = _normalised(rectified)
     cells = grid_rows * grid_cols
     reach = SYNC_SEARCH_MODULES * r
-    steps = np.arange(-reach, reach + 1, 2)
+    steps = np.arange(-reach, reach + 1, COARSE_STEP_PX)
     coarse_offsets = np.array([(dx, dy) for dy in steps for dx in steps], np.intp)
     zero = np.zeros((cells, 2), np.intp)
     corr = _correlations(z, known, zero, coarse_offsets).reshape(grid_rows, grid_cols, -1)
