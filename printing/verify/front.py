@@ -492,7 +492,8 @@ def compare_front(
     field by field (fields.py), and this comparison keeps what has no field — seals, rules,
     stamps. A caller that has looked for the serial code already passes what it found
     (``known_code``: a 1-tuple, its one item None when there is none), and one that has the
-    scan flat-fielded at ``front_dpi`` passes ``flat``: neither is made twice. A page map
+    scan flat-fielded (at ``front_dpi`` or at the scan's own guess of it) passes ``flat``:
+    neither is made twice. A page map
     already fitted to the front (``page_to_scan``: page pt → scan px, the field comparison's)
     is the first start of the registration: closer than the serial code's, ECC settles
     sooner."""

@@ -39,7 +39,7 @@ from .fields import MIN_FRONT_DPI, FieldComparison
 from .front import SerialCode, compare_front
 from .frontcheck import check_front, text_mask
 from .images import ScanImage, read_codes
-from .locate import Located, flat_field, flat_field_step, locate_block
+from .locate import Located, flat_field, locate_block
 from .restore import equalise, unscramble
 from .verdict import MESSAGES, Outcome, TrustStore, Verdict
 
@@ -294,7 +294,6 @@ def _check_front(
     scan_dpi = located.module_px / MODULE_MM * 25.4
     if not front.dpi_from_file and abs(front.grey.size / back.grey.size - 1) < 0.15:
         front_dpi = scan_dpi  # same scanner, same setting: the back measured it exactly
-    same_flat = flat_field_step(front_dpi / 100) == flat_field_step(front.dpi / 100)
     ignore = text_mask(payload, restored.image.shape) if payload.page_facts else None
     try:
         comparison = compare_front(
@@ -305,7 +304,10 @@ def _check_front(
             (payload.page_index, payload.page_count),
             ignore,
             known_code=(code,) if payload.page_facts is not None else None,
-            flat=flat if same_flat else None,
+            # The front's flat field as the fields had it, even where the back measured another
+            # resolution (a cell of the paper's brightness a pixel or two wider: the same paper),
+            # not a second one over the page.
+            flat=flat,
             page_to_scan=fields.page_to_scan if fields is not None else None,
         )
     except RegistrationError as exc:
