@@ -48,8 +48,24 @@ def front_ink(
         cv2.morphologyEx(ink_u8, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8)),
     )
     rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))  # their blurred edges too
-    without = cv2.subtract(ink, cv2.multiply(rules, 1 / 255, dtype=cv2.CV_32F), dst=ink)
-    return np.asarray(cv2.max(without, 0.0, dst=without), np.float32)
+    # ink − rules / 255 clipped at 0, in place, a band of rows at a time: the rules' coverage as
+    # float32 (by a table of the 256 levels: cv2.multiply's own values) in a band-sized buffer
+    # rather than a page-sized array of fresh pages.
+    band = np.empty((RULE_BAND_ROWS, ink.shape[1]), np.float32)
+    for y0 in range(0, ink.shape[0], RULE_BAND_ROWS):
+        rows = slice(y0, min(y0 + RULE_BAND_ROWS, ink.shape[0]))
+        coverage = band[: rows.stop - y0]
+        cv2.LUT(rules[rows], _RULE_COVERAGE, dst=coverage)
+        cv2.subtract(ink[rows], coverage, dst=ink[rows])
+        cv2.max(ink[rows], 0.0, dst=ink[rows])
+    return ink
+
+
+RULE_BAND_ROWS = 256
+# An 8-bit rule level k as coverage 0..1: cv2.multiply(k, 1 / 255) into float32, every k.
+_RULE_COVERAGE = cv2.multiply(
+    np.arange(256, dtype=np.uint8).reshape(1, -1), 1 / 255, dtype=cv2.CV_32F
+)
 
 
 SCAN_SMOOTH_PX = 0.8  # a halftone's dither and the scanner's noise, smoothed before comparing

@@ -1,5 +1,6 @@
 """Shortcuts of the verifier that must give the numbers the longer way gave: the decoded 8-bit
-page reused (codes, fiducials), and the image comparison's shifted windows as views."""
+page reused (codes, fiducials), the image comparison's shifted windows as views, the front's
+rules taken out a band of rows at a time."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 from PIL import Image
 
 from printing.security._cv import cv2
+from printing.verify import frontink
 from printing.verify.front import COMPARE_WINDOW, _window_scores
-from printing.verify.images import load_scan
+from printing.verify.images import ScanImage, load_scan
 
 
 def test_a_decoded_page_is_its_own_8_bit_grey() -> None:
@@ -82,3 +84,25 @@ def test_window_scores_by_views_are_the_rolled_ones_where_the_scores_count(seed:
     inner = scores[edge:-edge, edge:-edge]
     assert both.any()
     np.testing.assert_array_equal(inner[both], reference[edge:-edge, edge:-edge][both])
+
+
+def test_the_rules_coverage_table_is_cv2_multiplys_own_values() -> None:
+    rng = np.random.default_rng(11)
+    rules = rng.integers(0, 256, (37, 1001), dtype=np.uint8)  # odd width: SIMD tails too
+    by_table = cv2.LUT(rules, frontink._RULE_COVERAGE)
+    np.testing.assert_array_equal(by_table, cv2.multiply(rules, 1 / 255, dtype=cv2.CV_32F))
+
+
+def test_front_ink_by_bands_is_front_ink_in_one_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(2)
+    grey = np.clip(rng.normal(0.9, 0.05, (403, 300)), 0, 1).astype(np.float32)
+    grey[100:104, 20:280] = 0.1  # a rule of the form
+    grey[150:250, 140:143] = 0.15  # and a vertical one
+    grey[300:330, 50:80] = 0.2  # ink that is no rule
+    scan = ScanImage(grey, 300.0, True)
+    in_bands = frontink.front_ink(scan)
+    monkeypatch.setattr(frontink, "RULE_BAND_ROWS", grey.shape[0])
+    np.testing.assert_array_equal(in_bands, frontink.front_ink(scan))
+    monkeypatch.setattr(frontink, "RULE_BAND_ROWS", 7)
+    np.testing.assert_array_equal(in_bands, frontink.front_ink(scan))
+    assert float(in_bands[102, 150]) < 0.1 < float(in_bands[315, 65])  # the rule taken out
