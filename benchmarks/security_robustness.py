@@ -20,7 +20,12 @@ of a name or address) through the same channel, compared with ``verify_front``; 
         --corpus 12 --genuine --no-ocr     # genuine fronts only: false flags, CPU per page
 
 With ``--tamper`` or ``--genuine`` each trial also records ``page_cpu_s``: the back's and its
-genuine front's verification, CPU seconds (the issue's "verify time per page").
+genuine front's verification, CPU seconds (the issue's "verify time per page"). ``--page-cpu``
+measures that alone on scans a ``--cache`` run recorded (the same arguments): each back and its
+genuine front, after a warm-up page, in this one process:
+
+    nice -n 10 .venv/bin/python benchmarks/security_robustness.py --envelope office \\
+        --corpus 12 --no-ocr --cache var/scans --draws 24 --seed 1 --tamper --kanji 3 --page-cpu
 
 Long: ~5–15 s per trial on this project's 2 shared cores (OCR is most of it; ``--no-ocr``).
 """
@@ -280,9 +285,10 @@ def trial(
     return result
 
 
-def replay(cache: Path, params: ChannelParams) -> dict[str, Any]:
+def replay(cache: Path, params: ChannelParams, genuine_only: bool = False) -> dict[str, Any]:
     """A draw's trial from the channel's scans a earlier run kept (``--cache``): the verifier
-    alone runs again (no image-quality metrics: the page is not rendered)."""
+    alone runs again (no image-quality metrics: the page is not rendered); ``genuine_only``:
+    of the fronts, the genuine one alone."""
     meta = json.loads((cache / "meta.json").read_text())
     scan = load_scan((cache / "back.bin").read_bytes())[0]
     verdict, cpu, result = _back_result(scan, meta["certificate"], meta["page"], meta["kind"])
@@ -290,6 +296,7 @@ def replay(cache: Path, params: ChannelParams) -> dict[str, Any]:
     fronts = [
         (record, (cache / f"front{number}.bin").read_bytes())
         for number, record in enumerate(meta["fronts"])
+        if not genuine_only or record["kind"] == "genuine"
     ]
     if fronts and verdict.outcome is Outcome.VERIFIED:
         _add_fronts(result, cpu, verdict, scan, fronts)
@@ -479,8 +486,16 @@ def main() -> int:
         help="keep each draw's channel scans here and, when they are there, verify those again "
         "instead of printing and scanning (the verifier alone: for iterating on it)",
     )
+    parser.add_argument(
+        "--page-cpu",
+        action="store_true",
+        help="with --cache and the arguments that recorded it: each recorded back and its "
+        "genuine front only, after one warm-up page; CPU per page (median, p95) and the load",
+    )
     parser.add_argument("--out", type=Path, help="JSON lines: one trial per line, then summary")
     args = parser.parse_args()
+    if args.page_cpu and not (args.cache and (args.tamper or args.genuine) and not args.sweep):
+        parser.error("--page-cpu replays recorded fronts: give --cache and --tamper or --genuine")
 
     rng = np.random.default_rng(args.seed)
     corpus_pages: list[Page] = []
@@ -521,13 +536,20 @@ def main() -> int:
                 )
             )
     else:
+        load_before = os.getloadavg()
         for draw in range(args.draws):
             params = sample_params(args.envelope, rng, seed=args.seed * 100_000 + draw)
             kept = None
             if args.cache:
                 name = f"{args.envelope}-c{args.corpus}-s{args.seed}-{mode}-d{draw}"
                 kept = args.cache / name
-            if kept is not None and (kept / "meta.json").exists():
+            if args.page_cpu:
+                if kept is None or not (kept / "meta.json").exists():
+                    parser.error(f"--page-cpu: draw {draw} is not recorded in {args.cache}")
+                if draw == 0:  # fonts, glyphs, the layout's tables: not a page's work
+                    replay(kept, params, genuine_only=True)
+                result = replay(kept, params, genuine_only=True)
+            elif kept is not None and (kept / "meta.json").exists():
                 result = replay(kept, params)
             else:
                 result = trial(page_of(draw), params, args.ocr, setup, draw, kept)
@@ -542,6 +564,16 @@ def main() -> int:
             print(draw, json.dumps(brief), file=sys.stderr, flush=True)
         summary = summarise(results)
         summary["envelope"] = args.envelope
+        if args.page_cpu:
+            summary = {  # the back's verification is "verify" elsewhere
+                "pages": len(results),
+                **{
+                    k.replace("verify_", "back_"): v
+                    for k, v in summary.items()
+                    if "cpu" in k or k == "load_average"
+                },
+                "load_average_before": load_before,
+            }
         if out:
             out.write(json.dumps({"summary": summary}) + "\n")
         print(json.dumps(summary, indent=2))
