@@ -36,6 +36,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import sys
 import time
 import unicodedata
@@ -67,6 +68,7 @@ from printing.security.signed_code import parse_signed_code
 from printing.security.source import source_raster
 from printing.security.vcode import new_code
 from printing.verify import Outcome, TrustStore, load_scan, verify_back, verify_front
+from printing.verify.heap import keep_freed_memory
 
 KEYS = BackSideKeys(bytes(range(32)), ec.derive_private_key(20241203, ec.SECP256R1()), b"bench-1")
 TRUST = TrustStore(KEYS.scramble_master_key, {KEYS.key_id: KEYS.signing_key.public_key()})
@@ -494,6 +496,7 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, help="JSON lines: one trial per line, then summary")
     args = parser.parse_args()
+    keep_freed_memory()  # as python -m printing.verify does: the CPU figures are the CLI's
     if args.page_cpu and not (args.cache and (args.tamper or args.genuine) and not args.sweep):
         parser.error("--page-cpu replays recorded fronts: give --cache and --tamper or --genuine")
 
@@ -573,6 +576,8 @@ def main() -> int:
                     if "cpu" in k or k == "load_average"
                 },
                 "load_average_before": load_before,
+                # What keep_freed_memory() costs: the process's peak resident memory.
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             }
         if out:
             out.write(json.dumps({"summary": summary}) + "\n")

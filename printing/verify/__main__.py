@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from printing.security.keys import MASTER_KEY_MIN_BYTES
 
 from .errors import UnreadableImageError, VerifyError
+from .heap import keep_freed_memory
 from .images import ScanImage, load_scan
 from .online import OnlineError, verify_online
 from .report import online_summary, summary, write_online_outputs, write_outputs
@@ -198,4 +199,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    keep_freed_memory()  # this process is the verifier's own (heap.py says why, and not on import)
     sys.exit(main())
