@@ -32,6 +32,7 @@ from printing.documents import samples
 from printing.security import BackSideKeys, CopyToPrint, compose_job, make_back_side
 from printing.security.channel import ChannelParams, simulate
 from printing.verify import TrustStore, load_scan, verify_back
+from printing.verify.heap import keep_freed_memory
 
 KEYS = BackSideKeys(bytes(range(32)), ec.derive_private_key(777, ec.SECP256R1()), b"speed-1")
 TRUST = TrustStore(KEYS.scramble_master_key, {KEYS.key_id: KEYS.signing_key.public_key()})
@@ -80,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
+    keep_freed_memory()  # as python -m printing.verify does
     results: dict[str, Any] = {"load_average_before": os.getloadavg()}
     certificates = {
         "inkan (1 page)": documents.render_document(samples.inkan()),
