@@ -35,7 +35,20 @@ import numpy.typing as npt
 
 from printing.security.facts import FONT_GOTHIC, PageFacts, Picture, TextRun, run_end
 
-from .glyphcheck import GLYPH_MAX_DROP, MIN_CELLS_FOR_MEDIAN, SUSPECT_BLOB_EM2, SUSPECT_DROP
+from . import runcheck
+from .glyphcheck import (
+    GLYPH_MAX_DROP,
+    GLYPH_MIN_CORRELATION,
+    MAX_READS_PER_PAGE,
+    MIN_CELLS_FOR_MEDIAN,
+    READ_DROP,
+    READ_FIT_DROP,
+    READ_MARGIN,
+    STRONG_BLOB_EM2,
+    STRONG_DROP,
+    SUSPECT_BLOB_EM2,
+    SUSPECT_DROP,
+)
 from .glyphs import renderable
 from .pagemap import (
     PT_PER_MM,
@@ -121,21 +134,83 @@ def page_runs(
     ]
 
 
-def _unlike_the_page(results: list[RunResult]) -> None:
-    """Characters that matched their glyph far worse than the page's other characters did
-    (GLYPH_MAX_DROP below the median), or worse (SUSPECT_DROP) with a blob of a stroke
-    (SUSPECT_BLOB_EM2), marked as not the signed ones, in place."""
-    scores = [score for result in results for _, score, _ in result.glyph_scores]
-    if len(scores) < MIN_CELLS_FOR_MEDIAN:
-        return
-    median = float(np.median(scores))
+def _suspects(
+    results: list[RunResult], median: float | None
+) -> list[tuple[RunResult, int, float, float]]:
+    """Every cell with a sign against it, the most suspect first (those a sign alone took for
+    another character, then by the drop under the page's median): (run, index, correlation,
+    blob em²)."""
+    found = []
     for result in results:
         for index, score, blob in result.glyph_scores:
-            if score < median - GLYPH_MAX_DROP or (
-                score < median - SUSPECT_DROP and blob >= SUSPECT_BLOB_EM2
-            ):
-                result.cells[index] = UNREADABLE
-                result.reasons.add("glyph")
+            drop = 0.0 if median is None else median - score
+            flagged = index in result.flagged
+            if flagged or blob >= SUSPECT_BLOB_EM2 or (median is not None and drop >= READ_DROP):
+                found.append((flagged, drop, result, index, score, blob))
+    found.sort(key=lambda item: (not item[0], -item[1]))
+    return [(result, index, score, blob) for _, _, result, index, score, blob in found]
+
+
+def _by_signs(flagged: bool, score: float, blob: float, median: float | None) -> bool:
+    """A cell not read is another character by its signs alone (as before reading)."""
+    if flagged:
+        return True
+    if median is None:
+        return False
+    return score < median - GLYPH_MAX_DROP or (
+        score < median - SUSPECT_DROP and blob >= SUSPECT_BLOB_EM2
+    )
+
+
+def _strong(score: float, blob: float, median: float | None) -> bool:
+    """Signs no degradation of a genuine print gave (glyphcheck.STRONG_DROP): another
+    character even when no character of the font fits better (a stroke added that makes none)."""
+    drop = 0.0 if median is None else median - score
+    return score < GLYPH_MIN_CORRELATION or blob >= STRONG_BLOB_EM2 or drop >= STRONG_DROP
+
+
+def _unlike_the_page(results: list[RunResult], max_reads: int = MAX_READS_PER_PAGE) -> None:
+    """Each character with a sign against it (glyphcheck.READ_DROP …) read among its font's
+    characters, at most ``max_reads`` per page: another character that fits it READ_MARGIN
+    better, and well (READ_FIT_DROP), is what the cell shows (its read value); else strong
+    signs alone make it 〓, and a character read as itself is cleared. Cells not read (past the
+    bound, or kept without their scan) are judged by their signs as before. In place."""
+    scores = [score for result in results for _, score, _ in result.glyph_scores]
+    median = float(np.median(scores)) if len(scores) >= MIN_CELLS_FOR_MEDIAN else None
+    page_characters = "".join(sorted({ch for result in results for ch in result.run.text}))
+    reads = 0
+    for result, index, score, blob in _suspects(results, median):
+        view = result.views.get(index)
+        printed: str | None
+        if view is None or reads >= max_reads:
+            by_signs = _by_signs(index in result.flagged, score, blob, median)
+            printed = UNREADABLE if by_signs else None
+        else:
+            reads += 1
+            reading = view.read(page_characters)
+            if runcheck.CELL_LOG is not None:
+                runcheck.CELL_LOG.append({"key": result.run.key, "cluster": view.cluster,
+                    "reading": reading.character, "margin": reading.margin, "ncc": score,
+                    "blob_em2": blob, "median": median})  # fmt: skip
+            fits = reading.score >= (
+                GLYPH_MIN_CORRELATION if median is None else median - READ_FIT_DROP
+            )
+            if reading.margin >= READ_MARGIN and fits:
+                printed = reading.character
+            else:
+                printed = UNREADABLE if _strong(score, blob, median) else None
+        if printed is None:
+            result.flagged.discard(index)
+            if view is not None:
+                result.cells[index] = view.cluster
+        else:
+            result.flagged.add(index)
+            result.cells[index] = printed
+    for result in results:
+        if result.flagged:
+            result.reasons.add("glyph")
+        else:
+            result.reasons.discard("glyph")
 
 
 def _recapture(page_map: PageMap, differing: int, checked: int) -> str:

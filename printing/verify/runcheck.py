@@ -33,6 +33,7 @@ from .glyphcheck import (
     residual_blob,
     second_look,
 )
+from .glyphread import Reading, read_cell
 from .glyphs import Frame, render_cell, render_runs
 from .pagemap import warp_into
 
@@ -55,6 +56,37 @@ UNREADABLE = "〓"  # geta mark: a character that is not the signed one
 CELL_LOG: list[dict[str, object]] | None = None
 
 
+@dataclass(frozen=True)
+class CellView:
+    """A character's cell kept for reading it (glyphread.py) once the page has judged its signs:
+    the scan's search window (±CELL_SEARCH_PX around the stretch's placement) and how to draw
+    a character there (the signed glyph's geometry and the page's blur)."""
+
+    cluster: str
+    font: int
+    size_pt: float
+    x_pt: float
+    baseline_pt: float
+    frame: Frame
+    blur: float
+    patch: npt.NDArray[np.float32]
+
+    def draw(self, character: str) -> npt.NDArray[np.float32]:
+        """``character`` at this cell's place, size and blur."""
+        return render_cell(
+            character, self.font, self.size_pt, self.x_pt, self.baseline_pt, self.frame, self.blur
+        )
+
+    def read(self, page_characters: str) -> Reading:
+        """Which character of the font fits the cell best (glyphread.read_cell). The coarse
+        ranking sees the cell where the stretch placed it, not where the signed glyph fitted
+        best: a substitute's strokes need not lie where the signed glyph's fit (伊 → 井 on a
+        seed-1 scan: 伊 fitted 4 px off 井, and 井 ranked 2,550th from there, 1st from here)."""
+        m = CELL_SEARCH_PX
+        aligned = self.patch[m : m + self.frame.height, m : m + self.frame.width]
+        return read_cell(self.patch, aligned, self.cluster, self.font, self.draw, page_characters)
+
+
 @dataclass
 class RunResult:
     """One run as read from the scan: what it shows (digits read, 〓 for a character that is
@@ -69,6 +101,12 @@ class RunResult:
     # its own glyph: the page judges them together (fields.py: one far below the page's others,
     # or below them with a stroke's blob, is not its glyph)
     glyph_scores: list[tuple[int, float, float]] = field(default_factory=list)
+    # The cells of ``glyph_scores`` by index, kept for reading (fields.py reads the suspect
+    # ones); a cell without one is judged by its signs alone
+    views: dict[int, CellView] = field(default_factory=dict)
+    # Cells already taken for another character by a sign alone (a correlation under
+    # GLYPH_MIN_CORRELATION, a blob of BLOB_MIN_EM2): the page's reading may clear them
+    flagged: set[int] = field(default_factory=set)
 
     @property
     def read(self) -> str:
@@ -215,6 +253,8 @@ def compare_run(
     reasons: set[str] = set()
     read: list[str] = []
     glyph_scores: list[tuple[int, float, float]] = []
+    views: dict[int, CellView] = {}
+    flagged: set[int] = set()
     checked = 0
     m = CELL_SEARCH_PX
     cells = origins(run)
@@ -285,11 +325,16 @@ def compare_run(
         if CELL_LOG is not None:
             CELL_LOG.append({"key": run.key, "cluster": cluster, "ncc": score,
                              "blob_em2": blob / (em * em)})  # fmt: skip
+        index = len(read)
+        glyph_scores.append((index, score, blob / (em * em)))
+        views[index] = CellView(
+            cluster, run.font, size, x, run.baseline_pt, cell_frame, blur, patch.copy()
+        )
         if score < GLYPH_MIN_CORRELATION or blob >= BLOB_MIN_EM2 * em * em:
             reasons.add("glyph")
+            flagged.add(index)
             read.append(UNREADABLE)
         else:
-            glyph_scores.append((len(read), score, blob / (em * em)))
             read.append(cluster)
     extra = _extra_ink(scan, blurred, masked, em, (run.baseline_pt - top) * k)
     if extra:
@@ -301,5 +346,7 @@ def compare_run(
         read = ([UNREADABLE] if before else []) + read + ([UNREADABLE] if after else [])
         if before:
             glyph_scores = [(index + 1, score, blob) for index, score, blob in glyph_scores]
+            views = {index + 1: view for index, view in views.items()}
+            flagged = {index + 1 for index in flagged}
     box = (run.x_pt, run.baseline_pt - 0.9 * size, run_end(run) - run.x_pt, 1.05 * size)
-    return RunResult(run, read, reasons, box, checked, glyph_scores)
+    return RunResult(run, read, reasons, box, checked, glyph_scores, views, flagged)
