@@ -14,11 +14,39 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from printing.security.layout import MODULE_MM
 from printing.security.signed_code import SignedPayload
 
-from .fields import FieldComparison
+from .fields import DifferingField, FieldComparison
 from .front import FrontComparison
 from .labels import field_label
 from .locate import Located
 from .restore import Restored
+from .runcheck import UNREADABLE
+
+# A field's changed characters are spelled out in the message when every one was read (a digit,
+# a character read among the font's) and there are at most this many
+MESSAGE_MAX_CHANGED = 3
+
+
+def _changed(differing: DifferingField) -> tuple[str, str] | None:
+    """The characters the front prints and the signed ones at the places where they differ, or
+    None when they cannot be told that simply (a character not read, one added or missing)."""
+    printed, signed = differing.printed, differing.signed
+    if len(printed) != len(signed) or UNREADABLE in printed:
+        return None
+    pairs = [(p, s) for p, s in zip(printed, signed, strict=True) if p != s]
+    if not pairs or len(pairs) > MESSAGE_MAX_CHANGED:
+        return None
+    return "".join(p for p, _ in pairs), "".join(s for _, s in pairs)
+
+
+def _named(differing: DifferingField, language: int) -> str:
+    """A differing field for the clerk: its label and, where known, what is printed instead."""
+    label = field_label(differing.key, english=language == 1)
+    changed = _changed(differing)
+    if changed is None:
+        return label
+    if language == 0:
+        return f"{label}：表面「{changed[0]}」、署名「{changed[1]}」"
+    return f"{label}: printed “{changed[0]}”, signed “{changed[1]}”"
 
 
 class Outcome(StrEnum):
@@ -131,8 +159,8 @@ class Verdict:
     def _message(self, language: int) -> str:
         text = MESSAGES[self.outcome][language]
         if self.outcome is Outcome.FIELDS_DIFFER and self.fields is not None:
-            names = [field_label(f.key, english=language == 1) for f in self.fields.differing]
-            text += ("（" + "、".join(names) + "）") if language == 0 else f" ({', '.join(names)})"
+            names = [_named(f, language) for f in self.fields.differing]
+            text += ("（" + "；".join(names) + "）") if language == 0 else f" ({'; '.join(names)})"
         if self.outcome is Outcome.VERIFIED and not self.scramble_checked:
             text += NO_SCRAMBLE_NOTE[language]
         return text

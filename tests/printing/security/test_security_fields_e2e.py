@@ -140,6 +140,17 @@ def test_amount_edits_are_named(income: Certificate, revenue: int, printed: str 
         assert read == printed
 
 
+def test_a_substituted_kanji_is_named_with_the_character_printed(inkan: Certificate) -> None:
+    """東京都 → 束京都: 束 is read among the font's characters (glyphread.py), not only judged
+    "not 東"."""
+    forged = inkan.forged_front(replace(samples.inkan(), address="束" + samples.ADDRESS[1:]))
+    verdict = inkan.check(forged)
+    assert verdict.outcome is Outcome.FIELDS_DIFFER, verdict.to_record().get("front")
+    assert differing(verdict) == {"address": ("束" + samples.ADDRESS[1:], samples.ADDRESS)}
+    assert "住所〔address〕：表面「束」、署名「東」" in verdict.message_ja
+    assert "printed “束”, signed “東”" in verdict.message_en
+
+
 def test_upside_down_front_verifies_and_a_forged_one_does_not(inkan: Certificate) -> None:
     upside_down = replace(FRONT_SCAN, rotation_deg=179.2)
     verdict = inkan.check(inkan.front_render, upside_down)
