@@ -359,14 +359,26 @@ def check_fronts(
         started, cpu_started = time.perf_counter(), time.process_time()
         checked = verify_front(verdict, back_scan, front_scan)
         cpu = time.process_time() - cpu_started
-        named = [] if checked.fields is None else [f.key for f in checked.fields.differing]
+        differing = [] if checked.fields is None else list(checked.fields.differing)
+        named = [f.key for f in differing]
+        edited = next((f for f in differing if f.key == record.get("key")), None)
+        # the field as forged: the edited run's text replaced within the field's signed text
+        forged = (
+            None
+            if edited is None or "original" not in record
+            else edited.signed.replace(record["original"], record["forged"], 1)
+        )
         out.append(
             record
             | {
                 "outcome": checked.outcome.value,
                 "flagged": checked.outcome is not Outcome.VERIFIED,
                 "named": record.get("key") in named,
+                # the edited field printed as read: the forged text itself when every
+                # character was read (a digit, a kanji read among the font's characters)
+                "read_as_printed": edited is not None and edited.printed == forged,
                 "differing": named,
+                "printed": [f.printed for f in differing],
                 "front_s": round(time.perf_counter() - started, 3),
                 "front_cpu_s": round(cpu, 3),
             }
@@ -444,6 +456,8 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
                 if kind != "genuine":
                     named = sum(f["named"] for f in group)
                     summary[f"tamper_{kind}_named"] = f"{named}/{len(group)}"
+                    exact = sum(f.get("read_as_printed", False) for f in group)
+                    summary[f"tamper_{kind}_read_as_printed"] = f"{exact}/{len(group)}"
         digits = [f for f in fronts if f["kind"] in DIGIT_KINDS]
         if digits:
             summary["tamper_digits_flagged_rate"] = sum(f["flagged"] for f in digits) / len(digits)
