@@ -119,7 +119,7 @@ def test_edited_front_is_reported_where_it_was_edited(
     tmp_path: Path,
 ) -> None:
     """花子 → 花江 on the printed front; the back is the genuine one: the field is named, with
-    what the scan shows and what was signed."""
+    what the scan shows (江 read among the font's characters) and what was signed."""
     household = samples.yamada_household()
     members = list(household.members)
     members[1] = replace(members[1], name=replace(members[1].name, given="花江"))
@@ -135,8 +135,9 @@ def test_edited_front_is_reported_where_it_was_edited(
     assert set(differing) == {"members[1].name"}, verdict.to_record()["front"]
     name = differing["members[1].name"]
     assert name.signed == "山田　花子"
-    assert name.printed == "山田　花〓"
+    assert name.printed == "山田　花江"
     assert "members[1].name" in verdict.message_ja
+    assert "表面「江」、署名「子」" in verdict.message_ja
 
 
 def test_untrusted_signer_is_reported(
