@@ -37,6 +37,7 @@ from printing.security.facts import FONT_GOTHIC, PageFacts, Picture, TextRun, ru
 
 from . import runcheck
 from .glyphcheck import (
+    BLOB_MIN_EM2,
     GLYPH_MAX_DROP,
     GLYPH_MIN_CORRELATION,
     MAX_READS_PER_PAGE,
@@ -166,7 +167,12 @@ def _strong(score: float, blob: float, median: float | None) -> bool:
     """Signs no degradation of a genuine print gave (glyphcheck.STRONG_DROP): another
     character even when no character of the font fits better (a stroke added that makes none)."""
     drop = 0.0 if median is None else median - score
-    return score < GLYPH_MIN_CORRELATION or blob >= STRONG_BLOB_EM2 or drop >= STRONG_DROP
+    return (
+        score < GLYPH_MIN_CORRELATION
+        or blob >= STRONG_BLOB_EM2
+        or drop >= STRONG_DROP
+        or (drop > GLYPH_MAX_DROP and blob >= BLOB_MIN_EM2)
+    )
 
 
 def _unlike_the_page(results: list[RunResult], max_reads: int = MAX_READS_PER_PAGE) -> None:

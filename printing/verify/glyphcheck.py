@@ -33,19 +33,21 @@ SUSPECT_BLOB_EM2 = 0.0035
 # Reading (glyphread.py, fields.py): a character with any sign — any of the above, or a lesser
 # one: READ_DROP under the page's median, a blob of SUSPECT_BLOB_EM2 — is read among its font's
 # characters. It is another character, named, when one fits it READ_MARGIN better than the
-# signed one and fits like the page's characters (within READ_FIT_DROP of the median: every
-# substitute of seed 1 read within 0.03 of it; a genuine 月 missing its top stroke on a seed-5
-# label fitted 且 0.11 better, but 且 itself lay 0.145 under). Otherwise only signs no
-# degradation of a genuine print gave on the calibration scans (seeds 1, 2, 3, 5: drops up to
-# 0.26, blobs up to 0.0064 em²) take it for another character, 〓: STRONG_DROP under the
-# median, a blob of STRONG_BLOB_EM2, a correlation under GLYPH_MIN_CORRELATION — a stroke added
-# that makes no character. At most MAX_READS_PER_PAGE cells are read per page, the most suspect
+# signed one and fits like the page's characters (within READ_FIT_DROP of the median: seed 1's
+# substitutes read within 0.09 of it; a genuine 月 missing its top stroke on a seed-5 label
+# fitted 且 0.11 better, but 且 itself lay 0.145 under). Otherwise only signs no degradation of
+# a genuine print gave on the calibration scans take it for another character, 〓 — cells read
+# as themselves on seeds 1, 2, 3 and 5 lay up to 0.26 under the median (that 月) or had blobs up
+# to 0.011 em² (a seed-5 区), never both a drop over GLYPH_MAX_DROP and a blob of BLOB_MIN_EM2:
+# STRONG_DROP under the median, a blob of STRONG_BLOB_EM2, those two together, a correlation
+# under GLYPH_MIN_CORRELATION — a stroke added that makes no character (a bar across 県: 0.28
+# under, 0.014 em²). At most MAX_READS_PER_PAGE cells are read per page, the most suspect
 # first; the rest are judged by the signs as before reading existed.
 READ_DROP = 0.04
 READ_MARGIN = 0.02
 READ_FIT_DROP = 0.10
 STRONG_DROP = 0.30
-STRONG_BLOB_EM2 = 0.012
+STRONG_BLOB_EM2 = 0.016
 MAX_READS_PER_PAGE = 16
 MIN_CELLS_FOR_MEDIAN = 20  # a page with fewer characters to compare has no reliable median
 BLOB_MIN_EM2 = 0.006  # a blob this large (in em²) is a stroke the glyph has not (or lacks)

@@ -69,6 +69,13 @@ def _letter(ch: str) -> bool:
     return unicodedata.category(ch).startswith("L")
 
 
+def _is_latin(ch: str) -> bool:
+    """A Latin letter, full- or half-width: read only among Latin letters, and a Japanese
+    letter only among Japanese ones (a genuine 日 on a seed-2 scan fitted Ｈ 0.055 better than
+    itself; a forger gains nothing by printing a Latin letter for a kanji)."""
+    return ch.isascii() or "Ａ" <= ch <= "ｚ"
+
+
 def jis_characters() -> str:
     """The letters of JIS_ROWS, by decoding every EUC-JP code point of those rows (a byte pair
     0xA1 + row − 1, 0xA1 + cell − 1 for cells 1–94); unassigned points are skipped."""
@@ -123,13 +130,15 @@ class Bank:
     characters: str
     vectors: npt.NDArray[np.float32]
     index: frozenset[str]
+    latin: npt.NDArray[np.bool_]  # per character: a Latin letter
 
 
 @cache
 def _bank(font: int) -> Bank:
     characters = jis_characters()
     vectors = np.stack([_coarse(_draw_em_box(ch, font)) for ch in characters])
-    return Bank(characters, vectors, frozenset(characters))
+    latin = np.array([_is_latin(ch) for ch in characters], bool)
+    return Bank(characters, vectors, frozenset(characters), latin)
 
 
 @lru_cache(maxsize=1024)
@@ -173,11 +182,17 @@ def read_cell(
     signed_score = ncc(patch, draw(signed))[0]
     found = bank(font)
     cell = _coarse(np.asarray(aligned, np.float32))
-    ranking = found.vectors @ cell
+    ranking = np.where(found.latin == _is_latin(signed), found.vectors @ cell, -np.inf)
     top = np.argpartition(-ranking, READ_TOP_K)[:READ_TOP_K]
     candidates = {found.characters[int(i)] for i in top}
     # The page's characters the bank lacks (an IPAmj name character), the best few of them
-    extra = sorted({ch for ch in page_characters if ch not in found.index and _letter(ch)})
+    extra = sorted(
+        {
+            ch
+            for ch in page_characters
+            if ch not in found.index and _letter(ch) and _is_latin(ch) == _is_latin(signed)
+        }
+    )
     if extra:
         vectors = np.stack([_vector(ch, font) for ch in extra])
         order = np.argsort(-(vectors @ cell))[:READ_EXTRA_K]
