@@ -195,9 +195,12 @@ def _unlike_the_page(results: list[RunResult], max_reads: int = MAX_READS_PER_PA
             reads += 1
             reading = view.read(page_characters)
             if runcheck.CELL_LOG is not None:
+                # (keys of their own: the digits' "margin" and the cells' "blob_em2" are read by
+                # benchmarks/security_calibrate.py)
                 runcheck.CELL_LOG.append({"key": result.run.key, "cluster": view.cluster,
-                    "reading": reading.character, "margin": reading.margin, "ncc": score,
-                    "blob_em2": blob, "median": median})  # fmt: skip
+                    "reading": reading.character, "reading_margin": reading.margin,
+                    "reading_ncc": reading.score, "signed_ncc": score, "signed_blob": blob,
+                    "median": median})  # fmt: skip
             fits = reading.score >= (
                 GLYPH_MIN_CORRELATION if median is None else median - READ_FIT_DROP
             )
