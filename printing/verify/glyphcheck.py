@@ -37,8 +37,9 @@ SUSPECT_BLOB_EM2 = 0.0035
 # substitutes read within 0.09 of it; a genuine 月 missing its top stroke on a seed-5 label
 # fitted 且 0.11 better, but 且 itself lay 0.145 under). Otherwise only signs no degradation of
 # a genuine print gave on the calibration scans take it for another character, 〓 — cells read
-# as themselves on seeds 1, 2, 3 and 5 lay up to 0.26 under the median (that 月) or had blobs up
-# to 0.011 em² (a seed-5 区), never both a drop over GLYPH_MAX_DROP and a blob of BLOB_MIN_EM2:
+# as themselves on seeds 1, 2, 3 and 5 lay up to 0.26 under the median (that 月; a label off its
+# place on a page without a fitted map, 0.29 and 0.37) or had blobs up to 0.011 em² (a seed-5
+# 区), never both a drop over GLYPH_MAX_DROP and a blob of BLOB_MIN_EM2:
 # STRONG_DROP under the median, a blob of STRONG_BLOB_EM2, those two together, a correlation
 # under GLYPH_MIN_CORRELATION — a stroke added that makes no character (a bar across 県: 0.28
 # under, 0.014 em²). At most MAX_READS_PER_PAGE cells are read per page, the most suspect
