@@ -21,6 +21,12 @@ from hypothesis import HealthCheck, settings
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from hw_sim.stack import PrivatePcscd
+from tests.hw_sim.center.harness import center, center_pki, running_center
+
+# The simulated center (a process of three, ~8 s of CPU to start) and its PKI, once per run for
+# every module. Defined here only: a session fixture imported into another module is another
+# fixture there, with its own cache — each importing module started a center of its own.
+__all__ = ["center", "center_pki", "running_center"]
 
 # Speed is measured in benchmarks, never asserted in tests: Hypothesis's per-example deadline and
 # its "input generation too slow" check are timings, and failed on a loaded 2-core machine

@@ -59,9 +59,7 @@ from kiosk.sound import SilentReminderPlayer
 from kiosk.staff.credentials import StaffMember, card_digest, parse_pin_hash
 from printing.cups import CupsPrinter
 from tests.cardio.pcsc_cards import wait_for_card
-from tests.hw_sim.center.harness import RunningCenter, center, center_pki, running_center
-
-__all__ = ["center", "center_pki", "running_center"]  # fixtures re-exported for the e2e tests
+from tests.hw_sim.center.harness import RunningCenter
 
 SALT = b"e2e-test-salt-0123456789abcdef"
 # The staff of the kiosks under test: staff number 1001, PIN 2468, card 04A2241A7C5E80 (the

@@ -24,15 +24,7 @@ from kiosk.center.errors import (
     ProtocolViolation,
 )
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
-from tests.hw_sim.center.harness import (
-    RunningCenter,
-    center,
-    center_pki,
-    open_session,
-    running_center,
-)
-
-__all__ = ["center", "center_pki", "running_center"]
+from tests.hw_sim.center.harness import RunningCenter, open_session
 
 INKAN = CertificateRequest(CertificateKind.INKAN, Jurisdiction.RESIDENCE, NoOptions(), 1)
 

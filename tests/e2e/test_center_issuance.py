@@ -34,17 +34,9 @@ from printing.certificates import (
     Scope,
     TaxOptions,
 )
-from tests.hw_sim.center.harness import (
-    REPO,
-    CardReader,
-    RunningCenter,
-    card_reader,
-    center,
-    center_pki,
-    running_center,
-)
+from tests.hw_sim.center.harness import REPO, CardReader, RunningCenter, card_reader
 
-__all__ = ["card_reader", "center", "center_pki", "running_center"]  # fixtures used here
+__all__ = ["card_reader"]  # a module-scoped fixture used here
 
 pytestmark = pytest.mark.pcscd
 

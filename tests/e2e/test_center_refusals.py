@@ -33,13 +33,10 @@ from tests.hw_sim.center.harness import (
     CardReader,
     RunningCenter,
     card_reader,
-    center,
-    center_pki,
     open_session,
-    running_center,
 )
 
-__all__ = ["card_reader", "center", "center_pki", "running_center"]
+__all__ = ["card_reader"]  # a module-scoped fixture used here
 
 pytestmark = pytest.mark.pcscd
 JUMINHYO = CertificateRequest(
@@ -74,15 +71,36 @@ def test_card_certificate_refused(
     assert type(refusal) is CenterRefused
 
 
-def test_certificate_revoked_at_run_time(
-    center: RunningCenter, client: CenterClient, card_reader: CardReader
-) -> None:
-    card_reader.session(client, "rare-chars")  # good before
-    center.admin("POST", "/admin/revocations", {"persona": "rare-chars"})
-    assert (
-        refusal_of(lambda: card_reader.session(client, "rare-chars")).reason
-        == "certificate_revoked"
+@pytest.fixture(scope="module")
+def revoking_center(
+    tmp_path_factory: pytest.TempPathFactory, center_pki: Any
+) -> Iterator[RunningCenter]:
+    """A center of this module's own: a run-time revocation lasts (the center has no way to
+    take one back), and the session's center serves rare-chars' card to later modules."""
+    server = RunningCenter(
+        tmp_path_factory.mktemp("revoking-center"),
+        center_pki.folder,
+        page_maker=STANDIN_PAGE_MAKER,  # the card is refused before any back side is made
+        workers=1,
     )
+    server.start()
+    server.reset()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_certificate_revoked_at_run_time(
+    revoking_center: RunningCenter, card_reader: CardReader
+) -> None:
+    with revoking_center.client() as client:
+        card_reader.session(client, "rare-chars")  # good before
+        revoking_center.admin("POST", "/admin/revocations", {"persona": "rare-chars"})
+        assert (
+            refusal_of(lambda: card_reader.session(client, "rare-chars")).reason
+            == "certificate_revoked"
+        )
 
 
 def test_signature_over_another_challenge(client: CenterClient, card_reader: CardReader) -> None:

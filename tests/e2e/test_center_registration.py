@@ -13,16 +13,9 @@ from kiosk.center import wire
 from kiosk.center.client import CenterClient, new_idempotency_key
 from kiosk.center.errors import CenterRefused, NotFound
 from printing.certificates import Jurisdiction
-from tests.hw_sim.center.harness import (
-    CardReader,
-    RunningCenter,
-    card_reader,
-    center,
-    center_pki,
-    running_center,
-)
+from tests.hw_sim.center.harness import CardReader, RunningCenter, card_reader
 
-__all__ = ["card_reader", "center", "center_pki", "running_center"]
+__all__ = ["card_reader"]  # a module-scoped fixture used here
 
 pytestmark = pytest.mark.pcscd
 

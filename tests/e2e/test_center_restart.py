@@ -12,9 +12,7 @@ from kiosk.center import wire
 from kiosk.center.client import new_idempotency_key
 from kiosk.center.errors import KioskNotAuthorised
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
-from tests.hw_sim.center.harness import REAL_PAGE_MAKER, RunningCenter, center_pki, open_session
-
-__all__ = ["center_pki"]
+from tests.hw_sim.center.harness import REAL_PAGE_MAKER, RunningCenter, open_session
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,7 @@ from hw_sim.pki import JpkiTestPki
 from kiosk.center import wire
 from kiosk.center.client import CenterClient, CenterConfig
 from kiosk.center.errors import CenterUnreachable, KioskNotAuthorised
-from tests.hw_sim.center.harness import RunningCenter, center, center_pki, running_center
-
-__all__ = ["center", "center_pki", "running_center"]
+from tests.hw_sim.center.harness import RunningCenter
 
 
 class Sleeps:
