@@ -33,6 +33,7 @@ from tests.hw_sim.center.harness import (
     CardReader,
     RunningCenter,
     card_reader,
+    center_of_its_own,
     open_session,
 )
 
@@ -77,18 +78,12 @@ def revoking_center(
 ) -> Iterator[RunningCenter]:
     """A center of this module's own: a run-time revocation lasts (the center has no way to
     take one back), and the session's center serves rare-chars' card to later modules."""
-    server = RunningCenter(
+    with center_of_its_own(
         tmp_path_factory.mktemp("revoking-center"),
         center_pki.folder,
         page_maker=STANDIN_PAGE_MAKER,  # the card is refused before any back side is made
-        workers=1,
-    )
-    server.start()
-    server.reset()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_certificate_revoked_at_run_time(
@@ -312,19 +307,13 @@ def test_registration_service_and_wrong_purpose(client: CenterClient, center_pki
 def edge_center(
     tmp_path_factory: pytest.TempPathFactory, center_pki: Any
 ) -> Iterator[RunningCenter]:
-    server = RunningCenter(
+    with center_of_its_own(
         tmp_path_factory.mktemp("edge-center"),
         center_pki.folder,
         page_maker=STANDIN_PAGE_MAKER,  # this center refuses; it never renders a back side
-        workers=1,
         world_factory="tests.hw_sim.center.standins:EdgeWorld.load",
-    )
-    server.start()
-    server.reset()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_card_holder_unknown_and_not_participating(

@@ -12,25 +12,22 @@ from kiosk.center import wire
 from kiosk.center.client import new_idempotency_key
 from kiosk.center.errors import KioskNotAuthorised
 from printing.certificates import CertificateKind, CertificateRequest, Jurisdiction, NoOptions
-from tests.hw_sim.center.harness import REAL_PAGE_MAKER, RunningCenter, open_session
+from tests.hw_sim.center.harness import (
+    REAL_PAGE_MAKER,
+    RunningCenter,
+    center_of_its_own,
+    open_session,
+)
 
 
 @pytest.fixture(scope="module")
 def own_center(
     tmp_path_factory: pytest.TempPathFactory, center_pki: Any
 ) -> Iterator[RunningCenter]:
-    server = RunningCenter(
-        tmp_path_factory.mktemp("restart-center"),
-        center_pki.folder,
-        page_maker=REAL_PAGE_MAKER,
-        workers=1,
-    )
-    server.start()
-    server.reset()
-    try:
+    with center_of_its_own(
+        tmp_path_factory.mktemp("restart-center"), center_pki.folder, page_maker=REAL_PAGE_MAKER
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_state_survives_a_restart(own_center: RunningCenter, center_pki: Any) -> None:

@@ -9,6 +9,7 @@ tests/hw_sim/center/conftest.py and tests/e2e/test_center_*.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -107,6 +108,21 @@ def open_session(
 ) -> wire.SessionGrant:
     key = persona_key(pki, persona)
     return client.authenticate(purpose, key.certificate, key.sign)
+
+
+@contextmanager
+def center_of_its_own(
+    state_dir: Path, pki_dir: Path, *, page_maker: str, **options: Any
+) -> Iterator[RunningCenter]:
+    """A one-worker center a module keeps to itself (state it cannot undo, a world of its own),
+    started and quiet; stopped after."""
+    server = RunningCenter(state_dir, pki_dir, page_maker=page_maker, workers=1, **options)
+    server.start()
+    server.reset()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # -- fixtures --------------------------------------------------------------------------------
