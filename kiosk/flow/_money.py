@@ -620,15 +620,25 @@ def stray_money(state: FlowState, yen: int, ref: str = "") -> Outcome:
     )
 
 
+def _take(
+    payouts: tuple[Payout, ...], kind: PayoutKind, asked: int
+) -> tuple[tuple[Payout, ...], Payout | None]:
+    """The oldest payout of ``kind`` for ``asked`` yen (the acceptor answers in order), and
+    the others; None and all of them when there is none."""
+    for index, payout in enumerate(payouts):
+        if payout.kind is kind and payout.yen == asked:
+            return payouts[:index] + payouts[index + 1 :], payout
+    return payouts, None
+
+
 def match_payout(state: FlowState, kind: PayoutKind, asked: int) -> tuple[FlowState, Payout | None]:
     """Take the oldest payout of ``kind`` for ``asked`` yen; it is returned if it belongs to
     the current transaction (whose ledger then changes), None for a session already over."""
-    for index, payout in enumerate(state.payouts):
-        if payout.kind is kind and payout.yen == asked:
-            rest = state.payouts[:index] + state.payouts[index + 1 :]
-            current = state.txn is not None and payout.txn_id == state.txn.txn_id
-            return replace(state, payouts=rest), payout if current else None
-    return state, None
+    rest, payout = _take(state.payouts, kind, asked)
+    if payout is None:
+        return state, None
+    current = state.txn is not None and payout.txn_id == state.txn.txn_id
+    return replace(state, payouts=rest), payout if current else None
 
 
 def late_result(state: FlowState, kind: PayoutKind, asked: int, paid: int) -> Outcome | None:
@@ -637,13 +647,10 @@ def late_result(state: FlowState, kind: PayoutKind, asked: int, paid: int) -> Ou
     Paid in full, its owed entry closes as paid by the kiosk: staff must not pay the resident
     a second time. Paid short, the entry stays as it is — staff owe the resident what did not
     come out and must count the unit before paying (both amounts are in the audit log)."""
-    index = next(
-        (i for i, p in enumerate(state.overdue) if p.kind is kind and p.yen == asked), None
-    )
-    if index is None:
+    overdue, payout = _take(state.overdue, kind, asked)
+    if payout is None:
         return None
-    payout = state.overdue[index]
-    state = replace(state, overdue=state.overdue[:index] + state.overdue[index + 1 :])
+    state = replace(state, overdue=overdue)
     event = AuditEvent.CHANGE_COMPLETE if kind is PayoutKind.CHANGE else AuditEvent.REFUND_COMPLETE
     short = asked - paid
     effects: list[Effect] = [
